@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Leadloop reads, in one place: described, defaulted, secrets flagged.
+ * Parsed once in the composition root and passed down; nothing writes back into process.env.
+ */
+const boolish = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+export const configSchema = z.object({
+  DATABASE_URL: z.string().url().optional().describe('PostgreSQL (>= 15) connection URL. Unset: the embedded PostgreSQL is used. Secret.'),
+  LEADLOOP_DATA_DIR: z.string().default('./.leadloop').describe('Folder for the embedded PostgreSQL data and local state.'),
+  LEADLOOP_EMBEDDED_PORT: z.coerce.number().int().min(1024).max(65535).default(54329).describe('Port of the embedded PostgreSQL (127.0.0.1 only).'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port.'),
+  HOST: z.string().default('127.0.0.1').describe('HTTP bind address. Use 0.0.0.0 to listen on all interfaces.'),
+  PUBLIC_URL: z.string().url().optional().describe('Public base URL used in links (alerts, emails, snippet). Default: http://HOST:PORT.'),
+  LEADLOOP_DEMO: boolish.default(true).describe('Load the demo workspace on an empty database (0 to skip).'),
+  LEADLOOP_DEMO_PASSWORD: z.string().min(1).default('demo').describe('Password of the demo users. Secret.'),
+  LEADLOOP_DEMO_CONTACTS: z.coerce.number().int().min(0).max(1_000_000).default(2000).describe('Contacts generated for the demo workspace.'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
+  LEADLOOP_SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 14).describe('How long a web login stays valid.'),
+  LEADLOOP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs run in parallel by the worker.'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Secrets that must never be printed; used by the config table in the README and by log redaction. */
+export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD'] as const;
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
+
+/** Parses settings from an environment-like object, answering with every problem and how to fix it. */
+export function parseConfig(env: Record<string, string | undefined>): ConfigResult {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const parsed = configSchema.safeParse(picked);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  const lines = parsed.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '?');
+    const description = configSchema.shape[key as keyof typeof configSchema.shape]?.description ?? '';
+    return `  ${key}: ${issue.message}. ${description}`;
+  });
+  return { ok: false, message: `Invalid configuration:\n${lines.join('\n')}` };
+}
+
+export function publicUrl(config: Config): string {
+  if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/$/, '');
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  return `http://${host}:${config.PORT}`;
+}

