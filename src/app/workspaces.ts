@@ -1,0 +1,50 @@
+import type { Role } from '../core/access.ts';
+import { normalizeEmail } from '../core/identity.ts';
+import { defaultReasonCodes } from '../core/lifecycle.ts';
+import { fail, ok, type Result } from '../core/result.ts';
+import { upsertReasonCodes } from '../storage/reasons.repo.ts';
+import { findUserByEmail, insertUser, listUsers, type User } from '../storage/users.repo.ts';
+import { findWorkspaceByName, insertWorkspace, listWorkspaces, type Workspace } from '../storage/workspaces.repo.ts';
+import type { AppDeps } from './context.ts';
+import { hashPassword } from './secrets.ts';
+
+export async function createWorkspace(deps: AppDeps, input: { name: string; isDemo?: boolean }): Promise<Result<Workspace>> {
+  const name = input.name.trim();
+  if (!name) return fail('ValidationFailed', 'A workspace needs a name.', [{ path: 'name', message: 'required' }]);
+  if (await findWorkspaceByName(deps.db, name)) return fail('Conflict', `A workspace named '${name}' already exists.`, [{ path: 'name', message: 'taken' }]);
+  const workspace = await deps.db.transaction().execute(async (trx) => {
+    const ws = await insertWorkspace(trx, { name, isDemo: input.isDemo ?? false });
+    await upsertReasonCodes(trx, ws.id, defaultReasonCodes);
+    return ws;
+  });
+  return ok(workspace);
+}
+
+/** Picks the workspace a CLI command acts on: by name, else the only one, else the demo one. */
+export async function resolveWorkspace(deps: AppDeps, name?: string): Promise<Result<Workspace>> {
+  if (name) {
+    const ws = await findWorkspaceByName(deps.db, name);
+    return ws ? ok(ws) : fail('NotFound', `No workspace named '${name}'. Create it with: leadloop workspaces create "${name}"`);
+  }
+  const all = await listWorkspaces(deps.db);
+  if (all.length === 1) return ok(all[0]!);
+  const demo = all.find((w) => w.isDemo);
+  if (demo) return ok(demo);
+  if (all.length === 0) return fail('NotFound', 'There is no workspace yet. Create one with: leadloop workspaces create NAME');
+  return fail('ValidationFailed', `Several workspaces exist (${all.map((w) => w.name).join(', ')}); pick one with --workspace NAME.`);
+}
+
+export async function createUser(deps: AppDeps, workspaceId: string, input: { email: string; name?: string; role: Role; password?: string | null; team?: string | null; managerId?: string | null }): Promise<Result<User>> {
+  const email = normalizeEmail(input.email);
+  if (!email) return fail('ValidationFailed', `'${input.email}' is not a valid email address.`, [{ path: 'email', message: 'invalid email' }]);
+  if (await findUserByEmail(deps.db, workspaceId, email)) return fail('Conflict', `A user with email ${email} already exists in this workspace.`, [{ path: 'email', message: 'taken' }]);
+  const user = await insertUser(deps.db, workspaceId, {
+    email, name: input.name ?? email.split('@')[0]!, role: input.role,
+    passwordHash: input.password ? await hashPassword(input.password) : null, team: input.team ?? null, managerId: input.managerId ?? null,
+  });
+  return ok(user);
+}
+
+export async function usersOf(deps: AppDeps, workspaceId: string): Promise<User[]> {
+  return listUsers(deps.db, workspaceId);
+}

@@ -1,0 +1,44 @@
+import type { Selectable } from 'kysely';
+import type { DbOrTrx, Trx } from './db.ts';
+import { newId } from './ids.ts';
+import type { LeadDefinitionTable } from './schema.ts';
+
+export type DefinitionStatus = 'draft' | 'proposed' | 'approved' | 'active' | 'retired';
+export type LeadDefinitionRecord = {
+  id: string; version: number; name: string; status: DefinitionStatus; document: Record<string, unknown>; schemaVersion: number;
+  createdBy: string | null; createdAt: Date; proposedAt: Date | null; approvedAt: Date | null; activatedAt: Date | null;
+  retiredAt: Date | null; backtest: Record<string, unknown> | null;
+};
+
+export const toDefinition = (r: Selectable<LeadDefinitionTable>): LeadDefinitionRecord => ({
+  id: r.id, version: r.version, name: r.name, status: r.status as DefinitionStatus, document: r.document,
+  schemaVersion: r.schema_version, createdBy: r.created_by, createdAt: r.created_at, proposedAt: r.proposed_at,
+  approvedAt: r.approved_at, activatedAt: r.activated_at, retiredAt: r.retired_at, backtest: r.backtest,
+});
+
+/** Inserts a new draft with the next version number (serialized by locking the workspace's definitions). */
+export async function insertDefinitionDraft(trx: Trx, workspaceId: string, input: { name: string; document: Record<string, unknown>; createdBy: string | null; at: Date }): Promise<LeadDefinitionRecord> {
+  await trx.selectFrom('workspace').select('id').where('id', '=', workspaceId).forUpdate().execute();
+  const max = await trx.selectFrom('lead_definition').select((eb) => eb.fn.max<number>('version').as('v')).where('workspace_id', '=', workspaceId).executeTakeFirst();
+  const row = await trx.insertInto('lead_definition').values({
+    workspace_id: workspaceId, id: newId(input.at.getTime()), version: (max?.v ?? 0) + 1, name: input.name, status: 'draft',
+    document: JSON.stringify(input.document), created_by: input.createdBy, created_at: input.at,
+    proposed_at: null, approved_at: null, activated_at: null, retired_at: null,
+  } as any).returningAll().executeTakeFirstOrThrow();
+  return toDefinition(row);
+}
+
+export async function getDefinition(db: DbOrTrx, workspaceId: string, id: string): Promise<LeadDefinitionRecord | null> {
+  const row = await db.selectFrom('lead_definition').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return row ? toDefinition(row) : null;
+}
+
+export async function getActiveDefinition(db: DbOrTrx, workspaceId: string): Promise<LeadDefinitionRecord | null> {
+  const row = await db.selectFrom('lead_definition').selectAll().where('workspace_id', '=', workspaceId).where('status', '=', 'active').executeTakeFirst();
+  return row ? toDefinition(row) : null;
+}
+
+export async function listDefinitions(db: DbOrTrx, workspaceId: string): Promise<LeadDefinitionRecord[]> {
+  const rows = await db.selectFrom('lead_definition').selectAll().where('workspace_id', '=', workspaceId).orderBy('version', 'desc').execute();
+  return rows.map(toDefinition);
+}

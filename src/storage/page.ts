@@ -1,0 +1,9 @@
+/** Cursor pagination over time-ordered UUIDv7 ids: newest first, the cursor is the last id seen. */
+export type Page<T> = { data: T[]; nextCursor: string | null };
+export type PageRequest = { limit: number; cursor?: string | null };
+
+export function toPage<R extends { id: string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
+  const hasMore = rows.length > limit;
+  const kept = hasMore ? rows.slice(0, limit) : rows;
+  return { data: kept.map(map), nextCursor: hasMore ? kept[kept.length - 1]!.id : null };
+}

@@ -1,0 +1,17 @@
+import type { DbOrTrx } from './db.ts';
+
+export async function insertSession(db: DbOrTrx, input: { tokenHash: string; workspaceId: string; userId: string; expiresAt: Date }): Promise<void> {
+  await db.insertInto('user_session').values({
+    token_hash: input.tokenHash, workspace_id: input.workspaceId, user_id: input.userId, expires_at: input.expiresAt,
+  }).execute();
+}
+
+export async function findLiveSession(db: DbOrTrx, tokenHash: string, now: Date): Promise<{ workspaceId: string; userId: string } | null> {
+  const row = await db.selectFrom('user_session').select(['workspace_id', 'user_id'])
+    .where('token_hash', '=', tokenHash).where('expires_at', '>', now).executeTakeFirst();
+  return row ? { workspaceId: row.workspace_id, userId: row.user_id } : null;
+}
+
+export async function deleteSession(db: DbOrTrx, tokenHash: string): Promise<void> {
+  await db.deleteFrom('user_session').where('token_hash', '=', tokenHash).execute();
+}

@@ -1,0 +1,36 @@
+import type { Selectable } from 'kysely';
+import type { Stage } from '../core/lifecycle.ts';
+import type { DbOrTrx, Trx } from './db.ts';
+import { newId } from './ids.ts';
+import type { StageTransitionTable } from './schema.ts';
+
+export type ActorType = 'user' | 'rule' | 'system' | 'api_key';
+export type Actor = { type: ActorType; id: string | null };
+
+export type StageTransition = {
+  id: string; leadId: string; from: Stage | null; to: Stage; at: Date; actor: Actor; reasonCode: string | null;
+  note: string | null; definitionId: string | null; isRecycle: boolean;
+};
+
+const toTransition = (r: Selectable<StageTransitionTable>): StageTransition => ({
+  id: r.id, leadId: r.lead_id, from: r.from_stage as Stage | null, to: r.to_stage as Stage, at: r.at,
+  actor: { type: r.actor_type as ActorType, id: r.actor_id }, reasonCode: r.reason_code, note: r.note,
+  definitionId: r.definition_id, isRecycle: r.is_recycle,
+});
+
+export type NewTransition = Omit<StageTransition, 'id'>;
+
+export async function insertTransition(trx: Trx, workspaceId: string, t: NewTransition): Promise<StageTransition> {
+  const row = await trx.insertInto('stage_transition').values({
+    workspace_id: workspaceId, id: newId(t.at.getTime()), lead_id: t.leadId, from_stage: t.from, to_stage: t.to, at: t.at,
+    actor_type: t.actor.type, actor_id: t.actor.id, reason_code: t.reasonCode, note: t.note, definition_id: t.definitionId,
+    is_recycle: t.isRecycle,
+  }).returningAll().executeTakeFirstOrThrow();
+  return toTransition(row);
+}
+
+export async function listTransitions(db: DbOrTrx, workspaceId: string, leadId: string): Promise<StageTransition[]> {
+  const rows = await db.selectFrom('stage_transition').selectAll().where('workspace_id', '=', workspaceId).where('lead_id', '=', leadId)
+    .orderBy('at').orderBy('id').execute();
+  return rows.map(toTransition);
+}

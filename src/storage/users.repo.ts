@@ -1,0 +1,62 @@
+import type { Role } from '../core/access.ts';
+import type { DbOrTrx } from './db.ts';
+import { newId } from './ids.ts';
+
+export type User = {
+  workspaceId: string; id: string; email: string; name: string; role: Role; team: string | null;
+  managerId: string | null; outOfOfficeUntil: Date | null; createdAt: Date; disabledAt: Date | null;
+};
+export type UserWithSecret = User & { passwordHash: string | null };
+
+type Row = {
+  workspace_id: string; id: string; email: string; name: string; role: string; team: string | null; manager_id: string | null;
+  out_of_office_until: Date | null; created_at: Date; disabled_at: Date | null; password_hash: string | null;
+};
+const toUser = (r: Row): User => ({
+  workspaceId: r.workspace_id, id: r.id, email: r.email, name: r.name, role: r.role as Role, team: r.team,
+  managerId: r.manager_id, outOfOfficeUntil: r.out_of_office_until, createdAt: r.created_at, disabledAt: r.disabled_at,
+});
+
+export type NewUser = { email: string; name: string; role: Role; passwordHash: string | null; team?: string | null; managerId?: string | null };
+
+export async function insertUser(db: DbOrTrx, workspaceId: string, input: NewUser): Promise<User> {
+  const row = await db.insertInto('app_user').values({
+    workspace_id: workspaceId, id: newId(), email: input.email, name: input.name, role: input.role,
+    password_hash: input.passwordHash, team: input.team ?? null, manager_id: input.managerId ?? null,
+    out_of_office_until: null, disabled_at: null,
+  }).returningAll().executeTakeFirstOrThrow();
+  return toUser(row);
+}
+
+export async function getUser(db: DbOrTrx, workspaceId: string, id: string): Promise<User | null> {
+  const row = await db.selectFrom('app_user').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return row ? toUser(row) : null;
+}
+
+export async function findUserByEmail(db: DbOrTrx, workspaceId: string, email: string): Promise<User | null> {
+  const row = await db.selectFrom('app_user').selectAll().where('workspace_id', '=', workspaceId).where('email', '=', email).executeTakeFirst();
+  return row ? toUser(row) : null;
+}
+
+/** Login looks a user up by email across workspaces; the caller picks when there are several. */
+export async function findLoginCandidates(db: DbOrTrx, email: string): Promise<UserWithSecret[]> {
+  const rows = await db.selectFrom('app_user').selectAll().where('email', '=', email).where('disabled_at', 'is', null).execute();
+  return rows.map((r) => ({ ...toUser(r), passwordHash: r.password_hash }));
+}
+
+export async function listUsers(db: DbOrTrx, workspaceId: string): Promise<User[]> {
+  const rows = await db.selectFrom('app_user').selectAll().where('workspace_id', '=', workspaceId).orderBy('email').execute();
+  return rows.map(toUser);
+}
+
+export async function updateUser(db: DbOrTrx, workspaceId: string, id: string, patch: { role?: Role; team?: string | null; managerId?: string | null; outOfOfficeUntil?: Date | null; disabledAt?: Date | null; name?: string }): Promise<User | null> {
+  const row = await db.updateTable('app_user').set({
+    ...(patch.role !== undefined ? { role: patch.role } : {}),
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.team !== undefined ? { team: patch.team } : {}),
+    ...(patch.managerId !== undefined ? { manager_id: patch.managerId } : {}),
+    ...(patch.outOfOfficeUntil !== undefined ? { out_of_office_until: patch.outOfOfficeUntil } : {}),
+    ...(patch.disabledAt !== undefined ? { disabled_at: patch.disabledAt } : {}),
+  }).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();
+  return row ? toUser(row) : null;
+}
