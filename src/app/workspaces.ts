@@ -1,9 +1,9 @@
 import type { Role } from '../core/access.ts';
 import { normalizeEmail } from '../core/identity.ts';
-import { defaultReasonCodes } from '../core/lifecycle.ts';
+import { defaultReasonCodes, type ReasonCode } from '../core/lifecycle.ts';
 import { fail, ok, type Result } from '../core/result.ts';
-import { upsertReasonCodes } from '../storage/reasons.repo.ts';
-import { findUserByEmail, insertUser, listUsers, type User } from '../storage/users.repo.ts';
+import { listReasonCodes, upsertReasonCodes } from '../storage/reasons.repo.ts';
+import { findUserByEmail, getUser, insertUser, listUsers, updateUser, type User } from '../storage/users.repo.ts';
 import { findWorkspaceByName, insertWorkspace, listWorkspaces, type Workspace } from '../storage/workspaces.repo.ts';
 import type { AppDeps } from './context.ts';
 import { hashPassword } from './secrets.ts';
@@ -47,4 +47,22 @@ export async function createUser(deps: AppDeps, workspaceId: string, input: { em
 
 export async function usersOf(deps: AppDeps, workspaceId: string): Promise<User[]> {
   return listUsers(deps.db, workspaceId);
+}
+
+export async function changeUser(deps: AppDeps, workspaceId: string, id: string, patch: { name?: string; role?: Role; team?: string | null; managerId?: string | null; outOfOfficeUntil?: Date | null; disabled?: boolean }): Promise<Result<User>> {
+  if (patch.managerId && !(await getUser(deps.db, workspaceId, patch.managerId))) {
+    return fail('ValidationFailed', `Manager ${patch.managerId} does not exist in this workspace.`, [{ path: 'manager_id', message: 'unknown user' }]);
+  }
+  const updated = await updateUser(deps.db, workspaceId, id, {
+    ...patch, disabledAt: patch.disabled === undefined ? undefined : patch.disabled ? deps.clock.now() : null,
+  });
+  return updated ? ok(updated) : fail('NotFound', `User ${id} not found in this workspace.`);
+}
+
+export async function findUser(deps: AppDeps, workspaceId: string, id: string): Promise<User | null> {
+  return getUser(deps.db, workspaceId, id);
+}
+
+export async function reasonTaxonomy(deps: AppDeps, workspaceId: string): Promise<ReasonCode[]> {
+  return listReasonCodes(deps.db, workspaceId);
 }

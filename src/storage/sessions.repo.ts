@@ -15,3 +15,8 @@ export async function findLiveSession(db: DbOrTrx, tokenHash: string, now: Date)
 export async function deleteSession(db: DbOrTrx, tokenHash: string): Promise<void> {
   await db.deleteFrom('user_session').where('token_hash', '=', tokenHash).execute();
 }
+
+export async function deleteExpiredSessions(db: DbOrTrx, now: Date): Promise<number> {
+  const result = await db.deleteFrom('user_session').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

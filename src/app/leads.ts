@@ -1,0 +1,119 @@
+import { decideTransition, isClosed, type Stage } from '../core/lifecycle.ts';
+import { fail, ok, type Result } from '../core/result.ts';
+import { getContact } from '../storage/contacts.repo.ts';
+import type { Trx } from '../storage/db.ts';
+import { isUniqueViolation } from '../storage/errors.ts';
+import { applyStageChange, findOpenLeadForContact, getLead, insertLead, listLeads, lockLead, setLeadOwner, type Lead, type LeadFilter } from '../storage/leads.repo.ts';
+import type { Page, PageRequest } from '../storage/page.ts';
+import { listReasonCodes } from '../storage/reasons.repo.ts';
+import { insertTransition, listTransitions, type Actor, type StageTransition } from '../storage/transitions.repo.ts';
+import { getUser } from '../storage/users.repo.ts';
+import type { AppDeps } from './context.ts';
+import { inTransaction } from './transaction.ts';
+
+export type OpenLeadInput = { contactId: string; ownerId?: string | null; actor: Actor; at?: Date; stage?: Stage };
+
+/** Opens a new buying cycle for a contact at `inquiry`; refused while the contact has an open lead. */
+export async function openLead(deps: AppDeps, workspaceId: string, input: OpenLeadInput): Promise<Result<Lead>> {
+  const contact = await getContact(deps.db, workspaceId, input.contactId);
+  if (!contact || contact.status === 'merged') {
+    return fail('ValidationFailed', `Contact ${input.contactId} does not exist in this workspace.`, [{ path: 'contact_id', message: 'unknown contact' }]);
+  }
+  if (input.ownerId && !(await getUser(deps.db, workspaceId, input.ownerId))) {
+    return fail('ValidationFailed', `User ${input.ownerId} does not exist in this workspace.`, [{ path: 'owner_id', message: 'unknown user' }]);
+  }
+  const existing = await findOpenLeadForContact(deps.db, workspaceId, contact.id);
+  if (existing) return openLeadConflict(existing);
+  const at = input.at ?? deps.clock.now();
+  try {
+    const lead = await deps.db.transaction().execute((trx) => openLeadInTrx(trx, workspaceId, {
+      contactId: contact.id, accountId: contact.accountId, ownerId: input.ownerId ?? null, at, actor: input.actor,
+      source: contact.firstTouch.source, campaign: contact.firstTouch.campaign, firstTouchAt: contact.firstTouch.at,
+    }));
+    return ok(lead);
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      const winner = await findOpenLeadForContact(deps.db, workspaceId, contact.id);
+      if (winner) return openLeadConflict(winner);
+    }
+    throw e;
+  }
+}
+
+function openLeadConflict(existing: Lead) {
+  return fail('Conflict', `Contact ${existing.contactId} already has an open lead (${existing.id}, stage ${existing.stage}); close it (won, lost or disqualified) before opening a new buying cycle.`, [{ path: 'contact_id', message: `open lead ${existing.id}` }]);
+}
+
+/** Inserts the lead and its first transition (null → inquiry) in the caller's transaction. */
+export async function openLeadInTrx(trx: Trx, workspaceId: string, input: {
+  contactId: string; accountId: string | null; ownerId: string | null; at: Date; actor: Actor;
+  source: string | null; campaign: string | null; firstTouchAt: Date | null; note?: string | null;
+}): Promise<Lead> {
+  const lead = await insertLead(trx, workspaceId, { ...input, stage: 'inquiry' });
+  await insertTransition(trx, workspaceId, {
+    leadId: lead.id, from: null, to: 'inquiry', at: input.at, actor: input.actor, reasonCode: null,
+    note: input.note ?? 'new buying cycle', definitionId: null, isRecycle: false,
+  });
+  return lead;
+}
+
+export type TransitionInput = {
+  to: Stage; reasonCode?: string | null; note?: string | null; recheckAt?: Date | null;
+  actor: Actor; definitionId?: string | null; at?: Date;
+};
+
+export type TransitionOutcome = { lead: Lead; transition: StageTransition };
+
+/** Moves a lead through the lifecycle: lock, decide (core), write lead + history in one transaction. */
+export async function transitionLead(deps: AppDeps, workspaceId: string, leadId: string, input: TransitionInput): Promise<Result<TransitionOutcome>> {
+  return inTransaction(deps, (trx) => transitionLeadInTrx(trx, workspaceId, leadId, { ...input, at: input.at ?? deps.clock.now() }));
+}
+
+export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId: string, input: TransitionInput & { at: Date }): Promise<Result<TransitionOutcome>> {
+  const lead = await lockLead(trx, workspaceId, leadId);
+  if (!lead) return fail('NotFound', `Lead ${leadId} not found in this workspace.`);
+  const taxonomy = await listReasonCodes(trx, workspaceId);
+  const decision = decideTransition({ from: lead.stage, to: input.to, reasonCode: input.reasonCode ?? null }, taxonomy);
+  if (!decision.ok) return decision;
+  const { rule, reason, recycleIncrement, closes } = decision.value;
+  if (input.recheckAt && rule.to !== 'nurture') {
+    return fail('ValidationFailed', 'recheck_at only applies when handing a lead back to nurture.', [{ path: 'recheck_at', message: 'only with to=nurture' }]);
+  }
+  const updated = await applyStageChange(trx, workspaceId, lead.id, {
+    stage: rule.to, at: input.at, closes, recycleIncrement, reasonCode: reason?.code ?? null,
+    recheckAt: rule.to === 'nurture' ? input.recheckAt ?? null : undefined,
+    definitionId: input.definitionId === undefined ? undefined : input.definitionId,
+  });
+  const transition = await insertTransition(trx, workspaceId, {
+    leadId: lead.id, from: lead.stage, to: rule.to, at: input.at, actor: input.actor, reasonCode: reason?.code ?? null,
+    note: input.note ?? null, definitionId: input.definitionId ?? null, isRecycle: recycleIncrement > 0,
+  });
+  return ok({ lead: updated, transition });
+}
+
+export async function findLead(deps: AppDeps, workspaceId: string, id: string): Promise<Result<Lead>> {
+  const lead = await getLead(deps.db, workspaceId, id);
+  return lead ? ok(lead) : fail('NotFound', `Lead ${id} not found in this workspace.`);
+}
+
+export async function searchLeads(deps: AppDeps, workspaceId: string, filter: LeadFilter, page: PageRequest): Promise<Page<Lead>> {
+  return listLeads(deps.db, workspaceId, filter, page);
+}
+
+export async function leadHistory(deps: AppDeps, workspaceId: string, id: string): Promise<Result<StageTransition[]>> {
+  const lead = await getLead(deps.db, workspaceId, id);
+  if (!lead) return fail('NotFound', `Lead ${id} not found in this workspace.`);
+  return ok(await listTransitions(deps.db, workspaceId, id));
+}
+
+export async function assignLead(deps: AppDeps, workspaceId: string, id: string, ownerId: string | null): Promise<Result<Lead>> {
+  if (ownerId && !(await getUser(deps.db, workspaceId, ownerId))) {
+    return fail('ValidationFailed', `User ${ownerId} does not exist in this workspace.`, [{ path: 'owner_id', message: 'unknown user' }]);
+  }
+  return deps.db.transaction().execute(async (trx) => {
+    const lead = await lockLead(trx, workspaceId, id);
+    if (!lead) return fail('NotFound', `Lead ${id} not found in this workspace.`);
+    if (isClosed(lead.stage)) return fail('Conflict', `Lead ${id} is closed (${lead.stage}); it cannot be reassigned.`);
+    return ok(await setLeadOwner(trx, workspaceId, id, ownerId, deps.clock.now()));
+  });
+}

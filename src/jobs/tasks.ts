@@ -1,0 +1,16 @@
+import type { Task, TaskList } from 'graphile-worker';
+import type { AppDeps } from '../app/context.ts';
+import { purgeExpiredSessions } from '../app/maintenance.ts';
+
+/** Every task the worker runs, and the periodic schedule. Add new *.task.ts handlers here. */
+export function taskList(deps: AppDeps): TaskList {
+  const tasks: Record<string, Task> = {
+    'purge-sessions': async () => { await purgeExpiredSessions(deps); },
+  };
+  return tasks;
+}
+
+/** graphile-worker crontab: minute hour day month weekday task ?options */
+export const crontab = [
+  '17 3 * * * purge-sessions ?max=1',
+].join('\n');

@@ -1,0 +1,25 @@
+import { run, runMigrations, runOnce, type Logger as WorkerLogger, Logger, parseCrontab, type Runner } from 'graphile-worker';
+import type pg from 'pg';
+import type { AppDeps } from '../app/context.ts';
+import { crontab, taskList } from './tasks.ts';
+
+const quietLogger = new Logger(() => (level: string, message: string) => {
+  if (level === 'error' || level === 'warning') console.error(`[worker] ${level}: ${message}`);
+});
+
+/** Creates graphile-worker's own schema (idempotent); part of every migrate. */
+export async function migrateJobQueue(pool: pg.Pool): Promise<void> {
+  await runMigrations({ pgPool: pool, logger: quietLogger });
+}
+
+export async function startWorker(pool: pg.Pool, deps: AppDeps, concurrency: number): Promise<Runner> {
+  return run({
+    pgPool: pool, taskList: taskList(deps), parsedCronItems: parseCrontab(crontab), concurrency,
+    noHandleSignals: true, pollInterval: 1000, logger: quietLogger as WorkerLogger,
+  });
+}
+
+/** Runs every job that is due now, then returns: how tests drain the queue deterministically. */
+export async function drainJobs(pool: pg.Pool, deps: AppDeps): Promise<void> {
+  await runOnce({ pgPool: pool, taskList: taskList(deps), logger: quietLogger as WorkerLogger });
+}

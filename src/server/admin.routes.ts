@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { createApiKey, listKeys, revokeKey } from '../app/auth.ts';
+import { changeUser, createUser, reasonTaxonomy, usersOf } from '../app/workspaces.ts';
+import { principalOf } from './auth.guard.ts';
+import { apiKeyDto, apiKeyInput, toApiKeyDto, toUserDto, userDto, userInput, userPatch } from './contract/admin.contract.ts';
+import { errorResponses, idParams } from './contract/common.contract.ts';
+import type { ServerDeps } from './create-server.ts';
+import { sendFailure } from './errors.ts';
+
+export function adminRoutes(server: FastifyInstance, deps: ServerDeps): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  const tags = ['admin'];
+
+  app.get('/api/v1/users', { config: { permission: 'read' }, schema: { tags, summary: 'List users', response: { 200: z.object({ data: z.array(userDto) }), ...errorResponses } } },
+    async (request) => ({ data: (await usersOf(deps.app, principalOf(request).workspaceId)).map(toUserDto) }));
+
+  app.post('/api/v1/users', { config: { permission: 'admin' }, schema: { tags, summary: 'Create a user', body: userInput, response: { 201: userDto, ...errorResponses } } },
+    async (request, reply) => {
+      const b = request.body;
+      const result = await createUser(deps.app, principalOf(request).workspaceId, { email: b.email, name: b.name, role: b.role, password: b.password, team: b.team, managerId: b.manager_id });
+      if (!result.ok) return sendFailure(reply, result);
+      return reply.code(201).send(toUserDto(result.value));
+    });
+
+  app.patch('/api/v1/users/:id', { config: { permission: 'admin' }, schema: { tags, summary: 'Change a user (role, team, out of office, disabled)', params: idParams, body: userPatch, response: { 200: userDto, ...errorResponses } } },
+    async (request, reply) => {
+      const b = request.body;
+      const result = await changeUser(deps.app, principalOf(request).workspaceId, request.params.id, {
+        name: b.name, role: b.role, team: b.team, managerId: b.manager_id, disabled: b.disabled,
+        outOfOfficeUntil: b.out_of_office_until === undefined ? undefined : b.out_of_office_until === null ? null : new Date(b.out_of_office_until),
+      });
+      if (!result.ok) return sendFailure(reply, result);
+      return toUserDto(result.value);
+    });
+
+  app.get('/api/v1/api-keys', { config: { permission: 'admin' }, schema: { tags, summary: 'List API keys (never the secrets)', response: { 200: z.object({ data: z.array(apiKeyDto) }), ...errorResponses } } },
+    async (request) => ({ data: (await listKeys(deps.app, principalOf(request).workspaceId)).map(toApiKeyDto) }));
+
+  app.post('/api/v1/api-keys', { config: { permission: 'admin' }, schema: { tags, summary: 'Create an API key; the secret is shown once', body: apiKeyInput, response: { 201: apiKeyDto.extend({ key: z.string() }), ...errorResponses } } },
+    async (request, reply) => {
+      const result = await createApiKey(deps.app, principalOf(request).workspaceId, { name: request.body.name, scopes: request.body.scopes, userId: request.body.user_id });
+      if (!result.ok) return sendFailure(reply, result);
+      return reply.code(201).send({ ...toApiKeyDto(result.value.apiKey), key: result.value.key });
+    });
+
+  app.delete('/api/v1/api-keys/:id', { config: { permission: 'admin' }, schema: { tags, summary: 'Revoke an API key', params: idParams, response: { 200: apiKeyDto, ...errorResponses } } },
+    async (request, reply) => {
+      const result = await revokeKey(deps.app, principalOf(request).workspaceId, request.params.id);
+      if (!result.ok) return sendFailure(reply, result);
+      deps.auth.forgetCachedKeys();
+      return toApiKeyDto(result.value);
+    });
+
+  app.get('/api/v1/reason-codes', { config: { permission: 'read' }, schema: { tags, summary: 'The reject / recycle / disqualify / lost reason taxonomy', response: { 200: z.object({ data: z.array(z.object({ code: z.string(), label: z.string(), outcome: z.string() })) }), ...errorResponses } } },
+    async (request) => ({ data: await reasonTaxonomy(deps.app, principalOf(request).workspaceId) }));
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+  }),
+}).meta({ id: 'Error' });
+
+export const idParams = z.strictObject({ id: z.uuid({ message: 'must be a UUID' }) });
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size (1–500).'),
+  cursor: z.uuid({ message: 'must be the next_cursor of a previous page' }).optional().describe('next_cursor from the previous page.'),
+};
+
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+}
+
+export const iso = (d: Date | null) => (d ? d.toISOString() : null);
+export const isoDate = z.iso.date({ message: 'must be a date like 2026-01-31' });
+export const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time like 2026-01-31T09:00:00Z' });
+export const attributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+  .describe('Custom attributes (flat key → string | number | boolean | null).');
+
+/** Standard error responses every authenticated route can answer. */
+export const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema };

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { stages } from '../../core/lifecycle.ts';
+import type { Lead } from '../../storage/leads.repo.ts';
+import type { StageTransition } from '../../storage/transitions.repo.ts';
+import { iso, isoDateTime } from './common.contract.ts';
+
+export const stageSchema = z.enum(stages);
+
+export const leadInput = z.strictObject({
+  contact_id: z.uuid({ message: 'must be the UUID of a contact' }),
+  owner_id: z.uuid().nullable().optional(),
+});
+
+export const transitionInput = z.strictObject({
+  to: stageSchema,
+  reason_code: z.string().min(1).max(100).nullable().optional(),
+  note: z.string().max(2000).nullable().optional(),
+  recheck_at: isoDateTime.nullable().optional().describe('When a handed-back lead should be looked at again (to=nurture only).'),
+});
+
+export const leadQuery = z.strictObject({
+  stage: z.string().optional().describe('Comma-separated stages, e.g. mql,sal'),
+  owner: z.string().optional().describe("A user id, or 'me'"),
+  contact_id: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.uuid().optional(),
+});
+
+export const leadDto = z.object({
+  id: z.string(), contact_id: z.string(), account_id: z.string().nullable(), stage: z.string(), owner_id: z.string().nullable(),
+  opened_at: z.string(), stage_entered_at: z.string(), closed_at: z.string().nullable(), mql_at: z.string().nullable(),
+  recycle_count: z.number(), last_reason_code: z.string().nullable(), recheck_at: z.string().nullable(),
+  source: z.string().nullable(), campaign: z.string().nullable(), first_touch_at: z.string().nullable(),
+  fit_score: z.number().nullable(), engagement_score: z.number().nullable(), rating: z.string().nullable(),
+  definition_id: z.string().nullable(),
+  allowed_transitions: z.array(z.object({ to: z.string(), action: z.string(), label: z.string(), reason_required: z.string().nullable() })),
+}).meta({ id: 'Lead' });
+
+export function toLeadDto(l: Lead, allowed: { to: string; action: string; label: string; reason: string | null }[]): z.infer<typeof leadDto> {
+  return {
+    id: l.id, contact_id: l.contactId, account_id: l.accountId, stage: l.stage, owner_id: l.ownerId, opened_at: l.openedAt.toISOString(),
+    stage_entered_at: l.stageEnteredAt.toISOString(), closed_at: iso(l.closedAt), mql_at: iso(l.mqlAt), recycle_count: l.recycleCount,
+    last_reason_code: l.lastReasonCode, recheck_at: iso(l.recheckAt), source: l.source, campaign: l.campaign,
+    first_touch_at: iso(l.firstTouchAt), fit_score: l.fitScore, engagement_score: l.engagementScore, rating: l.rating,
+    definition_id: l.definitionId,
+    allowed_transitions: allowed.map((a) => ({ to: a.to, action: a.action, label: a.label, reason_required: a.reason })),
+  };
+}
+
+export const transitionDto = z.object({
+  id: z.string(), lead_id: z.string(), from: z.string().nullable(), to: z.string(), at: z.string(),
+  actor: z.object({ type: z.string(), id: z.string().nullable() }), reason_code: z.string().nullable(), note: z.string().nullable(),
+  definition_id: z.string().nullable(), is_recycle: z.boolean(),
+}).meta({ id: 'StageTransition' });
+
+export const toTransitionDto = (t: StageTransition): z.infer<typeof transitionDto> => ({
+  id: t.id, lead_id: t.leadId, from: t.from, to: t.to, at: t.at.toISOString(), actor: t.actor, reason_code: t.reasonCode,
+  note: t.note, definition_id: t.definitionId, is_recycle: t.isRecycle,
+});

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { actorOf } from '../app/context.ts';
+import { findLead, leadHistory, openLead, searchLeads, transitionLead } from '../app/leads.ts';
+import { allowedTransitions, isStage, type Stage } from '../core/lifecycle.ts';
+import type { Lead } from '../storage/leads.repo.ts';
+import { principalOf } from './auth.guard.ts';
+import { errorResponses, idParams, pageOf } from './contract/common.contract.ts';
+import { leadDto, leadInput, leadQuery, toLeadDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
+import type { ServerDeps } from './create-server.ts';
+import { sendError, sendFailure } from './errors.ts';
+
+const dto = (lead: Lead) => toLeadDto(lead, allowedTransitions(lead.stage));
+
+export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  const tags = ['leads'];
+
+  app.get('/api/v1/leads', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'List leads, filtered by stage and owner', querystring: leadQuery, response: { 200: pageOf(leadDto), ...errorResponses } },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const q = request.query;
+    const stages = q.stage ? q.stage.split(',').map((s) => s.trim()).filter(Boolean) : [];
+    const bad = stages.filter((s) => !isStage(s));
+    if (bad.length) return sendError(reply, 'ValidationFailed', `Unknown stage(s): ${bad.join(', ')}.`, [{ path: 'querystring.stage', message: 'one of inquiry, mql, sal, sql, opportunity, won, lost, nurture, disqualified' }]);
+    if (q.owner === 'me' && !p.userId) return sendError(reply, 'ValidationFailed', "owner=me needs a user (a session or a personal API key).", [{ path: 'querystring.owner', message: 'no user' }]);
+    const owner = q.owner === 'me' ? p.userId! : q.owner;
+    if (owner && !z.uuid().safeParse(owner).success) return sendError(reply, 'ValidationFailed', "owner must be a user id or 'me'.", [{ path: 'querystring.owner', message: 'not a UUID' }]);
+    const page = await searchLeads(deps.app, p.workspaceId, { stage: stages as Stage[], ownerId: owner, contactId: q.contact_id }, { limit: q.limit, cursor: q.cursor });
+    return { data: page.data.map(dto), next_cursor: page.nextCursor };
+  });
+
+  app.post('/api/v1/leads', {
+    config: { permission: 'write' },
+    schema: { tags, summary: 'Open a new buying cycle for a contact (stage inquiry)', body: leadInput, response: { 201: leadDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const result = await openLead(deps.app, p.workspaceId, { contactId: request.body.contact_id, ownerId: request.body.owner_id, actor: actorOf(p) });
+    if (!result.ok) return sendFailure(reply, result);
+    return reply.code(201).send(dto(result.value));
+  });
+
+  app.get('/api/v1/leads/:id', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Get a lead, with the moves allowed from its stage', params: idParams, response: { 200: leadDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const result = await findLead(deps.app, principalOf(request).workspaceId, request.params.id);
+    return result.ok ? dto(result.value) : sendFailure(reply, result);
+  });
+
+  app.post('/api/v1/leads/:id/transitions', {
+    config: { permission: 'write' },
+    schema: { tags, summary: 'Move a lead (accept, reject with reason, hand back, qualify, win...)', params: idParams, body: transitionInput, response: { 201: z.object({ lead: leadDto, transition: transitionDto }), ...errorResponses } },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const b = request.body;
+    const result = await transitionLead(deps.app, p.workspaceId, request.params.id, {
+      to: b.to, reasonCode: b.reason_code, note: b.note, recheckAt: b.recheck_at ? new Date(b.recheck_at) : null, actor: actorOf(p),
+    });
+    if (!result.ok) return sendFailure(reply, result);
+    return reply.code(201).send({ lead: dto(result.value.lead), transition: toTransitionDto(result.value.transition) });
+  });
+
+  app.get('/api/v1/leads/:id/transitions', {
+    config: { permission: 'read' },
+    schema: { tags, summary: "A lead's full stage history: who, when, why", params: idParams, response: { 200: z.object({ data: z.array(transitionDto) }), ...errorResponses } },
+  }, async (request, reply) => {
+    const result = await leadHistory(deps.app, principalOf(request).workspaceId, request.params.id);
+    return result.ok ? { data: result.value.map(toTransitionDto) } : sendFailure(reply, result);
+  });
+}

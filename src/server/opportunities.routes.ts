@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { actorOf } from '../app/context.ts';
+import { createOpportunity, findOpportunity, patchOpportunity, searchOpportunities } from '../app/opportunities.ts';
+import { principalOf } from './auth.guard.ts';
+import { opportunityDto, opportunityInput, opportunityPatch, toOpportunityDto } from './contract/catalog.contract.ts';
+import { errorResponses, idParams, pageOf, pageQuery } from './contract/common.contract.ts';
+import type { ServerDeps } from './create-server.ts';
+import { sendFailure } from './errors.ts';
+
+type RoleBody = { contact_id: string; role: string; is_primary: boolean };
+const roles = (r: RoleBody[] | undefined) => r?.map((x) => ({ contactId: x.contact_id, role: x.role, isPrimary: x.is_primary }));
+
+export function opportunitiesRoutes(server: FastifyInstance, deps: ServerDeps): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  const tags = ['opportunities'];
+
+  app.get('/api/v1/opportunities', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'List opportunities', querystring: z.strictObject({ status: z.enum(['open', 'won', 'lost']).optional(), account_id: z.uuid().optional(), ...pageQuery }), response: { 200: pageOf(opportunityDto), ...errorResponses } },
+  }, async (request) => {
+    const q = request.query;
+    const page = await searchOpportunities(deps.app, principalOf(request).workspaceId, { status: q.status, accountId: q.account_id }, q);
+    return { data: page.data.map(toOpportunityDto), next_cursor: page.nextCursor };
+  });
+
+  app.post('/api/v1/opportunities', {
+    config: { permission: 'write' },
+    schema: { tags, summary: 'Create an opportunity with contact roles and linked leads', body: opportunityInput, response: { 201: opportunityDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const b = request.body;
+    const result = await createOpportunity(deps.app, p.workspaceId, {
+      name: b.name, accountId: b.account_id ?? null, amount: b.amount, currency: b.currency.toUpperCase(), stage: b.stage, status: b.status,
+      closeDate: b.close_date ?? null, ownerId: b.owner_id ?? null, externalId: b.external_id ?? null, attributes: b.attributes ?? {},
+      contactRoles: roles(b.contact_roles) ?? [], leadIds: b.lead_ids,
+    }, actorOf(p));
+    if (!result.ok) return sendFailure(reply, result);
+    return reply.code(201).send(toOpportunityDto(result.value));
+  });
+
+  app.get('/api/v1/opportunities/:id', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Get an opportunity', params: idParams, response: { 200: opportunityDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const result = await findOpportunity(deps.app, principalOf(request).workspaceId, request.params.id);
+    return result.ok ? toOpportunityDto(result.value) : sendFailure(reply, result);
+  });
+
+  app.patch('/api/v1/opportunities/:id', {
+    config: { permission: 'write' },
+    schema: { tags, summary: 'Update an opportunity (stage/status/amount changes are recorded)', params: idParams, body: opportunityPatch, response: { 200: opportunityDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const b = request.body;
+    const result = await patchOpportunity(deps.app, p.workspaceId, request.params.id, {
+      name: b.name, accountId: b.account_id, amount: b.amount, currency: b.currency?.toUpperCase(), stage: b.stage, status: b.status,
+      closeDate: b.close_date, ownerId: b.owner_id, attributes: b.attributes, contactRoles: roles(b.contact_roles), leadIds: b.lead_ids,
+    }, actorOf(p));
+    return result.ok ? toOpportunityDto(result.value) : sendFailure(reply, result);
+  });
+}
