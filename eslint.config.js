@@ -21,6 +21,8 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Named exports only.' }],
     },
   },
+  // Tool configs and ambient module declarations must use default exports.
+  { files: ['*.config.{js,ts}', '**/*.d.ts'], rules: { 'no-restricted-syntax': 'off' } },
   layer(['src/core/**'], ['**/storage/**', '**/app/**', '**/server/**', '**/jobs/**', '**/cli/**', 'node:*', 'fs', 'pg', 'kysely', 'fastify', 'graphile-worker'],
     'src/core is pure: no I/O, no Node APIs, no outer layers.'),
   layer(['src/storage/**'], ['**/app/**', '**/server/**', '**/jobs/**', '**/cli/**'],

@@ -44,10 +44,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const where = err.validationContext ?? 'body';
       const details = err.validation.map((v) => {
-        const issue = v.params as { issue?: { path?: PropertyKey[]; code?: string; keys?: string[] } } | undefined;
-        const path = joinPath(where, issue?.issue?.path ?? []);
-        const unknownKeys = issue?.issue?.code === 'unrecognized_keys' && issue.issue.keys ? `: ${issue.issue.keys.join(', ')}` : '';
-        return { path, message: `${v.message}${unknownKeys}` };
+        // instancePath is '/a/0/b'; turn it into 'body.a[0].b'.
+        const segments = v.instancePath.split('/').filter(Boolean).map((p: string) => (/^\d+$/.test(p) ? Number(p) : p));
+        const params = v.params as { keys?: string[] } | undefined;
+        const unknownKeys = v.keyword === 'unrecognized_keys' && params?.keys ? `: ${params.keys.join(', ')}` : '';
+        return { path: joinPath(where, segments), message: `${v.message}${unknownKeys}` };
       });
       const summary = details.map((d) => `${d.path}: ${d.message}`).join('; ');
       return sendError(reply, 'ValidationFailed', `Invalid request ${where}: ${summary}`, details);

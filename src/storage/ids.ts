@@ -1,13 +1,26 @@
 import { randomBytes } from 'node:crypto';
 
+// Monotonic within one millisecond (RFC 9562 §6.2, method 1: a 12-bit counter in rand_a), so that
+// rows written in the same millisecond, e.g. a lead's stage changes, still sort in write order.
+let lastMs = -1;
+let counter = 0;
+
 /**
  * UUIDv7 (RFC 9562): time-ordered, so ids double as stable cursor keys and keep B-tree inserts
  * append-mostly on the hot ingestion path. PostgreSQL 17 has no uuidv7(), so we mint them here.
+ * Pass the event time to make ids of historical rows sort by when things happened.
  */
 export function newId(nowMs: number = Date.now()): string {
   const bytes = randomBytes(16);
+  if (nowMs === lastMs && counter < 0xfff) {
+    counter += 1;
+  } else {
+    lastMs = nowMs;
+    counter = bytes.readUInt16BE(6) & 0x7ff; // random start, leaving room to count up
+  }
   bytes.writeUIntBE(nowMs, 0, 6);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[6] = 0x70 | (counter >> 8);
+  bytes[7] = counter & 0xff;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

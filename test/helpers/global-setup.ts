@@ -1,0 +1,58 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { createDb, createPool, startEmbeddedPostgres, quoteIdent } from '../../src/storage/db.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { migrateJobQueue } from '../../src/jobs/worker.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext { pgServerUrl: string; templateDb: string }
+}
+
+/**
+ * One PostgreSQL per test run: the embedded one (a throwaway data folder), or the server at
+ * TEST_DATABASE_URL. A migrated template database is cloned per test file (CREATE DATABASE ... TEMPLATE),
+ * which costs ~100 ms instead of re-running migrations.
+ */
+export async function setup(project: TestProject) {
+  let serverUrl: string;
+  let stop = async () => {};
+  let dataDir: string | null = null;
+  if (process.env.TEST_DATABASE_URL) {
+    serverUrl = process.env.TEST_DATABASE_URL;
+  } else {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'leadloop-test-'));
+    const port = 55000 + (process.pid % 5000);
+    const embedded = await startEmbeddedPostgres(dataDir, port);
+    serverUrl = embedded.url;
+    stop = embedded.stop;
+  }
+  const templateDb = `leadloop_template_${process.pid}`;
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(templateDb)}`);
+  await admin.query(`CREATE DATABASE ${quoteIdent(templateDb)}`);
+  const pool = createPool(withDatabase(serverUrl, templateDb), 2);
+  const db = createDb(pool);
+  await migrateToLatest(db);
+  await migrateJobQueue(pool);
+  await db.destroy();
+  project.provide('pgServerUrl', serverUrl);
+  project.provide('templateDb', templateDb);
+
+  return async () => {
+    const leftovers = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'leadloop_test_%' OR datname = $1`, [templateDb]);
+    for (const row of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(row.datname)} WITH (FORCE)`);
+    await admin.end();
+    await stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = '/' + database;
+  return u.toString();
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { simulatedClock, type AppDeps, type Clock } from '../../src/app/context.ts';
+import { createDb, createPool, quoteIdent, type Db } from '../../src/storage/db.ts';
+import { withDatabase } from './global-setup.ts';
+
+export type TestDatabase = { url: string; pool: pg.Pool; db: Db; deps: AppDeps; clock: ReturnType<typeof simulatedClock>; close: () => Promise<void> };
+
+/** A fresh, migrated database for one test file, cloned from the run's template. */
+export async function createTestDatabase(options: { clock?: Clock; start?: Date } = {}): Promise<TestDatabase> {
+  const serverUrl = inject('pgServerUrl');
+  const template = inject('templateDb');
+  const name = `leadloop_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
+  const url = withDatabase(serverUrl, name);
+  const pool = createPool(url, 10);
+  const db = createDb(pool);
+  const clock = simulatedClock(options.start ?? new Date('2026-03-02T09:00:00Z'));
+  return {
+    url, pool, db, clock, deps: { db, clock: options.clock ?? clock },
+    close: async () => {
+      await db.destroy();
+      // Ended clients may still be closing their backends; a forced drop would kill them mid-goodbye.
+      for (let i = 0; i < 50; i++) {
+        const open = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (open.rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
