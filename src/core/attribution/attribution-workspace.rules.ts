@@ -204,17 +204,12 @@ export class AttributionWorkspace {
   private positional(journey: Journey, shares: Shares): void {
     const n = this.length;
     const opp = journey.opportunity;
-    const give = (i: number, share: number, role: number): void => {
-      if (i < 0 || share === 0) return;
-      this.weights[i]! += share;
-      this.roles[i]! |= role;
-    };
-    give(0, shares.first, FIRST);
-    if (shares.lead > 0 && journey.leadCreatedAt) give(this.lastAtOrBefore(journey.leadCreatedAt.getTime()), shares.lead, LEAD);
-    if (shares.opp > 0) give(this.lastAtOrBefore(opp.createdAt.getTime()), shares.opp, OPP);
+    this.give(0, shares.first, FIRST);
+    if (shares.lead > 0 && journey.leadCreatedAt) this.give(this.lastAtOrBefore(journey.leadCreatedAt.getTime()), shares.lead, LEAD);
+    if (shares.opp > 0) this.give(this.lastAtOrBefore(opp.createdAt.getTime()), shares.opp, OPP);
     // The window ends at the close, so the close touch is the last one in it.
-    if (shares.close > 0 && isClosed(opp)) give(n - 1, shares.close, CLOSE);
-    give(n - 1, shares.last, LAST);
+    if (shares.close > 0 && isClosed(opp)) this.give(n - 1, shares.close, CLOSE);
+    this.give(n - 1, shares.last, LAST);
     if (shares.others > 0) {
       let others = 0;
       for (let i = 0; i < n; i++) if (this.roles[i] === 0) others++;
@@ -231,17 +226,23 @@ export class AttributionWorkspace {
   }
 
   /** weight = 2^(−age / half-life), age measured back from the anchor, capped at 0 for later touches. */
+  private give(i: number, share: number, role: number): void {
+    if (i < 0 || share === 0) return;
+    this.weights[i]! += share;
+    this.roles[i]! |= role;
+  }
+
   private timeDecay(journey: Journey): void {
     const n = this.length;
     const opp = journey.opportunity;
     const anchor = this.options.decayAnchor === 'close' && isClosed(opp) ? opp.closedAt.getTime() : opp.createdAt.getTime();
-    const halfLife = this.options.halfLifeDays * dayMs;
+    const rate = -Math.LN2 / (this.options.halfLifeDays * dayMs);
     // Relative to the youngest touch, so that old journeys never underflow to all-zero weights.
     let youngest = Infinity;
     for (let i = 0; i < n; i++) youngest = Math.min(youngest, Math.max(0, anchor - this.times[i]!));
     for (let i = 0; i < n; i++) {
       const age = Math.max(0, anchor - this.times[i]!) - youngest;
-      this.weights[i] = Math.pow(2, -age / halfLife);
+      this.weights[i] = Math.exp(age * rate);
       this.roles[i] = DECAY;
     }
   }

@@ -56,7 +56,7 @@ export function apportionInto(
 
   let leftover = whole - assigned;
   if (leftover !== 0) {
-    const sorted = keys.subarray(0, eligible).sort();
+    const sorted = sortKeys(keys, eligible);
     // Floating-point error can only move a floor by one, so |leftover| ≤ eligible in practice;
     // the loop keeps the sum exact even if it did not.
     while (leftover > 0) {
@@ -73,6 +73,21 @@ export function apportionInto(
     }
   }
   if (sign < 0) for (let i = 0; i < n; i++) if (out[i] !== 0) out[i] = -out[i]!;
+}
+
+/** Ascending sort of keys[0..n): in place by insertion for the usual short journeys, no allocation. */
+function sortKeys(keys: Float64Array, n: number): Float64Array {
+  if (n > 48) return keys.subarray(0, n).sort();
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 function indexOfKey(key: number): number {

@@ -30,10 +30,12 @@ export function dimensionOf(
 }
 
 type Cell = { cents: number; credits: number };
+type Cells = { keyed: Map<string | null, Cell>; unattributed: Cell };
+const modelOrdinal = Object.fromEntries(attributionModels.map((m, i) => [m, i])) as Record<AttributionModel, number>;
 
 /** Streams credits (or raw cents from an AttributionWorkspace) into per-model, per-key sums. */
 export class RollUpAccumulator {
-  private readonly byModel = new Map<AttributionModel, { keyed: Map<string | null, Cell>; unattributed: Cell }>();
+  private readonly byModel: (Cells | undefined)[] = [];
 
   constructor(readonly by: RollUpDimension) {}
 
@@ -63,7 +65,7 @@ export class RollUpAccumulator {
   rows(): RollUpRow[] {
     const out: RollUpRow[] = [];
     for (const model of attributionModels) {
-      const cells = this.byModel.get(model);
+      const cells = this.byModel[modelOrdinal[model]];
       if (!cells) continue;
       const rows: RollUpRow[] = [];
       for (const [key, cell] of cells.keyed) rows.push({ model, key, unattributed: false, cents: cell.cents, credits: cell.credits });
@@ -76,11 +78,12 @@ export class RollUpAccumulator {
     return out;
   }
 
-  private cellsOf(model: AttributionModel) {
-    let cells = this.byModel.get(model);
+  private cellsOf(model: AttributionModel): Cells {
+    const ordinal = modelOrdinal[model];
+    let cells = this.byModel[ordinal];
     if (!cells) {
       cells = { keyed: new Map(), unattributed: { cents: 0, credits: 0 } };
-      this.byModel.set(model, cells);
+      this.byModel[ordinal] = cells;
     }
     return cells;
   }
