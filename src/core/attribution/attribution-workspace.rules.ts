@@ -28,7 +28,8 @@ const UNATTRIBUTED = roleBit('unattributed');
  * (no lead, no touch before the opportunity, an open deal, no "other" touch) drops out and the
  * remaining shares are scaled up pro rata. Hence U-shaped with one touch gives it 100 %, with two
  * touches 50/50 when the second created the lead, 80/20 when the first did; with no lead-creation
- * touch the first touch and the others share 40:20.
+ * touch the first touch and the others share 40:20. When no position of a model resolves (the
+ * lead_creation model on a deal without a lead-creation touch) the amount is explicitly unattributed.
  */
 const positional = {
   first_touch: { first: 1000, lead: 0, opp: 0, close: 0, last: 0, others: 0 },

@@ -115,6 +115,15 @@ describe('many touches with repeated channels', () => {
     expect(cents(attribute(open, 'full_path'))).toEqual({ t1: 22_500, t2: 3_334, t3: 3_333, t4: 22_500, t5: 22_500, t6: 3_333 });
   });
 
+  it('orders long unsorted journeys by time, equal times in input order', () => {
+    // 40 touches given newest first, in pairs sharing a time: t39 & t38 at day 40, ..., t1 & t0 at day 21.
+    const touches = Array.from({ length: 40 }, (_, i) => touch(`t${39 - i}`, 21 + Math.floor((39 - i) / 2), 'email'));
+    const long = journey(touches, { created: 70, closed: 80, lead: 20 });
+    const credits = attribute(long, 'linear');
+    expect(credits.map((c) => c.touchId)).toEqual(Array.from({ length: 20 }, (_, k) => [`t${2 * k + 1}`, `t${2 * k}`]).flat());
+    expect(attribute(long, 'first_touch')[0]!.touchId).toBe('t1');
+  });
+
   it('every model sums exactly to the amount, and input order does not matter', () => {
     const markov = markovChannelWeights([
       { channels: ['search', 'email'], converted: true },

@@ -15,6 +15,12 @@ describe('largest-remainder apportionment', () => {
     expect(apportion(2, [1, 1, 1])).toEqual([1, 1, 0]);
   });
 
+  it('breaks ties the same way for long lists (sorted natively past 48 items)', () => {
+    // 100 / 60 = 1.67 each: floors give 60, the 40 leftover cents go to the 40 earliest.
+    const parts = apportion(100, new Array<number>(60).fill(1));
+    expect(parts.slice(0, 40).every((c) => c === 2) && parts.slice(40).every((c) => c === 1)).toBe(true);
+  });
+
   it('treats remainders equal up to floating-point noise as ties', () => {
     // 0.1 + 0.2 !== 0.3 in doubles; the two halves must still tie.
     expect(apportion(1, [0.1 + 0.2, 0.3])).toEqual([1, 0]);
