@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -36,7 +36,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     bodyLimit: 1024 * 1024,
     trustProxy: true,
-    disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace',
+    // Per-request lines only at debug: ingestion traffic would drown everything else.
+    logController: new LogController({ disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace' }),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

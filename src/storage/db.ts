@@ -20,8 +20,12 @@ function typeParser(oid: number, format?: any): any {
   return pg.types.getTypeParser(oid, format);
 }
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString, max, types: { getTypeParser: typeParser } as any });
+export function createPool(connectionString: string, max = 10, onError: (e: Error) => void = (e) => console.error(`[db] idle connection error: ${e.message}`)): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max, types: { getTypeParser: typeParser } as any });
+  // An idle client losing its server (restart, failover) must not crash the process; the pool replaces it.
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  return pool;
 }
 
 export function createDb(pool: pg.Pool): Db {

@@ -27,3 +27,8 @@ export async function getWorkspace(db: DbOrTrx, id: string): Promise<Workspace |
   const row = await db.selectFrom('workspace').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toWorkspace(row) : null;
 }
+
+/** Merges keys into the workspace's settings document. */
+export async function mergeWorkspaceSettings(db: DbOrTrx, id: string, patch: Record<string, unknown>): Promise<void> {
+  await db.updateTable('workspace').set((eb) => ({ settings: eb('settings', '||', JSON.stringify(patch) as any) as any })).where('id', '=', id).execute();
+}
