@@ -10,6 +10,8 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome
     provider: { getMigrations: async () => migrations },
     migrationTableName: 'leadloop_migration',
     migrationLockTableName: 'leadloop_migration_lock',
+    // Features land in parallel; each migration is independent of its siblings' order.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
