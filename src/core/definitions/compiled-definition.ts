@@ -1,3 +1,4 @@
+import { activityTypes } from '../activity.ts';
 import {
   defaultHighIntentTypes, fitGrades, type EngagementLevel, type EngagementRule, type FitGrade, type FitRule,
   type HandRaise, type LeadDefinition, type NegativeRule, type Rating,
@@ -37,12 +38,15 @@ export type CompiledDefinition = {
   fit: CompiledFitRule[];
   negative: CompiledNegativeRule[];
   engagement: CompiledEngagementRule[];
+  /** Engagement rules that can match an activity type (their `type` includes it or is unset): the hot loop skips the rest. */
+  engagementByType: ReadonlyMap<string, CompiledEngagementRule[]>;
   /** Rules sharing a half-life decay together: one exp() per group per step. */
   decayGroups: DecayGroup[];
   ruleIndex: Map<string, number>;
   grades: { grade: FitGrade; min: number }[];
   levels: { level: EngagementLevel; min: number }[];
   handRaises: CompiledHandRaise[];
+  handRaisesByType: ReadonlyMap<string, CompiledHandRaise[]>;
   qualifying: ReadonlySet<Rating>;
   highIntent: { contentIds: ReadonlySet<string>; urls: { pattern: string; test: (p: UrlParts) => boolean }[]; types: ReadonlySet<string> };
   /** Per fit grade: can any engagement level qualify by rating? Lets a backtest skip hopeless contacts. */
@@ -92,6 +96,9 @@ function build(def: LeadDefinition): CompiledDefinition {
   const grades = def.fit.grades.map((b) => ({ grade: b.grade, min: b.min ?? Number.NEGATIVE_INFINITY }));
   const levels = def.engagement.levels.map((b) => ({ level: b.level, min: b.min ?? Number.NEGATIVE_INFINITY }));
   const qualifying = new Set(def.mql.ratings);
+  const handRaises = def.mql.handRaises.map((rule) => ({
+    id: rule.id, label: activityRuleLabel(rule), test: compileCriteria(rule), maxGradeIndex: fitGrades.indexOf(rule.minFitGrade), rule,
+  }));
   return {
     definition: def,
     fit,
@@ -101,9 +108,9 @@ function build(def: LeadDefinition): CompiledDefinition {
     ruleIndex: new Map(engagement.map((r) => [r.id, r.index])),
     grades,
     levels,
-    handRaises: def.mql.handRaises.map((rule) => ({
-      id: rule.id, label: activityRuleLabel(rule), test: compileCriteria(rule), maxGradeIndex: fitGrades.indexOf(rule.minFitGrade), rule,
-    })),
+    engagementByType: byType(engagement),
+    handRaises,
+    handRaisesByType: byType(handRaises),
     qualifying,
     highIntent: {
       contentIds: new Set(def.highIntent.contentIds),
@@ -112,6 +119,14 @@ function build(def: LeadDefinition): CompiledDefinition {
     },
     gradeCanQualifyByRating: fitGrades.map((g) => def.rating.matrix[g].some((r) => qualifying.has(r))),
   };
+}
+
+function byType<T extends { rule: { type?: string | string[] | undefined } }>(rules: T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const type of activityTypes) {
+    map.set(type, rules.filter((r) => r.rule.type === undefined || (Array.isArray(r.rule.type) ? r.rule.type.includes(type) : r.rule.type === type)));
+  }
+  return map;
 }
 
 /** The first band (best first) whose minimum the score reaches; the last band is the floor. */

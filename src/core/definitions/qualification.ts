@@ -33,7 +33,8 @@ export type QualificationDecision = {
 /** Internal fast path shared with the backtest: which hand-raise (if any) fires for this grade and activity. */
 export function firingHandRaise(compiled: CompiledDefinition, gradeIndex: number, view: ActivityView | null): CompiledDefinition['handRaises'][number] | null {
   if (!view) return null;
-  for (const hr of compiled.handRaises) if (gradeIndex <= hr.maxGradeIndex && hr.test(view)) return hr;
+  const candidates = compiled.handRaisesByType.get(view.activity.type) ?? compiled.handRaises;
+  for (const hr of candidates) if (gradeIndex <= hr.maxGradeIndex && hr.test(view)) return hr;
   return null;
 }
 

@@ -48,6 +48,8 @@ export class ActivityView {
   activity!: ActivityFact;
   content: ContentFact | null = null;
   private parts: UrlParts | null | undefined;
+  /** Split URLs by raw URL: sites have few distinct pages, so a backtest splits each once. Bounded. */
+  private readonly urlCache = new Map<string, UrlParts>();
 
   set(activity: ActivityFact, content: ContentFact | null): this {
     this.activity = activity;
@@ -60,7 +62,16 @@ export class ActivityView {
   url(): UrlParts | null {
     if (this.parts === undefined) {
       const raw = this.activity.url ?? this.content?.url ?? null;
-      this.parts = raw ? splitUrl(raw) : null;
+      if (!raw) this.parts = null;
+      else {
+        let parts = this.urlCache.get(raw);
+        if (!parts) {
+          if (this.urlCache.size >= 50_000) this.urlCache.clear();
+          parts = splitUrl(raw);
+          this.urlCache.set(raw, parts);
+        }
+        this.parts = parts;
+      }
     }
     return this.parts;
   }

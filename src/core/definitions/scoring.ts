@@ -107,7 +107,8 @@ export function applyWorking(
   // An activity stamped in the future (clock skew) counts as happening now.
   const t = occurred < ref ? occurred : ref;
   let delta = 0;
-  for (const rule of compiled.engagement) {
+  const candidates = compiled.engagementByType.get(view.activity.type) ?? compiled.engagement;
+  for (const rule of candidates) {
     if (!rule.test(view)) continue;
     const recent = w.recent[rule.index] as number[];
     if (rule.capMax !== Number.POSITIVE_INFINITY) {
