@@ -26,6 +26,7 @@ export type CompiledEngagementRule = {
   test: ActivityPredicate;
   /** ln 2 / half-life in ms; 0 when the rule never decays. */
   lambda: number;
+  halfLifeDays: number | null;
   capMax: number;
   capWindowMs: number;
   rule: EngagementRule;
@@ -82,6 +83,7 @@ function build(def: LeadDefinition): CompiledDefinition {
     points: rule.points,
     test: compileCriteria(rule),
     lambda: lambdaFor(rule.halfLifeDays === undefined ? def.engagement.halfLifeDays : rule.halfLifeDays),
+    halfLifeDays: (rule.halfLifeDays === undefined ? def.engagement.halfLifeDays : rule.halfLifeDays) ?? null,
     capMax: rule.cap ? rule.cap.max : Number.POSITIVE_INFINITY,
     capWindowMs: rule.cap ? rule.cap.perDays * DAY_MS : 0,
     rule,

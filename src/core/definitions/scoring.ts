@@ -155,7 +155,7 @@ function fromWorking(w: EngagementWorking, compiled: CompiledDefinition): Engage
       points: w.points[rule.index] as number,
       hits,
       recent: (w.recent[rule.index] as number[]).map((ms) => new Date(ms).toISOString()),
-      halfLifeDays: rule.lambda === 0 ? null : Math.LN2 / rule.lambda / DAY_MS,
+      halfLifeDays: rule.halfLifeDays,
     };
   }
   return { schemaVersion: 1, asOf: w.asOf === Number.NEGATIVE_INFINITY ? null : new Date(w.asOf).toISOString(), rules };
@@ -184,7 +184,7 @@ export function decayTo(state: EngagementState, now: Date): EngagementState {
   if (!(t > from)) return state;
   const rules: Record<string, EngagementRuleState> = {};
   for (const [id, rule] of Object.entries(state.rules)) {
-    const points = rule.halfLifeDays === null ? rule.points : rule.points * Math.exp((-Math.LN2 / (rule.halfLifeDays * DAY_MS)) * (t - from));
+    const points = rule.halfLifeDays === null ? rule.points : rule.points * Math.exp(-(Math.LN2 / (rule.halfLifeDays * DAY_MS)) * (t - from));
     rules[id] = { ...rule, points };
   }
   return { schemaVersion: 1, asOf: now.toISOString(), rules };

@@ -57,6 +57,15 @@ describe('parseDefinition', () => {
     expect(details).toContainEqual({ path: 'highIntent.contentIds[1]', message: 'content asset missing does not exist' });
   });
 
+  it('refuses unknown activity types and missing content in hand-raises', () => {
+    const d = clone();
+    d.engagement.rules[0].type = 'page_vew';
+    expect(errors(d).map((e) => e.path)).toContain('engagement.rules[0].type');
+    const e = clone();
+    e.mql.handRaises.push({ id: 'x', contentId: 'nope' });
+    expect(errors(e)).toContainEqual({ path: `mql.handRaises[${e.mql.handRaises.length - 1}].contentId`, message: 'content asset nope does not exist' });
+  });
+
   it('accepts existing content and custom fields (plain or entity-qualified)', () => {
     const d = clone();
     d.engagement.rules.push({ id: 'cs', contentId: 'cs-acme', points: 5 });
