@@ -1,0 +1,262 @@
+import type { AccountFact, ActivityFact, ContactFact, ContentFact } from '../activity.ts';
+import { compileDefinition, levelOf, type CompiledDefinition } from './compiled-definition.ts';
+import { fitGrades, type FitGrade, type LeadDefinition, type Rating } from './definition-schema.ts';
+import { firingHandRaise } from './qualification.ts';
+import { ActivityView } from './rule-matching.ts';
+import { applyWorking, createWorking, resetWorking, roundScore, scoreFit, workingTotal, type EngagementWorking } from './scoring.ts';
+
+/**
+ * Replays recorded history under a definition: when would each contact first have become an
+ * MQL, and what really happened to them afterwards? Streaming: feed one contact, then its
+ * activities in time order, then the next contact; memory stays O(contacts that qualify), work
+ * O(activities × rules). The scoring arithmetic is the live path's (applyWorking), so a backtest
+ * and real-time qualification cannot disagree. Fit uses today's contact and account facts.
+ */
+
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** 1970-01-05 was a Monday: weeks run Monday 00:00 UTC to Monday. */
+const MONDAY_MS = 4 * DAY_MS;
+
+/** What really happened to the contact (first dates), from the lifecycle and opportunities. */
+export type ContactOutcome = { salAt: Date | null; sqlAt: Date | null; opportunityAt: Date | null; wonAt: Date | null; wonRevenue: number };
+
+export type BacktestOptions = {
+  /** MQLs before `from` are counted apart; activities at or after `to` are ignored. */
+  from?: Date | null;
+  to?: Date | null;
+  /** Sales reps sharing the MQLs (for the per-rep weekly load). */
+  repCount: number;
+  content: (id: string) => ContentFact | null | undefined;
+  /** How many missed won contact ids to keep as examples (default 20). */
+  missedSample?: number;
+};
+
+export type ContactBacktest = {
+  contactId: string;
+  grade: FitGrade;
+  excluded: boolean;
+  firstTouchAt: Date | null;
+  mqlAt: Date | null;
+  via: 'rating' | 'hand_raise' | null;
+};
+
+export type BacktestReport = {
+  definitionName: string;
+  from: Date | null;
+  to: Date | null;
+  contacts: number;
+  activities: number;
+  /** Activities older than the previous one of the same contact (input not sorted): scored, but caps may differ from live. */
+  outOfOrderActivities: number;
+  excludedContacts: number;
+  /** First MQLs inside the window. */
+  mqls: number;
+  viaHandRaise: number;
+  /** Contacts that would already have been MQL before `from`. */
+  mqlsBeforeWindow: number;
+  mqlsPerMonth: { month: string; count: number }[];
+  medianDaysFirstTouchToMql: number | null;
+  /** Of the MQLs, how many really reached each stage at or after the MQL time. */
+  reached: { sal: number; sql: number; opportunity: number; won: number };
+  /** MQLs that came after sales had already accepted the contact in reality (the definition was late). */
+  lateMqls: number;
+  /** Won revenue of contacts that won at or after their MQL. */
+  revenueCovered: number;
+  /** Won revenue of all contacts seen that won (inside the window, when one is given). */
+  revenueWon: number;
+  /** Contacts that won but would not have been an MQL before winning. */
+  missedWon: { count: number; revenue: number; sample: string[] };
+  perRepPerWeek: { weeks: number; average: number; peak: number };
+};
+
+export type Backtest = {
+  /** Starts a contact (finishing the previous one). Its activities follow through activity(). */
+  contact(contact: ContactFact, account: AccountFact | null, outcome: ContactOutcome | null): void;
+  /** One activity of the current contact, in time order. */
+  activity(activity: ActivityFact): void;
+  /** Finishes the last contact and computes the report. */
+  finish(): BacktestReport;
+};
+
+/**
+ * @example
+ * const bt = createBacktest(def, { repCount: 4, content: (id) => contents.get(id) });
+ * bt.contact(c, acc, outcome); for (const a of acts) bt.activity(a);
+ * const report = bt.finish();
+ */
+export function createBacktest(definition: LeadDefinition, options: BacktestOptions, onContact?: (result: ContactBacktest) => void): Backtest {
+  const compiled: CompiledDefinition = compileDefinition(definition);
+  const from = options.from ? options.from.getTime() : Number.NEGATIVE_INFINITY;
+  const to = options.to ? options.to.getTime() : Number.POSITIVE_INFINITY;
+  const sampleSize = options.missedSample ?? 20;
+  const working: EngagementWorking = createWorking(compiled);
+  const view = new ActivityView();
+  const matrix = definition.rating.matrix;
+
+  // Current contact.
+  let current: ContactFact | null = null;
+  let outcome: ContactOutcome | null = null;
+  let grade: FitGrade = 'D';
+  let gradeIndex = 3;
+  let excluded = false;
+  let canQualify = false;
+  let firstTouch = Number.NaN;
+  let lastAt = Number.NEGATIVE_INFINITY;
+  let mqlAt = Number.NaN;
+  let via: 'rating' | 'hand_raise' | null = null;
+
+  // Aggregates.
+  let contacts = 0, activities = 0, outOfOrder = 0, excludedContacts = 0, mqls = 0, viaHandRaise = 0, before = 0, late = 0;
+  let revenueCovered = 0, revenueWon = 0, minAt = Number.POSITIVE_INFINITY, maxAt = Number.NEGATIVE_INFINITY;
+  const reached = { sal: 0, sql: 0, opportunity: 0, won: 0 };
+  const perMonth = new Map<string, number>();
+  const perWeek = new Map<number, number>();
+  const daysToMql: number[] = [];
+  const missed = { count: 0, revenue: 0, sample: [] as string[] };
+
+  const inWindow = (d: Date | null): boolean => d !== null && d.getTime() >= from && d.getTime() < to;
+  const atOrAfter = (d: Date | null, t: number): boolean => d !== null && d.getTime() >= t;
+
+  function finishContact(): void {
+    if (!current) return;
+    contacts++;
+    if (excluded) excludedContacts++;
+    const o = outcome;
+    const qualified = !Number.isNaN(mqlAt);
+    if (qualified && mqlAt < from) before++;
+    else if (qualified) {
+      mqls++;
+      if (via === 'hand_raise') viaHandRaise++;
+      const month = new Date(mqlAt).toISOString().slice(0, 7);
+      perMonth.set(month, (perMonth.get(month) ?? 0) + 1);
+      const week = Math.floor((mqlAt - MONDAY_MS) / WEEK_MS);
+      perWeek.set(week, (perWeek.get(week) ?? 0) + 1);
+      daysToMql.push((mqlAt - firstTouch) / DAY_MS);
+      if (o) {
+        if (atOrAfter(o.salAt, mqlAt)) reached.sal++;
+        if (atOrAfter(o.sqlAt, mqlAt)) reached.sql++;
+        if (atOrAfter(o.opportunityAt, mqlAt)) reached.opportunity++;
+        if (atOrAfter(o.wonAt, mqlAt)) { reached.won++; revenueCovered += o.wonRevenue; }
+        if (o.salAt !== null && o.salAt.getTime() < mqlAt) late++;
+      }
+    }
+    if (o?.wonAt && (options.from || options.to ? inWindow(o.wonAt) : true)) {
+      revenueWon += o.wonRevenue;
+      if (!qualified || mqlAt > o.wonAt.getTime()) {
+        missed.count++;
+        missed.revenue += o.wonRevenue;
+        if (missed.sample.length < sampleSize) missed.sample.push(current.id);
+      }
+    }
+    onContact?.({
+      contactId: current.id, grade, excluded,
+      firstTouchAt: Number.isNaN(firstTouch) ? null : new Date(firstTouch),
+      mqlAt: qualified ? new Date(mqlAt) : null, via,
+    });
+    current = null;
+  }
+
+  return {
+    contact(contact, account, contactOutcome) {
+      finishContact();
+      current = contact;
+      outcome = contactOutcome;
+      const fit = scoreFit(contact, account, definition);
+      grade = fit.grade;
+      gradeIndex = fitGrades.indexOf(grade);
+      excluded = fit.exclusions.length > 0;
+      canQualify = !excluded && (compiled.gradeCanQualifyByRating[gradeIndex] === true || compiled.handRaises.some((h) => gradeIndex <= h.maxGradeIndex));
+      firstTouch = Number.NaN;
+      lastAt = Number.NEGATIVE_INFINITY;
+      mqlAt = Number.NaN;
+      via = null;
+      resetWorking(working);
+    },
+
+    activity(a) {
+      const t = a.occurredAt.getTime();
+      if (t >= to || !current) return;
+      activities++;
+      if (t < lastAt) outOfOrder++;
+      else lastAt = t;
+      if (t < minAt) minAt = t;
+      if (t > maxAt) maxAt = t;
+      if (Number.isNaN(firstTouch) || t < firstTouch) firstTouch = t;
+      // Once qualified (or unable to), later activities cannot change the first MQL time.
+      if (!canQualify || !Number.isNaN(mqlAt)) return;
+      view.set(a, a.contentId ? options.content(a.contentId) ?? null : null);
+      applyWorking(working, compiled, view, t, null);
+      if (firingHandRaise(compiled, gradeIndex, view)) {
+        mqlAt = t;
+        via = 'hand_raise';
+        return;
+      }
+      const level = levelOf(compiled, roundScore(workingTotal(working)));
+      if (compiled.qualifying.has(matrix[grade][level - 1] as Rating)) {
+        mqlAt = t;
+        via = 'rating';
+      }
+    },
+
+    finish() {
+      finishContact();
+      const start = options.from ? from : minAt;
+      const end = options.to ? to : maxAt;
+      const weeks = Number.isFinite(start) && Number.isFinite(end) ? Math.max(1, (end - start) / WEEK_MS) : 1;
+      const reps = Math.max(1, options.repCount);
+      let peak = 0;
+      for (const n of perWeek.values()) if (n > peak) peak = n;
+      return {
+        definitionName: definition.name,
+        from: options.from ?? null,
+        to: options.to ?? null,
+        contacts, activities, outOfOrderActivities: outOfOrder, excludedContacts,
+        mqls, viaHandRaise, mqlsBeforeWindow: before,
+        mqlsPerMonth: [...perMonth].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, count]) => ({ month, count })),
+        medianDaysFirstTouchToMql: median(daysToMql),
+        reached, lateMqls: late, revenueCovered, revenueWon, missedWon: missed,
+        perRepPerWeek: { weeks, average: mqls / weeks / reps, peak: peak / reps },
+      };
+    },
+  };
+}
+
+export function median(values: number[]): number | null {
+  if (!values.length) return null;
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export type BacktestLookups = {
+  contact: (id: string) => ContactFact | null | undefined;
+  account: (contactId: string) => AccountFact | null | undefined;
+  outcome: (contactId: string) => ContactOutcome | null | undefined;
+};
+
+/**
+ * Runs several definitions (e.g. the proposal and the active one) over one pass of activities
+ * sorted by contact, then time. Activities of unknown contacts are skipped.
+ */
+export function runBacktest(
+  activities: Iterable<ActivityFact>, lookups: BacktestLookups, definitions: readonly LeadDefinition[], options: BacktestOptions,
+): BacktestReport[] {
+  const runs = definitions.map((d) => createBacktest(d, options));
+  let contactId: string | null = null;
+  let known = false;
+  for (const a of activities) {
+    if (a.contactId !== contactId) {
+      contactId = a.contactId;
+      const contact = lookups.contact(contactId);
+      known = Boolean(contact);
+      if (contact) {
+        const account = lookups.account(contactId) ?? null;
+        const outcome = lookups.outcome(contactId) ?? null;
+        for (const run of runs) run.contact(contact, account, outcome);
+      }
+    }
+    if (known) for (const run of runs) run.activity(a);
+  }
+  return runs.map((run) => run.finish());
+}

@@ -1,0 +1,96 @@
+import type { z } from 'zod';
+import { LineCounter, parseDocument } from 'yaml';
+import { fail, ok, type ErrorDetail, type Result } from '../result.ts';
+import { checkDefinition, type DefinitionRefs } from './definition-checks.ts';
+import { formatPath, leadDefinitionSchema, type LeadDefinition } from './definition-schema.ts';
+
+function zodDetails(error: z.ZodError): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) details.push({ path: formatPath([...issue.path, key]), message: `unknown field '${key}'` });
+    } else {
+      details.push({ path: formatPath(issue.path), message: issue.message });
+    }
+  }
+  return details;
+}
+
+/**
+ * Validates a lead definition document: shape first (strict), then meaning — band order,
+ * references to content assets and custom fields, operators that fit their field.
+ * @example parseDefinition(body, { contentIds: new Set(['c1']), customFields: new Set(['plan']) })
+ */
+export function parseDefinition(input: unknown, refs: DefinitionRefs): Result<LeadDefinition> {
+  const parsed = leadDefinitionSchema.safeParse(input);
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error);
+    return fail('ValidationFailed', summary(details), details);
+  }
+  const details = checkDefinition(parsed.data, refs);
+  if (details.length) return fail('ValidationFailed', summary(details), details);
+  return ok(parsed.data);
+}
+
+function summary(details: ErrorDetail[]): string {
+  const first = details[0];
+  const head = first ? `${first.path || '(document)'}: ${first.message}` : 'invalid';
+  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  return `The lead definition is invalid: ${head}${more}.`;
+}
+
+/**
+ * Parses YAML or JSON text, then validates it like parseDefinition. Syntax errors name the line
+ * and column; for YAML, validation errors also name the line of the offending value.
+ */
+export function parseDefinitionText(source: string, format: 'yaml' | 'json', refs: DefinitionRefs): Result<LeadDefinition> {
+  if (format === 'json') {
+    let value: unknown;
+    try {
+      value = JSON.parse(source);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const position = /position (\d+)/.exec(message);
+      const where = position ? lineColumn(source, Number(position[1])) : null;
+      const at = where ? ` at line ${where.line}, column ${where.column}` : '';
+      return fail('ValidationFailed', `JSON syntax error${at}: ${message}`, [{ path: '', message: `JSON syntax error${at}` }]);
+    }
+    return parseDefinition(value, refs);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const pos = syntax.linePos?.[0];
+    const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    const reason = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    return fail('ValidationFailed', `YAML syntax error${at}: ${reason}`, [{ path: '', message: `YAML syntax error${at}: ${reason}` }]);
+  }
+  const result = parseDefinition(doc.toJS(), refs);
+  if (result.ok) return result;
+  const details = result.details.map((d) => {
+    const line = yamlLine(doc, lineCounter, d.path);
+    return line ? { path: d.path, message: `${d.message} (line ${line})` } : d;
+  });
+  return fail(result.code, result.message, details);
+}
+
+function lineColumn(source: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset && i < source.length; i++) {
+    if (source.charCodeAt(i) === 10) { line++; start = i + 1; }
+  }
+  return { line, column: offset - start + 1 };
+}
+
+function yamlLine(doc: ReturnType<typeof parseDocument>, counter: LineCounter, path: string): number | null {
+  const keys: (string | number)[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : (m[1] as string));
+  // Walk up until a node exists (an unknown or missing field points at its parent).
+  for (let n = keys.length; n >= 0; n--) {
+    const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return null;
+}
