@@ -20,13 +20,15 @@ export const configSchema = z.object({
   LEADLOOP_DEMO_CONTACTS: z.coerce.number().int().min(0).max(1_000_000).default(2000).describe('Contacts generated for the demo workspace.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
   LEADLOOP_SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 14).describe('How long a web login stays valid.'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional().describe('SMTP server for alerts and nurture email, e.g. smtp://user:pass@mail.example.com:587. Unset: email is recorded but not sent. Secret.'),
+  SMTP_FROM: z.string().default('Leadloop <leadloop@localhost>').describe('From address of outgoing email.'),
   LEADLOOP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs run in parallel by the worker.'),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Secrets that must never be printed; used by the config table in the README and by log redaction. */
-export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD'] as const;
+export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD', 'SMTP_URL'] as const;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 
