@@ -246,3 +246,15 @@ describe('opportunities', () => {
     expect(count).toBe(1);
   });
 });
+
+describe('metrics', () => {
+  it('exposes Prometheus metrics with route patterns, not raw ids', async () => {
+    await t.api('GET', '/api/v1/contacts/00000000-0000-7000-8000-000000000000');
+    const r = await t.api('GET', '/metrics', undefined, t.keys.read);
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('leadloop_http_request_duration_seconds_bucket');
+    expect(r.body).toContain('route="/api/v1/contacts/:id"');
+    expect(r.body).not.toContain('00000000-0000-7000-8000-000000000000');
+    expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+  });
+});
