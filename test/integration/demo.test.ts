@@ -1,0 +1,157 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideTransition, defaultReasonCodes, isClosed, type Stage } from '../../src/core/lifecycle.ts';
+import { DEMO_WORKSPACE_NAME, seedDemoWorkspace, type DemoResult } from '../../src/app/demo/seed-demo.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+const CONTACTS = 300;
+
+let first: TestDatabase;
+let second: TestDatabase;
+let result: DemoResult;
+let again: DemoResult;
+
+beforeAll(async () => {
+  [first, second] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  result = await seedDemoWorkspace(first.deps, { password: 'demo', contacts: CONTACTS, now: NOW, seed: 42 });
+  again = await seedDemoWorkspace(second.deps, { password: 'demo', contacts: CONTACTS, now: NOW, seed: 42 });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([first?.close(), second?.close()]);
+});
+
+const ws = () => result.workspace.id;
+
+describe('demo workspace', () => {
+  it('is labelled, with the demo team and keys', async () => {
+    expect(result.workspace).toMatchObject({ name: DEMO_WORKSPACE_NAME, isDemo: true });
+    const byEmail = new Map(result.users.map((u) => [u.email, u]));
+    for (const email of ['admin@demo.example', 'marketing@demo.example', 'sales@demo.example', 'manager@demo.example']) expect(byEmail.has(email)).toBe(true);
+    const manager = byEmail.get('manager@demo.example')!;
+    expect(manager.role).toBe('sales_manager');
+    const reps = result.users.filter((u) => u.role === 'sales');
+    expect(reps.length).toBeGreaterThanOrEqual(4);
+    for (const rep of reps) expect(rep.managerId).toBe(manager.id);
+    expect(byEmail.get('sales@demo.example')!.team).toBe('Enterprise');
+    expect(result.ingestKey).toMatch(/^ll_/);
+    expect(result.adminKey).toMatch(/^ll_/);
+    const keys = await first.db.selectFrom('api_key').select(['name', 'scopes']).where('workspace_id', '=', ws()).execute();
+    expect(keys).toContainEqual({ name: 'Demo website snippet', scopes: ['ingest'] });
+  });
+
+  it('is deterministic: the same seed gives the same rows', () => {
+    expect(again.counts).toEqual(result.counts);
+    expect(result.counts.contact).toBe(CONTACTS);
+    for (const table of ['account', 'activity', 'lead', 'stage_transition', 'opportunity', 'campaign', 'campaign_cost', 'content_asset']) {
+      expect(result.counts[table], table).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps every reference intact (rows are written with foreign-key checks skipped)', async () => {
+    const { rows } = await sql<{ orphans: number }>`SELECT
+        (SELECT count(*) FROM activity a WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.workspace_id = a.workspace_id AND c.id = a.contact_id))
+      + (SELECT count(*) FROM lead l WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.workspace_id = l.workspace_id AND c.id = l.contact_id))
+      + (SELECT count(*) FROM contact c WHERE c.account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM account a WHERE a.workspace_id = c.workspace_id AND a.id = c.account_id))
+      + (SELECT count(*) FROM stage_transition t WHERE NOT EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = t.workspace_id AND l.id = t.lead_id))
+      + (SELECT count(*) FROM opportunity_contact_role r WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.workspace_id = r.workspace_id AND c.id = r.contact_id))
+      + (SELECT count(*) FROM opportunity_lead o WHERE NOT EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = o.workspace_id AND l.id = o.lead_id))
+      + (SELECT count(*) FROM activity a WHERE a.campaign_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM campaign c WHERE c.workspace_id = a.workspace_id AND c.id = a.campaign_id))
+      + (SELECT count(*) FROM lead l WHERE l.owner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = l.workspace_id AND u.id = l.owner_id))
+      AS orphans`.execute(first.db);
+    expect(Number(rows[0]!.orphans)).toBe(0);
+  });
+
+  it('gives every lead a history the lifecycle table allows', async () => {
+    const leads = await first.db.selectFrom('lead').selectAll().where('workspace_id', '=', ws()).execute();
+    const transitions = await first.db.selectFrom('stage_transition').selectAll().where('workspace_id', '=', ws())
+      .orderBy('lead_id').orderBy('at').orderBy('id').execute();
+    const byLead = new Map<string, typeof transitions>();
+    for (const t of transitions) byLead.set(t.lead_id, [...(byLead.get(t.lead_id) ?? []), t]);
+    expect(leads.length).toBeGreaterThan(0);
+    for (const lead of leads) {
+      const history = byLead.get(lead.id) ?? [];
+      expect(history[0]).toMatchObject({ from_stage: null, to_stage: 'inquiry' });
+      let stage: Stage = 'inquiry';
+      let recycles = 0;
+      let lastMql: Date | null = null;
+      for (const t of history.slice(1)) {
+        expect(t.from_stage).toBe(stage);
+        const decision = decideTransition({ from: stage, to: t.to_stage as Stage, reasonCode: t.reason_code }, defaultReasonCodes);
+        expect(decision.ok, `${lead.id}: ${stage} → ${t.to_stage} (${t.reason_code})`).toBe(true);
+        if (decision.ok) expect(t.is_recycle).toBe(decision.value.recycleIncrement === 1);
+        if (t.is_recycle) recycles++;
+        if (t.to_stage === 'mql') {
+          lastMql = t.at;
+          expect(t.actor_type).toBe('rule');
+        }
+        if (['sal', 'sql', 'opportunity', 'won', 'lost'].includes(t.to_stage)) expect(t.actor_type).toBe('user');
+        stage = t.to_stage as Stage;
+      }
+      for (let i = 1; i < history.length; i++) expect(history[i]!.at.getTime()).toBeGreaterThan(history[i - 1]!.at.getTime());
+      expect(history[history.length - 1]!.at.getTime()).toBeLessThanOrEqual(NOW.getTime());
+      expect(lead.stage).toBe(stage);
+      expect(lead.recycle_count).toBe(recycles);
+      expect(lead.closed_at !== null).toBe(isClosed(stage));
+      expect(lead.mql_at?.getTime() ?? null).toBe(lastMql?.getTime() ?? null);
+      if (lead.mql_at) expect(lead.owner_id).not.toBeNull();
+    }
+  });
+
+  it('has rejections with reasons, recycles, re-qualifications and MQLs waiting for sales@', async () => {
+    const transitions = await first.db.selectFrom('stage_transition').selectAll().where('workspace_id', '=', ws()).execute();
+    const rejections = transitions.filter((t) => t.from_stage === 'mql' && (t.to_stage === 'nurture' || t.to_stage === 'disqualified'));
+    expect(rejections.length).toBeGreaterThan(0);
+    for (const r of rejections) expect(r.reason_code).not.toBeNull();
+    expect(transitions.filter((t) => t.is_recycle).length).toBeGreaterThan(0);
+    expect(transitions.filter((t) => t.from_stage === 'nurture' && t.to_stage === 'mql').length).toBeGreaterThan(0);
+    const sales = result.users.find((u) => u.email === 'sales@demo.example')!;
+    const inbox = await first.db.selectFrom('lead').select(['stage']).where('workspace_id', '=', ws()).where('owner_id', '=', sales.id)
+      .where('stage', 'in', ['mql', 'sal']).execute();
+    expect(inbox.filter((l) => l.stage === 'mql').length).toBeGreaterThan(0);
+  });
+
+  it('has won, lost and open deals with sane amounts, contact roles and linked leads', async () => {
+    const opps = await first.db.selectFrom('opportunity').selectAll().where('workspace_id', '=', ws()).execute();
+    const statuses = new Set(opps.map((o) => o.status));
+    expect(statuses.has('won')).toBe(true);
+    expect(statuses.has('lost')).toBe(true);
+    for (const o of opps) {
+      const amount = Number(o.amount);
+      expect(amount).toBeGreaterThanOrEqual(5_000);
+      expect(amount).toBeLessThanOrEqual(250_000);
+      expect(o.closed_at !== null).toBe(o.status !== 'open');
+      expect(o.owner_id).not.toBeNull();
+    }
+    const roles = await first.db.selectFrom('opportunity_contact_role').selectAll().where('workspace_id', '=', ws()).execute();
+    const links = await first.db.selectFrom('opportunity_lead').selectAll().where('workspace_id', '=', ws()).execute();
+    for (const o of opps) {
+      expect(roles.filter((r) => r.opportunity_id === o.id && r.is_primary)).toHaveLength(1);
+      expect(links.filter((l) => l.opportunity_id === o.id)).toHaveLength(1);
+    }
+    const wonLeads = await first.db.selectFrom('lead').select('id').where('workspace_id', '=', ws()).where('stage', '=', 'won').execute();
+    const wonOpp = new Set(opps.filter((o) => o.status === 'won').map((o) => o.id));
+    for (const lead of wonLeads) expect(links.some((l) => l.lead_id === lead.id && wonOpp.has(l.opportunity_id))).toBe(true);
+  });
+
+  it('derives contact touches from their activities, and paid channels cost most', async () => {
+    const contacts = await first.db.selectFrom('contact').selectAll().where('workspace_id', '=', ws()).execute();
+    const activities = await first.db.selectFrom('activity').select(['contact_id', 'occurred_at', 'source', 'medium', 'utm_campaign'])
+      .where('workspace_id', '=', ws()).orderBy('occurred_at').orderBy('id').execute();
+    const firstOf = new Map<string, (typeof activities)[number]>();
+    for (const a of activities) if (!firstOf.has(a.contact_id)) firstOf.set(a.contact_id, a);
+    expect(contacts.filter((c) => c.status === 'anonymous' && c.email === null).length).toBeGreaterThan(0);
+    for (const c of contacts) {
+      const a = firstOf.get(c.id)!;
+      expect(c.first_touch_at?.getTime()).toBe(a.occurred_at.getTime());
+      expect([c.first_source, c.first_medium, c.first_campaign]).toEqual([a.source, a.medium, a.utm_campaign]);
+    }
+    expect(activities[activities.length - 1]!.occurred_at.getTime()).toBeLessThanOrEqual(NOW.getTime());
+    const costs = await first.db.selectFrom('campaign_cost').innerJoin('campaign', (j) => j.onRef('campaign.id', '=', 'campaign_cost.campaign_id'))
+      .select(['campaign.channel', 'campaign_cost.amount']).where('campaign_cost.workspace_id', '=', ws()).execute();
+    const total = (channel: string) => costs.filter((c) => c.channel === channel).reduce((sum, c) => sum + Number(c.amount), 0);
+    expect(total('paid_social')).toBeGreaterThan(total('organic_search'));
+    expect(total('paid_search')).toBeGreaterThan(total('email'));
+  });
+});
