@@ -8,5 +8,6 @@ import * as definitions from './2026-11-22-13-definitions.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-22-system-of-record': systemOfRecord,
-  '2026-11-22-13-definitions': definitions,
+  // Keyed after the system of record: Kysely sorts keys and '2026-11-22-13…' would sort before '2026-11-22-system…'.
+  '2026-11-23-13-definitions': definitions,
 };
