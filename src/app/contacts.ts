@@ -8,6 +8,7 @@ import type { Page, PageRequest } from '../storage/page.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
+import { rescoreContactFit } from './scoring/score-activities.ts';
 
 const notFound = (what: string, id: string) => fail('NotFound', `${what} ${id} not found in this workspace.`);
 
@@ -62,7 +63,12 @@ export async function patchContact(deps: AppDeps, workspaceId: string, id: strin
   }
   const refs = await checkReferences(deps, workspaceId, patch);
   if (!refs.ok) return refs;
-  const updated = await updateContact(deps.db, workspaceId, id, next);
+  const updated = await deps.db.transaction().execute(async (trx) => {
+    const row = await updateContact(trx, workspaceId, id, next);
+    // Fit depends on who the contact is: re-score under the active definition in the same transaction.
+    if (row) await rescoreContactFit(trx, workspaceId, id, deps.clock.now());
+    return row;
+  });
   return updated ? ok(updated) : notFound('Contact', id);
 }
 

@@ -1,11 +1,15 @@
 import type { Task, TaskList } from 'graphile-worker';
 import type { AppDeps } from '../app/context.ts';
 import { purgeExpiredSessions } from '../app/maintenance.ts';
+import { recomputeDefinitionTask } from './recompute-definition.task.ts';
+import { refreshDecayTask } from './refresh-decay.task.ts';
 
 /** Every task the worker runs, and the periodic schedule. Add new *.task.ts handlers here. */
 export function taskList(deps: AppDeps): TaskList {
   const tasks: Record<string, Task> = {
     'purge-sessions': async () => { await purgeExpiredSessions(deps); },
+    'refresh-decay': refreshDecayTask(deps),
+    'recompute-definition': recomputeDefinitionTask(deps),
   };
   return tasks;
 }
@@ -13,4 +17,5 @@ export function taskList(deps: AppDeps): TaskList {
 /** graphile-worker crontab: minute hour day month weekday task ?options */
 export const crontab = [
   '17 3 * * * purge-sessions ?max=1',
+  '7 * * * * refresh-decay ?max=1',
 ].join('\n');

@@ -14,6 +14,8 @@ import { contactsRoutes } from './contacts.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { metricsRoutes } from './metrics.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
+import { definitionsRoutes } from './definitions.routes.ts';
+import { scoringRoutes } from './scoring.routes.ts';
 
 export type ServerDeps = {
   app: AppDeps;
@@ -63,7 +65,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   typed.get('/api/v1/health', { config: { permission: 'public' }, schema: { hide: false, tags: ['system'] } }, async () => ({ status: 'ok' }));
   typed.get('/api/v1/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const register of [metricsRoutes, authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes]) {
+  for (const register of [metricsRoutes, authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes, definitionsRoutes, scoringRoutes]) {
     register(app, deps);
   }
   return app;

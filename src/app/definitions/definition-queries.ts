@@ -1,0 +1,66 @@
+import { diffDefinitions, type DefinitionChange } from '../../core/definitions/definition-diff.ts';
+import { signOffStatus, type SignOffStatus } from '../../core/definitions/versioning.ts';
+import { fail, ok, type Result } from '../../core/result.ts';
+import { listApprovals, listDefinitionEvents, type DefinitionApprovalRecord, type DefinitionEvent } from '../../storage/definition-versions.repo.ts';
+import { getActiveDefinition, getDefinition, listDefinitions, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
+import type { AppDeps } from '../context.ts';
+import { definitionOf } from '../scoring/scoring-facts.ts';
+import { signOffGroupsOf, versionState } from './definition-lifecycle.ts';
+
+export type DefinitionDetail = { record: LeadDefinitionRecord; approvals: DefinitionApprovalRecord[]; signOff: SignOffStatus };
+
+export async function listDefinitionVersions(deps: AppDeps, workspaceId: string): Promise<DefinitionDetail[]> {
+  const records = await listDefinitions(deps.db, workspaceId);
+  const approvals = await listApprovals(deps.db, workspaceId, records.map((r) => r.id));
+  const groups = await signOffGroupsOf(deps.db, workspaceId);
+  return records.map((record) => {
+    const list = approvals.get(record.id) ?? [];
+    return { record, approvals: list, signOff: signOffStatus(versionState(record, list).approvals, groups) };
+  });
+}
+
+export async function findDefinition(deps: AppDeps, workspaceId: string, id: string): Promise<Result<DefinitionDetail>> {
+  const record = await getDefinition(deps.db, workspaceId, id);
+  if (!record) return fail('NotFound', `Definition ${id} not found in this workspace.`);
+  const approvals = (await listApprovals(deps.db, workspaceId, [id])).get(id) ?? [];
+  const groups = await signOffGroupsOf(deps.db, workspaceId);
+  return ok({ record, approvals, signOff: signOffStatus(versionState(record, approvals).approvals, groups) });
+}
+
+export type DefinitionDiff = { from: { id: string; version: number }; to: { id: string; version: number }; changes: DefinitionChange[] };
+
+/** What changed from `against` (a version id, or 'active') to this version, in words. */
+export async function diffDefinition(deps: AppDeps, workspaceId: string, id: string, against: string): Promise<Result<DefinitionDiff>> {
+  const target = await getDefinition(deps.db, workspaceId, id);
+  if (!target) return fail('NotFound', `Definition ${id} not found in this workspace.`);
+  const base = against === 'active' ? await getActiveDefinition(deps.db, workspaceId) : await getDefinition(deps.db, workspaceId, against);
+  if (!base) {
+    return against === 'active'
+      ? fail('NotFound', 'There is no active definition to compare with; pass against=<definition id>.', [{ path: 'querystring.against', message: 'no active definition' }])
+      : fail('NotFound', `Definition ${against} not found in this workspace.`, [{ path: 'querystring.against', message: 'unknown definition' }]);
+  }
+  return ok({
+    from: { id: base.id, version: base.version }, to: { id: target.id, version: target.version },
+    changes: diffDefinitions(definitionOf(base), definitionOf(target)),
+  });
+}
+
+export type DefinitionHistoryEntry = DefinitionDetail & {
+  events: DefinitionEvent[];
+  /** What changed from the version before it, in words. */
+  changes: DefinitionChange[];
+};
+
+/** Every version, oldest first: what changed, when, who agreed, and what its backtest said. */
+export async function definitionHistory(deps: AppDeps, workspaceId: string): Promise<DefinitionHistoryEntry[]> {
+  const versions = (await listDefinitionVersions(deps, workspaceId)).reverse();
+  const events = await listDefinitionEvents(deps.db, workspaceId);
+  return versions.map((v, i) => {
+    const prev = versions[i - 1];
+    return {
+      ...v,
+      events: events.filter((e) => e.definitionId === v.record.id),
+      changes: prev ? diffDefinitions(definitionOf(prev.record), definitionOf(v.record)) : [],
+    };
+  });
+}

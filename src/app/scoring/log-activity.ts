@@ -1,0 +1,48 @@
+import type { ActivityType } from '../../core/activity.ts';
+import { fail, ok, type Result } from '../../core/result.ts';
+import { insertActivity, type Activity } from '../../storage/activities.repo.ts';
+import { getContact } from '../../storage/contacts.repo.ts';
+import { getContentAsset } from '../../storage/content.repo.ts';
+import { activityByIdempotencyKey } from '../../storage/scoring-facts.repo.ts';
+import type { AppDeps } from '../context.ts';
+import { inTransaction } from '../transaction.ts';
+import { scoreActivities, type ScoringOutcome } from './score-activities.ts';
+
+export type LogActivityInput = {
+  contactId: string; type: ActivityType; occurredAt: Date; source?: string | null; medium?: string | null; utmCampaign?: string | null;
+  campaignId?: string | null; contentId?: string | null; url?: string | null; referrer?: string | null; eventName?: string | null;
+  properties?: Record<string, unknown>; idempotencyKey?: string | null; actorUserId?: string | null;
+};
+export type LogActivityOutcome = { activity: Activity; duplicate: boolean; scoring: ScoringOutcome | null };
+
+/**
+ * Records one activity for a known contact (a sales touch, an offline event) and scores it in the
+ * same transaction, so a qualifying activity has moved the lead to MQL when the request returns.
+ * A repeated idempotency key answers the first activity, unscored again.
+ */
+export async function logActivity(deps: AppDeps, workspaceId: string, input: LogActivityInput): Promise<Result<LogActivityOutcome>> {
+  const contact = await getContact(deps.db, workspaceId, input.contactId);
+  if (!contact || contact.status === 'merged') {
+    const where = contact?.mergedIntoId ? ` (merged into ${contact.mergedIntoId})` : '';
+    return fail('ValidationFailed', `Contact ${input.contactId} does not exist in this workspace${where}.`, [{ path: 'body.contact_id', message: 'unknown contact' }]);
+  }
+  if (input.contentId && !(await getContentAsset(deps.db, workspaceId, input.contentId))) {
+    return fail('ValidationFailed', `Content asset ${input.contentId} does not exist in this workspace.`, [{ path: 'body.content_id', message: 'unknown content asset' }]);
+  }
+  const now = deps.clock.now();
+  return inTransaction<LogActivityOutcome>(deps, async (trx) => {
+    const activity = await insertActivity(trx, workspaceId, {
+      contactId: contact.id, type: input.type, occurredAt: input.occurredAt, source: input.source ?? null, medium: input.medium ?? null,
+      campaignId: input.campaignId ?? null, utmCampaign: input.utmCampaign ?? null, contentId: input.contentId ?? null, url: input.url ?? null,
+      referrer: input.referrer ?? null, eventName: input.eventName ?? null, properties: input.properties ?? {},
+      actorUserId: input.actorUserId ?? null, idempotencyKey: input.idempotencyKey ?? null,
+    });
+    if (!activity) {
+      const first = input.idempotencyKey ? await activityByIdempotencyKey(trx, workspaceId, input.idempotencyKey) : null;
+      if (!first) return fail('Conflict', 'The activity could not be recorded; retry.');
+      return ok({ activity: first, duplicate: true, scoring: null });
+    }
+    const scoring = await scoreActivities(trx, workspaceId, [activity], now);
+    return ok({ activity, duplicate: false, scoring });
+  });
+}

@@ -1,0 +1,186 @@
+import type { ActivityFact, ContentFact } from '../../core/activity.ts';
+import { evaluateLead, type LeadEvaluation } from '../../core/definitions/lead-evaluation.ts';
+import { emptyEngagementState, type EngagementState, type FitScore } from '../../core/definitions/scoring.ts';
+import type { Stage } from '../../core/lifecycle.ts';
+import type { Trx } from '../../storage/db.ts';
+import {
+  contactsWithLeads, insertHighIntentSignals, insertScoreEvents, lockContactScores, openLeadsByContact, writeContactScores,
+  writeLeadSnapshots, type ContactScoreRecord, type HighIntentSignal, type ScoreCause, type ScoreEvent, type ScoreWrite,
+} from '../../storage/scores.repo.ts';
+import { accountsByIds, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
+import { openLeadInTrx, transitionLeadInTrx } from '../leads.ts';
+import {
+  loadActiveDefinition, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition, type PersistedActivity,
+} from './scoring-facts.ts';
+
+export type { PersistedActivity } from './scoring-facts.ts';
+
+export type ContactScoreSummary = { contactId: string; fit: number; engagement: number; rating: string; cell: string; qualifies: boolean; explanation: string };
+export type MqlOutcome = { contactId: string; leadId: string; transitionId: string; from: Stage; opened: boolean; explanation: string };
+export type ScoringOutcome = {
+  /** The active definition that scored the batch; null when the workspace has none (nothing is scored). */
+  definitionId: string | null;
+  definitionVersion: number | null;
+  scored: number;
+  contacts: ContactScoreSummary[];
+  mqls: MqlOutcome[];
+  highIntent: HighIntentSignal[];
+};
+
+const RULE_ACTOR = { type: 'rule' as const, id: null };
+const salesOwned = new Set<string>(['mql', 'sal', 'sql', 'opportunity']);
+
+const empty = (active: ActiveDefinition | null): ScoringOutcome => ({
+  definitionId: active?.record.id ?? null, definitionVersion: active?.record.version ?? null, scored: 0, contacts: [], mqls: [], highIntent: [],
+});
+
+/**
+ * Scores persisted activities under the workspace's active definition, in the caller's
+ * transaction (ingestion calls it right after persisting): per contact it locks the score row,
+ * applies each activity incrementally, re-rates, and moves the contact's lead to MQL when the
+ * definition says so. A few queries per batch, not per activity.
+ */
+export async function scoreActivities(trx: Trx, workspaceId: string, activities: PersistedActivity[], now: Date): Promise<ScoringOutcome> {
+  if (!activities.length) return empty(null);
+  const active = await loadActiveDefinition(trx, workspaceId);
+  if (!active) return empty(null);
+  const byContact = new Map<string, ActivityFact[]>();
+  for (const a of activities) {
+    const list = byContact.get(a.contactId) ?? [];
+    list.push(toActivityFact(a));
+    byContact.set(a.contactId, list);
+  }
+  for (const list of byContact.values()) list.sort((x, y) => x.occurredAt.getTime() - y.occurredAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  const contentIds = activities.map((a) => a.contentId).filter((id): id is string => id !== null);
+  const content = new Map([...(await contentByIds(trx, workspaceId, contentIds))].map(([id, c]) => [id, toContentFact(c)]));
+  return scoreContacts(trx, workspaceId, active, byContact, content, 'activity', now);
+}
+
+/** Re-scores one contact's fit after its attributes changed (and re-qualifies when the rule now says so). */
+export async function rescoreContactFit(trx: Trx, workspaceId: string, contactId: string, now: Date): Promise<ScoringOutcome> {
+  const active = await loadActiveDefinition(trx, workspaceId);
+  if (!active) return empty(null);
+  return scoreContacts(trx, workspaceId, active, new Map([[contactId, []]]), new Map(), 'attributes', now);
+}
+
+/**
+ * How a qualifying score moves a lead. An inquiry (or a contact with no lead yet) qualifies
+ * whenever the rating says so. A lead sales sent back to nurture, or a closed buying cycle,
+ * qualifies again only on a new signal: a hand-raise, or the rating newly reaching a qualifying
+ * cell — otherwise a lead recycled while still rated A2 would bounce straight back to sales.
+ * Leads already with sales only get their score snapshot refreshed.
+ */
+function triggers(mode: 'level' | 'edge' | 'none', ev: LeadEvaluation, ratingBefore: boolean): boolean {
+  if (mode === 'none' || !ev.qualification.qualifies) return false;
+  if (mode === 'level') return true;
+  return ev.qualification.via === 'hand_raise' || !ratingBefore;
+}
+
+/** Whether the rating alone (not a hand-raise) qualifies: what "newly qualified" is measured against. */
+const ratingQualifies = (ev: LeadEvaluation, active: ActiveDefinition): boolean =>
+  !ev.qualification.excluded && active.definition.mql.ratings.includes(ev.rating.rating);
+
+async function scoreContacts(
+  trx: Trx, workspaceId: string, active: ActiveDefinition, byContact: Map<string, ActivityFact[]>,
+  content: ReadonlyMap<string, ContentFact>, cause: ScoreCause, now: Date,
+): Promise<ScoringOutcome> {
+  const definitionId = active.record.id;
+  const ids = [...byContact.keys()];
+  const rows = await lockContactScores(trx, workspaceId, definitionId, ids, now);
+  const contacts = await contactsByIds(trx, workspaceId, ids);
+  const accountIds = [...contacts.values()].map((c) => c.accountId).filter((id): id is string => id !== null);
+  const accounts = await accountsByIds(trx, workspaceId, accountIds);
+  const openLeads = await openLeadsByContact(trx, workspaceId, ids);
+  const withoutOpen = ids.filter((id) => !openLeads.has(id));
+  const hadLeads = await contactsWithLeads(trx, workspaceId, withoutOpen);
+
+  const outcome = empty(active);
+  const writes: ScoreWrite[] = [];
+  const events: Omit<ScoreEvent, 'id'>[] = [];
+  const signals: Omit<HighIntentSignal, 'id'>[] = [];
+  const snapshots = [];
+  for (const [contactId, acts] of byContact) {
+    const contact = contacts.get(contactId);
+    const row = rows.get(contactId);
+    if (!contact || !row || contact.status === 'merged') continue;
+    const account = contact.accountId ? accounts.get(contact.accountId) ?? null : null;
+    const open = openLeads.get(contactId);
+    const mode = open ? (salesOwned.has(open.stage) ? 'none' : open.stage === 'inquiry' ? 'level' : 'edge') : hadLeads.has(contactId) ? 'edge' : 'level';
+    let state = row.engagementState as EngagementState;
+    if (state.schemaVersion !== 1) state = emptyEngagementState();
+    let before = row.qualifies;
+    let trigger: LeadEvaluation | null = null;
+    let last: LeadEvaluation | null = null;
+    const base = { definition: active.definition, version: active.record.version, contact: toContactFact(contact), account: account ? toAccountFact(account) : null, now };
+    const steps: { activity: ActivityFact | null }[] = acts.length ? acts.map((activity) => ({ activity })) : [{ activity: null }];
+    for (const { activity } of steps) {
+      const ev = evaluateLead({ ...base, state, activity, content: activity?.contentId ? content.get(activity.contentId) ?? null : null });
+      state = ev.state;
+      if (!trigger && triggers(mode, ev, before)) trigger = ev;
+      before = ratingQualifies(ev, active);
+      last = ev;
+      events.push({
+        contactId, definitionId, at: activity ? activity.occurredAt : now, fit: ev.fit.points, engagement: ev.engagement.points,
+        rating: ev.rating.rating, cell: ev.rating.cell, cause, activityId: activity?.id ?? null, delta: ev.delta, explanation: ev.explanation,
+      });
+      if (activity && ev.highIntent) {
+        const detail = ev.highIntent.via === 'content' ? ev.highIntent.contentId : `${ev.highIntent.url} (${ev.highIntent.pattern})`;
+        signals.push({ contactId, leadId: open?.id ?? null, activityId: activity.id, definitionId, via: ev.highIntent.via, detail, at: activity.occurredAt });
+      }
+    }
+    if (!last) continue;
+    writes.push(toWrite(contactId, last, before, now));
+    outcome.scored += acts.length;
+    outcome.contacts.push({
+      contactId, fit: last.fit.points, engagement: last.engagement.points, rating: last.rating.rating, cell: last.rating.cell,
+      qualifies: last.qualification.qualifies, explanation: last.explanation,
+    });
+    let leadId = open?.id ?? null;
+    if (trigger) {
+      const mql = await qualify(trx, workspaceId, definitionId, contact, open ?? null, trigger.explanation, now);
+      if (mql) {
+        outcome.mqls.push(mql);
+        leadId = mql.leadId;
+        for (const s of signals) if (s.contactId === contactId) s.leadId = leadId;
+      }
+    }
+    if (leadId) snapshots.push({ leadId, fitScore: last.fit.points, engagementScore: last.engagement.points, rating: last.rating.cell, definitionId });
+  }
+  await writeContactScores(trx, workspaceId, definitionId, writes);
+  await insertScoreEvents(trx, workspaceId, events);
+  await writeLeadSnapshots(trx, workspaceId, snapshots, now);
+  outcome.highIntent = await insertHighIntentSignals(trx, workspaceId, signals);
+  return outcome;
+}
+
+export function toWrite(contactId: string, ev: LeadEvaluation, ratingQualified: boolean, now: Date): ScoreWrite {
+  return {
+    contactId, fitPoints: ev.fit.points, fitGrade: ev.fit.grade, fit: fitJson(ev.fit), engagementState: ev.state as unknown as Record<string, unknown>,
+    engagementPoints: ev.engagement.points, level: ev.engagement.level, rating: ev.rating.rating, cell: ev.rating.cell,
+    qualifies: ratingQualified, explanation: ev.explanation, updatedAt: now,
+  };
+}
+
+const fitJson = (fit: FitScore): Record<string, unknown> => ({ points: fit.points, grade: fit.grade, contributions: fit.contributions, exclusions: fit.exclusions });
+
+/** Opens a lead when needed (a closed one means a new buying cycle) and moves it to MQL, recording the definition and why. */
+async function qualify(
+  trx: Trx, workspaceId: string, definitionId: string, contact: { id: string; accountId: string | null; ownerId: string | null; firstTouch: { at: Date | null; source: string | null; campaign: string | null } },
+  open: { id: string; stage: string } | null, explanation: string, now: Date,
+): Promise<MqlOutcome | null> {
+  let leadId = open?.id ?? null;
+  let from = (open?.stage ?? 'inquiry') as Stage;
+  if (!leadId) {
+    const lead = await openLeadInTrx(trx, workspaceId, {
+      contactId: contact.id, accountId: contact.accountId, ownerId: contact.ownerId, at: now, actor: RULE_ACTOR,
+      source: contact.firstTouch.source, campaign: contact.firstTouch.campaign, firstTouchAt: contact.firstTouch.at,
+    });
+    leadId = lead.id;
+    from = 'inquiry';
+  }
+  const moved = await transitionLeadInTrx(trx, workspaceId, leadId, { to: 'mql', actor: RULE_ACTOR, definitionId, note: explanation, at: now });
+  if (!moved.ok) return null;
+  return { contactId: contact.id, leadId, transitionId: moved.value.transition.id, from, opened: !open, explanation };
+}
+
+export type { ContactScoreRecord };

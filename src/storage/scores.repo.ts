@@ -1,0 +1,146 @@
+import { sql, type Selectable } from 'kysely';
+import type { DbOrTrx, Trx } from './db.ts';
+import { newId } from './ids.ts';
+import { toPage, type Page, type PageRequest } from './page.ts';
+import type { ContactScoreTable } from './schema-definitions.ts';
+
+/** Per-contact score state, its history and high-intent signals; plus the score snapshot on leads. */
+
+export type ContactScoreRecord = {
+  contactId: string; definitionId: string; fitPoints: number; fitGrade: string; fit: Record<string, unknown>;
+  engagementState: Record<string, unknown>; engagementPoints: number; level: number; rating: string; cell: string;
+  qualifies: boolean; explanation: string; updatedAt: Date;
+};
+
+const toScore = (r: Selectable<ContactScoreTable>): ContactScoreRecord => ({
+  contactId: r.contact_id, definitionId: r.definition_id, fitPoints: r.fit_points, fitGrade: r.fit_grade, fit: r.fit,
+  engagementState: r.engagement_state, engagementPoints: r.engagement_points, level: r.level, rating: r.rating, cell: r.cell,
+  qualifies: r.qualifies, explanation: r.explanation, updatedAt: r.updated_at,
+});
+
+const EMPTY_STATE = JSON.stringify({ schemaVersion: 1, asOf: null, rules: {} });
+
+/**
+ * Locks the score rows of these contacts under a definition, creating empty ones first, so that
+ * every scoring path (activity, attribute change, decay) is serialized per contact. Contacts are
+ * locked in id order: two batches touching the same contacts cannot deadlock.
+ */
+export async function lockContactScores(trx: Trx, workspaceId: string, definitionId: string, contactIds: string[], at: Date): Promise<Map<string, ContactScoreRecord>> {
+  const ids = [...new Set(contactIds)].sort();
+  const out = new Map<string, ContactScoreRecord>();
+  if (!ids.length) return out;
+  await trx.insertInto('contact_score')
+    .values(ids.map((id) => ({ workspace_id: workspaceId, contact_id: id, definition_id: definitionId, engagement_state: EMPTY_STATE, updated_at: at })) as any)
+    .onConflict((oc) => oc.columns(['workspace_id', 'contact_id', 'definition_id']).doNothing()).execute();
+  const rows = await trx.selectFrom('contact_score').selectAll().where('workspace_id', '=', workspaceId).where('definition_id', '=', definitionId)
+    .where('contact_id', 'in', ids).orderBy('contact_id').forUpdate().execute();
+  for (const r of rows) out.set(r.contact_id, toScore(r));
+  return out;
+}
+
+export async function getContactScore(db: DbOrTrx, workspaceId: string, contactId: string, definitionId: string): Promise<ContactScoreRecord | null> {
+  const row = await db.selectFrom('contact_score').selectAll().where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId)
+    .where('definition_id', '=', definitionId).executeTakeFirst();
+  return row ? toScore(row) : null;
+}
+
+export type ScoreWrite = Omit<ContactScoreRecord, 'definitionId'>;
+
+/** Writes many score rows in one statement (rows must exist: lockContactScores created them). */
+export async function writeContactScores(trx: Trx, workspaceId: string, definitionId: string, rows: ScoreWrite[]): Promise<void> {
+  if (!rows.length) return;
+  await trx.insertInto('contact_score').values(rows.map((r) => ({
+    workspace_id: workspaceId, contact_id: r.contactId, definition_id: definitionId, fit_points: r.fitPoints, fit_grade: r.fitGrade,
+    fit: JSON.stringify(r.fit), engagement_state: JSON.stringify(r.engagementState), engagement_points: r.engagementPoints,
+    level: r.level, rating: r.rating, cell: r.cell, qualifies: r.qualifies, explanation: r.explanation, updated_at: r.updatedAt,
+  }))).onConflict((oc) => oc.columns(['workspace_id', 'contact_id', 'definition_id']).doUpdateSet((eb) => ({
+    fit_points: eb.ref('excluded.fit_points'), fit_grade: eb.ref('excluded.fit_grade'), fit: eb.ref('excluded.fit'),
+    engagement_state: eb.ref('excluded.engagement_state'), engagement_points: eb.ref('excluded.engagement_points'),
+    level: eb.ref('excluded.level'), rating: eb.ref('excluded.rating'), cell: eb.ref('excluded.cell'),
+    qualifies: eb.ref('excluded.qualifies'), explanation: eb.ref('excluded.explanation'), updated_at: eb.ref('excluded.updated_at'),
+  }))).execute();
+}
+
+/** Score rows with engagement to decay, after `afterContactId` (the decay refresh pages through them), locked. */
+export async function lockEngagedScoreBatch(trx: Trx, workspaceId: string, definitionId: string, afterContactId: string | null, limit: number): Promise<ContactScoreRecord[]> {
+  let q = trx.selectFrom('contact_score').selectAll().where('workspace_id', '=', workspaceId).where('definition_id', '=', definitionId)
+    .where(sql<boolean>`engagement_state->'rules' <> '{}'::jsonb`);
+  if (afterContactId) q = q.where('contact_id', '>', afterContactId);
+  const rows = await q.orderBy('contact_id').limit(limit).forUpdate().execute();
+  return rows.map(toScore);
+}
+
+export type ScoreCause = 'activity' | 'attributes' | 'decay' | 'recompute';
+export type ScoreEvent = {
+  id: string; contactId: string; definitionId: string; at: Date; fit: number; engagement: number; rating: string; cell: string;
+  cause: ScoreCause; activityId: string | null; delta: number; explanation: string;
+};
+
+export async function insertScoreEvents(trx: Trx, workspaceId: string, events: Omit<ScoreEvent, 'id'>[]): Promise<void> {
+  if (!events.length) return;
+  await trx.insertInto('score_event').values(events.map((e) => ({
+    workspace_id: workspaceId, id: newId(e.at.getTime()), contact_id: e.contactId, definition_id: e.definitionId, at: e.at, fit: e.fit,
+    engagement: e.engagement, rating: e.rating, cell: e.cell, cause: e.cause, activity_id: e.activityId, delta: e.delta, explanation: e.explanation,
+  }))).execute();
+}
+
+/** Newest first, cursor on the (time-ordered) id. */
+export async function listScoreEvents(db: DbOrTrx, workspaceId: string, contactId: string, page: PageRequest): Promise<Page<ScoreEvent>> {
+  let q = db.selectFrom('score_event').selectAll().where('workspace_id', '=', workspaceId).where('contact_id', '=', contactId);
+  if (page.cursor) q = q.where('id', '<', page.cursor);
+  const rows = await q.orderBy('id', 'desc').limit(page.limit + 1).execute();
+  return toPage(rows, page.limit, (r) => ({
+    id: r.id, contactId: r.contact_id, definitionId: r.definition_id, at: r.at, fit: r.fit, engagement: r.engagement, rating: r.rating,
+    cell: r.cell, cause: r.cause as ScoreCause, activityId: r.activity_id, delta: r.delta, explanation: r.explanation,
+  }));
+}
+
+export type HighIntentSignal = {
+  id: string; contactId: string; leadId: string | null; activityId: string; definitionId: string; via: 'content' | 'url'; detail: string; at: Date;
+};
+
+export async function insertHighIntentSignals(trx: Trx, workspaceId: string, signals: Omit<HighIntentSignal, 'id'>[]): Promise<HighIntentSignal[]> {
+  if (!signals.length) return [];
+  const rows = await trx.insertInto('high_intent_signal').values(signals.map((s) => ({
+    workspace_id: workspaceId, id: newId(s.at.getTime()), contact_id: s.contactId, lead_id: s.leadId, activity_id: s.activityId,
+    definition_id: s.definitionId, via: s.via, detail: s.detail, at: s.at,
+  }))).returningAll().execute();
+  return rows.map((r) => ({ id: r.id, contactId: r.contact_id, leadId: r.lead_id, activityId: r.activity_id, definitionId: r.definition_id, via: r.via as 'content' | 'url', detail: r.detail, at: r.at }));
+}
+
+export async function listHighIntentSignals(db: DbOrTrx, workspaceId: string, filter: { contactId?: string }, page: PageRequest): Promise<Page<HighIntentSignal>> {
+  let q = db.selectFrom('high_intent_signal').selectAll().where('workspace_id', '=', workspaceId);
+  if (filter.contactId) q = q.where('contact_id', '=', filter.contactId);
+  if (page.cursor) q = q.where('id', '<', page.cursor);
+  const rows = await q.orderBy('id', 'desc').limit(page.limit + 1).execute();
+  return toPage(rows, page.limit, (r) => ({ id: r.id, contactId: r.contact_id, leadId: r.lead_id, activityId: r.activity_id, definitionId: r.definition_id, via: r.via as 'content' | 'url', detail: r.detail, at: r.at }));
+}
+
+export type LeadScoreSnapshot = { leadId: string; fitScore: number; engagementScore: number; rating: string; definitionId: string };
+
+/** Updates the score snapshot of several leads in one statement. */
+export async function writeLeadSnapshots(trx: Trx, workspaceId: string, snapshots: LeadScoreSnapshot[], at: Date): Promise<void> {
+  if (!snapshots.length) return;
+  const values = sql.join(snapshots.map((s) => sql`(${s.leadId}::uuid, ${s.fitScore}::numeric, ${s.engagementScore}::numeric, ${s.rating}::text, ${s.definitionId}::uuid)`));
+  await sql`UPDATE lead SET fit_score = v.fit, engagement_score = v.eng, rating = v.rating, definition_id = v.def, updated_at = ${at}
+    FROM (VALUES ${values}) AS v(id, fit, eng, rating, def)
+    WHERE lead.workspace_id = ${workspaceId} AND lead.id = v.id`.execute(trx);
+}
+
+/** Open leads (not won, lost or disqualified) of these contacts, by contact. */
+export async function openLeadsByContact(db: DbOrTrx, workspaceId: string, contactIds: string[]): Promise<Map<string, { id: string; stage: string }>> {
+  const out = new Map<string, { id: string; stage: string }>();
+  if (!contactIds.length) return out;
+  const rows = await db.selectFrom('lead').select(['id', 'contact_id', 'stage']).where('workspace_id', '=', workspaceId)
+    .where('contact_id', 'in', [...new Set(contactIds)]).where('stage', 'not in', ['won', 'lost', 'disqualified']).execute();
+  for (const r of rows) out.set(r.contact_id, { id: r.id, stage: r.stage });
+  return out;
+}
+
+/** Contacts of the workspace that ever had a lead (a closed one included). */
+export async function contactsWithLeads(db: DbOrTrx, workspaceId: string, contactIds: string[]): Promise<Set<string>> {
+  if (!contactIds.length) return new Set();
+  const rows = await db.selectFrom('lead').select('contact_id').distinct().where('workspace_id', '=', workspaceId)
+    .where('contact_id', 'in', [...new Set(contactIds)]).execute();
+  return new Set(rows.map((r) => r.contact_id));
+}
