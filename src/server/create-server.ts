@@ -13,6 +13,7 @@ import { catalogRoutes } from './catalog.routes.ts';
 import { contactsRoutes } from './contacts.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
+import { webRoutes } from './web.routes.ts';
 
 export type ServerDeps = {
   app: AppDeps;
@@ -65,5 +66,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   for (const register of [authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes]) {
     register(app, deps);
   }
+  // Last: the web app's catch-all must come after every API route.
+  await webRoutes(app);
   return app;
 }
