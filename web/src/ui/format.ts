@@ -17,7 +17,9 @@ export function formatDuration(ms: number): string {
   if (min < 60) return `${min} min`;
   const h = Math.floor(min / 60);
   if (h < 48) return `${h} h ${min % 60} min`;
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
+  const d = Math.floor(h / 24);
+  // Past two weeks the hours are noise.
+  return d < 14 ? `${d} d ${h % 24} h` : `${d} days`;
 }
 
 export function timeAgo(iso: string | null | undefined, now = Date.now()): string {

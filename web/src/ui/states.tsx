@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
   return (
@@ -19,11 +19,12 @@ export function ErrorNote({ error }: { error: unknown }) {
 }
 
 export function Card({ title, actions, children, className }: { title?: ReactNode; actions?: ReactNode; children: ReactNode; className?: string }) {
+  const titleId = useId();
   return (
-    <section className={`card ${className ?? ''}`}>
+    <section className={`card ${className ?? ''}`} aria-labelledby={title ? titleId : undefined}>
       {title || actions ? (
         <header className="card-header">
-          {title ? <h2 className="card-title">{title}</h2> : <span />}
+          {title ? <h2 className="card-title" id={titleId}>{title}</h2> : <span />}
           {actions ? <div className="card-actions">{actions}</div> : null}
         </header>
       ) : null}

@@ -4,6 +4,9 @@ import { EChart, palette, type ChartOption } from './echart.tsx';
 
 const axisLabel = { color: '#5c6370', fontSize: 11 };
 const splitLine = { lineStyle: { color: '#eef0f3' } };
+// Sankey nodes: the waterfall in blue, wins green, detours back to marketing amber, exits red.
+const nodeColor = (name: string) => (/won/i.test(name) ? '#12b886' : /nurture/i.test(name) ? '#f59f00' : /disqualified|lost/i.test(name) ? '#e8590c' : palette[0]);
+const funnelBlues = ['#364fc7', '#3b5bdb', '#4263eb', '#4c6ef5', '#5c7cfa', '#748ffc', '#91a7ff'];
 
 /** One place that turns a chart model into an ECharts option, so all charts share a look. */
 export function optionFor(model: Exclude<ChartModel, FlagTableModel>): ChartOption {
@@ -12,9 +15,11 @@ export function optionFor(model: Exclude<ChartModel, FlagTableModel>): ChartOpti
       return {
         tooltip: { trigger: 'item', formatter: '{b}: {c}' },
         series: [{
-          type: 'funnel', left: '8%', right: '8%', top: 8, bottom: 8, sort: 'none', gap: 2, minSize: '8%',
-          label: { show: true, position: 'inside', formatter: '{b}  {c}', color: '#fff', fontWeight: 600 },
-          data: model.steps.map((s, i) => ({ ...s, itemStyle: { color: palette[0], opacity: 1 - i * 0.12 } })),
+          type: 'funnel', left: '4%', width: '68%', top: 8, bottom: 8, sort: 'none', gap: 2, minSize: '12%',
+          // Labels beside the shapes: the narrow, light bottom steps cannot carry white text legibly.
+          label: { show: true, position: 'right', formatter: '{b}  {c}', color: '#2b2f36', fontWeight: 600 },
+          labelLine: { show: true, lineStyle: { color: '#c4c9d0' } },
+          data: model.steps.map((s, i) => ({ ...s, itemStyle: { color: funnelBlues[Math.min(i, funnelBlues.length - 1)] } })),
         }],
       };
     case 'sankey':
@@ -23,7 +28,7 @@ export function optionFor(model: Exclude<ChartModel, FlagTableModel>): ChartOpti
         series: [{
           type: 'sankey', left: 8, right: 90, top: 8, bottom: 8, nodeGap: 10, emphasis: { focus: 'adjacency' },
           lineStyle: { color: 'gradient', opacity: 0.35 }, label: { color: '#2b2f36', fontSize: 12 },
-          data: model.nodes.map((name, i) => ({ name, itemStyle: { color: /nurture|disqualified|lost/i.test(name) ? '#f59f00' : palette[i % 2 ? 0 : 5] } })),
+          data: model.nodes.map((name) => ({ name, itemStyle: { color: nodeColor(name) } })),
           links: model.links,
         }],
       };
@@ -36,7 +41,7 @@ export function optionFor(model: Exclude<ChartModel, FlagTableModel>): ChartOpti
         xAxis: { type: 'category', data: model.categories, axisLabel: { ...axisLabel, hideOverlap: true }, axisLine: { lineStyle: { color: '#d0d4da' } } },
         yAxis: { type: 'value', axisLabel: { ...axisLabel, formatter: model.unit === '%' ? '{value}%' : '{value}' }, splitLine },
         series: model.series.map((s) => ({
-          name: s.name, type: model.kind, data: s.values, smooth: true, symbolSize: 6, barMaxWidth: 28,
+          name: s.name, type: model.kind, data: s.values, smooth: 0.2, symbolSize: 6, barMaxWidth: 28,
           ...(model.stacked ? { stack: 'total' } : {}), ...(model.kind === 'line' ? { areaStyle: { opacity: 0.06 } } : { itemStyle: { borderRadius: [3, 3, 0, 0] } }),
         })),
       };
@@ -59,7 +64,7 @@ export function FlagTable({ model }: { model: FlagTableModel }) {
   return (
     <div className="table-scroll">
       <table className="table compact">
-        <thead><tr>{table.columns.filter((c) => c !== 'flag').map((c) => <th key={c} scope="col">{c.replace(/_/g, ' ')}</th>)}<th scope="col">Flag</th></tr></thead>
+        <thead><tr>{table.columns.filter((c) => c !== 'flag').map((c) => <th key={c} scope="col">{c.replace(/_pct$/, ' %').replace(/_/g, ' ')}</th>)}<th scope="col">Flag</th></tr></thead>
         <tbody>
           {table.rows.map((row, i) => (
             <tr key={i} className={flags[i] ? 'flagged' : undefined}>

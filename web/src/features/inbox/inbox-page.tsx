@@ -55,6 +55,11 @@ export function InboxPage({ me }: { me: Me }) {
       <header className="card-header"><h2 className="card-title">{title} <span className="count">{rows.length}</span></h2></header>
       {rows.length === 0 ? <EmptyState title={emptyText} /> : (
         <table className="table inbox-table">
+          {/* Fixed column widths keep the two sections aligned with each other. */}
+          <colgroup>
+            <col className="c-lead" /><col className="c-stage" /><col className="c-rating" /><col />
+            <col className="c-sla" />{showOwner ? <col className="c-owner" /> : null}<col className="c-actions" />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col">Lead</th><th scope="col">Stage</th><th scope="col">Rating</th><th scope="col">Why it qualified</th>

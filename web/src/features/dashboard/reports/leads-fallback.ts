@@ -82,7 +82,7 @@ export function sourcesFromLeads(leads: Lead[]): { table: ReportView; bars: Repo
     return { source, n, mql, sal, won, mqlRate: n ? mql / n : 0, salRate: mql ? sal / mql : 0, flag };
   }).sort((a, b) => b.n - a.n);
   const pct = (x: number) => Math.round(x * 1000) / 10;
-  const table = { columns: ['source', 'leads', 'mql_rate_pct', 'sal_rate_of_mql_pct', 'won', 'flag'], rows: rows.map((r) => [r.source, r.n, pct(r.mqlRate), pct(r.salRate), r.won, r.flag]) };
+  const table = { columns: ['source', 'leads', 'mql_pct', 'sal_of_mql_pct', 'won', 'flag'], rows: rows.map((r) => [r.source, r.n, pct(r.mqlRate), pct(r.salRate), r.won, r.flag]) };
   return {
     table: { model: { kind: 'table', table, flags: rows.map((r) => r.flag) }, table },
     bars: {
