@@ -83,8 +83,8 @@ describe.skipIf(!hasChromium)('web app journeys (Chromium)', () => {
     const page = watch(await loginAs(browser, web.baseUrl, 'marketing@web.test'));
     await expect.poll(() => new URL(page.url()).pathname).toBe('/dashboard');
     const funnel = page.getByRole('region', { name: 'Lead waterfall' });
-    await funnel.getByRole('img', { name: 'Lead waterfall' }).locator('canvas').waitFor();
-    await page.getByRole('region', { name: 'Flow of leads' }).locator('canvas').waitFor();
+    await funnel.getByRole('img', { name: 'Lead waterfall' }).locator('canvas').first().waitFor();
+    await page.getByRole('region', { name: 'Flow of leads' }).locator('canvas').first().waitFor();
     await page.getByRole('region', { name: 'Source quality' }).getByRole('table').waitFor();
     // Reports still being built elsewhere show an empty state, not a crash.
     await page.getByRole('region', { name: 'Cost per order dollar' }).getByText(/not available yet/).waitFor();

@@ -1,11 +1,20 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { BrowserRouter } from 'react-router-dom';
+import { ApiError } from './api/client.ts';
+import { keys } from './api/queries.ts';
 import { App } from './app/app.tsx';
 import './app/styles.css';
 
-const queryClient = new QueryClient({
+// An expired or revoked session anywhere sends the user back to the login page (keeping the address).
+const onError = (error: unknown) => {
+  if (error instanceof ApiError && error.status === 401) queryClient.setQueryData(keys.me, null);
+};
+
+const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
   defaultOptions: {
     queries: {
       // 4xx answers are decisions (not found, forbidden, not built yet): retrying them only delays the screen.
