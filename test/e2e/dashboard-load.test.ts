@@ -22,6 +22,11 @@ describe.skipIf(!hasChromium || !contacts)('dashboard first load (measurement)',
         await page.getByRole('region', { name: 'Stage by source' }).locator('canvas').first().waitFor();
         await page.getByRole('region', { name: 'Source quality' }).getByRole('table').waitFor();
         runs.push(Date.now() - start);
+        // Where the time went: the slowest requests of the load, from the browser's own resource timings.
+        const slow = await page.evaluate(() => performance.getEntriesByType('resource')
+          .map((e) => `${new URL(e.name).pathname}${new URL(e.name).search} ${Math.round(e.startTime)}→${Math.round((e as unknown as { responseEnd: number }).responseEnd)} ms`)
+          .slice(0, 30));
+        console.log(`[measure] run ${i + 1}: ${runs[i]} ms\n  ${slow.join('\n  ')}`);
         await page.context().close();
       }
       console.log(`[measure] dashboard first load (navigation → all local charts drawn), ${contacts} contacts: ${runs.map((r) => `${r} ms`).join(', ')}`);

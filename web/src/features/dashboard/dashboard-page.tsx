@@ -1,10 +1,9 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { fetchAll } from '../../api/queries.ts';
-import type { Lead } from '../../api/types.ts';
 import { qs } from '../../api/client.ts';
 import { formatNumber } from '../../ui/format.ts';
 import { ChartCard } from './chart-card.tsx';
+import { dashboardLeadsQuery } from './dashboard-data.ts';
 import { adaptAttribution } from './reports/attribution.adapter.ts';
 import { adaptCpod } from './reports/cpod.adapter.ts';
 import { adaptFunnel, adaptFunnelFlows } from './reports/funnel.adapter.ts';
@@ -34,7 +33,7 @@ export function DashboardPage() {
   const from = period === 'all' ? undefined : new Date(Date.now() - Number(period) * 86_400_000).toISOString().slice(0, 10);
   const params = qs({ from });
 
-  const leads = useQuery({ queryKey: ['dashboard', 'leads'], queryFn: () => fetchAll<Lead>('/api/v1/leads', {}), staleTime: 60_000 });
+  const leads = useQuery(dashboardLeadsQuery);
   const inPeriod = useMemo(() => (leads.data ?? []).filter((l) => !from || l.opened_at >= from), [leads.data, from]);
   const local = leads.data ? {
     funnel: ready(funnelFromLeads(inPeriod)), sankey: ready(sankeyFromLeads(inPeriod)), trend: ready(mqlTrendFromLeads(inPeriod)),
