@@ -12,7 +12,7 @@ const layer = (files, forbidden, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'web', '.leadloop', 'coverage', 'test-artifacts'] },
+  { ignores: ['node_modules', 'dist', 'web/dist', '.leadloop', 'coverage', 'test-artifacts'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   // Tool configs and ambient module declarations must use default exports.
-  { files: ['*.config.{js,ts}', '**/*.d.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['**/*.config.{js,ts}', '**/*.d.ts'], rules: { 'no-restricted-syntax': 'off' } },
   layer(['src/core/**'], ['**/storage/**', '**/app/**', '**/server/**', '**/jobs/**', '**/cli/**', 'node:*', 'fs', 'pg', 'kysely', 'fastify', 'graphile-worker'],
     'src/core is pure: no I/O, no Node APIs, no outer layers.'),
   layer(['src/storage/**'], ['**/app/**', '**/server/**', '**/jobs/**', '**/cli/**'],
@@ -31,6 +31,8 @@ export default tseslint.config(
     'src/app depends on core and storage only; Kysely stays inside src/storage.'),
   layer(['src/server/**', 'src/jobs/**'], ['**/cli/**', 'kysely'],
     'Entry layers call use cases in src/app; Kysely stays inside src/storage.'),
+  layer(['web/src/**'], ['**/src/storage/**', '**/src/app/**', '**/src/jobs/**', '**/src/cli/**', '**/src/server/*.ts', 'node:*', 'kysely', 'fastify', 'pg'],
+    'web imports only src/core and the API contract types (src/server/contract).'),
   {
     files: ['src/core/**'],
     rules: {

@@ -20,6 +20,18 @@ export default defineConfig({
           pool: 'forks',
         },
       },
+      // Browser journeys (web app): a real server on a free port + Debian's Chromium via playwright-core.
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/e2e/e2e-setup.ts'],
+          env: { TZ: 'UTC' },
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+        },
+      },
     ],
   },
 });

@@ -16,6 +16,7 @@ import { metricsRoutes } from './metrics.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
 import { definitionsRoutes } from './definitions.routes.ts';
 import { scoringRoutes } from './scoring.routes.ts';
+import { webRoutes } from './web.routes.ts';
 
 export type ServerDeps = {
   app: AppDeps;
@@ -68,5 +69,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   for (const register of [metricsRoutes, authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes, definitionsRoutes, scoringRoutes]) {
     register(app, deps);
   }
+  // Last: the web app's catch-all must come after every API route.
+  await webRoutes(app);
   return app;
 }

@@ -16,7 +16,7 @@ declare module 'vitest' {
  * TEST_DATABASE_URL. A migrated template database is cloned per test file (CREATE DATABASE ... TEMPLATE),
  * which costs ~100 ms instead of re-running migrations.
  */
-export async function setup(project: TestProject) {
+export async function setup(project: TestProject, options: { portBase?: number } = {}) {
   let serverUrl: string;
   let stop = async () => {};
   let dataDir: string | null = null;
@@ -24,7 +24,8 @@ export async function setup(project: TestProject) {
     serverUrl = process.env.TEST_DATABASE_URL;
   } else {
     dataDir = await mkdtemp(path.join(tmpdir(), 'leadloop-test-'));
-    const port = 55000 + (process.pid % 5000);
+    // Projects of one run (integration, e2e) each start their own server, so each needs its own port range.
+    const port = (options.portBase ?? 55000) + (process.pid % 5000);
     const embedded = await startEmbeddedPostgres(dataDir, port);
     serverUrl = embedded.url;
     stop = embedded.stop;

@@ -1,0 +1,26 @@
+// The API's JSON shapes, inferred from the server's zod contract so the two cannot drift.
+import type { z } from 'zod';
+import type { apiKeyDto, userDto } from '../../../src/server/contract/admin.contract.ts';
+import type { campaignDto, contentDto, opportunityDto } from '../../../src/server/contract/catalog.contract.ts';
+import type { accountDto, activityDto, contactDto } from '../../../src/server/contract/contacts.contract.ts';
+import type { leadDto, transitionDto } from '../../../src/server/contract/leads.contract.ts';
+
+export type User = z.infer<typeof userDto>;
+export type ApiKey = z.infer<typeof apiKeyDto>;
+export type CreatedApiKey = ApiKey & { key: string };
+export type Contact = z.infer<typeof contactDto>;
+export type Account = z.infer<typeof accountDto>;
+export type Activity = z.infer<typeof activityDto>;
+export type ContentAsset = z.infer<typeof contentDto>;
+export type Campaign = z.infer<typeof campaignDto>;
+export type Opportunity = z.infer<typeof opportunityDto>;
+export type StageTransition = z.infer<typeof transitionDto>;
+
+/** SLA clock of the hand-off issue; not in the contract yet, so every field is read defensively. */
+export type SlaClock = { due_at: string | null; state: string };
+export type Lead = z.infer<typeof leadDto> & { sla?: SlaClock | null };
+export type AllowedTransition = Lead['allowed_transitions'][number];
+
+export type Page<T> = { data: T[]; next_cursor: string | null };
+export type ReasonCode = { code: string; label: string; outcome: string };
+export type Me = { user: User | null; workspace_id: string; permissions: string[]; via: string };

@@ -1,0 +1,61 @@
+import { lazy, Suspense, useEffect } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useMe } from '../api/queries.ts';
+import { LoginPage } from '../features/auth/login-page.tsx';
+import { InboxPage } from '../features/inbox/inbox-page.tsx';
+import { prefetchDashboard } from '../features/dashboard/dashboard-data.ts';
+import { ContactPage } from '../features/leads/contact-page.tsx';
+import { LeadPage } from '../features/leads/lead-page.tsx';
+import { ErrorNote, Loading } from '../ui/states.tsx';
+import { Layout } from './layout.tsx';
+import { homeFor } from './roles.ts';
+
+// Screens with charts pull in ECharts; loading them on demand keeps the login and inbox bundles small.
+const loadDashboard = () => import('../features/dashboard/dashboard-page.tsx');
+const DashboardPage = lazy(() => loadDashboard().then((m) => ({ default: m.DashboardPage })));
+// Opening /dashboard directly: fetch its chunk alongside the session check instead of after it.
+if (window.location.pathname === '/dashboard') void loadDashboard();
+const ContentPage = lazy(() => import('../features/content/content-page.tsx').then((m) => ({ default: m.ContentPage })));
+const DefinitionsPage = lazy(() => import('../features/definitions/definitions-page.tsx').then((m) => ({ default: m.DefinitionsPage })));
+const SettingsPage = lazy(() => import('../features/settings/settings-page.tsx').then((m) => ({ default: m.SettingsPage })));
+
+export function App() {
+  const me = useMe();
+  const location = useLocation();
+  const queryClient = useQueryClient();
+  const loggedIn = !!me.data;
+  useEffect(() => {
+    // The dashboard's data and its chart bundle load in parallel rather than one after the other.
+    if (loggedIn && location.pathname === '/dashboard') void prefetchDashboard(queryClient);
+  }, [loggedIn, location.pathname, queryClient]);
+  if (me.isPending) return <Loading label="Starting Leadloop…" />;
+  if (me.isError) return <main className="page"><ErrorNote error={me.error} /></main>;
+  if (!me.data) {
+    return (
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="*" element={<Navigate to="/login" replace state={{ from: location.pathname + location.search }} />} />
+      </Routes>
+    );
+  }
+  const home = homeFor(me.data.user?.role);
+  return (
+    <Layout me={me.data}>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<Navigate to={home} replace />} />
+          <Route path="/login" element={<Navigate to={home} replace />} />
+          <Route path="/inbox" element={<InboxPage me={me.data} />} />
+          <Route path="/leads/:id" element={<LeadPage me={me.data} />} />
+          <Route path="/contacts/:id" element={<ContactPage />} />
+          <Route path="/dashboard" element={<DashboardPage />} />
+          <Route path="/definitions" element={<DefinitionsPage />} />
+          <Route path="/content" element={<ContentPage />} />
+          <Route path="/settings/*" element={<SettingsPage me={me.data} />} />
+          <Route path="*" element={<main className="page"><h1>Not found</h1><p>No screen at this address.</p></main>} />
+        </Routes>
+      </Suspense>
+    </Layout>
+  );
+}

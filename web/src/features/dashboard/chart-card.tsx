@@ -1,0 +1,31 @@
+import type { ReactNode } from 'react';
+import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
+import { ChartView } from './chart-view.tsx';
+import { downloadCsv } from './csv.ts';
+import type { ReportState } from './use-report.ts';
+
+/** A dashboard tile: title, the chart or an honest empty state, and an Export CSV of the rows behind it. */
+export function ChartCard({ title, subtitle, state, csvName, height, extra, className }: {
+  title: string; subtitle?: string; state: ReportState; csvName: string; height?: number; extra?: ReactNode; className?: string;
+}) {
+  const view = state.status === 'ready' ? state.view : null;
+  return (
+    <section className={`card chart-card ${className ?? ''}`} aria-label={title}>
+      <header className="card-header">
+        <div>
+          <h2 className="card-title">{title}</h2>
+          {subtitle ? <p className="card-subtitle">{subtitle}</p> : null}
+        </div>
+        <div className="card-actions">
+          {extra}
+          <button type="button" className="button small ghost" disabled={!view} aria-label={`Export CSV: ${title}`}
+            onClick={() => view && downloadCsv(`${csvName}.csv`, view.table)}>Export CSV</button>
+        </div>
+      </header>
+      {state.status === 'loading' ? <Loading /> : null}
+      {state.status === 'error' ? <ErrorNote error={state.error} /> : null}
+      {state.status === 'unavailable' ? <EmptyState title="This report is not available yet.">{state.reason}</EmptyState> : null}
+      {view ? (view.table.rows.length ? <ChartView model={view.model} label={title} height={height} /> : <EmptyState title="No data for this period yet." />) : null}
+    </section>
+  );
+}

@@ -1,0 +1,50 @@
+import { Link } from 'react-router-dom';
+import { useAccount, useContact, useTransitions } from '../../api/queries.ts';
+import type { Lead } from '../../api/types.ts';
+import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
+import { contactName, timeAgo } from '../../ui/format.ts';
+import { SlaCountdown } from './sla-countdown.tsx';
+import type { ReasonMode } from './reason-dialog.tsx';
+
+/** The note of the latest move into MQL: the definition's explanation of why this lead is sales-ready. */
+export function useWhyQualified(leadId: string) {
+  const transitions = useTransitions(leadId);
+  const mql = [...(transitions.data ?? [])].reverse().find((t) => t.to === 'mql');
+  return { text: mql?.note ?? null, pending: transitions.isPending };
+}
+
+export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason }: {
+  lead: Lead; now: number; ownerName?: string; canAct: boolean;
+  onAccept: (lead: Lead, name: string) => void; onReason: (lead: Lead, mode: ReasonMode, name: string) => void;
+}) {
+  const contact = useContact(lead.contact_id);
+  const account = useAccount(lead.account_id ?? contact.data?.account_id);
+  const why = useWhyQualified(lead.id);
+  const name = contactName(contact.data);
+  const can = (action: string) => lead.allowed_transitions.some((t) => t.action === action);
+  return (
+    <tr>
+      <td>
+        <Link className="row-title" to={`/leads/${lead.id}`}>{name}</Link>
+        <div className="row-sub">{[contact.data?.title, account.data?.name].filter(Boolean).join(' · ') || '\u00a0'}</div>
+      </td>
+      <td><StageBadge stage={lead.stage} /></td>
+      <td><RatingBadge rating={lead.rating} /></td>
+      <td className="why">
+        {why.text ? <span className="why-text" title={why.text}>{why.text}</span> : <span className="muted">{why.pending ? '…' : 'No explanation recorded'}</span>}
+        <div className="row-sub">{lead.source ? `${lead.source} · ` : ''}MQL {timeAgo(lead.mql_at ?? lead.stage_entered_at, now)}</div>
+      </td>
+      <td><SlaCountdown sla={lead.sla} now={now} /></td>
+      {ownerName !== undefined ? <td>{ownerName}</td> : null}
+      <td className="actions">
+        {canAct ? (
+          <div className="button-row">
+            {can('accept') ? <button type="button" className="button primary small" onClick={() => onAccept(lead, name)} aria-label={`Accept ${name}`}>Accept</button> : null}
+            {can('reject') ? <button type="button" className="button small" onClick={() => onReason(lead, 'reject', name)} aria-label={`Reject ${name}`}>Reject</button> : null}
+            {can('hand_back') ? <button type="button" className="button small" onClick={() => onReason(lead, 'hand_back', name)} aria-label={`Hand back ${name}`}>Hand back</button> : null}
+          </div>
+        ) : null}
+      </td>
+    </tr>
+  );
+}

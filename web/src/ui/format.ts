@@ -1,0 +1,36 @@
+import type { Contact } from '../api/types.ts';
+
+const dateFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const numberFmt = new Intl.NumberFormat();
+
+export const formatDate = (iso: string | null | undefined) => (iso ? dateFmt.format(new Date(iso)) : '—');
+export const formatDateTime = (iso: string | null | undefined) => (iso ? dateTimeFmt.format(new Date(iso)) : '—');
+export const formatNumber = (n: number | null | undefined) => (n === null || n === undefined ? '—' : numberFmt.format(n));
+export const formatMoney = (amount: number, currency: string) =>
+  new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount);
+
+/** "3 h 20 min", "2 d 4 h": compact durations for SLA clocks and time-in-stage. */
+export function formatDuration(ms: number): string {
+  const abs = Math.abs(ms);
+  const min = Math.floor(abs / 60_000);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 48) return `${h} h ${min % 60} min`;
+  const d = Math.floor(h / 24);
+  // Past two weeks the hours are noise.
+  return d < 14 ? `${d} d ${h % 24} h` : `${d} days`;
+}
+
+export function timeAgo(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  return `${formatDuration(now - new Date(iso).getTime())} ago`;
+}
+
+export function contactName(c: Contact | null | undefined): string {
+  if (!c) return '…';
+  const name = [c.first_name, c.last_name].filter(Boolean).join(' ').trim();
+  return name || c.email || 'Unnamed contact';
+}
+
+export const humanize = (s: string) => s.replace(/[_-]+/g, ' ').replace(/^\w/, (m) => m.toUpperCase());
