@@ -9,6 +9,7 @@ import { findUserByEmail } from '../storage/users.repo.ts';
 import { loadConfig, openRuntime, start, type Runtime } from '../main.ts';
 import type { Config } from '../config.ts';
 import { progressBar } from './progress.ts';
+import { registerReportCommands } from './report.commands.ts';
 
 class CliError extends Error {}
 
@@ -148,6 +149,7 @@ export function buildProgram(config: () => Config): Command {
         else console.log(`${k.key}\n(scopes: ${k.apiKey.scopes.join(', ')}${userId ? `; acts as ${opts.user}` : ''}. Store it now: it is not shown again.)`);
       });
     });
+  registerReportCommands(program, config);
 
   return program;
 }
