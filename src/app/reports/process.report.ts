@@ -13,7 +13,7 @@ export async function timeToSalesReadyReport(deps: AppDeps, workspaceId: string,
     ...envelopeBase('time-to-sales-ready', p, deps.clock.now(), versions),
     notes: [
       'Cohort: leads opened in the period, grouped by filters.by (by=month gives the trend: is nurturing getting faster?).',
-      "First touch: lead.first_touch_at, else the contact's earliest activity, else lead.opened_at. MQL / SAL: the lead's first stage_transition to mql / sal.",
+      "First touch: the earliest of lead.first_touch_at, the contact's earliest activity and lead.opened_at. MQL / SAL: the lead's first stage_transition to mql / sal.",
       'Days = (first MQL or SAL − first touch) / 86400 s; median and p90 by percentile_cont over the leads that got there.',
     ],
     definitions: { days_to_mql: 'min(stage_transition.at WHERE to_stage = mql) − first touch', days_to_sal: 'min(stage_transition.at WHERE to_stage = sal) − first touch' },

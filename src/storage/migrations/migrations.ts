@@ -8,5 +8,6 @@ import * as reports from './2026-11-22-12-reports.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-22-system-of-record': systemOfRecord,
-  '2026-11-22-12-reports': reports,
+  // Keyed after the system of record: Kysely sorts keys and '2026-11-22-12…' would sort before '2026-11-22-system…'.
+  '2026-11-23-12-reports': reports,
 };

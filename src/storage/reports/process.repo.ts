@@ -35,12 +35,12 @@ export async function cpodByMonth(db: DbOrTrx, workspaceId: string, from: Date, 
 export type SalesReadyRow = { key: string | null; leads: number; toMql: Dist; toSal: Dist };
 
 /**
- * First touch → first MQL and → first SAL, in days, per group. First touch: the lead's recorded
- * first touch, else the contact's earliest activity, else when the lead was opened.
+ * First touch → first MQL and → first SAL, in days, per group. First touch: the earliest of the
+ * lead's recorded first touch, the contact's earliest activity and the lead's opening.
  */
 export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope): Promise<SalesReadyRow[]> {
   const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
-    t AS (SELECT r.key, r.mql_at, r.sal_at, coalesce(r.first_touch_at,
+    t AS (SELECT r.key, r.mql_at, r.sal_at, least(r.first_touch_at,
         (SELECT min(a.occurred_at) FROM activity a WHERE a.workspace_id = ${scope.workspaceId} AND a.contact_id = r.contact_id), r.opened_at) AS first_touch
       FROM r),
     d AS (SELECT key, extract(epoch FROM mql_at - first_touch) / 86400.0 AS to_mql, extract(epoch FROM sal_at - first_touch) / 86400.0 AS to_sal FROM t)
