@@ -1,15 +1,18 @@
 /**
- * `npm run bench -- <name> [options]`: runs one benchmark. Each prints human lines, then one JSON
- * line last (the number to track), with a baseline measured in the same run.
+ * `npm run bench -- <name> [options]`: runs one benchmark by name. Each prints human lines, then one
+ * JSON line last (the number to track), with a baseline measured in the same run.
  */
-const benches: Record<string, () => Promise<{ main: (argv: string[]) => Promise<void> }>> = {
+type Bench = { main?: (argv: string[]) => Promise<void>; run?: (argv: string[]) => Promise<void> };
+const benches: Record<string, () => Promise<Bench>> = {
   backtest: () => import('./backtest.bench.ts'),
+  reports: () => import('./reports.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
 const load = name ? benches[name] : undefined;
 if (!load) {
-  console.error(`Usage: npm run bench -- <${Object.keys(benches).join('|')}> [--scale N]`);
+  console.error(`Usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]`);
   process.exit(2);
 }
-await (await load()).main(rest);
+const bench = await load();
+await (bench.main ?? bench.run)!(rest);

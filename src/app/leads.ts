@@ -9,6 +9,7 @@ import { listReasonCodes } from '../storage/reasons.repo.ts';
 import { insertTransition, listTransitions, type Actor, type StageTransition } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
+import { linkOrOpenOpportunityInTrx } from './lead-opportunity.ts';
 import { inTransaction } from './transaction.ts';
 
 export type OpenLeadInput = { contactId: string; ownerId?: string | null; actor: Actor; at?: Date; stage?: Stage };
@@ -60,9 +61,12 @@ export async function openLeadInTrx(trx: Trx, workspaceId: string, input: {
 export type TransitionInput = {
   to: Stage; reasonCode?: string | null; note?: string | null; recheckAt?: Date | null;
   actor: Actor; definitionId?: string | null; at?: Date;
+  /** Only with to=opportunity: link this open deal instead of opening a new one. */
+  opportunityId?: string | null;
 };
 
-export type TransitionOutcome = { lead: Lead; transition: StageTransition };
+/** `opportunityId`: the deal the lead was tied to when it reached `opportunity`. */
+export type TransitionOutcome = { lead: Lead; transition: StageTransition; opportunityId?: string };
 
 /** Moves a lead through the lifecycle: lock, decide (core), write lead + history in one transaction. */
 export async function transitionLead(deps: AppDeps, workspaceId: string, leadId: string, input: TransitionInput): Promise<Result<TransitionOutcome>> {
@@ -79,6 +83,9 @@ export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId:
   if (input.recheckAt && rule.to !== 'nurture') {
     return fail('ValidationFailed', 'recheck_at only applies when handing a lead back to nurture.', [{ path: 'recheck_at', message: 'only with to=nurture' }]);
   }
+  if (input.opportunityId && rule.to !== 'opportunity') {
+    return fail('ValidationFailed', 'opportunity_id only applies when moving a lead to opportunity.', [{ path: 'opportunity_id', message: 'only with to=opportunity' }]);
+  }
   const updated = await applyStageChange(trx, workspaceId, lead.id, {
     stage: rule.to, at: input.at, closes, recycleIncrement, reasonCode: reason?.code ?? null,
     recheckAt: rule.to === 'nurture' ? input.recheckAt ?? null : undefined,
@@ -88,6 +95,11 @@ export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId:
     leadId: lead.id, from: lead.stage, to: rule.to, at: input.at, actor: input.actor, reasonCode: reason?.code ?? null,
     note: input.note ?? null, definitionId: input.definitionId ?? null, isRecycle: recycleIncrement > 0,
   });
+  if (rule.to === 'opportunity') {
+    const opp = await linkOrOpenOpportunityInTrx(trx, workspaceId, updated, { opportunityId: input.opportunityId ?? null, actor: input.actor, at: input.at });
+    if (!opp.ok) return opp;
+    return ok({ lead: updated, transition, opportunityId: opp.value.id });
+  }
   return ok({ lead: updated, transition });
 }
 

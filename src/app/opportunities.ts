@@ -11,7 +11,9 @@ import {
 import type { Page, PageRequest } from '../storage/page.ts';
 import type { Actor } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
+import { lockLinkedLeadsInStage } from '../storage/lead-opportunity.repo.ts';
 import type { AppDeps } from './context.ts';
+import { transitionLeadInTrx } from './leads.ts';
 import { inTransaction } from './transaction.ts';
 
 export type OpportunityInput = Omit<NewOpportunity, 'at'> & { contactRoles: ContactRole[]; leadIds: string[] };
@@ -46,7 +48,10 @@ export async function createOpportunity(deps: AppDeps, workspaceId: string, inpu
   }
 }
 
-export type OpportunityPatch = Partial<Omit<OpportunityInput, 'externalId'>>;
+export type OpportunityPatch = Partial<Omit<OpportunityInput, 'externalId'>> & {
+  /** Reason code (outcome 'lost') recorded on the linked leads when the deal is marked lost. */
+  lostReasonCode?: string | null;
+};
 
 /** Updates an opportunity; stage/status/amount changes are recorded like lead transitions. */
 export async function patchOpportunity(deps: AppDeps, workspaceId: string, id: string, patch: OpportunityPatch, actor: Actor): Promise<Result<OpportunityDetail>> {
@@ -63,10 +68,30 @@ export async function patchOpportunity(deps: AppDeps, workspaceId: string, id: s
     }
     if (patch.contactRoles) await setContactRoles(trx, workspaceId, id, patch.contactRoles);
     if (patch.leadIds) await linkLeads(trx, workspaceId, id, patch.leadIds);
+    if (closing && (updated.status === 'won' || updated.status === 'lost')) {
+      const moved = await closeLinkedLeads(trx, workspaceId, id, updated.status, patch.lostReasonCode ?? null, actor, at);
+      if (!moved.ok) return moved;
+    }
     return ok(null);
   });
   if (!outcome.ok) return outcome;
   return findOpportunity(deps, workspaceId, id);
+}
+
+/**
+ * Winning or losing a deal closes the buying cycles that were waiting on it: linked leads in stage
+ * `opportunity` move to won/lost (lost needs a reason, like any lost lead). Leads in other stages
+ * are left alone: they were not (or are no longer) riding on this deal.
+ */
+async function closeLinkedLeads(trx: Trx, workspaceId: string, opportunityId: string, status: 'won' | 'lost', reasonCode: string | null, actor: Actor, at: Date): Promise<Result<null>> {
+  for (const leadId of await lockLinkedLeadsInStage(trx, workspaceId, opportunityId, 'opportunity')) {
+    const moved = await transitionLeadInTrx(trx, workspaceId, leadId, { to: status, reasonCode, note: `opportunity ${opportunityId} ${status}`, actor, at });
+    if (!moved.ok) {
+      return fail(moved.code, `Linked lead ${leadId} could not follow the opportunity to ${status}: ${moved.message}`,
+        moved.details.map((d) => ({ path: d.path === 'reason_code' ? 'lost_reason_code' : d.path, message: d.message })));
+    }
+  }
+  return ok(null);
 }
 
 export async function findOpportunity(deps: AppDeps, workspaceId: string, id: string): Promise<Result<OpportunityDetail>> {

@@ -10,6 +10,7 @@ import { loadConfig, openRuntime, start, type Runtime } from '../main.ts';
 import type { Config } from '../config.ts';
 import { progressBar } from './progress.ts';
 import { registerDefinitionCommands } from './definitions.commands.ts';
+import { registerReportCommands } from './report.commands.ts';
 
 class CliError extends Error {}
 
@@ -149,6 +150,7 @@ export function buildProgram(config: () => Config): Command {
         else console.log(`${k.key}\n(scopes: ${k.apiKey.scopes.join(', ')}${userId ? `; acts as ${opts.user}` : ''}. Store it now: it is not shown again.)`);
       });
     });
+  registerReportCommands(program, config);
 
   registerDefinitionCommands(program, config);
   return program;

@@ -53,15 +53,17 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.post('/api/v1/leads/:id/transitions', {
     config: { permission: 'write' },
-    schema: { tags, summary: 'Move a lead (accept, reject with reason, hand back, qualify, win...)', params: idParams, body: transitionInput, response: { 201: z.object({ lead: leadDto, transition: transitionDto }), ...errorResponses } },
+    schema: { tags, summary: 'Move a lead (accept, reject with reason, hand back, qualify, win...)', params: idParams, body: transitionInput, response: { 201: z.object({ lead: leadDto, transition: transitionDto, opportunity_id: z.string().optional() }), ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
     const b = request.body;
     const result = await transitionLead(deps.app, p.workspaceId, request.params.id, {
       to: b.to, reasonCode: b.reason_code, note: b.note, recheckAt: b.recheck_at ? new Date(b.recheck_at) : null, actor: actorOf(p),
+      opportunityId: b.opportunity_id,
     });
     if (!result.ok) return sendFailure(reply, result);
-    return reply.code(201).send({ lead: dto(result.value.lead), transition: toTransitionDto(result.value.transition) });
+    const { lead, transition, opportunityId } = result.value;
+    return reply.code(201).send({ lead: dto(lead), transition: toTransitionDto(transition), ...(opportunityId ? { opportunity_id: opportunityId } : {}) });
   });
 
   app.get('/api/v1/leads/:id/transitions', {

@@ -57,6 +57,7 @@ export function opportunitiesRoutes(server: FastifyInstance, deps: ServerDeps): 
     const result = await patchOpportunity(deps.app, p.workspaceId, request.params.id, {
       name: b.name, accountId: b.account_id, amount: b.amount, currency: b.currency?.toUpperCase(), stage: b.stage, status: b.status,
       closeDate: b.close_date, ownerId: b.owner_id, attributes: b.attributes, contactRoles: roles(b.contact_roles), leadIds: b.lead_ids,
+      lostReasonCode: b.lost_reason_code,
     }, actorOf(p));
     return result.ok ? toOpportunityDto(result.value) : sendFailure(reply, result);
   });

@@ -58,6 +58,7 @@ export const opportunityInput = z.strictObject({
 export const opportunityPatch = opportunityInput.omit({ external_id: true }).partial().extend({
   amount: z.number().min(0).optional(), currency: z.string().length(3).optional(), status: oppStatus.optional(),
   contact_roles: z.array(contactRole).max(200).optional(), lead_ids: z.array(z.uuid()).max(200).optional(),
+  lost_reason_code: z.string().min(1).max(100).nullable().optional().describe('With status=lost: the reason (outcome lost) recorded on linked leads in stage opportunity.'),
 }).strict();
 
 export const opportunityDto = z.object({

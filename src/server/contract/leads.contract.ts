@@ -16,6 +16,7 @@ export const transitionInput = z.strictObject({
   reason_code: z.string().min(1).max(100).nullable().optional(),
   note: z.string().max(2000).nullable().optional(),
   recheck_at: isoDateTime.nullable().optional().describe('When a handed-back lead should be looked at again (to=nurture only).'),
+  opportunity_id: z.uuid().nullable().optional().describe('to=opportunity only: link this open opportunity; omitted, a new one is opened (amount 0, stage Qualification).'),
 });
 
 export const leadQuery = z.strictObject({

@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { attributionSettings, changeAttributionSettings, type AttributionSettings } from '../app/attribution-settings.ts';
+import { periodCosts, putPeriodCosts } from '../app/costs.ts';
+import { reportToCsv } from '../app/reports/report-csv.ts';
+import { reportQuerySchema } from '../app/reports/report.types.ts';
+import { runReport } from '../app/reports/reports.ts';
+import type { PeriodCost } from '../storage/period-costs.repo.ts';
+import { principalOf } from './auth.guard.ts';
+import { errorResponses } from './contract/common.contract.ts';
+import { attributionSettingsDto, attributionSettingsInput, costsDto, costsInput, costsQuery, reportParams } from './contract/reports.contract.ts';
+import type { ServerDeps } from './create-server.ts';
+import { sendFailure } from './errors.ts';
+
+const costDto = (c: PeriodCost) => ({ period_start: c.periodStart, category: c.category, amount: c.amount, currency: c.currency, note: c.note });
+const settingsDto = (s: AttributionSettings) => ({ target: s.target, lookback_days: s.lookbackDays, half_life_days: s.halfLifeDays, marketing_channels: s.marketingChannels });
+
+/** Reports (JSON or CSV), the period cost table and the attribution agreement. */
+export function reportsRoutes(server: FastifyInstance, deps: ServerDeps): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+
+  app.get('/api/v1/reports/:name', {
+    config: { permission: 'read' },
+    schema: {
+      tags: ['reports'], params: reportParams, querystring: reportQuerySchema, response: errorResponses,
+      summary: 'Run a report: funnel, time-to-sales-ready, sources, cpod, attribution, interactions, leakage',
+      description: 'JSON: { report, period, filters, definition_versions, generated_at, notes, definitions, columns, rows, ...report sections }. format=csv: the columns/rows table as text/csv.',
+    },
+  }, async (request, reply) => {
+    const { format, ...query } = request.query;
+    const result = await runReport(deps.app, principalOf(request).workspaceId, request.params.name, query);
+    if (!result.ok) return sendFailure(reply, result);
+    // The 200 body is a report (or CSV text) whose sections vary by report: sent as is, not through a schema.
+    const raw = reply as unknown as FastifyReply;
+    if (format === 'csv') {
+      const file = `${result.value.report}-${result.value.period.from.slice(0, 10)}-${result.value.period.to_inclusive}.csv`;
+      return raw.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(reportToCsv(result.value));
+    }
+    return raw.type('application/json; charset=utf-8').send(JSON.stringify(result.value));
+  });
+
+  app.get('/api/v1/costs', {
+    config: { permission: 'read' },
+    schema: { tags: ['reports'], summary: 'Sales and marketing costs per month (not tied to a campaign)', querystring: costsQuery, response: { 200: costsDto, ...errorResponses } },
+  }, async (request) => {
+    const costs = await periodCosts(deps.app, principalOf(request).workspaceId, request.query);
+    return { data: costs.map(costDto) };
+  });
+
+  app.put('/api/v1/costs', {
+    config: { permission: 'write' },
+    schema: { tags: ['reports'], summary: 'Set the cost of (month, category) pairs; others are untouched', body: costsInput, response: { 200: costsDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const result = await putPeriodCosts(deps.app, principalOf(request).workspaceId, request.body.costs);
+    return result.ok ? { data: result.value.map(costDto) } : sendFailure(reply, result);
+  });
+
+  app.get('/api/v1/settings/attribution', {
+    config: { permission: 'read' },
+    schema: { tags: ['reports'], summary: "The attribution agreement: marketing's target share, look-back, half-life, marketing channels", response: { 200: attributionSettingsDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const result = await attributionSettings(deps.app, principalOf(request).workspaceId);
+    return result.ok ? settingsDto(result.value) : sendFailure(reply, result);
+  });
+
+  app.put('/api/v1/settings/attribution', {
+    config: { permission: 'write' },
+    schema: { tags: ['reports'], summary: 'Change the attribution agreement (fields omitted stay as they are)', body: attributionSettingsInput, response: { 200: attributionSettingsDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const b = request.body;
+    const result = await changeAttributionSettings(deps.app, principalOf(request).workspaceId, {
+      target: b.target, lookbackDays: b.lookback_days, halfLifeDays: b.half_life_days, marketingChannels: b.marketing_channels,
+    });
+    return result.ok ? settingsDto(result.value) : sendFailure(reply, result);
+  });
+}

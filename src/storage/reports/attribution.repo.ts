@@ -1,0 +1,129 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db, DbOrTrx } from '../db.ts';
+import { num } from './report-sql.ts';
+
+/**
+ * Channel of a touch (activity `a`, its campaign `c`), documented for report readers:
+ * 1. the campaign's channel when the activity names a campaign;
+ * 2. else the UTM medium mapped: cpc/ppc/paid/sem → paid_search, email/newsletter → email,
+ *    social/paid_social → social, display/banner/cpm → display, organic → organic_search, referral → referral;
+ * 3. else the lower-cased source; 4. else 'content' for a content asset touch; 5. else 'direct'.
+ */
+export const channelSql: RawBuilder<string> = sql.raw(`(CASE
+  WHEN c.channel IS NOT NULL THEN c.channel
+  WHEN lower(a.medium) IN ('cpc','ppc','paid','paidsearch','paid_search','sem') THEN 'paid_search'
+  WHEN lower(a.medium) IN ('email','e-mail','newsletter') THEN 'email'
+  WHEN lower(a.medium) IN ('social','social-media','paid_social','paidsocial') THEN 'social'
+  WHEN lower(a.medium) IN ('display','banner','cpm') THEN 'display'
+  WHEN lower(a.medium) = 'organic' THEN 'organic_search'
+  WHEN lower(a.medium) = 'referral' THEN 'referral'
+  WHEN nullif(a.source, '') IS NOT NULL THEN lower(a.source)
+  WHEN a.content_id IS NOT NULL THEN 'content'
+  ELSE 'direct' END)`);
+
+/** A touch can earn credit when it carries a source, a campaign or a content asset. */
+const qualifies = sql.raw(`(nullif(a.source, '') IS NOT NULL OR a.campaign_id IS NOT NULL OR nullif(a.utm_campaign, '') IS NOT NULL OR a.content_id IS NOT NULL)`);
+
+export type AttributionScope = { workspaceId: string; from: Date; to: Date; lookbackDays: number };
+
+/**
+ * Opportunities in scope: revenue closed (won, closed_at in the period: short-term) or pipeline
+ * created (open or won, created_at in the period: long-term).
+ */
+const inScope = (s: AttributionScope) => sql`((o.status = 'won' AND o.closed_at >= ${s.from} AND o.closed_at < ${s.to})
+  OR (o.status IN ('open','won') AND o.created_at >= ${s.from} AND o.created_at < ${s.to}))`;
+
+/** Contacts of opportunities: contact roles, plus the contacts of linked leads. */
+const oppContacts = (workspaceId: string, opps: RawBuilder<unknown>) => sql`
+  SELECT r.opportunity_id, r.contact_id FROM opportunity_contact_role r JOIN (${opps}) x ON x.id = r.opportunity_id WHERE r.workspace_id = ${workspaceId}
+  UNION
+  SELECT ol.opportunity_id, l.contact_id FROM opportunity_lead ol JOIN (${opps}) x ON x.id = ol.opportunity_id
+    JOIN lead l ON l.workspace_id = ol.workspace_id AND l.id = ol.lead_id WHERE ol.workspace_id = ${workspaceId}`;
+
+export type MarkovPathRow = { path: string; converted: boolean; count: number };
+
+/**
+ * Channel paths for the Markov model, aggregated in SQL (identical paths counted once):
+ * converting = journeys of deals won in the period (same touches and window as attribution);
+ * non-converting = leads opened in the period that were lost or disqualified, or have no deal
+ * (their contact's touches from `lookbackDays` before opening up to closing, or the period end).
+ * Channels are joined with '\u001f' (unit separator), which no channel name contains.
+ */
+export async function markovPaths(db: Db, s: AttributionScope): Promise<MarkovPathRow[]> {
+  const won = sql`SELECT o.id, o.created_at, o.closed_at FROM opportunity o
+    WHERE o.workspace_id = ${s.workspaceId} AND o.status = 'won' AND o.closed_at >= ${s.from} AND o.closed_at < ${s.to}`;
+  // The path sort covers every qualifying touch of the period's leads: with the default 4 MB of
+  // work_mem it spills to disk (EXPLAIN ANALYZE at 100k leads: external merge, 38 MB), so this one
+  // query gets more, for its own transaction only.
+  const { rows } = await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
+    return sql<Record<string, unknown>>`WITH won AS MATERIALIZED (${won}),
+    won_contacts AS (${oppContacts(s.workspaceId, sql`SELECT id FROM won`)}),
+    conv AS (SELECT string_agg(${channelSql}, E'\\x1f' ORDER BY a.occurred_at, a.id) AS path
+      FROM won o JOIN won_contacts oc ON oc.opportunity_id = o.id
+      JOIN activity a ON a.workspace_id = ${s.workspaceId} AND a.contact_id = oc.contact_id
+        AND a.occurred_at >= o.created_at - make_interval(days => ${s.lookbackDays}) AND a.occurred_at <= o.closed_at
+      LEFT JOIN campaign c ON c.workspace_id = a.workspace_id AND c.id = a.campaign_id
+      WHERE ${qualifies} GROUP BY o.id),
+    lost AS (SELECT l.id, l.contact_id, l.opened_at, least(coalesce(l.closed_at, ${s.to}), ${s.to}) AS until FROM lead l
+      WHERE l.workspace_id = ${s.workspaceId} AND l.opened_at >= ${s.from} AND l.opened_at < ${s.to} AND l.stage <> 'won'
+        AND (l.stage IN ('lost','disqualified')
+          OR NOT EXISTS (SELECT 1 FROM opportunity_lead ol WHERE ol.workspace_id = l.workspace_id AND ol.lead_id = l.id))),
+    non AS (SELECT string_agg(${channelSql}, E'\\x1f' ORDER BY a.occurred_at, a.id) AS path
+      FROM lost l JOIN activity a ON a.workspace_id = ${s.workspaceId} AND a.contact_id = l.contact_id
+        AND a.occurred_at >= l.opened_at - make_interval(days => ${s.lookbackDays}) AND a.occurred_at <= l.until
+      LEFT JOIN campaign c ON c.workspace_id = a.workspace_id AND c.id = a.campaign_id
+      WHERE ${qualifies} GROUP BY l.id)
+    SELECT path, converted, count(*) AS n FROM (SELECT path, true AS converted FROM conv UNION ALL SELECT path, false FROM non) p
+    GROUP BY path, converted`.execute(trx);
+  });
+  return rows.map((r) => ({ path: r.path as string, converted: r.converted as boolean, count: num(r.n) }));
+}
+
+export type ScopedOpportunity = {
+  id: string; amountCents: number; status: 'open' | 'won' | 'lost'; createdAt: Date; closedAt: Date | null; leadCreatedAt: Date | null;
+  shortTerm: boolean; longTerm: boolean;
+};
+
+/** One batch of in-scope opportunities after `afterId` (keyset by id). */
+export async function opportunityBatch(db: DbOrTrx, s: AttributionScope, afterId: string | null, limit: number): Promise<ScopedOpportunity[]> {
+  const { rows } = await sql<Record<string, unknown>>`SELECT o.id, round(o.amount * 100)::bigint AS cents, o.status, o.created_at, o.closed_at,
+      (SELECT min(l.opened_at) FROM opportunity_lead ol JOIN lead l ON l.workspace_id = ol.workspace_id AND l.id = ol.lead_id
+        WHERE ol.workspace_id = o.workspace_id AND ol.opportunity_id = o.id) AS lead_created_at,
+      (o.status = 'won' AND o.closed_at >= ${s.from} AND o.closed_at < ${s.to}) AS short_term,
+      (o.status IN ('open','won') AND o.created_at >= ${s.from} AND o.created_at < ${s.to}) AS long_term
+    FROM opportunity o WHERE o.workspace_id = ${s.workspaceId} AND ${inScope(s)}
+      ${afterId ? sql`AND o.id > ${afterId}` : sql``}
+    ORDER BY o.id LIMIT ${limit}`.execute(db);
+  return rows.map((r) => ({
+    id: r.id as string, amountCents: num(r.cents), status: r.status as ScopedOpportunity['status'], createdAt: r.created_at as Date,
+    closedAt: (r.closed_at as Date | null) ?? null, leadCreatedAt: (r.lead_created_at as Date | null) ?? null,
+    shortTerm: r.short_term as boolean, longTerm: r.long_term as boolean,
+  }));
+}
+
+export type TouchRow = { opportunityId: string; id: string; at: Date; channel: string; source: string | null; campaign: string | null; contentId: string | null };
+
+/**
+ * The qualifying touches of a batch of opportunities, ordered by opportunity then time (so the
+ * caller can cut journeys while streaming and the core never sorts). Window: from `lookbackDays`
+ * before the deal was created up to its close (open deals: no upper bound).
+ */
+export async function touchesOf(db: DbOrTrx, s: AttributionScope, opportunityIds: readonly string[]): Promise<TouchRow[]> {
+  if (opportunityIds.length === 0) return [];
+  const ids = sql`SELECT unnest(${opportunityIds}::uuid[]) AS id`;
+  const { rows } = await sql<Record<string, unknown>>`WITH oc AS (${oppContacts(s.workspaceId, ids)})
+    SELECT o.id AS opp, a.id, a.occurred_at, ${channelSql} AS channel, nullif(a.source, '') AS source,
+      coalesce(c.name, nullif(a.utm_campaign, '')) AS campaign, a.content_id::text AS content_id
+    FROM opportunity o JOIN oc ON oc.opportunity_id = o.id
+    JOIN activity a ON a.workspace_id = o.workspace_id AND a.contact_id = oc.contact_id
+      AND a.occurred_at >= o.created_at - make_interval(days => ${s.lookbackDays})
+      AND (o.status = 'open' OR a.occurred_at <= o.closed_at)
+    LEFT JOIN campaign c ON c.workspace_id = a.workspace_id AND c.id = a.campaign_id
+    WHERE o.workspace_id = ${s.workspaceId} AND o.id = ANY (${opportunityIds}::uuid[]) AND ${qualifies}
+    ORDER BY o.id, a.occurred_at, a.id`.execute(db);
+  return rows.map((r) => ({
+    opportunityId: r.opp as string, id: r.id as string, at: r.occurred_at as Date, channel: r.channel as string,
+    source: (r.source as string | null) ?? null, campaign: (r.campaign as string | null) ?? null, contentId: (r.content_id as string | null) ?? null,
+  }));
+}

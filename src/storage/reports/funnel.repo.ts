@@ -1,0 +1,48 @@
+import { sql } from 'kysely';
+import type { DbOrTrx } from '../db.ts';
+import { cohortCte, num, numOrNull, reachedCte, type ReportScope } from './report-sql.ts';
+
+export type FunnelGroupRow = {
+  /** null for the total over all groups. */
+  key: string | null;
+  leads: number; mql: number; sal: number; sql: number; opportunity: number; won: number;
+  lost: number; disqualified: number; nurtured: number; recycledLeads: number;
+  mqlNetNew: number; mqlRecycled: number;
+};
+
+/** Waterfall counts per group and in total (GROUPING SETS), in one pass over the cohort and its history. */
+export async function funnelCounts(db: DbOrTrx, scope: ReportScope): Promise<FunnelGroupRow[]> {
+  const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)})
+    SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, count(*) AS leads,
+      count(*) FILTER (WHERE reached >= 2) AS mql, count(*) FILTER (WHERE reached >= 3) AS sal,
+      count(*) FILTER (WHERE reached >= 4) AS sql, count(*) FILTER (WHERE reached >= 5) AS opportunity,
+      count(*) FILTER (WHERE reached >= 6) AS won, count(*) FILTER (WHERE stage = 'lost') AS lost,
+      count(*) FILTER (WHERE disqualified OR stage = 'disqualified') AS disqualified, count(*) FILTER (WHERE nurtured OR stage = 'nurture') AS nurtured,
+      count(*) FILTER (WHERE recycle_count > 0) AS recycled_leads,
+      -- A lead's first MQL is net-new; every further one (re-qualified after a recycle) is recycled.
+      count(*) FILTER (WHERE reached >= 2) AS mql_net_new, sum(CASE WHEN reached >= 2 THEN greatest(mql_events - 1, 0) ELSE 0 END) AS mql_recycled
+    FROM r GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(db);
+  return rows.map((r) => ({
+    key: (r.key as string | null) ?? null, leads: num(r.leads), mql: num(r.mql), sal: num(r.sal), sql: num(r.sql), opportunity: num(r.opportunity),
+    won: num(r.won), lost: num(r.lost), disqualified: num(r.disqualified), nurtured: num(r.nurtured), recycledLeads: num(r.recycled_leads),
+    mqlNetNew: num(r.mql_net_new), mqlRecycled: num(r.mql_recycled),
+  }));
+}
+
+export type VelocityRow = { stage: string; stays: number; medianDays: number | null; p90Days: number | null; meanDays: number | null };
+
+/**
+ * Time in stage: for each recorded stay of a cohort lead (a transition into a stage until the
+ * lead's next transition), percentile_cont (linear interpolation, like src/core/stats) per stage.
+ * Stays still running are not counted (their length is unknown).
+ */
+export async function stageVelocity(db: DbOrTrx, scope: ReportScope): Promise<VelocityRow[]> {
+  const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}),
+    stays AS (
+      SELECT st.to_stage AS stage, extract(epoch FROM lead(st.at) OVER (PARTITION BY st.lead_id ORDER BY st.at, st.id) - st.at) / 86400.0 AS days
+      FROM cohort c JOIN stage_transition st ON st.workspace_id = ${scope.workspaceId} AND st.lead_id = c.id)
+    SELECT stage, count(*) AS stays, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days, avg(days) AS mean_days
+    FROM stays WHERE days IS NOT NULL GROUP BY stage`.execute(db);
+  return rows.map((r) => ({ stage: r.stage as string, stays: num(r.stays), medianDays: numOrNull(r.median_days), p90Days: numOrNull(r.p90_days), meanDays: numOrNull(r.mean_days) }));
+}

@@ -1,0 +1,118 @@
+import { sql } from 'kysely';
+import { salesTouchTypes } from '../../core/activity.ts';
+import type { DbOrTrx } from '../db.ts';
+import { cohortCte, num, numOrNull, reachedCte, type ReportScope } from './report-sql.ts';
+
+const salesTypes = [...salesTouchTypes];
+type Dist = { n: number; medianDays: number | null; p90Days: number | null };
+const dist = (r: Record<string, unknown>, prefix: string): Dist =>
+  ({ n: num(r[`${prefix}_n`]), medianDays: numOrNull(r[`${prefix}_median`]), p90Days: numOrNull(r[`${prefix}_p90`]) });
+const pct = (expr: string, prefix: string) => sql.raw(`count(${expr}) AS ${prefix}_n,
+  percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expr}) AS ${prefix}_median, percentile_cont(0.9) WITHIN GROUP (ORDER BY ${expr}) AS ${prefix}_p90`);
+
+export type CpodRow = { month: string | null; campaignCost: number; marketingPeriodCost: number; salesPeriodCost: number; wonRevenue: number; wonDeals: number };
+
+/** Per UTC month of the period (and in total): campaign costs, period costs by category, revenue won (closed_at). */
+export async function cpodByMonth(db: DbOrTrx, workspaceId: string, from: Date, to: Date): Promise<CpodRow[]> {
+  const { rows } = await sql<Record<string, unknown>>`WITH months AS (
+      SELECT to_char(m, 'YYYY-MM') AS month FROM generate_series(date_trunc('month', ${from}::timestamptz AT TIME ZONE 'UTC'),
+        (${to}::timestamptz AT TIME ZONE 'UTC') - interval '1 microsecond', interval '1 month') AS m),
+    cc AS (SELECT to_char(period_start, 'YYYY-MM') AS month, sum(amount) AS amount FROM campaign_cost WHERE workspace_id = ${workspaceId} GROUP BY 1),
+    pc AS (SELECT to_char(period_start, 'YYYY-MM') AS month, sum(amount) FILTER (WHERE category = 'marketing') AS marketing,
+      sum(amount) FILTER (WHERE category = 'sales') AS sales FROM period_cost WHERE workspace_id = ${workspaceId} GROUP BY 1),
+    won AS (SELECT to_char(closed_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, sum(amount) AS revenue, count(*) AS deals FROM opportunity
+      WHERE workspace_id = ${workspaceId} AND status = 'won' AND closed_at >= ${from} AND closed_at < ${to} GROUP BY 1)
+    SELECT CASE WHEN grouping(m.month) = 1 THEN NULL ELSE m.month END AS month, coalesce(sum(cc.amount), 0) AS campaign_cost,
+      coalesce(sum(pc.marketing), 0) AS marketing, coalesce(sum(pc.sales), 0) AS sales, coalesce(sum(won.revenue), 0) AS revenue, coalesce(sum(won.deals), 0) AS deals
+    FROM months m LEFT JOIN cc USING (month) LEFT JOIN pc USING (month) LEFT JOIN won USING (month)
+    GROUP BY GROUPING SETS ((m.month), ()) ORDER BY grouping(m.month), m.month`.execute(db);
+  return rows.map((r) => ({
+    month: (r.month as string | null) ?? null, campaignCost: num(r.campaign_cost), marketingPeriodCost: num(r.marketing),
+    salesPeriodCost: num(r.sales), wonRevenue: num(r.revenue), wonDeals: num(r.deals),
+  }));
+}
+
+export type SalesReadyRow = { key: string | null; leads: number; toMql: Dist; toSal: Dist };
+
+/**
+ * First touch → first MQL and → first SAL, in days, per group. First touch: the earliest of the
+ * lead's recorded first touch, the contact's earliest activity and the lead's opening.
+ */
+export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope): Promise<SalesReadyRow[]> {
+  const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
+    t AS (SELECT r.key, r.mql_at, r.sal_at, least(r.first_touch_at,
+        (SELECT min(a.occurred_at) FROM activity a WHERE a.workspace_id = ${scope.workspaceId} AND a.contact_id = r.contact_id), r.opened_at) AS first_touch
+      FROM r),
+    d AS (SELECT key, extract(epoch FROM mql_at - first_touch) / 86400.0 AS to_mql, extract(epoch FROM sal_at - first_touch) / 86400.0 AS to_sal FROM t)
+    SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, count(*) AS leads, ${pct('to_mql', 'mql')}, ${pct('to_sal', 'sal')}
+    FROM d GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(db);
+  return rows.map((r) => ({ key: (r.key as string | null) ?? null, leads: num(r.leads), toMql: dist(r, 'mql'), toSal: dist(r, 'sal') }));
+}
+
+type TouchDist = { leads: number; mean: number | null; median: number | null; p90: number | null };
+export type InteractionsRow = { key: string | null; beforeMeeting: TouchDist; beforeSal: TouchDist };
+
+/**
+ * Marketing touches (activities that are not sales touches) of the lead's contact from `lookbackDays`
+ * before the lead opened up to, not including, its first meeting (at or after opening) / first SAL.
+ */
+export async function touchesBeforeMilestones(db: DbOrTrx, scope: ReportScope, lookbackDays: number): Promise<InteractionsRow[]> {
+  const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
+    m AS (SELECT r.id, r.key, r.contact_id, r.opened_at, r.sal_at,
+        (SELECT min(a.occurred_at) FROM activity a WHERE a.workspace_id = ${scope.workspaceId} AND a.contact_id = r.contact_id
+          AND a.type = 'meeting' AND a.occurred_at >= r.opened_at) AS meeting_at
+      FROM r),
+    n AS (SELECT m.id, m.key, m.meeting_at, m.sal_at,
+        count(a.id) FILTER (WHERE a.occurred_at < m.meeting_at) AS before_meeting, count(a.id) FILTER (WHERE a.occurred_at < m.sal_at) AS before_sal
+      FROM m LEFT JOIN activity a ON a.workspace_id = ${scope.workspaceId} AND a.contact_id = m.contact_id
+        AND a.occurred_at >= m.opened_at - make_interval(days => ${lookbackDays}) AND a.occurred_at < greatest(m.meeting_at, m.sal_at)
+        AND a.type <> ALL (${salesTypes}::text[])
+      WHERE m.meeting_at IS NOT NULL OR m.sal_at IS NOT NULL GROUP BY m.id, m.key, m.meeting_at, m.sal_at)
+    SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key,
+      count(meeting_at) AS meeting_leads, avg(before_meeting) FILTER (WHERE meeting_at IS NOT NULL) AS meeting_mean,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN meeting_at IS NOT NULL THEN before_meeting END) AS meeting_median,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY CASE WHEN meeting_at IS NOT NULL THEN before_meeting END) AS meeting_p90,
+      count(sal_at) AS sal_leads, avg(before_sal) FILTER (WHERE sal_at IS NOT NULL) AS sal_mean,
+      percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN sal_at IS NOT NULL THEN before_sal END) AS sal_median,
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY CASE WHEN sal_at IS NOT NULL THEN before_sal END) AS sal_p90
+    FROM n GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(db);
+  const td = (r: Record<string, unknown>, p: string): TouchDist =>
+    ({ leads: num(r[`${p}_leads`]), mean: numOrNull(r[`${p}_mean`]), median: numOrNull(r[`${p}_median`]), p90: numOrNull(r[`${p}_p90`]) });
+  return rows.map((r) => ({ key: (r.key as string | null) ?? null, beforeMeeting: td(r, 'meeting'), beforeSal: td(r, 'sal') }));
+}
+
+export type LeakageRow = { key: string | null; mqls: number; mqlUnworked: number; unworkedMedianAgeDays: number | null; salPlus: number; salPlusUntouched: number };
+export type LeakedLead = { leadId: string; key: string; kind: 'mql_unworked' | 'never_touched'; stage: string; since: Date };
+
+/**
+ * Leakage: MQLs never accepted or rejected (still at mql: no move since), and leads that reached SAL
+ * or further with no sales activity (sales_call, sales_email, sales_touch, meeting) of their contact
+ * at or after the lead opened. Ages are measured at `asOf`.
+ */
+export async function leakage(db: DbOrTrx, scope: ReportScope, asOf: Date, sampleSize: number): Promise<{ rows: LeakageRow[]; sample: LeakedLead[] }> {
+  const base = sql`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS MATERIALIZED (${reachedCte(scope)}),
+    x AS (SELECT r.id, r.key, r.stage, r.reached, r.stage_entered_at, r.sal_at,
+        r.stage = 'mql' AS unworked,
+        r.reached >= 3 AND NOT EXISTS (SELECT 1 FROM activity a WHERE a.workspace_id = ${scope.workspaceId} AND a.contact_id = r.contact_id
+          AND a.occurred_at >= r.opened_at AND a.type = ANY (${salesTypes}::text[])) AS untouched
+      FROM r)`;
+  const [agg, sample] = await Promise.all([
+    sql<Record<string, unknown>>`${base}
+      SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, count(*) FILTER (WHERE reached >= 2) AS mqls,
+        count(*) FILTER (WHERE unworked) AS unworked,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY CASE WHEN unworked THEN extract(epoch FROM ${asOf}::timestamptz - stage_entered_at) / 86400.0 END) AS unworked_age,
+        count(*) FILTER (WHERE reached >= 3) AS sal_plus, count(*) FILTER (WHERE untouched) AS untouched
+      FROM x GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(db),
+    sql<Record<string, unknown>>`${base}
+      (SELECT id, key, 'mql_unworked' AS kind, stage, stage_entered_at AS since FROM x WHERE unworked ORDER BY stage_entered_at LIMIT ${sampleSize})
+      UNION ALL
+      (SELECT id, key, 'never_touched', stage, coalesce(sal_at, stage_entered_at) FROM x WHERE untouched ORDER BY 5 LIMIT ${sampleSize})`.execute(db),
+  ]);
+  return {
+    rows: agg.rows.map((r) => ({
+      key: (r.key as string | null) ?? null, mqls: num(r.mqls), mqlUnworked: num(r.unworked), unworkedMedianAgeDays: numOrNull(r.unworked_age),
+      salPlus: num(r.sal_plus), salPlusUntouched: num(r.untouched),
+    })),
+    sample: sample.rows.map((r) => ({ leadId: r.id as string, key: r.key as string, kind: r.kind as LeakedLead['kind'], stage: r.stage as string, since: r.since as Date })),
+  };
+}

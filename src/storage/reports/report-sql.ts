@@ -1,0 +1,71 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { DbOrTrx } from '../db.ts';
+
+/** What every report query is scoped by: one workspace, a half-open period [from, to), a grouping. */
+export type GroupBy = 'source' | 'campaign' | 'owner' | 'month';
+export type ReportScope = { workspaceId: string; from: Date; to: Date; by: GroupBy };
+
+/**
+ * Waterfall rank of a stage: how far down the funnel a lead got. `lost` ranks with `opportunity`
+ * (only an opportunity can be lost); detours (nurture, disqualified) rank 0 so they never raise it.
+ */
+export const stageRankCase = (column: string): RawBuilder<number> => sql.raw(`(CASE ${column}
+  WHEN 'inquiry' THEN 1 WHEN 'mql' THEN 2 WHEN 'sal' THEN 3 WHEN 'sql' THEN 4
+  WHEN 'opportunity' THEN 5 WHEN 'lost' THEN 5 WHEN 'won' THEN 6 ELSE 0 END)`);
+
+/** The group a lead falls in; `l` is the lead, `u` its owner (joined by cohortCte). Month = UTC month entered. */
+export function groupKeySql(by: GroupBy): RawBuilder<string> {
+  switch (by) {
+    case 'month': return sql.raw(`to_char(l.opened_at AT TIME ZONE 'UTC', 'YYYY-MM')`);
+    case 'source': return sql.raw(`coalesce(nullif(l.source, ''), 'unknown')`);
+    case 'campaign': return sql.raw(`coalesce(nullif(l.campaign, ''), '(none)')`);
+    case 'owner': return sql.raw(`coalesce(u.email, l.owner_id::text, '(unassigned)')`);
+  }
+}
+
+/**
+ * The cohort: leads that entered the funnel (opened_at) in the period, with their group key.
+ * Selected columns: id, contact_id, stage, opened_at, closed_at, first_touch_at, recycle_count, owner_id, key.
+ */
+export function cohortCte(scope: ReportScope): RawBuilder<unknown> {
+  return sql`SELECT l.id, l.contact_id, l.stage, l.opened_at, l.closed_at, l.first_touch_at, l.recycle_count, l.owner_id, l.stage_entered_at,
+      ${groupKeySql(scope.by)} AS key
+    FROM lead l LEFT JOIN app_user u ON u.workspace_id = l.workspace_id AND u.id = l.owner_id
+    WHERE l.workspace_id = ${scope.workspaceId} AND l.opened_at >= ${scope.from} AND l.opened_at < ${scope.to}`;
+}
+
+/** Per cohort lead: the furthest waterfall rank reached (history or current stage) and detour counts. */
+export function reachedCte(scope: ReportScope): RawBuilder<unknown> {
+  return sql`SELECT c.id, c.key, c.stage, c.recycle_count, c.contact_id, c.opened_at, c.closed_at, c.first_touch_at, c.stage_entered_at,
+      greatest(coalesce(t.reached, 0), ${stageRankCase('c.stage')}) AS reached,
+      coalesce(t.mql_events, 0) AS mql_events,
+      coalesce(t.disqualified, false) AS disqualified, coalesce(t.nurtured, false) AS nurtured,
+      t.mql_at, t.sal_at, t.won_at
+    FROM cohort c LEFT JOIN (
+      SELECT st.lead_id, max(${stageRankCase('st.to_stage')}) AS reached,
+        count(*) FILTER (WHERE st.to_stage = 'mql')::int AS mql_events,
+        bool_or(st.to_stage = 'disqualified') AS disqualified, bool_or(st.to_stage = 'nurture') AS nurtured,
+        min(st.at) FILTER (WHERE st.to_stage = 'mql') AS mql_at, min(st.at) FILTER (WHERE st.to_stage = 'sal') AS sal_at,
+        min(st.at) FILTER (WHERE st.to_stage = 'won') AS won_at
+      FROM cohort c2 JOIN stage_transition st ON st.workspace_id = ${scope.workspaceId} AND st.lead_id = c2.id
+      GROUP BY st.lead_id
+    ) t ON t.lead_id = c.id`;
+}
+
+export type DefinitionVersion = { id: string; version: number; name: string; status: string };
+
+/**
+ * Lead definitions that qualified a lead of the period or decided one of its stage changes
+ * (lead.definition_id, stage_transition.definition_id). Existence checks per definition: there are few.
+ */
+export async function definitionVersionsInScope(db: DbOrTrx, workspaceId: string, from: Date, to: Date): Promise<DefinitionVersion[]> {
+  const { rows } = await sql<DefinitionVersion>`SELECT d.id, d.version, d.name, d.status FROM lead_definition d
+    WHERE d.workspace_id = ${workspaceId} AND (
+      EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = d.workspace_id AND l.definition_id = d.id AND l.opened_at >= ${from} AND l.opened_at < ${to})
+      OR EXISTS (SELECT 1 FROM stage_transition st WHERE st.workspace_id = d.workspace_id AND st.definition_id = d.id AND st.at >= ${from} AND st.at < ${to}))
+    ORDER BY d.version`.execute(db);
+  return rows;
+}
+
+export const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
