@@ -238,3 +238,18 @@ export async function skipForeignKeyChecksInTransaction(trx: Trx): Promise<boole
   await sql`SET LOCAL session_replication_role = replica`.execute(trx);
   return true;
 }
+
+/**
+ * Generated history predates the definition installed for it: date the definition (and its
+ * sign-off) at the start of the demo year and credit the rule-made MQLs to it, so reports and
+ * lead pages show which definition version qualified each lead, as they would for real data.
+ */
+export async function stampGeneratedHistoryWithDefinition(db: DbOrTrx, workspaceId: string, definitionId: string, at: Date): Promise<void> {
+  await sql`UPDATE lead_definition SET created_at = ${at}, proposed_at = ${at}, approved_at = ${at}, activated_at = ${at}
+    WHERE workspace_id = ${workspaceId} AND id = ${definitionId}`.execute(db);
+  await sql`UPDATE definition_approval SET at = ${at} WHERE workspace_id = ${workspaceId} AND definition_id = ${definitionId}`.execute(db);
+  await sql`UPDATE definition_event SET at = ${at} WHERE workspace_id = ${workspaceId} AND definition_id = ${definitionId}`.execute(db);
+  await sql`UPDATE stage_transition SET definition_id = ${definitionId}
+    WHERE workspace_id = ${workspaceId} AND to_stage = 'mql' AND actor_type = 'rule'`.execute(db);
+  await sql`UPDATE lead SET definition_id = ${definitionId} WHERE workspace_id = ${workspaceId} AND mql_at IS NOT NULL`.execute(db);
+}

@@ -25,6 +25,18 @@ afterAll(async () => {
 const ws = () => result.workspace.id;
 
 describe('demo workspace', () => {
+  it('works under an active, signed lead definition that every rule-made MQL names', async () => {
+    const defs = await first.db.selectFrom('lead_definition').select(['id', 'status', 'activated_at']).where('workspace_id', '=', ws()).execute();
+    expect(defs).toHaveLength(1);
+    expect(defs[0]!.status).toBe('active');
+    expect(defs[0]!.activated_at.getTime()).toBeLessThan(NOW.getTime() - 300 * 86_400_000);
+    const signers = await first.db.selectFrom('definition_approval').select('role').where('workspace_id', '=', ws()).execute();
+    expect(signers.map((s) => s.role).sort()).toEqual(['marketing', 'sales']);
+    const unstamped = await first.db.selectFrom('stage_transition').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('workspace_id', '=', ws()).where('to_stage', '=', 'mql').where('actor_type', '=', 'rule').where('definition_id', 'is', null).executeTakeFirstOrThrow();
+    expect(Number(unstamped.n)).toBe(0);
+  });
+
   it('is labelled, with the demo team and keys', async () => {
     expect(result.workspace).toMatchObject({ name: DEMO_WORKSPACE_NAME, isDemo: true });
     const byEmail = new Map(result.users.map((u) => [u.email, u]));

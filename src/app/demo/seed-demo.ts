@@ -1,4 +1,5 @@
 import type { AppDeps } from '../context.ts';
+import { installDefaultDefinition } from '../definitions/install-default-definition.ts';
 import type { User } from '../../storage/users.repo.ts';
 import type { Workspace } from '../../storage/workspaces.repo.ts';
 import type { Trx } from '../../storage/db.ts';
@@ -8,7 +9,7 @@ import { createWorkspace, usersOf } from '../workspaces.ts';
 import { insertUser } from '../../storage/users.repo.ts';
 import {
   bulkInsertAccounts, bulkInsertActivities, bulkInsertContactRoles, bulkInsertContacts, bulkInsertIdentities, bulkInsertLeads,
-  bulkInsertOpportunities, bulkInsertOpportunityLeads, bulkInsertOpportunityStageChanges, bulkInsertTransitions, countWorkspaceRows, skipForeignKeyChecksInTransaction,
+  bulkInsertOpportunities, bulkInsertOpportunityLeads, bulkInsertOpportunityStageChanges, bulkInsertTransitions, countWorkspaceRows, skipForeignKeyChecksInTransaction, stampGeneratedHistoryWithDefinition,
 } from '../../storage/bulk.repo.ts';
 import { generateChunk, emptyChunk } from './chunk.ts';
 import { accountWeights, generateAccounts } from './people.ts';
@@ -120,6 +121,12 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
     }
     await writing;
   });
+
+  progress(total, total, 'lead definition');
+  // The agreement every demo MQL was made under: signed by marketing and a sales rep, active.
+  const definition = await installDefaultDefinition(deps, workspace.id, { marketingUserId: byKey.get('marketing')!.id, salesUserId: byKey.get('sales')!.id });
+  if (!definition.ok) throw new Error(`Cannot install the demo lead definition: ${definition.message}`);
+  await stampGeneratedHistoryWithDefinition(deps.db, workspace.id, definition.value.id, new Date(startMs));
 
   progress(total, total, 'counting');
   const counts = await countWorkspaceRows(deps.db, workspace.id, demoTables);
