@@ -29,7 +29,7 @@ describe('demo workspace', () => {
     const defs = await first.db.selectFrom('lead_definition').select(['id', 'status', 'activated_at']).where('workspace_id', '=', ws()).execute();
     expect(defs).toHaveLength(1);
     expect(defs[0]!.status).toBe('active');
-    expect(defs[0]!.activated_at.getTime()).toBeLessThan(NOW.getTime() - 300 * 86_400_000);
+    expect(defs[0]!.activated_at!.getTime()).toBeLessThan(NOW.getTime() - 300 * 86_400_000);
     const signers = await first.db.selectFrom('definition_approval').select('role').where('workspace_id', '=', ws()).execute();
     expect(signers.map((s) => s.role).sort()).toEqual(['marketing', 'sales']);
     const unstamped = await first.db.selectFrom('stage_transition').select((eb) => eb.fn.countAll<number>().as('n'))
