@@ -13,6 +13,10 @@ import { catalogRoutes } from './catalog.routes.ts';
 import { contactsRoutes } from './contacts.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
+import type { IngestPipeline } from '../app/ingest-pipeline.ts';
+import { ingestRoutes } from './ingest.routes.ts';
+import { formsRoutes } from './forms.routes.ts';
+import { snippetRoutes } from './snippet.routes.ts';
 
 export type ServerDeps = {
   app: AppDeps;
@@ -21,6 +25,8 @@ export type ServerDeps = {
   logLevel: string;
   sessionTtlHours: number;
   secureCookies: boolean;
+  /** Ingestion pipeline with its post-persist steps (built in src/main.ts); default: no steps. */
+  ingest?: IngestPipeline;
 };
 
 export type TypedServer = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;
@@ -62,7 +68,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   typed.get('/api/v1/health', { config: { permission: 'public' }, schema: { hide: false, tags: ['system'] } }, async () => ({ status: 'ok' }));
   typed.get('/api/v1/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const register of [authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes]) {
+  for (const register of [authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes, ingestRoutes, formsRoutes, snippetRoutes]) {
     register(app, deps);
   }
   return app;
