@@ -123,7 +123,7 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     return true;
   });
   const ctx: IngestContext = { workspaceId, receivedAt, channel: input.channel };
-  const lookups = unique.some((p) => isActivityMessage(p.msg)) ? await pipeline.lookups(deps.db, workspaceId, receivedAt.getTime()) : null;
+  const lookups = unique.some((p) => isActivityMessage(p.msg)) ? await pipeline.lookups(deps.db, workspaceId) : null;
 
   const result = await deps.db.transaction().execute(async (trx) => {
     await insertDeadLetters(trx, workspaceId, dead, receivedAt);

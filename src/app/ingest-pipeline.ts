@@ -44,7 +44,7 @@ export type IngestPipeline = {
   steps: readonly IngestStep[];
   counters: IngestCounters;
   countDrop: (reason: string, n?: number) => void;
-  lookups: (db: Db, workspaceId: string, nowMs: number) => Promise<IngestLookups>;
+  lookups: (db: Db, workspaceId: string) => Promise<IngestLookups>;
   /** Forget cached content/campaign lookups (after assets or campaigns change, in tests). */
   invalidateLookups: (workspaceId?: string) => void;
 };
@@ -61,7 +61,9 @@ export function createIngestPipeline(options: { steps?: readonly IngestStep[]; l
     steps: options.steps ?? [],
     counters,
     countDrop: (reason, n = 1) => { counters.dropped[reason] = (counters.dropped[reason] ?? 0) + n; },
-    lookups: (db, workspaceId, nowMs) => {
+    lookups: (db, workspaceId) => {
+      // Operational time (not the business clock): a simulated clock must not freeze the cache.
+      const nowMs = performance.now();
       const hit = cache.get(workspaceId);
       if (hit && hit.until > nowMs) return hit.value;
       const value = loadIngestLookups(db, workspaceId).then((l) => {
