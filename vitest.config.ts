@@ -20,6 +20,18 @@ export default defineConfig({
           pool: 'forks',
         },
       },
+      {
+        // Real Chromium (Debian's /usr/bin/chromium) driven by playwright-core; skipped when it is missing.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          env: { TZ: 'UTC' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+        },
+      },
     ],
   },
 });

@@ -51,7 +51,7 @@ export async function submitForm(deps: AppDeps, pipeline: IngestPipeline, worksp
   const consent: Record<string, unknown> = {};
   const answers: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(f)) {
-    if (key.startsWith('_') || secretField.test(key)) continue;
+    if (key.startsWith('_') || key.startsWith('utm_') || secretField.test(key)) continue;
     const m = /^consent(?:[_.-](.+))?$/i.exec(key);
     if (m) consent[m[1] ?? 'marketing'] = { granted: truthy(first(value)), at: now.toISOString(), source: `form:${formId}` };
     else answers[key] = Array.isArray(value) ? value.map(String).slice(0, 50) : typeof value === 'string' ? value.slice(0, 2000) : value;
