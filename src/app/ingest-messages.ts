@@ -9,8 +9,8 @@ import { updateContact } from '../storage/contacts.repo.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
 import {
-  applyMerge, applyTouches, findAccountIdsByDomains, findSeenMessages, insertActivitiesBulk, insertConflicts, insertContactsBulk,
-  insertIdentitiesBulk, insertProcessedMessages, loadIdentitySnapshot, lockIdentities, setContactEmails,
+  applyMerge, applyTouches, findAccountIdsByDomains, insertActivitiesBulk, insertConflicts, insertContactsAndIdentities,
+  insertProcessedMessages, loadIdentitySnapshot, lockIdentitiesAndFindSeen, setContactEmails,
   type ActivityInsert, type ContactTouch,
 } from '../storage/ingest.repo.ts';
 import type { AppDeps } from './context.ts';
@@ -128,9 +128,8 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
   const result = await deps.db.transaction().execute(async (trx) => {
     await insertDeadLetters(trx, workspaceId, dead, receivedAt);
     if (unique.length === 0) return { stored: 0, duplicates: 0, stepDead: 0 };
-    await lockIdentities(trx, workspaceId, lockKeysOf(unique.map(identityRequest)));
     const withIds = unique.filter((p) => p.messageId);
-    const seen = await findSeenMessages(trx, workspaceId,
+    const seen = await lockIdentitiesAndFindSeen(trx, workspaceId, lockKeysOf(unique.map(identityRequest)),
       withIds.filter((p) => isActivityMessage(p.msg)).map((p) => p.messageId!), withIds.filter((p) => !isActivityMessage(p.msg)).map((p) => p.messageId!));
     const fresh = seen.size ? unique.filter((p) => !p.messageId || !seen.has(p.messageId)) : unique;
     let dups = unique.length - fresh.length;
@@ -153,9 +152,8 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     const domains = [...new Set(newEmails.map(emailDomain).filter((d) => !isFreeMailDomain(d)))];
     const accountByDomain = await findAccountIdsByDomains(trx, workspaceId, domains);
     const accountFor = (email: string | null) => (email ? accountByDomain.get(emailDomain(email)) ?? null : null);
-    await insertContactsBulk(trx, workspaceId, plan.newContacts.map((c) => ({ id: c.id, email: c.email, accountId: accountFor(c.email) })));
     await setContactEmails(trx, workspaceId, plan.emails.map((e) => ({ ...e, accountId: accountFor(e.email) })));
-    await insertIdentitiesBulk(trx, workspaceId, plan.bindings);
+    await insertContactsAndIdentities(trx, workspaceId, plan.newContacts.map((c) => ({ id: c.id, email: c.email, accountId: accountFor(c.email) })), plan.bindings);
     for (const m of plan.merges) await applyMerge(trx, workspaceId, m, receivedAt);
     await insertConflicts(trx, workspaceId, plan.conflicts, receivedAt);
     fresh.forEach((p, i) => { contactIds[p.index] = plan.contactOf[i]!; });

@@ -17,24 +17,27 @@ function lockKey(workspaceId: string, key: string): string {
 }
 
 /**
- * Takes transaction-scoped advisory locks on every identity of the batch, in sorted order so two
- * batches sharing visitors cannot deadlock. Two requests for the same new anonymous id thus run one
- * after the other, and the second finds the contact the first created.
+ * Takes transaction-scoped advisory locks on every identity of the batch (sorted, so two batches
+ * sharing visitors cannot deadlock), then answers which message ids are already stored (activity
+ * idempotency keys, or processed identify/group/alias). One round trip: the locks are an InitPlan
+ * evaluated before the lookup. Two requests for the same new anonymous id thus run one after the
+ * other, and the second finds the contact (and the messages) the first stored.
  */
+export async function lockIdentitiesAndFindSeen(trx: Trx, workspaceId: string, identityKeys: Iterable<string>, activityKeys: string[], messageIds: string[]): Promise<Set<string>> {
+  const locks = [...new Set([...identityKeys].map((k) => lockKey(workspaceId, k)))].sort();
+  const rows = await sql<{ k: string }>`
+    WITH locked AS MATERIALIZED (SELECT count(pg_advisory_xact_lock(k)) AS n FROM (SELECT unnest(${locks}::bigint[]) AS k ORDER BY 1) s)
+    SELECT idempotency_key AS k FROM activity WHERE (SELECT n FROM locked) >= 0 AND workspace_id = ${workspaceId} AND idempotency_key = ANY(${activityKeys}::text[])
+    UNION ALL
+    SELECT message_id AS k FROM processed_message WHERE (SELECT n FROM locked) >= 0 AND workspace_id = ${workspaceId} AND message_id = ANY(${messageIds}::text[])`.execute(trx);
+  return new Set(rows.rows.map((r) => r.k));
+}
+
+/** Advisory locks only (group/account creation). */
 export async function lockIdentities(trx: Trx, workspaceId: string, keys: Iterable<string>): Promise<void> {
   const ids = [...new Set([...keys].map((k) => lockKey(workspaceId, k)))].sort();
   if (ids.length === 0) return;
   await sql`SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(${ids}::bigint[]) AS k ORDER BY 1) s`.execute(trx);
-}
-
-/** Message ids already stored, as activities (idempotency keys) or as processed identify/group/alias. */
-export async function findSeenMessages(trx: Trx, workspaceId: string, activityKeys: string[], messageIds: string[]): Promise<Set<string>> {
-  if (activityKeys.length === 0 && messageIds.length === 0) return new Set();
-  const rows = await sql<{ k: string }>`
-    SELECT idempotency_key AS k FROM activity WHERE workspace_id = ${workspaceId} AND idempotency_key = ANY(${activityKeys}::text[])
-    UNION ALL
-    SELECT message_id AS k FROM processed_message WHERE workspace_id = ${workspaceId} AND message_id = ANY(${messageIds}::text[])`.execute(trx);
-  return new Set(rows.rows.map((r) => r.k));
 }
 
 export type SnapshotContact = KnownContact & { accountId: string | null };
@@ -61,18 +64,18 @@ export async function loadIdentitySnapshot(trx: Trx, workspaceId: string, ids: {
   return { bindings, contacts };
 }
 
-export async function insertContactsBulk(trx: Trx, workspaceId: string, rows: { id: string; email: string | null; accountId: string | null }[]): Promise<void> {
-  if (rows.length === 0) return;
-  await sql`INSERT INTO contact (workspace_id, id, email, status, account_id)
-    SELECT ${workspaceId}, id, email, CASE WHEN email IS NULL THEN 'anonymous' ELSE 'known' END, account_id
-    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.accountId)}::uuid[]) AS t(id, email, account_id)`.execute(trx);
-}
-
-export async function insertIdentitiesBulk(trx: Trx, workspaceId: string, bindings: Binding[]): Promise<void> {
-  if (bindings.length === 0) return;
-  await sql`INSERT INTO contact_identity (workspace_id, kind, value, contact_id)
+/** New contacts and new identity bindings in one statement (one round trip). */
+export async function insertContactsAndIdentities(trx: Trx, workspaceId: string, rows: { id: string; email: string | null; accountId: string | null }[], bindings: Binding[]): Promise<void> {
+  if (rows.length === 0 && bindings.length === 0) return;
+  await sql`WITH c AS (
+      INSERT INTO contact (workspace_id, id, email, status, account_id)
+      SELECT ${workspaceId}, id, email, CASE WHEN email IS NULL THEN 'anonymous' ELSE 'known' END, account_id
+      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.accountId)}::uuid[]) AS t(id, email, account_id)
+      RETURNING id)
+    INSERT INTO contact_identity (workspace_id, kind, value, contact_id)
     SELECT ${workspaceId}, kind, value, contact_id
     FROM unnest(${bindings.map((b) => b.kind)}::text[], ${bindings.map((b) => b.value)}::text[], ${bindings.map((b) => b.contactId)}::uuid[]) AS t(kind, value, contact_id)
+    WHERE (SELECT count(*) FROM c) >= 0
     ON CONFLICT (workspace_id, kind, value) DO NOTHING`.execute(trx);
 }
 
@@ -165,7 +168,8 @@ export async function applyTouches(trx: Trx, workspaceId: string, touches: Conta
   };
   const values = sql`unnest(${arr.id}::uuid[], ${arr.fa}::timestamptz[], ${arr.fs}::text[], ${arr.fm}::text[], ${arr.fc}::text[],
     ${arr.la}::timestamptz[], ${arr.ls}::text[], ${arr.lm}::text[], ${arr.lc}::text[]) AS t(id, fa, fs, fm, fc, la, ls, lm, lc)`;
-  await sql`UPDATE contact c SET
+  // The lead update reads the contact's new touches from the CTE (one round trip).
+  await sql`WITH c AS (UPDATE contact c SET
       first_touch_at = CASE WHEN c.first_touch_at IS NULL OR t.fa < c.first_touch_at THEN t.fa ELSE c.first_touch_at END,
       first_source = CASE WHEN c.first_touch_at IS NULL OR t.fa < c.first_touch_at THEN t.fs ELSE c.first_source END,
       first_medium = CASE WHEN c.first_touch_at IS NULL OR t.fa < c.first_touch_at THEN t.fm ELSE c.first_medium END,
@@ -174,12 +178,12 @@ export async function applyTouches(trx: Trx, workspaceId: string, touches: Conta
       latest_source = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.ls ELSE c.latest_source END,
       latest_medium = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.lm ELSE c.latest_medium END,
       latest_campaign = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.lc ELSE c.latest_campaign END
-    FROM ${values} WHERE c.workspace_id = ${workspaceId} AND c.id = t.id`.execute(trx);
-  await sql`UPDATE lead l SET
+    FROM ${values} WHERE c.workspace_id = ${workspaceId} AND c.id = t.id
+    RETURNING c.id, c.first_source, c.first_campaign, c.first_touch_at, c.latest_source, c.latest_campaign)
+  UPDATE lead l SET
       source = COALESCE(l.source, c.first_source), campaign = COALESCE(l.campaign, c.first_campaign),
       first_touch_at = COALESCE(l.first_touch_at, c.first_touch_at), latest_source = c.latest_source, latest_campaign = c.latest_campaign
-    FROM contact c WHERE c.workspace_id = ${workspaceId} AND c.id = ANY(${arr.id}::uuid[])
-      AND l.workspace_id = ${workspaceId} AND l.contact_id = c.id AND l.stage NOT IN ('won','lost','disqualified')`.execute(trx);
+    FROM c WHERE l.workspace_id = ${workspaceId} AND l.contact_id = c.id AND l.stage NOT IN ('won','lost','disqualified')`.execute(trx);
 }
 
 export async function findAccountIdsByDomains(db: DbOrTrx, workspaceId: string, domains: string[]): Promise<Map<string, string>> {
