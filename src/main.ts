@@ -3,6 +3,7 @@ import { createAuthService } from './app/auth.ts';
 import { systemClock, type AppDeps, type Clock } from './app/context.ts';
 import { parseConfig, publicUrl, type Config } from './config.ts';
 import { migrateJobQueue, startWorker } from './jobs/worker.ts';
+import { createStandardIngestPipeline } from './app/ingest-steps.ts';
 import { createServer } from './server/create-server.ts';
 import { createDb, createPool, startEmbeddedPostgres, type Db } from './storage/db.ts';
 import { migrateToLatest } from './storage/migrate.ts';
@@ -51,8 +52,10 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
   const runtime = await openRuntime(config);
   const auth = createAuthService(runtime.deps, { sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS });
   const url = publicUrl(config);
+  // Post-persist ingestion steps (scoring, qualification, alerts) are added to this list.
+  const ingest = createStandardIngestPipeline();
   const server = options.serve
-    ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:') })
+    ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest })
     : null;
   const worker = options.work ? await startWorker(runtime.pool, runtime.deps, config.LEADLOOP_WORKER_CONCURRENCY) : null;
   if (server) await server.listen({ port: config.PORT, host: config.HOST });

@@ -18,6 +18,10 @@ import { definitionsRoutes } from './definitions.routes.ts';
 import { scoringRoutes } from './scoring.routes.ts';
 import { webRoutes } from './web.routes.ts';
 import { reportsRoutes } from './reports.routes.ts';
+import type { IngestPipeline } from '../app/ingest-pipeline.ts';
+import { ingestRoutes } from './ingest.routes.ts';
+import { formsRoutes } from './forms.routes.ts';
+import { snippetRoutes } from './snippet.routes.ts';
 
 export type ServerDeps = {
   app: AppDeps;
@@ -26,6 +30,8 @@ export type ServerDeps = {
   logLevel: string;
   sessionTtlHours: number;
   secureCookies: boolean;
+  /** Ingestion pipeline with its post-persist steps (built in src/main.ts); default: no steps. */
+  ingest?: IngestPipeline;
 };
 
 export type TypedServer = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;
@@ -79,6 +85,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     definitionsRoutes,
     scoringRoutes,
     reportsRoutes,
+    ingestRoutes,
+    formsRoutes,
+    snippetRoutes,
   ];
   for (const register of registrars) {
     register(app, deps);

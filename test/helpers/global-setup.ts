@@ -16,7 +16,23 @@ declare module 'vitest' {
  * TEST_DATABASE_URL. A migrated template database is cloned per test file (CREATE DATABASE ... TEMPLATE),
  * which costs ~100 ms instead of re-running migrations.
  */
-export async function setup(project: TestProject, options: { portBase?: number } = {}) {
+// Several projects (integration, e2e) use this setup in the same vitest process: they share one
+// PostgreSQL and template, started once and stopped when the last project is done.
+const shared = globalThis as { leadloopTestPg?: Promise<{ serverUrl: string; templateDb: string; teardown: () => Promise<void> }>; leadloopTestPgUsers?: number };
+
+export async function setup(project: TestProject) {
+  shared.leadloopTestPg ??= startTestPostgres();
+  shared.leadloopTestPgUsers = (shared.leadloopTestPgUsers ?? 0) + 1;
+  const { serverUrl, templateDb, teardown } = await shared.leadloopTestPg;
+  project.provide('pgServerUrl', serverUrl);
+  project.provide('templateDb', templateDb);
+  return async () => {
+    shared.leadloopTestPgUsers = (shared.leadloopTestPgUsers ?? 1) - 1;
+    if (shared.leadloopTestPgUsers === 0) await teardown();
+  };
+}
+
+async function startTestPostgres() {
   let serverUrl: string;
   let stop = async () => {};
   let dataDir: string | null = null;
@@ -24,8 +40,7 @@ export async function setup(project: TestProject, options: { portBase?: number }
     serverUrl = process.env.TEST_DATABASE_URL;
   } else {
     dataDir = await mkdtemp(path.join(tmpdir(), 'leadloop-test-'));
-    // Projects of one run (integration, e2e) each start their own server, so each needs its own port range.
-    const port = (options.portBase ?? 55000) + (process.pid % 5000);
+    const port = 55000 + (process.pid % 5000);
     const embedded = await startEmbeddedPostgres(dataDir, port);
     serverUrl = embedded.url;
     stop = embedded.stop;
@@ -40,16 +55,15 @@ export async function setup(project: TestProject, options: { portBase?: number }
   await migrateToLatest(db);
   await migrateJobQueue(pool);
   await db.destroy();
-  project.provide('pgServerUrl', serverUrl);
-  project.provide('templateDb', templateDb);
 
-  return async () => {
+  const teardown = async () => {
     const leftovers = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'leadloop_test_%' OR datname = $1`, [templateDb]);
     for (const row of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(row.datname)} WITH (FORCE)`);
     await admin.end();
     await stop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   };
+  return { serverUrl, templateDb, teardown };
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as systemOfRecord from './2026-11-22-system-of-record.ts';
 import * as definitions from './2026-11-22-13-definitions.ts';
 import * as reports from './2026-11-22-12-reports.ts';
+import * as capture from './2026-11-22-10-capture.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-13-definitions': definitions,
   // Keyed after the system of record: Kysely sorts keys and '2026-11-22-12…' would sort before '2026-11-22-system…'.
   '2026-11-23-12-reports': reports,
+  '2026-11-23-10-capture': capture,
 };

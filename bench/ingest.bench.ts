@@ -1,0 +1,181 @@
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createApiKey, createAuthService } from '../src/app/auth.ts';
+import { systemClock } from '../src/app/context.ts';
+import { createIngestPipeline } from '../src/app/ingest-pipeline.ts';
+import { createWorkspace } from '../src/app/workspaces.ts';
+import { createServer } from '../src/server/create-server.ts';
+import { createDb, createPool, quoteIdent, startEmbeddedPostgres } from '../src/storage/db.ts';
+import { newId } from '../src/storage/ids.ts';
+import { migrateToLatest } from '../src/storage/migrate.ts';
+import { benchEvent, EVENTS_PER_VISITOR } from './ingest-events.ts';
+
+/**
+ * `npm run bench -- ingest [--events N] [--batch N] [--concurrency N]`
+ * Sends N Segment events through POST /v1/batch from a forked client process against a real
+ * listening server (persisted and identity-resolved, one transaction per request), counts what
+ * was stored, then measures the baseline: PostgreSQL COPY of the same rows into a plain table.
+ * Database: BENCH_DATABASE_URL or TEST_DATABASE_URL (a fresh database is created there), else an
+ * embedded PostgreSQL in a temporary folder.
+ */
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer`);
+  return v;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const events = option(args, 'events', 1_000_000);
+  const batchSize = option(args, 'batch', 500);
+  const concurrency = option(args, 'concurrency', 6);
+  const log = (m: string) => console.error(`[bench ingest] ${m}`);
+
+  let serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  let stopEmbedded = async () => {};
+  let dataDir: string | null = null;
+  if (!serverUrl) {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'leadloop-bench-'));
+    const embedded = await startEmbeddedPostgres(dataDir, 56000 + (process.pid % 4000));
+    serverUrl = embedded.url;
+    stopEmbedded = embedded.stop;
+  }
+  const dbName = `leadloop_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)}`);
+  await admin.query(`CREATE DATABASE ${quoteIdent(dbName)}`);
+  const url = withDatabase(serverUrl, dbName);
+  // Connections are cut when the bench database is dropped at the end; that is expected.
+  const pool = createPool(url, 20, () => {});
+  const db = createDb(pool);
+  const deps = { db, clock: systemClock };
+  try {
+    await migrateToLatest(db);
+    const ws = await createWorkspace(deps, { name: 'Bench' });
+    if (!ws.ok) throw new Error(ws.message);
+    const key = await createApiKey(deps, ws.value.id, { name: 'bench', scopes: ['ingest'] });
+    if (!key.ok) throw new Error(key.message);
+    // Realistic lookups: content assets at some of the URLs the traffic visits, accounts for some domains.
+    for (let i = 0; i < 10; i++) {
+      await db.insertInto('content_asset').values({ workspace_id: ws.value.id, id: newId(), title: `Guide ${i}`, url: `https://acme.example/resources/guide-${i}`, attributes: '{}' }).execute();
+    }
+    for (let i = 0; i < 200; i++) {
+      await db.insertInto('account').values({ workspace_id: ws.value.id, id: newId(), name: `Company ${i}`, domain: `company${i}.example`, attributes: '{}' }).execute();
+    }
+    const auth = createAuthService(deps, { sessionTtlHours: 1 });
+    const server = await createServer({ app: deps, auth, publicUrl: 'http://127.0.0.1', logLevel: 'silent', sessionTtlHours: 1, secureCookies: false, ingest: createIngestPipeline() });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const address = server.server.address();
+    if (!address || typeof address === 'string') throw new Error('server has no address');
+    const runId = randomUUID().slice(0, 8);
+
+    log(`sending ${events} events in batches of ${batchSize}, ${concurrency} in flight, from a forked client...`);
+    const child = fork(new URL('./ingest-sender.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
+    const result = await new Promise<{ ms: number; failedRequests: number; stored: number; duplicates: number; invalid: number; error?: string }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as never));
+      child.once('error', reject);
+      child.send({ url: `http://127.0.0.1:${address.port}`, key: key.value.key, events, batchSize, concurrency, run: runId });
+    });
+    if (result.error) throw new Error(result.error);
+    await server.close();
+
+    const counts = await pool.query(`SELECT
+      (SELECT count(*) FROM activity WHERE workspace_id = $1) AS activities,
+      (SELECT count(DISTINCT idempotency_key) FROM activity WHERE workspace_id = $1) AS distinct_keys,
+      (SELECT count(*) FROM processed_message WHERE workspace_id = $1) AS identities,
+      (SELECT count(*) FROM contact WHERE workspace_id = $1 AND status <> 'merged') AS contacts,
+      (SELECT count(*) FROM contact WHERE workspace_id = $1 AND status = 'known') AS known,
+      (SELECT count(*) FROM contact_identity WHERE workspace_id = $1) AS bindings,
+      (SELECT count(*) FROM dead_letter WHERE workspace_id = $1) AS dead`, [ws.value.id]);
+    const c = counts.rows[0];
+    const stored = c.activities + c.identities;
+    const duplicates = c.activities - c.distinct_keys;
+    const eventsPerS = events / (result.ms / 1000);
+    log(`ingest: ${result.ms.toFixed(0)} ms, ${eventsPerS.toFixed(0)} events/s; stored ${c.activities} activities + ${c.identities} identify; ` +
+      `${c.contacts} contacts (${c.known} known, expected ${Math.ceil(events / EVENTS_PER_VISITOR)} visitors), ${c.bindings} identities, ${c.dead} dead letters, ` +
+      `${result.failedRequests} failed requests retried, ${result.duplicates} duplicates answered`);
+
+    const copyMs = await copyBaseline(pool, ws.value.id, events, runId);
+    const copyRowsPerS = events / (copyMs / 1000);
+    log(`COPY baseline: ${copyMs.toFixed(0)} ms, ${copyRowsPerS.toFixed(0)} rows/s`);
+    console.log(JSON.stringify({
+      bench: 'ingest', events, stored, duplicates, events_per_s: Math.round(eventsPerS), copy_rows_per_s: Math.round(copyRowsPerS),
+      ratio: Number((eventsPerS / copyRowsPerS).toFixed(3)),
+    }));
+  } finally {
+    await db.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+    await admin.end();
+    await stopEmbedded();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+const tsv = (v: string | null) => (v === null ? '\\N' : v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'));
+
+/** COPY of the same events, as activity-shaped rows, into a plain table (no keys, no indexes). */
+async function copyBaseline(pool: pg.Pool, workspaceId: string, events: number, runId: string): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query(`CREATE TABLE copy_baseline (workspace_id uuid, id uuid, contact_id uuid, type text, occurred_at timestamptz,
+      source text, medium text, url text, event_name text, properties jsonb, idempotency_key text)`);
+    const chunks: Buffer[] = [];
+    let lines: string[] = [];
+    const visitorIds = new Map<number, string>();
+    for (let i = 0; i < events; i++) {
+      const e = benchEvent(i, runId);
+      const visitor = Math.floor(i / EVENTS_PER_VISITOR);
+      let contactId = visitorIds.get(visitor);
+      if (!contactId) { visitorIds.clear(); contactId = randomUUID(); visitorIds.set(visitor, contactId); }
+      const props = e.type === 'identify' ? { email: e.email } : { url: e.url };
+      lines.push([workspaceId, newId(Date.parse(e.timestamp)), contactId, e.type, e.timestamp, e.utm ? 'linkedin' : 'google', e.utm ? 'paid_social' : 'organic',
+        e.url ?? null, e.event ?? null, JSON.stringify(props), e.messageId].map(tsv).join('\t'));
+      if (lines.length === 5000) { chunks.push(Buffer.from(lines.join('\n') + '\n')); lines = []; }
+    }
+    if (lines.length) chunks.push(Buffer.from(lines.join('\n') + '\n'));
+    const started = performance.now();
+    const copied = await copyFrom(client, 'COPY copy_baseline FROM STDIN', chunks);
+    const ms = performance.now() - started;
+    if (copied !== events) throw new Error(`COPY stored ${copied} rows, expected ${events}`);
+    return ms;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * COPY FROM STDIN with pg's own protocol support (a custom submittable), so the baseline needs no
+ * extra dependency (pg-copy-streams does the same with streams).
+ */
+function copyFrom(client: pg.PoolClient, text: string, chunks: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let rows = 0;
+    let error: Error | null = null;
+    const submittable = {
+      submit: (connection: any) => connection.query(text),
+      handleCopyInResponse: async (connection: any) => {
+        for (const chunk of chunks) {
+          connection.sendCopyFromChunk(chunk);
+          if (connection.stream.writableNeedDrain) await new Promise((r) => connection.stream.once('drain', r));
+        }
+        connection.endCopyFrom();
+      },
+      handleCommandComplete: (msg: { text: string }) => { rows = Number(msg.text.split(' ')[1]); },
+      handleReadyForQuery: () => (error ? reject(error) : resolve(rows)),
+      handleError: (e: Error) => { error = e; },
+      handleRowDescription: () => {}, handleDataRow: () => {}, handleEmptyQuery: () => {}, handlePortalSuspended: () => {}, handleCopyData: () => {},
+    };
+    client.query(submittable as any);
+  });
+}

@@ -1,0 +1,240 @@
+import type { ActivityType } from '../core/activity.ts';
+import { mapActivity } from '../core/event-mapping.rules.ts';
+import { emailDomain, normalizeEmail } from '../core/identity.ts';
+import { identityKey, resolveIdentities, type IdentityRequest } from '../core/identity-resolution.rules.ts';
+import { MAX_MESSAGE_BYTES, parseMessage, type MessageIssue, type MessageType, type SegmentMessage } from '../core/segment-message.schema.ts';
+import { correctedTimestamp, deriveTouch, type TouchSource } from '../core/touch.rules.ts';
+import { contactPatchFromTraits } from '../core/traits.rules.ts';
+import { updateContact } from '../storage/contacts.repo.ts';
+import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
+import { newId } from '../storage/ids.ts';
+import {
+  applyMerge, applyTouches, findAccountIdsByDomains, insertActivitiesBulk, insertConflicts, insertContactsAndIdentities,
+  insertProcessedMessages, loadIdentitySnapshot, lockIdentitiesAndFindSeen, setContactEmails,
+  type ActivityInsert, type ContactTouch,
+} from '../storage/ingest.repo.ts';
+import type { AppDeps } from './context.ts';
+import { isFreeMailDomain } from './free-mail.ts';
+import { applyGroups } from './ingest-groups.ts';
+import type { IngestContext, IngestPipeline, PersistedActivity } from './ingest-pipeline.ts';
+
+export type IngestInput = {
+  messages: readonly unknown[];
+  /** /v1/track etc. fix the type; /v1/batch reads it from each message. */
+  endpointType?: MessageType;
+  /** The batch envelope's sentAt, used for messages without their own. */
+  batchSentAt?: Date;
+  channel: string;
+  /** Bytes of the whole body: when it is under the per-message limit no message needs measuring. */
+  bodyBytes?: number;
+};
+
+export type MessageError = { index: number; messageId: string | null; reason: string; message: string; details: MessageIssue[] };
+export type IngestOutcome = {
+  accepted: number; stored: number; duplicates: number; errors: MessageError[];
+  /** The contact each message was attributed to (null for invalid or duplicate messages). */
+  contactIds: (string | null)[];
+};
+
+type Prepared = { index: number; msg: SegmentMessage; messageId: string | null; occurredAt: Date; email: string | null };
+
+// Events before this are almost certainly a broken clock (or seconds sent as milliseconds).
+const EARLIEST = Date.UTC(2000, 0, 1);
+const FUTURE_SLACK_MS = 24 * 3600_000;
+
+const reasonText: Record<string, string> = {
+  MessageTooLarge: `message is larger than ${MAX_MESSAGE_BYTES / 1024} KB`,
+  InvalidMessage: 'message failed validation', UnknownType: 'unknown message type', TimestampOutOfRange: 'timestamp out of range',
+};
+
+function validate(input: IngestInput, receivedAt: Date): { prepared: Prepared[]; errors: MessageError[]; dead: NewDeadLetter[] } {
+  const prepared: Prepared[] = [];
+  const errors: MessageError[] = [];
+  const dead: NewDeadLetter[] = [];
+  const measure = (input.bodyBytes ?? Infinity) > MAX_MESSAGE_BYTES;
+  input.messages.forEach((raw, index) => {
+    const rawId = (raw as { messageId?: unknown } | null)?.messageId;
+    const messageId = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : null;
+    const reject = (reason: string, details: MessageIssue[]) => {
+      errors.push({ index, messageId, reason, message: `${reasonText[reason] ?? reason}: ${details.map((d) => `${d.path || 'message'}: ${d.message}`).join('; ')}`, details });
+      const type = (raw as { type?: unknown } | null)?.type;
+      dead.push({ channel: input.channel, stage: 'validate', reason, messageId, messageType: input.endpointType ?? (typeof type === 'string' ? type : null), details, payload: raw });
+    };
+    if (measure) {
+      const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '');
+      if (bytes > MAX_MESSAGE_BYTES) return reject('MessageTooLarge', [{ path: '', message: `${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES} bytes per message` }]);
+    }
+    const parsed = parseMessage(raw, input.endpointType);
+    if (!parsed.ok) return reject(parsed.reason, parsed.details);
+    const msg = parsed.message;
+    const occurredAt = correctedTimestamp(receivedAt, msg.timestamp ?? msg.originalTimestamp, msg.sentAt ?? input.batchSentAt);
+    const t = occurredAt.getTime();
+    if (t < EARLIEST || t > receivedAt.getTime() + FUTURE_SLACK_MS) {
+      return reject('TimestampOutOfRange', [{ path: 'timestamp', message: `${occurredAt.toISOString()} is before 2000 or more than a day in the future` }]);
+    }
+    const traits = msg.type === 'identify' ? { ...msg.context?.traits, ...msg.traits } : undefined;
+    const rawEmail = traits?.email;
+    const email = typeof rawEmail === 'string' ? normalizeEmail(rawEmail) : null;
+    if (typeof rawEmail === 'string' && rawEmail.trim() && !email) return reject('InvalidMessage', [{ path: 'traits.email', message: `'${rawEmail.slice(0, 100)}' is not a valid email address` }]);
+    prepared.push({ index, msg, messageId: msg.messageId ?? null, occurredAt, email });
+  });
+  return { prepared, errors, dead };
+}
+
+function identityRequest(p: Prepared): IdentityRequest {
+  const m = p.msg;
+  return {
+    anonymousId: m.anonymousId ?? null, userId: m.userId ?? null, email: p.email,
+    previousId: m.type === 'alias' ? m.previousId : null, cause: m.type, messageId: p.messageId,
+  };
+}
+
+function lockKeysOf(requests: IdentityRequest[]): string[] {
+  const keys: string[] = [];
+  for (const r of requests) {
+    if (r.anonymousId) keys.push(identityKey('anonymous_id', r.anonymousId));
+    if (r.userId) keys.push(identityKey('user_id', r.userId));
+    if (r.email) keys.push(identityKey('email', r.email));
+    if (r.previousId) keys.push(identityKey('anonymous_id', r.previousId), identityKey('user_id', r.previousId));
+  }
+  return keys;
+}
+
+const isActivityMessage = (m: SegmentMessage): m is Extract<SegmentMessage, { type: 'track' | 'page' | 'screen' }> =>
+  m.type === 'track' || m.type === 'page' || m.type === 'screen';
+
+/**
+ * Ingests a batch of Segment-shaped messages set-wise in one transaction: valid messages are
+ * stored (identity resolved, activities persisted, post-persist steps run), invalid ones are
+ * answered and dead-lettered, retried ones (same messageId) are recognized and stored once.
+ * It returns only after the transaction committed: an acknowledged event is durable.
+ */
+export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, workspaceId: string, input: IngestInput): Promise<IngestOutcome> {
+  const receivedAt = deps.clock.now();
+  const { prepared: valid, errors, dead } = validate(input, receivedAt);
+  const contactIds: (string | null)[] = input.messages.map(() => null);
+  // The same messageId twice in one batch (an SDK retrying into the same flush) counts once.
+  const seenInBatch = new Set<string>();
+  let duplicates = 0;
+  const unique = valid.filter((p) => {
+    if (!p.messageId) return true;
+    if (seenInBatch.has(p.messageId)) { duplicates++; return false; }
+    seenInBatch.add(p.messageId);
+    return true;
+  });
+  const ctx: IngestContext = { workspaceId, receivedAt, channel: input.channel };
+  const lookups = unique.some((p) => isActivityMessage(p.msg)) ? await pipeline.lookups(deps.db, workspaceId) : null;
+
+  const result = await deps.db.transaction().execute(async (trx) => {
+    await insertDeadLetters(trx, workspaceId, dead, receivedAt);
+    if (unique.length === 0) return { stored: 0, duplicates: 0, stepDead: 0 };
+    const withIds = unique.filter((p) => p.messageId);
+    const seen = await lockIdentitiesAndFindSeen(trx, workspaceId, lockKeysOf(unique.map(identityRequest)),
+      withIds.filter((p) => isActivityMessage(p.msg)).map((p) => p.messageId!), withIds.filter((p) => !isActivityMessage(p.msg)).map((p) => p.messageId!));
+    const fresh = seen.size ? unique.filter((p) => !p.messageId || !seen.has(p.messageId)) : unique;
+    let dups = unique.length - fresh.length;
+    if (fresh.length === 0) return { stored: 0, duplicates: dups, stepDead: 0 };
+
+    // Resolve identity.
+    const requests = fresh.map(identityRequest);
+    const kinds: string[] = [];
+    const values: string[] = [];
+    for (const r of requests) {
+      if (r.anonymousId) { kinds.push('anonymous_id'); values.push(r.anonymousId); }
+      if (r.userId) { kinds.push('user_id'); values.push(r.userId); }
+      if (r.previousId) { kinds.push('anonymous_id', 'user_id'); values.push(r.previousId, r.previousId); }
+    }
+    const emails = [...new Set(requests.flatMap((r) => (r.email ? [r.email] : [])))];
+    const snapshot = await loadIdentitySnapshot(trx, workspaceId, { kinds, values, emails });
+    const firstMs = fresh[0]!.occurredAt.getTime();
+    const plan = resolveIdentities(snapshot, requests, () => newId(firstMs));
+    const newEmails = [...plan.newContacts.flatMap((c) => (c.email ? [c.email] : [])), ...plan.emails.map((e) => e.email)];
+    const domains = [...new Set(newEmails.map(emailDomain).filter((d) => !isFreeMailDomain(d)))];
+    const accountByDomain = await findAccountIdsByDomains(trx, workspaceId, domains);
+    const accountFor = (email: string | null) => (email ? accountByDomain.get(emailDomain(email)) ?? null : null);
+    await setContactEmails(trx, workspaceId, plan.emails.map((e) => ({ ...e, accountId: accountFor(e.email) })));
+    await insertContactsAndIdentities(trx, workspaceId, plan.newContacts.map((c) => ({ id: c.id, email: c.email, accountId: accountFor(c.email) })), plan.bindings);
+    for (const m of plan.merges) await applyMerge(trx, workspaceId, m, receivedAt);
+    await insertConflicts(trx, workspaceId, plan.conflicts, receivedAt);
+    fresh.forEach((p, i) => { contactIds[p.index] = plan.contactOf[i]!; });
+
+    // Traits (identify) and accounts (group).
+    const patches = new Map<string, ReturnType<typeof contactPatchFromTraits>>();
+    fresh.forEach((p, i) => {
+      if (p.msg.type !== 'identify') return;
+      const traits = { ...p.msg.context?.traits, ...p.msg.traits };
+      const patch = contactPatchFromTraits(traits);
+      const id = plan.contactOf[i]!;
+      const prev = patches.get(id);
+      patches.set(id, prev ? { ...prev, ...patch, attributes: { ...prev.attributes, ...patch.attributes }, consent: { ...prev.consent, ...patch.consent } } : patch);
+    });
+    for (const [id, patch] of [...patches].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const hasFields = patch.firstName || patch.lastName || patch.title || patch.phone || patch.country || Object.keys(patch.attributes).length || patch.consent;
+      if (hasFields) await updateContact(trx, workspaceId, id, { ...patch, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined });
+    }
+    await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])));
+
+    // Persist activities.
+    const rows: ActivityInsert[] = [];
+    const persisted: PersistedActivity[] = [];
+    const touches = new Map<string, ContactTouch>();
+    fresh.forEach((p, i) => {
+      const m = p.msg;
+      if (!isActivityMessage(m)) return;
+      const properties = m.properties ?? {};
+      const page = m.context?.page;
+      const url = (typeof properties.url === 'string' ? properties.url : page?.url) ?? null;
+      const referrer = (typeof properties.referrer === 'string' ? properties.referrer : page?.referrer) ?? null;
+      const mapped = mapActivity({ type: m.type, event: m.type === 'track' ? m.event : undefined, url, properties },
+        (k) => lookups!.contentByUrl.get(k), (id) => lookups!.contentIds.has(id));
+      const touch: TouchSource | null = deriveTouch({ campaign: m.context?.campaign, referrer, url });
+      const contactId = plan.contactOf[i]!;
+      const props = m.type === 'track' ? properties : { ...properties, ...(m.name ? { name: m.name } : {}) };
+      const a: PersistedActivity = {
+        id: newId(p.occurredAt.getTime()), contactId, type: mapped.type as ActivityType, occurredAt: p.occurredAt,
+        source: touch?.source ?? null, medium: touch?.medium ?? null,
+        campaignId: touch?.campaign ? lookups!.campaignByUtm.get(touch.campaign.toLowerCase()) ?? null : null,
+        utmCampaign: touch?.campaign ?? null, contentId: mapped.contentId, url: url?.slice(0, 2000) ?? null,
+        eventName: m.type === 'track' ? m.event : m.type === 'screen' ? m.name ?? null : null, properties: props, messageId: p.messageId,
+      };
+      persisted.push(a);
+      rows.push({ ...a, referrer: referrer?.slice(0, 2000) ?? null, properties: JSON.stringify(props), idempotencyKey: p.messageId });
+      if (touch) {
+        const cur = touches.get(contactId);
+        if (!cur) touches.set(contactId, { contactId, firstAt: p.occurredAt, first: touch, latestAt: p.occurredAt, latest: touch });
+        else {
+          if (p.occurredAt < cur.firstAt) { cur.firstAt = p.occurredAt; cur.first = touch; }
+          if (p.occurredAt >= cur.latestAt) { cur.latestAt = p.occurredAt; cur.latest = touch; }
+        }
+      }
+    });
+    const storedIds = await insertActivitiesBulk(trx, workspaceId, rows, receivedAt);
+    const stored = storedIds.size === persisted.length ? persisted : persisted.filter((a) => storedIds.has(a.id));
+    dups += persisted.length - stored.length;
+    await insertProcessedMessages(trx, workspaceId, fresh.flatMap((p) => (!isActivityMessage(p.msg) && p.messageId ? [{ messageId: p.messageId, type: p.msg.type }] : [])));
+    const touchedContacts = new Set(stored.map((a) => a.contactId));
+    await applyTouches(trx, workspaceId, [...touches.values()].filter((t) => touchedContacts.has(t.contactId)));
+
+    // Post-persist steps (scoring, qualification, alerts...).
+    let stepDead = 0;
+    for (const step of pipeline.steps) {
+      const verdicts = (await step.run(trx, ctx, stored)) ?? [];
+      const deadVerdicts = verdicts.filter((v) => v.outcome === 'dead_letter');
+      for (const v of verdicts) if (v.outcome === 'drop') pipeline.countDrop(`${step.name}: ${v.reason}`);
+      await insertDeadLetters(trx, workspaceId, deadVerdicts.map((v) => ({
+        channel: input.channel, stage: step.name, reason: v.reason, messageId: stored.find((a) => a.id === v.activityId)?.messageId ?? null,
+        messageType: 'activity', details: [{ path: 'activity_id', message: v.activityId }], payload: { activity_id: v.activityId },
+      })), receivedAt);
+      stepDead += deadVerdicts.length;
+    }
+    return { stored: stored.length, duplicates: dups, stepDead, identityOnly: fresh.length - persisted.length };
+  });
+
+  const c = pipeline.counters;
+  c.received += input.messages.length;
+  c.stored += result.stored;
+  c.duplicates += result.duplicates + duplicates;
+  c.deadLettered += dead.length + result.stepDead;
+  c.identityOnly += result.identityOnly ?? 0;
+  return { accepted: valid.length, stored: result.stored, duplicates: result.duplicates + duplicates, errors, contactIds };
+}

@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Binding, Conflict, IdentitySnapshot, KnownContact, Merge } from '../core/identity-resolution.rules.ts';
+import { identityKey } from '../core/identity-resolution.rules.ts';
+import type { Db, DbOrTrx, Trx } from './db.ts';
+import { newId } from './ids.ts';
+import './schema-capture.ts';
+
+/**
+ * Set-wise writes for the ingestion pipeline: one statement per kind of write per batch (arrays
+ * passed through unnest), because a batch of 500 events must not cost 500 round trips.
+ */
+
+/** A 64-bit advisory lock key per (workspace, identity): serializes work on one visitor across requests. */
+function lockKey(workspaceId: string, key: string): string {
+  return createHash('sha1').update(workspaceId).update('\0').update(key).digest().readBigInt64BE(0).toString();
+}
+
+/**
+ * Takes transaction-scoped advisory locks on every identity of the batch (sorted, so two batches
+ * sharing visitors cannot deadlock), then answers which message ids are already stored (activity
+ * idempotency keys, or processed identify/group/alias). One round trip: the locks are an InitPlan
+ * evaluated before the lookup. Two requests for the same new anonymous id thus run one after the
+ * other, and the second finds the contact (and the messages) the first stored.
+ */
+export async function lockIdentitiesAndFindSeen(trx: Trx, workspaceId: string, identityKeys: Iterable<string>, activityKeys: string[], messageIds: string[]): Promise<Set<string>> {
+  const locks = [...new Set([...identityKeys].map((k) => lockKey(workspaceId, k)))].sort();
+  const rows = await sql<{ k: string }>`
+    WITH locked AS MATERIALIZED (SELECT count(pg_advisory_xact_lock(k)) AS n FROM (SELECT unnest(${locks}::bigint[]) AS k ORDER BY 1) s)
+    SELECT idempotency_key AS k FROM activity WHERE (SELECT n FROM locked) >= 0 AND workspace_id = ${workspaceId} AND idempotency_key = ANY(${activityKeys}::text[])
+    UNION ALL
+    SELECT message_id AS k FROM processed_message WHERE (SELECT n FROM locked) >= 0 AND workspace_id = ${workspaceId} AND message_id = ANY(${messageIds}::text[])`.execute(trx);
+  return new Set(rows.rows.map((r) => r.k));
+}
+
+/** Advisory locks only (group/account creation). */
+export async function lockIdentities(trx: Trx, workspaceId: string, keys: Iterable<string>): Promise<void> {
+  const ids = [...new Set([...keys].map((k) => lockKey(workspaceId, k)))].sort();
+  if (ids.length === 0) return;
+  await sql`SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(${ids}::bigint[]) AS k ORDER BY 1) s`.execute(trx);
+}
+
+export type SnapshotContact = KnownContact & { accountId: string | null };
+
+/** What the database knows about the batch's identities (emails come from contact.email, the authority). */
+export async function loadIdentitySnapshot(trx: Trx, workspaceId: string, ids: { kinds: string[]; values: string[]; emails: string[] }):
+  Promise<IdentitySnapshot & { contacts: Map<string, SnapshotContact> }> {
+  const bindings = new Map<string, string>();
+  const identities = ids.kinds.length === 0 ? [] : (await sql<{ kind: string; value: string; contact_id: string }>`
+    SELECT i.kind, i.value, i.contact_id FROM contact_identity i
+    JOIN unnest(${ids.kinds}::text[], ${ids.values}::text[]) AS q(kind, value) ON i.kind = q.kind AND i.value = q.value
+    WHERE i.workspace_id = ${workspaceId}`.execute(trx)).rows;
+  for (const r of identities) bindings.set(`${r.kind}:${r.value}`, r.contact_id);
+  const contactIds = [...new Set(identities.map((r) => r.contact_id))];
+  if (contactIds.length === 0 && ids.emails.length === 0) return { bindings, contacts: new Map() };
+  const rows = (await sql<{ id: string; email: string | null; account_id: string | null }>`
+    SELECT id, email, account_id FROM contact WHERE workspace_id = ${workspaceId}
+      AND (id = ANY(${contactIds}::uuid[]) OR (email = ANY(${ids.emails}::text[]) AND status <> 'merged'))`.execute(trx)).rows;
+  const contacts = new Map<string, SnapshotContact>();
+  for (const r of rows) {
+    contacts.set(r.id, { id: r.id, email: r.email, accountId: r.account_id });
+    if (r.email) bindings.set(identityKey('email', r.email), r.id);
+  }
+  return { bindings, contacts };
+}
+
+/** New contacts and new identity bindings in one statement (one round trip). */
+export async function insertContactsAndIdentities(trx: Trx, workspaceId: string, rows: { id: string; email: string | null; accountId: string | null }[], bindings: Binding[]): Promise<void> {
+  if (rows.length === 0 && bindings.length === 0) return;
+  await sql`WITH c AS (
+      INSERT INTO contact (workspace_id, id, email, status, account_id)
+      SELECT ${workspaceId}, id, email, CASE WHEN email IS NULL THEN 'anonymous' ELSE 'known' END, account_id
+      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.accountId)}::uuid[]) AS t(id, email, account_id)
+      RETURNING id)
+    INSERT INTO contact_identity (workspace_id, kind, value, contact_id)
+    SELECT ${workspaceId}, kind, value, contact_id
+    FROM unnest(${bindings.map((b) => b.kind)}::text[], ${bindings.map((b) => b.value)}::text[], ${bindings.map((b) => b.contactId)}::uuid[]) AS t(kind, value, contact_id)
+    WHERE (SELECT count(*) FROM c) >= 0
+    ON CONFLICT (workspace_id, kind, value) DO NOTHING`.execute(trx);
+}
+
+/** Gives known emails to contacts that had none; the account is set from the domain only when none is set. */
+export async function setContactEmails(trx: Trx, workspaceId: string, rows: { contactId: string; email: string; accountId: string | null }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`UPDATE contact c SET email = t.email, status = 'known', account_id = COALESCE(c.account_id, t.account_id), updated_at = now()
+    FROM unnest(${rows.map((r) => r.contactId)}::uuid[], ${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.accountId)}::uuid[]) AS t(id, email, account_id)
+    WHERE c.workspace_id = ${workspaceId} AND c.id = t.id`.execute(trx);
+}
+
+/**
+ * Folds an anonymous contact into a known one: its activities, identities, and leads (an open one
+ * only when the winner has none) move to the winner, its first touch counts if earlier, and the
+ * loser stays as a 'merged' tombstone pointing to the winner. Every merge is logged with its cause.
+ */
+export async function applyMerge(trx: Trx, workspaceId: string, m: Merge, at: Date): Promise<void> {
+  const { winnerId: w, loserId: l } = m;
+  await sql`UPDATE activity SET contact_id = ${w} WHERE workspace_id = ${workspaceId} AND contact_id = ${l}`.execute(trx);
+  await sql`UPDATE contact_identity SET contact_id = ${w} WHERE workspace_id = ${workspaceId} AND contact_id = ${l}`.execute(trx);
+  await sql`UPDATE lead SET contact_id = ${w} WHERE workspace_id = ${workspaceId} AND contact_id = ${l}
+    AND (stage IN ('won','lost','disqualified') OR NOT EXISTS (
+      SELECT 1 FROM lead o WHERE o.workspace_id = ${workspaceId} AND o.contact_id = ${w} AND o.stage NOT IN ('won','lost','disqualified')))`.execute(trx);
+  await sql`UPDATE contact c SET
+      first_touch_at = l.first_touch_at, first_source = l.first_source, first_medium = l.first_medium, first_campaign = l.first_campaign
+    FROM contact l WHERE c.workspace_id = ${workspaceId} AND c.id = ${w} AND l.workspace_id = ${workspaceId} AND l.id = ${l}
+      AND l.first_touch_at IS NOT NULL AND (c.first_touch_at IS NULL OR l.first_touch_at < c.first_touch_at)`.execute(trx);
+  await sql`UPDATE contact c SET
+      latest_touch_at = l.latest_touch_at, latest_source = l.latest_source, latest_medium = l.latest_medium, latest_campaign = l.latest_campaign
+    FROM contact l WHERE c.workspace_id = ${workspaceId} AND c.id = ${w} AND l.workspace_id = ${workspaceId} AND l.id = ${l}
+      AND l.latest_touch_at IS NOT NULL AND (c.latest_touch_at IS NULL OR l.latest_touch_at > c.latest_touch_at)`.execute(trx);
+  await sql`UPDATE contact SET status = 'merged', merged_into_id = ${w}, updated_at = now()
+    WHERE workspace_id = ${workspaceId} AND id = ${l}`.execute(trx);
+  await trx.insertInto('contact_merge').values({
+    workspace_id: workspaceId, id: newId(at.getTime()), winner_id: w, loser_id: l, cause: m.cause,
+    details: JSON.stringify({ message_id: m.messageId, via: m.via }), at,
+  }).execute();
+}
+
+export async function insertConflicts(trx: Trx, workspaceId: string, conflicts: Conflict[], at: Date): Promise<void> {
+  if (conflicts.length === 0) return;
+  await trx.insertInto('identity_conflict').values(conflicts.map((c) => ({
+    workspace_id: workspaceId, id: newId(at.getTime()), contact_id: c.contactId, other_contact_id: c.otherContactId,
+    kind: c.kind, value: c.value, reason: c.reason, message_id: c.messageId, at,
+  }))).execute();
+}
+
+export type ActivityInsert = {
+  id: string; contactId: string; type: string; occurredAt: Date; source: string | null; medium: string | null;
+  campaignId: string | null; utmCampaign: string | null; contentId: string | null; url: string | null; referrer: string | null;
+  eventName: string | null; properties: string; idempotencyKey: string | null;
+};
+
+/** One multi-row insert; rows whose idempotency key exists are skipped. Returns the ids stored. */
+export async function insertActivitiesBulk(trx: Trx, workspaceId: string, rows: ActivityInsert[], receivedAt: Date): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const col = <K extends keyof ActivityInsert>(k: K) => rows.map((r) => r[k]);
+  const result = await sql<{ id: string }>`INSERT INTO activity (workspace_id, id, contact_id, type, occurred_at, received_at, source, medium,
+      campaign_id, utm_campaign, content_id, url, referrer, event_name, properties, idempotency_key)
+    SELECT ${workspaceId}, id, contact_id, type, occurred_at, ${receivedAt}, source, medium, campaign_id, utm_campaign, content_id, url,
+      referrer, event_name, properties, idempotency_key
+    FROM unnest(${col('id')}::uuid[], ${col('contactId')}::uuid[], ${col('type')}::text[], ${col('occurredAt')}::timestamptz[],
+      ${col('source')}::text[], ${col('medium')}::text[], ${col('campaignId')}::uuid[], ${col('utmCampaign')}::text[],
+      ${col('contentId')}::uuid[], ${col('url')}::text[], ${col('referrer')}::text[], ${col('eventName')}::text[],
+      ${col('properties')}::jsonb[], ${col('idempotencyKey')}::text[])
+      AS t(id, contact_id, type, occurred_at, source, medium, campaign_id, utm_campaign, content_id, url, referrer, event_name, properties, idempotency_key)
+    ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING id`.execute(trx);
+  return new Set(result.rows.map((r) => r.id));
+}
+
+export async function insertProcessedMessages(trx: Trx, workspaceId: string, rows: { messageId: string; type: string }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`INSERT INTO processed_message (workspace_id, message_id, type)
+    SELECT ${workspaceId}, m, t FROM unnest(${rows.map((r) => r.messageId)}::text[], ${rows.map((r) => r.type)}::text[]) AS x(m, t)
+    ON CONFLICT DO NOTHING`.execute(trx);
+}
+
+export type ContactTouch = { contactId: string; firstAt: Date; first: TouchCols; latestAt: Date; latest: TouchCols };
+type TouchCols = { source: string; medium: string | null; campaign: string | null };
+
+/** Keeps first-touch (earliest) and latest-touch (most recent) on contacts and their open leads. */
+export async function applyTouches(trx: Trx, workspaceId: string, touches: ContactTouch[]): Promise<void> {
+  if (touches.length === 0) return;
+  const sorted = [...touches].sort((a, b) => (a.contactId < b.contactId ? -1 : 1));
+  const arr = {
+    id: sorted.map((t) => t.contactId), fa: sorted.map((t) => t.firstAt), fs: sorted.map((t) => t.first.source),
+    fm: sorted.map((t) => t.first.medium), fc: sorted.map((t) => t.first.campaign), la: sorted.map((t) => t.latestAt),
+    ls: sorted.map((t) => t.latest.source), lm: sorted.map((t) => t.latest.medium), lc: sorted.map((t) => t.latest.campaign),
+  };
+  const values = sql`unnest(${arr.id}::uuid[], ${arr.fa}::timestamptz[], ${arr.fs}::text[], ${arr.fm}::text[], ${arr.fc}::text[],
+    ${arr.la}::timestamptz[], ${arr.ls}::text[], ${arr.lm}::text[], ${arr.lc}::text[]) AS t(id, fa, fs, fm, fc, la, ls, lm, lc)`;
+  // The lead update reads the contact's new touches from the CTE (one round trip).
+  await sql`WITH c AS (UPDATE contact c SET
+      first_touch_at = CASE WHEN c.first_touch_at IS NULL OR t.fa < c.first_touch_at THEN t.fa ELSE c.first_touch_at END,
+      first_source = CASE WHEN c.first_touch_at IS NULL OR t.fa < c.first_touch_at THEN t.fs ELSE c.first_source END,
+      first_medium = CASE WHEN c.first_touch_at IS NULL OR t.fa < c.first_touch_at THEN t.fm ELSE c.first_medium END,
+      first_campaign = CASE WHEN c.first_touch_at IS NULL OR t.fa < c.first_touch_at THEN t.fc ELSE c.first_campaign END,
+      latest_touch_at = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.la ELSE c.latest_touch_at END,
+      latest_source = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.ls ELSE c.latest_source END,
+      latest_medium = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.lm ELSE c.latest_medium END,
+      latest_campaign = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.lc ELSE c.latest_campaign END
+    FROM ${values} WHERE c.workspace_id = ${workspaceId} AND c.id = t.id
+    RETURNING c.id, c.first_source, c.first_campaign, c.first_touch_at, c.latest_source, c.latest_campaign)
+  UPDATE lead l SET
+      source = COALESCE(l.source, c.first_source), campaign = COALESCE(l.campaign, c.first_campaign),
+      first_touch_at = COALESCE(l.first_touch_at, c.first_touch_at), latest_source = c.latest_source, latest_campaign = c.latest_campaign
+    FROM c WHERE l.workspace_id = ${workspaceId} AND l.contact_id = c.id AND l.stage NOT IN ('won','lost','disqualified')`.execute(trx);
+}
+
+export async function findAccountIdsByDomains(db: DbOrTrx, workspaceId: string, domains: string[]): Promise<Map<string, string>> {
+  if (domains.length === 0) return new Map();
+  const rows = await db.selectFrom('account').select(['id', 'domain']).where('workspace_id', '=', workspaceId).where('domain', 'in', domains).execute();
+  return new Map(rows.map((r) => [r.domain!, r.id]));
+}
+
+export async function findAccountIdByGroupId(db: DbOrTrx, workspaceId: string, groupId: string): Promise<string | null> {
+  const row = await sql<{ id: string }>`SELECT id FROM account WHERE workspace_id = ${workspaceId} AND attributes ? 'group_id'
+    AND attributes->>'group_id' = ${groupId} LIMIT 1`.execute(db);
+  return row.rows[0]?.id ?? null;
+}
+
+/** Links contacts to an account: explicitly (group, overrides) or only where none is set (email domain). */
+export async function linkContactsToAccount(trx: Trx, workspaceId: string, contactIds: string[], accountId: string, explicit: boolean): Promise<void> {
+  if (contactIds.length === 0) return;
+  await sql`UPDATE contact SET account_id = ${accountId}, updated_at = now()
+    WHERE workspace_id = ${workspaceId} AND id = ANY(${contactIds}::uuid[]) ${explicit ? sql`` : sql`AND account_id IS NULL`}`.execute(trx);
+}
+
+export async function mergeAccountAttributes(trx: Trx, workspaceId: string, accountId: string, patch: { industry?: string | null; employeeCount?: number | null; attributes: Record<string, unknown> }): Promise<void> {
+  await sql`UPDATE account SET industry = COALESCE(${patch.industry ?? null}, industry), employee_count = COALESCE(${patch.employeeCount ?? null}::int, employee_count),
+    attributes = attributes || ${JSON.stringify(patch.attributes)}::jsonb, updated_at = now()
+    WHERE workspace_id = ${workspaceId} AND id = ${accountId}`.execute(trx);
+}
+
+/** Content URL keys → asset ids, and campaign utm_campaign → campaign id, for the ingest lookup cache. */
+export async function loadIngestLookups(db: Db, workspaceId: string): Promise<{ content: { id: string; url: string | null; urls: string[] }[]; campaigns: { id: string; utm: string }[] }> {
+  const content = await db.selectFrom('content_asset').select(['id', 'url', 'urls']).where('workspace_id', '=', workspaceId).execute();
+  const campaigns = await db.selectFrom('campaign').select(['id', 'utm_campaign']).where('workspace_id', '=', workspaceId).where('utm_campaign', 'is not', null).execute();
+  return { content, campaigns: campaigns.map((c) => ({ id: c.id, utm: c.utm_campaign! })) };
+}
