@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Trx } from './db.ts';
+import type { DbOrTrx, Trx } from './db.ts';
 import type { Database } from './schema.ts';
 import './schema-imports.ts';
 
@@ -15,7 +15,7 @@ import './schema-imports.ts';
  * get their defaults; jsonb columns take objects, not strings.
  */
 export async function insertRows<T extends keyof Database>(
-  trx: Trx, table: T, rows: Record<string, unknown>[], conflict: 'error' | 'ignore' = 'error',
+  trx: DbOrTrx, table: T, rows: Record<string, unknown>[], conflict: 'error' | 'ignore' = 'error',
 ): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = sql.join(Object.keys(rows[0]!).map((c) => sql.id(c)));
