@@ -31,11 +31,12 @@ export async function resolveAccounts(trx: Trx, ctx: ImportContext, hints: Accou
   });
   const result = new Map<number, string>();
   const created = new Map<string, AccountInsert>();
+  const pending: AccountHint[] = [];
   for (const h of hints) {
     const existing = (h.externalId && found.byExternalId.get(h.externalId)) || (h.domain && found.byDomain.get(h.domain))
       || (!h.domain && h.company && found.byName.get(h.company.toLowerCase())) || null;
     if (existing) { result.set(h.key, existing); continue; }
-    if (!h.company) continue;
+    if (!h.company) { if (h.domain) pending.push(h); continue; }
     const key = h.externalId ? `x:${h.externalId}` : h.domain ? `d:${h.domain}` : `n:${h.company.toLowerCase()}`;
     let account = created.get(key);
     if (!account) {
@@ -46,6 +47,12 @@ export async function resolveAccounts(trx: Trx, ctx: ImportContext, hints: Accou
       created.set(key, account);
     }
     result.set(h.key, account.id);
+  }
+  // A row without a company still joins an account another row of this chunk creates for its domain.
+  const createdByDomain = new Map([...created.values()].flatMap((a) => (a.domain ? [[a.domain, a.id] as const] : [])));
+  for (const h of pending) {
+    const id = createdByDomain.get(h.domain!);
+    if (id) result.set(h.key, id);
   }
   // Two keys (a domain and an external id) may name one new company twice; the unique indexes decide.
   const unique = dedupeAccounts([...created.values()]);

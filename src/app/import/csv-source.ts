@@ -20,9 +20,9 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     let min = 0;
     if (b < 0x80) { i++; continue; }
     if (b >= 0xc2 && b <= 0xdf) { need = 1; min = 0x80; } else if (b >= 0xe0 && b <= 0xef) { need = 2; min = 0x800; } else if (b >= 0xf0 && b <= 0xf4) { need = 3; min = 0x10000; } else return i;
-    if (i + need >= bytes.length) return -1; // truncated at the end: the next chunk may complete it
     let cp = b & (0x3f >> need);
     for (let k = 1; k <= need; k++) {
+      if (i + k >= bytes.length) return -1; // truncated at the end: the next chunk may complete it
       const c = bytes[i + k]!;
       if ((c & 0xc0) !== 0x80) return i;
       cp = (cp << 6) | (c & 0x3f);
