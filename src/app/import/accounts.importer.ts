@@ -10,6 +10,8 @@ import { addRelated, emptyOutcome, lastRowPerKey, rowError, type ChunkOutcome, t
 export type AccountHint = {
   key: number; externalId?: string; domain?: string | null; company?: string;
   industry?: string; employeeCount?: number; country?: string;
+  /** Used when nothing matches, before creating an account (a deal's contact's account). */
+  fallback?: string | null;
 };
 
 /** A company domain usable for matching: never a free-mail one (gmail.com is not a company). */
@@ -34,7 +36,7 @@ export async function resolveAccounts(trx: Trx, ctx: ImportContext, hints: Accou
   const pending: AccountHint[] = [];
   for (const h of hints) {
     const existing = (h.externalId && found.byExternalId.get(h.externalId)) || (h.domain && found.byDomain.get(h.domain))
-      || (!h.domain && h.company && found.byName.get(h.company.toLowerCase())) || null;
+      || (!h.domain && h.company && found.byName.get(h.company.toLowerCase())) || h.fallback || null;
     if (existing) { result.set(h.key, existing); continue; }
     if (!h.company) { if (h.domain) pending.push(h); continue; }
     const key = h.externalId ? `x:${h.externalId}` : h.domain ? `d:${h.domain}` : `n:${h.company.toLowerCase()}`;
@@ -95,6 +97,11 @@ export async function importAccounts(trx: Trx, ctx: ImportContext, input: Import
   const claimed = new Set<string>();
   for (const r of rows) {
     const v = r.values;
+    if (v.domain && isFreeMailDomain(v.domain)) {
+      outcome.skipped++;
+      outcome.errors.push(rowError(ctx, r, 'domain', `${v.domain} is a free-mail domain and cannot identify a company`));
+      continue;
+    }
     const byExt = ext(r) ? found.byExternalId.get(ext(r)!) : undefined;
     const byDomain = v.domain ? found.byDomain.get(v.domain) : undefined;
     if (byExt && byDomain && byExt !== byDomain) {

@@ -93,22 +93,27 @@ const norm = (h: string) => h.trim().toLowerCase();
 /** 'Lead Score (2024)' → 'lead_score_2024': the attribute key of an unmapped column. */
 export const attributeKey = (h: string) => norm(h).replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'column';
 
+const genericAliases: Partial<Record<ImportEntity, HeaderMap>> = {
+  activities: { email: 'contact_email', contact_id: 'contact_external_id', date: 'occurred_at' },
+  opportunities: { email: 'contact_email', account: 'account_name' },
+};
+
 function genericMap(entity: ImportEntity): HeaderMap {
-  return Object.fromEntries(entityFields[entity].flatMap((f) => [[f, f], [f.replace(/_/g, ' '), f]]));
+  return { ...Object.fromEntries(entityFields[entity].flatMap((f) => [[f, f], [f.replace(/_/g, ' '), f]])), ...genericAliases[entity] };
 }
 
 function headerMapOf(preset: PresetName, entity: ImportEntity): HeaderMap {
   return preset === 'generic' ? genericMap(entity) : { ...genericMap(entity), ...presets[preset][entity] };
 }
 
-/** The preset whose column names match most headers; ties and no match fall back to generic. */
+/** The preset whose column names match most headers; it must beat Leadloop's own field names (generic). */
 export function detectPreset(entity: ImportEntity, headers: string[]): PresetName {
+  const score = (map: HeaderMap) => headers.filter((h) => map[norm(h)] !== undefined).length;
   let best: PresetName = 'generic';
-  let bestScore = 0;
+  let bestScore = score(genericMap(entity));
   for (const name of ['salesforce', 'hubspot'] as const) {
-    const map = presets[name][entity];
-    const score = headers.filter((h) => map[norm(h)] !== undefined).length;
-    if (score > bestScore) { best = name; bestScore = score; }
+    const s = score(presets[name][entity]);
+    if (s > bestScore) { best = name; bestScore = s; }
   }
   return best;
 }

@@ -34,12 +34,14 @@ export async function importOpportunities(trx: Trx, ctx: ImportContext, input: R
   const keyOf = (r: Row) => r.values.external_id ? externalIdOf(ctx.preset, r.values.external_id)
     : `import:${createHash('sha1').update(JSON.stringify(['opportunity', r.values.name, r.values.account_name ?? '', r.values.close_date?.toISOString() ?? ''])).digest('hex').slice(0, 32)}`;
   const rows = lastRowPerKey(ctx, input, (r) => [`external id:${keyOf(r)}`], 'external_id', outcome);
-  const accounts = await resolveAccounts(trx, ctx, rows.map((r) => ({
-    key: r.row, externalId: r.values.account_external_id ? externalIdOf(ctx.preset, r.values.account_external_id) : undefined, domain: null, company: r.values.account_name,
-  })), outcome);
+  // People first: a deal without a matching account joins its contact's account instead of creating a duplicate.
   const people = await upsertPeople(trx, ctx, rows.filter((r) => r.values.contact_email).map((r) => ({
     row: r.row, raw: r.raw, email: r.values.contact_email, company: r.values.account_name, attributes: {},
   })), outcome, 'related');
+  const accounts = await resolveAccounts(trx, ctx, rows.map((r) => ({
+    key: r.row, externalId: r.values.account_external_id ? externalIdOf(ctx.preset, r.values.account_external_id) : undefined, domain: null,
+    company: r.values.account_name, fallback: people.get(r.row)?.accountId,
+  })), outcome);
   const existing = await findOpportunitiesByExternalIds(trx, ctx.workspaceId, rows.map(keyOf));
 
   const inserts: OpportunityInsert[] = [];
