@@ -11,6 +11,7 @@ import type { Config } from '../config.ts';
 import { progressBar } from './progress.ts';
 import { registerDefinitionCommands } from './definitions.commands.ts';
 import { registerReportCommands } from './report.commands.ts';
+import { registerImportCommands } from './import.commands.ts';
 
 class CliError extends Error {}
 
@@ -153,6 +154,7 @@ export function buildProgram(config: () => Config): Command {
   registerReportCommands(program, config);
 
   registerDefinitionCommands(program, config);
+  registerImportCommands(program, config);
   return program;
 }
 

@@ -22,6 +22,7 @@ import type { IngestPipeline } from '../app/ingest-pipeline.ts';
 import { ingestRoutes } from './ingest.routes.ts';
 import { formsRoutes } from './forms.routes.ts';
 import { snippetRoutes } from './snippet.routes.ts';
+import { importsRoutes } from './imports.routes.ts';
 
 export type ServerDeps = {
   app: AppDeps;
@@ -88,6 +89,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     ingestRoutes,
     formsRoutes,
     snippetRoutes,
+    importsRoutes,
   ];
   for (const register of registrars) {
     register(app, deps);

@@ -3,6 +3,7 @@ import * as systemOfRecord from './2026-11-22-system-of-record.ts';
 import * as definitions from './2026-11-22-13-definitions.ts';
 import * as reports from './2026-11-22-12-reports.ts';
 import * as capture from './2026-11-22-10-capture.ts';
+import * as imports from './2026-11-22-11-imports.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -10,9 +11,10 @@ import * as capture from './2026-11-22-10-capture.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-22-system-of-record': systemOfRecord,
-  // Keyed after the system of record: Kysely sorts keys and '2026-11-22-13…' would sort before '2026-11-22-system…'.
-  '2026-11-23-13-definitions': definitions,
-  // Keyed after the system of record: Kysely sorts keys and '2026-11-22-12…' would sort before '2026-11-22-system…'.
-  '2026-11-23-12-reports': reports,
+  // Features are keyed '2026-11-23-…' although their files say '-22-': Kysely runs migrations in key
+  // order, and '2026-11-22-1…' would sort before '2026-11-22-system…' on a fresh database.
   '2026-11-23-10-capture': capture,
+  '2026-11-23-11-imports': imports,
+  '2026-11-23-12-reports': reports,
+  '2026-11-23-13-definitions': definitions,
 };

@@ -1,0 +1,89 @@
+import type { Trx } from '../../storage/db.ts';
+import { findContactIdsByIdentity, insertContactsBulk, insertIdentitiesBulk, type ContactInsert, type IdentityInsert } from '../../storage/import-bulk.repo.ts';
+import { findContactsByEmails, updateContactsBulk, type ContactUpdate } from '../../storage/import-match.repo.ts';
+import { newId } from '../../storage/ids.ts';
+import { companyDomain, resolveAccounts } from './accounts.importer.ts';
+import { addRelated, emptyOutcome, lastRowPerKey, rowError, type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
+import { externalIdOf } from './import-presets.ts';
+
+export type Person = {
+  row: number; raw: string[]; email?: string; externalId?: string; firstName?: string; lastName?: string; title?: string; phone?: string;
+  country?: string; company?: string; website?: string; industry?: string; employeeCount?: number; source?: string; createdAt?: Date;
+  accountExternalId?: string; attributes: Record<string, unknown>;
+};
+
+/** A contacts or leads row as the person it describes (external ids prefixed by the preset). */
+export function personOf(ctx: ImportContext, r: ImportRow<'contacts'> | ImportRow<'leads'>): Person {
+  const v = r.values;
+  const attributes: Record<string, unknown> = { ...r.attributes };
+  if (v.lifecycle_stage) attributes.lifecycle_stage = v.lifecycle_stage;
+  return {
+    row: r.row, raw: r.raw, email: v.email, externalId: v.external_id ? externalIdOf(ctx.preset, v.external_id) : undefined,
+    firstName: v.first_name, lastName: v.last_name, title: v.title, phone: v.phone, country: v.country, company: v.company, website: v.website,
+    industry: v.industry, employeeCount: v.employee_count, source: v.source, createdAt: v.created_at,
+    accountExternalId: v.account_external_id ? externalIdOf(ctx.preset, v.account_external_id) : undefined, attributes,
+  };
+}
+
+/**
+ * Finds or creates the contact of each person: by external id (contact_identity 'external_id'),
+ * else by normalized email. A person whose email belongs to another contact than its external id
+ * is refused (two known people are never merged by an import). Answers row number → contact id.
+ * `counted` says whether contacts are the import's entity or created on the side.
+ */
+export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[], outcome: ChunkOutcome, counted: 'entity' | 'related'): Promise<Map<number, { contactId: string; accountId: string | null }>> {
+  const people = lastRowPerKey(ctx, input, (p) => [...(p.email ? [`email:${p.email}`] : []), ...(p.externalId ? [`external id:${p.externalId}`] : [])], 'email', outcome);
+  const byExt = await findContactIdsByIdentity(trx, ctx.workspaceId, 'external_id', people.flatMap((p) => (p.externalId ? [p.externalId] : [])));
+  const byEmail = await findContactsByEmails(trx, ctx.workspaceId, people.flatMap((p) => (p.email ? [p.email] : [])));
+  const matched: { person: Person; contactId: string | null }[] = [];
+  for (const p of people) {
+    const a = p.externalId ? byExt.get(p.externalId) : undefined;
+    const b = p.email ? byEmail.get(p.email)?.id : undefined;
+    if (a && b && a !== b) {
+      outcome.skipped++;
+      outcome.errors.push(rowError(ctx, p, 'email', `${p.email} belongs to another contact than external id ${p.externalId}; not merged`));
+      continue;
+    }
+    matched.push({ person: p, contactId: a ?? b ?? null });
+  }
+  const accounts = await resolveAccounts(trx, ctx, matched.map(({ person: p }) => ({
+    key: p.row, externalId: p.accountExternalId, domain: companyDomain(p.website, p.email), company: p.company,
+    industry: p.industry, employeeCount: p.employeeCount, country: p.country,
+  })), outcome);
+
+  const ids = new Map<number, { contactId: string; accountId: string | null }>();
+  const inserts: ContactInsert[] = [];
+  const updates: ContactUpdate[] = [];
+  const identities: IdentityInsert[] = [];
+  for (const { person: p, contactId } of matched) {
+    const id = contactId ?? newId((p.createdAt ?? ctx.now).getTime());
+    ids.set(p.row, { contactId: id, accountId: accounts.get(p.row) ?? (p.email ? byEmail.get(p.email)?.accountId ?? null : null) });
+    const fields = {
+      id, email: p.email ?? null, firstName: p.firstName ?? null, lastName: p.lastName ?? null, title: p.title ?? null, phone: p.phone ?? null,
+      country: p.country ?? null, accountId: accounts.get(p.row) ?? null, attributes: p.attributes, firstTouchAt: p.createdAt ?? null, firstSource: p.source ?? null,
+    };
+    if (contactId) updates.push(fields);
+    // Known to the CRM by its id even without an email: not an anonymous visitor.
+    else inserts.push({ ...fields, status: 'known', createdAt: p.createdAt ?? ctx.now });
+    if (p.email) identities.push({ kind: 'email', value: p.email, contactId: id });
+    if (p.externalId) identities.push({ kind: 'external_id', value: p.externalId, contactId: id });
+  }
+  const inserted = await insertContactsBulk(trx, ctx.workspaceId, inserts);
+  await insertIdentitiesBulk(trx, ctx.workspaceId, identities);
+  const changed = await updateContactsBulk(trx, ctx.workspaceId, updates);
+  if (counted === 'entity') {
+    outcome.inserted += inserted;
+    outcome.updated += changed;
+    outcome.unchanged += updates.length - changed;
+  } else {
+    addRelated(outcome, 'contacts_created', inserted);
+    addRelated(outcome, 'contacts_updated', changed);
+  }
+  return ids;
+}
+
+export async function importContacts(trx: Trx, ctx: ImportContext, rows: ImportRow<'contacts'>[]): Promise<ChunkOutcome> {
+  const outcome = emptyOutcome();
+  await upsertPeople(trx, ctx, rows.map((r) => personOf(ctx, r)), outcome, 'entity');
+  return outcome;
+}

@@ -1,0 +1,168 @@
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { fail, ok, type Result } from '../../core/result.ts';
+import type { Trx } from '../../storage/db.ts';
+import { newId } from '../../storage/ids.ts';
+import { lockWorkspaceForImport } from '../../storage/import-bulk.repo.ts';
+import { finishImportRun, getImportRun, insertImportErrors, insertImportRun, listImportErrors, type ImportRowError, type ImportRun, type ImportStats } from '../../storage/import-runs.repo.ts';
+import { listReasonCodes } from '../../storage/reasons.repo.ts';
+import type { AppDeps } from '../context.ts';
+import { importAccounts } from './accounts.importer.ts';
+import { importActivities } from './activities.importer.ts';
+import { importContacts } from './contacts.importer.ts';
+import { csvChunks, scanCsv, type CsvRow } from './csv-source.ts';
+import { type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
+import { importEntities, planColumns, presetNames, type ImportEntity, type ImportPlan } from './import-presets.ts';
+import { rowSchemas } from './import-rows.schema.ts';
+import { importLeads } from './leads.importer.ts';
+import { importOpportunities } from './opportunities.importer.ts';
+
+export type ImportSummary = {
+  runId: string; entity: ImportEntity; preset: string; dryRun: boolean; stats: ImportStats;
+  /** The first errors (the full list is the run's error report). */
+  errors: ImportRowError[]; attributeColumns: string[]; related: Record<string, number>; seconds: number; rowsPerSecond: number;
+};
+
+export type CsvImportOptions = {
+  entity: string; preset?: string; mapping?: Record<string, string>; dryRun?: boolean; fileName?: string | null; chunkSize?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** Each chunk's row errors, in file order (the CLI appends them to --errors FILE). */
+  onErrors?: (errors: ImportRowError[]) => Promise<void> | void;
+};
+
+const importers: { [E in ImportEntity]: (trx: Trx, ctx: ImportContext, rows: ImportRow<E>[]) => Promise<ChunkOutcome> } = {
+  contacts: importContacts, accounts: importAccounts, leads: importLeads, opportunities: importOpportunities, activities: importActivities,
+};
+const ERRORS_IN_SUMMARY = 100;
+class DryRunRollback extends Error {}
+
+/**
+ * Imports one CSV file. Two passes over the stream: the first checks the structure (UTF-8, CSV
+ * syntax, header, required columns) and refuses a broken file before anything is written; the
+ * second validates each row with zod and writes chunks of `chunkSize` rows with set-based SQL, one
+ * transaction per chunk, so memory stays flat for any file size. A bad row is reported, never fatal.
+ * A dry run does the same work inside one transaction that is rolled back: the counts are exact and
+ * nothing but the run record (flagged dry_run, with its error report) is kept.
+ */
+export async function importCsv(deps: AppDeps, workspaceId: string, open: () => Readable, options: CsvImportOptions): Promise<Result<ImportSummary>> {
+  const entity = z.enum(importEntities).safeParse(options.entity);
+  if (!entity.success) return fail('ValidationFailed', `Unknown import entity '${options.entity}'. Use one of: ${importEntities.join(', ')}.`, [{ path: 'entity', message: 'unknown entity' }]);
+  const preset = z.enum([...presetNames, 'auto']).safeParse(options.preset ?? 'auto');
+  if (!preset.success) return fail('ValidationFailed', `Unknown preset '${options.preset}'. Use one of: salesforce, hubspot, generic, auto.`, [{ path: 'preset', message: 'unknown preset' }]);
+  const scan = await scanCsv(open());
+  if (!scan.ok) return scan;
+  const plan = planColumns(entity.data, scan.value.headers, preset.data, options.mapping ?? {});
+  if (!plan.ok) return plan;
+
+  const started = deps.clock.now();
+  const t0 = performance.now();
+  const ctx: ImportContext = { workspaceId, preset: plan.value.preset, plan: plan.value, taxonomy: await listReasonCodes(deps.db, workspaceId), now: started };
+  const runId = newId(started.getTime());
+  const dryRun = options.dryRun ?? false;
+  await insertImportRun(deps.db, workspaceId, {
+    id: runId, entity: entity.data, preset: plan.value.preset, fileName: options.fileName ?? null, dryRun, at: started,
+    mapping: Object.fromEntries(plan.value.columns.map((c) => [c.header, c.field ?? (c.attribute ? `attributes.${c.attribute}` : null)])),
+  });
+  const stats: ImportStats = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0 };
+  const firstErrors: ImportRowError[] = [];
+  const related: Record<string, number> = {};
+
+  const processAll = async (inChunk: (work: (trx: Trx) => Promise<ChunkOutcome>) => Promise<ChunkOutcome>) => {
+    for await (const chunk of csvChunks(open(), options.chunkSize ?? 2000)) {
+      const { valid, errors } = validateChunk(entity.data, plan.value, chunk);
+      const outcome = await inChunk((trx) => (importers[entity.data] as (t: Trx, c: ImportContext, r: ImportRow<ImportEntity>[]) => Promise<ChunkOutcome>)(trx, ctx, valid));
+      const all = [...errors, ...outcome.errors].sort((a, b) => a.row - b.row);
+      await insertImportErrors(deps.db, workspaceId, runId, stats.errors + 1, all);
+      await options.onErrors?.(all);
+      firstErrors.push(...all.slice(0, ERRORS_IN_SUMMARY - firstErrors.length));
+      stats.rows += chunk.length;
+      stats.inserted += outcome.inserted;
+      stats.updated += outcome.updated;
+      stats.unchanged += outcome.unchanged;
+      stats.skipped += outcome.skipped + new Set(errors.map((e) => e.row)).size;
+      stats.errors += all.length;
+      for (const [k, n] of Object.entries(outcome.related)) related[k] = (related[k] ?? 0) + n;
+      options.onProgress?.(stats.rows, scan.value.rows);
+    }
+  };
+
+  try {
+    if (dryRun) {
+      await deps.db.transaction().execute(async (trx) => {
+        await lockWorkspaceForImport(trx, workspaceId);
+        await processAll((work) => work(trx));
+        throw new DryRunRollback();
+      }).catch((e) => { if (!(e instanceof DryRunRollback)) throw e; });
+    } else {
+      await processAll((work) => deps.db.transaction().execute(async (trx) => {
+        await lockWorkspaceForImport(trx, workspaceId);
+        return work(trx);
+      }));
+    }
+  } catch (e) {
+    await finishImportRun(deps.db, workspaceId, runId, { status: 'failed', stats, message: e instanceof Error ? e.message : String(e), at: deps.clock.now() });
+    throw e;
+  }
+  await finishImportRun(deps.db, workspaceId, runId, { status: 'completed', stats, message: null, at: deps.clock.now() });
+  const seconds = (performance.now() - t0) / 1000;
+  return ok({
+    runId, entity: entity.data, preset: plan.value.preset, dryRun, stats, errors: firstErrors, attributeColumns: plan.value.attributeColumns, related,
+    seconds, rowsPerSecond: Math.round(stats.rows / Math.max(seconds, 0.001)),
+  });
+}
+
+function validateChunk(entity: ImportEntity, plan: ImportPlan, chunk: CsvRow[]): { valid: ImportRow<ImportEntity>[]; errors: ImportRowError[] } {
+  const schema = rowSchemas[entity];
+  const valid: ImportRow<ImportEntity>[] = [];
+  const errors: ImportRowError[] = [];
+  const width = plan.columns.length;
+  for (const r of chunk) {
+    const extra = r.values.slice(width).some((v) => v.trim() !== '');
+    if (r.values.length < width || extra) {
+      errors.push({ row: r.row, column: null, value: null, reason: `the row has ${r.values.length} cells; the header has ${width} columns` });
+      continue;
+    }
+    const input: Record<string, string> = {};
+    const attributes: Record<string, string> = {};
+    for (const c of plan.columns) {
+      const cell = r.values[c.index] ?? '';
+      if (c.field) input[c.field] = cell;
+      else if (c.attribute && cell.trim() !== '') attributes[c.attribute] = cell.trim();
+    }
+    const parsed = schema.safeParse(input);
+    if (parsed.success) {
+      valid.push({ row: r.row, values: parsed.data, attributes, raw: r.values } as ImportRow<ImportEntity>);
+      continue;
+    }
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? '');
+      const index = plan.fields.get(field);
+      errors.push({ row: r.row, column: index === undefined ? field || null : plan.columns[index]!.header, value: index === undefined ? null : r.values[index] ?? null, reason: issue.message });
+    }
+  }
+  return { valid, errors };
+}
+
+export async function findImportRun(deps: AppDeps, workspaceId: string, id: string): Promise<Result<ImportRun>> {
+  const run = await getImportRun(deps.db, workspaceId, id);
+  return run ? ok(run) : fail('NotFound', `Import run ${id} not found in this workspace.`);
+}
+
+const csvCell = (v: string | number | null) => {
+  const s = v === null ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+export const ERROR_REPORT_HEADER = 'row,column,value,reason\r\n';
+export const errorReportLine = (e: ImportRowError) => `${[e.row, e.column, e.value, e.reason].map(csvCell).join(',')}\r\n`;
+
+/** The error report of a run as CSV lines, read page by page (a report of any size streams out). */
+export async function* importErrorReport(deps: AppDeps, workspaceId: string, runId: string): AsyncGenerator<string> {
+  yield ERROR_REPORT_HEADER;
+  let after = 0;
+  for (;;) {
+    const page = await listImportErrors(deps.db, workspaceId, runId, after, 5000);
+    if (page.length === 0) return;
+    yield page.map(errorReportLine).join('');
+    after = page[page.length - 1]!.seq;
+  }
+}

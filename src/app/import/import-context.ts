@@ -1,0 +1,49 @@
+import type { ReasonCode } from '../../core/lifecycle.ts';
+import type { ImportRowError } from '../../storage/import-runs.repo.ts';
+import type { ImportEntity, ImportPlan, PresetName } from './import-presets.ts';
+import type { RowOf } from './import-rows.schema.ts';
+
+/** A validated row: typed values, custom attributes from unmapped columns, and the raw cells for error reports. */
+export type ImportRow<E extends ImportEntity> = { row: number; values: RowOf<E>; attributes: Record<string, string>; raw: string[] };
+
+export type ImportContext = { workspaceId: string; preset: PresetName; plan: ImportPlan; taxonomy: readonly ReasonCode[]; now: Date };
+
+export type ChunkOutcome = {
+  inserted: number; updated: number; unchanged: number; skipped: number; errors: ImportRowError[];
+  /** Records created on the side (accounts for contacts, contacts for opportunities...). */
+  related: Record<string, number>;
+};
+
+export const emptyOutcome = (): ChunkOutcome => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], related: {} });
+
+export function addRelated(outcome: ChunkOutcome, what: string, n: number): void {
+  if (n > 0) outcome.related[what] = (outcome.related[what] ?? 0) + n;
+}
+
+/** An error naming the file's column (not our field name) and the cell as written. */
+export function rowError(ctx: ImportContext, r: { row: number; raw: string[] }, field: string | null, reason: string): ImportRowError {
+  const index = field === null ? undefined : ctx.plan.fields.get(field);
+  const column = index === undefined ? field : ctx.plan.columns[index]!.header;
+  return { row: r.row, column, value: index === undefined ? null : r.raw[index] ?? null, reason };
+}
+
+/**
+ * Keeps the last row of each key within a chunk (a set-based upsert cannot touch one record twice
+ * in one statement); earlier rows sharing any key are reported and skipped.
+ */
+export function lastRowPerKey<T extends { row: number; raw: string[] }>(ctx: ImportContext, rows: T[], keysOf: (r: T) => string[], field: string, outcome: ChunkOutcome): T[] {
+  const owner = new Map<string, number>();
+  const dropped = new Set<number>();
+  rows.forEach((r, i) => {
+    for (const key of keysOf(r)) {
+      const before = owner.get(key);
+      if (before !== undefined && before !== i && !dropped.has(before)) {
+        dropped.add(before);
+        outcome.skipped++;
+        outcome.errors.push(rowError(ctx, rows[before]!, field, `duplicate of row ${r.row} (same ${key.split(':')[0]}); the later row was imported`));
+      }
+      owner.set(key, i);
+    }
+  });
+  return rows.filter((_, i) => !dropped.has(i));
+}

@@ -1,0 +1,52 @@
+import { decideTransition, type ReasonCode, type Stage, transitionTable } from './lifecycle.ts';
+import { fail, ok, type Result } from './result.ts';
+
+export type HistoryStep = { from: Stage; to: Stage; reasonCode: string | null };
+
+// Imported histories only know where a lead ended up; when a move needs a reason we record the
+// most neutral one of the right outcome rather than inventing a specific cause.
+const neutralReasons: Record<'nurture' | 'disqualified' | 'lost', string[]> = {
+  nurture: ['not_ready'],
+  disqualified: ['bad_fit'],
+  lost: ['lost_no_decision'],
+};
+
+/**
+ * The shortest walk through the lifecycle table from `from` to `to`, each step checked by
+ * decideTransition, so an imported history obeys the same rules as a live one. Recycling moves
+ * are never used to get somewhere (they would count as recycles that did not happen).
+ * @example historyPath('inquiry', 'won', taxonomy) → inquiry→mql→sal→sql→opportunity→won
+ */
+export function historyPath(from: Stage, to: Stage, taxonomy: readonly ReasonCode[]): Result<HistoryStep[]> {
+  if (from === to) return ok([]);
+  const previous = new Map<Stage, Stage>([[from, from]]);
+  const queue: Stage[] = [from];
+  while (queue.length > 0 && !previous.has(to)) {
+    const stage = queue.shift()!;
+    for (const rule of transitionTable) {
+      if (rule.from !== stage || rule.recycle || previous.has(rule.to)) continue;
+      previous.set(rule.to, stage);
+      queue.push(rule.to);
+    }
+  }
+  if (!previous.has(to)) {
+    return fail('TransitionNotAllowed', `A lead at ${from} cannot reach ${to} through the lifecycle.`, [{ path: 'stage', message: `unreachable from ${from}` }]);
+  }
+  const stages: Stage[] = [to];
+  while (stages[0] !== from) stages.unshift(previous.get(stages[0]!)!);
+  const steps: HistoryStep[] = [];
+  for (let i = 1; i < stages.length; i++) {
+    const step = { from: stages[i - 1]!, to: stages[i]! };
+    const rule = transitionTable.find((r) => r.from === step.from && r.to === step.to)!;
+    const reasonCode = rule.reason ? pickReason(rule.reason, taxonomy) : null;
+    const decision = decideTransition({ ...step, reasonCode }, taxonomy);
+    if (!decision.ok) return decision;
+    steps.push({ ...step, reasonCode });
+  }
+  return ok(steps);
+}
+
+function pickReason(outcome: 'nurture' | 'disqualified' | 'lost', taxonomy: readonly ReasonCode[]): string | null {
+  const fitting = taxonomy.filter((r) => r.outcome === outcome);
+  return fitting.find((r) => neutralReasons[outcome].includes(r.code))?.code ?? fitting[0]?.code ?? null;
+}
