@@ -9,6 +9,7 @@ import { listReasonCodes } from '../storage/reasons.repo.ts';
 import { insertTransition, listTransitions, type Actor, type StageTransition } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
+import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { inTransaction } from './transaction.ts';
 
 export type OpenLeadInput = { contactId: string; ownerId?: string | null; actor: Actor; at?: Date; stage?: Stage };
@@ -88,7 +89,8 @@ export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId:
     leadId: lead.id, from: lead.stage, to: rule.to, at: input.at, actor: input.actor, reasonCode: reason?.code ?? null,
     note: input.note ?? null, definitionId: input.definitionId ?? null, isRecycle: recycleIncrement > 0,
   });
-  return ok({ lead: updated, transition });
+  // Routing, SLA clocks and alerts react in the same transaction (src/app/handoff).
+  return ok({ lead: await onLeadTransition(trx, workspaceId, updated, transition, input.at), transition });
 }
 
 export async function findLead(deps: AppDeps, workspaceId: string, id: string): Promise<Result<Lead>> {

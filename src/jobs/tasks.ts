@@ -1,11 +1,12 @@
 import type { Task, TaskList } from 'graphile-worker';
-import type { AppDeps } from '../app/context.ts';
 import { purgeExpiredSessions } from '../app/maintenance.ts';
+import { handoffCrontab, handoffTasks, type JobDeps } from './handoff.tasks.ts';
 
 /** Every task the worker runs, and the periodic schedule. Add new *.task.ts handlers here. */
-export function taskList(deps: AppDeps): TaskList {
+export function taskList(deps: JobDeps): TaskList {
   const tasks: Record<string, Task> = {
     'purge-sessions': async () => { await purgeExpiredSessions(deps); },
+    ...handoffTasks(deps),
   };
   return tasks;
 }
@@ -13,4 +14,5 @@ export function taskList(deps: AppDeps): TaskList {
 /** graphile-worker crontab: minute hour day month weekday task ?options */
 export const crontab = [
   '17 3 * * * purge-sessions ?max=1',
+  ...handoffCrontab,
 ].join('\n');

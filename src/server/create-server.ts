@@ -8,9 +8,12 @@ import type { AppDeps } from '../app/context.ts';
 import { authGuard } from './auth.guard.ts';
 import { installErrorHandling } from './errors.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { alertsRoutes } from './alerts.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { catalogRoutes } from './catalog.routes.ts';
 import { contactsRoutes } from './contacts.routes.ts';
+import { handoffRoutes } from './handoff.routes.ts';
+import { handoffReportsRoutes } from './handoff-reports.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
 
@@ -62,7 +65,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   typed.get('/api/v1/health', { config: { permission: 'public' }, schema: { hide: false, tags: ['system'] } }, async () => ({ status: 'ok' }));
   typed.get('/api/v1/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const register of [authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes]) {
+  for (const register of [authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes, handoffRoutes, alertsRoutes, handoffReportsRoutes]) {
     register(app, deps);
   }
   return app;

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as systemOfRecord from './2026-11-22-system-of-record.ts';
+import * as handoff from './2026-11-22-14-handoff.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -7,4 +8,6 @@ import * as systemOfRecord from './2026-11-22-system-of-record.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-22-system-of-record': systemOfRecord,
+  // Keyed after the system of record: Kysely sorts keys and '2026-11-22-14…' would sort before '2026-11-22-system…'.
+  '2026-11-23-14-handoff': handoff,
 };
