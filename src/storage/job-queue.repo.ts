@@ -9,8 +9,9 @@ export type QueuedJob = { id: string; task: string; payload: unknown; runAt: Dat
  */
 export async function listDueJobs(db: Db, until: Date, limit = 100): Promise<QueuedJob[]> {
   const r = await sql<{ id: string; task_identifier: string; payload: unknown; run_at: Date; attempts: number; max_attempts: number; key: string | null; last_error: string | null }>`
-    SELECT id::text, task_identifier, payload, run_at, attempts, max_attempts, key, last_error FROM graphile_worker.jobs
-    WHERE run_at <= ${until} AND locked_at IS NULL AND attempts < max_attempts ORDER BY run_at, id LIMIT ${limit}`.execute(db);
+    SELECT j.id::text, t.identifier AS task_identifier, j.payload, j.run_at, j.attempts, j.max_attempts, j.key, j.last_error
+    FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+    WHERE j.run_at <= ${until} AND j.locked_at IS NULL AND j.attempts < j.max_attempts ORDER BY j.run_at, j.id LIMIT ${limit}`.execute(db);
   return r.rows.map((j) => ({ id: j.id, task: j.task_identifier, payload: j.payload, runAt: j.run_at, attempts: j.attempts, maxAttempts: j.max_attempts, key: j.key, lastError: j.last_error }));
 }
 
