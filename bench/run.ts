@@ -5,6 +5,7 @@
 type Bench = { main?: (argv: string[]) => Promise<void>; run?: (argv: string[]) => Promise<void> };
 const benches: Record<string, () => Promise<Bench>> = {
   ingest: () => import('./ingest.bench.ts'),
+  alert: () => import('./alert.bench.ts'),
   backtest: () => import('./backtest.bench.ts'),
   reports: () => import('./reports.bench.ts'),
 };

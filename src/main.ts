@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createAuthService } from './app/auth.ts';
+import { createMailer } from './app/mailer.ts';
 import { systemClock, type AppDeps, type Clock } from './app/context.ts';
 import { parseConfig, publicUrl, type Config } from './config.ts';
 import { migrateJobQueue, startWorker } from './jobs/worker.ts';
@@ -57,7 +58,9 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
   const server = options.serve
     ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest })
     : null;
-  const worker = options.work ? await startWorker(runtime.pool, runtime.deps, config.LEADLOOP_WORKER_CONCURRENCY) : null;
+  // Alerts need the mailer (null when SMTP_URL is unset: recorded as not configured) and links to the lead.
+  const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM) : null;
+  const worker = options.work ? await startWorker(runtime.pool, { ...runtime.deps, mailer, publicUrl: url }, config.LEADLOOP_WORKER_CONCURRENCY) : null;
   if (server) await server.listen({ port: config.PORT, host: config.HOST });
   await options.onReady?.(runtime, url);
   let stopping: Promise<void> | null = null;
@@ -65,6 +68,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
     stopping ??= (async () => {
       await server?.close();
       await worker?.stop();
+      mailer?.close();
       await runtime.close();
     })();
     return stopping;

@@ -10,6 +10,7 @@ import { insertTransition, listTransitions, type Actor, type StageTransition } f
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
 import { linkOrOpenOpportunityInTrx } from './lead-opportunity.ts';
+import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { inTransaction } from './transaction.ts';
 
 export type OpenLeadInput = { contactId: string; ownerId?: string | null; actor: Actor; at?: Date; stage?: Stage };
@@ -95,12 +96,14 @@ export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId:
     leadId: lead.id, from: lead.stage, to: rule.to, at: input.at, actor: input.actor, reasonCode: reason?.code ?? null,
     note: input.note ?? null, definitionId: input.definitionId ?? null, isRecycle: recycleIncrement > 0,
   });
+  // Routing, SLA clocks and alerts react in the same transaction (src/app/handoff).
+  const reacted = await onLeadTransition(trx, workspaceId, updated, transition, input.at);
   if (rule.to === 'opportunity') {
-    const opp = await linkOrOpenOpportunityInTrx(trx, workspaceId, updated, { opportunityId: input.opportunityId ?? null, actor: input.actor, at: input.at });
+    const opp = await linkOrOpenOpportunityInTrx(trx, workspaceId, reacted, { opportunityId: input.opportunityId ?? null, actor: input.actor, at: input.at });
     if (!opp.ok) return opp;
-    return ok({ lead: updated, transition, opportunityId: opp.value.id });
+    return ok({ lead: reacted, transition, opportunityId: opp.value.id });
   }
-  return ok({ lead: updated, transition });
+  return ok({ lead: reacted, transition });
 }
 
 export async function findLead(deps: AppDeps, workspaceId: string, id: string): Promise<Result<Lead>> {

@@ -12,6 +12,7 @@ import { progressBar } from './progress.ts';
 import { registerDefinitionCommands } from './definitions.commands.ts';
 import { registerReportCommands } from './report.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
+import { registerHandoffCommands } from './handoff.commands.ts';
 
 class CliError extends Error {}
 
@@ -155,6 +156,7 @@ export function buildProgram(config: () => Config): Command {
 
   registerDefinitionCommands(program, config);
   registerImportCommands(program, config);
+  registerHandoffCommands(program, config);
   return program;
 }
 

@@ -1,15 +1,16 @@
 import type { Task, TaskList } from 'graphile-worker';
-import type { AppDeps } from '../app/context.ts';
 import { purgeExpiredSessions } from '../app/maintenance.ts';
 import { recomputeDefinitionTask } from './recompute-definition.task.ts';
 import { refreshDecayTask } from './refresh-decay.task.ts';
+import { handoffCrontab, handoffTasks, type JobDeps } from './handoff.tasks.ts';
 
 /** Every task the worker runs, and the periodic schedule. Add new *.task.ts handlers here. */
-export function taskList(deps: AppDeps): TaskList {
+export function taskList(deps: JobDeps): TaskList {
   const tasks: Record<string, Task> = {
     'purge-sessions': async () => { await purgeExpiredSessions(deps); },
     'refresh-decay': refreshDecayTask(deps),
     'recompute-definition': recomputeDefinitionTask(deps),
+    ...handoffTasks(deps),
   };
   return tasks;
 }
@@ -18,4 +19,5 @@ export function taskList(deps: AppDeps): TaskList {
 export const crontab = [
   '17 3 * * * purge-sessions ?max=1',
   '7 * * * * refresh-decay ?max=1',
+  ...handoffCrontab,
 ].join('\n');

@@ -1,6 +1,7 @@
 import { run, runMigrations, runOnce, type Logger as WorkerLogger, Logger, parseCrontab, type Runner } from 'graphile-worker';
 import type pg from 'pg';
 import type { AppDeps } from '../app/context.ts';
+import type { JobDeps } from './handoff.tasks.ts';
 import { crontab, taskList } from './tasks.ts';
 
 const quietLogger = new Logger(() => (level: string, message: string) => {
@@ -12,7 +13,7 @@ export async function migrateJobQueue(pool: pg.Pool): Promise<void> {
   await runMigrations({ pgPool: pool, logger: quietLogger });
 }
 
-export async function startWorker(pool: pg.Pool, deps: AppDeps, concurrency: number): Promise<Runner> {
+export async function startWorker(pool: pg.Pool, deps: JobDeps, concurrency: number): Promise<Runner> {
   return run({
     pgPool: pool, taskList: taskList(deps), parsedCronItems: parseCrontab(crontab), concurrency,
     noHandleSignals: true, pollInterval: 1000, logger: quietLogger as WorkerLogger,

@@ -8,9 +8,12 @@ import type { AppDeps } from '../app/context.ts';
 import { authGuard } from './auth.guard.ts';
 import { installErrorHandling } from './errors.ts';
 import { adminRoutes } from './admin.routes.ts';
+import { alertsRoutes } from './alerts.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { catalogRoutes } from './catalog.routes.ts';
 import { contactsRoutes } from './contacts.routes.ts';
+import { handoffRoutes } from './handoff.routes.ts';
+import { handoffReportsRoutes } from './handoff-reports.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { metricsRoutes } from './metrics.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
@@ -90,6 +93,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     formsRoutes,
     snippetRoutes,
     importsRoutes,
+    handoffRoutes,
+    alertsRoutes,
+    handoffReportsRoutes,
   ];
   for (const register of registrars) {
     register(app, deps);

@@ -4,6 +4,7 @@ import * as definitions from './2026-11-22-13-definitions.ts';
 import * as reports from './2026-11-22-12-reports.ts';
 import * as capture from './2026-11-22-10-capture.ts';
 import * as imports from './2026-11-22-11-imports.ts';
+import * as handoff from './2026-11-22-14-handoff.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -17,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-11-imports': imports,
   '2026-11-23-12-reports': reports,
   '2026-11-23-13-definitions': definitions,
+  // Keyed after the system of record: Kysely sorts keys and '2026-11-22-14…' would sort before '2026-11-22-system…'.
+  '2026-11-23-14-handoff': handoff,
 };

@@ -1,0 +1,114 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { getAlert, markAlertDelivered, setAlertEmailStatus, type Alert } from '../../storage/alerts.repo.ts';
+import { getUser } from '../../storage/users.repo.ts';
+import { getWebhook, insertWebhookDelivery, type Webhook } from '../../storage/webhooks.repo.ts';
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, type HandoffDeps } from './handoff-deps.ts';
+
+export const deliverAlertPayload = z.discriminatedUnion('channel', [
+  z.object({ workspaceId: z.string(), alertId: z.string(), channel: z.literal('webhook'), webhookId: z.string(), replay: z.boolean().optional() }),
+  z.object({ workspaceId: z.string(), alertId: z.string(), channel: z.literal('email') }),
+]);
+export type DeliverAlertPayload = z.infer<typeof deliverAlertPayload>;
+
+/** Thrown to make graphile-worker retry the job with its exponential backoff. */
+export class DeliveryFailed extends Error {}
+
+/** `X-Leadloop-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` (Stripe's scheme: the timestamp defeats replays). */
+export function signatureHeader(secret: string, body: string, at: Date): string {
+  const t = Math.floor(at.getTime() / 1000);
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+function link(deps: HandoffDeps, alert: Alert): string {
+  return `${deps.publicUrl.replace(/\/$/, '')}${String(alert.context.path ?? `/leads/${alert.leadId}`)}`;
+}
+
+/** Slack incoming-webhook JSON, or the generic signed JSON document. */
+export function webhookBody(deps: HandoffDeps, webhook: Pick<Webhook, 'kind'>, alert: Alert): string {
+  const url = link(deps, alert);
+  if (webhook.kind === 'slack') {
+    return JSON.stringify({
+      text: `${alert.title}\n${alert.body}\n${url}`,
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: alert.title.slice(0, 150) } },
+        { type: 'section', text: { type: 'mrkdwn', text: alert.body || ' ' } },
+        { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open lead' }, url }] },
+      ],
+    });
+  }
+  return JSON.stringify({
+    type: 'leadloop.alert', schema_version: 1, id: alert.id, kind: alert.kind, lead_id: alert.leadId, user_id: alert.userId,
+    title: alert.title, body: alert.body, url, context: alert.context, created_at: alert.createdAt.toISOString(),
+  });
+}
+
+async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload, { channel: 'webhook' }>, alert: Alert, attempt: number): Promise<void> {
+  const webhook = await getWebhook(deps.db, p.workspaceId, p.webhookId);
+  // A webhook switched off or deleted after the alert was queued gets nothing (a replay is explicit).
+  if (!webhook || (!webhook.active && !p.replay)) return;
+  const body = webhookBody(deps, webhook, alert);
+  const started = performance.now();
+  let responseCode: number | null = null;
+  let error: string | null = null;
+  try {
+    const response = await fetch(webhook.url, {
+      method: 'POST', body, signal: AbortSignal.timeout(deps.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS),
+      headers: {
+        'content-type': 'application/json', 'user-agent': 'Leadloop-Webhook/1', 'x-leadloop-alert-id': alert.id,
+        ...(webhook.kind === 'json' ? { 'x-leadloop-signature': signatureHeader(webhook.secret, body, deps.clock.now()) } : {}),
+      },
+    });
+    responseCode = response.status;
+    await response.arrayBuffer().catch(() => undefined);
+    if (!response.ok) error = `receiver answered HTTP ${response.status}`;
+  } catch (e) {
+    const err = e as Error;
+    error = err.name === 'TimeoutError' ? `timed out after ${deps.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS} ms` : `request failed: ${err.message}`;
+  }
+  const at = deps.clock.now();
+  await insertWebhookDelivery(deps.db, p.workspaceId, {
+    webhookId: webhook.id, alertId: alert.id, attempt, status: error ? 'failed' : 'success', responseCode,
+    durationMs: Math.round(performance.now() - started), error, at,
+  });
+  if (error) throw new DeliveryFailed(`webhook ${webhook.name}: ${error}`);
+  await markAlertDelivered(deps.db, p.workspaceId, alert.id, at);
+}
+
+async function deliverEmail(deps: HandoffDeps, p: Extract<DeliverAlertPayload, { channel: 'email' }>, alert: Alert, final: boolean): Promise<void> {
+  if (alert.emailStatus === 'sent') return;
+  if (!deps.mailer) {
+    await setAlertEmailStatus(deps.db, p.workspaceId, alert.id, 'not_configured', 'SMTP_URL is not set; the alert is in the in-app feed and webhooks only.');
+    return;
+  }
+  const user = await getUser(deps.db, p.workspaceId, alert.userId);
+  if (!user || user.disabledAt) {
+    await setAlertEmailStatus(deps.db, p.workspaceId, alert.id, 'skipped', 'recipient disabled or gone');
+    return;
+  }
+  const url = link(deps, alert);
+  const sent = await deps.mailer.send({
+    to: user.email, subject: `[Leadloop] ${alert.title}`, text: `${alert.body}\n\nOpen the lead: ${url}\n`,
+    headers: { 'X-Leadloop-Alert-Id': alert.id },
+  });
+  if (sent.ok) {
+    await setAlertEmailStatus(deps.db, p.workspaceId, alert.id, 'sent', sent.value.messageId);
+    await markAlertDelivered(deps.db, p.workspaceId, alert.id, deps.clock.now());
+    return;
+  }
+  if (sent.permanent || final) {
+    await setAlertEmailStatus(deps.db, p.workspaceId, alert.id, 'failed', sent.message);
+    return;
+  }
+  await setAlertEmailStatus(deps.db, p.workspaceId, alert.id, 'retrying', sent.message);
+  throw new DeliveryFailed(sent.message);
+}
+
+/** The `deliver-alert` job: one channel of one alert; failures throw so the worker retries with backoff. */
+export async function deliverAlert(deps: HandoffDeps, rawPayload: unknown, job: { attempts: number; maxAttempts: number }): Promise<void> {
+  const p = deliverAlertPayload.parse(rawPayload);
+  const alert = await getAlert(deps.db, p.workspaceId, p.alertId);
+  if (!alert) return;
+  if (p.channel === 'webhook') await deliverWebhook(deps, p, alert, job.attempts);
+  else await deliverEmail(deps, p, alert, job.attempts >= job.maxAttempts);
+}
