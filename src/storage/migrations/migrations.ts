@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as systemOfRecord from './2026-11-22-system-of-record.ts';
+import * as nurture from './2026-11-22-15-nurture.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -7,4 +8,5 @@ import * as systemOfRecord from './2026-11-22-system-of-record.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-22-system-of-record': systemOfRecord,
+  '2026-11-22-15-nurture': nurture,
 };
