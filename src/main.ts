@@ -4,6 +4,7 @@ import { systemClock, type AppDeps, type Clock } from './app/context.ts';
 import { parseConfig, publicUrl, type Config } from './config.ts';
 import { migrateJobQueue, startWorker } from './jobs/worker.ts';
 import { createServer } from './server/create-server.ts';
+import { createMailer } from './app/mailer.ts';
 import { createDb, createPool, startEmbeddedPostgres, type Db } from './storage/db.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 
@@ -54,7 +55,8 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
   const server = options.serve
     ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:') })
     : null;
-  const worker = options.work ? await startWorker(runtime.pool, runtime.deps, config.LEADLOOP_WORKER_CONCURRENCY) : null;
+  const mailer = createMailer(config.SMTP_URL, config.SMTP_FROM);
+  const worker = options.work ? await startWorker(runtime.pool, { ...runtime.deps, mailer, publicUrl: url }, config.LEADLOOP_WORKER_CONCURRENCY) : null;
   if (server) await server.listen({ port: config.PORT, host: config.HOST });
   await options.onReady?.(runtime, url);
   let stopping: Promise<void> | null = null;
@@ -62,6 +64,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
     stopping ??= (async () => {
       await server?.close();
       await worker?.stop();
+      mailer.close();
       await runtime.close();
     })();
     return stopping;

@@ -10,6 +10,7 @@ import { insertTransition, listTransitions, type Actor, type StageTransition } f
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
 import { inTransaction } from './transaction.ts';
+import { onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
 
 export type OpenLeadInput = { contactId: string; ownerId?: string | null; actor: Actor; at?: Date; stage?: Stage };
 
@@ -88,6 +89,7 @@ export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId:
     leadId: lead.id, from: lead.stage, to: rule.to, at: input.at, actor: input.actor, reasonCode: reason?.code ?? null,
     note: input.note ?? null, definitionId: input.definitionId ?? null, isRecycle: recycleIncrement > 0,
   });
+  await onLeadStageChanged(trx, workspaceId, updated, lead.stage, rule.to, reason?.code ?? null, input.at);
   return ok({ lead: updated, transition });
 }
 

@@ -1,7 +1,6 @@
 import { run, runMigrations, runOnce, type Logger as WorkerLogger, Logger, parseCrontab, type Runner } from 'graphile-worker';
 import type pg from 'pg';
-import type { AppDeps } from '../app/context.ts';
-import { crontab, taskList } from './tasks.ts';
+import { crontab, taskList, type TaskDeps } from './tasks.ts';
 
 const quietLogger = new Logger(() => (level: string, message: string) => {
   if (level === 'error' || level === 'warning') console.error(`[worker] ${level}: ${message}`);
@@ -12,7 +11,7 @@ export async function migrateJobQueue(pool: pg.Pool): Promise<void> {
   await runMigrations({ pgPool: pool, logger: quietLogger });
 }
 
-export async function startWorker(pool: pg.Pool, deps: AppDeps, concurrency: number): Promise<Runner> {
+export async function startWorker(pool: pg.Pool, deps: TaskDeps, concurrency: number): Promise<Runner> {
   return run({
     pgPool: pool, taskList: taskList(deps), parsedCronItems: parseCrontab(crontab), concurrency,
     noHandleSignals: true, pollInterval: 1000, logger: quietLogger as WorkerLogger,
@@ -20,6 +19,6 @@ export async function startWorker(pool: pg.Pool, deps: AppDeps, concurrency: num
 }
 
 /** Runs every job that is due now, then returns: how tests drain the queue deterministically. */
-export async function drainJobs(pool: pg.Pool, deps: AppDeps): Promise<void> {
+export async function drainJobs(pool: pg.Pool, deps: TaskDeps): Promise<void> {
   await runOnce({ pgPool: pool, taskList: taskList(deps), logger: quietLogger as WorkerLogger });
 }

@@ -12,6 +12,8 @@ import { authRoutes } from './auth.routes.ts';
 import { catalogRoutes } from './catalog.routes.ts';
 import { contactsRoutes } from './contacts.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
+import { nurtureRoutes } from './nurture.routes.ts';
+import { nurtureTrackingRoutes } from './nurture-tracking.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
 
 export type ServerDeps = {
@@ -62,7 +64,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   typed.get('/api/v1/health', { config: { permission: 'public' }, schema: { hide: false, tags: ['system'] } }, async () => ({ status: 'ok' }));
   typed.get('/api/v1/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const register of [authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes]) {
+  for (const register of [authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes, nurtureRoutes, nurtureTrackingRoutes]) {
     register(app, deps);
   }
   return app;
