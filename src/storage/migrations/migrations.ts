@@ -8,5 +8,6 @@ import * as nurture from './2026-11-22-15-nurture.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-22-system-of-record': systemOfRecord,
-  '2026-11-22-15-nurture': nurture,
+  // Keyed after the system of record: Kysely sorts keys and '2026-11-22-15…' would sort before '2026-11-22-system…'.
+  '2026-11-23-15-nurture': nurture,
 };
