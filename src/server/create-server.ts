@@ -14,6 +14,8 @@ import { contactsRoutes } from './contacts.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { nurtureRoutes } from './nurture.routes.ts';
 import { nurtureTrackingRoutes } from './nurture-tracking.routes.ts';
+import { contentLibraryRoutes } from './content-library.routes.ts';
+import { contentCalendarRoutes } from './content-calendar.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
 
 export type ServerDeps = {
@@ -64,7 +66,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   typed.get('/api/v1/health', { config: { permission: 'public' }, schema: { hide: false, tags: ['system'] } }, async () => ({ status: 'ok' }));
   typed.get('/api/v1/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const register of [authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes, nurtureRoutes, nurtureTrackingRoutes]) {
+  for (const register of [authRoutes, adminRoutes, contactsRoutes, leadsRoutes, catalogRoutes, opportunitiesRoutes, nurtureRoutes, nurtureTrackingRoutes,
+    contentLibraryRoutes, contentCalendarRoutes]) {
     register(app, deps);
   }
   return app;
