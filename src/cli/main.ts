@@ -9,6 +9,7 @@ import { findUserByEmail } from '../storage/users.repo.ts';
 import { loadConfig, openRuntime, start, type Runtime } from '../main.ts';
 import type { Config } from '../config.ts';
 import { progressBar } from './progress.ts';
+import { registerNurtureCommands } from './nurture.commands.ts';
 
 class CliError extends Error {}
 
@@ -149,6 +150,7 @@ export function buildProgram(config: () => Config): Command {
       });
     });
 
+  registerNurtureCommands(program, config);
   return program;
 }
 

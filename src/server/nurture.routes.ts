@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { enrollLead } from '../app/nurture/nurture-enrollment.ts';
+import { nurtureMetrics, nurtureReportJson } from '../app/nurture/nurture-report.ts';
 import { changeTrack, createTrack, enrollmentsOf, findTrack, tracksOf } from '../app/nurture/nurture-tracks.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
@@ -61,4 +62,9 @@ export function nurtureRoutes(server: FastifyInstance, deps: ServerDeps): void {
     const q = request.query;
     return { data: (await enrollmentsOf(deps.app, principalOf(request).workspaceId, { leadId: q.lead_id, contactId: q.contact_id, trackId: q.track_id })).map(toEnrollmentDto) };
   });
+
+  app.get('/api/v1/reports/nurture', {
+    config: { permission: 'read' },
+    schema: { tags: ['reports'], summary: 'Nurture metrics per track and step, and time to sales-ready for nurtured vs other leads', response: { 200: z.record(z.string(), z.unknown()), ...errorResponses } },
+  }, async (request) => nurtureReportJson(await nurtureMetrics(deps.app, principalOf(request).workspaceId)));
 }

@@ -220,3 +220,32 @@ describe('unsubscribe, consent and bounces', () => {
     expect(await enrollmentOf(leadId)).toHaveLength(1);
   });
 });
+
+describe('nurture metrics', () => {
+  it('per track and step, with time to sales-ready against leads never in a track (API and CLI agree)', async () => {
+    const { leadId } = await personWithLead('gi@direct.test', 'nobody');
+    t.clock.advance(2 * DAY);
+    expect((await move(leadId, { to: 'mql' })).statusCode).toBe(201);
+    const r = await t.api('GET', '/api/v1/reports/nurture');
+    expect(r.statusCode, r.body).toBe(200);
+    const report = json(r);
+    const byName = (name: string) => report.tracks.find((x: any) => x.name === name);
+    expect(byName('Cold welcome')).toMatchObject({ entered: 1, active: 0, exited_by_reason: { became_mql: 1 }, mql: 1, mql_conversion: 1, median_days_to_sales_ready: 8 });
+    expect(byName('Cold welcome').steps).toEqual([
+      expect.objectContaining({ step: 0, sent: 1, opened: 1, clicked: 1, unsubscribed: 0, open_rate: 1, click_rate: 1 }),
+      expect.objectContaining({ step: 3, sent: 1, opened: 0, clicked: 0 }),
+    ]);
+    expect(byName('Unsub').steps[0]).toMatchObject({ sent: 1, unsubscribed: 1 });
+    expect(byName('Unsub').exited_by_reason).toEqual({ unsubscribed: 1 });
+    expect(byName('Bouncy')).toMatchObject({ entered: 1, exited_by_reason: { bounced: 1 } });
+    expect(byName('Bouncy').steps[0]).toMatchObject({ sent: 0, bounced: 1 });
+    expect(byName('Consent').steps[0]).toMatchObject({ step: 1, sent: 0, skipped: 1 });
+    // Nurtured: ada (8 days to MQL), bo (1 day) → 4.5; never in a track: gi (2 days). cy became MQL before its track.
+    expect(report.time_to_sales_ready).toEqual({ nurtured_median_days: 4.5, nurtured_leads: 2, not_nurtured_median_days: 2, not_nurtured_leads: 1 });
+
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) => execFile('node', ['bin/leadloop.js', '--workspace', t.workspace.name, 'report', 'nurture', '--json'],
+      { env: { ...process.env, DATABASE_URL: t.url, LEADLOOP_DEMO: '0', LOG_LEVEL: 'silent' }, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))));
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual(report);
+  }, 60_000);
+});
