@@ -122,7 +122,7 @@ export type NurtureCandidate = {
 };
 
 /** Open leads in the given stages whose contact has no live enrollment: who the enroll sweep considers. */
-export async function listNurtureCandidates(db: DbOrTrx, workspaceId: string, stages: readonly Stage[], limit: number): Promise<NurtureCandidate[]> {
+export async function listNurtureCandidates(db: DbOrTrx, workspaceId: string, stages: readonly Stage[], limit: number, afterLeadId?: string): Promise<NurtureCandidate[]> {
   if (stages.length === 0) return [];
   const rows = await db.selectFrom('lead as l').innerJoin('contact as c', (j) => j.onRef('c.workspace_id', '=', 'l.workspace_id').onRef('c.id', '=', 'l.contact_id'))
     .select(['l.id as lead_id', 'l.contact_id', 'l.stage', 'l.rating', 'l.recycle_count', 'l.last_reason_code', 'l.recheck_at', 'c.email', 'c.consent', 'c.unsubscribed_at', 'c.attributes'])
@@ -130,6 +130,7 @@ export async function listNurtureCandidates(db: DbOrTrx, workspaceId: string, st
     .where('l.workspace_id', '=', workspaceId).where('l.stage', 'in', [...stages])
     .where((eb) => eb.not(eb.exists(eb.selectFrom('nurture_enrollment as e').select('e.id')
       .whereRef('e.workspace_id', '=', 'l.workspace_id').whereRef('e.contact_id', '=', 'l.contact_id').where('e.status', 'in', ['active', 'paused']))))
+    .$if(afterLeadId !== undefined, (q) => q.where('l.id', '>', afterLeadId!))
     .orderBy('l.id').limit(limit).execute();
   return rows.map((r) => ({
     leadId: r.lead_id, contactId: r.contact_id, stage: r.stage as Stage, rating: r.rating, recycleCount: r.recycle_count, lastReasonCode: r.last_reason_code,

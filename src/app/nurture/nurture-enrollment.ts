@@ -6,7 +6,7 @@ import { getContact, type Contact } from '../../storage/contacts.repo.ts';
 import type { DbOrTrx, Trx } from '../../storage/db.ts';
 import { enqueueJob, removeJob } from '../../storage/jobs.repo.ts';
 import { getLead, type Lead } from '../../storage/leads.repo.ts';
-import { getTrack, insertEnrollment, listNurtureCandidates, listTracks, updateEnrollment, type NurtureEnrollment } from '../../storage/nurture.repo.ts';
+import { getTrack, insertEnrollment, listNurtureCandidates, listTracks, updateEnrollment, type NurtureCandidate, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
 import { listWorkspaces } from '../../storage/workspaces.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
@@ -65,18 +65,31 @@ export async function sweepNurtureEnrollments(deps: AppDeps, now: Date, options:
     const tracks = await listTracks(deps.db, workspaceId, true);
     if (tracks.length === 0) continue;
     const entryStages = new Set<Stage>(tracks.flatMap((t) => t.entry.stages ?? ['inquiry', 'nurture']));
-    const candidates = await listNurtureCandidates(deps.db, workspaceId, allStages.filter((s) => entryStages.has(s)), options.limit ?? 1000);
-    for (const c of candidates) {
-      const lead: NurtureLead = { id: c.leadId, contactId: c.contactId, stage: c.stage, rating: c.rating, recycleCount: c.recycleCount, lastReasonCode: c.lastReasonCode, recheckAt: c.recheckAt };
-      const person = toNurturePerson({ email: c.email, consent: c.consent, unsubscribedAt: c.unsubscribedAt, attributes: { persona: c.persona } });
-      if (sweepBlocker(lead, person, now)) continue;
-      const track = chooseTrack(tracks, lead, person, new Set(c.priorTrackIds));
-      if (!track) continue;
-      const e = await deps.db.transaction().execute((trx) => enrollInTrx(trx, workspaceId, { trackId: track.id, lead, at: now, runAt: now }));
-      if (e) enrolled += 1;
+    const stages = allStages.filter((s) => entryStages.has(s));
+    // Keyset pages, so leads that fit no track cannot starve the ones after them.
+    const pageSize = options.limit ?? 1000;
+    for (let after: string | undefined, page = 0; page < 1000; page++) {
+      const candidates = await listNurtureCandidates(deps.db, workspaceId, stages, pageSize, after);
+      if (candidates.length === 0) break;
+      after = candidates[candidates.length - 1]!.leadId;
+      enrolled += await enrollCandidates(deps, workspaceId, tracks, candidates, now);
     }
   }
   return { enrolled };
+}
+
+async function enrollCandidates(deps: AppDeps, workspaceId: string, tracks: NurtureTrack[], candidates: NurtureCandidate[], now: Date): Promise<number> {
+  let enrolled = 0;
+  for (const c of candidates) {
+    const lead: NurtureLead = { id: c.leadId, contactId: c.contactId, stage: c.stage, rating: c.rating, recycleCount: c.recycleCount, lastReasonCode: c.lastReasonCode, recheckAt: c.recheckAt };
+    const person = toNurturePerson({ email: c.email, consent: c.consent, unsubscribedAt: c.unsubscribedAt, attributes: { persona: c.persona } });
+    if (sweepBlocker(lead, person, now)) continue;
+    const track = chooseTrack(tracks, lead, person, new Set(c.priorTrackIds));
+    if (!track) continue;
+    const e = await deps.db.transaction().execute((trx) => enrollInTrx(trx, workspaceId, { trackId: track.id, lead, at: now, runAt: now }));
+    if (e) enrolled += 1;
+  }
+  return enrolled;
 }
 
 /** Enrolls one lead by hand (API): refused when the lead is not open or the person is already in a track. */
