@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../storage/errors.ts';
 import type { Page, PageRequest } from '../storage/page.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
+import { checkBuyingStage } from './content-library.ts';
 
 /** Campaigns (with costs per period) and content assets: the marketing catalogue. */
 export async function createCampaign(deps: AppDeps, workspaceId: string, input: NewCampaign & { costs?: Omit<CampaignCost, 'campaignId'>[] }): Promise<Result<Campaign & { costs: CampaignCost[] }>> {
@@ -41,6 +42,8 @@ export async function createContentAsset(deps: AppDeps, workspaceId: string, inp
   if (input.publishedOn && input.expiresOn && input.expiresOn < input.publishedOn) {
     return fail('ValidationFailed', `expires_on (${input.expiresOn}) is before published_on (${input.publishedOn}).`, [{ path: 'expires_on', message: 'before published_on' }]);
   }
+  const stage = await checkBuyingStage(deps.db, workspaceId, input.buyingStage);
+  if (!stage.ok) return stage;
   try {
     return ok(await insertContentAsset(deps.db, workspaceId, input));
   } catch (e) {

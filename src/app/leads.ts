@@ -12,6 +12,7 @@ import type { AppDeps } from './context.ts';
 import { linkOrOpenOpportunityInTrx } from './lead-opportunity.ts';
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { inTransaction } from './transaction.ts';
+import { onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
 
 export type OpenLeadInput = { contactId: string; ownerId?: string | null; actor: Actor; at?: Date; stage?: Stage };
 
@@ -96,8 +97,10 @@ export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId:
     leadId: lead.id, from: lead.stage, to: rule.to, at: input.at, actor: input.actor, reasonCode: reason?.code ?? null,
     note: input.note ?? null, definitionId: input.definitionId ?? null, isRecycle: recycleIncrement > 0,
   });
-  // Routing, SLA clocks and alerts react in the same transaction (src/app/handoff).
+  // Routing, SLA clocks and alerts react in the same transaction (src/app/handoff); nurture pauses
+  // while sales holds the lead and takes recycled leads back (src/app/nurture).
   const reacted = await onLeadTransition(trx, workspaceId, updated, transition, input.at);
+  await onLeadStageChanged(trx, workspaceId, reacted, lead.stage, rule.to, reason?.code ?? null, input.at);
   if (rule.to === 'opportunity') {
     const opp = await linkOrOpenOpportunityInTrx(trx, workspaceId, reacted, { opportunityId: input.opportunityId ?? null, actor: input.actor, at: input.at });
     if (!opp.ok) return opp;

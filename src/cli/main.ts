@@ -13,6 +13,7 @@ import { registerDefinitionCommands } from './definitions.commands.ts';
 import { registerReportCommands } from './report.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerHandoffCommands } from './handoff.commands.ts';
+import { registerNurtureCommands } from './nurture.commands.ts';
 
 class CliError extends Error {}
 
@@ -157,6 +158,7 @@ export function buildProgram(config: () => Config): Command {
   registerDefinitionCommands(program, config);
   registerImportCommands(program, config);
   registerHandoffCommands(program, config);
+  registerNurtureCommands(program, config);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { purgeExpiredSessions } from '../app/maintenance.ts';
 import { recomputeDefinitionTask } from './recompute-definition.task.ts';
 import { refreshDecayTask } from './refresh-decay.task.ts';
 import { handoffCrontab, handoffTasks, type JobDeps } from './handoff.tasks.ts';
+import { nurtureDepsOf, nurtureEnrollTask, nurtureTickTask } from './nurture.task.ts';
 
 /** Every task the worker runs, and the periodic schedule. Add new *.task.ts handlers here. */
 export function taskList(deps: JobDeps): TaskList {
@@ -11,6 +12,8 @@ export function taskList(deps: JobDeps): TaskList {
     'refresh-decay': refreshDecayTask(deps),
     'recompute-definition': recomputeDefinitionTask(deps),
     ...handoffTasks(deps),
+    'nurture-tick': nurtureTickTask(nurtureDepsOf(deps)),
+    'nurture-enroll': nurtureEnrollTask(nurtureDepsOf(deps)),
   };
   return tasks;
 }
@@ -20,4 +23,5 @@ export const crontab = [
   '17 3 * * * purge-sessions ?max=1',
   '7 * * * * refresh-decay ?max=1',
   ...handoffCrontab,
+  '*/15 * * * * nurture-enroll ?max=1',
 ].join('\n');

@@ -1,6 +1,5 @@
 import { run, runMigrations, runOnce, type Logger as WorkerLogger, Logger, parseCrontab, type Runner } from 'graphile-worker';
 import type pg from 'pg';
-import type { AppDeps } from '../app/context.ts';
 import type { JobDeps } from './handoff.tasks.ts';
 import { crontab, taskList } from './tasks.ts';
 
@@ -21,6 +20,6 @@ export async function startWorker(pool: pg.Pool, deps: JobDeps, concurrency: num
 }
 
 /** Runs every job that is due now, then returns: how tests drain the queue deterministically. */
-export async function drainJobs(pool: pg.Pool, deps: AppDeps): Promise<void> {
+export async function drainJobs(pool: pg.Pool, deps: JobDeps): Promise<void> {
   await runOnce({ pgPool: pool, taskList: taskList(deps), logger: quietLogger as WorkerLogger });
 }

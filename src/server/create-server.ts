@@ -16,6 +16,10 @@ import { handoffRoutes } from './handoff.routes.ts';
 import { handoffReportsRoutes } from './handoff-reports.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { metricsRoutes } from './metrics.routes.ts';
+import { nurtureRoutes } from './nurture.routes.ts';
+import { nurtureTrackingRoutes } from './nurture-tracking.routes.ts';
+import { contentLibraryRoutes } from './content-library.routes.ts';
+import { contentCalendarRoutes } from './content-calendar.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
 import { definitionsRoutes } from './definitions.routes.ts';
 import { scoringRoutes } from './scoring.routes.ts';
@@ -96,6 +100,10 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     handoffRoutes,
     alertsRoutes,
     handoffReportsRoutes,
+    nurtureRoutes,
+    nurtureTrackingRoutes,
+    contentLibraryRoutes,
+    contentCalendarRoutes,
   ];
   for (const register of registrars) {
     register(app, deps);

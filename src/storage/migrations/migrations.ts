@@ -5,6 +5,7 @@ import * as reports from './2026-11-22-12-reports.ts';
 import * as capture from './2026-11-22-10-capture.ts';
 import * as imports from './2026-11-22-11-imports.ts';
 import * as handoff from './2026-11-22-14-handoff.ts';
+import * as nurture from './2026-11-22-15-nurture.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -18,6 +19,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-11-imports': imports,
   '2026-11-23-12-reports': reports,
   '2026-11-23-13-definitions': definitions,
-  // Keyed after the system of record: Kysely sorts keys and '2026-11-22-14…' would sort before '2026-11-22-system…'.
   '2026-11-23-14-handoff': handoff,
+  '2026-11-23-15-nurture': nurture,
 };

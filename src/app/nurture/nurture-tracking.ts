@@ -1,0 +1,104 @@
+import { fail, ok, type Result } from '../../core/result.ts';
+import { insertActivity } from '../../storage/activities.repo.ts';
+import { getContentAsset } from '../../storage/content.repo.ts';
+import { getContact, updateContact } from '../../storage/contacts.repo.ts';
+import type { DbOrTrx } from '../../storage/db.ts';
+import { getSend, lockLiveEnrollmentForContact, markSend, setContactUnsubscribed, type NurtureSend } from '../../storage/nurture.repo.ts';
+import type { AppDeps } from '../context.ts';
+import { applyEnrollmentActions } from './nurture-enrollment.ts';
+import { workspaceTokenSecret } from './nurture-settings.ts';
+import { tokenWorkspace, verifyToken, type TokenKind, type TokenPayload } from './tracking-tokens.ts';
+import { getLead } from '../../storage/leads.repo.ts';
+import { getWorkspace } from '../../storage/workspaces.repo.ts';
+
+const invalid = () => fail('NotFound', 'This link is not valid (it may have been mistyped or cut).');
+
+async function resolve(db: DbOrTrx, token: string, kind: TokenKind): Promise<Result<{ payload: TokenPayload; send: NurtureSend }>> {
+  const workspaceId = tokenWorkspace(token);
+  // Only workspaces that exist get a secret; an unknown id must not create settings.
+  if (!workspaceId || !(await getWorkspace(db, workspaceId))) return invalid();
+  const payload = verifyToken(await workspaceTokenSecret(db, workspaceId), token, kind);
+  if (!payload) return invalid();
+  const send = await getSend(db, workspaceId, payload.sendId);
+  return send ? ok({ payload, send }) : invalid();
+}
+
+function emailActivity(send: NurtureSend, type: string, at: Date, extra: { contentId?: string | null; url?: string | null; key: string }) {
+  return {
+    contactId: send.contactId, type, occurredAt: at, source: 'leadloop', medium: 'email', campaignId: null, utmCampaign: null,
+    contentId: extra.contentId ?? send.assetId, url: extra.url ?? null, referrer: null, eventName: null,
+    properties: { nurture_send_id: send.id, track_id: send.trackId, step: send.stepIndex }, actorUserId: null, idempotencyKey: extra.key,
+  };
+}
+
+/**
+ * A click on a tracked link: records email_click and content_view activities (the content view is
+ * what buying-stage inference and scoring read) and answers where to redirect. One pair of
+ * activities per email: repeated clicks and link scanners do not inflate engagement.
+ */
+export async function recordClick(deps: AppDeps, token: string): Promise<Result<{ url: string }>> {
+  const r = await resolve(deps.db, token, 'r');
+  if (!r.ok) return r;
+  const { payload, send } = r.value;
+  const asset = payload.assetId ? await getContentAsset(deps.db, payload.workspaceId, payload.assetId) : null;
+  if (!asset?.url) return fail('NotFound', 'The content this link pointed to is no longer available.');
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await insertActivity(trx, payload.workspaceId, emailActivity(send, 'email_click', now, { contentId: asset.id, url: asset.url, key: `nurture-email_click:${send.id}` }));
+    await insertActivity(trx, payload.workspaceId, emailActivity(send, 'content_view', now, { contentId: asset.id, url: asset.url, key: `nurture-content_view:${send.id}` }));
+    await markSend(trx, payload.workspaceId, send.id, 'clicked_at', now);
+    await markSend(trx, payload.workspaceId, send.id, 'opened_at', now);
+  });
+  return ok({ url: asset.url });
+}
+
+/** The open pixel: one email_open activity per email. Unknown tokens are ignored (the pixel is served anyway). */
+export async function recordOpen(deps: AppDeps, token: string): Promise<void> {
+  const r = await resolve(deps.db, token, 'o');
+  if (!r.ok) return;
+  const { payload, send } = r.value;
+  const now = deps.clock.now();
+  await insertActivity(deps.db, payload.workspaceId, emailActivity(send, 'email_open', now, { key: `nurture-email_open:${send.id}` }));
+  await markSend(deps.db, payload.workspaceId, send.id, 'opened_at', now);
+}
+
+export type Preferences = { email: string | null; unsubscribed: boolean };
+
+/** Unsubscribes the person from all nurture email and ends their track (RFC 8058 one-click or the link). */
+export async function unsubscribe(deps: AppDeps, token: string): Promise<Result<Preferences>> {
+  const r = await resolve(deps.db, token, 'u');
+  if (!r.ok) return r;
+  const { payload, send } = r.value;
+  const ws = payload.workspaceId;
+  const now = deps.clock.now();
+  return ok(await deps.db.transaction().execute(async (trx) => {
+    const contact = await getContact(trx, ws, send.contactId);
+    if (contact && !contact.unsubscribedAt) {
+      await setContactUnsubscribed(trx, ws, contact.id, now, now);
+      await insertActivity(trx, ws, emailActivity(send, 'unsubscribe', now, { key: `nurture-unsubscribe:${send.id}` }));
+    }
+    await markSend(trx, ws, send.id, 'unsubscribed_at', now);
+    const live = await lockLiveEnrollmentForContact(trx, ws, send.contactId);
+    const lead = live ? await getLead(trx, ws, live.leadId) : null;
+    if (live && lead) await applyEnrollmentActions(trx, ws, lead, [{ kind: 'exit', enrollmentId: live.id, reason: 'unsubscribed' }], now);
+    return { email: contact?.email ?? null, unsubscribed: true };
+  }));
+}
+
+export async function preferences(deps: AppDeps, token: string): Promise<Result<Preferences>> {
+  const r = await resolve(deps.db, token, 'u');
+  if (!r.ok) return r;
+  const contact = await getContact(deps.db, r.value.payload.workspaceId, r.value.send.contactId);
+  return contact ? ok({ email: contact.email, unsubscribed: contact.unsubscribedAt !== null || contact.consent.email === false }) : invalid();
+}
+
+/** Opting back in from the preference page: clears the unsubscribe and records consent. */
+export async function resubscribe(deps: AppDeps, token: string): Promise<Result<Preferences>> {
+  const r = await resolve(deps.db, token, 'u');
+  if (!r.ok) return r;
+  const ws = r.value.payload.workspaceId;
+  const now = deps.clock.now();
+  await setContactUnsubscribed(deps.db, ws, r.value.send.contactId, null, now);
+  const contact = await updateContact(deps.db, ws, r.value.send.contactId, { consent: { email: true, email_consent_at: now.toISOString() } });
+  return ok({ email: contact?.email ?? null, unsubscribed: false });
+}

@@ -1,0 +1,28 @@
+import type { Stage } from '../../core/lifecycle.ts';
+import { decideOnStageChange } from '../../core/nurture/nurture-enrollment.rules.ts';
+import { getContact } from '../../storage/contacts.repo.ts';
+import type { Trx } from '../../storage/db.ts';
+import type { Lead } from '../../storage/leads.repo.ts';
+import { getTrack, listTracks, lockLiveEnrollmentForContact } from '../../storage/nurture.repo.ts';
+import { applyEnrollmentActions, toNurtureLead, toNurturePerson } from './nurture-enrollment.ts';
+
+/**
+ * Called by transitionLeadInTrx after every stage change, in the same transaction: pauses the
+ * person's track when the lead enters sales' hands (or ends it when the track's exit rules name
+ * the stage, e.g. became MQL), ends it when the lead closes, and on a move to nurture resumes the
+ * paused track or enrolls the lead in the track its recycle reason maps to, from its recheck date.
+ * `lead` is the lead after the change (its recheck date and reason are already set).
+ */
+export async function onLeadStageChanged(trx: Trx, workspaceId: string, lead: Lead, fromStage: Stage | null, toStage: Stage, reasonCode: string | null, now: Date): Promise<void> {
+  void fromStage; void reasonCode; // the lead row already carries the reason; kept for the hook's stable signature
+  const live = await lockLiveEnrollmentForContact(trx, workspaceId, lead.contactId);
+  if (!live && toStage !== 'nurture') return; // the common case costs one indexed lookup
+  const liveTrack = live ? await getTrack(trx, workspaceId, live.trackId) : null;
+  const tracks = toStage === 'nurture' ? await listTracks(trx, workspaceId, true) : [];
+  const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId));
+  const actions = decideOnStageChange({
+    live: live ? { id: live.id, trackId: live.trackId, status: live.status as 'active' | 'paused', exit: liveTrack?.exit ?? { stages: ['mql'] } } : null,
+    toStage, lead: toNurtureLead(lead), person, tracks, now,
+  });
+  await applyEnrollmentActions(trx, workspaceId, lead, actions, now);
+}
