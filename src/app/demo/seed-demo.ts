@@ -1,5 +1,6 @@
 import type { AppDeps } from '../context.ts';
 import { installDefaultDefinition } from '../definitions/install-default-definition.ts';
+import { putRoutingConfig, setTeam } from '../handoff/routing-config.ts';
 import type { User } from '../../storage/users.repo.ts';
 import type { Workspace } from '../../storage/workspaces.repo.ts';
 import type { Trx } from '../../storage/db.ts';
@@ -33,6 +34,13 @@ export type DemoResult = { workspace: Workspace; users: User[]; ingestKey: strin
 /** Contacts generated and written per round; sub-chunks let PostgreSQL insert while we generate. */
 const CHUNK_CONTACTS = 4000;
 const SUB_CHUNK_CONTACTS = 250;
+
+const demoRoutingRules = [
+  { kind: 'account_owner', respectCapacity: false },
+  { kind: 'territory', name: 'Enterprise accounts (500+ employees)', when: { employeeCount: { min: 500 } }, assign: { team: 'Enterprise' } },
+  { kind: 'round_robin', team: 'Mid-market' },
+  { kind: 'fallback_queue', queue: 'unassigned' },
+];
 
 const demoUsers = [
   { key: 'admin', email: 'admin@demo.example', name: 'Alex Admin', role: 'admin', team: null },
@@ -127,6 +135,14 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
   const definition = await installDefaultDefinition(deps, workspace.id, { marketingUserId: byKey.get('marketing')!.id, salesUserId: byKey.get('sales')!.id });
   if (!definition.ok) throw new Error(`Cannot install the demo lead definition: ${definition.message}`);
   await stampGeneratedHistoryWithDefinition(deps.db, workspace.id, definition.value.id, new Date(startMs));
+  // Routing as a configured team would have it: the account owner first, big accounts to the
+  // Enterprise team, everyone else round-robin in Mid-market, then the queue.
+  const routing = await putRoutingConfig(deps, workspace.id, { userId: byKey.get('manager')!.id, rules: demoRoutingRules });
+  if (!routing.ok) throw new Error(`Cannot configure demo routing: ${routing.message}`);
+  for (const team of ['Enterprise', 'Mid-market']) {
+    const saved = await setTeam(deps, workspace.id, { name: team, managerId: byKey.get('manager')!.id, calendar: null });
+    if (!saved.ok) throw new Error(`Cannot configure demo team ${team}: ${saved.message}`);
+  }
 
   progress(total, total, 'counting');
   const counts = await countWorkspaceRows(deps.db, workspace.id, demoTables);
