@@ -1,15 +1,15 @@
 import { createIngestPipeline, type IngestPipeline, type IngestStep } from './ingest-pipeline.ts';
-import { scoreActivities } from './scoring/score-activities.ts';
+import { reactToActivities } from './activity-reactions.ts';
 
 /**
- * Scores what was just stored, in the ingesting transaction: engagement moves incrementally and a
- * lead that meets the active definition becomes MQL before the HTTP answer is sent. The MQL
- * transition goes through the lead use case, so routing, SLA clocks and alerts follow from it.
+ * Reacts to what was just stored, in the ingesting transaction: engagement moves incrementally and a
+ * lead that meets the active definition becomes MQL before the HTTP answer is sent (routing, SLA
+ * clocks and alerts follow from the transition); high-intent reads alert owners; sales touches stop clocks.
  */
 export const scoringStep: IngestStep = {
   name: 'score',
   run: async (trx, ctx, persisted) => {
-    await scoreActivities(trx, ctx.workspaceId, [...persisted], ctx.receivedAt);
+    await reactToActivities(trx, ctx.workspaceId, persisted, ctx.receivedAt);
   },
 };
 

@@ -81,10 +81,22 @@ describe('closed loop on the demo workspace', () => {
 
   it('the rep accepts, logs a call, opens an opportunity and wins it; revenue is attributed back to the source', async () => {
     expect((await api('POST', `/api/v1/leads/${leadId}/transitions`, { to: 'sal' }, repKey)).statusCode).toBe(201);
-    const touch = await api('POST', `/api/v1/leads/${leadId}/touches`, { type: 'sales_call', note: 'discovery' }, repKey);
-    expect(touch.statusCode, touch.body).toBe(201);
+    // Back on the pricing page after acceptance: agreed high-intent content alerts the owner.
+    const basic = Buffer.from(`${demo.ingestKey}:`).toString('base64');
+    const revisit = await app.inject({ method: 'POST', url: '/v1/page', headers: { authorization: `Basic ${basic}` },
+      payload: { userId: 'loop-user', properties: { url: 'https://www.example-saas.com/pricing' }, messageId: 'loop-5' } });
+    expect(revisit.statusCode, revisit.body).toBe(200);
+    const kinds = json(await api('GET', '/api/v1/alerts', undefined, repKey)).data.filter((a: { lead_id: string }) => a.lead_id === leadId).map((a: { kind: string }) => a.kind);
+    expect(kinds).toContain('high_intent');
+    // A call logged through the activities API stops the first-touch clock.
+    const lead = json(await api('GET', `/api/v1/leads/${leadId}`));
+    const call = await api('POST', '/api/v1/activities', { contact_id: lead.contact_id, type: 'sales_call', occurred_at: '2026-11-20T10:00:00Z', idempotency_key: 'loop-call' }, repKey);
+    expect(call.statusCode, call.body).toBe(201);
     const clocks = json(await api('GET', `/api/v1/leads/${leadId}/handoff`)).clocks;
     expect(clocks.find((c: { kind: string }) => c.kind === 'accept').stop_reason).toBe('accepted');
+    const firstTouch = clocks.find((c: { kind: string }) => c.kind === 'first_touch');
+    expect(firstTouch).toBeDefined();
+    expect(firstTouch.stop_reason).toBe('touched');
     expect((await api('POST', `/api/v1/leads/${leadId}/transitions`, { to: 'sql' }, repKey)).statusCode).toBe(201);
     const toOpp = json(await api('POST', `/api/v1/leads/${leadId}/transitions`, { to: 'opportunity' }, repKey));
     const oppId = toOpp.opportunity_id;

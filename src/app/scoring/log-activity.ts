@@ -6,7 +6,8 @@ import { getContentAsset } from '../../storage/content.repo.ts';
 import { activityByIdempotencyKey } from '../../storage/scoring-facts.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
-import { scoreActivities, type ScoringOutcome } from './score-activities.ts';
+import type { ScoringOutcome } from './score-activities.ts';
+import { reactToActivities } from '../activity-reactions.ts';
 
 export type LogActivityInput = {
   contactId: string; type: ActivityType; occurredAt: Date; source?: string | null; medium?: string | null; utmCampaign?: string | null;
@@ -42,7 +43,7 @@ export async function logActivity(deps: AppDeps, workspaceId: string, input: Log
       if (!first) return fail('Conflict', 'The activity could not be recorded; retry.');
       return ok({ activity: first, duplicate: true, scoring: null });
     }
-    const scoring = await scoreActivities(trx, workspaceId, [activity], now);
+    const scoring = await reactToActivities(trx, workspaceId, [activity], now);
     return ok({ activity, duplicate: false, scoring });
   });
 }
