@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { computeSlaReport, reportWindow } from '../app/handoff/handoff-reports.ts';
 import { resolveWorkspace } from '../app/workspaces.ts';
 import type { SlaReportRow } from '../core/sla/sla-report.rules.ts';
@@ -19,18 +18,11 @@ function table(rows: SlaReportRow[]): string {
   return [head, ...body].map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
 }
 
-/** `leadloop report sla [--json] [--from ISO] [--to ISO]`: the follow-up SLA per rep and team. */
-export function registerHandoffCommands(program: Command, config: () => Config): void {
-  // The reports command group may already exist (other reports register there too).
-  const report = program.commands.find((c) => c.name() === 'report') ?? program.command('report').description('Reports');
-  report.command('sla').description('Follow-up SLA per rep and team: received, accepted, rejected, untouched, times, hit rate, escalations, delays')
-    .option('--json', 'print one JSON document')
-    .option('--from <iso>', 'window start (default: 30 days ago)')
-    .option('--to <iso>', 'window end (default: now)')
-    .action(async (opts: { json?: boolean; from?: string; to?: string }) => {
-      const rt = await openRuntime(config(), { poolSize: 3 });
+/** `leadloop report sla [--json] [--from D] [--to D]`: the follow-up SLA per rep and team (default window: 30 days). */
+export async function printSlaReport(config: Config, workspace: string | undefined, opts: { json?: boolean; from?: string; to?: string }): Promise<void> {
+      const rt = await openRuntime(config, { poolSize: 3 });
       try {
-        const ws = await resolveWorkspace(rt.deps, program.opts().workspace);
+        const ws = await resolveWorkspace(rt.deps, workspace);
         if (!ws.ok) throw new Error(ws.message);
         const window = reportWindow(rt.deps, opts.from ? new Date(opts.from) : undefined, opts.to ? new Date(opts.to) : undefined);
         if (Number.isNaN(window.from.getTime()) || Number.isNaN(window.to.getTime())) throw new Error('--from and --to must be ISO dates, e.g. 2026-11-01T00:00:00Z');
@@ -44,5 +36,4 @@ export function registerHandoffCommands(program: Command, config: () => Config):
       } finally {
         await rt.close();
       }
-    });
 }

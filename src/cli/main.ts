@@ -12,8 +12,8 @@ import { progressBar } from './progress.ts';
 import { registerDefinitionCommands } from './definitions.commands.ts';
 import { registerReportCommands } from './report.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
-import { registerHandoffCommands } from './handoff.commands.ts';
-import { registerNurtureCommands } from './nurture.commands.ts';
+import { printSlaReport } from './handoff.commands.ts';
+import { printNurtureReport } from './nurture.commands.ts';
 
 class CliError extends Error {}
 
@@ -153,12 +153,10 @@ export function buildProgram(config: () => Config): Command {
         else console.log(`${k.key}\n(scopes: ${k.apiKey.scopes.join(', ')}${userId ? `; acts as ${opts.user}` : ''}. Store it now: it is not shown again.)`);
       });
     });
-  registerReportCommands(program, config);
+  registerReportCommands(program, config, { sla: printSlaReport, nurture: printNurtureReport });
 
   registerDefinitionCommands(program, config);
   registerImportCommands(program, config);
-  registerHandoffCommands(program, config);
-  registerNurtureCommands(program, config);
   return program;
 }
 

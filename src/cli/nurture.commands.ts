@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { nurtureMetrics, nurtureReportJson } from '../app/nurture/nurture-report.ts';
 import { resolveWorkspace } from '../app/workspaces.ts';
 import type { Config } from '../config.ts';
@@ -7,15 +6,11 @@ import { openRuntime } from '../main.ts';
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
 const num = (x: number | null) => (x === null ? '–' : String(x));
 
-/** `leadloop report nurture [--json]`. Shares the `report` group with other features' reports. */
-export function registerNurtureCommands(program: Command, config: () => Config): void {
-  const report = program.commands.find((c) => c.name() === 'report') ?? program.command('report').description('Reports');
-  report.command('nurture').description('Nurture tracks: entered, active, exits by reason, MQL conversion, time to sales-ready; per step sends, opens, clicks')
-    .option('--json', 'print one JSON object')
-    .action(async (opts: { json?: boolean }) => {
-      const rt = await openRuntime(config(), { poolSize: 5 });
+/** `leadloop report nurture [--json]`: tracks, exits, MQL conversion, time to sales-ready; per step sends, opens, clicks. */
+export async function printNurtureReport(config: Config, workspace: string | undefined, opts: { json?: boolean }): Promise<void> {
+      const rt = await openRuntime(config, { poolSize: 5 });
       try {
-        const ws = await resolveWorkspace(rt.deps, program.opts().workspace);
+        const ws = await resolveWorkspace(rt.deps, workspace);
         if (!ws.ok) { console.error(`Error: ${ws.message}`); process.exitCode = 1; return; }
         const r = await nurtureMetrics(rt.deps, ws.value.id);
         if (opts.json) { console.log(JSON.stringify(nurtureReportJson(r))); return; }
@@ -32,5 +27,4 @@ export function registerNurtureCommands(program: Command, config: () => Config):
       } finally {
         await rt.close();
       }
-    });
 }

@@ -39,9 +39,13 @@ export function formatReportText(report: ReportEnvelope): string {
   return out.join('\n');
 }
 
-/** `leadloop report NAME` and `leadloop costs import FILE`. */
-export function registerReportCommands(program: Command, config: () => Config): void {
-  program.command('report').argument('<name>', reportNames.join(' | '))
+/** Reports owned by other features, printed their own way: `leadloop report sla`, `leadloop report nurture`. */
+export type ExtraReport = (config: Config, workspace: string | undefined, opts: { from?: string; to?: string; json?: boolean; csv?: boolean }) => Promise<void>;
+
+/** `leadloop report NAME` (one command for every report) and `leadloop costs import FILE`. */
+export function registerReportCommands(program: Command, config: () => Config, extras: Record<string, ExtraReport> = {}): void {
+  const allNames = [...reportNames, ...Object.keys(extras)];
+  program.command('report').argument('<name>', allNames.join(' | '))
     .description('Print a report (a table by default, --json or --csv for machines)')
     .option('--from <date>', "first day (YYYY-MM-DD) or month (YYYY-MM); default 12 months before --to")
     .option('--to <date>', 'last day, inclusive (YYYY-MM-DD) or month (YYYY-MM); default today')
@@ -50,7 +54,9 @@ export function registerReportCommands(program: Command, config: () => Config): 
     .option('--json', 'print the full JSON report')
     .option('--csv', 'print the table as CSV')
     .action(async (name: string, opts: { from?: string; to?: string; by?: string; model?: string; json?: boolean; csv?: boolean }) => {
-      if (!(reportNames as readonly string[]).includes(name)) return refuse(`Unknown report '${name}'. Use one of: ${reportNames.join(', ')}.`);
+      const extra = extras[name];
+      if (extra) return extra(config(), program.opts().workspace, opts);
+      if (!(reportNames as readonly string[]).includes(name)) return refuse(`Unknown report '${name}'. Use one of: ${allNames.join(', ')}.`);
       const query = reportQuerySchema.safeParse({ from: opts.from, to: opts.to, by: opts.by, model: opts.model });
       if (!query.success) return refuse(query.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
       await inWorkspace(config(), program.opts().workspace, async (rt, workspaceId) => {

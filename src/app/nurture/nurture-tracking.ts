@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from '../../core/result.ts';
 import { insertActivity } from '../../storage/activities.repo.ts';
+import { reactToActivities } from '../activity-reactions.ts';
 import { getContentAsset } from '../../storage/content.repo.ts';
 import { getContact, updateContact } from '../../storage/contacts.repo.ts';
 import type { DbOrTrx } from '../../storage/db.ts';
@@ -44,8 +45,10 @@ export async function recordClick(deps: AppDeps, token: string): Promise<Result<
   if (!asset?.url) return fail('NotFound', 'The content this link pointed to is no longer available.');
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
-    await insertActivity(trx, payload.workspaceId, emailActivity(send, 'email_click', now, { contentId: asset.id, url: asset.url, key: `nurture-email_click:${send.id}` }));
-    await insertActivity(trx, payload.workspaceId, emailActivity(send, 'content_view', now, { contentId: asset.id, url: asset.url, key: `nurture-content_view:${send.id}` }));
+    const click = await insertActivity(trx, payload.workspaceId, emailActivity(send, 'email_click', now, { contentId: asset.id, url: asset.url, key: `nurture-email_click:${send.id}` }));
+    const view = await insertActivity(trx, payload.workspaceId, emailActivity(send, 'content_view', now, { contentId: asset.id, url: asset.url, key: `nurture-content_view:${send.id}` }));
+    // Nurture's whole point: engagement it earns scores, and can make the lead sales-ready.
+    await reactToActivities(trx, payload.workspaceId, [click, view].filter((a) => a !== null), now);
     await markSend(trx, payload.workspaceId, send.id, 'clicked_at', now);
     await markSend(trx, payload.workspaceId, send.id, 'opened_at', now);
   });
@@ -58,8 +61,11 @@ export async function recordOpen(deps: AppDeps, token: string): Promise<void> {
   if (!r.ok) return;
   const { payload, send } = r.value;
   const now = deps.clock.now();
-  await insertActivity(deps.db, payload.workspaceId, emailActivity(send, 'email_open', now, { key: `nurture-email_open:${send.id}` }));
-  await markSend(deps.db, payload.workspaceId, send.id, 'opened_at', now);
+  await deps.db.transaction().execute(async (trx) => {
+    const open = await insertActivity(trx, payload.workspaceId, emailActivity(send, 'email_open', now, { key: `nurture-email_open:${send.id}` }));
+    if (open) await reactToActivities(trx, payload.workspaceId, [open], now);
+    await markSend(trx, payload.workspaceId, send.id, 'opened_at', now);
+  });
 }
 
 export type Preferences = { email: string | null; unsubscribed: boolean };
