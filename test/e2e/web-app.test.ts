@@ -93,7 +93,9 @@ describe.skipIf(!hasChromium)('web app journeys (Chromium)', () => {
     await page.getByRole('combobox', { name: 'Segment' }).selectOption('campaign');
     await page.getByRole('region', { name: 'Leads by campaign' }).waitFor();
     await page.getByRole('combobox', { name: 'Model' }).selectOption('first_touch');
-    await expect.poll(() => page.getByRole('region', { name: 'Revenue attribution' }).getByRole('status').count()).toBe(0);
+    const attribution = page.getByRole('region', { name: 'Revenue attribution' });
+    await expect.poll(() => attribution.getByText('Loading…').count()).toBe(0);
+    expect(await attribution.getByRole('alert').count()).toBe(0);
     const download = page.waitForEvent('download');
     await funnel.getByRole('button', { name: 'Export CSV: Lead waterfall' }).click();
     expect((await download).suggestedFilename()).toBe('funnel.csv');
