@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   alert: () => import('./alert.bench.ts'),
   backtest: () => import('./backtest.bench.ts'),
   reports: () => import('./reports.bench.ts'),
+  dashboard: () => import('./dashboard.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

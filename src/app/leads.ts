@@ -1,6 +1,7 @@
 import { decideTransition, isClosed, type Stage } from '../core/lifecycle.ts';
 import { fail, ok, type Result } from '../core/result.ts';
-import { getContact } from '../storage/contacts.repo.ts';
+import { getContact, toContact, type Contact } from '../storage/contacts.repo.ts';
+import { toAccount, type Account } from '../storage/accounts.repo.ts';
 import type { Trx } from '../storage/db.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import { applyStageChange, findOpenLeadForContact, getLead, insertLead, listLeads, lockLead, setLeadOwner, type Lead, type LeadFilter } from '../storage/leads.repo.ts';
@@ -116,6 +117,21 @@ export async function findLead(deps: AppDeps, workspaceId: string, id: string): 
 
 export async function searchLeads(deps: AppDeps, workspaceId: string, filter: LeadFilter, page: PageRequest): Promise<Page<Lead>> {
   return listLeads(deps.db, workspaceId, filter, page);
+}
+
+export type LeadInclude = 'contact' | 'account';
+/**
+ * The contacts and accounts a page of leads points at, set-based: one query per included kind
+ * (WHERE id = ANY(...)), never one per row. Keys are ids; leads whose contact/account is gone map to nothing.
+ */
+export async function leadRelations(deps: AppDeps, workspaceId: string, leads: Lead[], include: readonly LeadInclude[]): Promise<{ contacts: Map<string, Contact>; accounts: Map<string, Account> }> {
+  const contactIds = include.includes('contact') ? [...new Set(leads.map((l) => l.contactId))] : [];
+  const accountIds = include.includes('account') ? [...new Set(leads.map((l) => l.accountId).filter((id): id is string => !!id))] : [];
+  const [contacts, accounts] = await Promise.all([
+    contactIds.length ? deps.db.selectFrom('contact').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', contactIds).execute() : [],
+    accountIds.length ? deps.db.selectFrom('account').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', accountIds).execute() : [],
+  ]);
+  return { contacts: new Map(contacts.map((r) => [r.id, toContact(r)])), accounts: new Map(accounts.map((r) => [r.id, toAccount(r)])) };
 }
 
 export async function leadHistory(deps: AppDeps, workspaceId: string, id: string): Promise<Result<StageTransition[]>> {

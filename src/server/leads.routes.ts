@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
-import { findLead, leadHistory, openLead, searchLeads, transitionLead } from '../app/leads.ts';
+import { findLead, leadHistory, leadRelations, openLead, searchLeads, transitionLead, type LeadInclude } from '../app/leads.ts';
 import { allowedTransitions, isStage, type Stage } from '../core/lifecycle.ts';
 import type { Lead } from '../storage/leads.repo.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams, pageOf } from './contract/common.contract.ts';
+import { accountDto, contactDto, toAccountDto, toContactDto } from './contract/contacts.contract.ts';
 import { leadDto, leadInput, leadQuery, toLeadDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
@@ -19,7 +20,7 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/leads', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List leads, filtered by stage and owner', querystring: leadQuery, response: { 200: pageOf(leadDto), ...errorResponses } },
+    schema: { tags, summary: 'List leads, filtered by stage and owner', querystring: leadQuery, response: { 200: pageOf(leadDto.extend({ contact: contactDto.nullable().optional(), account: accountDto.nullable().optional() })), ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
     const q = request.query;
@@ -30,7 +31,19 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     const owner = q.owner === 'me' ? p.userId! : q.owner;
     if (owner && !z.uuid().safeParse(owner).success) return sendError(reply, 'ValidationFailed', "owner must be a user id or 'me'.", [{ path: 'querystring.owner', message: 'not a UUID' }]);
     const page = await searchLeads(deps.app, p.workspaceId, { stage: stages as Stage[], ownerId: owner, contactId: q.contact_id }, { limit: q.limit, cursor: q.cursor });
-    return { data: page.data.map(dto), next_cursor: page.nextCursor };
+    const include = (q.include?.split(',') ?? []) as LeadInclude[];
+    if (!include.length) return { data: page.data.map(dto), next_cursor: page.nextCursor };
+    const rel = await leadRelations(deps.app, p.workspaceId, page.data, include);
+    const withRelations = (l: Lead) => {
+      const contact = rel.contacts.get(l.contactId);
+      const account = l.accountId ? rel.accounts.get(l.accountId) : undefined;
+      return {
+        ...dto(l),
+        ...(include.includes('contact') ? { contact: contact ? toContactDto(contact) : null } : {}),
+        ...(include.includes('account') ? { account: account ? toAccountDto(account) : null } : {}),
+      };
+    };
+    return { data: page.data.map(withRelations), next_cursor: page.nextCursor };
   });
 
   app.post('/api/v1/leads', {

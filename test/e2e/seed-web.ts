@@ -49,7 +49,7 @@ export async function seedWebWorkspace(deps: AppDeps, options: { contacts: numbe
   const content = [];
   for (const [title, stage, persona, topic] of [
     ['Pricing guide', 'evaluation', 'buyer', 'pricing'], ['ROI case study', 'consideration', 'executive', 'roi'],
-    ['Getting started webinar', 'education', 'practitioner', 'onboarding'], ['Lead scoring 101', 'awareness', 'practitioner', 'scoring'],
+    ['Getting started webinar', 'interest', 'practitioner', 'onboarding'], ['Lead scoring 101', 'awareness', 'practitioner', 'scoring'],
   ] as const) {
     content.push(must(await createContentAsset(deps, ws, {
       title, url: `https://web.test/${title.toLowerCase().replace(/\s+/g, '-')}`, urls: [], format: 'pdf', buyingStage: stage,

@@ -86,8 +86,16 @@ describe.skipIf(!hasChromium)('web app journeys (Chromium)', () => {
     await funnel.getByRole('img', { name: 'Lead waterfall' }).locator('canvas').first().waitFor();
     await page.getByRole('region', { name: 'Flow of leads' }).locator('canvas').first().waitFor();
     await page.getByRole('region', { name: 'Source quality' }).getByRole('table').waitFor();
-    // Reports still being built elsewhere show an empty state, not a crash.
-    await page.getByRole('region', { name: 'Cost per order dollar' }).getByText(/not available yet/).waitFor();
+    for (const name of ['Stage conversion', 'Stage velocity', 'New MQLs per month', 'Time to sales-ready']) {
+      await page.getByRole('region', { name }).getByRole('img', { name }).locator('canvas').first().waitFor();
+    }
+    // The segment filter regroups the quality table; the model switcher re-asks the attribution report.
+    await page.getByRole('combobox', { name: 'Segment' }).selectOption('campaign');
+    await page.getByRole('region', { name: 'Leads by campaign' }).waitFor();
+    await page.getByRole('combobox', { name: 'Model' }).selectOption('first_touch');
+    const attribution = page.getByRole('region', { name: 'Revenue attribution' });
+    await expect.poll(() => attribution.getByText('Loading…').count()).toBe(0);
+    expect(await attribution.getByRole('alert').count()).toBe(0);
     const download = page.waitForEvent('download');
     await funnel.getByRole('button', { name: 'Export CSV: Lead waterfall' }).click();
     expect((await download).suggestedFilename()).toBe('funnel.csv');

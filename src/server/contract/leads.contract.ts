@@ -25,6 +25,8 @@ export const leadQuery = z.strictObject({
   contact_id: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.uuid().optional(),
+  include: z.string().regex(/^(contact|account)(,(contact|account))*$/, "comma-separated: contact, account").optional()
+    .describe('contact,account: embed each lead\'s contact and account (one query per kind for the whole page)'),
 });
 
 export const leadDto = z.object({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Lead } from '../../../web/src/api/types.ts';
-import { funnelFromLeads, sankeyFromLeads } from '../../../web/src/features/dashboard/reports/leads-fallback.ts';
+import type { Envelope } from '../../../web/src/features/dashboard/reports/envelope.ts';
+import { adaptFunnel, adaptFunnelFlows } from '../../../web/src/features/dashboard/reports/funnel.adapter.ts';
 import { comparePriority, ratingRank } from '../../../web/src/features/inbox/priority.ts';
 
 const lead = (id: string, over: Partial<Lead> = {}): Lead => ({
@@ -25,19 +26,21 @@ describe('inbox priority', () => {
   });
 });
 
-describe('dashboard snapshot from leads', () => {
-  const leads = [
-    lead('1', { stage: 'inquiry', mql_at: null }), lead('2', { stage: 'mql' }), lead('3', { stage: 'won' }),
-    lead('4', { stage: 'nurture', recycle_count: 1 }), lead('5', { stage: 'lost' }), lead('6', { stage: 'disqualified', mql_at: null }),
-  ];
-  it('counts how far down the waterfall each lead got', () => {
-    expect(funnelFromLeads(leads).table.rows.map((r) => r[1])).toEqual([6, 4, 2, 2, 2, 1]);
+describe('dashboard funnel adapters (GET /api/v1/reports/funnel)', () => {
+  const total = { group: 'total', leads: 100, mql: 40, sal: 25, sql: 15, opportunity: 10, won: 3, lost: 4, disqualified: 5, recycled_leads: 6, mql_net_new: 40, mql_recycled: 2,
+    lead_to_mql: 0.4, mql_to_sal: 0.625, sal_to_sql: 0.6, sql_to_opportunity: 0.666667, opportunity_to_won: 0.3 };
+  const envelope: Envelope = { report: 'funnel', period: { from: '', to: '', to_inclusive: '' }, filters: { by: 'month', model: 'linear' }, definition_versions: [], notes: [],
+    columns: Object.keys(total), rows: [{ ...total, group: '2026-01' }, total] };
+  it('draws the waterfall from the total row', () => {
+    expect(adaptFunnel(envelope)!.table.rows[0]).toEqual([100, 40, 25, 15, 10, 3]);
   });
-  it('sends recycles and exits out of the stage they left from', () => {
-    const rows = sankeyFromLeads(leads).table.rows;
-    expect(rows).toContainEqual(['MQL', 'Nurture', 1]);
-    expect(rows).toContainEqual(['Inquiry', 'Disqualified', 1]);
-    expect(rows).toContainEqual(['Opportunity', 'Lost', 1]);
-    expect(rows).toContainEqual(['Inquiry', 'MQL', 4]);
+  it('sends recycles, rejections and losses to sinks so the Sankey has no cycle, and the flows add up', () => {
+    const rows = adaptFunnelFlows(envelope)!.table.rows;
+    expect(rows).toContainEqual(['MQL', 'Recycled to nurture', 6]);
+    expect(rows).toContainEqual(['MQL', 'Rejected / disqualified', 5]);
+    expect(rows).toContainEqual(['Opportunity', 'Lost', 4]);
+    const out = (node: string) => rows.filter((r) => r[0] === node).reduce((a, r) => a + Number(r[2]), 0);
+    expect(out('Leads')).toBe(100);
+    expect(out('MQL')).toBe(40);
   });
 });

@@ -18,7 +18,7 @@ export type StageTransition = z.infer<typeof transitionDto>;
 
 /** SLA clock of the hand-off issue; not in the contract yet, so every field is read defensively. */
 export type SlaClock = { due_at: string | null; state: string };
-export type Lead = z.infer<typeof leadDto> & { sla?: SlaClock | null };
+export type Lead = z.infer<typeof leadDto> & { sla?: SlaClock | null; contact?: Contact | null; account?: Account | null };
 export type AllowedTransition = Lead['allowed_transitions'][number];
 
 export type Page<T> = { data: T[]; next_cursor: string | null };

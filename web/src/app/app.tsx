@@ -4,7 +4,7 @@ import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useMe } from '../api/queries.ts';
 import { LoginPage } from '../features/auth/login-page.tsx';
 import { InboxPage } from '../features/inbox/inbox-page.tsx';
-import { prefetchDashboard } from '../features/dashboard/dashboard-data.ts';
+import { prefetchDashboard } from '../features/dashboard/use-report.ts';
 import { ContactPage } from '../features/leads/contact-page.tsx';
 import { LeadPage } from '../features/leads/lead-page.tsx';
 import { ErrorNote, Loading } from '../ui/states.tsx';

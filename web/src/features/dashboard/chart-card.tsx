@@ -5,8 +5,8 @@ import { downloadCsv } from './csv.ts';
 import type { ReportState } from './use-report.ts';
 
 /** A dashboard tile: title, the chart or an honest empty state, and an Export CSV of the rows behind it. */
-export function ChartCard({ title, subtitle, state, csvName, height, extra, className }: {
-  title: string; subtitle?: string; state: ReportState; csvName: string; height?: number; extra?: ReactNode; className?: string;
+export function ChartCard({ title, subtitle, note, state, csvName, height, extra, className }: {
+  title: string; subtitle?: string; note?: string; state: ReportState; csvName: string; height?: number; extra?: ReactNode; className?: string;
 }) {
   const view = state.status === 'ready' ? state.view : null;
   return (
@@ -22,10 +22,11 @@ export function ChartCard({ title, subtitle, state, csvName, height, extra, clas
             onClick={() => view && downloadCsv(`${csvName}.csv`, view.table)}>Export CSV</button>
         </div>
       </header>
+      {note ? <p className="card-note">{note}</p> : null}
       {state.status === 'loading' ? <Loading /> : null}
       {state.status === 'error' ? <ErrorNote error={state.error} /> : null}
-      {state.status === 'unavailable' ? <EmptyState title="This report is not available yet.">{state.reason}</EmptyState> : null}
-      {view ? (view.table.rows.length ? <ChartView model={view.model} label={title} height={height} /> : <EmptyState title="No data for this period yet." />) : null}
+      {state.status === 'empty' ? <EmptyState title="No data for this period.">{state.reason}</EmptyState> : null}
+      {view ? <ChartView model={view.model} label={title} height={height} /> : null}
     </section>
   );
 }

@@ -1,98 +1,95 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { qs } from '../../api/client.ts';
 import { formatNumber } from '../../ui/format.ts';
 import { ChartCard } from './chart-card.tsx';
-import { dashboardLeadsQuery } from './dashboard-data.ts';
-import { adaptAttribution } from './reports/attribution.adapter.ts';
-import { adaptCpod } from './reports/cpod.adapter.ts';
-import { adaptFunnel, adaptFunnelFlows } from './reports/funnel.adapter.ts';
-import { funnelFromLeads, mqlTrendFromLeads, sankeyFromLeads, sourcesFromLeads, stageBySourceHeatmap } from './reports/leads-fallback.ts';
-import type { ReportView } from './reports/report-model.ts';
-import { adaptSla } from './reports/sla.adapter.ts';
-import { adaptSources } from './reports/sources.adapter.ts';
-import { adaptTimeToSalesReady } from './reports/time-to-sales-ready.adapter.ts';
-import { reportState, useReportData, type ReportState } from './use-report.ts';
+import { adaptAttribution, adaptContribution } from './reports/attribution.adapter.ts';
+import { label, num, type Envelope } from './reports/envelope.ts';
+import { adaptConversion, adaptFunnel, adaptFunnelFlows, adaptMqlTrend, adaptVelocity } from './reports/funnel.adapter.ts';
+import { adaptCpod, adaptSegmentBars, adaptSla, adaptSources, adaptTimeToSalesReady } from './reports/process.adapter.ts';
+import { dashboardQueries, defaultFilters, stateOf, type DashboardFilters } from './use-report.ts';
 
-const periods = [
-  { value: '90', label: 'Last 90 days' }, { value: '365', label: 'Last 12 months' }, { value: 'all', label: 'All time' },
-];
+const segments = [{ value: 'source', label: 'Source' }, { value: 'campaign', label: 'Campaign' }, { value: 'owner', label: 'Owner' }, { value: 'month', label: 'Month entered' }];
 const attributionModels = ['first_touch', 'last_touch', 'lead_creation', 'linear', 'u_shaped', 'w_shaped', 'full_path', 'time_decay', 'markov'];
+const dimensions = ['channel', 'campaign', 'content', 'source'];
 
-const ready = (view: ReportView): ReportState => ({ status: 'ready', view });
-
-/** The live report when its endpoint exists, else the snapshot computed from leads (labelled as such). */
-function preferReport(report: ReportState, fallback: ReportState | null): { state: ReportState; live: boolean } {
-  if (report.status === 'ready' || report.status === 'loading' || !fallback) return { state: report, live: true };
-  return { state: fallback, live: false };
+function Kpi({ name, value, sub }: { name: string; value: string; sub?: string }) {
+  return <div className="kpi"><span className="kpi-label">{name}</span><span className="kpi-value">{value}</span><span className="kpi-sub">{sub ?? '\u00a0'}</span></div>;
 }
 
 export function DashboardPage() {
-  const [period, setPeriod] = useState('365');
-  const [model, setModel] = useState('linear');
-  const from = period === 'all' ? undefined : new Date(Date.now() - Number(period) * 86_400_000).toISOString().slice(0, 10);
-  const params = qs({ from });
+  const [filters, setFilters] = useState<DashboardFilters>(() => defaultFilters());
+  const [dimension, setDimension] = useState('channel');
+  const set = (patch: Partial<DashboardFilters>) => setFilters((f) => ({ ...f, ...patch }));
+  const q = dashboardQueries(filters);
+  // All six requests start together (and were prefetched by the app shell on a direct load).
+  const funnel = useQuery(q.funnel);
+  const ttsr = useQuery(q.ttsr);
+  const sources = useQuery(q.sources);
+  const attribution = useQuery(q.attribution);
+  const cpod = useQuery(q.cpod);
+  const sla = useQuery(q.sla);
 
-  const leads = useQuery(dashboardLeadsQuery);
-  const inPeriod = useMemo(() => (leads.data ?? []).filter((l) => !from || l.opened_at >= from), [leads.data, from]);
-  const local = leads.data ? {
-    funnel: ready(funnelFromLeads(inPeriod)), sankey: ready(sankeyFromLeads(inPeriod)), trend: ready(mqlTrendFromLeads(inPeriod)),
-    sources: sourcesFromLeads(inPeriod), heat: ready(stageBySourceHeatmap(inPeriod)),
-  } : null;
-  const pending: ReportState = leads.isError ? { status: 'error', error: leads.error } : { status: 'loading' };
-
-  const funnelRaw = useReportData('funnel', params);
-  const funnel = preferReport(reportState(funnelRaw, adaptFunnel, 'funnel'), local?.funnel ?? pending);
-  const sankey = preferReport(reportState(funnelRaw, adaptFunnelFlows, 'funnel'), local?.sankey ?? pending);
-  const sources = preferReport(reportState(useReportData('sources', params), adaptSources, 'sources'), local ? ready(local.sources.table) : pending);
-  const ttsr = reportState(useReportData('time-to-sales-ready', params), adaptTimeToSalesReady, 'time-to-sales-ready');
-  const attribution = reportState(useReportData('attribution', params), (raw) => adaptAttribution(raw, model), 'attribution');
-  const cpod = reportState(useReportData('cpod', params), adaptCpod, 'cpod');
-  const sla = reportState(useReportData('sla', params), adaptSla, 'sla');
-  const snapshot = 'Computed from current lead stages until the report service is available.';
-
-  const total = inPeriod.length;
-  const mqls = inPeriod.filter((l) => l.mql_at).length;
-  const sals = inPeriod.filter((l) => ['sal', 'sql', 'opportunity', 'won', 'lost'].includes(l.stage)).length;
-  const won = inPeriod.filter((l) => l.stage === 'won').length;
+  const total = funnel.data?.rows.find((r) => r.group === 'total');
+  const share = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}% of ${''}` : undefined);
+  const versions = funnel.data?.definition_versions ?? [];
+  const segLabel = segments.find((s) => s.value === filters.by)?.label ?? filters.by;
+  const notes = (e: Envelope | undefined) => e?.notes.find((n) => /censor/i.test(n));
 
   return (
     <main className="page dashboard">
       <header className="page-header">
         <div>
           <h1>Marketing dashboard</h1>
-          <p className="muted">From first touch to revenue: where leads come from, how they move, and what closes.</p>
+          <p className="muted">
+            Leads that entered from {filters.from} to {filters.to}
+            {versions.length ? ` · definition ${versions.map((v) => `v${v.version} (${v.status})`).join(', ')}` : ''}
+          </p>
         </div>
-        <div className="toolbar">
-          <label className="inline-field">Period
-            <select value={period} onChange={(e) => setPeriod(e.target.value)}>
-              {periods.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
+        <form className="toolbar" aria-label="Dashboard filters" onSubmit={(e) => e.preventDefault()}>
+          <label className="inline-field">From
+            <input type="date" value={filters.from} max={filters.to} onChange={(e) => e.target.value && set({ from: e.target.value })} />
+          </label>
+          <label className="inline-field">To
+            <input type="date" value={filters.to} min={filters.from} onChange={(e) => e.target.value && set({ to: e.target.value })} />
+          </label>
+          <label className="inline-field">Segment
+            <select value={filters.by} onChange={(e) => set({ by: e.target.value })}>
+              {segments.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
             </select>
           </label>
-        </div>
+        </form>
       </header>
 
       <section className="kpis" aria-label="Key figures">
-        <div className="kpi"><span className="kpi-label">Leads</span><span className="kpi-value">{leads.data ? formatNumber(total) : '…'}</span></div>
-        <div className="kpi"><span className="kpi-label">Reached MQL</span><span className="kpi-value">{leads.data ? formatNumber(mqls) : '…'}</span><span className="kpi-sub">{total ? `${((mqls / total) * 100).toFixed(1)}% of leads` : '\u00a0'}</span></div>
-        <div className="kpi"><span className="kpi-label">Accepted by sales</span><span className="kpi-value">{leads.data ? formatNumber(sals) : '…'}</span><span className="kpi-sub">{mqls ? `${((sals / mqls) * 100).toFixed(1)}% of MQLs` : '\u00a0'}</span></div>
-        <div className="kpi"><span className="kpi-label">Won</span><span className="kpi-value">{leads.data ? formatNumber(won) : '…'}</span><span className="kpi-sub">{sals ? `${((won / sals) * 100).toFixed(1)}% of SALs` : '\u00a0'}</span></div>
+        <Kpi name="Leads" value={total ? formatNumber(num(total.leads)) : '…'} />
+        <Kpi name="Reached MQL" value={total ? formatNumber(num(total.mql)) : '…'} sub={total ? share(num(total.mql), num(total.leads))?.concat('leads') : undefined} />
+        <Kpi name="Accepted by sales" value={total ? formatNumber(num(total.sal)) : '…'} sub={total ? share(num(total.sal), num(total.mql))?.concat('MQLs') : undefined} />
+        <Kpi name="Won" value={total ? formatNumber(num(total.won)) : '…'} sub={total ? share(num(total.won), num(total.mql))?.concat('MQLs') : undefined} />
       </section>
 
       <div className="dash-grid">
-        <ChartCard title="Lead waterfall" subtitle={funnel.live ? 'Cohort funnel' : snapshot} state={funnel.state} csvName="funnel" />
-        <ChartCard title="Flow of leads" subtitle={sankey.live ? 'Including recycles and rejections' : 'Including recycles and rejections. ' + snapshot} state={sankey.state} csvName="flow" />
-        <ChartCard title="New MQLs per month" subtitle="Net-new vs recycled, by the month they qualified" state={local?.trend ?? pending} csvName="mql-trend" />
-        <ChartCard title="Time to sales-ready" subtitle="Median days from first touch to MQL and SAL" state={ttsr} csvName="time-to-sales-ready" />
-        <ChartCard title="Source quality" subtitle={sources.live ? 'Flags mark sources significantly below average' : 'Flag: MQL rate below the other sources, one-sided z-test at 95%. ' + snapshot} state={sources.state} csvName="sources" className="wide" />
-        <ChartCard title="Leads by source" subtitle="Leads, MQLs and SALs per first-touch source" state={local ? ready(local.sources.bars) : pending} csvName="leads-by-source" className="wide" />
-        <ChartCard title="Revenue attribution" subtitle="Credited revenue by channel" state={attribution} csvName={`attribution-${model}`}
-          extra={<label className="inline-field small">Model
-            <select value={model} onChange={(e) => setModel(e.target.value)}>{attributionModels.map((m) => <option key={m} value={m}>{m.replace(/_/g, ' ')}</option>)}</select>
-          </label>} />
-        <ChartCard title="Cost per order dollar" subtitle="(Marketing + sales cost) / won revenue" state={cpod} csvName="cpod" />
-        <ChartCard title="Follow-up SLA" subtitle="SLA hit rate per rep" state={sla} csvName="sla" />
-        <ChartCard title="Stage by source" subtitle="Where each source's leads are now" state={local?.heat ?? pending} csvName="stage-by-source" height={320} />
+        <ChartCard title="Lead waterfall" subtitle="How far this period's leads got (cohort funnel)" state={stateOf(funnel, adaptFunnel)} csvName="funnel" />
+        <ChartCard title="Flow of leads" subtitle="Including recycles to nurture and rejections" state={stateOf(funnel, adaptFunnelFlows)} csvName="flow" />
+        <ChartCard title="Stage conversion" subtitle="Share of leads reaching the next stage" state={stateOf(funnel, adaptConversion)} csvName="stage-conversion" />
+        <ChartCard title="Stage velocity" subtitle="Days spent in each stage (completed stays)" state={stateOf(funnel, adaptVelocity)} csvName="stage-velocity" />
+        <ChartCard title="New MQLs per month" subtitle="Net-new vs recycled, by the month leads entered" state={stateOf(funnel, adaptMqlTrend)} csvName="mql-trend" />
+        <ChartCard title="Time to sales-ready" subtitle="Days from first touch to MQL and SAL, by month entered" state={stateOf(ttsr, adaptTimeToSalesReady)} csvName="time-to-sales-ready" />
+        <ChartCard title="Source quality" className="wide" csvName={`quality-by-${filters.by}`} state={stateOf(sources, adaptSources)}
+          subtitle={`By ${segLabel.toLowerCase()}. ⚑ = win rate significantly below the rest of the cohort.`} note={notes(sources.data)} />
+        <ChartCard title={`Leads by ${segLabel.toLowerCase()}`} subtitle="Leads, MQLs, SALs and wins per segment (top 20)" state={stateOf(sources, adaptSegmentBars)} csvName={`leads-by-${filters.by}`} className="wide" height={300} />
+        <ChartCard title="Revenue attribution" subtitle={`Credited revenue by ${dimension}, deals closed in the period`} csvName={`attribution-${filters.model}-${dimension}`}
+          state={stateOf(attribution, (e) => adaptAttribution(e, filters.model, dimension))}
+          extra={<>
+            <label className="inline-field small">Model
+              <select value={filters.model} onChange={(e) => set({ model: e.target.value })}>{attributionModels.map((m) => <option key={m} value={m}>{label(m)}</option>)}</select>
+            </label>
+            <label className="inline-field small">By
+              <select value={dimension} onChange={(e) => setDimension(e.target.value)}>{dimensions.map((d) => <option key={d} value={d}>{label(d)}</option>)}</select>
+            </label>
+          </>} />
+        <ChartCard title="Marketing contribution vs target" subtitle="Share of closed revenue credited to marketing channels" state={stateOf(attribution, adaptContribution)} csvName="contribution" />
+        <ChartCard title="Cost per order dollar" subtitle="(Marketing + sales cost) / won revenue, per month" state={stateOf(cpod, adaptCpod)} csvName="cpod" />
+        <ChartCard title="Follow-up SLA" subtitle="SLA hit rate per rep (hand-offs in the period)" state={stateOf(sla, adaptSla, 'No hand-offs to sales were recorded in this period.')} csvName="sla" />
       </div>
     </main>
   );

@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import { useAccount, useContact, useTransitions } from '../../api/queries.ts';
+import { useTransitions } from '../../api/queries.ts';
 import type { Lead } from '../../api/types.ts';
 import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
 import { contactName, timeAgo } from '../../ui/format.ts';
@@ -17,8 +17,9 @@ export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason }: {
   lead: Lead; now: number; ownerName?: string; canAct: boolean;
   onAccept: (lead: Lead, name: string) => void; onReason: (lead: Lead, mode: ReasonMode, name: string) => void;
 }) {
-  const contact = useContact(lead.contact_id);
-  const account = useAccount(lead.account_id ?? contact.data?.account_id);
+  // Embedded by GET /api/v1/leads?include=contact,account: no request per row for them.
+  const contact = { data: lead.contact ?? undefined };
+  const account = { data: lead.account ?? undefined };
   const why = useWhyQualified(lead.id);
   const name = contactName(contact.data);
   const can = (action: string) => lead.allowed_transitions.some((t) => t.action === action);

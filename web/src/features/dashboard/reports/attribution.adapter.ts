@@ -1,14 +1,25 @@
-import { pick, rowsOf, tableOf, type ReportView } from './report-model.ts';
+import { label, tableOfEnvelope, type Envelope } from './envelope.ts';
+import type { ReportView } from './report-model.ts';
 
-// GET /api/v1/reports/attribution: credited revenue per channel for each model, side by side.
-export function adaptAttribution(raw: unknown, model: string | null): ReportView | null {
-  const rows = rowsOf(raw, ['credits', 'channels']);
-  if (!rows) return null;
-  const modelOf = (r: Record<string, unknown>) => pick<string>(r, ['model'], 'string') ?? 'all';
-  const models = [...new Set(rows.map(modelOf))];
-  const chosen = model && models.includes(model) ? model : models[0]!;
-  const selected = rows.filter((r) => modelOf(r) === chosen);
-  const categories = selected.map((r) => pick<string>(r, ['channel', 'source', 'campaign', 'content', 'key', 'name'], 'string') ?? '?');
-  const values = selected.map((r) => pick<number>(r, ['revenue', 'credit', 'amount', 'value'], 'number') ?? null);
-  return { model: { kind: 'bar', categories, series: [{ name: `Revenue (${chosen})`, values }] }, table: tableOf(rows), note: models.join(',') };
+// GET /api/v1/reports/attribution?model=…: rows (horizon, dimension, key, one column per model); marketing_contribution vs target.
+export function adaptAttribution(e: Envelope, model: string, dimension: string): ReportView | null {
+  const filter = (r: Envelope['rows'][number]) => r.horizon === 'short_term' && r.dimension === dimension;
+  const rows = e.rows.filter(filter).sort((a, b) => Number(b[model] ?? 0) - Number(a[model] ?? 0)).slice(0, 15);
+  if (!rows.length) return null;
+  return {
+    model: { kind: 'bar', categories: rows.map((r) => String(r.key)), series: [{ name: `Credited revenue (${label(model)})`, values: rows.map((r) => (typeof r[model] === 'number' ? r[model] : null)) }] },
+    table: tableOfEnvelope(e, filter),
+  };
+}
+
+type Contribution = { model: string; target: number; share: number | null; sourced_share: number | null; influenced_share: number | null; meets_target: boolean | null };
+export function adaptContribution(e: Envelope): ReportView | null {
+  const c = e.marketing_contribution as Contribution | undefined;
+  if (!c || c.share === null) return null;
+  const p = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 10);
+  const cats = [`Credited (${label(c.model)})`, 'Sourced', 'Influenced'];
+  return {
+    model: { kind: 'bar', unit: '%', categories: cats, series: [{ name: 'Marketing share (%)', values: [p(c.share), p(c.sourced_share), p(c.influenced_share)] }, { name: 'Target (%)', values: cats.map(() => p(c.target)) }] },
+    table: { columns: ['model', 'credited_share', 'sourced_share', 'influenced_share', 'target', 'meets_target'], rows: [[c.model, c.share, c.sourced_share, c.influenced_share, c.target, c.meets_target]] },
+  };
 }
