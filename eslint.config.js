@@ -34,6 +34,15 @@ export default tseslint.config(
   layer(['web/src/**'], ['**/src/storage/**', '**/src/app/**', '**/src/jobs/**', '**/src/cli/**', '**/src/server/*.ts', 'node:*', 'kysely', 'fastify', 'pg'],
     'web imports only src/core and the API contract types (src/server/contract).'),
   {
+    // Importing Kysely is already refused outside storage; this catches query building through a
+    // `db`/`trx` handed in from storage, so every SQL statement keeps one home.
+    files: ['src/app/**', 'src/server/**', 'src/jobs/**', 'src/cli/**'],
+    rules: {
+      'no-restricted-properties': ['error', ...['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'executeQuery'].map((property) => (
+        { property, message: 'Build SQL in src/storage/*.repo.ts and call the repository function.' }))],
+    },
+  },
+  {
     files: ['src/core/**'],
     rules: {
       'no-restricted-globals': ['error', { name: 'process', message: 'core is pure' }, { name: 'fetch', message: 'core is pure' }],

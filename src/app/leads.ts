@@ -1,7 +1,7 @@
 import { decideTransition, isClosed, type Stage } from '../core/lifecycle.ts';
 import { fail, ok, type Result } from '../core/result.ts';
-import { getContact, toContact, type Contact } from '../storage/contacts.repo.ts';
-import { toAccount, type Account } from '../storage/accounts.repo.ts';
+import { getContact, getContactsByIds, type Contact } from '../storage/contacts.repo.ts';
+import { getAccountsByIds, type Account } from '../storage/accounts.repo.ts';
 import type { Trx } from '../storage/db.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import { applyStageChange, findOpenLeadForContact, getLead, insertLead, listLeads, lockLead, setLeadOwner, type Lead, type LeadFilter } from '../storage/leads.repo.ts';
@@ -128,10 +128,10 @@ export async function leadRelations(deps: AppDeps, workspaceId: string, leads: L
   const contactIds = include.includes('contact') ? [...new Set(leads.map((l) => l.contactId))] : [];
   const accountIds = include.includes('account') ? [...new Set(leads.map((l) => l.accountId).filter((id): id is string => !!id))] : [];
   const [contacts, accounts] = await Promise.all([
-    contactIds.length ? deps.db.selectFrom('contact').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', contactIds).execute() : [],
-    accountIds.length ? deps.db.selectFrom('account').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', accountIds).execute() : [],
+    getContactsByIds(deps.db, workspaceId, contactIds),
+    getAccountsByIds(deps.db, workspaceId, accountIds),
   ]);
-  return { contacts: new Map(contacts.map((r) => [r.id, toContact(r)])), accounts: new Map(accounts.map((r) => [r.id, toAccount(r)])) };
+  return { contacts: new Map(contacts.map((c) => [c.id, c])), accounts: new Map(accounts.map((a) => [a.id, a])) };
 }
 
 export async function leadHistory(deps: AppDeps, workspaceId: string, id: string): Promise<Result<StageTransition[]>> {

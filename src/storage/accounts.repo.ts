@@ -50,3 +50,10 @@ export async function listAccounts(db: DbOrTrx, workspaceId: string, filter: { d
   const rows = await query.orderBy('id', 'desc').limit(page.limit + 1).execute();
   return toPage(rows, page.limit, toAccount);
 }
+
+/** Accounts by id, set-based (one query for a page of rows). */
+export async function getAccountsByIds(db: DbOrTrx, workspaceId: string, ids: readonly string[]): Promise<Account[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('account').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', [...ids]).execute();
+  return rows.map(toAccount);
+}

@@ -93,3 +93,10 @@ export async function countContacts(db: DbOrTrx, workspaceId: string): Promise<n
   const row = await db.selectFrom('contact').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Contacts by id, set-based (one query for a page of rows). */
+export async function getContactsByIds(db: DbOrTrx, workspaceId: string, ids: readonly string[]): Promise<Contact[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('contact').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', [...ids]).execute();
+  return rows.map(toContact);
+}
