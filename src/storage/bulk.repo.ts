@@ -253,3 +253,16 @@ export async function stampGeneratedHistoryWithDefinition(db: DbOrTrx, workspace
     WHERE workspace_id = ${workspaceId} AND to_stage = 'mql' AND actor_type = 'rule'`.execute(db);
   await sql`UPDATE lead SET definition_id = ${definitionId} WHERE workspace_id = ${workspaceId} AND mql_at IS NOT NULL`.execute(db);
 }
+
+/**
+ * Refreshes planner statistics after a bulk load. Without them PostgreSQL plans the first reports
+ * (and foreign-key checks) as if the tables were empty: on 8,000 imported leads a funnel took ~20 s
+ * instead of well under one. Autovacuum would get there, but only after the user's first clicks.
+ */
+export async function analyzeAfterBulkLoad(db: DbOrTrx, tables: readonly (keyof Database)[] = bulkLoadedTables): Promise<void> {
+  for (const table of tables) await sql`ANALYZE ${sql.table(table)}`.execute(db);
+}
+
+const bulkLoadedTables: readonly (keyof Database)[] = [
+  'account', 'contact', 'contact_identity', 'activity', 'lead', 'stage_transition', 'opportunity', 'opportunity_contact_role', 'opportunity_lead', 'opportunity_stage_change',
+];

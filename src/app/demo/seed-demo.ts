@@ -10,7 +10,7 @@ import { createWorkspace, usersOf } from '../workspaces.ts';
 import { insertUser } from '../../storage/users.repo.ts';
 import {
   bulkInsertAccounts, bulkInsertActivities, bulkInsertContactRoles, bulkInsertContacts, bulkInsertIdentities, bulkInsertLeads,
-  bulkInsertOpportunities, bulkInsertOpportunityLeads, bulkInsertOpportunityStageChanges, bulkInsertTransitions, countWorkspaceRows, skipForeignKeyChecksInTransaction, stampGeneratedHistoryWithDefinition,
+  bulkInsertOpportunities, bulkInsertOpportunityLeads, bulkInsertOpportunityStageChanges, bulkInsertTransitions, analyzeAfterBulkLoad, countWorkspaceRows, skipForeignKeyChecksInTransaction, stampGeneratedHistoryWithDefinition,
 } from '../../storage/bulk.repo.ts';
 import { generateChunk, emptyChunk } from './chunk.ts';
 import { accountWeights, generateAccounts } from './people.ts';
@@ -144,6 +144,7 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
     if (!saved.ok) throw new Error(`Cannot configure demo team ${team}: ${saved.message}`);
   }
 
+  await analyzeAfterBulkLoad(deps.db);
   progress(total, total, 'counting');
   const counts = await countWorkspaceRows(deps.db, workspace.id, demoTables);
   progress(total, total, 'done');

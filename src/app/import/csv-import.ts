@@ -6,6 +6,7 @@ import { newId } from '../../storage/ids.ts';
 import { lockWorkspaceForImport } from '../../storage/import-bulk.repo.ts';
 import { finishImportRun, getImportRun, insertImportErrors, insertImportRun, listImportErrors, type ImportRowError, type ImportRun, type ImportStats } from '../../storage/import-runs.repo.ts';
 import { listReasonCodes } from '../../storage/reasons.repo.ts';
+import { analyzeAfterBulkLoad } from '../../storage/bulk.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { importAccounts } from './accounts.importer.ts';
 import { importActivities } from './activities.importer.ts';
@@ -104,6 +105,7 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
     throw e;
   }
   await finishImportRun(deps.db, workspaceId, runId, { status: 'completed', stats, message: null, at: deps.clock.now() });
+  if (!dryRun) await analyzeAfterBulkLoad(deps.db);
   const seconds = (performance.now() - t0) / 1000;
   return ok({
     runId, entity: entity.data, preset: plan.value.preset, dryRun, stats, errors: firstErrors, attributeColumns: plan.value.attributeColumns, related,

@@ -11,6 +11,7 @@ import {
 import { newId } from '../../storage/ids.ts';
 import { listReasonCodes } from '../../storage/reasons.repo.ts';
 import { findWorkspaceByName } from '../../storage/workspaces.repo.ts';
+import { analyzeAfterBulkLoad } from '../../storage/bulk.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { createWorkspace } from '../workspaces.ts';
 import { csvChunks, scanCsv } from './csv-source.ts';
@@ -97,6 +98,7 @@ export async function importOlist(deps: AppDeps, dir: string, options: OlistOpti
   }
   // A deal whose MQL is not in the MQL file has nothing to link to.
   skipped += [...deals.keys()].filter((id) => !seenMqls.has(id)).length;
+  await analyzeAfterBulkLoad(deps.db);
   return ok({ workspaceId, mqls, deals: wonDeals, skipped });
 }
 
