@@ -151,18 +151,27 @@ export async function run(): Promise<void> {
     });
     if (LOAD > 0) loader.send({ url: `http://127.0.0.1:${port}`, key, perSecond: LOAD, batchEveryMs: 20, run });
     await new Promise((r) => setTimeout(r, 2000)); // let the load reach its rate
+    // BENCH_DEBUG=1: what the database's sessions wait on, every second (where the time goes).
+    const sampler = process.env.BENCH_DEBUG ? setInterval(() => {
+      void admin.query(`SELECT state, coalesce(wait_event_type || ':' || wait_event, 'cpu') AS wait, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q, count(*)::int AS n
+        FROM pg_stat_activity WHERE datname = $1 AND state <> 'idle' AND pid <> pg_backend_pid() GROUP BY 1, 2, 3 ORDER BY n DESC LIMIT 6`, [dbName])
+        .then((r) => log(`pg: ${r.rows.map((x) => `${x.n}× ${x.state}/${x.wait} ${x.q}`).join(' | ')}`), () => {});
+    }, 1000) : null;
 
     const acks = new Map<string, number>();
+    const ackMs: number[] = [];
     const triggers: Promise<void>[] = [];
     let triggerErrors = 0;
     for (let i = 0; i < ALERTS; i++) {
       const email = emails[i]!;
       triggers.push((async () => {
+        const sentAt = performance.now();
         const r = await check(call('POST', '/v1/batch', { batch: [{
           type: 'track', messageId: `${run}-form-${i}`, userId: `${run}-user-${i}`, event: 'Form Submitted',
           properties: { formId: 'demo-request', url: 'https://acme.example/demo' }, timestamp: new Date().toISOString(),
         }] }));
         acks.set(email, performance.now());
+        ackMs.push(performance.now() - sentAt);
         if (r.stored !== 1) triggerErrors++;
       })());
       await new Promise((r) => setTimeout(r, ALERT_EVERY_MS));
@@ -170,6 +179,7 @@ export async function run(): Promise<void> {
     await Promise.all(triggers);
     const deadline = performance.now() + 15_000;
     while (arrivals.size < ALERTS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (sampler) clearInterval(sampler);
     loader.send('stop');
     const load = LOAD > 0 ? await loadDone : { sent: 0, seconds: 1, requests: 0, errors: 0 };
     if (load.error) throw new Error(load.error);
@@ -179,7 +189,7 @@ export async function run(): Promise<void> {
     const rate = Math.round(load.sent / load.seconds);
     log(`load: ${load.sent} page views in ${load.seconds.toFixed(1)} s (${rate}/s, ${load.requests} batches, ${load.errors} errors)`);
     log(`alerts: ${latencies.length}/${ALERTS} arrived (${received} webhook requests, ${triggerErrors} triggers not stored); ` +
-      `p90 ${r1(percentile(latencies, 90))} ms, max ${r1(Math.max(...latencies))} ms`);
+      `p90 ${r1(percentile(latencies, 90))} ms, max ${r1(Math.max(...latencies))} ms; trigger request → ack p50 ${r1(percentile(ackMs, 50))} ms, p99 ${r1(percentile(ackMs, 99))} ms`);
     console.log(JSON.stringify({ bench: 'alert', load_events_per_s: rate, alerts: latencies.length, p50_ms: r1(percentile(latencies, 50)), p99_ms: r1(percentile(latencies, 99)) }));
   } finally {
     loader?.kill();
