@@ -51,6 +51,8 @@ async function send(job: Job) {
   }
   const seconds = (performance.now() - started) / 1000;
   await Promise.allSettled([...inFlight]);
+  // Offered rate: sent / seconds. Served rate: sent / the time until the last answer came back.
+  const servedSeconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return { sent, seconds, requests, errors };
+  return { sent, seconds, servedSeconds, requests, errors };
 }

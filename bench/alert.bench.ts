@@ -145,7 +145,7 @@ export async function run(): Promise<void> {
     }
 
     loader = fork(new URL('./alert-load.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
-    const loadDone = new Promise<{ sent: number; seconds: number; requests: number; errors: number; error?: string }>((resolve, reject) => {
+    const loadDone = new Promise<{ sent: number; seconds: number; servedSeconds: number; requests: number; errors: number; error?: string }>((resolve, reject) => {
       loader!.on('message', (m: { started?: boolean }) => { if (!m.started) resolve(m as never); });
       loader!.once('error', reject);
     });
@@ -181,13 +181,14 @@ export async function run(): Promise<void> {
     while (arrivals.size < ALERTS && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     if (sampler) clearInterval(sampler);
     loader.send('stop');
-    const load = LOAD > 0 ? await loadDone : { sent: 0, seconds: 1, requests: 0, errors: 0 };
+    const load = LOAD > 0 ? await loadDone : { sent: 0, seconds: 1, servedSeconds: 1, requests: 0, errors: 0 };
     if (load.error) throw new Error(load.error);
 
     const latencies = emails.filter((e) => arrivals.has(e) && acks.has(e)).map((e) => Math.max(0, arrivals.get(e)! - acks.get(e)!));
     const r1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
     const rate = Math.round(load.sent / load.seconds);
-    log(`load: ${load.sent} page views in ${load.seconds.toFixed(1)} s (${rate}/s, ${load.requests} batches, ${load.errors} errors)`);
+    log(`load: ${load.sent} page views offered in ${load.seconds.toFixed(1)} s (${rate}/s, ${load.requests} batches, ${load.errors} errors); ` +
+      `all answered after ${load.servedSeconds.toFixed(1)} s (served ${Math.round(load.sent / load.servedSeconds)}/s)`);
     log(`alerts: ${latencies.length}/${ALERTS} arrived (${received} webhook requests, ${triggerErrors} triggers not stored); ` +
       `p90 ${r1(percentile(latencies, 90))} ms, max ${r1(Math.max(...latencies))} ms; trigger request → ack p50 ${r1(percentile(ackMs, 50))} ms, p99 ${r1(percentile(ackMs, 99))} ms`);
     console.log(JSON.stringify({ bench: 'alert', load_events_per_s: rate, alerts: latencies.length, p50_ms: r1(percentile(latencies, 50)), p99_ms: r1(percentile(latencies, 99)) }));
