@@ -10,7 +10,7 @@ import { createDb, createPool, startEmbeddedPostgres, type Db } from './storage/
 import { migrateToLatest } from './storage/migrate.ts';
 
 /** The database a process works on: embedded (started or reused) or DATABASE_URL. */
-export type Runtime = { config: Config; pool: pg.Pool; db: Db; deps: AppDeps; databaseLabel: string; close: () => Promise<void> };
+export type Runtime = { config: Config; url: string; pool: pg.Pool; db: Db; deps: AppDeps; databaseLabel: string; close: () => Promise<void> };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = parseConfig(env);
@@ -38,7 +38,7 @@ export async function openRuntime(config: Config, options: { clock?: Clock; pool
   await migrateJobQueue(pool);
   const deps: AppDeps = { db, clock: options.clock ?? systemClock };
   return {
-    config, pool, db, deps, databaseLabel,
+    config, url, pool, db, deps, databaseLabel,
     close: async () => {
       await db.destroy();
       await stopEmbedded();
@@ -60,7 +60,13 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
     : null;
   // Alerts need the mailer (null when SMTP_URL is unset: recorded as not configured) and links to the lead.
   const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM) : null;
-  const worker = options.work ? await startWorker(runtime.pool, { ...runtime.deps, mailer, publicUrl: url }, config.LEADLOOP_WORKER_CONCURRENCY) : null;
+  // The worker has its own connections: under an ingestion burst the HTTP requests queue for the
+  // server's pool, and alert deliveries (job fetch, delivery queries, completion) must not wait
+  // behind them. Its tasks use them too. Size: one per job, plus LISTEN and fetch/complete.
+  const concurrency = config.LEADLOOP_WORKER_CONCURRENCY;
+  const workerPool = options.work ? createPool(runtime.url, concurrency + 3) : null;
+  const workerDb = workerPool ? createDb(workerPool) : null;
+  const worker = workerPool && workerDb ? await startWorker(workerPool, { ...runtime.deps, db: workerDb, mailer, publicUrl: url }, concurrency) : null;
   if (server) await server.listen({ port: config.PORT, host: config.HOST });
   await options.onReady?.(runtime, url);
   let stopping: Promise<void> | null = null;
@@ -68,6 +74,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
     stopping ??= (async () => {
       await server?.close();
       await worker?.stop();
+      await workerDb?.destroy();
       mailer?.close();
       await runtime.close();
     })();

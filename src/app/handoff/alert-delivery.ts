@@ -43,8 +43,10 @@ export function webhookBody(deps: HandoffDeps, webhook: Pick<Webhook, 'kind'>, a
   });
 }
 
-async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload, { channel: 'webhook' }>, alert: Alert, attempt: number): Promise<void> {
-  const webhook = await getWebhook(deps.db, p.workspaceId, p.webhookId);
+async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload, { channel: 'webhook' }>, attempt: number): Promise<void> {
+  // The alert and its webhook in parallel: the only round trips before the POST.
+  const [alert, webhook] = await Promise.all([getAlert(deps.db, p.workspaceId, p.alertId), getWebhook(deps.db, p.workspaceId, p.webhookId)]);
+  if (!alert) return;
   // A webhook switched off or deleted after the alert was queued gets nothing (a replay is explicit).
   if (!webhook || (!webhook.active && !p.replay)) return;
   const body = webhookBody(deps, webhook, alert);
@@ -67,12 +69,19 @@ async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload,
     error = err.name === 'TimeoutError' ? `timed out after ${deps.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS} ms` : `request failed: ${err.message}`;
   }
   const at = deps.clock.now();
-  await insertWebhookDelivery(deps.db, p.workspaceId, {
-    webhookId: webhook.id, alertId: alert.id, attempt, status: error ? 'failed' : 'success', responseCode,
+  const delivery = {
+    webhookId: webhook.id, alertId: alert.id, attempt, status: error ? 'failed' as const : 'success' as const, responseCode,
     durationMs: Math.round(performance.now() - started), error, at,
+  };
+  if (error) {
+    await insertWebhookDelivery(deps.db, p.workspaceId, delivery);
+    throw new DeliveryFailed(`webhook ${webhook.name}: ${error}`);
+  }
+  // The log line and the delivered mark in one commit (one WAL flush), freeing the worker slot sooner.
+  await deps.db.transaction().execute(async (trx) => {
+    await insertWebhookDelivery(trx, p.workspaceId, delivery);
+    await markAlertDelivered(trx, p.workspaceId, alert.id, at);
   });
-  if (error) throw new DeliveryFailed(`webhook ${webhook.name}: ${error}`);
-  await markAlertDelivered(deps.db, p.workspaceId, alert.id, at);
 }
 
 async function deliverEmail(deps: HandoffDeps, p: Extract<DeliverAlertPayload, { channel: 'email' }>, alert: Alert, final: boolean): Promise<void> {
@@ -107,8 +116,8 @@ async function deliverEmail(deps: HandoffDeps, p: Extract<DeliverAlertPayload, {
 /** The `deliver-alert` job: one channel of one alert; failures throw so the worker retries with backoff. */
 export async function deliverAlert(deps: HandoffDeps, rawPayload: unknown, job: { attempts: number; maxAttempts: number }): Promise<void> {
   const p = deliverAlertPayload.parse(rawPayload);
+  if (p.channel === 'webhook') return deliverWebhook(deps, p, job.attempts);
   const alert = await getAlert(deps.db, p.workspaceId, p.alertId);
   if (!alert) return;
-  if (p.channel === 'webhook') await deliverWebhook(deps, p, alert, job.attempts);
-  else await deliverEmail(deps, p, alert, job.attempts >= job.maxAttempts);
+  await deliverEmail(deps, p, alert, job.attempts >= job.maxAttempts);
 }
