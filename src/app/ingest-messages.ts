@@ -16,7 +16,7 @@ import {
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
 import { applyGroups } from './ingest-groups.ts';
-import type { IngestContext, IngestPipeline, PersistedActivity } from './ingest-pipeline.ts';
+import { stopwatch, type IngestContext, type IngestPipeline, type PersistedActivity } from './ingest-pipeline.ts';
 
 export type IngestInput = {
   messages: readonly unknown[];
@@ -110,6 +110,7 @@ const isActivityMessage = (m: SegmentMessage): m is Extract<SegmentMessage, { ty
  * It returns only after the transaction committed: an acknowledged event is durable.
  */
 export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, workspaceId: string, input: IngestInput): Promise<IngestOutcome> {
+  const lap = stopwatch(pipeline);
   const receivedAt = deps.clock.now();
   const { prepared: valid, errors, dead } = validate(input, receivedAt);
   const contactIds: (string | null)[] = input.messages.map(() => null);
@@ -125,12 +126,15 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
   const ctx: IngestContext = { workspaceId, receivedAt, channel: input.channel };
   const lookups = unique.some((p) => isActivityMessage(p.msg)) ? await pipeline.lookups(deps.db, workspaceId) : null;
 
+  lap('validate');
   const result = await deps.db.transaction().execute(async (trx) => {
+    lap('begin');
     await insertDeadLetters(trx, workspaceId, dead, receivedAt);
     if (unique.length === 0) return { stored: 0, duplicates: 0, stepDead: 0 };
     const withIds = unique.filter((p) => p.messageId);
     const seen = await lockIdentitiesAndFindSeen(trx, workspaceId, lockKeysOf(unique.map(identityRequest)),
       withIds.filter((p) => isActivityMessage(p.msg)).map((p) => p.messageId!), withIds.filter((p) => !isActivityMessage(p.msg)).map((p) => p.messageId!));
+    lap('lock+dedupe');
     const fresh = seen.size ? unique.filter((p) => !p.messageId || !seen.has(p.messageId)) : unique;
     let dups = unique.length - fresh.length;
     if (fresh.length === 0) return { stored: 0, duplicates: dups, stepDead: 0 };
@@ -157,6 +161,7 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     for (const m of plan.merges) await applyMerge(trx, workspaceId, m, receivedAt);
     await insertConflicts(trx, workspaceId, plan.conflicts, receivedAt);
     fresh.forEach((p, i) => { contactIds[p.index] = plan.contactOf[i]!; });
+    lap('identity');
 
     // Traits (identify) and accounts (group).
     const patches = new Map<string, ReturnType<typeof contactPatchFromTraits>>();
@@ -174,6 +179,7 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     }
     await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])));
 
+    lap('traits+groups');
     // Persist activities.
     const rows: ActivityInsert[] = [];
     const persisted: PersistedActivity[] = [];
@@ -208,12 +214,15 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
         }
       }
     });
+    lap('build rows');
     const storedIds = await insertActivitiesBulk(trx, workspaceId, rows, receivedAt);
     const stored = storedIds.size === persisted.length ? persisted : persisted.filter((a) => storedIds.has(a.id));
     dups += persisted.length - stored.length;
     await insertProcessedMessages(trx, workspaceId, fresh.flatMap((p) => (!isActivityMessage(p.msg) && p.messageId ? [{ messageId: p.messageId, type: p.msg.type }] : [])));
+    lap('insert activities');
     const touchedContacts = new Set(stored.map((a) => a.contactId));
     await applyTouches(trx, workspaceId, [...touches.values()].filter((t) => touchedContacts.has(t.contactId)));
+    lap('touches');
 
     // Post-persist steps (scoring, qualification, alerts...).
     let stepDead = 0;
@@ -226,10 +235,12 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
         messageType: 'activity', details: [{ path: 'activity_id', message: v.activityId }], payload: { activity_id: v.activityId },
       })), receivedAt);
       stepDead += deadVerdicts.length;
+      lap(`step ${step.name}`);
     }
     return { stored: stored.length, duplicates: dups, stepDead, identityOnly: fresh.length - persisted.length };
   });
 
+  lap('commit');
   const c = pipeline.counters;
   c.received += input.messages.length;
   c.stored += result.stored;
