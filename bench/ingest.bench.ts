@@ -49,7 +49,9 @@ export async function run(args: string[]): Promise<void> {
   let dataDir: string | null = null;
   if (!serverUrl) {
     dataDir = await mkdtemp(path.join(tmpdir(), 'leadloop-bench-'));
-    const embedded = await startEmbeddedPostgres(dataDir, 56000 + (process.pid % 4000));
+    // With --explain, slow statements' plans (auto_explain) come out of the server log.
+    const explain = args.includes('--explain');
+    const embedded = await startEmbeddedPostgres(dataDir, 56000 + (process.pid % 4000), explain ? (m) => { if (/duration|->|Trigger|Insert|Update|Execution|Query Text/.test(m)) console.error(m.trimEnd()); } : undefined);
     serverUrl = embedded.url;
     stopEmbedded = embedded.stop;
   }
@@ -64,7 +66,13 @@ export async function run(args: string[]): Promise<void> {
   // Statements sent by the server (counted with --profile): pg clients of this pool.
   let statements = 0;
   if (profile) {
+    const explainMs = args.includes('--explain') ? Number(args[args.indexOf('--explain') + 1]) || 0 : null;
     pool.on('connect', (client) => {
+      if (explainMs !== null) {
+        void client.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = '${explainMs}ms'; SET auto_explain.log_analyze = on;
+          SET auto_explain.log_triggers = on; SET auto_explain.log_buffers = on; SET auto_explain.log_nested_statements = on;
+          SET auto_explain.log_parameter_max_length = 0`);
+      }
       const query = client.query.bind(client) as (...a: unknown[]) => unknown;
       (client as unknown as { query: (...a: unknown[]) => unknown }).query = (...a: unknown[]) => { statements++; return query(...a); };
     });
@@ -117,6 +125,9 @@ export async function run(args: string[]): Promise<void> {
       log(`profile (ms per batch, summed over ${batches} batches, in-process wall time): ` +
         Object.entries(p).map(([k, v]) => `${k} ${(v / batches).toFixed(2)} (${((100 * v) / total).toFixed(0)}%)`).join(', '));
       log(`statements per batch: ${(sentStatements / batches).toFixed(1)}`);
+      const tables = await pool.query(`SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_dead_tup, autovacuum_count, autoanalyze_count
+        FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 0 ORDER BY seq_tup_read DESC LIMIT 12`);
+      for (const t of tables.rows) log(`  table ${JSON.stringify(t)}`);
     }
 
     const counts = await pool.query(`SELECT
