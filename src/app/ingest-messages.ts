@@ -5,12 +5,11 @@ import { identityKey, resolveIdentities, type IdentityRequest } from '../core/id
 import { MAX_MESSAGE_BYTES, parseMessage, type MessageIssue, type MessageType, type SegmentMessage } from '../core/segment-message.schema.ts';
 import { correctedTimestamp, deriveTouch, type TouchSource } from '../core/touch.rules.ts';
 import { contactPatchFromTraits } from '../core/traits.rules.ts';
-import { updateContact } from '../storage/contacts.repo.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
 import {
   applyMerge, applyTouches, findAccountIdsByDomains, insertActivitiesBulk, insertConflicts, insertContactsAndIdentities,
-  insertProcessedMessages, loadIdentitySnapshot, lockIdentitiesAndFindSeen, setContactEmails,
+  insertProcessedMessages, loadIdentitySnapshot, lockIdentitiesAndFindSeen, patchContactsFromTraits, setContactEmails,
   type ActivityInsert, type ContactTouch,
 } from '../storage/ingest.repo.ts';
 import type { AppDeps } from './context.ts';
@@ -173,10 +172,10 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       const prev = patches.get(id);
       patches.set(id, prev ? { ...prev, ...patch, attributes: { ...prev.attributes, ...patch.attributes }, consent: { ...prev.consent, ...patch.consent } } : patch);
     });
-    for (const [id, patch] of [...patches].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    await patchContactsFromTraits(trx, workspaceId, [...patches].flatMap(([id, patch]) => {
       const hasFields = patch.firstName || patch.lastName || patch.title || patch.phone || patch.country || Object.keys(patch.attributes).length || patch.consent;
-      if (hasFields) await updateContact(trx, workspaceId, id, { ...patch, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined });
-    }
+      return hasFields ? [{ ...patch, contactId: id, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined }] : [];
+    }));
     await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])));
 
     lap('traits+groups');

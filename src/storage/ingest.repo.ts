@@ -217,3 +217,28 @@ export async function loadIngestLookups(db: Db, workspaceId: string): Promise<{ 
   const campaigns = await db.selectFrom('campaign').select(['id', 'utm_campaign']).where('workspace_id', '=', workspaceId).where('utm_campaign', 'is not', null).execute();
   return { content, campaigns: campaigns.map((c) => ({ id: c.id, utm: c.utm_campaign! })) };
 }
+
+export type TraitsPatch = {
+  contactId: string; firstName?: string; lastName?: string; title?: string; phone?: string; country?: string;
+  attributes?: Record<string, unknown>; consent?: Record<string, unknown>;
+};
+
+/**
+ * Applies identify traits to many contacts in one statement (rows in id order, as the row locks
+ * are taken): given fields overwrite, attributes merge (a null attribute removes it), consent merges.
+ */
+export async function patchContactsFromTraits(trx: Trx, workspaceId: string, patches: TraitsPatch[]): Promise<void> {
+  if (patches.length === 0) return;
+  const rows = [...patches].sort((a, b) => (a.contactId < b.contactId ? -1 : 1)).map((p) => ({
+    id: p.contactId, first_name: p.firstName ?? null, last_name: p.lastName ?? null, title: p.title ?? null, phone: p.phone ?? null,
+    country: p.country ?? null, attributes: p.attributes ?? null, consent: p.consent ?? null,
+  }));
+  await sql`UPDATE contact c SET
+      first_name = COALESCE(t.first_name, c.first_name), last_name = COALESCE(t.last_name, c.last_name), title = COALESCE(t.title, c.title),
+      phone = COALESCE(t.phone, c.phone), country = COALESCE(t.country, c.country),
+      attributes = CASE WHEN t.attributes IS NULL THEN c.attributes ELSE jsonb_strip_nulls(c.attributes || t.attributes) END,
+      consent = CASE WHEN t.consent IS NULL THEN c.consent ELSE c.consent || t.consent END,
+      updated_at = now()
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS t(id uuid, first_name text, last_name text, title text, phone text, country text, attributes jsonb, consent jsonb)
+    WHERE c.workspace_id = ${workspaceId} AND c.id = t.id`.execute(trx);
+}
