@@ -8,8 +8,8 @@ import { contactPatchFromTraits } from '../core/traits.rules.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
 import {
-  applyMerge, applyTouches, findAccountIdsByDomains, insertActivitiesBulk, insertConflicts, insertContactsAndIdentities,
-  insertProcessedMessages, loadIdentitySnapshot, lockIdentitiesAndFindSeen, patchContactsFromTraits, setContactEmails,
+  applyMerge, applyTouches, insertActivitiesBulk, insertConflicts, insertProcessedMessages, loadIdentitySnapshot,
+  lockIdentitiesAndFindSeen, patchContactsFromTraits, writeIdentityPlan,
   type ActivityInsert, type ContactTouch,
 } from '../storage/ingest.repo.ts';
 import type { AppDeps } from './context.ts';
@@ -151,12 +151,16 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     const snapshot = await loadIdentitySnapshot(trx, workspaceId, { kinds, values, emails });
     const firstMs = fresh[0]!.occurredAt.getTime();
     const plan = resolveIdentities(snapshot, requests, () => newId(firstMs));
-    const newEmails = [...plan.newContacts.flatMap((c) => (c.email ? [c.email] : [])), ...plan.emails.map((e) => e.email)];
-    const domains = [...new Set(newEmails.map(emailDomain).filter((d) => !isFreeMailDomain(d)))];
-    const accountByDomain = await findAccountIdsByDomains(trx, workspaceId, domains);
-    const accountFor = (email: string | null) => (email ? accountByDomain.get(emailDomain(email)) ?? null : null);
-    await setContactEmails(trx, workspaceId, plan.emails.map((e) => ({ ...e, accountId: accountFor(e.email) })));
-    await insertContactsAndIdentities(trx, workspaceId, plan.newContacts.map((c) => ({ id: c.id, email: c.email, accountId: accountFor(c.email) })), plan.bindings);
+    // Accounts are matched by the email's domain, skipping free-mail domains.
+    const domainOf = (email: string | null) => {
+      const d = email ? emailDomain(email) : null;
+      return d && !isFreeMailDomain(d) ? d : null;
+    };
+    await writeIdentityPlan(trx, workspaceId, {
+      emails: plan.emails.map((e) => ({ ...e, domain: domainOf(e.email) })),
+      contacts: plan.newContacts.map((c) => ({ id: c.id, email: c.email, domain: domainOf(c.email) })),
+      bindings: plan.bindings,
+    });
     for (const m of plan.merges) await applyMerge(trx, workspaceId, m, receivedAt);
     await insertConflicts(trx, workspaceId, plan.conflicts, receivedAt);
     fresh.forEach((p, i) => { contactIds[p.index] = plan.contactOf[i]!; });
