@@ -4,8 +4,9 @@
  * resolution (anonymous → known merges, account matching) is part of the measured work.
  */
 export const EVENTS_PER_VISITOR = 10;
-// Every fifth page past the guides is a pricing page, so scoring has engagement to count.
-const pages = Array.from({ length: 50 }, (_, i) => `https://acme.example/${i < 10 ? `resources/guide-${i}` : i % 5 === 0 ? `pricing-${i}` : `page-${i}`}`);
+// Every fourth page past the guides is a pricing page, so scoring has engagement to count: some
+// known visitors (VP title, a software account) see three and download a case study → A2 → MQL.
+const pages = Array.from({ length: 50 }, (_, i) => `https://acme.example/${i < 10 ? `resources/guide-${i}` : i % 4 === 0 ? `pricing-${i}` : `page-${i}`}`);
 const base = Date.UTC(2026, 0, 1);
 
 export type BenchEvent = { type: 'page' | 'track' | 'identify'; messageId: string; anonymousId: string; timestamp: string; url?: string; event?: string; email?: string; utm?: boolean };
