@@ -7,7 +7,8 @@ export const EVENTS_PER_VISITOR = 10;
 // Every fourth page past the guides is a pricing page, so scoring has engagement to count: some
 // known visitors (VP title, a software account) see three and download a case study → A2 → MQL.
 const pages = Array.from({ length: 50 }, (_, i) => `https://acme.example/${i < 10 ? `resources/guide-${i}` : i % 4 === 0 ? `pricing-${i}` : `page-${i}`}`);
-const base = Date.UTC(2026, 0, 1);
+// Recent traffic (two weeks back from today, one event a second), so engagement has not decayed away.
+const base = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 14 * 86_400_000;
 
 export type BenchEvent = { type: 'page' | 'track' | 'identify'; messageId: string; anonymousId: string; timestamp: string; url?: string; event?: string; email?: string; utm?: boolean };
 
