@@ -4,8 +4,11 @@
  * resolution (anonymous → known merges, account matching) is part of the measured work.
  */
 export const EVENTS_PER_VISITOR = 10;
-const pages = Array.from({ length: 50 }, (_, i) => `https://acme.example/${i < 10 ? `resources/guide-${i}` : `page-${i}`}`);
-const base = Date.UTC(2026, 0, 1);
+// Every fourth page past the guides is a pricing page, so scoring has engagement to count: some
+// known visitors (VP title, a software account) see three and download a case study → A2 → MQL.
+const pages = Array.from({ length: 50 }, (_, i) => `https://acme.example/${i < 10 ? `resources/guide-${i}` : i % 4 === 0 ? `pricing-${i}` : `page-${i}`}`);
+// Recent traffic (two weeks back from today, one event a second), so engagement has not decayed away.
+const base = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 14 * 86_400_000;
 
 export type BenchEvent = { type: 'page' | 'track' | 'identify'; messageId: string; anonymousId: string; timestamp: string; url?: string; event?: string; email?: string; utm?: boolean };
 
@@ -21,7 +24,7 @@ export function benchEvent(i: number, run: string): BenchEvent {
 /** The Segment message a client would send for a bench event. */
 export function segmentMessage(e: BenchEvent): Record<string, unknown> {
   const m: Record<string, unknown> = { type: e.type, messageId: e.messageId, anonymousId: e.anonymousId, timestamp: e.timestamp };
-  if (e.type === 'identify') m.traits = { email: e.email, plan: 'trial' };
+  if (e.type === 'identify') m.traits = { email: e.email, plan: 'trial', title: 'VP Marketing' };
   else if (e.type === 'track') { m.event = e.event; m.properties = { url: e.url, format: 'pdf' }; }
   else m.properties = { url: e.url, title: 'Acme', referrer: e.utm ? undefined : 'https://www.google.com/' };
   if (e.utm) m.context = { campaign: { source: 'linkedin', medium: 'paid_social', name: 'q1-launch' } };

@@ -6,8 +6,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { createApiKey, createAuthService } from '../src/app/auth.ts';
 import { systemClock } from '../src/app/context.ts';
+import { installDefaultDefinition } from '../src/app/definitions/install-default-definition.ts';
 import { createIngestPipeline } from '../src/app/ingest-pipeline.ts';
-import { createWorkspace } from '../src/app/workspaces.ts';
+import { scoringStep } from '../src/app/ingest-steps.ts';
+import { createUser, createWorkspace } from '../src/app/workspaces.ts';
+import { migrateJobQueue } from '../src/jobs/worker.ts';
 import { createServer } from '../src/server/create-server.ts';
 import { createDb, createPool, quoteIdent, startEmbeddedPostgres } from '../src/storage/db.ts';
 import { newId } from '../src/storage/ids.ts';
@@ -15,10 +18,13 @@ import { migrateToLatest } from '../src/storage/migrate.ts';
 import { benchEvent, EVENTS_PER_VISITOR } from './ingest-events.ts';
 
 /**
- * `npm run bench -- ingest [--events N] [--batch N] [--concurrency N]`
+ * `npm run bench -- ingest [--events N] [--batch N] [--concurrency N] [--pool N] [--no-scoring] [--profile]`
  * Sends N Segment events through POST /v1/batch from a forked client process against a real
- * listening server (persisted and identity-resolved, one transaction per request), counts what
- * was stored, then measures the baseline: PostgreSQL COPY of the same rows into a plain table.
+ * listening server (persisted, identity-resolved and scored under the workspace's active default
+ * definition, one transaction per request), counts what was stored and the MQLs it produced, then
+ * measures the baseline: PostgreSQL COPY of the same rows into a plain table.
+ * `--no-scoring` runs the server's pipeline without the scoring step (to measure its overhead);
+ * `--profile` prints time per ingest stage and statements per batch.
  * Database: BENCH_DATABASE_URL or TEST_DATABASE_URL (a fresh database is created there), else an
  * embedded PostgreSQL in a temporary folder.
  */
@@ -33,6 +39,9 @@ export async function run(args: string[]): Promise<void> {
   const events = option(args, 'events', 1_000_000);
   const batchSize = option(args, 'batch', 500);
   const concurrency = option(args, 'concurrency', 6);
+  const poolSize = option(args, 'pool', 20);
+  const scoring = !args.includes('--no-scoring');
+  const profile = args.includes('--profile');
   const log = (m: string) => console.error(`[bench ingest] ${m}`);
 
   let serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -40,7 +49,9 @@ export async function run(args: string[]): Promise<void> {
   let dataDir: string | null = null;
   if (!serverUrl) {
     dataDir = await mkdtemp(path.join(tmpdir(), 'leadloop-bench-'));
-    const embedded = await startEmbeddedPostgres(dataDir, 56000 + (process.pid % 4000));
+    // With --explain, slow statements' plans (auto_explain) come out of the server log.
+    const explain = args.includes('--explain');
+    const embedded = await startEmbeddedPostgres(dataDir, 56000 + (process.pid % 4000), explain ? (m) => { if (/duration|->|Trigger|Insert|Update|Execution|Query Text/.test(m)) console.error(m.trimEnd()); } : undefined);
     serverUrl = embedded.url;
     stopEmbedded = embedded.stop;
   }
@@ -51,30 +62,53 @@ export async function run(args: string[]): Promise<void> {
   await admin.query(`CREATE DATABASE ${quoteIdent(dbName)}`);
   const url = withDatabase(serverUrl, dbName);
   // Connections are cut when the bench database is dropped at the end; that is expected.
-  const pool = createPool(url, 20, () => {});
+  const pool = createPool(url, poolSize, () => {});
+  // Statements sent by the server (counted with --profile): pg clients of this pool.
+  let statements = 0;
+  if (profile) {
+    const explainMs = args.includes('--explain') ? Number(args[args.indexOf('--explain') + 1]) || 0 : null;
+    pool.on('connect', (client) => {
+      if (explainMs !== null) {
+        void client.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = '${explainMs}ms'; SET auto_explain.log_analyze = on;
+          SET auto_explain.log_triggers = on; SET auto_explain.log_buffers = on; SET auto_explain.log_nested_statements = on;
+          SET auto_explain.log_parameter_max_length = 0`);
+      }
+      const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+      (client as unknown as { query: (...a: unknown[]) => unknown }).query = (...a: unknown[]) => { statements++; return query(...a); };
+    });
+  }
   const db = createDb(pool);
   const deps = { db, clock: systemClock };
   try {
     await migrateToLatest(db);
+    await migrateJobQueue(pool);
     const ws = await createWorkspace(deps, { name: 'Bench' });
     if (!ws.ok) throw new Error(ws.message);
     const key = await createApiKey(deps, ws.value.id, { name: 'bench', scopes: ['ingest'] });
     if (!key.ok) throw new Error(key.message);
     // Realistic lookups: content assets at some of the URLs the traffic visits, accounts for some domains.
     for (let i = 0; i < 10; i++) {
-      await db.insertInto('content_asset').values({ workspace_id: ws.value.id, id: newId(), title: `Guide ${i}`, url: `https://acme.example/resources/guide-${i}`, attributes: '{}' }).execute();
+      await db.insertInto('content_asset').values({ workspace_id: ws.value.id, id: newId(), title: `Guide ${i}`, url: `https://acme.example/resources/guide-${i}`, format: 'case_study', attributes: '{}' }).execute();
     }
     for (let i = 0; i < 200; i++) {
-      await db.insertInto('account').values({ workspace_id: ws.value.id, id: newId(), name: `Company ${i}`, domain: `company${i}.example`, attributes: '{}' }).execute();
+      await db.insertInto('account').values({ workspace_id: ws.value.id, id: newId(), name: `Company ${i}`, domain: `company${i}.example`, industry: 'software', employee_count: 500, attributes: '{}' }).execute();
     }
+    // The starter definition, signed and active: scoring runs on every event (unless --no-scoring).
+    const marketing = await createUser(deps, ws.value.id, { email: 'marketing@bench.test', role: 'marketing' });
+    const sales = await createUser(deps, ws.value.id, { email: 'sales@bench.test', role: 'sales' });
+    if (!marketing.ok || !sales.ok) throw new Error('could not create the signers');
+    const definition = await installDefaultDefinition(deps, ws.value.id, { marketingUserId: marketing.value.id, salesUserId: sales.value.id });
+    if (!definition.ok) throw new Error(definition.message);
+    const ingest = createIngestPipeline({ steps: scoring ? [scoringStep] : [], profile });
     const auth = createAuthService(deps, { sessionTtlHours: 1 });
-    const server = await createServer({ app: deps, auth, publicUrl: 'http://127.0.0.1', logLevel: 'silent', sessionTtlHours: 1, secureCookies: false, ingest: createIngestPipeline() });
+    const server = await createServer({ app: deps, auth, publicUrl: 'http://127.0.0.1', logLevel: 'silent', sessionTtlHours: 1, secureCookies: false, ingest });
     await server.listen({ host: '127.0.0.1', port: 0 });
     const address = server.server.address();
     if (!address || typeof address === 'string') throw new Error('server has no address');
     const runId = randomUUID().slice(0, 8);
 
-    log(`sending ${events} events in batches of ${batchSize}, ${concurrency} in flight, from a forked client...`);
+    log(`sending ${events} events in batches of ${batchSize}, ${concurrency} in flight, pool ${poolSize}, scoring ${scoring ? 'on' : 'off'}, from a forked client...`);
+    statements = 0;
     const child = fork(new URL('./ingest-sender.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
     const result = await new Promise<{ ms: number; failedRequests: number; stored: number; duplicates: number; invalid: number; error?: string }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as never));
@@ -82,7 +116,19 @@ export async function run(args: string[]): Promise<void> {
       child.send({ url: `http://127.0.0.1:${address.port}`, key: key.value.key, events, batchSize, concurrency, run: runId });
     });
     if (result.error) throw new Error(result.error);
+    const sentStatements = statements;
     await server.close();
+    if (profile) {
+      const batches = Math.ceil(events / batchSize);
+      const p = ingest.profile ?? {};
+      const total = Object.values(p).reduce((a, b) => a + b, 0);
+      log(`profile (ms per batch, summed over ${batches} batches, in-process wall time): ` +
+        Object.entries(p).map(([k, v]) => `${k} ${(v / batches).toFixed(2)} (${((100 * v) / total).toFixed(0)}%)`).join(', '));
+      log(`statements per batch: ${(sentStatements / batches).toFixed(1)}`);
+      const tables = await pool.query(`SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_dead_tup, autovacuum_count, autoanalyze_count
+        FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 0 ORDER BY seq_tup_read DESC LIMIT 12`);
+      for (const t of tables.rows) log(`  table ${JSON.stringify(t)}`);
+    }
 
     const counts = await pool.query(`SELECT
       (SELECT count(*) FROM activity WHERE workspace_id = $1) AS activities,
@@ -91,20 +137,24 @@ export async function run(args: string[]): Promise<void> {
       (SELECT count(*) FROM contact WHERE workspace_id = $1 AND status <> 'merged') AS contacts,
       (SELECT count(*) FROM contact WHERE workspace_id = $1 AND status = 'known') AS known,
       (SELECT count(*) FROM contact_identity WHERE workspace_id = $1) AS bindings,
-      (SELECT count(*) FROM dead_letter WHERE workspace_id = $1) AS dead`, [ws.value.id]);
+      (SELECT count(*) FROM dead_letter WHERE workspace_id = $1) AS dead,
+      (SELECT count(*) FROM contact_score WHERE workspace_id = $1) AS scored_contacts,
+      (SELECT count(*) FROM score_event WHERE workspace_id = $1) AS score_events,
+      (SELECT count(*) FROM stage_transition WHERE workspace_id = $1 AND to_stage = 'mql') AS mqls`, [ws.value.id]);
     const c = counts.rows[0];
     const stored = c.activities + c.identities;
     const duplicates = c.activities - c.distinct_keys;
     const eventsPerS = events / (result.ms / 1000);
     log(`ingest: ${result.ms.toFixed(0)} ms, ${eventsPerS.toFixed(0)} events/s; stored ${c.activities} activities + ${c.identities} identify; ` +
       `${c.contacts} contacts (${c.known} known, expected ${Math.ceil(events / EVENTS_PER_VISITOR)} visitors), ${c.bindings} identities, ${c.dead} dead letters, ` +
-      `${result.failedRequests} failed requests retried, ${result.duplicates} duplicates answered`);
+      `${result.failedRequests} failed requests retried, ${result.duplicates} duplicates answered; ` +
+      `scoring ${scoring ? 'on' : 'off'}: ${c.scored_contacts} contacts scored, ${c.score_events} score events, ${c.mqls} MQLs`);
 
     const copyMs = await copyBaseline(pool, ws.value.id, events, runId);
     const copyRowsPerS = events / (copyMs / 1000);
     log(`COPY baseline: ${copyMs.toFixed(0)} ms, ${copyRowsPerS.toFixed(0)} rows/s`);
     console.log(JSON.stringify({
-      bench: 'ingest', events, stored, duplicates, events_per_s: Math.round(eventsPerS), copy_rows_per_s: Math.round(copyRowsPerS),
+      bench: 'ingest', scoring, events, stored, duplicates, mqls: c.mqls, events_per_s: Math.round(eventsPerS), copy_rows_per_s: Math.round(copyRowsPerS),
       ratio: Number((eventsPerS / copyRowsPerS).toFixed(3)),
     }));
   } finally {

@@ -5,18 +5,17 @@ import { identityKey, resolveIdentities, type IdentityRequest } from '../core/id
 import { MAX_MESSAGE_BYTES, parseMessage, type MessageIssue, type MessageType, type SegmentMessage } from '../core/segment-message.schema.ts';
 import { correctedTimestamp, deriveTouch, type TouchSource } from '../core/touch.rules.ts';
 import { contactPatchFromTraits } from '../core/traits.rules.ts';
-import { updateContact } from '../storage/contacts.repo.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
 import {
-  applyMerge, applyTouches, findAccountIdsByDomains, insertActivitiesBulk, insertConflicts, insertContactsAndIdentities,
-  insertProcessedMessages, loadIdentitySnapshot, lockIdentitiesAndFindSeen, setContactEmails,
+  applyMerge, applyTouches, insertActivitiesBulk, insertConflicts, insertProcessedMessages, loadIdentitySnapshot,
+  lockIdentitiesAndFindSeen, patchContactsFromTraits, writeIdentityPlan,
   type ActivityInsert, type ContactTouch,
 } from '../storage/ingest.repo.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
 import { applyGroups } from './ingest-groups.ts';
-import type { IngestContext, IngestPipeline, PersistedActivity } from './ingest-pipeline.ts';
+import { stopwatch, type IngestContext, type IngestPipeline, type PersistedActivity } from './ingest-pipeline.ts';
 
 export type IngestInput = {
   messages: readonly unknown[];
@@ -110,6 +109,7 @@ const isActivityMessage = (m: SegmentMessage): m is Extract<SegmentMessage, { ty
  * It returns only after the transaction committed: an acknowledged event is durable.
  */
 export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, workspaceId: string, input: IngestInput): Promise<IngestOutcome> {
+  const lap = stopwatch(pipeline);
   const receivedAt = deps.clock.now();
   const { prepared: valid, errors, dead } = validate(input, receivedAt);
   const contactIds: (string | null)[] = input.messages.map(() => null);
@@ -125,12 +125,15 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
   const ctx: IngestContext = { workspaceId, receivedAt, channel: input.channel };
   const lookups = unique.some((p) => isActivityMessage(p.msg)) ? await pipeline.lookups(deps.db, workspaceId) : null;
 
+  lap('validate');
   const result = await deps.db.transaction().execute(async (trx) => {
+    lap('begin');
     await insertDeadLetters(trx, workspaceId, dead, receivedAt);
     if (unique.length === 0) return { stored: 0, duplicates: 0, stepDead: 0 };
     const withIds = unique.filter((p) => p.messageId);
     const seen = await lockIdentitiesAndFindSeen(trx, workspaceId, lockKeysOf(unique.map(identityRequest)),
       withIds.filter((p) => isActivityMessage(p.msg)).map((p) => p.messageId!), withIds.filter((p) => !isActivityMessage(p.msg)).map((p) => p.messageId!));
+    lap('lock+dedupe');
     const fresh = seen.size ? unique.filter((p) => !p.messageId || !seen.has(p.messageId)) : unique;
     let dups = unique.length - fresh.length;
     if (fresh.length === 0) return { stored: 0, duplicates: dups, stepDead: 0 };
@@ -148,15 +151,20 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     const snapshot = await loadIdentitySnapshot(trx, workspaceId, { kinds, values, emails });
     const firstMs = fresh[0]!.occurredAt.getTime();
     const plan = resolveIdentities(snapshot, requests, () => newId(firstMs));
-    const newEmails = [...plan.newContacts.flatMap((c) => (c.email ? [c.email] : [])), ...plan.emails.map((e) => e.email)];
-    const domains = [...new Set(newEmails.map(emailDomain).filter((d) => !isFreeMailDomain(d)))];
-    const accountByDomain = await findAccountIdsByDomains(trx, workspaceId, domains);
-    const accountFor = (email: string | null) => (email ? accountByDomain.get(emailDomain(email)) ?? null : null);
-    await setContactEmails(trx, workspaceId, plan.emails.map((e) => ({ ...e, accountId: accountFor(e.email) })));
-    await insertContactsAndIdentities(trx, workspaceId, plan.newContacts.map((c) => ({ id: c.id, email: c.email, accountId: accountFor(c.email) })), plan.bindings);
+    // Accounts are matched by the email's domain, skipping free-mail domains.
+    const domainOf = (email: string | null) => {
+      const d = email ? emailDomain(email) : null;
+      return d && !isFreeMailDomain(d) ? d : null;
+    };
+    await writeIdentityPlan(trx, workspaceId, {
+      emails: plan.emails.map((e) => ({ ...e, domain: domainOf(e.email) })),
+      contacts: plan.newContacts.map((c) => ({ id: c.id, email: c.email, domain: domainOf(c.email) })),
+      bindings: plan.bindings,
+    });
     for (const m of plan.merges) await applyMerge(trx, workspaceId, m, receivedAt);
     await insertConflicts(trx, workspaceId, plan.conflicts, receivedAt);
     fresh.forEach((p, i) => { contactIds[p.index] = plan.contactOf[i]!; });
+    lap('identity');
 
     // Traits (identify) and accounts (group).
     const patches = new Map<string, ReturnType<typeof contactPatchFromTraits>>();
@@ -168,12 +176,13 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       const prev = patches.get(id);
       patches.set(id, prev ? { ...prev, ...patch, attributes: { ...prev.attributes, ...patch.attributes }, consent: { ...prev.consent, ...patch.consent } } : patch);
     });
-    for (const [id, patch] of [...patches].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    await patchContactsFromTraits(trx, workspaceId, [...patches].flatMap(([id, patch]) => {
       const hasFields = patch.firstName || patch.lastName || patch.title || patch.phone || patch.country || Object.keys(patch.attributes).length || patch.consent;
-      if (hasFields) await updateContact(trx, workspaceId, id, { ...patch, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined });
-    }
+      return hasFields ? [{ ...patch, contactId: id, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined }] : [];
+    }));
     await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])));
 
+    lap('traits+groups');
     // Persist activities.
     const rows: ActivityInsert[] = [];
     const persisted: PersistedActivity[] = [];
@@ -208,12 +217,15 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
         }
       }
     });
+    lap('build rows');
     const storedIds = await insertActivitiesBulk(trx, workspaceId, rows, receivedAt);
     const stored = storedIds.size === persisted.length ? persisted : persisted.filter((a) => storedIds.has(a.id));
     dups += persisted.length - stored.length;
     await insertProcessedMessages(trx, workspaceId, fresh.flatMap((p) => (!isActivityMessage(p.msg) && p.messageId ? [{ messageId: p.messageId, type: p.msg.type }] : [])));
+    lap('insert activities');
     const touchedContacts = new Set(stored.map((a) => a.contactId));
     await applyTouches(trx, workspaceId, [...touches.values()].filter((t) => touchedContacts.has(t.contactId)));
+    lap('touches');
 
     // Post-persist steps (scoring, qualification, alerts...).
     let stepDead = 0;
@@ -226,10 +238,12 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
         messageType: 'activity', details: [{ path: 'activity_id', message: v.activityId }], payload: { activity_id: v.activityId },
       })), receivedAt);
       stepDead += deadVerdicts.length;
+      lap(`step ${step.name}`);
     }
     return { stored: stored.length, duplicates: dups, stepDead, identityOnly: fresh.length - persisted.length };
   });
 
+  lap('commit');
   const c = pipeline.counters;
   c.received += input.messages.length;
   c.stored += result.stored;

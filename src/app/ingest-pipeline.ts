@@ -47,13 +47,15 @@ export type IngestPipeline = {
   lookups: (db: Db, workspaceId: string) => Promise<IngestLookups>;
   /** Forget cached content/campaign lookups (after assets or campaigns change, in tests). */
   invalidateLookups: (workspaceId?: string) => void;
+  /** With `profile: true`: wall-clock milliseconds spent per ingest stage since the start (benchmarks). */
+  profile?: Record<string, number>;
 };
 
 // Content assets and campaigns change rarely; a short TTL keeps the hot path free of those queries
 // while a newly created asset is recognized within seconds.
 const DEFAULT_LOOKUP_TTL_MS = 5_000;
 
-export function createIngestPipeline(options: { steps?: readonly IngestStep[]; lookupTtlMs?: number } = {}): IngestPipeline {
+export function createIngestPipeline(options: { steps?: readonly IngestStep[]; lookupTtlMs?: number; profile?: boolean } = {}): IngestPipeline {
   const ttl = options.lookupTtlMs ?? DEFAULT_LOOKUP_TTL_MS;
   const cache = new Map<string, { until: number; value: Promise<IngestLookups> }>();
   const counters: IngestCounters = { received: 0, stored: 0, duplicates: 0, deadLettered: 0, identityOnly: 0, dropped: {} };
@@ -81,5 +83,18 @@ export function createIngestPipeline(options: { steps?: readonly IngestStep[]; l
       return value;
     },
     invalidateLookups: (workspaceId) => { if (workspaceId) cache.delete(workspaceId); else cache.clear(); },
+    ...(options.profile ? { profile: {} } : {}),
+  };
+}
+
+/** A stopwatch over the pipeline's profile: `lap(stage)` adds the time since the previous lap; free when profiling is off. */
+export function stopwatch(pipeline: IngestPipeline): (stage: string) => void {
+  const profile = pipeline.profile;
+  if (!profile) return () => {};
+  let last = performance.now();
+  return (stage) => {
+    const now = performance.now();
+    profile[stage] = (profile[stage] ?? 0) + now - last;
+    last = now;
   };
 }

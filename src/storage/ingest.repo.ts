@@ -46,45 +46,26 @@ export type SnapshotContact = KnownContact & { accountId: string | null };
 export async function loadIdentitySnapshot(trx: Trx, workspaceId: string, ids: { kinds: string[]; values: string[]; emails: string[] }):
   Promise<IdentitySnapshot & { contacts: Map<string, SnapshotContact> }> {
   const bindings = new Map<string, string>();
-  const identities = ids.kinds.length === 0 ? [] : (await sql<{ kind: string; value: string; contact_id: string }>`
-    SELECT i.kind, i.value, i.contact_id FROM contact_identity i
-    JOIN unnest(${ids.kinds}::text[], ${ids.values}::text[]) AS q(kind, value) ON i.kind = q.kind AND i.value = q.value
-    WHERE i.workspace_id = ${workspaceId}`.execute(trx)).rows;
-  for (const r of identities) bindings.set(`${r.kind}:${r.value}`, r.contact_id);
-  const contactIds = [...new Set(identities.map((r) => r.contact_id))];
-  if (contactIds.length === 0 && ids.emails.length === 0) return { bindings, contacts: new Map() };
-  const rows = (await sql<{ id: string; email: string | null; account_id: string | null }>`
-    SELECT id, email, account_id FROM contact WHERE workspace_id = ${workspaceId}
-      AND (id = ANY(${contactIds}::uuid[]) OR (email = ANY(${ids.emails}::text[]) AND status <> 'merged'))`.execute(trx)).rows;
+  if (ids.kinds.length === 0 && ids.emails.length === 0) return { bindings, contacts: new Map() };
+  // One round trip: the bound identities (rows with kind), then their contacts and the contacts
+  // holding the batch's emails (rows without).
+  const all = (await sql<{ kind: string | null; value: string | null; contact_id: string; email: string | null; account_id: string | null }>`
+    WITH i AS MATERIALIZED (
+      SELECT i.kind, i.value, i.contact_id FROM contact_identity i
+      JOIN unnest(${ids.kinds}::text[], ${ids.values}::text[]) AS q(kind, value) ON i.kind = q.kind AND i.value = q.value
+      WHERE i.workspace_id = ${workspaceId})
+    SELECT kind, value, contact_id, NULL::text AS email, NULL::uuid AS account_id FROM i
+    UNION ALL
+    SELECT NULL, NULL, c.id, c.email, c.account_id FROM contact c WHERE c.workspace_id = ${workspaceId}
+      AND (c.id IN (SELECT contact_id FROM i) OR (c.email = ANY(${ids.emails}::text[]) AND c.status <> 'merged'))`.execute(trx)).rows;
+  for (const r of all) if (r.kind !== null) bindings.set(`${r.kind}:${r.value}`, r.contact_id);
+  const rows = all.filter((r) => r.kind === null).map((r) => ({ id: r.contact_id, email: r.email, account_id: r.account_id }));
   const contacts = new Map<string, SnapshotContact>();
   for (const r of rows) {
     contacts.set(r.id, { id: r.id, email: r.email, accountId: r.account_id });
     if (r.email) bindings.set(identityKey('email', r.email), r.id);
   }
   return { bindings, contacts };
-}
-
-/** New contacts and new identity bindings in one statement (one round trip). */
-export async function insertContactsAndIdentities(trx: Trx, workspaceId: string, rows: { id: string; email: string | null; accountId: string | null }[], bindings: Binding[]): Promise<void> {
-  if (rows.length === 0 && bindings.length === 0) return;
-  await sql`WITH c AS (
-      INSERT INTO contact (workspace_id, id, email, status, account_id)
-      SELECT ${workspaceId}, id, email, CASE WHEN email IS NULL THEN 'anonymous' ELSE 'known' END, account_id
-      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.accountId)}::uuid[]) AS t(id, email, account_id)
-      RETURNING id)
-    INSERT INTO contact_identity (workspace_id, kind, value, contact_id)
-    SELECT ${workspaceId}, kind, value, contact_id
-    FROM unnest(${bindings.map((b) => b.kind)}::text[], ${bindings.map((b) => b.value)}::text[], ${bindings.map((b) => b.contactId)}::uuid[]) AS t(kind, value, contact_id)
-    WHERE (SELECT count(*) FROM c) >= 0
-    ON CONFLICT (workspace_id, kind, value) DO NOTHING`.execute(trx);
-}
-
-/** Gives known emails to contacts that had none; the account is set from the domain only when none is set. */
-export async function setContactEmails(trx: Trx, workspaceId: string, rows: { contactId: string; email: string; accountId: string | null }[]): Promise<void> {
-  if (rows.length === 0) return;
-  await sql`UPDATE contact c SET email = t.email, status = 'known', account_id = COALESCE(c.account_id, t.account_id), updated_at = now()
-    FROM unnest(${rows.map((r) => r.contactId)}::uuid[], ${rows.map((r) => r.email)}::text[], ${rows.map((r) => r.accountId)}::uuid[]) AS t(id, email, account_id)
-    WHERE c.workspace_id = ${workspaceId} AND c.id = t.id`.execute(trx);
 }
 
 /**
@@ -216,4 +197,60 @@ export async function loadIngestLookups(db: Db, workspaceId: string): Promise<{ 
   const content = await db.selectFrom('content_asset').select(['id', 'url', 'urls']).where('workspace_id', '=', workspaceId).execute();
   const campaigns = await db.selectFrom('campaign').select(['id', 'utm_campaign']).where('workspace_id', '=', workspaceId).where('utm_campaign', 'is not', null).execute();
   return { content, campaigns: campaigns.map((c) => ({ id: c.id, utm: c.utm_campaign! })) };
+}
+
+export type TraitsPatch = {
+  contactId: string; firstName?: string; lastName?: string; title?: string; phone?: string; country?: string;
+  attributes?: Record<string, unknown>; consent?: Record<string, unknown>;
+};
+
+/**
+ * Applies identify traits to many contacts in one statement (rows in id order, as the row locks
+ * are taken): given fields overwrite, attributes merge (a null attribute removes it), consent merges.
+ */
+export async function patchContactsFromTraits(trx: Trx, workspaceId: string, patches: TraitsPatch[]): Promise<void> {
+  if (patches.length === 0) return;
+  const rows = [...patches].sort((a, b) => (a.contactId < b.contactId ? -1 : 1)).map((p) => ({
+    id: p.contactId, first_name: p.firstName ?? null, last_name: p.lastName ?? null, title: p.title ?? null, phone: p.phone ?? null,
+    country: p.country ?? null, attributes: p.attributes ?? null, consent: p.consent ?? null,
+  }));
+  await sql`UPDATE contact c SET
+      first_name = COALESCE(t.first_name, c.first_name), last_name = COALESCE(t.last_name, c.last_name), title = COALESCE(t.title, c.title),
+      phone = COALESCE(t.phone, c.phone), country = COALESCE(t.country, c.country),
+      attributes = CASE WHEN t.attributes IS NULL THEN c.attributes ELSE jsonb_strip_nulls(c.attributes || t.attributes) END,
+      consent = CASE WHEN t.consent IS NULL THEN c.consent ELSE c.consent || t.consent END,
+      updated_at = now()
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS t(id uuid, first_name text, last_name text, title text, phone text, country text, attributes jsonb, consent jsonb)
+    WHERE c.workspace_id = ${workspaceId} AND c.id = t.id`.execute(trx);
+}
+
+/**
+ * The identity plan's writes in one statement: existing contacts get their first email, new
+ * contacts are created, new identities bound; the account comes from the email's domain (`domain`
+ * is null for free-mail addresses), and on existing contacts only where none is set.
+ */
+export async function writeIdentityPlan(trx: Trx, workspaceId: string, plan: {
+  emails: { contactId: string; email: string; domain: string | null }[];
+  contacts: { id: string; email: string | null; domain: string | null }[];
+  bindings: Binding[];
+}): Promise<void> {
+  const { emails, contacts, bindings } = plan;
+  if (emails.length === 0 && contacts.length === 0 && bindings.length === 0) return;
+  const account = (domain: ReturnType<typeof sql>) =>
+    sql`(SELECT a.id FROM account a WHERE a.workspace_id = ${workspaceId} AND a.domain = ${domain})`;
+  await sql`WITH e AS (
+      UPDATE contact c SET email = t.email, status = 'known', account_id = COALESCE(c.account_id, ${account(sql`t.domain`)}), updated_at = now()
+      FROM unnest(${emails.map((r) => r.contactId)}::uuid[], ${emails.map((r) => r.email)}::text[], ${emails.map((r) => r.domain)}::text[]) AS t(id, email, domain)
+      WHERE c.workspace_id = ${workspaceId} AND c.id = t.id
+      RETURNING c.id),
+    c AS (
+      INSERT INTO contact (workspace_id, id, email, status, account_id)
+      SELECT ${workspaceId}, id, email, CASE WHEN email IS NULL THEN 'anonymous' ELSE 'known' END, ${account(sql`t.domain`)}
+      FROM unnest(${contacts.map((r) => r.id)}::uuid[], ${contacts.map((r) => r.email)}::text[], ${contacts.map((r) => r.domain)}::text[]) AS t(id, email, domain)
+      RETURNING id)
+    INSERT INTO contact_identity (workspace_id, kind, value, contact_id)
+    SELECT ${workspaceId}, kind, value, contact_id
+    FROM unnest(${bindings.map((b) => b.kind)}::text[], ${bindings.map((b) => b.value)}::text[], ${bindings.map((b) => b.contactId)}::uuid[]) AS t(kind, value, contact_id)
+    WHERE (SELECT count(*) FROM c) >= 0 AND (SELECT count(*) FROM e) >= 0
+    ON CONFLICT (workspace_id, kind, value) DO NOTHING`.execute(trx);
 }

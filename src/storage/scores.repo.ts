@@ -29,11 +29,22 @@ export async function lockContactScores(trx: Trx, workspaceId: string, definitio
   const ids = [...new Set(contactIds)].sort();
   const out = new Map<string, ContactScoreRecord>();
   if (!ids.length) return out;
-  await trx.insertInto('contact_score')
-    .values(ids.map((id) => ({ workspace_id: workspaceId, contact_id: id, definition_id: definitionId, engagement_state: EMPTY_STATE, updated_at: at })) as any)
-    .onConflict((oc) => oc.columns(['workspace_id', 'contact_id', 'definition_id']).doNothing()).execute();
+  // One round trip in the common case: the rows this statement creates are ours (returned by the
+  // insert), the existing ones are locked by the select. A row another transaction committed after
+  // this statement's snapshot is in neither: those few are locked by a second statement below.
+  const first = await sql<Selectable<ContactScoreTable>>`WITH ins AS (
+      INSERT INTO contact_score (workspace_id, contact_id, definition_id, engagement_state, updated_at)
+      SELECT ${workspaceId}, id, ${definitionId}, ${EMPTY_STATE}::jsonb, ${at} FROM unnest(${ids}::uuid[]) AS t(id)
+      ON CONFLICT (workspace_id, contact_id, definition_id) DO NOTHING
+      RETURNING *),
+    sel AS (SELECT s.* FROM contact_score s WHERE s.workspace_id = ${workspaceId} AND s.definition_id = ${definitionId}
+      AND s.contact_id = ANY(${ids}::uuid[]) ORDER BY s.contact_id FOR UPDATE)
+    SELECT * FROM ins UNION ALL SELECT * FROM sel`.execute(trx);
+  for (const r of first.rows) out.set(r.contact_id, toScore(r));
+  const missing = ids.filter((id) => !out.has(id));
+  if (!missing.length) return out;
   const rows = await trx.selectFrom('contact_score').selectAll().where('workspace_id', '=', workspaceId).where('definition_id', '=', definitionId)
-    .where('contact_id', 'in', ids).orderBy('contact_id').forUpdate().execute();
+    .where('contact_id', 'in', missing).orderBy('contact_id').forUpdate().execute();
   for (const r of rows) out.set(r.contact_id, toScore(r));
   return out;
 }
@@ -78,10 +89,15 @@ export type ScoreEvent = {
 
 export async function insertScoreEvents(trx: Trx, workspaceId: string, events: Omit<ScoreEvent, 'id'>[]): Promise<void> {
   if (!events.length) return;
-  await trx.insertInto('score_event').values(events.map((e) => ({
-    workspace_id: workspaceId, id: newId(e.at.getTime()), contact_id: e.contactId, definition_id: e.definitionId, at: e.at, fit: e.fit,
-    engagement: e.engagement, rating: e.rating, cell: e.cell, cause: e.cause, activity_id: e.activityId, delta: e.delta, explanation: e.explanation,
-  }))).execute();
+  // Column arrays (unnest): 13 parameters whatever the batch size, not 13 per event.
+  const col = <T>(f: (e: Omit<ScoreEvent, 'id'>) => T) => events.map(f);
+  await sql`INSERT INTO score_event (workspace_id, id, contact_id, definition_id, at, fit, engagement, rating, cell, cause, activity_id, delta, explanation)
+    SELECT ${workspaceId}, id, contact_id, definition_id, at, fit, engagement, rating, cell, cause, activity_id, delta, explanation
+    FROM unnest(${col((e) => newId(e.at.getTime()))}::uuid[], ${col((e) => e.contactId)}::uuid[], ${col((e) => e.definitionId)}::uuid[],
+      ${col((e) => e.at)}::timestamptz[], ${col((e) => e.fit)}::integer[], ${col((e) => e.engagement)}::integer[], ${col((e) => e.rating)}::text[],
+      ${col((e) => e.cell)}::text[], ${col((e) => e.cause)}::text[], ${col((e) => e.activityId)}::uuid[], ${col((e) => e.delta)}::float8[],
+      ${col((e) => e.explanation)}::text[])
+      AS t(id, contact_id, definition_id, at, fit, engagement, rating, cell, cause, activity_id, delta, explanation)`.execute(trx);
 }
 
 /** Newest first, cursor on the (time-ordered) id. */
@@ -144,3 +160,18 @@ export async function contactsWithLeads(db: DbOrTrx, workspaceId: string, contac
     .where('contact_id', 'in', [...new Set(contactIds)]).execute();
   return new Set(rows.map((r) => r.contact_id));
 }
+
+/** Open leads by contact and the contacts that ever had a lead, in one query (scoring reads both). */
+export async function leadsOfContacts(db: DbOrTrx, workspaceId: string, contactIds: string[]): Promise<{ open: Map<string, { id: string; stage: string }>; hadLeads: Set<string> }> {
+  const open = new Map<string, { id: string; stage: string }>();
+  const hadLeads = new Set<string>();
+  if (!contactIds.length) return { open, hadLeads };
+  const rows = await db.selectFrom('lead').select(['id', 'contact_id', 'stage']).where('workspace_id', '=', workspaceId)
+    .where('contact_id', 'in', [...new Set(contactIds)]).execute();
+  for (const r of rows) {
+    hadLeads.add(r.contact_id);
+    if (!closedStages.has(r.stage)) open.set(r.contact_id, { id: r.id, stage: r.stage });
+  }
+  return { open, hadLeads };
+}
+const closedStages = new Set(['won', 'lost', 'disqualified']);

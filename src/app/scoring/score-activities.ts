@@ -4,7 +4,7 @@ import { emptyEngagementState, type EngagementState, type FitScore } from '../..
 import type { Stage } from '../../core/lifecycle.ts';
 import type { Trx } from '../../storage/db.ts';
 import {
-  contactsWithLeads, insertHighIntentSignals, insertScoreEvents, lockContactScores, openLeadsByContact, writeContactScores,
+  insertHighIntentSignals, insertScoreEvents, leadsOfContacts, lockContactScores, writeContactScores,
   writeLeadSnapshots, type ContactScoreRecord, type HighIntentSignal, type ScoreCause, type ScoreEvent, type ScoreWrite,
 } from '../../storage/scores.repo.ts';
 import { accountsByIds, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
@@ -90,9 +90,7 @@ async function scoreContacts(
   const contacts = await contactsByIds(trx, workspaceId, ids);
   const accountIds = [...contacts.values()].map((c) => c.accountId).filter((id): id is string => id !== null);
   const accounts = await accountsByIds(trx, workspaceId, accountIds);
-  const openLeads = await openLeadsByContact(trx, workspaceId, ids);
-  const withoutOpen = ids.filter((id) => !openLeads.has(id));
-  const hadLeads = await contactsWithLeads(trx, workspaceId, withoutOpen);
+  const { open: openLeads, hadLeads } = await leadsOfContacts(trx, workspaceId, ids);
 
   const outcome = empty(active);
   const writes: ScoreWrite[] = [];
