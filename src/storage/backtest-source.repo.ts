@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { isActivityType, type AccountFact, type ActivityFact, type ContactFact, type ContentFact } from '../core/activity.ts';
 import type { ContactOutcome } from '../core/definitions/backtest.ts';
-import type { DbOrTrx } from './db.ts';
+import { copyFields, copyOut } from './copy-out.ts';
+import { poolOf, type DbOrTrx } from './db.ts';
 
 /**
  * Reads recorded history for a backtest: activities streamed in (contact, time, id) order by
@@ -44,6 +46,11 @@ function fetchPage(db: DbOrTrx, workspaceId: string, after: { contactId: string;
  * before the current one is handed out, so PostgreSQL reads while the caller replays.
  */
 export async function* streamActivities(db: DbOrTrx, workspaceId: string, options: StreamOptions): AsyncGenerator<ActivityPage> {
+  const pool = poolOf(db);
+  if (pool) {
+    yield* copyActivities(db, pool, workspaceId, options);
+    return;
+  }
   const limit = options.batchSize ?? 50_000;
   let pending = fetchPage(db, workspaceId, null, options, limit);
   for (;;) {
@@ -66,6 +73,93 @@ export async function* streamActivities(db: DbOrTrx, workspaceId: string, option
     yield { activities, contacts: await contactFacts(db, workspaceId, ids) };
     if (rows.length < limit) return;
   }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type CopiedActivity = ActivityFact & { us: number };
+
+function parseActivity(row: string): CopiedActivity {
+  const f = copyFields(row);
+  const type = f[2]!;
+  const props = f[10];
+  const us = Number(f[3]);
+  return {
+    id: f[0]!, contactId: f[1]!, type: isActivityType(type) ? type : 'custom', occurredAt: new Date(Math.floor(us / 1000)),
+    source: f[4]!, medium: f[5]!, campaign: f[6]!, contentId: f[7]!, url: f[8]!, eventName: f[9]!,
+    properties: props == null ? NO_PROPS : JSON.parse(props) as Record<string, unknown>, us,
+  };
+}
+
+/** (time, id) order within one contact: microseconds, then the uuid (lowercase hex compares like its bytes). */
+const byTimeThenId = (x: CopiedActivity, y: CopiedActivity) => x.us - y.us || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+
+/**
+ * The same stream as one `COPY (SELECT … ORDER BY contact_id) TO STDOUT`: one statement instead of a
+ * keyset query per page, and rows parsed from COPY text instead of pg's generic row objects (the
+ * dominant Node cost before). PostgreSQL sorts by contact only (a cheaper sort than the full
+ * (contact, time, id) key) and each contact's few activities are put in (time, id) order here, so
+ * the order is exactly the keyset reader's. Plain index scans are disabled for the statement: the
+ * table is stored in time order, so reading it in contact order through activity_contact_time is a
+ * random heap access per activity (EXPLAIN at 1M: 6–13 s, against ~1 s for the sequential scan and
+ * 1–2 s for the sort); bitmap scans stay allowed for small workspaces in a large table.
+ * COPY takes no parameters, so values are validated (uuid) or escaped as literals. A page ends on a
+ * contact boundary.
+ */
+async function* copyActivities(db: DbOrTrx, pool: pg.Pool, workspaceId: string, options: StreamOptions): AsyncGenerator<ActivityPage> {
+  if (!UUID.test(workspaceId)) throw new Error(`Invalid workspace id ${workspaceId}`);
+  const literal = (s: string) => pg.escapeLiteral(s);
+  const props = options.propertiesFor === 'all' ? 'properties::text'
+    : options.propertiesFor.size ? `CASE WHEN type IN (${[...options.propertiesFor].map(literal).join(', ')}) THEN properties::text END` : 'NULL';
+  const to = options.to ? `AND occurred_at < ${literal(options.to.toISOString())}::timestamptz` : '';
+  // Microseconds as int8 (exact below 2^53) for the in-contact order; the replay sees milliseconds, as before.
+  const text = `COPY (
+    SELECT id, contact_id, type, (extract(epoch FROM occurred_at) * 1000000)::int8, source, medium,
+           coalesce(utm_campaign, campaign_id::text), content_id, url, event_name, ${props}
+    FROM activity WHERE workspace_id = '${workspaceId}' ${to}
+    ORDER BY contact_id) TO STDOUT`;
+  const batches = copyOut(pool, text, parseActivity, {
+    batchRows: 4096, maxQueued: 8,
+    setup: `SET work_mem = '256MB'; SET enable_indexscan = off`, teardown: 'RESET work_mem; RESET enable_indexscan',
+  });
+  let carry: CopiedActivity[] = [];
+  const page = async (rows: CopiedActivity[]): Promise<ActivityPage> => {
+    const ids: string[] = [];
+    let start = 0;
+    for (let i = 1; i <= rows.length; i++) {
+      if (i < rows.length && rows[i]!.contactId === rows[start]!.contactId) continue;
+      if (i - start > 1) {
+        const group = rows.slice(start, i).sort(byTimeThenId);
+        for (let k = 0; k < group.length; k++) rows[start + k] = group[k]!;
+      }
+      ids.push(rows[start]!.contactId);
+      start = i;
+    }
+    return { activities: rows, contacts: await contactFacts(db, workspaceId, ids) };
+  };
+  // Pages of ~pageRows, whose contact facts are looked up while the previous page is replayed.
+  const pageRows = options.batchSize ?? 32_768;
+  let rows: CopiedActivity[] = [];
+  let pending: Promise<ActivityPage> | null = null;
+  for await (const batch of batches) {
+    // Hold back the last contact's rows: it may continue in the next batch.
+    const lastContact = batch[batch.length - 1]!.contactId;
+    let cut = batch.length;
+    while (cut > 0 && batch[cut - 1]!.contactId === lastContact) cut--;
+    if (carry.length && cut > 0) { for (const r of carry) rows.push(r); carry = []; }
+    for (let i = 0; i < cut; i++) rows.push(batch[i]!);
+    for (let i = cut; i < batch.length; i++) carry.push(batch[i]!);
+    if (rows.length >= pageRows) {
+      const next = page(rows);
+      rows = [];
+      if (pending) yield await pending;
+      pending = next;
+    }
+  }
+  for (const r of carry) rows.push(r);
+  const last = rows.length ? page(rows) : null;
+  if (pending) yield await pending;
+  if (last) yield await last;
 }
 
 async function contactFacts(db: DbOrTrx, workspaceId: string, ids: string[]): Promise<ActivityPage['contacts']> {

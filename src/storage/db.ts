@@ -28,8 +28,17 @@ export function createPool(connectionString: string, max = 10, onError: (e: Erro
   return pool;
 }
 
+const pools = new WeakMap<object, pg.Pool>();
+
 export function createDb(pool: pg.Pool): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool behind a database made by createDb (null for a transaction): for protocol-level work such as COPY. */
+export function poolOf(db: DbOrTrx): pg.Pool | null {
+  return pools.get(db) ?? null;
 }
 
 export type EmbeddedServer = { url: string; stop: () => Promise<void>; startedHere: boolean };
