@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium)('definition workspace (Chromium)', () => {
     await v2.getByText(/Approved by Sales rep/).waitFor();
     await v2.getByText('Approved', { exact: true }).waitFor();
     // Back to the top: the sticky top bar otherwise lands mid-page in a full-page screenshot.
-    await sales.evaluate(() => window.scrollTo(0, 0));
+    await sales.evaluate('window.scrollTo(0, 0)');
     await sales.waitForTimeout(500); // chart animation settles before the screenshot
     await screenshot(sales, 'definitions');
 
