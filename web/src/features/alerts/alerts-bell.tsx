@@ -35,7 +35,9 @@ export function AlertsBell() {
     <div className="alerts" ref={box}>
       <button type="button" className="icon-button bell" aria-expanded={open} aria-haspopup="true" onClick={() => setOpen((o) => !o)}
         aria-label={`Alerts, ${unread} unread`}>
-        <span aria-hidden="true">🔔</span>{unread ? <span className="bell-count" aria-hidden="true">{unread}</span> : null}
+        <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+          <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" /><path d="M13.73 21a2 2 0 0 1-3.46 0" />
+        </svg>{unread ? <span className="bell-count" aria-hidden="true">{unread}</span> : null}
       </button>
       {open ? (
         <section className="alerts-menu" aria-label="Alerts">
