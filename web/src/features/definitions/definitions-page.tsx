@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { defaultDefinition } from '../../../../src/core/definitions/default-definition.ts';
 import { api } from '../../api/client.ts';
 import type { Me } from '../../api/types.ts';
 import { roleLabels } from '../../app/roles.ts';
@@ -25,15 +26,15 @@ export function DefinitionsPage({ me }: { me: Me }) {
   const refresh = () => queryClient.invalidateQueries({ queryKey: defKeys.list });
   const canWrite = me.permissions.includes('write');
 
+  const active = defs.data?.find((d) => d.status === 'active') ?? null;
+  const working = defs.data?.find(open) ?? null;
   const createDraft = useMutation({
     mutationFn: (document: Record<string, unknown>) => api<Definition>('POST', base, { document }),
-    onSuccess: (d) => { setNotice(`Draft v${d.version} created from the active definition.`); void refresh(); },
+    onSuccess: (d) => { setNotice(`Draft v${d.version} created from the ${active ? 'active' : 'starter'} definition.`); void refresh(); },
   });
 
   if (defs.isPending) return <main className="page"><Loading /></main>;
   if (defs.isError) return <main className="page"><ErrorNote error={defs.error} /></main>;
-  const active = defs.data.find((d) => d.status === 'active') ?? null;
-  const working = defs.data.find(open) ?? null;
   return (
     <main className="page">
       <header className="page-header">
@@ -43,6 +44,10 @@ export function DefinitionsPage({ me }: { me: Me }) {
         </div>
         {canWrite && active && !working ? (
           <button type="button" className="button primary" disabled={createDraft.isPending} onClick={() => createDraft.mutate(active.document)}>New draft from active</button>
+        ) : null}
+        {canWrite && !active && !working ? (
+          <button type="button" className="button primary" disabled={createDraft.isPending}
+            onClick={() => createDraft.mutate(defaultDefinition as unknown as Record<string, unknown>)}>New draft from the starter definition</button>
         ) : null}
       </header>
       <div className="notice-slot" aria-live="polite">{notice ? <p className="notice">{notice}</p> : null}</div>
