@@ -45,6 +45,12 @@ describe.skipIf(!hasChromium)('definition workspace (Chromium)', () => {
     await editor.fill(original.replace('"points": 10', '"points": "ten"'));
     await page.getByRole('list', { name: 'Validation errors' }).getByText(/fit\.rules\[\d+\]\.points|engagement\.rules\[\d+\]\.points/).first().waitFor();
     await page.getByRole('button', { name: 'Discard changes' }).click();
+    // The same document as YAML, validated the same way; back to JSON for the edit.
+    await page.getByLabel('Format').selectOption('yaml');
+    expect(await page.getByLabel('Definition YAML').inputValue()).toContain('schemaVersion: 1');
+    await page.getByText('Valid definition').waitFor();
+    await page.getByLabel('Format').selectOption('json');
+    await editor.waitFor();
 
     const form = page.getByRole('form', { name: "Change a rule's points" });
     await form.getByLabel('Rule').selectOption({ label: 'Engagement: pricing page (+10)' });

@@ -10,7 +10,7 @@ import { BacktestPanel } from './backtest-panel.tsx';
 import {
   asBacktest, asDefinition, base, defKeys, signingRoles, useDefinitions, useDiff, useHistory, type Definition,
 } from './definitions-api.ts';
-import { DraftEditor } from './draft-editor.tsx';
+import { DraftEditor, parse, serialize, type Format } from './draft-editor.tsx';
 import { PlainWords } from './plain-words.tsx';
 import { Approvals, VersionHistory } from './version-history.tsx';
 
@@ -72,9 +72,18 @@ export function DefinitionsPage({ me }: { me: Me }) {
 
 function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me: Me; hasActive: boolean; onNotice: (s: string) => void }) {
   const queryClient = useQueryClient();
-  const pretty = JSON.stringify(def.document, null, 2);
+  const [format, setFormat] = useState<Format>('json');
+  const pretty = serialize(def.document, format);
   const [text, setText] = useState(pretty);
-  useEffect(() => setText(pretty), [pretty]);
+  // A new document from the server (after a save) replaces the editor's text; a format switch alone does not.
+  useEffect(() => setText(serialize(def.document, format)), [def.document]);
+  // Switching format converts what is in the editor (unsaved edits included) when it parses.
+  const changeFormat = (next: Format) => {
+    const doc = parse(text, format);
+    if (!doc) return;
+    setFormat(next);
+    setText(serialize(doc, next));
+  };
   const [comment, setComment] = useState('');
   const dirty = text !== pretty;
   const isDraft = def.status === 'draft';
@@ -109,12 +118,12 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
             )}
           </section>
         ) : null}
-        <DraftEditor text={text} onText={setText} readOnly={!isDraft || !canWrite} />
+        <DraftEditor text={text} format={format} onText={setText} onFormat={changeFormat} readOnly={!isDraft || !canWrite} />
         {act.isError ? <ErrorNote error={act.error} /> : null}
         {canWrite ? (
           <div className="button-row">
             {isDraft ? <button type="button" className="button primary" disabled={!dirty || act.isPending}
-              onClick={() => run('PATCH', `Saved v${def.version}.`, { text, format: 'json' })}>Save</button> : null}
+              onClick={() => run('PATCH', `Saved v${def.version}.`, { text, format })}>Save</button> : null}
             {isDraft && dirty ? <button type="button" className="button ghost" onClick={() => setText(pretty)}>Discard changes</button> : null}
             <button type="button" className="button" disabled={dirty || act.isPending}
               onClick={() => run('/backtest', 'Backtest finished.', { from: yearAgo().toISOString(), to: new Date().toISOString() })}>

@@ -1,4 +1,5 @@
 import { useEffect, useId, useMemo, useState } from 'react';
+import YAML from 'yaml';
 import { ApiError, api } from '../../api/client.ts';
 import type { LeadDefinition } from './definitions-api.ts';
 import { base } from './definitions-api.ts';
@@ -15,23 +16,30 @@ function pointRules(def: LeadDefinition | null): { key: string; label: string; p
   ];
 }
 
-function parse(text: string): LeadDefinition | null {
+export type Format = 'json' | 'yaml';
+
+export function parse(text: string, format: Format): LeadDefinition | null {
   try {
-    return JSON.parse(text) as LeadDefinition;
+    const v: unknown = format === 'json' ? JSON.parse(text) : YAML.parse(text);
+    return v && typeof v === 'object' ? v as LeadDefinition : null;
   } catch {
     return null;
   }
 }
 
+export const serialize = (doc: unknown, format: Format) => (format === 'json' ? JSON.stringify(doc, null, 2) : YAML.stringify(doc));
+
 /** Raw JSON of the draft, validated by the server as you type, with a small form for rule points. */
-export function DraftEditor({ text, onText, readOnly }: { text: string; onText: (t: string) => void; readOnly: boolean }) {
+export function DraftEditor({ text, format, onText, onFormat, readOnly }: {
+  text: string; format: Format; onText: (t: string) => void; onFormat: (f: Format) => void; readOnly: boolean;
+}) {
   const editorId = useId();
   const [check, setCheck] = useState<Check>({ state: 'idle', issues: [] });
   useEffect(() => {
     let stale = false;
     const timer = setTimeout(() => {
       setCheck((c) => ({ ...c, state: 'checking' }));
-      api<{ valid: true }>('POST', `${base}/validate`, { text, format: 'json' })
+      api<{ valid: true }>('POST', `${base}/validate`, { text, format })
         .then(() => { if (!stale) setCheck({ state: 'valid', issues: [] }); })
         .catch((e: unknown) => {
           if (stale) return;
@@ -40,9 +48,9 @@ export function DraftEditor({ text, onText, readOnly }: { text: string; onText: 
         });
     }, 350);
     return () => { stale = true; clearTimeout(timer); };
-  }, [text]);
+  }, [text, format]);
 
-  const def = useMemo(() => parse(text), [text]);
+  const def = useMemo(() => parse(text, format), [text, format]);
   const rules = pointRules(def);
   const [ruleKey, setRuleKey] = useState('');
   const rule = rules.find((r) => r.key === ruleKey) ?? rules[0];
@@ -56,7 +64,7 @@ export function DraftEditor({ text, onText, readOnly }: { text: string; onText: 
     const [area, , index] = rule.key.split('.') as ['fit' | 'engagement', string, string];
     const next = structuredClone(def);
     next[area].rules[Number(index)]!.points = Number(points);
-    onText(JSON.stringify(next, null, 2));
+    onText(serialize(next, format));
   };
 
   return (
@@ -75,7 +83,14 @@ export function DraftEditor({ text, onText, readOnly }: { text: string; onText: 
         </form>
       ) : null}
       <div className="field">
-        <label htmlFor={editorId}>Definition JSON</label>
+        <div className="editor-head">
+          <label htmlFor={editorId}>Definition {format.toUpperCase()}</label>
+          <label className="inline-field small">Format{' '}
+            <select value={format} onChange={(e) => onFormat(e.target.value as Format)} disabled={!def}>
+              <option value="json">JSON</option><option value="yaml">YAML</option>
+            </select>
+          </label>
+        </div>
         <textarea id={editorId} className="code-editor" spellCheck={false} value={text} readOnly={readOnly}
           aria-invalid={check.state === 'invalid'} aria-describedby={`${editorId}-status`} onChange={(e) => onText(e.target.value)} rows={18} />
       </div>
@@ -92,4 +107,3 @@ export function DraftEditor({ text, onText, readOnly }: { text: string; onText: 
   );
 }
 
-export const isValidJson = (text: string) => parse(text) !== null;
