@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { NavLink, useNavigate } from 'react-router-dom';
 import { api } from '../api/client.ts';
+import { AlertsBell } from '../features/alerts/alerts-bell.tsx';
 import { keys } from '../api/queries.ts';
 import type { Me } from '../api/types.ts';
 import { navFor, roleLabels } from './roles.ts';
@@ -30,6 +31,7 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
           </ul>
         </nav>
         <div className="topbar-user">
+          {me.user ? <AlertsBell /> : null}
           <span className="user-name">{me.user?.name ?? me.user?.email ?? 'API key'}</span>
           {role ? <span className="user-role">{roleLabels[role] ?? role}</span> : null}
           <button type="button" className="button ghost small" onClick={logout}>Log out</button>

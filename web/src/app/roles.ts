@@ -11,7 +11,7 @@ const settings: NavItem = { to: '/settings/users', label: 'Settings' };
 /** What each role finds in the top bar: the screens of its daily work, in order of use. */
 export function navFor(role: string | null | undefined): NavItem[] {
   switch (role) {
-    case 'sales': return [inbox, content];
+    case 'sales': return [inbox, definitions, content];
     case 'sales_manager': return [inbox, dashboard, definitions, content];
     case 'marketing': return [dashboard, definitions, content];
     case 'admin': return [dashboard, inbox, definitions, content, settings];

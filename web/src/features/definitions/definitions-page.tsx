@@ -1,13 +1,40 @@
-import { useQuery } from '@tanstack/react-query';
-import { getOptional } from '../../api/queries.ts';
-import { rowsOf } from '../dashboard/reports/report-model.ts';
+import { useEffect, useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { defaultDefinition } from '../../../../src/core/definitions/default-definition.ts';
+import { api } from '../../api/client.ts';
+import type { Me } from '../../api/types.ts';
+import { roleLabels } from '../../app/roles.ts';
 import { humanize } from '../../ui/format.ts';
-import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
+import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
+import { BacktestPanel } from './backtest-panel.tsx';
+import {
+  asBacktest, asDefinition, base, defKeys, signingRoles, useDefinitions, useDiff, useHistory, type Definition,
+} from './definitions-api.ts';
+import { DraftEditor, parse, serialize, type Format } from './draft-editor.tsx';
+import { PlainWords } from './plain-words.tsx';
+import { Approvals, VersionHistory } from './version-history.tsx';
 
-/** The definition workspace grows with the definitions API; today it lists versions when the endpoint exists. */
-export function DefinitionsPage() {
-  const defs = useQuery({ queryKey: ['definitions'], queryFn: () => getOptional<unknown>('/api/v1/definitions') });
-  const rows = defs.data ? rowsOf(defs.data) ?? [] : [];
+const open = (d: Definition) => d.status === 'draft' || d.status === 'proposed' || d.status === 'approved';
+const yearAgo = () => { const d = new Date(); d.setUTCFullYear(d.getUTCFullYear() - 1); return d; };
+
+/** The definition workspace: the active agreement in words, the draft being worked on, sign-off and history. */
+export function DefinitionsPage({ me }: { me: Me }) {
+  const defs = useDefinitions();
+  const history = useHistory();
+  const queryClient = useQueryClient();
+  const [notice, setNotice] = useState<string | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: defKeys.list });
+  const canWrite = me.permissions.includes('write');
+
+  const active = defs.data?.find((d) => d.status === 'active') ?? null;
+  const working = defs.data?.find(open) ?? null;
+  const createDraft = useMutation({
+    mutationFn: (document: Record<string, unknown>) => api<Definition>('POST', base, { document }),
+    onSuccess: (d) => { setNotice(`Draft v${d.version} created from the ${active ? 'active' : 'starter'} definition.`); void refresh(); },
+  });
+
+  if (defs.isPending) return <main className="page"><Loading /></main>;
+  if (defs.isError) return <main className="page"><ErrorNote error={defs.error} /></main>;
   return (
     <main className="page">
       <header className="page-header">
@@ -15,24 +42,120 @@ export function DefinitionsPage() {
           <h1>Lead definitions</h1>
           <p className="muted">The agreement between marketing and sales on what a sales-ready lead is: versioned, signed by both, backtested.</p>
         </div>
+        {canWrite && active && !working ? (
+          <button type="button" className="button primary" disabled={createDraft.isPending} onClick={() => createDraft.mutate(active.document)}>New draft from active</button>
+        ) : null}
+        {canWrite && !active && !working ? (
+          <button type="button" className="button primary" disabled={createDraft.isPending}
+            onClick={() => createDraft.mutate(defaultDefinition as unknown as Record<string, unknown>)}>New draft from the starter definition</button>
+        ) : null}
       </header>
-      {defs.isPending ? <Loading /> : defs.isError ? <ErrorNote error={defs.error} /> : defs.data === null ? (
-        <EmptyState title="The definitions service is not available yet.">Drafting, backtests and sign-off appear here once the definitions API is part of this server.</EmptyState>
-      ) : rows.length === 0 ? <EmptyState title="No definition yet." /> : (
-        <section className="card" aria-label="Versions">
-          <table className="table">
-            <thead><tr><th scope="col">Version</th><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Updated</th></tr></thead>
-            <tbody>
-              {rows.map((r, i) => (
-                <tr key={String(r.id ?? i)}>
-                  <td>{String(r.version ?? '—')}</td><td>{String(r.name ?? r.title ?? '—')}</td>
-                  <td>{typeof r.status === 'string' ? humanize(r.status) : '—'}</td><td>{String(r.updated_at ?? r.created_at ?? '—')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      )}
+      <div className="notice-slot" aria-live="polite">{notice ? <p className="notice">{notice}</p> : null}</div>
+      {createDraft.isError ? <ErrorNote error={createDraft.error} /> : null}
+      <div className="def-grid">
+        <div className="stack-lg">
+          {working ? <WorkingVersion key={working.id} def={working} me={me} hasActive={!!active} onNotice={setNotice} /> : null}
+          {active ? (
+            <Card title={`Active definition · v${active.version}`}>
+              <p className="muted small">{active.name}</p>
+              <PlainWords def={asDefinition(active.document)} />
+            </Card>
+          ) : <EmptyState title="No active definition.">Nothing is scored until a definition is signed by marketing and sales and activated.</EmptyState>}
+        </div>
+        <div className="stack-lg">
+          {history.isPending ? <Loading /> : history.isError ? <ErrorNote error={history.error} /> : <VersionHistory entries={history.data} />}
+        </div>
+      </div>
     </main>
+  );
+}
+
+function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me: Me; hasActive: boolean; onNotice: (s: string) => void }) {
+  const queryClient = useQueryClient();
+  const [format, setFormat] = useState<Format>('json');
+  const pretty = serialize(def.document, format);
+  const [text, setText] = useState(pretty);
+  // A new document from the server (after a save) replaces the editor's text; a format switch alone does not.
+  useEffect(() => setText(serialize(def.document, format)), [def.document]);
+  // Switching format converts what is in the editor (unsaved edits included) when it parses.
+  const changeFormat = (next: Format) => {
+    const doc = parse(text, format);
+    if (!doc) return;
+    setFormat(next);
+    setText(serialize(doc, next));
+  };
+  const [comment, setComment] = useState('');
+  const dirty = text !== pretty;
+  const isDraft = def.status === 'draft';
+  const canWrite = me.permissions.includes('write');
+  const role = me.user?.role ?? '';
+  const canSign = signingRoles.includes(role) && def.status === 'proposed';
+  const signed = def.approvals.some((a) => a.user_id === me.user?.id && a.decision === 'approve');
+  const diff = useDiff(def.id, hasActive);
+
+  const act = useMutation({
+    mutationFn: async ({ path, body }: { path: string; body?: unknown; done: string }) => api<unknown>(path.startsWith('PATCH') ? 'PATCH' : 'POST', `${base}/${def.id}${path.replace(/^PATCH/, '')}`, body),
+    onSuccess: async (_r, v) => {
+      onNotice(v.done);
+      await queryClient.invalidateQueries({ queryKey: ['definitions'] });
+    },
+  });
+  const run = (path: string, done: string, body?: unknown) => act.mutate({ path, body, done });
+  const backtest = asBacktest(def.backtest);
+  const missing = def.sign_off.missing.map((g) => g.map((r) => roleLabels[r] ?? r).join(' or ')).join(' and ');
+
+  return (
+    <Card title={`${humanize(def.status)} · v${def.version}`} actions={<span className={`badge status-${def.status}`}>{humanize(def.status)}</span>}>
+      <div className="stack">
+        <p className="muted small">{def.name}{def.sign_off.complete ? ' · fully signed' : missing ? ` · needs sign-off from ${missing}` : ''}</p>
+        {hasActive ? (
+          <section aria-label="Changes from active">
+            <h3 className="subhead">What changes from the active version</h3>
+            {diff.isPending ? <Loading /> : diff.isError ? <ErrorNote error={diff.error} /> : diff.data.changes.length === 0 ? (
+              <p className="small muted">Nothing yet: the same as the active version.</p>
+            ) : (
+              <ul className="change-list">{diff.data.changes.map((c, i) => <li key={i}><span className="tag">{humanize(c.area)}</span> {c.text}</li>)}</ul>
+            )}
+          </section>
+        ) : null}
+        <DraftEditor text={text} format={format} onText={setText} onFormat={changeFormat} readOnly={!isDraft || !canWrite} />
+        {act.isError ? <ErrorNote error={act.error} /> : null}
+        {canWrite ? (
+          <div className="button-row">
+            {isDraft ? <button type="button" className="button primary" disabled={!dirty || act.isPending}
+              onClick={() => run('PATCH', `Saved v${def.version}.`, { text, format })}>Save</button> : null}
+            {isDraft && dirty ? <button type="button" className="button ghost" onClick={() => setText(pretty)}>Discard changes</button> : null}
+            <button type="button" className="button" disabled={dirty || act.isPending}
+              onClick={() => run('/backtest', 'Backtest finished.', { from: yearAgo().toISOString(), to: new Date().toISOString() })}>
+              {act.isPending && act.variables?.path === '/backtest' ? 'Running backtest…' : 'Run backtest'}
+            </button>
+            {isDraft ? <button type="button" className="button" disabled={dirty || act.isPending} onClick={() => run('/propose', `Proposed v${def.version} for sign-off.`)}>Propose</button> : null}
+            {def.status === 'proposed' ? <button type="button" className="button ghost" disabled={act.isPending} onClick={() => run('/withdraw', 'Withdrawn to draft.')}>Withdraw</button> : null}
+            {def.status === 'approved' && def.sign_off.complete ? (
+              <button type="button" className="button primary" disabled={act.isPending} onClick={() => run('/activate', `v${def.version} is now active.`)}>Activate</button>
+            ) : null}
+          </div>
+        ) : null}
+        {dirty ? <p className="small muted">Save the draft before running a backtest or proposing it.</p> : null}
+        {backtest ? <BacktestPanel result={backtest} /> : null}
+        <section aria-label="Sign-off">
+          <h3 className="subhead">Sign-off</h3>
+          <Approvals approvals={def.approvals} />
+          {canSign && canWrite && !signed ? (
+            <form className="stack sign-form" onSubmit={(e) => e.preventDefault()}>
+              <label className="field"><span>Comment</span>
+                <textarea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="Required when refusing: what to change" />
+              </label>
+              <div className="button-row">
+                <button type="button" className="button primary" disabled={act.isPending}
+                  onClick={() => run('/approvals', 'Approved.', { decision: 'approve', comment: comment || null })}>Approve</button>
+                <button type="button" className="button danger" disabled={act.isPending || !comment.trim()}
+                  onClick={() => run('/approvals', 'Refused: the version is back to draft.', { decision: 'refuse', comment })}>Refuse</button>
+              </div>
+            </form>
+          ) : null}
+        </section>
+      </div>
+    </Card>
   );
 }

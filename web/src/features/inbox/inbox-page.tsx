@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
-import { get, qs } from '../../api/client.ts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, get, qs } from '../../api/client.ts';
 import { keys, useUsers } from '../../api/queries.ts';
 import type { Lead, Me, Page } from '../../api/types.ts';
 import { canWrite, isManager } from '../../app/roles.ts';
@@ -44,8 +44,24 @@ export function InboxPage({ me }: { me: Me }) {
       onError: (e) => setNotice(`Not saved: ${e.message}`),
     });
   };
+  const queryClient = useQueryClient();
+  const reassign = useMutation({
+    mutationFn: ({ lead, ownerId }: { lead: Lead; ownerId: string; name: string }) =>
+      api('POST', `/api/v1/leads/${lead.id}/assign`, { owner_id: ownerId, note: 'Reassigned from the team inbox' }),
+    onSuccess: async (_r, v) => {
+      setNotice(`Reassigned ${v.name} to ${userName(v.ownerId)}.`);
+      await queryClient.invalidateQueries({ queryKey: ['leads'] });
+      await queryClient.invalidateQueries({ queryKey: ['lead', v.lead.id] });
+    },
+    onError: (e) => setNotice(`Not reassigned: ${e.message}`),
+  });
+  const reps = manager && canWrite(me) ? (users.data ?? []).filter((u) => u.role === 'sales' || u.role === 'sales_manager') : undefined;
   const rowProps = {
     now, canAct: canWrite(me),
+    // One hand-off request per row is fine for a rep's short list; a big team list waits for the list to carry the clock.
+    fetchSla: sorted.length <= 40,
+    reps: showOwner ? reps : undefined,
+    onReassign: (lead: Lead, ownerId: string, name: string) => { setNotice(null); reassign.mutate({ lead, ownerId, name }); },
     onAccept: (lead: Lead, name: string) => run({ lead, to: 'sal' }, `Accepted ${name}.`),
     onReason: (lead: Lead, mode: ReasonMode, name: string) => setDialog({ lead, mode, name }),
   };

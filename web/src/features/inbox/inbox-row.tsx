@@ -1,9 +1,10 @@
 import { Link } from 'react-router-dom';
 import { useTransitions } from '../../api/queries.ts';
-import type { Lead } from '../../api/types.ts';
+import type { Lead, User } from '../../api/types.ts';
 import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
 import { contactName, timeAgo } from '../../ui/format.ts';
 import { SlaCountdown } from './sla-countdown.tsx';
+import { useRowSla } from './use-row-sla.ts';
 import type { ReasonMode } from './reason-dialog.tsx';
 
 /** The note of the latest move into MQL: the definition's explanation of why this lead is sales-ready. */
@@ -13,10 +14,15 @@ export function useWhyQualified(leadId: string) {
   return { text: mql?.note ?? null, pending: transitions.isPending };
 }
 
-export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason }: {
+export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, fetchSla, reps, onReassign }: {
   lead: Lead; now: number; ownerName?: string; canAct: boolean;
   onAccept: (lead: Lead, name: string) => void; onReason: (lead: Lead, mode: ReasonMode, name: string) => void;
+  /** Few rows: each may ask for its hand-off trail to show the SLA clock. */
+  fetchSla: boolean;
+  /** A manager's reassign control: the reps to choose from. */
+  reps?: User[]; onReassign?: (lead: Lead, ownerId: string, name: string) => void;
 }) {
+  const sla = useRowSla(lead, fetchSla, now);
   // Embedded by GET /api/v1/leads?include=contact,account: no request per row for them.
   const contact = { data: lead.contact ?? undefined };
   const account = { data: lead.account ?? undefined };
@@ -35,8 +41,18 @@ export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason }: {
         {why.text ? <span className="why-text" title={why.text}>{why.text}</span> : <span className="muted">{why.pending ? '…' : 'No explanation recorded'}</span>}
         <div className="row-sub">{lead.source ? `${lead.source} · ` : ''}MQL {timeAgo(lead.mql_at ?? lead.stage_entered_at, now)}</div>
       </td>
-      <td><SlaCountdown sla={lead.sla} now={now} /></td>
-      {ownerName !== undefined ? <td>{ownerName}</td> : null}
+      <td><SlaCountdown sla={sla} now={now} /></td>
+      {ownerName !== undefined ? (
+        <td>
+          {reps && onReassign ? (
+            <select className="owner-select" aria-label={`Owner of ${name}`} value={lead.owner_id ?? ''} onChange={(e) => e.target.value && onReassign(lead, e.target.value, name)}>
+              {lead.owner_id ? null : <option value="">Unassigned</option>}
+              {lead.owner_id && !reps.some((r) => r.id === lead.owner_id) ? <option value={lead.owner_id}>{ownerName}</option> : null}
+              {reps.map((r) => <option key={r.id} value={r.id}>{r.name ?? r.email}</option>)}
+            </select>
+          ) : ownerName}
+        </td>
+      ) : null}
       <td className="actions">
         {canAct ? (
           <div className="button-row">

@@ -1,0 +1,63 @@
+import { useMemo } from 'react';
+import { EChart, type ChartOption } from '../dashboard/echart.tsx';
+import { formatDate, formatDateTime, formatNumber } from '../../ui/format.ts';
+import type { BacktestResult } from './definitions-api.ts';
+
+const money = (n: number | undefined) => (n === undefined ? '—' : new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(n));
+
+/** Every month of the window ("2026-01"), so empty months still show as zero bars. */
+function windowMonths(from: string | null, to: string | null): string[] {
+  if (!from || !to) return [];
+  const out: string[] = [];
+  const d = new Date(from);
+  d.setUTCDate(1);
+  const end = new Date(to);
+  while (d <= end && out.length < 60) {
+    out.push(d.toISOString().slice(0, 7));
+    d.setUTCMonth(d.getUTCMonth() + 1);
+  }
+  return out;
+}
+
+/** Proposal vs active over the same history: MQLs per month as bars, then the numbers that decide. */
+export function BacktestPanel({ result }: { result: BacktestResult }) {
+  const { proposal, active } = result;
+  const option = useMemo<ChartOption>(() => {
+    const months = [...new Set([...windowMonths(result.from, result.to), ...proposal.mqlsPerMonth.map((m) => m.month), ...(active?.mqlsPerMonth ?? []).map((m) => m.month)])].sort();
+    const series = (r: BacktestResult['proposal'] | null) => months.map((m) => r?.mqlsPerMonth.find((x) => x.month === m)?.count ?? 0);
+    return {
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0 },
+      grid: { left: 40, right: 16, top: 36, bottom: 28 },
+      xAxis: { type: 'category', data: months, axisLabel: { color: '#5c6370', fontSize: 11 } },
+      yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: '#eef0f3' } } },
+      series: [
+        { name: `Proposal (v${proposal.version ?? '?'})`, type: 'bar', data: series(proposal) },
+        ...(active ? [{ name: `Active (v${active.version})`, type: 'bar', data: series(active), itemStyle: { color: '#adb5bd' } }] : []),
+      ],
+    };
+  }, [proposal, active, result.from, result.to]);
+  const rows: [string, (r: BacktestResult['proposal']) => string][] = [
+    ['MQLs', (r) => formatNumber(r.mqls)],
+    ['Reached SAL', (r) => formatNumber(r.reached.sal)],
+    ['Reached won', (r) => formatNumber(r.reached.won)],
+    ['Revenue covered', (r) => money(r.revenueCovered)],
+    ['Missed wins', (r) => `${formatNumber(r.missedWon.count)} (${money(r.missedWon.revenue)})`],
+    ['MQLs per rep per week', (r) => r.perRepPerWeek.average.toFixed(1)],
+  ];
+  return (
+    <section className="backtest" aria-label="Backtest result">
+      <p className="small muted">Replayed {result.from ? formatDate(result.from) : 'all history'} – {result.to ? formatDate(result.to) : 'now'}; ran {formatDateTime(result.ranAt)}.</p>
+      {proposal.mqls === 0 && !active?.mqls ? <p className="small muted">Neither version makes an MQL in this window.</p> : null}
+      <EChart option={option} height={240} label="MQLs per month: proposal vs active" />
+      <table className="table compact">
+        <thead><tr><th scope="col">Measure</th><th scope="col">Proposal</th><th scope="col">Active</th></tr></thead>
+        <tbody>
+          {rows.map(([label, value]) => (
+            <tr key={label}><th scope="row">{label}</th><td>{value(proposal)}</td><td>{active ? value(active) : '—'}</td></tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

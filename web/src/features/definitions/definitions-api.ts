@@ -1,0 +1,36 @@
+import { useQuery } from '@tanstack/react-query';
+import type { z } from 'zod';
+import type { BacktestReport } from '../../../../src/core/definitions/backtest.ts';
+import type { LeadDefinition } from '../../../../src/core/definitions/definition-schema.ts';
+import type { definitionDto, diffDto, historyDto } from '../../../../src/server/contract/definitions.contract.ts';
+import { get } from '../../api/client.ts';
+
+export type Definition = z.infer<typeof definitionDto>;
+export type DefinitionDiff = z.infer<typeof diffDto>;
+export type HistoryEntry = z.infer<typeof historyDto>['data'][number];
+export type { LeadDefinition };
+/** A stored backtest as JSON: the proposal's report and the active one's over the same history. */
+export type BacktestResult = {
+  from: string | null; to: string | null; ranAt: string; repCount: number;
+  proposal: BacktestReport & { version: number | null };
+  active: (BacktestReport & { version: number }) | null;
+};
+
+export const base = '/api/v1/definitions';
+export const defKeys = {
+  list: ['definitions'] as const,
+  history: ['definitions', 'history'] as const,
+  diff: (id: string) => ['definitions', 'diff', id] as const,
+};
+
+export const useDefinitions = () => useQuery({ queryKey: defKeys.list, queryFn: async () => (await get<{ data: Definition[] }>(base)).data });
+export const useHistory = () => useQuery({ queryKey: defKeys.history, queryFn: async () => (await get<{ data: HistoryEntry[] }>(`${base}/history`)).data });
+export const useDiff = (id: string, enabled: boolean) => useQuery({
+  queryKey: defKeys.diff(id), enabled, queryFn: () => get<DefinitionDiff>(`${base}/${id}/diff?against=active`),
+});
+
+export const asDefinition = (doc: Record<string, unknown>) => doc as unknown as LeadDefinition;
+export const asBacktest = (b: Record<string, unknown> | null) => b as unknown as BacktestResult | null;
+
+/** Signing roles: marketing signs for marketing; a rep or a manager for sales. */
+export const signingRoles = ['marketing', 'sales', 'sales_manager'];
