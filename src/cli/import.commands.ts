@@ -6,22 +6,13 @@ import { importEntities, parseMapping } from '../app/import/import-presets.ts';
 import { importOlist, OLIST_WORKSPACE_NAME } from '../app/import/olist-import.ts';
 import { resolveWorkspace } from '../app/workspaces.ts';
 import type { Config } from '../config.ts';
-import { openRuntime, type Runtime } from '../main.ts';
 import { progressBar } from './progress.ts';
+import { withRuntime } from './runtime.ts';
 
 /** An expected failure: printed as one line, exit code 1, no stack. */
 function failWith(message: string): never {
   console.error(`Error: ${message}`);
   process.exit(1);
-}
-
-async function withRuntime<T>(config: Config, work: (rt: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await openRuntime(config, { poolSize: 5 });
-  try {
-    return await work(runtime);
-  } finally {
-    await runtime.close();
-  }
 }
 
 /** Progress with a rate: imports run long enough that rows/s is the number people watch. */

@@ -6,9 +6,10 @@ import { createUser, createWorkspace, resolveWorkspace } from '../app/workspaces
 import { isRole, isScope, type Role } from '../core/access.ts';
 import { normalizeEmail } from '../core/identity.ts';
 import { findUserByEmail } from '../storage/users.repo.ts';
-import { loadConfig, openRuntime, start, type Runtime } from '../main.ts';
+import { loadConfig, start, type Runtime } from '../main.ts';
 import type { Config } from '../config.ts';
 import { progressBar } from './progress.ts';
+import { withRuntime } from './runtime.ts';
 import { registerDefinitionCommands } from './definitions.commands.ts';
 import { registerReportCommands } from './report.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
@@ -21,16 +22,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
   return n;
-}
-
-/** Opens the database for one command and always closes it. */
-async function withRuntime<T>(config: Config, work: (rt: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await openRuntime(config, { poolSize: 5 });
-  try {
-    return await work(runtime);
-  } finally {
-    await runtime.close();
-  }
 }
 
 async function workspaceId(rt: Runtime, name: string | undefined): Promise<string> {

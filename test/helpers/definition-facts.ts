@@ -32,14 +32,4 @@ export function content(id: string, over: Partial<ContentFact> = {}): ContentFac
 export const vp = contact({ title: 'VP Marketing', seniority: 'vp' });
 export const saas500 = account({ industry: 'SaaS', employeeCount: 500 });
 
-/** Deterministic PRNG (mulberry32) for property-style tests. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './prng.ts';
