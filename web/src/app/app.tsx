@@ -51,7 +51,7 @@ export function App() {
           <Route path="/contacts/:id" element={<ContactPage />} />
           <Route path="/dashboard" element={<DashboardPage />} />
           <Route path="/definitions" element={<DefinitionsPage me={me.data} />} />
-          <Route path="/content" element={<ContentPage />} />
+          <Route path="/content/*" element={<ContentPage me={me.data} />} />
           <Route path="/settings/*" element={<SettingsPage me={me.data} />} />
           <Route path="*" element={<main className="page"><h1>Not found</h1><p>No screen at this address.</p></main>} />
         </Routes>

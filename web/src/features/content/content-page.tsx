@@ -1,14 +1,14 @@
 import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { fetchAll } from '../../api/queries.ts';
-import type { ContentAsset } from '../../api/types.ts';
+import type { ContentAsset, Me } from '../../api/types.ts';
 import { Tag } from '../../ui/badges.tsx';
 import { formatDate, humanize } from '../../ui/format.ts';
 import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 
 const distinct = (values: string[]) => [...new Set(values.filter(Boolean))].sort();
 
-export function ContentPage() {
+export function ContentPage(_props: { me: Me }) {
   const content = useQuery({ queryKey: ['content-library'], queryFn: () => fetchAll<ContentAsset>('/api/v1/content', {}, 5000), staleTime: 60_000 });
   const [stage, setStage] = useState('');
   const [persona, setPersona] = useState('');
