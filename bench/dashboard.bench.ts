@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { ensureWebBuild } from '../web/ensure-build.ts';
 
 const flag = (argv: string[], name: string, fallback: string) => { const i = argv.indexOf(`--${name}`); return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback; };
 const freePort = () => new Promise<number>((resolve, reject) => {
@@ -19,6 +20,8 @@ const freePort = () => new Promise<number>((resolve, reject) => {
 export async function run(argv: string[]): Promise<void> {
   const contacts = Number(flag(argv, 'contacts', '2000'));
   const runs = Number(flag(argv, 'runs', '3'));
+  // `leadloop start` serves web/dist as it is; build it first so a fresh checkout measures the real app.
+  await ensureWebBuild((m) => console.log(`[web] ${m}`));
   const given = argv.includes('--data') ? flag(argv, 'data', '') : '';
   const dataDir = given || await mkdtemp(path.join(tmpdir(), 'leadloop-bench-dash-'));
   const [port, pgPort] = [await freePort(), await freePort()];

@@ -16,21 +16,22 @@ export const keys = {
   content: (id: string) => ['content', id] as const,
 };
 
-export function useMe() {
-  return useQuery({
-    queryKey: keys.me,
-    queryFn: async () => {
-      try {
-        return await get<Me>('/api/v1/me');
-      } catch (e) {
-        // Not logged in is an answer, not an error: the app shows the login page.
-        if (e instanceof Error && 'status' in e && (e as { status: number }).status === 401) return null;
-        throw e;
-      }
-    },
-    staleTime: 60_000,
-  });
-}
+/** The session check; also started by main.tsx before React renders, ahead of any prefetched data. */
+export const meQuery = {
+  queryKey: keys.me,
+  queryFn: async (): Promise<Me | null> => {
+    try {
+      return await get<Me>('/api/v1/me');
+    } catch (e) {
+      // Not logged in is an answer, not an error: the app shows the login page.
+      if (e instanceof Error && 'status' in e && (e as { status: number }).status === 401) return null;
+      throw e;
+    }
+  },
+  staleTime: 60_000,
+};
+
+export const useMe = () => useQuery(meQuery);
 
 export const useUsers = () => useQuery({ queryKey: keys.users, queryFn: async () => (await get<{ data: User[] }>('/api/v1/users')).data, staleTime: 60_000 });
 export const useReasonCodes = () => useQuery({ queryKey: keys.reasons, queryFn: async () => (await get<{ data: ReasonCode[] }>('/api/v1/reason-codes')).data, staleTime: 300_000 });

@@ -6,7 +6,7 @@ import { adaptAttribution, adaptContribution } from './reports/attribution.adapt
 import { label, num, type Envelope } from './reports/envelope.ts';
 import { adaptConversion, adaptFunnel, adaptFunnelFlows, adaptMqlTrend, adaptVelocity } from './reports/funnel.adapter.ts';
 import { adaptCpod, adaptSegmentBars, adaptSla, adaptSources, adaptTimeToSalesReady } from './reports/process.adapter.ts';
-import { dashboardQueries, defaultFilters, stateOf, type DashboardFilters } from './use-report.ts';
+import { dashboardQueries, defaultFilters, useReportState, type DashboardFilters } from './use-report.ts';
 
 const segments = [{ value: 'source', label: 'Source' }, { value: 'campaign', label: 'Campaign' }, { value: 'owner', label: 'Owner' }, { value: 'month', label: 'Month entered' }];
 const attributionModels = ['first_touch', 'last_touch', 'lead_creation', 'linear', 'u_shaped', 'w_shaped', 'full_path', 'time_decay', 'markov'];
@@ -28,6 +28,21 @@ export function DashboardPage() {
   const attribution = useQuery(q.attribution);
   const cpod = useQuery(q.cpod);
   const sla = useQuery(q.sla);
+  // Hooks in a fixed order: each chart's state changes only when its own data does.
+  const charts = {
+    funnel: useReportState(funnel, adaptFunnel),
+    funnelFlows: useReportState(funnel, adaptFunnelFlows),
+    conversion: useReportState(funnel, adaptConversion),
+    velocity: useReportState(funnel, adaptVelocity),
+    mqlTrend: useReportState(funnel, adaptMqlTrend),
+    timeToSalesReady: useReportState(ttsr, adaptTimeToSalesReady),
+    sources: useReportState(sources, adaptSources),
+    segmentBars: useReportState(sources, adaptSegmentBars),
+    contribution: useReportState(attribution, adaptContribution),
+    cpod: useReportState(cpod, adaptCpod),
+    attribution: useReportState(attribution, (e) => adaptAttribution(e, filters.model, dimension), [filters.model, dimension]),
+    sla: useReportState(sla, adaptSla, [], 'No hand-offs to sales were recorded in this period.'),
+  };
 
   const total = funnel.data?.rows.find((r) => r.group === 'total');
   const share = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}% of ${''}` : undefined);
@@ -68,17 +83,17 @@ export function DashboardPage() {
       </section>
 
       <div className="dash-grid">
-        <ChartCard title="Lead waterfall" subtitle="How far this period's leads got (cohort funnel)" state={stateOf(funnel, adaptFunnel)} csvName="funnel" />
-        <ChartCard title="Flow of leads" subtitle="Including recycles to nurture and rejections" state={stateOf(funnel, adaptFunnelFlows)} csvName="flow" />
-        <ChartCard title="Stage conversion" subtitle="Share of leads reaching the next stage" state={stateOf(funnel, adaptConversion)} csvName="stage-conversion" />
-        <ChartCard title="Stage velocity" subtitle="Days spent in each stage (completed stays)" state={stateOf(funnel, adaptVelocity)} csvName="stage-velocity" />
-        <ChartCard title="New MQLs per month" subtitle="Net-new vs recycled, by the month leads entered" state={stateOf(funnel, adaptMqlTrend)} csvName="mql-trend" />
-        <ChartCard title="Time to sales-ready" subtitle="Days from first touch to MQL and SAL, by month entered" state={stateOf(ttsr, adaptTimeToSalesReady)} csvName="time-to-sales-ready" />
-        <ChartCard title="Source quality" className="wide" csvName={`quality-by-${filters.by}`} state={stateOf(sources, adaptSources)}
+        <ChartCard title="Lead waterfall" subtitle="How far this period's leads got (cohort funnel)" state={charts.funnel} csvName="funnel" />
+        <ChartCard title="Flow of leads" subtitle="Including recycles to nurture and rejections" state={charts.funnelFlows} csvName="flow" />
+        <ChartCard title="Stage conversion" subtitle="Share of leads reaching the next stage" state={charts.conversion} csvName="stage-conversion" />
+        <ChartCard title="Stage velocity" subtitle="Days spent in each stage (completed stays)" state={charts.velocity} csvName="stage-velocity" />
+        <ChartCard title="New MQLs per month" subtitle="Net-new vs recycled, by the month leads entered" state={charts.mqlTrend} csvName="mql-trend" />
+        <ChartCard title="Time to sales-ready" subtitle="Days from first touch to MQL and SAL, by month entered" state={charts.timeToSalesReady} csvName="time-to-sales-ready" />
+        <ChartCard title="Source quality" className="wide" csvName={`quality-by-${filters.by}`} state={charts.sources}
           subtitle={`By ${segLabel.toLowerCase()}. ⚑ = win rate significantly below the rest of the cohort.`} note={notes(sources.data)} />
-        <ChartCard title={`Leads by ${segLabel.toLowerCase()}`} subtitle="Leads, MQLs, SALs and wins per segment (top 20)" state={stateOf(sources, adaptSegmentBars)} csvName={`leads-by-${filters.by}`} className="wide" height={300} />
+        <ChartCard title={`Leads by ${segLabel.toLowerCase()}`} subtitle="Leads, MQLs, SALs and wins per segment (top 20)" state={charts.segmentBars} csvName={`leads-by-${filters.by}`} className="wide" height={300} />
         <ChartCard title="Revenue attribution" subtitle={`Credited revenue by ${dimension}, deals closed in the period`} csvName={`attribution-${filters.model}-${dimension}`}
-          state={stateOf(attribution, (e) => adaptAttribution(e, filters.model, dimension))}
+          state={charts.attribution}
           extra={<>
             <label className="inline-field small">Model
               <select value={filters.model} onChange={(e) => set({ model: e.target.value })}>{attributionModels.map((m) => <option key={m} value={m}>{label(m)}</option>)}</select>
@@ -87,9 +102,9 @@ export function DashboardPage() {
               <select value={dimension} onChange={(e) => setDimension(e.target.value)}>{dimensions.map((d) => <option key={d} value={d}>{label(d)}</option>)}</select>
             </label>
           </>} />
-        <ChartCard title="Marketing contribution vs target" subtitle="Share of closed revenue credited to marketing channels" state={stateOf(attribution, adaptContribution)} csvName="contribution" />
-        <ChartCard title="Cost per order dollar" subtitle="(Marketing + sales cost) / won revenue, per month" state={stateOf(cpod, adaptCpod)} csvName="cpod" />
-        <ChartCard title="Follow-up SLA" subtitle="SLA hit rate per rep (hand-offs in the period)" state={stateOf(sla, adaptSla, 'No hand-offs to sales were recorded in this period.')} csvName="sla" />
+        <ChartCard title="Marketing contribution vs target" subtitle="Share of closed revenue credited to marketing channels" state={charts.contribution} csvName="contribution" />
+        <ChartCard title="Cost per order dollar" subtitle="(Marketing + sales cost) / won revenue, per month" state={charts.cpod} csvName="cpod" />
+        <ChartCard title="Follow-up SLA" subtitle="SLA hit rate per rep (hand-offs in the period)" state={charts.sla} csvName="sla" />
       </div>
     </main>
   );

@@ -24,7 +24,9 @@ export function EChart({ option, height = 280, label }: { option: ChartOption; h
     return () => { observer.disconnect(); instance.dispose(); chart.current = null; };
   }, []);
   useEffect(() => {
-    chart.current?.setOption({ color: palette, textStyle: { fontFamily: 'inherit' }, ...option }, true);
+    // No entry animation: a dozen charts animating at once kept the main thread busy for a second after the
+    // data arrived, and a dashboard read every morning gains nothing from it.
+    chart.current?.setOption({ color: palette, textStyle: { fontFamily: 'inherit' }, animation: false, ...option }, true);
   }, [option]);
   // A canvas says nothing to a screen reader: the role and label name the chart, the CSV button gives its numbers.
   return <div ref={ref} className="chart" style={{ height }} role="img" aria-label={label} />;

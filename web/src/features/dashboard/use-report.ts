@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { get, qs } from '../../api/client.ts';
 import type { Envelope } from './reports/envelope.ts';
 import type { SlaRaw } from './reports/process.adapter.ts';
@@ -54,4 +54,12 @@ export function stateOf<T>(query: { isPending: boolean; isError: boolean; error:
   return view ? { status: 'ready', view } : { status: 'empty', reason: emptyReason };
 }
 
-export const useReport = <T,>(q: { queryKey: readonly unknown[]; queryFn: () => Promise<T>; staleTime: number }) => useQuery(q);
+/**
+ * The chart state of one query, recomputed only when its data (or an adapter input) changes. Without this,
+ * each of the six responses re-rendered the page and handed every chart a new option object, so every
+ * chart was redrawn up to six times during the first load.
+ */
+export function useReportState<T>(query: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined }, adapt: (raw: T) => ReportView | null, deps: readonly unknown[] = [], emptyReason?: string): ReportState {
+  const { isPending, isError, error, data } = query;
+  return useMemo(() => stateOf({ isPending, isError, error, data }, adapt, emptyReason), [isPending, isError, error, data, emptyReason, ...deps]);
+}
