@@ -97,8 +97,9 @@ export const toWebhookDto = (w: Webhook, withSecret = false): z.infer<typeof web
 export const deliveryDto = z.object({
   id: z.string(), webhook_id: z.string(), alert_id: z.string(), attempt: z.number(), status: z.string(), response_code: z.number().nullable(),
   duration_ms: z.number(), error: z.string().nullable(), at: z.string(),
+  response_snippet: z.string().nullable().describe("The start of the receiver's answer (at most 500 characters; untrusted text)."),
 });
 export const toDeliveryDto = (d: WebhookDelivery): z.infer<typeof deliveryDto> => ({
   id: d.id, webhook_id: d.webhookId, alert_id: d.alertId, attempt: d.attempt, status: d.status, response_code: d.responseCode,
-  duration_ms: d.durationMs, error: d.error, at: d.at.toISOString(),
+  duration_ms: d.durationMs, error: d.error, at: d.at.toISOString(), response_snippet: d.responseSnippet,
 });
