@@ -150,6 +150,9 @@ describe.skipIf(!hasChromium)('settings: routing, SLA, webhooks (Chromium)', () 
     const log = page.getByRole('table', { name: 'Deliveries of CRM inbox' });
     await log.getByRole('cell', { name: 'success' }).waitFor();
     await log.getByRole('cell', { name: '200', exact: true }).waitFor();
+    // The receiver's answer is shown as text, never as markup.
+    await log.getByText('<b>ok</b>').waitFor();
+    expect(await log.locator('b').count()).toBe(0);
     await log.getByRole('button', { name: /^Replay delivery/ }).click();
     await page.getByText('Replay queued').waitFor();
     await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(2);

@@ -120,7 +120,7 @@ function AddTeam({ existing }: { existing: string[] }) {
   });
   return (
     <form className="toolbar" aria-label="Add a team" onSubmit={(e) => { e.preventDefault(); if (name.trim()) add.mutate(name.trim()); }}>
-      <label className="inline-field">Team name<input value={name} onChange={(e) => setName(e.target.value)} placeholder="Enterprise" /></label>
+      <label className="inline-field">Team name<input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. SMB" /></label>
       <button type="submit" className="button" disabled={!name.trim() || existing.includes(name.trim()) || add.isPending}>Add team</button>
       {add.isError ? <ErrorNote error={add.error} /> : null}
     </form>
@@ -148,7 +148,7 @@ function ReasonCodesCard({ admin }: { admin: boolean }) {
           e.preventDefault();
           save.mutate([...changed, ...(fresh.code && fresh.label ? [fresh] : [])]);
         }} aria-label="Reason codes">
-          <table className="table compact">
+          <table className="table compact reason-table">
             <thead><tr><th scope="col">Code</th><th scope="col">Label</th><th scope="col">Outcome</th></tr></thead>
             <tbody>
               {reasons.data.map((r) => {

@@ -1,10 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
-import { formatDateTime } from '../../ui/format.ts';
 import { Modal } from '../../ui/modal.tsx';
 import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { settingsKeys, useDeliveries, useWebhooks, type Webhook } from './settings-api.ts';
+
+// A delivery log needs seconds: retries and replays land within the same minute.
+const logTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const formatLogTime = (iso: string) => logTime.format(new Date(iso));
 
 const kindLabels: Record<string, string> = { slack: 'Slack (incoming webhook)', json: 'JSON (signed)' };
 
@@ -65,20 +68,23 @@ function DeliveryLog({ hook }: { hook: Webhook }) {
       ) : (
         <div className="table-scroll">
           <table className="table compact delivery-table" aria-label={`Deliveries of ${hook.name}`}>
-            <thead><tr><th scope="col">Time</th><th scope="col">Status</th><th scope="col" className="num">HTTP</th><th scope="col" className="num">Attempt</th><th scope="col" className="num">Duration</th><th scope="col">Detail</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+            <thead><tr><th scope="col">Time</th><th scope="col">Status</th><th scope="col" className="num">HTTP</th><th scope="col" className="num">Attempt</th><th scope="col" className="num">Duration</th><th scope="col">Response</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
             <tbody>
               {deliveries.data.map((d) => (
                 <tr key={d.id}>
-                  <td>{formatDateTime(d.at)}</td>
+                  <td>{formatLogTime(d.at)}</td>
                   <td><span className={`tag ${statusTone(d.status)}`}>{d.status}</span></td>
                   <td className="num">{d.response_code ?? '—'}</td>
                   <td className="num">{d.attempt}</td>
                   <td className="num">{d.duration_ms} ms</td>
                   {/* Receiver-supplied text: rendered as text, never as HTML. */}
-                  <td className="delivery-detail">{d.error ?? <span className="muted">delivered (alert {d.alert_id.slice(0, 8)}…)</span>}</td>
+                  <td className="delivery-detail">
+                    {d.error ? <div className="delivery-error">{d.error}</div> : null}
+                    {d.response_snippet ? <div aria-label="Response">{d.response_snippet}</div> : d.error ? null : <span className="muted">no response body</span>}
+                  </td>
                   <td className="actions">
                     {replayed.includes(d.id) ? <span className="muted small" role="status">Replay queued</span> : (
-                      <button type="button" className="button small" disabled={replay.isPending} aria-label={`Replay delivery of ${formatDateTime(d.at)}, attempt ${d.attempt}`}
+                      <button type="button" className="button small" disabled={replay.isPending} aria-label={`Replay delivery of ${formatLogTime(d.at)}, attempt ${d.attempt}`}
                         onClick={() => replay.mutate(d.id)}>Replay</button>
                     )}
                   </td>
