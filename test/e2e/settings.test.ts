@@ -48,6 +48,7 @@ describe.skipIf(!hasChromium)('settings: routing, SLA, webhooks (Chromium)', () 
     await rules.getByRole('group', { name: 'Rule 2' }).getByText('Enterprise: employees ≥ 500 → team Enterprise (round robin)').waitFor();
     await rules.getByRole('button', { name: 'Move rule 2 up' }).click();
     await rules.getByRole('group', { name: 'Rule 1' }).getByText('Enterprise: employees ≥ 500 → team Enterprise (round robin)').waitFor();
+    await screenshot(page, 'settings-routing-editor');
 
     // The JSON view shows the API's validation errors in place and saves nothing.
     await rules.getByRole('button', { name: 'JSON' }).click();

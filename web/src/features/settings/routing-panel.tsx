@@ -331,7 +331,7 @@ export function RoutingPanel({ admin }: { admin: boolean }) {
             <tbody>
               {versions.data.map((v) => (
                 <tr key={v.version}>
-                  <td className="num">v{v.version}</td><td>{v.created_by ? userName(v.created_by) : 'API key'}</td><td>{formatDateTime(v.created_at)}</td>
+                  <td>v{v.version}</td><td>{v.created_by ? userName(v.created_by) : 'API key'}</td><td>{formatDateTime(v.created_at)}</td>
                   <td><RulesInWords rules={v.rules} userName={userName} /></td>
                 </tr>
               ))}
