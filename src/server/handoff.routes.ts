@@ -4,12 +4,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf, type Principal } from '../app/context.ts';
 import { reassignLead } from '../app/handoff/assignment.ts';
 import { leadHandoffTrail, leadRecycles, logTouch, putReasonCodes, rejectLead } from '../app/handoff/lead-handoff.ts';
+import { slaPolicyInForce } from '../app/handoff/sla-setup.ts';
 import { currentRoutingRules, putRoutingConfig, repSettingsOf, routingHistory, setRepSettings, setTeam, teamsOf } from '../app/handoff/routing-config.ts';
 import { allowedTransitions } from '../core/lifecycle.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, iso, idParams } from './contract/common.contract.ts';
 import {
-  assignInput, assignmentDto, clockDto, rejectInput, reasonCodesPut, repSettingsDto, repSettingsInput, routingDto, routingPut, teamDto, teamInput,
+  assignInput, assignmentDto, clockDto, rejectInput, reasonCodesPut, repSettingsDto, repSettingsInput, routingDto, routingPut, slaPolicyDto, slaPolicyQuery,
+  teamDto, teamInput,
   toAssignmentDto, toClockDto, touchInput,
 } from './contract/handoff.contract.ts';
 import { leadDto, toLeadDto, toTransitionDto, transitionDto } from './contract/leads.contract.ts';
@@ -54,6 +56,13 @@ export function handoffRoutes(server: FastifyInstance, deps: ServerDeps): void {
     async (request, reply) => {
       const result = await setTeam(deps.app, principalOf(request).workspaceId, { name: request.params.name, calendar: request.body.calendar, managerId: request.body.manager_id });
       return result.ok ? { name: result.value.name, calendar: result.value.calendar, manager_id: result.value.managerId } : sendFailure(reply, result);
+    });
+
+  app.get('/api/v1/sla-policy', { config: { permission: 'read' }, schema: { tags, summary: 'The SLA targets, escalation steps and business calendar in force (for a team)', querystring: slaPolicyQuery, response: { 200: slaPolicyDto, ...errorResponses } } },
+    async (request) => {
+      const team = request.query.team ?? null;
+      const s = await slaPolicyInForce(deps.app.db, principalOf(request).workspaceId, team);
+      return { source: s.source, team, policy: s.policy, calendar: s.calendar, calendar_source: s.calendarSource };
     });
 
   app.post('/api/v1/leads/:id/assign', { config: { permission: 'write' }, schema: { tags, summary: 'Reassign a lead (sales managers and admins); recorded with the note', params: idParams, body: assignInput, response: { 201: z.object({ lead: leadDto, assignment: assignmentDto }), ...errorResponses } } },

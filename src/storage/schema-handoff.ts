@@ -35,7 +35,7 @@ export interface WebhookTable {
 }
 export interface WebhookDeliveryTable {
   workspace_id: string; id: string; webhook_id: string; alert_id: string; attempt: number; status: string;
-  response_code: number | null; duration_ms: number; error: string | null; at: Timestamp;
+  response_code: number | null; duration_ms: number; error: string | null; at: Timestamp; response_snippet: string | null;
 }
 
 declare module './schema.ts' {

@@ -8,6 +8,8 @@ export type Webhook = { id: string; name: string; kind: WebhookKind; url: string
 export type WebhookDelivery = {
   id: string; webhookId: string; alertId: string; attempt: number; status: 'success' | 'failed'; responseCode: number | null;
   durationMs: number; error: string | null; at: Date;
+  /** The start of the receiver's answer (untrusted text). */
+  responseSnippet: string | null;
 };
 
 const toWebhook = (r: Selectable<WebhookTable>): Webhook => ({
@@ -16,6 +18,7 @@ const toWebhook = (r: Selectable<WebhookTable>): Webhook => ({
 const toDelivery = (r: Selectable<WebhookDeliveryTable>): WebhookDelivery => ({
   id: r.id, webhookId: r.webhook_id, alertId: r.alert_id, attempt: r.attempt, status: r.status as WebhookDelivery['status'],
   responseCode: r.response_code, durationMs: r.duration_ms, error: r.error, at: r.at,
+  responseSnippet: r.response_snippet,
 });
 
 export async function insertWebhook(db: DbOrTrx, workspaceId: string, w: Omit<Webhook, 'id'>): Promise<Webhook> {
@@ -52,7 +55,7 @@ export async function deleteWebhook(db: DbOrTrx, workspaceId: string, id: string
 export async function insertWebhookDelivery(db: DbOrTrx, workspaceId: string, d: Omit<WebhookDelivery, 'id'>): Promise<WebhookDelivery> {
   const row = await db.insertInto('webhook_delivery').values({
     workspace_id: workspaceId, id: newId(d.at.getTime()), webhook_id: d.webhookId, alert_id: d.alertId, attempt: d.attempt, status: d.status,
-    response_code: d.responseCode, duration_ms: d.durationMs, error: d.error, at: d.at,
+    response_code: d.responseCode, duration_ms: d.durationMs, error: d.error, at: d.at, response_snippet: d.responseSnippet,
   }).returningAll().executeTakeFirstOrThrow();
   return toDelivery(row);
 }

@@ -43,6 +43,25 @@ export function webhookBody(deps: HandoffDeps, webhook: Pick<Webhook, 'kind'>, a
   });
 }
 
+const SNIPPET_CHARS = 500;
+
+/** The start of a receiver's answer; stops reading after a few KB, so a huge or endless body costs nothing. */
+async function readSnippet(response: Response): Promise<string | null> {
+  if (!response.body) return null;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < SNIPPET_CHARS * 4) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => undefined);
+  const text = Buffer.concat(chunks).toString('utf8').slice(0, SNIPPET_CHARS).trim();
+  return text || null;
+}
+
 async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload, { channel: 'webhook' }>, attempt: number): Promise<void> {
   // The alert and its webhook in parallel: the only round trips before the POST.
   const [alert, webhook] = await Promise.all([getAlert(deps.db, p.workspaceId, p.alertId), getWebhook(deps.db, p.workspaceId, p.webhookId)]);
@@ -53,6 +72,7 @@ async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload,
   const started = performance.now();
   let responseCode: number | null = null;
   let error: string | null = null;
+  let responseSnippet: string | null = null;
   try {
     const response = await fetch(webhook.url, {
       method: 'POST', body, signal: AbortSignal.timeout(deps.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS),
@@ -62,7 +82,7 @@ async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload,
       },
     });
     responseCode = response.status;
-    await response.arrayBuffer().catch(() => undefined);
+    responseSnippet = await readSnippet(response).catch(() => null);
     if (!response.ok) error = `receiver answered HTTP ${response.status}`;
   } catch (e) {
     const err = e as Error;
@@ -71,7 +91,7 @@ async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload,
   const at = deps.clock.now();
   const delivery = {
     webhookId: webhook.id, alertId: alert.id, attempt, status: error ? 'failed' as const : 'success' as const, responseCode,
-    durationMs: Math.round(performance.now() - started), error, at,
+    durationMs: Math.round(performance.now() - started), error, at, responseSnippet,
   };
   if (error) {
     await insertWebhookDelivery(deps.db, p.workspaceId, delivery);

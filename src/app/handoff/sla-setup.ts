@@ -20,6 +20,12 @@ export type SlaSetup = {
  * calendar, when set, decides business hours and time zone.
  */
 export async function loadSlaSetup(db: DbOrTrx, workspaceId: string, team: string | null): Promise<SlaSetup> {
+  const s = await slaPolicyInForce(db, workspaceId, team);
+  return { policy: s.policy, calendar: s.calendar, source: s.source };
+}
+
+/** loadSlaSetup, saying also whose calendar applies: the team's own, or the policy's. */
+export async function slaPolicyInForce(db: DbOrTrx, workspaceId: string, team: string | null): Promise<SlaSetup & { calendarSource: 'team' | 'policy' }> {
   let setup: SlaSetup | null = null;
   const active = await getActiveDefinition(db, workspaceId);
   const fromDefinition = active ? definitionSlaSchema.safeParse(active.document.sla) : null;
@@ -35,7 +41,7 @@ export async function loadSlaSetup(db: DbOrTrx, workspaceId: string, team: strin
   if (team) {
     const row = await getTeam(db, workspaceId, team);
     const calendar = row?.calendar ? businessCalendarSchema.safeParse(row.calendar) : null;
-    if (calendar?.success) setup = { ...setup, calendar: calendar.data };
+    if (calendar?.success) return { ...setup, calendar: calendar.data, calendarSource: 'team' };
   }
-  return setup;
+  return { ...setup, calendarSource: 'policy' };
 }

@@ -22,6 +22,15 @@ export const teamInput = z.strictObject({
 });
 export const teamDto = z.object({ name: z.string(), calendar: z.record(z.string(), z.unknown()).nullable(), manager_id: z.string().nullable() });
 
+export const slaPolicyQuery = z.strictObject({ team: z.string().min(1).max(100).optional().describe("A team: its own calendar replaces the policy's, when set.") });
+export const slaPolicyDto = z.object({
+  source: z.string().describe("Where the targets come from: 'definition v3', 'workspace setting' or 'workspace default'."),
+  team: z.string().nullable(),
+  policy: z.record(z.string(), z.unknown()).describe('{ accept, firstTouch, opportunityDecision: { within, businessHours, escalation? }, escalation }'),
+  calendar: z.record(z.string(), z.unknown()).describe('The business calendar in force: the team\'s own, else the policy\'s.'),
+  calendar_source: z.enum(['team', 'policy']),
+}).meta({ id: 'SlaPolicyInForce' });
+
 export const assignInput = z.strictObject({ owner_id: z.uuid(), note: z.string().max(2000).nullable().optional() });
 export const assignmentDto = z.object({
   id: z.string(), lead_id: z.string(), owner_id: z.string().nullable(), previous_owner_id: z.string().nullable(), queue: z.string().nullable(),
@@ -88,8 +97,9 @@ export const toWebhookDto = (w: Webhook, withSecret = false): z.infer<typeof web
 export const deliveryDto = z.object({
   id: z.string(), webhook_id: z.string(), alert_id: z.string(), attempt: z.number(), status: z.string(), response_code: z.number().nullable(),
   duration_ms: z.number(), error: z.string().nullable(), at: z.string(),
+  response_snippet: z.string().nullable().describe("The start of the receiver's answer (at most 500 characters; untrusted text)."),
 });
 export const toDeliveryDto = (d: WebhookDelivery): z.infer<typeof deliveryDto> => ({
   id: d.id, webhook_id: d.webhookId, alert_id: d.alertId, attempt: d.attempt, status: d.status, response_code: d.responseCode,
-  duration_ms: d.durationMs, error: d.error, at: d.at.toISOString(),
+  duration_ms: d.durationMs, error: d.error, at: d.at.toISOString(), response_snippet: d.responseSnippet,
 });

@@ -1,0 +1,46 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { MONDAY_9, createLead, createRep, expectStatus, moveLead, useRoundRobin } from '../helpers/handoff-fixtures.ts';
+
+let t: TestApp;
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  t.clock.set(MONDAY_9);
+  // Slack-like answers: a short reason on refusal, and a body far longer than the log keeps.
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/refuses') res.writeHead(403, { 'content-type': 'text/plain' }).end('invalid_token <script>x</script>');
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end('é'.repeat(300_000));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+  await t?.close();
+});
+
+describe('webhook delivery log: the start of the response', () => {
+  it("keeps the receiver's answer, capped at 500 characters, with each delivery", async () => {
+    const refuses = await expectStatus(t.api('POST', '/api/v1/webhooks', { name: 'refuses', kind: 'slack', url: `${base}/refuses` }), 201);
+    const chatty = await expectStatus(t.api('POST', '/api/v1/webhooks', { name: 'chatty', kind: 'json', url: `${base}/chatty` }), 201);
+    await createRep(t, 'Ana');
+    await useRoundRobin(t);
+    const lead = await createLead(t);
+    await moveLead(t, lead.id, { to: 'mql' });
+    await runDueJobs({ ...t.deps, publicUrl: 'https://leadloop.example', webhookTimeoutMs: 2000 }, t.clock.now(), { tasks: ['deliver-alert'] });
+
+    const refused = await expectStatus(t.api('GET', `/api/v1/webhooks/${refuses.id}/deliveries`), 200);
+    expect(refused.data[0]).toMatchObject({ status: 'failed', response_code: 403, error: 'receiver answered HTTP 403', response_snippet: 'invalid_token <script>x</script>' });
+    const ok = await expectStatus(t.api('GET', `/api/v1/webhooks/${chatty.id}/deliveries`), 200);
+    expect(ok.data[0]).toMatchObject({ status: 'success', response_code: 200, response_snippet: 'é'.repeat(500) });
+  });
+});
