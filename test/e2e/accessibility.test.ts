@@ -48,6 +48,10 @@ describe.skipIf(!hasChromium)('accessibility of every main screen (axe-core WCAG
     { path: '/content', as: 'marketing@web.test', ready: heading('Content library') },
     { path: '/settings/users', as: 'admin@web.test', ready: heading('Settings') },
     { path: '/settings/api-keys', as: 'admin@web.test', ready: heading('Settings') },
+    { path: '/settings/routing', as: 'admin@web.test', ready: heading('Settings') },
+    { path: '/settings/sla', as: 'admin@web.test', ready: heading('Settings') },
+    { path: '/settings/webhooks', as: 'admin@web.test', ready: heading('Settings') },
+    { path: '/settings/routing', as: 'manager@web.test', ready: heading('Settings') },
   ];
 
   it('no WCAG 2 A/AA violations and no sideways scrolling at 1280 px on any main screen', async () => {
