@@ -94,9 +94,9 @@ export function CalendarView({ me }: { me: Me }) {
   const remove = useMutation({
     mutationFn: (p: ContentPlan) => api<{ id: string }>('DELETE', `/api/v1/content/calendar/${p.id}`),
     onSuccess: async (_r, p) => {
+      await queryClient.invalidateQueries({ queryKey: contentKeys.calendarAll });
       setRemoving(null);
       setNotice(`Deleted “${p.title}”.`);
-      await queryClient.invalidateQueries({ queryKey: contentKeys.calendarAll });
     },
   });
   const months = useMemo(() => {
