@@ -145,7 +145,7 @@ function RatingsList({ assetId, me }: { assetId: string; me: Me }) {
               <div className="timeline-line">
                 <span className="row-title">{who(r)}</span>
                 <Tag tone={r.source === 'sales' ? 'blue' : 'green'}>{r.source === 'sales' ? 'Sales' : 'Prospect'}</Tag>
-                {r.scale === 'thumbs' ? <span aria-label={r.rating >= 4 ? 'Thumbs up' : 'Thumbs down'} role="img">{r.rating >= 4 ? '👍' : '👎'}</span> : <Stars value={r.rating} />}
+                {r.scale === 'thumbs' ? <span className={`thumbs ${r.rating >= 4 ? 'up' : 'down'}`}>{r.rating >= 4 ? 'Thumbs up' : 'Thumbs down'}</span> : <Stars value={r.rating} />}
                 <time className="muted small" dateTime={r.at}>{formatDateTime(r.at)}</time>
               </div>
               {r.comment ? <p className="rating-comment">{r.comment}</p> : null}

@@ -87,6 +87,8 @@ export function CalendarView({ me }: { me: Me }) {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState('');
   const plans = useCalendar(status);
+  const users = useUsers();
+  const names = useMemo(() => new Map((users.data ?? []).map((u) => [u.id, u.name || u.email])), [users.data]);
   const writer = canWrite(me);
   const [editing, setEditing] = useState<{ plan: ContentPlan | null } | null>(null);
   const [removing, setRemoving] = useState<ContentPlan | null>(null);
@@ -159,7 +161,7 @@ export function CalendarView({ me }: { me: Me }) {
                           {p.target_topic ? <Tag>{p.target_topic}</Tag> : null}
                           {!p.target_stage && !p.target_persona && !p.target_topic ? <span className="muted">—</span> : null}
                         </div></td>
-                        <td className="owner-cell">{p.owner_email ?? <span className="muted">Nobody</span>}</td>
+                        <td className="owner-cell">{p.owner_id ? <>{names.get(p.owner_id) ?? p.owner_email}{names.has(p.owner_id) && p.owner_email ? <div className="row-sub">{p.owner_email}</div> : null}</> : <span className="muted">Nobody</span>}</td>
                         {writer ? (
                           <td className="actions"><div className="button-row">
                             <button type="button" className="button small" aria-label={`Edit ${p.title}`} onClick={() => { setNotice(null); setEditing({ plan: p }); }}>Edit</button>

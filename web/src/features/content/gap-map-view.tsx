@@ -36,8 +36,8 @@ function heatmapOption(m: GapMap): ChartOption {
       },
     },
     grid: { left: 8, right: 16, top: 8, bottom: 64, containLabel: true },
-    xAxis: { type: 'category', data: x.map(label), splitArea: { show: true }, axisLabel: { interval: 0, width: 110, overflow: 'break' } },
-    yAxis: { type: 'category', data: y.map(stageName), inverse: true, splitArea: { show: true } },
+    xAxis: { type: 'category', data: x.map(label), splitArea: { show: true }, axisLabel: { interval: 0, width: 110, overflow: 'break', fontSize: 12.5, color: '#5c6370' } },
+    yAxis: { type: 'category', data: y.map(stageName), inverse: true, splitArea: { show: true }, axisLabel: { fontSize: 12.5, color: '#5c6370' } },
     visualMap: {
       type: 'piecewise', dimension: 3, orient: 'horizontal', left: 'center', bottom: 0,
       pieces: (['missing', 'weak', 'ok'] as const).map((s) => ({ value: statusIndex[s], label: statusText[s], color: statusColor[s] })),
