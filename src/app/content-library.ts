@@ -4,7 +4,7 @@ import { assetConsumptionStats, type AssetConsumptionStats } from '../core/conte
 import { fail, ok, type Result } from '../core/result.ts';
 import { insertActivity } from '../storage/activities.repo.ts';
 import {
-  findAssetByUrl, findContactByIdentity, insertRating, linkedOpportunities, listAssetFacts, listConsumptions, listProgressions, listRatings,
+  assetUsage, type AssetUsage, findAssetByUrl, findContactByIdentity, insertRating, linkedOpportunities, listAssetFacts, listConsumptions, listProgressions, listRatings,
   ratingSummary, updateContentAsset, type ContentAssetPatch, type ContentRating, type RatingSummary,
 } from '../storage/content-library.repo.ts';
 import { getContentAsset, type ContentAsset } from '../storage/content.repo.ts';
@@ -111,4 +111,9 @@ export async function contentGapMap(deps: AppDeps, workspaceId: string, by: 'per
   const known = Array.isArray(configured) ? configured.filter((x): x is string => typeof x === 'string') : [];
   const cells = gapMap(await listAssetFacts(deps.db, workspaceId), buyingStages, by, known, deps.clock.now().toISOString().slice(0, 10), t);
   return { stages: buyingStages, keys: [...new Set(cells.map((c) => c.key))], cells };
+}
+
+/** Ratings and usage of a page of assets (the library list's extra columns), set-based. */
+export async function contentUsage(deps: AppDeps, workspaceId: string, assetIds: readonly string[]): Promise<Map<string, AssetUsage>> {
+  return assetUsage(deps.db, workspaceId, assetIds);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createCampaign, createContentAsset, findCampaign, findContentAsset, searchCampaigns, searchContent } from '../app/catalog.ts';
+import { contentUsage } from '../app/content-library.ts';
 import { principalOf } from './auth.guard.ts';
 import { campaignDto, campaignInput, contentDto, contentInput, toCampaignDto, toContentDto } from './contract/catalog.contract.ts';
 import { errorResponses, idParams, pageOf, pageQuery } from './contract/common.contract.ts';
@@ -43,10 +44,22 @@ export function catalogRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/content', {
     config: { permission: 'read' },
-    schema: { tags: ['content'], summary: 'List content assets', querystring: z.strictObject({ buying_stage: z.string().max(100).optional(), ...pageQuery }), response: { 200: pageOf(contentDto), ...errorResponses } },
+    schema: { tags: ['content'], summary: 'List content assets', querystring: z.strictObject({
+      buying_stage: z.string().max(100).optional(), include: z.enum(['usage']).optional().describe('usage: add rating count/average and consumption per asset.'), ...pageQuery,
+    }), response: { 200: pageOf(contentDto), ...errorResponses } },
   }, async (request) => {
-    const page = await searchContent(deps.app, principalOf(request).workspaceId, { buyingStage: request.query.buying_stage }, request.query);
-    return { data: page.data.map(toContentDto), next_cursor: page.nextCursor };
+    const workspaceId = principalOf(request).workspaceId;
+    const page = await searchContent(deps.app, workspaceId, { buyingStage: request.query.buying_stage }, request.query);
+    const usage = request.query.include === 'usage' ? await contentUsage(deps.app, workspaceId, page.data.map((c) => c.id)) : null;
+    const none = { ratingCount: 0, ratingAverage: null, consumptions: 0, consumers: 0, lastConsumedAt: null };
+    return {
+      data: page.data.map((c) => {
+        if (!usage) return toContentDto(c);
+        const u = usage.get(c.id) ?? none;
+        return { ...toContentDto(c), usage: { rating_count: u.ratingCount, rating_average: u.ratingAverage, consumptions: u.consumptions, consumers: u.consumers, last_consumed_at: u.lastConsumedAt?.toISOString() ?? null } };
+      }),
+      next_cursor: page.nextCursor,
+    };
   });
 
   app.post('/api/v1/content', {

@@ -40,6 +40,16 @@ export async function insertRating(db: DbOrTrx, workspaceId: string, r: Omit<Con
   return toRating(row);
 }
 
+/** Many ratings in one statement (demo and bulk loads); ids from each rating's time. */
+export async function insertRatings(db: DbOrTrx, workspaceId: string, rows: readonly Omit<ContentRating, 'id'>[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  await db.insertInto('content_rating').values(rows.map((r) => ({
+    workspace_id: workspaceId, id: newId(r.at.getTime()), asset_id: r.assetId, rating: r.rating, scale: r.scale, comment: r.comment,
+    source: r.source, contact_id: r.contactId, user_id: r.userId, at: r.at,
+  }))).execute();
+  return rows.length;
+}
+
 export async function listRatings(db: DbOrTrx, workspaceId: string, assetId: string, limit: number): Promise<ContentRating[]> {
   const rows = await db.selectFrom('content_rating').selectAll().where('workspace_id', '=', workspaceId).where('asset_id', '=', assetId)
     .orderBy('id', 'desc').limit(limit).execute();
@@ -127,4 +137,28 @@ export async function findAssetByUrl(db: DbOrTrx, workspaceId: string, url: stri
   const row = await db.selectFrom('content_asset').select('id').where('workspace_id', '=', workspaceId)
     .where((eb) => eb.or([eb('url', '=', url), eb(sql.val(url), '=', eb.fn.any('urls'))])).executeTakeFirst();
   return row?.id ?? null;
+}
+
+export type AssetUsage = { ratingCount: number; ratingAverage: number | null; consumptions: number; consumers: number; lastConsumedAt: Date | null };
+
+/**
+ * Ratings and consumption of a page of assets: two grouped queries for the whole page (never one per
+ * asset). Assets without ratings or consumption are absent from the map.
+ */
+export async function assetUsage(db: DbOrTrx, workspaceId: string, assetIds: readonly string[]): Promise<Map<string, AssetUsage>> {
+  const out = new Map<string, AssetUsage>();
+  if (assetIds.length === 0) return out;
+  const ids = [...assetIds];
+  const ratings = await db.selectFrom('content_rating').select(['asset_id', (eb) => eb.fn.countAll<string>().as('n'), (eb) => eb.fn.avg<string>('rating').as('avg')])
+      .where('workspace_id', '=', workspaceId).where('asset_id', 'in', ids).groupBy('asset_id').execute();
+  const uses = await db.selectFrom('activity').select(['content_id', (eb) => eb.fn.countAll<string>().as('n'), sql<string>`count(DISTINCT contact_id)`.as('people'), (eb) => eb.fn.max('occurred_at').as('last')])
+      .where('workspace_id', '=', workspaceId).where('content_id', 'in', ids).where('type', 'in', consumptionTypes).groupBy('content_id').execute();
+  const entry = (id: string) => {
+    let e = out.get(id);
+    if (!e) out.set(id, (e = { ratingCount: 0, ratingAverage: null, consumptions: 0, consumers: 0, lastConsumedAt: null }));
+    return e;
+  };
+  for (const r of ratings) Object.assign(entry(r.asset_id), { ratingCount: Number(r.n), ratingAverage: r.avg === null ? null : round2(Number(r.avg)) });
+  for (const u of uses) if (u.content_id) Object.assign(entry(u.content_id), { consumptions: Number(u.n), consumers: Number(u.people), lastConsumedAt: u.last ? new Date(u.last) : null });
+  return out;
 }

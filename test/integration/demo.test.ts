@@ -56,9 +56,22 @@ describe('demo workspace', () => {
   it('is deterministic: the same seed gives the same rows', () => {
     expect(again.counts).toEqual(result.counts);
     expect(result.counts.contact).toBe(CONTACTS);
-    for (const table of ['account', 'activity', 'lead', 'stage_transition', 'opportunity', 'campaign', 'campaign_cost', 'content_asset']) {
+    for (const table of ['account', 'activity', 'lead', 'stage_transition', 'opportunity', 'campaign', 'campaign_cost', 'content_asset', 'content_rating', 'content_plan']) {
       expect(result.counts[table], table).toBeGreaterThan(0);
     }
+  });
+
+  it('has content feedback from prospects and reps, an editorial calendar and a gap map with gaps', async () => {
+    const bySource = await first.db.selectFrom('content_rating').select(['source', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('workspace_id', '=', ws()).groupBy('source').execute();
+    expect(Object.fromEntries(bySource.map((r) => [r.source, Number(r.n) > 0]))).toEqual({ prospect: true, sales: true });
+    const plans = await first.db.selectFrom('content_plan').select(['status']).where('workspace_id', '=', ws()).execute();
+    expect(new Set(plans.map((p) => p.status)).size).toBeGreaterThan(2);
+    const { contentGapMap } = await import('../../src/app/content-library.ts');
+    const map = await contentGapMap(first.deps, ws(), 'persona', { weakRating: 3, minAssets: 2 });
+    expect(map.stages).toContain('decision');
+    expect(map.cells.some((c) => c.status === 'missing')).toBe(true);
+    expect(map.cells.some((c) => c.status === 'ok')).toBe(true);
   });
 
   it('keeps every reference intact (rows are written with foreign-key checks skipped)', async () => {

@@ -16,6 +16,7 @@ import { generateChunk, emptyChunk } from './chunk.ts';
 import { accountWeights, generateAccounts } from './people.ts';
 import { createRng } from './prng.ts';
 import { seedCatalog } from './seed-catalog.ts';
+import { seedContentFeedback } from './seed-content-feedback.ts';
 import { DAY, type ChunkRows, type DemoWorld, type WorldUser } from './world.ts';
 
 export const DEMO_WORKSPACE_NAME = 'Demo workspace (sample data)';
@@ -54,7 +55,7 @@ const demoUsers = [
 
 export const demoTables = [
   'app_user', 'api_key', 'campaign', 'campaign_cost', 'content_asset', 'account', 'contact', 'contact_identity', 'activity', 'lead',
-  'stage_transition', 'opportunity', 'opportunity_contact_role', 'opportunity_lead', 'opportunity_stage_change',
+  'stage_transition', 'opportunity', 'opportunity_contact_role', 'opportunity_lead', 'opportunity_stage_change', 'content_rating', 'content_plan',
 ] as const;
 
 /**
@@ -87,6 +88,9 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
   const startMs = nowMs - 365 * DAY;
   const mintId = createIdMinter();
   const catalog = await seedCatalog(deps.db, workspace.id, { rng, startMs, nowMs, ownerId: byKey.get('marketing')!.id });
+  await seedContentFeedback(deps.db, workspace.id, {
+    seed: options.seed ?? 42, nowMs, content: catalog.content, reps: ['sales', 'ana', 'ben', 'cara'].map((k) => byKey.get(k)!), marketing: byKey.get('marketing')!,
+  });
   const entry = catalog.campaigns.filter((c) => c.spec.weight > 0);
   const world: DemoWorld = {
     rng, startMs, nowMs, mintId, eventMs: catalog.eventMs,

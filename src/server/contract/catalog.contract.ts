@@ -39,6 +39,9 @@ export const contentDto = z.object({
   buying_stage: z.string().nullable(), personas: z.array(z.string()), topics: z.array(z.string()), owner_id: z.string().nullable(),
   published_on: z.string().nullable(), expires_on: z.string().nullable(), gated: z.boolean(), attributes: z.record(z.string(), z.unknown()),
   created_at: z.string(),
+  usage: z.object({
+    rating_count: z.number(), rating_average: z.number().nullable(), consumptions: z.number(), consumers: z.number(), last_consumed_at: z.string().nullable(),
+  }).optional().describe('With include=usage on the list: ratings (prospects and sales) and consumption (views, downloads, email clicks).'),
 }).meta({ id: 'ContentAsset' });
 
 export const toContentDto = (c: ContentAsset): z.infer<typeof contentDto> => ({
