@@ -19,6 +19,7 @@ describe.skipIf(!hasChromium)('accessibility of every main screen (axe-core WCAG
   let browser: Browser;
   let leadPath = '';
   let contactPath = '';
+  let assetPath = '';
 
   beforeAll(async () => {
     web = await startWebServer();
@@ -31,6 +32,10 @@ describe.skipIf(!hasChromium)('accessibility of every main screen (axe-core WCAG
     const contact = page.getByRole('link', { name: 'Contact record' });
     await contact.waitFor();
     contactPath = new URL((await contact.getAttribute('href'))!, web.baseUrl).pathname;
+    await page.goto('/content');
+    const asset = page.getByRole('region', { name: 'Assets' }).getByRole('link').first();
+    await asset.waitFor();
+    assetPath = new URL((await asset.getAttribute('href'))!, web.baseUrl).pathname;
     await page.context().close();
   });
   afterAll(async () => {
@@ -46,6 +51,9 @@ describe.skipIf(!hasChromium)('accessibility of every main screen (axe-core WCAG
     { path: '/dashboard', as: 'marketing@web.test', ready: (p: Page) => p.getByRole('region', { name: 'Lead waterfall' }).locator('canvas').waitFor() },
     { path: '/definitions', as: 'marketing@web.test', ready: heading(/definition/i) },
     { path: '/content', as: 'marketing@web.test', ready: heading('Content library') },
+    { path: assetPath, as: 'sales@web.test', ready: (p: Page) => p.getByRole('heading', { level: 1 }).waitFor() },
+    { path: '/content/gap-map', as: 'marketing@web.test', ready: (p: Page) => p.getByRole('img').locator('canvas').first().waitFor() },
+    { path: '/content/calendar', as: 'marketing@web.test', ready: heading('Editorial calendar') },
     { path: '/settings/users', as: 'admin@web.test', ready: heading('Settings') },
     { path: '/settings/api-keys', as: 'admin@web.test', ready: heading('Settings') },
     { path: '/settings/routing', as: 'admin@web.test', ready: heading('Settings') },
