@@ -61,10 +61,11 @@ describe.skipIf(!hasChromium)('lead page and inbox SLA (Chromium)', () => {
 
     const handoff = page.getByRole('region', { name: 'Owner and SLA' });
     await handoff.getByText('Sam Seller').waitFor();
-    await handoff.getByText(/^Accept within /).waitFor();
+    await handoff.getByText(/^Accept within \d+ (h|min)/).waitFor();
     await handoff.getByText(/left/).first().waitFor();
     await page.getByRole('region', { name: 'Score', exact: true }).getByText('case study download').waitFor();
     await page.mouse.move(0, 0);
+    await chart.getByText(/definition v1/).waitFor({ state: 'hidden' });
     await screenshot(page, 'lead-page-score');
     await page.context().close();
   });

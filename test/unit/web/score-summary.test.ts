@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ratingChanges, summarizeScores, type ScorePoint } from '../../../web/src/features/leads/score-summary.ts';
+import { formatWithin } from '../../../web/src/ui/format.ts';
 
 const point = (at: string, fit: number, engagement: number, cell: string): ScorePoint => ({
   id: at, at, definition_id: 'd1', fit, engagement, rating: 'warm', cell, cause: 'activity', delta: 0, explanation: '',
@@ -21,5 +22,11 @@ describe('score history summary', () => {
   it('a fall within a day', () => {
     expect(summarizeScores([point('2026-11-03T10:00:00Z', 40, 30, 'B2'), point('2026-11-03T12:00:00Z', 35, 20, 'B2')]))
       .toBe('Engagement fell from 30 to 20 within a day; fit fell from 40 to 35; rating B2.');
+  });
+});
+
+describe('SLA policy durations in words', () => {
+  it('folds minutes into hours and keeps days and weeks', () => {
+    expect(['240m', '4h', '1d4h30m', '14d', '2w', '45m'].map(formatWithin)).toEqual(['4 h', '4 h', '1 d 4 h 30 min', '14 d', '2 w', '45 min']);
   });
 });

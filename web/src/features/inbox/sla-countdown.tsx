@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { LeadSla } from '../../api/types.ts';
-import { formatDateTime, formatDuration } from '../../ui/format.ts';
+import { formatDateTime, formatDuration, formatWithin } from '../../ui/format.ts';
 
 /** The current time, refreshed on an interval, so countdowns move without refetching. */
 export function useNow(intervalMs = 30_000): number {
@@ -15,9 +15,9 @@ export function useNow(intervalMs = 30_000): number {
 const clockNames: Record<LeadSla['kind'], string> = { accept: 'Accept', first_touch: 'First touch', opportunity_decision: 'Opportunity decision' };
 export const clockName = (kind: LeadSla['kind']) => clockNames[kind] ?? kind;
 
-/** "Accept within 4 business hours": the policy target a clock runs against. */
+/** "Accept within 4 h (business hours)": the policy target a clock runs against. */
 export function slaTarget(sla: LeadSla): string {
-  return `${clockName(sla.kind)} within ${sla.within}${sla.business_hours ? ' (business hours)' : ''}`;
+  return `${clockName(sla.kind)} within ${formatWithin(sla.within)}${sla.business_hours ? ' (business hours)' : ''}`;
 }
 
 /**

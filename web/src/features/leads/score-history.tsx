@@ -28,16 +28,16 @@ function chartOption(points: ScorePoint[], markers: ScoreMarker[], versionOf: (i
   const times = [...points.map((p) => new Date(p.at).getTime()), ...markers.map((m) => new Date(m.at).getTime())];
   let min = Math.min(...times);
   let max = Math.max(...times);
-  // One point (or all at once): give the axis some room so the point is not on the edge.
-  if (max - min < HOUR) { min -= 12 * HOUR; max += 12 * HOUR; }
+  // One point (or all at once): give the axis some room; otherwise 4 % either side keeps the first pin and the MQL line off the edges.
+  if (max - min < HOUR) { min -= 12 * HOUR; max += 12 * HOUR; } else { const pad = (max - min) * 0.04; min -= pad; max += pad; }
   const few = points.length <= 20;
   const series = (name: string, value: (p: ScorePoint) => number, extra: Record<string, unknown> = {}) => ({
     name, type: 'line', step: 'end', showSymbol: few, symbolSize: 6, data: points.map((p) => [p.at, value(p)]), ...extra,
   });
   return {
-    grid: { left: 44, right: 20, top: 40, bottom: 28 },
-    legend: { top: 0, left: 0, data: ['Fit', 'Engagement', 'Total'], selected: { Total: false } },
-    xAxis: { type: 'time', min, max },
+    grid: { left: 44, right: 20, top: 44, bottom: 28 },
+    legend: { top: 0, right: 0, data: ['Fit', 'Engagement', 'Total'], selected: { Total: false } },
+    xAxis: { type: 'time', min, max, axisLabel: { formatter: { day: '{d} {MMM}', hour: '{HH}:{mm}', month: '{MMM} {yyyy}', year: '{yyyy}' }, hideOverlap: true } },
     yAxis: { type: 'value', name: 'points', minInterval: 1, nameTextStyle: { align: 'right' } },
     tooltip: {
       trigger: 'axis', confine: true, extraCssText: 'max-width: 380px; white-space: normal;',
@@ -67,7 +67,7 @@ function chartOption(points: ScorePoint[], markers: ScoreMarker[], versionOf: (i
           data: points.flatMap((p, i) => (changes.has(i) ? [{ coord: [p.at, p.engagement], value: p.cell, name: `Rating ${p.cell}` }] : [])),
         },
         markLine: {
-          symbol: 'none', silent: true, lineStyle: { type: 'dashed', color: palette[4] }, label: { formatter: '{b}', position: 'insideEndTop', color: palette[4] },
+          symbol: 'none', silent: true, lineStyle: { type: 'dashed', color: palette[4] }, label: { formatter: '{b}', position: 'end', color: palette[4] },
           data: markers.map((m) => ({ xAxis: m.at, name: m.label })),
         },
       }),
