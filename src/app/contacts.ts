@@ -2,6 +2,7 @@ import { emailDomain, normalizeDomain, normalizeEmail } from '../core/identity.t
 import { fail, ok, type Result } from '../core/result.ts';
 import { findAccountByDomain, getAccount, insertAccount, listAccounts, type Account, type NewAccount } from '../storage/accounts.repo.ts';
 import { listActivitiesForContact, type Activity } from '../storage/activities.repo.ts';
+import { listContactContentRatings, type ContactContentRating } from '../storage/contact-content-ratings.repo.ts';
 import { findContactByEmail, getContact, insertContact, listContacts, updateContact, type Contact, type ContactFields } from '../storage/contacts.repo.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import type { Page, PageRequest } from '../storage/page.ts';
@@ -85,6 +86,12 @@ export async function searchContacts(deps: AppDeps, workspaceId: string, filter:
 export async function contactActivities(deps: AppDeps, workspaceId: string, id: string, page: PageRequest): Promise<Result<Page<Activity>>> {
   if (!(await getContact(deps.db, workspaceId, id))) return notFound('Contact', id);
   return ok(await listActivitiesForContact(deps.db, workspaceId, id, page));
+}
+
+/** The content ratings a contact gave (snippet ratings tied to the person), newest first. */
+export async function contactContentRatings(deps: AppDeps, workspaceId: string, id: string, page: PageRequest): Promise<Result<Page<ContactContentRating>>> {
+  if (!(await getContact(deps.db, workspaceId, id))) return notFound('Contact', id);
+  return ok(await listContactContentRatings(deps.db, workspaceId, id, page));
 }
 
 export async function createAccount(deps: AppDeps, workspaceId: string, input: NewAccount): Promise<Result<Account>> {

@@ -1,4 +1,5 @@
 import { decideTransition, isClosed, type Stage } from '../core/lifecycle.ts';
+import { openClockStatus, type OpenClockStatus } from '../core/sla/clock-status.rules.ts';
 import { fail, ok, type Result } from '../core/result.ts';
 import { getContact, getContactsByIds, type Contact } from '../storage/contacts.repo.ts';
 import { getAccountsByIds, type Account } from '../storage/accounts.repo.ts';
@@ -7,6 +8,7 @@ import { isUniqueViolation } from '../storage/errors.ts';
 import { applyStageChange, findOpenLeadForContact, getLead, insertLead, listLeads, lockLead, setLeadOwner, type Lead, type LeadFilter } from '../storage/leads.repo.ts';
 import type { Page, PageRequest } from '../storage/page.ts';
 import { listReasonCodes } from '../storage/reasons.repo.ts';
+import { listOpenClocksForLeads } from '../storage/sla-clocks.repo.ts';
 import { insertTransition, listTransitions, type Actor, type StageTransition } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
@@ -132,6 +134,21 @@ export async function leadRelations(deps: AppDeps, workspaceId: string, leads: L
     getAccountsByIds(deps.db, workspaceId, accountIds),
   ]);
   return { contacts: new Map(contacts.map((c) => [c.id, c])), accounts: new Map(accounts.map((a) => [a.id, a])) };
+}
+
+/**
+ * Each lead's open SLA clock due first, evaluated now: one query for the whole page (lead_id = ANY),
+ * so the inbox needs no request per row. Leads without an open clock are absent from the map.
+ */
+export async function leadSlaStatuses(deps: AppDeps, workspaceId: string, leadIds: readonly string[]): Promise<Map<string, OpenClockStatus>> {
+  const clocks = await listOpenClocksForLeads(deps.db, workspaceId, leadIds);
+  const now = deps.clock.now();
+  const out = new Map<string, OpenClockStatus>();
+  for (const [leadId, stored] of clocks) {
+    const status = openClockStatus(stored.map((c) => c.clock), now);
+    if (status) out.set(leadId, status);
+  }
+  return out;
 }
 
 export async function leadHistory(deps: AppDeps, workspaceId: string, id: string): Promise<Result<StageTransition[]>> {

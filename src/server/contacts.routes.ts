@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { contactActivities, createAccount, createContact, findAccount, findContact, patchContact, searchAccounts, searchContacts } from '../app/contacts.ts';
+import { contactActivities, contactContentRatings, createAccount, createContact, findAccount, findContact, patchContact, searchAccounts, searchContacts } from '../app/contacts.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams, pageOf, pageQuery } from './contract/common.contract.ts';
-import { accountDto, accountInput, activityDto, contactDto, contactFields, contactInput, toAccountDto, toActivityDto, toContactDto } from './contract/contacts.contract.ts';
+import {
+  accountDto, accountInput, activityDto, contactContentRatingDto, contactDto, contactFields, contactInput, toAccountDto, toActivityDto, toContactContentRatingDto, toContactDto,
+} from './contract/contacts.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
 
@@ -53,6 +55,15 @@ export function contactsRoutes(server: FastifyInstance, deps: ServerDeps): void 
     const result = await contactActivities(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
     if (!result.ok) return sendFailure(reply, result);
     return { data: result.value.data.map(toActivityDto), next_cursor: result.value.nextCursor };
+  });
+
+  app.get('/api/v1/contacts/:id/content-ratings', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Content ratings this contact gave (newest first), with the asset title', params: idParams, querystring: z.strictObject(pageQuery), response: { 200: pageOf(contactContentRatingDto), ...errorResponses } },
+  }, async (request, reply) => {
+    const result = await contactContentRatings(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
+    if (!result.ok) return sendFailure(reply, result);
+    return { data: result.value.data.map(toContactContentRatingDto), next_cursor: result.value.nextCursor };
   });
 
   app.get('/api/v1/accounts', {

@@ -2,17 +2,26 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
-import { findLead, leadHistory, leadRelations, openLead, searchLeads, transitionLead, type LeadInclude } from '../app/leads.ts';
+import { findLead, leadHistory, leadRelations, leadSlaStatuses, openLead, searchLeads, transitionLead, type LeadInclude } from '../app/leads.ts';
 import { allowedTransitions, isStage, type Stage } from '../core/lifecycle.ts';
 import type { Lead } from '../storage/leads.repo.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams, pageOf } from './contract/common.contract.ts';
 import { accountDto, contactDto, toAccountDto, toContactDto } from './contract/contacts.contract.ts';
-import { leadDto, leadInput, leadQuery, toLeadDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
+import { leadDto, leadInput, leadQuery, toLeadDto, toLeadSlaDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
 
 const dto = (lead: Lead) => toLeadDto(lead, allowedTransitions(lead.stage));
+
+/** Leads with their open SLA clock (one query for all of them). */
+async function withSla(deps: ServerDeps, workspaceId: string, leads: Lead[]) {
+  const sla = await leadSlaStatuses(deps.app, workspaceId, leads.map((l) => l.id));
+  return leads.map((l) => {
+    const s = sla.get(l.id);
+    return { ...dto(l), sla: s ? toLeadSlaDto(s) : null };
+  });
+}
 
 export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
@@ -20,7 +29,7 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/leads', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List leads, filtered by stage and owner', querystring: leadQuery, response: { 200: pageOf(leadDto.extend({ contact: contactDto.nullable().optional(), account: accountDto.nullable().optional() })), ...errorResponses } },
+    schema: { tags, summary: 'List leads, filtered by stage and owner, each with its open SLA clock (loaded for the whole page at once)', querystring: leadQuery, response: { 200: pageOf(leadDto.extend({ contact: contactDto.nullable().optional(), account: accountDto.nullable().optional() })), ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
     const q = request.query;
@@ -32,18 +41,18 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     if (owner && !z.uuid().safeParse(owner).success) return sendError(reply, 'ValidationFailed', "owner must be a user id or 'me'.", [{ path: 'querystring.owner', message: 'not a UUID' }]);
     const page = await searchLeads(deps.app, p.workspaceId, { stage: stages as Stage[], ownerId: owner, contactId: q.contact_id }, { limit: q.limit, cursor: q.cursor });
     const include = (q.include?.split(',') ?? []) as LeadInclude[];
-    if (!include.length) return { data: page.data.map(dto), next_cursor: page.nextCursor };
-    const rel = await leadRelations(deps.app, p.workspaceId, page.data, include);
-    const withRelations = (l: Lead) => {
-      const contact = rel.contacts.get(l.contactId);
-      const account = l.accountId ? rel.accounts.get(l.accountId) : undefined;
+    const [leads, rel] = await Promise.all([withSla(deps, p.workspaceId, page.data), leadRelations(deps.app, p.workspaceId, page.data, include)]);
+    if (!include.length) return { data: leads, next_cursor: page.nextCursor };
+    const withRelations = (l: (typeof leads)[number], lead: Lead) => {
+      const contact = rel.contacts.get(lead.contactId);
+      const account = lead.accountId ? rel.accounts.get(lead.accountId) : undefined;
       return {
-        ...dto(l),
+        ...l,
         ...(include.includes('contact') ? { contact: contact ? toContactDto(contact) : null } : {}),
         ...(include.includes('account') ? { account: account ? toAccountDto(account) : null } : {}),
       };
     };
-    return { data: page.data.map(withRelations), next_cursor: page.nextCursor };
+    return { data: leads.map((l, i) => withRelations(l, page.data[i]!)), next_cursor: page.nextCursor };
   });
 
   app.post('/api/v1/leads', {
@@ -58,10 +67,11 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/leads/:id', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Get a lead, with the moves allowed from its stage', params: idParams, response: { 200: leadDto, ...errorResponses } },
+    schema: { tags, summary: 'Get a lead, with the moves allowed from its stage and its open SLA clock', params: idParams, response: { 200: leadDto, ...errorResponses } },
   }, async (request, reply) => {
-    const result = await findLead(deps.app, principalOf(request).workspaceId, request.params.id);
-    return result.ok ? dto(result.value) : sendFailure(reply, result);
+    const ws = principalOf(request).workspaceId;
+    const result = await findLead(deps.app, ws, request.params.id);
+    return result.ok ? (await withSla(deps, ws, [result.value]))[0]! : sendFailure(reply, result);
   });
 
   app.post('/api/v1/leads/:id/transitions', {
@@ -76,7 +86,7 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     });
     if (!result.ok) return sendFailure(reply, result);
     const { lead, transition, opportunityId } = result.value;
-    return reply.code(201).send({ lead: dto(lead), transition: toTransitionDto(transition), ...(opportunityId ? { opportunity_id: opportunityId } : {}) });
+    return reply.code(201).send({ lead: (await withSla(deps, p.workspaceId, [lead]))[0]!, transition: toTransitionDto(transition), ...(opportunityId ? { opportunity_id: opportunityId } : {}) });
   });
 
   app.get('/api/v1/leads/:id/transitions', {

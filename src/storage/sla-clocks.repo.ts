@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { slaClockSchema, type SlaClock } from '../core/sla/sla-clock.rules.ts';
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
@@ -20,6 +21,25 @@ export async function listClocksForLead(db: DbOrTrx, workspaceId: string, leadId
   const rows = await db.selectFrom('sla_clock').select(['id', 'lead_id', 'clock']).where('workspace_id', '=', workspaceId)
     .where('lead_id', '=', leadId).orderBy('started_at').orderBy('id').execute();
   return rows.map(toStored);
+}
+
+/**
+ * The open (not stopped) clocks of a page of leads, in one query (lead_id = ANY(...)), never one per
+ * lead. Keyed by lead id; leads without an open clock are absent.
+ */
+export async function listOpenClocksForLeads(db: DbOrTrx, workspaceId: string, leadIds: readonly string[]): Promise<Map<string, StoredClock[]>> {
+  const out = new Map<string, StoredClock[]>();
+  if (!leadIds.length) return out;
+  const rows = await db.selectFrom('sla_clock').select(['id', 'lead_id', 'clock']).where('workspace_id', '=', workspaceId)
+    .where(sql<boolean>`lead_id = ANY(${[...new Set(leadIds)]}::uuid[])`).where('stopped_at', 'is', null)
+    .orderBy('lead_id').orderBy('due_at').orderBy('id').execute();
+  for (const row of rows) {
+    const stored = toStored(row);
+    const list = out.get(stored.leadId);
+    if (list) list.push(stored);
+    else out.set(stored.leadId, [stored]);
+  }
+  return out;
 }
 
 function columns(clock: SlaClock, state: string) {

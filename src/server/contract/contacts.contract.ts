@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Account } from '../../storage/accounts.repo.ts';
 import type { Activity } from '../../storage/activities.repo.ts';
+import type { ContactContentRating } from '../../storage/contact-content-ratings.repo.ts';
 import type { Contact } from '../../storage/contacts.repo.ts';
 import { attributesSchema, iso } from './common.contract.ts';
 
@@ -72,4 +73,14 @@ export const toActivityDto = (a: Activity): z.infer<typeof activityDto> => ({
   id: a.id, contact_id: a.contactId, type: a.type, occurred_at: a.occurredAt.toISOString(), received_at: a.receivedAt.toISOString(),
   source: a.source, medium: a.medium, campaign_id: a.campaignId, utm_campaign: a.utmCampaign, content_id: a.contentId,
   url: a.url, referrer: a.referrer, event_name: a.eventName, properties: a.properties, actor_user_id: a.actorUserId,
+});
+
+export const contactContentRatingDto = z.object({
+  id: z.string(), asset_id: z.string(), asset_title: z.string(), asset_format: z.string(),
+  rating: z.number().int().describe('1–5 (thumbs: up = 5, down = 1).'), scale: z.enum(['stars', 'thumbs']),
+  comment: z.string().nullable().describe('As the prospect typed it: untrusted text.'), at: z.string(),
+}).meta({ id: 'ContactContentRating' });
+
+export const toContactContentRatingDto = (r: ContactContentRating): z.infer<typeof contactContentRatingDto> => ({
+  id: r.id, asset_id: r.assetId, asset_title: r.assetTitle, asset_format: r.assetFormat, rating: r.rating, scale: r.scale, comment: r.comment, at: r.at.toISOString(),
 });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { stages } from '../../core/lifecycle.ts';
+import type { OpenClockStatus } from '../../core/sla/clock-status.rules.ts';
+import { clockKinds } from '../../core/sla/sla-clock.rules.ts';
 import type { Lead } from '../../storage/leads.repo.ts';
 import type { StageTransition } from '../../storage/transitions.repo.ts';
 import { iso, isoDateTime } from './common.contract.ts';
@@ -29,6 +31,22 @@ export const leadQuery = z.strictObject({
     .describe('contact,account: embed each lead\'s contact and account (one query per kind for the whole page)'),
 });
 
+export const leadSlaDto = z.object({
+  kind: z.enum(clockKinds).describe('What the clock waits for: accept (MQL → decision), first_touch, opportunity_decision.'),
+  state: z.enum(['running', 'breached']).describe('breached once the due time has passed, even before the timer job records it.'),
+  started_at: z.string(), due_at: z.string(),
+  within: z.string().describe("The policy's target for this clock, e.g. '4h'."),
+  business_hours: z.boolean().describe('Whether `within` counts business hours of the team calendar.'),
+  escalation_level: z.number().int().describe('Escalation steps already fired (0: none).'),
+  escalation_steps: z.number().int(),
+  next_escalation_at: z.string().nullable(),
+}).meta({ id: 'LeadSla', description: "The lead's open SLA clock due first." });
+
+export const toLeadSlaDto = (s: OpenClockStatus): z.infer<typeof leadSlaDto> => ({
+  kind: s.kind, state: s.state, started_at: s.startedAt.toISOString(), due_at: s.dueAt.toISOString(), within: s.within, business_hours: s.businessHours,
+  escalation_level: s.escalationLevel, escalation_steps: s.escalationSteps, next_escalation_at: iso(s.nextEscalationAt),
+});
+
 export const leadDto = z.object({
   id: z.string(), contact_id: z.string(), account_id: z.string().nullable(), stage: z.string(), owner_id: z.string().nullable(),
   opened_at: z.string(), stage_entered_at: z.string(), closed_at: z.string().nullable(), mql_at: z.string().nullable(),
@@ -37,6 +55,7 @@ export const leadDto = z.object({
   fit_score: z.number().nullable(), engagement_score: z.number().nullable(), rating: z.string().nullable(),
   definition_id: z.string().nullable(),
   allowed_transitions: z.array(z.object({ to: z.string(), action: z.string(), label: z.string(), reason_required: z.string().nullable() })),
+  sla: leadSlaDto.nullable().optional().describe('The open SLA clock due first (null: none runs). Present on list, get and transition answers.'),
 }).meta({ id: 'Lead' });
 
 export function toLeadDto(l: Lead, allowed: { to: string; action: string; label: string; reason: string | null }[]): z.infer<typeof leadDto> {

@@ -10,6 +10,11 @@ const lead = (id: string, over: Partial<Lead> = {}): Lead => ({
   first_touch_at: null, fit_score: null, engagement_score: null, rating: null, definition_id: null, allowed_transitions: [], ...over,
 });
 
+const sla = (dueAt: string): NonNullable<Lead['sla']> => ({
+  kind: 'accept', state: 'running', started_at: '2026-02-02T05:00:00Z', due_at: dueAt, within: '4h', business_hours: true,
+  escalation_level: 0, escalation_steps: 2, next_escalation_at: dueAt,
+});
+
 describe('inbox priority', () => {
   it('ranks grid ratings A1 best, words next to their grade, missing last', () => {
     expect(['C3', null, 'A2', 'B1', 'A1', 'warm'].sort((a, b) => ratingRank(a) - ratingRank(b))).toEqual(['A1', 'A2', 'B1', 'warm', 'C3', null]);
@@ -19,7 +24,7 @@ describe('inbox priority', () => {
     const leads = [
       lead('old-b', { rating: 'B1', mql_at: '2026-01-01T00:00:00Z' }),
       lead('new-b', { rating: 'B1', mql_at: '2026-02-01T00:00:00Z' }),
-      lead('due-b', { rating: 'B1', mql_at: '2025-12-01T00:00:00Z', sla: { due_at: '2026-02-02T09:00:00Z', state: 'running' } }),
+      lead('due-b', { rating: 'B1', mql_at: '2025-12-01T00:00:00Z', sla: sla('2026-02-02T09:00:00Z') }),
       lead('a', { rating: 'A2' }),
     ];
     expect([...leads].sort(comparePriority).map((l) => l.id)).toEqual(['a', 'due-b', 'new-b', 'old-b']);

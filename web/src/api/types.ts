@@ -16,9 +16,9 @@ export type Campaign = z.infer<typeof campaignDto>;
 export type Opportunity = z.infer<typeof opportunityDto>;
 export type StageTransition = z.infer<typeof transitionDto>;
 
-/** SLA clock of the hand-off issue; not in the contract yet, so every field is read defensively. */
-export type SlaClock = { due_at: string | null; state: string };
-export type Lead = z.infer<typeof leadDto> & { sla?: SlaClock | null; contact?: Contact | null; account?: Account | null };
+/** A lead's open SLA clock due first, as GET /api/v1/leads (and /leads/:id) carry it; null when none runs. */
+export type LeadSla = NonNullable<z.infer<typeof leadDto>['sla']>;
+export type Lead = z.infer<typeof leadDto> & { contact?: Contact | null; account?: Account | null };
 export type AllowedTransition = Lead['allowed_transitions'][number];
 
 export type Page<T> = { data: T[]; next_cursor: string | null };

@@ -22,6 +22,15 @@ export function formatDuration(ms: number): string {
   return d < 14 ? `${d} d ${h % 24} h` : `${d} days`;
 }
 
+/** A policy duration ('240m', '1d4h', '14d') in words: '4 h', '1 d 4 h', '14 d'; minutes fold into hours. */
+export function formatWithin(spec: string): string {
+  const unit = (u: string) => Number(new RegExp(`(\\d+)${u}`).exec(spec)?.[1] ?? 0);
+  const minutes = unit('h') * 60 + unit('m');
+  const parts = [[unit('w'), 'w'], [unit('d'), 'd'], [Math.floor(minutes / 60), 'h'], [minutes % 60, 'min']] as const;
+  const text = parts.filter(([n]) => n > 0).map(([n, u]) => `${n} ${u}`).join(' ');
+  return text || spec;
+}
+
 export function timeAgo(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—';
   return `${formatDuration(now - new Date(iso).getTime())} ago`;

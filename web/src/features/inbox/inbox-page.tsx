@@ -58,8 +58,6 @@ export function InboxPage({ me }: { me: Me }) {
   const reps = manager && canWrite(me) ? (users.data ?? []).filter((u) => u.role === 'sales' || u.role === 'sales_manager') : undefined;
   const rowProps = {
     now, canAct: canWrite(me),
-    // One hand-off request per row is fine for a rep's short list; a big team list waits for the list to carry the clock.
-    fetchSla: sorted.length <= 40,
     reps: showOwner ? reps : undefined,
     onReassign: (lead: Lead, ownerId: string, name: string) => { setNotice(null); reassign.mutate({ lead, ownerId, name }); },
     onAccept: (lead: Lead, name: string) => run({ lead, to: 'sal' }, `Accepted ${name}.`),

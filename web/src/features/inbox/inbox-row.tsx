@@ -4,7 +4,6 @@ import type { Lead, User } from '../../api/types.ts';
 import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
 import { contactName, timeAgo } from '../../ui/format.ts';
 import { SlaCountdown } from './sla-countdown.tsx';
-import { useRowSla } from './use-row-sla.ts';
 import type { ReasonMode } from './reason-dialog.tsx';
 
 /** The note of the latest move into MQL: the definition's explanation of why this lead is sales-ready. */
@@ -14,16 +13,13 @@ export function useWhyQualified(leadId: string) {
   return { text: mql?.note ?? null, pending: transitions.isPending };
 }
 
-export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, fetchSla, reps, onReassign }: {
+export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, reps, onReassign }: {
   lead: Lead; now: number; ownerName?: string; canAct: boolean;
   onAccept: (lead: Lead, name: string) => void; onReason: (lead: Lead, mode: ReasonMode, name: string) => void;
-  /** Few rows: each may ask for its hand-off trail to show the SLA clock. */
-  fetchSla: boolean;
   /** A manager's reassign control: the reps to choose from. */
   reps?: User[]; onReassign?: (lead: Lead, ownerId: string, name: string) => void;
 }) {
-  const sla = useRowSla(lead, fetchSla, now);
-  // Embedded by GET /api/v1/leads?include=contact,account: no request per row for them.
+  // The open SLA clock, the contact and the account come with GET /api/v1/leads?include=contact,account: no request per row for them.
   const contact = { data: lead.contact ?? undefined };
   const account = { data: lead.account ?? undefined };
   const why = useWhyQualified(lead.id);
@@ -41,7 +37,7 @@ export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, fet
         {why.text ? <span className="why-text" title={why.text}>{why.text}</span> : <span className="muted">{why.pending ? '…' : 'No explanation recorded'}</span>}
         <div className="row-sub">{lead.source ? `${lead.source} · ` : ''}MQL {timeAgo(lead.mql_at ?? lead.stage_entered_at, now)}</div>
       </td>
-      <td><SlaCountdown sla={sla} now={now} /></td>
+      <td><SlaCountdown sla={lead.sla} now={now} /></td>
       {ownerName !== undefined ? (
         <td>
           {reps && onReassign ? (

@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { get, qs } from '../../api/client.ts';
@@ -6,8 +7,10 @@ import type { Lead, Page } from '../../api/types.ts';
 import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
 import { contactName, formatDate } from '../../ui/format.ts';
 import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
+import { ContentRatingsGiven } from './content-ratings.tsx';
 import { IdentityPanel } from './identity-panel.tsx';
 import { Opportunities } from './lead-page.tsx';
+import { ScoreHistory } from './score-history.tsx';
 import { Timeline } from './timeline.tsx';
 
 export function ContactPage() {
@@ -16,6 +19,8 @@ export function ContactPage() {
   const account = useAccount(contact.data?.account_id);
   const activities = useActivities(id);
   const leads = useQuery({ queryKey: ['leads', { contact_id: id }], queryFn: () => get<Page<Lead>>(`/api/v1/leads${qs({ contact_id: id, limit: 50 })}`) });
+  // Each buying cycle's MQL moment marks the score chart.
+  const mqlMarkers = useMemo(() => (leads.data?.data ?? []).flatMap((l) => (l.mql_at ? [{ at: l.mql_at, label: 'MQL' }] : [])), [leads.data]);
   if (contact.isPending) return <main className="page"><Loading label="Loading contact…" /></main>;
   if (contact.isError) return <main className="page"><ErrorNote error={contact.error} /></main>;
   return (
@@ -26,6 +31,7 @@ export function ContactPage() {
           <p className="muted">{[contact.data.title, account.data?.name].filter(Boolean).join(' at ') || '\u00a0'}</p>
         </div>
       </header>
+      <Card title="Score over time" className="score-over-time"><ScoreHistory contactId={id} markers={mqlMarkers} /></Card>
       <div className="grid-3">
         <Card title="Person"><IdentityPanel contact={contact.data} account={account.data} /></Card>
         <Card title="Timeline" className="span-timeline">
@@ -42,6 +48,7 @@ export function ContactPage() {
             ) : leads.isPending ? <Loading /> : <EmptyState title="No lead opened for this contact." />}
           </Card>
           <Card title="Opportunities"><Opportunities accountId={contact.data.account_id} /></Card>
+          <Card title="Content ratings given"><ContentRatingsGiven contactId={id} /></Card>
         </div>
       </div>
     </main>

@@ -1,17 +1,19 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { get, qs } from '../../api/client.ts';
 import { useAccount, useActivities, useContact, useLead, useTransitions, useUsers } from '../../api/queries.ts';
-import type { Lead, Me, Opportunity, Page } from '../../api/types.ts';
+import type { Lead, LeadSla, Me, Opportunity, Page, User } from '../../api/types.ts';
 import { canWrite } from '../../app/roles.ts';
 import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
-import { contactName, formatDate, formatMoney } from '../../ui/format.ts';
+import { contactName, formatDate, formatDateTime, formatMoney } from '../../ui/format.ts';
 import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { ReasonDialog } from '../inbox/reason-dialog.tsx';
-import { SlaCountdown, useNow } from '../inbox/sla-countdown.tsx';
+import { SlaCountdown, slaTarget, useNow } from '../inbox/sla-countdown.tsx';
 import { useTransitionLead } from '../inbox/use-transition.ts';
+import { ContentRatingsGiven } from './content-ratings.tsx';
 import { IdentityPanel } from './identity-panel.tsx';
+import { ScoreHistory } from './score-history.tsx';
 import { ScorePanel } from './score-panel.tsx';
 import { StageHistory } from './stage-history.tsx';
 import { Timeline } from './timeline.tsx';
@@ -34,6 +36,23 @@ export function Opportunities({ accountId }: { accountId: string | null | undefi
         </li>
       ))}
     </ul>
+  );
+}
+
+/** Who holds the lead and how its open SLA clock stands: target, deadline, escalation. */
+function HandoffPanel({ sla, owner, ownerId, now }: { sla: LeadSla | null | undefined; owner: User | undefined; ownerId: string | null; now: number }) {
+  return (
+    <dl className="facts">
+      <div><dt>Owner</dt><dd>{owner?.name ?? owner?.email ?? (ownerId ? '…' : 'Unassigned')}</dd></div>
+      {sla ? (
+        <>
+          <div><dt>SLA clock</dt><dd>{slaTarget(sla)}</dd></div>
+          <div><dt>Due</dt><dd>{formatDateTime(sla.due_at)} · <SlaCountdown sla={sla} now={now} /></dd></div>
+          <div><dt>Escalation</dt><dd>{sla.escalation_steps === 0 ? 'No escalation steps' : `${sla.escalation_level} of ${sla.escalation_steps} steps fired`}
+            {sla.next_escalation_at ? <span className="muted"> · next {formatDateTime(sla.next_escalation_at)}</span> : null}</dd></div>
+        </>
+      ) : <div><dt>SLA clock</dt><dd className="muted">None running</dd></div>}
+    </dl>
   );
 }
 
@@ -72,6 +91,7 @@ export function LeadPage({ me }: { me: Me }) {
   const activities = useActivities(lead.data?.contact_id);
   const users = useUsers();
   const now = useNow();
+  const mqlMarkers = useMemo(() => (transitions.data ?? []).filter((t) => t.to === 'mql').map((t) => ({ at: t.at, label: 'MQL' })), [transitions.data]);
   if (lead.isPending) return <main className="page"><Loading label="Loading lead…" /></main>;
   if (lead.isError) return <main className="page"><ErrorNote error={lead.error} /><p><Link to="/inbox">Back to the inbox</Link></p></main>;
   const l = lead.data;
@@ -93,6 +113,7 @@ export function LeadPage({ me }: { me: Me }) {
         </div>
         {canWrite(me) ? <LeadActions lead={l} name={name} /> : null}
       </header>
+      <Card title="Score over time" className="score-over-time"><ScoreHistory contactId={l.contact_id} markers={mqlMarkers} /></Card>
       <div className="grid-3">
         <div className="stack-lg">
           <Card title="Person">{contact.data ? <IdentityPanel contact={contact.data} account={account.data} /> : <Loading />}</Card>
@@ -103,7 +124,9 @@ export function LeadPage({ me }: { me: Me }) {
         </Card>
         <div className="stack-lg">
           <Card title="Stage history">{transitions.data ? <StageHistory transitions={transitions.data} users={users.data} /> : <Loading />}</Card>
+          <Card title="Owner and SLA"><HandoffPanel sla={l.sla} owner={owner} ownerId={l.owner_id} now={now} /></Card>
           <Card title="Opportunities"><Opportunities accountId={l.account_id ?? contact.data?.account_id} /></Card>
+          <Card title="Content ratings given"><ContentRatingsGiven contactId={l.contact_id} /></Card>
         </div>
       </div>
     </main>

@@ -23,7 +23,8 @@ export function contributionsOf(score: unknown): Contribution[] {
         }
       }
     } else if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) visit(v, k);
+      // GET /leads/:id/score nests { fit: { contributions }, engagement: { contributions } }: name the part, not the list.
+      for (const [k, v] of Object.entries(value)) visit(v, k === 'contributions' && kind ? kind : k);
     }
   };
   visit(score);
