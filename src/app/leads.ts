@@ -9,7 +9,7 @@ import { applyStageChange, findOpenLeadForContact, getLead, insertLead, listLead
 import type { Page, PageRequest } from '../storage/page.ts';
 import { listReasonCodes } from '../storage/reasons.repo.ts';
 import { listOpenClocksForLeads } from '../storage/sla-clocks.repo.ts';
-import { insertTransition, listTransitions, type Actor, type StageTransition } from '../storage/transitions.repo.ts';
+import { insertTransition, latestQualifications, listTransitions, type Actor, type Qualification, type StageTransition } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
 import { linkOrOpenOpportunityInTrx } from './lead-opportunity.ts';
@@ -121,19 +121,21 @@ export async function searchLeads(deps: AppDeps, workspaceId: string, filter: Le
   return listLeads(deps.db, workspaceId, filter, page);
 }
 
-export type LeadInclude = 'contact' | 'account';
+export type LeadInclude = 'contact' | 'account' | 'qualification';
 /**
- * The contacts and accounts a page of leads points at, set-based: one query per included kind
- * (WHERE id = ANY(...)), never one per row. Keys are ids; leads whose contact/account is gone map to nothing.
+ * The contacts, accounts and latest MQL explanations a page of leads points at, set-based: one query
+ * per included kind (WHERE id = ANY(...)), never one per row. Keys are ids; leads whose contact/account is gone map to nothing.
  */
-export async function leadRelations(deps: AppDeps, workspaceId: string, leads: Lead[], include: readonly LeadInclude[]): Promise<{ contacts: Map<string, Contact>; accounts: Map<string, Account> }> {
+export async function leadRelations(deps: AppDeps, workspaceId: string, leads: Lead[], include: readonly LeadInclude[]): Promise<{ contacts: Map<string, Contact>; accounts: Map<string, Account>; qualifications: Map<string, Qualification> }> {
   const contactIds = include.includes('contact') ? [...new Set(leads.map((l) => l.contactId))] : [];
   const accountIds = include.includes('account') ? [...new Set(leads.map((l) => l.accountId).filter((id): id is string => !!id))] : [];
-  const [contacts, accounts] = await Promise.all([
+  const leadIds = include.includes('qualification') ? leads.map((l) => l.id) : [];
+  const [contacts, accounts, qualifications] = await Promise.all([
     getContactsByIds(deps.db, workspaceId, contactIds),
     getAccountsByIds(deps.db, workspaceId, accountIds),
+    latestQualifications(deps.db, workspaceId, leadIds),
   ]);
-  return { contacts: new Map(contacts.map((c) => [c.id, c])), accounts: new Map(accounts.map((a) => [a.id, a])) };
+  return { contacts: new Map(contacts.map((c) => [c.id, c])), accounts: new Map(accounts.map((a) => [a.id, a])), qualifications };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Lead } from '../storage/leads.repo.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams, pageOf } from './contract/common.contract.ts';
 import { accountDto, contactDto, toAccountDto, toContactDto } from './contract/contacts.contract.ts';
-import { leadDto, leadInput, leadQuery, toLeadDto, toLeadSlaDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
+import { leadDto, leadInput, leadQuery, qualificationDto, toLeadDto, toLeadSlaDto, toQualificationDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
 
@@ -29,7 +29,7 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/leads', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List leads, filtered by stage and owner, each with its open SLA clock (loaded for the whole page at once)', querystring: leadQuery, response: { 200: pageOf(leadDto.extend({ contact: contactDto.nullable().optional(), account: accountDto.nullable().optional() })), ...errorResponses } },
+    schema: { tags, summary: 'List leads, filtered by stage and owner, each with its open SLA clock (loaded for the whole page at once)', querystring: leadQuery, response: { 200: pageOf(leadDto.extend({ contact: contactDto.nullable().optional(), account: accountDto.nullable().optional(), qualification: qualificationDto.nullable().optional() })), ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
     const q = request.query;
@@ -46,10 +46,12 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     const withRelations = (l: (typeof leads)[number], lead: Lead) => {
       const contact = rel.contacts.get(lead.contactId);
       const account = lead.accountId ? rel.accounts.get(lead.accountId) : undefined;
+      const qualification = rel.qualifications.get(lead.id);
       return {
         ...l,
         ...(include.includes('contact') ? { contact: contact ? toContactDto(contact) : null } : {}),
         ...(include.includes('account') ? { account: account ? toAccountDto(account) : null } : {}),
+        ...(include.includes('qualification') ? { qualification: qualification ? toQualificationDto(qualification) : null } : {}),
       };
     };
     return { data: leads.map((l, i) => withRelations(l, page.data[i]!)), next_cursor: page.nextCursor };

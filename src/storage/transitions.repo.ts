@@ -34,3 +34,15 @@ export async function listTransitions(db: DbOrTrx, workspaceId: string, leadId: 
     .orderBy('at').orderBy('id').execute();
   return rows.map(toTransition);
 }
+
+export type Qualification = { leadId: string; at: Date; note: string | null; definitionId: string | null };
+
+/** Each lead's latest move into MQL (why it is sales-ready), for a page of leads in one query. */
+export async function latestQualifications(db: DbOrTrx, workspaceId: string, leadIds: readonly string[]): Promise<Map<string, Qualification>> {
+  if (!leadIds.length) return new Map();
+  const rows = await db.selectFrom('stage_transition').select(['lead_id', 'at', 'note', 'definition_id'])
+    .distinctOn('lead_id')
+    .where('workspace_id', '=', workspaceId).where('lead_id', 'in', [...leadIds]).where('to_stage', '=', 'mql')
+    .orderBy('lead_id').orderBy('at', 'desc').orderBy('id', 'desc').execute();
+  return new Map(rows.map((r) => [r.lead_id, { leadId: r.lead_id, at: r.at, note: r.note, definitionId: r.definition_id }]));
+}

@@ -91,13 +91,15 @@ describe.skipIf(!hasChromium)('lead page and inbox SLA (Chromium)', () => {
     await page.context().close();
   });
 
-  it('the inbox shows SLA countdowns from the lead list, without a /handoff request per row', async () => {
+  it('the inbox shows SLA countdowns and why each lead qualified from the lead list, without a request per row', async () => {
     const page = watch(await loginAs(browser, web.baseUrl, 'sales@web.test'));
+    // Signing in lands on the inbox already: let that load finish so only the fresh load below is counted.
+    await page.waitForLoadState('networkidle');
     const requests: string[] = [];
     page.on('request', (r) => requests.push(new URL(r.url()).pathname + new URL(r.url()).search));
     await page.goto('/inbox');
     // What the inbox asked for, carrying each row's clock.
-    const leads = (await (await page.request.get('/api/v1/leads?owner=me&stage=mql,sal,sql&limit=500&include=contact,account')).json()).data as { id: string; sla: unknown }[];
+    const leads = (await (await page.request.get('/api/v1/leads?owner=me&stage=mql,sal,sql&limit=500&include=contact,account,qualification')).json()).data as { id: string; sla: unknown }[];
     expect(leads.find((l) => l.id === extra.leadId)?.sla).toMatchObject({ kind: 'accept', state: 'running' });
 
     const needs = page.getByRole('region', { name: 'Needs your answer' });
@@ -110,8 +112,9 @@ describe.skipIf(!hasChromium)('lead page and inbox SLA (Chromium)', () => {
     // The seeded MQLs are days old: their accept clocks are overdue.
     await needs.getByText(/^Overdue /).first().waitFor();
     await page.waitForLoadState('networkidle');
-    expect(requests.filter((u) => u.includes('/handoff'))).toEqual([]);
-    expect(requests.filter((u) => u.startsWith('/api/v1/leads?'))).toEqual(['/api/v1/leads?owner=me&stage=mql%2Csal%2Csql&limit=500&include=contact%2Caccount']);
+    // Neither the clock nor the why-it-qualified note costs a request per row.
+    expect(requests.filter((u) => u.includes('/handoff') || u.includes('/transitions'))).toEqual([]);
+    expect(requests.filter((u) => u.startsWith('/api/v1/leads?'))).toEqual(['/api/v1/leads?owner=me&stage=mql%2Csal%2Csql&limit=500&include=contact%2Caccount%2Cqualification']);
     await screenshot(page, 'inbox-sla');
     expect(dialogs).toEqual([]);
     await page.context().close();

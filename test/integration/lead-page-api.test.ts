@@ -50,10 +50,30 @@ describe('GET /api/v1/leads carries each lead\'s open SLA clock', () => {
     expect(moved.lead.sla).toMatchObject({ kind: 'first_touch', state: 'running' });
   });
 
+  it('include=qualification carries the latest move into MQL with its note; leads never qualified get null', async () => {
+    const twice = await createLead(t);
+    await moveLead(t, twice.id, { to: 'mql', note: 'first qualification' });
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+    await moveLead(t, twice.id, { to: 'nurture', reason_code: 'not_ready' });
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+    await moveLead(t, twice.id, { to: 'mql', note: 'qualified again: demo request' });
+    const never = await createLead(t);
+    const list = await expectStatus(t.api('GET', '/api/v1/leads?limit=500&include=qualification'), 200);
+    type Row = { id: string; qualification: { note: string; at: string } | null; contact?: unknown };
+    const byId = new Map((list.data as Row[]).map((l) => [l.id, l]));
+    expect(byId.get(twice.id)!.qualification).toMatchObject({ note: 'qualified again: demo request', at: t.clock.now().toISOString() });
+    expect(byId.get(never.id)!.qualification).toBeNull();
+    // Only what was asked for is embedded.
+    expect(byId.get(twice.id)!).not.toHaveProperty('contact');
+    const bad = await t.api('GET', '/api/v1/leads?include=qualifications');
+    expect(bad.statusCode).toBe(400);
+    expect(json(bad).message ?? JSON.stringify(json(bad))).toMatch(/qualification/);
+  });
+
   it('is in the OpenAPI document', async () => {
     const doc = json(await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' }));
     const schemas = doc.components?.schemas ?? {};
-    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['LeadSla', 'ContactContentRating']));
+    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['LeadSla', 'ContactContentRating', 'LeadQualification']));
     expect(doc.paths['/api/v1/contacts/{id}/content-ratings']?.get).toBeTruthy();
   });
 });

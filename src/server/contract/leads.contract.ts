@@ -3,7 +3,7 @@ import { stages } from '../../core/lifecycle.ts';
 import type { OpenClockStatus } from '../../core/sla/clock-status.rules.ts';
 import { clockKinds } from '../../core/sla/sla-clock.rules.ts';
 import type { Lead } from '../../storage/leads.repo.ts';
-import type { StageTransition } from '../../storage/transitions.repo.ts';
+import type { Qualification, StageTransition } from '../../storage/transitions.repo.ts';
 import { iso, isoDateTime } from './common.contract.ts';
 
 export const stageSchema = z.enum(stages);
@@ -27,8 +27,8 @@ export const leadQuery = z.strictObject({
   contact_id: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.uuid().optional(),
-  include: z.string().regex(/^(contact|account)(,(contact|account))*$/, "comma-separated: contact, account").optional()
-    .describe('contact,account: embed each lead\'s contact and account (one query per kind for the whole page)'),
+  include: z.string().regex(/^(contact|account|qualification)(,(contact|account|qualification))*$/, "comma-separated: contact, account, qualification").optional()
+    .describe('contact,account,qualification: embed each lead\'s contact, account and latest move into MQL with its explanation (one query per kind for the whole page)'),
 });
 
 export const leadSlaDto = z.object({
@@ -68,6 +68,12 @@ export function toLeadDto(l: Lead, allowed: { to: string; action: string; label:
     allowed_transitions: allowed.map((a) => ({ to: a.to, action: a.action, label: a.label, reason_required: a.reason })),
   };
 }
+
+export const qualificationDto = z.object({
+  at: z.string(), note: z.string().nullable().describe('Why the lead became sales-ready, in the words of the definition version that qualified it.'),
+  definition_id: z.string().nullable(),
+}).meta({ id: 'LeadQualification' });
+export const toQualificationDto = (q: Qualification): z.infer<typeof qualificationDto> => ({ at: q.at.toISOString(), note: q.note, definition_id: q.definitionId });
 
 export const transitionDto = z.object({
   id: z.string(), lead_id: z.string(), from: z.string().nullable(), to: z.string(), at: z.string(),

@@ -21,7 +21,7 @@ export function InboxPage({ me }: { me: Me }) {
   const filter = { owner: scope === 'mine' ? 'me' : ownerFilter || undefined, stage: stageFilter === 'open' ? 'mql,sal,sql' : stageFilter };
   const leads = useQuery({
     queryKey: keys.leads(filter),
-    queryFn: () => get<Page<Lead>>(`/api/v1/leads${qs({ ...filter, limit: 500, include: 'contact,account' })}`),
+    queryFn: () => get<Page<Lead>>(`/api/v1/leads${qs({ ...filter, limit: 500, include: 'contact,account,qualification' })}`),
     refetchInterval: 60_000,
   });
   const users = useUsers();

@@ -1,17 +1,9 @@
 import { Link } from 'react-router-dom';
-import { useTransitions } from '../../api/queries.ts';
 import type { Lead, User } from '../../api/types.ts';
 import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
 import { contactName, timeAgo } from '../../ui/format.ts';
 import { SlaCountdown } from './sla-countdown.tsx';
 import type { ReasonMode } from './reason-dialog.tsx';
-
-/** The note of the latest move into MQL: the definition's explanation of why this lead is sales-ready. */
-export function useWhyQualified(leadId: string) {
-  const transitions = useTransitions(leadId);
-  const mql = [...(transitions.data ?? [])].reverse().find((t) => t.to === 'mql');
-  return { text: mql?.note ?? null, pending: transitions.isPending };
-}
 
 export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, reps, onReassign }: {
   lead: Lead; now: number; ownerName?: string; canAct: boolean;
@@ -19,10 +11,11 @@ export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, rep
   /** A manager's reassign control: the reps to choose from. */
   reps?: User[]; onReassign?: (lead: Lead, ownerId: string, name: string) => void;
 }) {
-  // The open SLA clock, the contact and the account come with GET /api/v1/leads?include=contact,account: no request per row for them.
+  // The open SLA clock, the contact, the account and why it qualified (the note of its latest move into MQL)
+  // come with GET /api/v1/leads?include=contact,account,qualification: no request per row.
   const contact = { data: lead.contact ?? undefined };
   const account = { data: lead.account ?? undefined };
-  const why = useWhyQualified(lead.id);
+  const why = lead.qualification?.note ?? null;
   const name = contactName(contact.data);
   const can = (action: string) => lead.allowed_transitions.some((t) => t.action === action);
   return (
@@ -34,7 +27,7 @@ export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, rep
       <td><StageBadge stage={lead.stage} /></td>
       <td><RatingBadge rating={lead.rating} /></td>
       <td className="why">
-        {why.text ? <span className="why-text" title={why.text}>{why.text}</span> : <span className="muted">{why.pending ? '…' : 'No explanation recorded'}</span>}
+        {why ? <span className="why-text" title={why}>{why}</span> : <span className="muted">No explanation recorded</span>}
         <div className="row-sub">{lead.source ? `${lead.source} · ` : ''}MQL {timeAgo(lead.mql_at ?? lead.stage_entered_at, now)}</div>
       </td>
       <td><SlaCountdown sla={lead.sla} now={now} /></td>
