@@ -8,10 +8,11 @@ import { contactPatchFromTraits } from '../core/traits.rules.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
 import {
-  applyMerge, applyTouches, insertActivitiesBulk, insertConflicts, insertProcessedMessages, loadIdentitySnapshot,
+  applyTouches, insertActivitiesBulk, insertConflicts, insertProcessedMessages, loadIdentitySnapshot,
   lockIdentitiesAndFindSeen, patchContactsFromTraits, writeIdentityPlan,
   type ActivityInsert, type ContactTouch,
 } from '../storage/ingest.repo.ts';
+import { applyMerges } from './contact-merge.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
 import { applyGroups } from './ingest-groups.ts';
@@ -161,7 +162,8 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       contacts: plan.newContacts.map((c) => ({ id: c.id, email: c.email, domain: domainOf(c.email) })),
       bindings: plan.bindings,
     });
-    for (const m of plan.merges) await applyMerge(trx, workspaceId, m, receivedAt);
+    // Merges are rare: a batch without any issues no statement for them (here or below).
+    if (plan.merges.length) await applyMerges(trx, workspaceId, plan.merges, receivedAt);
     await insertConflicts(trx, workspaceId, plan.conflicts, receivedAt);
     fresh.forEach((p, i) => { contactIds[p.index] = plan.contactOf[i]!; });
     lap('identity');
