@@ -183,6 +183,9 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       return hasFields ? [{ ...patch, contactId: id, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined }] : [];
     }));
     await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])));
+    // The winners' scores are rebuilt from their merged histories now, with this batch's traits and
+    // accounts, and before its activities are stored: the steps then score those incrementally once.
+    if (plan.merges.length) for (const step of pipeline.steps) await step.merged?.(trx, ctx, plan.merges);
 
     lap('traits+groups');
     // Persist activities.
