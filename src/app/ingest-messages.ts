@@ -8,10 +8,11 @@ import { contactPatchFromTraits } from '../core/traits.rules.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
 import {
-  applyMerge, applyTouches, insertActivitiesBulk, insertConflicts, insertProcessedMessages, loadIdentitySnapshot,
+  applyTouches, insertActivitiesBulk, insertConflicts, insertProcessedMessages, loadIdentitySnapshot,
   lockIdentitiesAndFindSeen, patchContactsFromTraits, writeIdentityPlan,
   type ActivityInsert, type ContactTouch,
 } from '../storage/ingest.repo.ts';
+import { applyMerges } from './contact-merge.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
 import { applyGroups } from './ingest-groups.ts';
@@ -161,7 +162,8 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       contacts: plan.newContacts.map((c) => ({ id: c.id, email: c.email, domain: domainOf(c.email) })),
       bindings: plan.bindings,
     });
-    for (const m of plan.merges) await applyMerge(trx, workspaceId, m, receivedAt);
+    // Merges are rare: a batch without any issues no statement for them (here or below).
+    if (plan.merges.length) await applyMerges(trx, workspaceId, plan.merges, receivedAt);
     await insertConflicts(trx, workspaceId, plan.conflicts, receivedAt);
     fresh.forEach((p, i) => { contactIds[p.index] = plan.contactOf[i]!; });
     lap('identity');
@@ -181,6 +183,9 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       return hasFields ? [{ ...patch, contactId: id, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined }] : [];
     }));
     await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])));
+    // The winners' scores are rebuilt from their merged histories now, with this batch's traits and
+    // accounts, and before its activities are stored: the steps then score those incrementally once.
+    if (plan.merges.length) for (const step of pipeline.steps) await step.merged?.(trx, ctx, plan.merges);
 
     lap('traits+groups');
     // Persist activities.

@@ -28,6 +28,12 @@ export type StepVerdict = { activityId: string; outcome: 'drop' | 'dead_letter';
 export type IngestStep = {
   name: string;
   run: (trx: Trx, ctx: IngestContext, persisted: readonly PersistedActivity[]) => Promise<readonly StepVerdict[] | void>;
+  /**
+   * Only for batches that merged contacts (rare; batches without merges never call it): runs after
+   * identity, traits and groups are written and before the batch's activities are stored, so a
+   * step can rebuild what the merged history changes (scores) without counting those activities twice.
+   */
+  merged?: (trx: Trx, ctx: IngestContext, merges: readonly { winnerId: string; loserId: string }[]) => Promise<void>;
 };
 
 /** Counts since the process started; exposed at GET /api/v1/ingest/stats. Nothing is dropped uncounted. */

@@ -52,7 +52,7 @@ export function scoringRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/contacts/:id/score-history', {
     config: { permission: 'read' },
-    schema: { tags: ['contacts'], summary: "A contact's score changes (newest first): activity, attribute change, decay or recompute", params: idParams, querystring: z.strictObject(pageQuery), response: { 200: pageOf(scoreEventDto), ...errorResponses } },
+    schema: { tags: ['contacts'], summary: "A contact's score changes (newest first): activity, attribute change, decay, recompute or merge", params: idParams, querystring: z.strictObject(pageQuery), response: { 200: pageOf(scoreEventDto), ...errorResponses } },
   }, async (request, reply) => {
     const result = await contactScoreHistory(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
     if (!result.ok) return sendFailure(reply, result);

@@ -69,31 +69,87 @@ export async function loadIdentitySnapshot(trx: Trx, workspaceId: string, ids: {
 }
 
 /**
- * Folds an anonymous contact into a known one: its activities, identities, and leads (an open one
- * only when the winner has none) move to the winner, its first touch counts if earlier, and the
- * loser stays as a 'merged' tombstone pointing to the winner. Every merge is logged with its cause.
+ * Folds a contact without an email (the loser) into another (the winner), in two statements
+ * whatever the histories' sizes. What moves to the winner, and what stays as history:
+ * - activities, identities, content ratings, nurture sends, high-intent signals and score events
+ *   move (the winner's timeline and score history are complete);
+ * - leads move, an open one only when the winner has none (one open buying cycle per contact);
+ * - opportunity contact roles move; where both are on the same deal the winner's row stays and
+ *   is primary if either was;
+ * - nurture enrollments move; a live one of the loser is exited ('merged') when the winner has a
+ *   live one (one voice per person) or when its lead stayed with the loser;
+ * - the loser's score rows are deleted: a merged contact is never scored again, and the winner's
+ *   score is rebuilt from the merged history by the caller (scoring, before new activities count);
+ * - identity conflicts stay as recorded: only contacts holding an email are party to one, and a
+ *   loser never holds an email; contact_merge rows of earlier merges stay as the chain's log;
+ * - the winner keeps the earliest first touch and the latest latest touch, fills profile fields it
+ *   lacks from the loser (its own values win, attributes included), and inherits the stricter
+ *   consent: an unsubscribe (the earliest), `email: false`, a purpose whose `granted` is false and
+ *   any consent key it lacks (e.g. `email_bounced_at`) carry over; a grant never overrides a refusal.
+ * The loser stays as a 'merged' tombstone pointing to the winner; every merge is logged with its
+ * cause. Answers the loser's enrollments this exited (their pending ticks are the caller's to drop).
  */
-export async function applyMerge(trx: Trx, workspaceId: string, m: Merge, at: Date): Promise<void> {
+export async function applyMerge(trx: Trx, workspaceId: string, m: Merge, at: Date): Promise<{ exitedEnrollmentIds: string[] }> {
   const { winnerId: w, loserId: l } = m;
-  await sql`UPDATE activity SET contact_id = ${w} WHERE workspace_id = ${workspaceId} AND contact_id = ${l}`.execute(trx);
-  await sql`UPDATE contact_identity SET contact_id = ${w} WHERE workspace_id = ${workspaceId} AND contact_id = ${l}`.execute(trx);
-  await sql`UPDATE lead SET contact_id = ${w} WHERE workspace_id = ${workspaceId} AND contact_id = ${l}
-    AND (stage IN ('won','lost','disqualified') OR NOT EXISTS (
-      SELECT 1 FROM lead o WHERE o.workspace_id = ${workspaceId} AND o.contact_id = ${w} AND o.stage NOT IN ('won','lost','disqualified')))`.execute(trx);
-  await sql`UPDATE contact c SET
-      first_touch_at = l.first_touch_at, first_source = l.first_source, first_medium = l.first_medium, first_campaign = l.first_campaign
-    FROM contact l WHERE c.workspace_id = ${workspaceId} AND c.id = ${w} AND l.workspace_id = ${workspaceId} AND l.id = ${l}
-      AND l.first_touch_at IS NOT NULL AND (c.first_touch_at IS NULL OR l.first_touch_at < c.first_touch_at)`.execute(trx);
-  await sql`UPDATE contact c SET
-      latest_touch_at = l.latest_touch_at, latest_source = l.latest_source, latest_medium = l.latest_medium, latest_campaign = l.latest_campaign
-    FROM contact l WHERE c.workspace_id = ${workspaceId} AND c.id = ${w} AND l.workspace_id = ${workspaceId} AND l.id = ${l}
-      AND l.latest_touch_at IS NOT NULL AND (c.latest_touch_at IS NULL OR l.latest_touch_at > c.latest_touch_at)`.execute(trx);
-  await sql`UPDATE contact SET status = 'merged', merged_into_id = ${w}, updated_at = now()
-    WHERE workspace_id = ${workspaceId} AND id = ${l}`.execute(trx);
-  await trx.insertInto('contact_merge').values({
-    workspace_id: workspaceId, id: newId(at.getTime()), winner_id: w, loser_id: l, cause: m.cause,
-    details: JSON.stringify({ message_id: m.messageId, via: m.via }), at,
-  }).execute();
+  const ws = workspaceId;
+  const live = sql`('active','paused')`;
+  // Data-modifying CTEs all run (referenced or not) against one snapshot: each touches another table.
+  const exited = await sql<{ id: string }>`WITH
+    act AS (UPDATE activity SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
+    idn AS (UPDATE contact_identity SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
+    ld AS (UPDATE lead SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l}
+      AND (stage IN ('won','lost','disqualified') OR NOT EXISTS (
+        SELECT 1 FROM lead o WHERE o.workspace_id = ${ws} AND o.contact_id = ${w} AND o.stage NOT IN ('won','lost','disqualified')))
+      RETURNING id),
+    role_out AS (DELETE FROM opportunity_contact_role WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING opportunity_id, role, is_primary),
+    role_in AS (INSERT INTO opportunity_contact_role (workspace_id, opportunity_id, contact_id, role, is_primary)
+      SELECT ${ws}, opportunity_id, ${w}, role, is_primary FROM role_out
+      ON CONFLICT (workspace_id, opportunity_id, contact_id) DO UPDATE SET is_primary = opportunity_contact_role.is_primary OR excluded.is_primary
+      RETURNING 1),
+    rating AS (UPDATE content_rating SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
+    ex AS (SELECT e.id FROM nurture_enrollment e WHERE e.workspace_id = ${ws} AND e.contact_id = ${l} AND e.status IN ${live}
+      AND (EXISTS (SELECT 1 FROM nurture_enrollment o WHERE o.workspace_id = ${ws} AND o.contact_id = ${w} AND o.status IN ${live})
+        OR e.lead_id NOT IN (SELECT id FROM ld))),
+    enr AS (UPDATE nurture_enrollment e SET contact_id = ${w},
+        status = CASE WHEN e.id IN (SELECT id FROM ex) THEN 'exited' ELSE e.status END,
+        exit_reason = CASE WHEN e.id IN (SELECT id FROM ex) THEN 'merged' ELSE e.exit_reason END,
+        exited_at = CASE WHEN e.id IN (SELECT id FROM ex) THEN ${at}::timestamptz ELSE e.exited_at END,
+        next_run_at = CASE WHEN e.id IN (SELECT id FROM ex) THEN NULL ELSE e.next_run_at END
+      WHERE e.workspace_id = ${ws} AND e.contact_id = ${l} RETURNING 1),
+    send AS (UPDATE nurture_send SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
+    hi AS (UPDATE high_intent_signal SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
+    se AS (UPDATE score_event SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
+    cs AS (DELETE FROM contact_score WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1)
+    SELECT id FROM ex`.execute(trx);
+  // The tombstone's RETURNING still holds the loser's columns the winner reads (only status changes).
+  const later = (col: string) => sql`CASE WHEN lo.latest_touch_at IS NOT NULL AND (c.latest_touch_at IS NULL OR lo.latest_touch_at > c.latest_touch_at)
+    THEN lo.${sql.ref(col)} ELSE c.${sql.ref(col)} END`;
+  const earlier = (col: string) => sql`CASE WHEN lo.first_touch_at IS NOT NULL AND (c.first_touch_at IS NULL OR lo.first_touch_at < c.first_touch_at)
+    THEN lo.${sql.ref(col)} ELSE c.${sql.ref(col)} END`;
+  const fill = (col: string) => sql`${sql.ref(col)} = COALESCE(c.${sql.ref(col)}, lo.${sql.ref(col)})`;
+  await sql`WITH
+    lo AS (UPDATE contact SET status = 'merged', merged_into_id = ${w}, updated_at = now() WHERE workspace_id = ${ws} AND id = ${l} RETURNING *),
+    log AS (INSERT INTO contact_merge (workspace_id, id, winner_id, loser_id, cause, details, at)
+      VALUES (${ws}, ${newId(at.getTime())}, ${w}, ${l}, ${m.cause}, ${JSON.stringify({ message_id: m.messageId, via: m.via })}::jsonb, ${at}) RETURNING 1)
+    UPDATE contact c SET
+      first_touch_at = ${earlier('first_touch_at')}, first_source = ${earlier('first_source')},
+      first_medium = ${earlier('first_medium')}, first_campaign = ${earlier('first_campaign')},
+      latest_touch_at = ${later('latest_touch_at')}, latest_source = ${later('latest_source')},
+      latest_medium = ${later('latest_medium')}, latest_campaign = ${later('latest_campaign')},
+      ${sql.join(['first_name', 'last_name', 'title', 'seniority', 'department', 'phone', 'country', 'account_id', 'owner_id'].map(fill))},
+      attributes = lo.attributes || c.attributes,
+      unsubscribed_at = LEAST(c.unsubscribed_at, lo.unsubscribed_at),
+      consent = (SELECT COALESCE(jsonb_object_agg(k, CASE
+          WHEN lv IS NULL THEN wv
+          WHEN wv IS NULL THEN lv
+          WHEN wv = 'false'::jsonb OR lv = 'false'::jsonb THEN 'false'::jsonb
+          WHEN jsonb_typeof(wv) = 'object' AND wv->'granted' = 'false'::jsonb THEN wv
+          WHEN jsonb_typeof(lv) = 'object' AND lv->'granted' = 'false'::jsonb THEN lv
+          ELSE wv END), '{}'::jsonb)
+        FROM (SELECT k, c.consent->k AS wv, lo.consent->k AS lv FROM jsonb_object_keys(c.consent || lo.consent) AS k) x),
+      updated_at = now()
+    FROM lo WHERE c.workspace_id = ${ws} AND c.id = ${w} AND (SELECT count(*) FROM log) >= 0`.execute(trx);
+  return { exitedEnrollmentIds: exited.rows.map((r) => r.id) };
 }
 
 export async function insertConflicts(trx: Trx, workspaceId: string, conflicts: Conflict[], at: Date): Promise<void> {

@@ -81,7 +81,7 @@ export async function lockEngagedScoreBatch(trx: Trx, workspaceId: string, defin
   return rows.map(toScore);
 }
 
-export type ScoreCause = 'activity' | 'attributes' | 'decay' | 'recompute';
+export type ScoreCause = 'activity' | 'attributes' | 'decay' | 'recompute' | 'merge';
 export type ScoreEvent = {
   id: string; contactId: string; definitionId: string; at: Date; fit: number; engagement: number; rating: string; cell: string;
   cause: ScoreCause; activityId: string | null; delta: number; explanation: string;

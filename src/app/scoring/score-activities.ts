@@ -1,13 +1,13 @@
 import type { ActivityFact, ContentFact } from '../../core/activity.ts';
 import { evaluateLead, type LeadEvaluation } from '../../core/definitions/lead-evaluation.ts';
-import { emptyEngagementState, type EngagementState, type FitScore } from '../../core/definitions/scoring.ts';
+import { decayTo, emptyEngagementState, scoreEngagement, summarizeEngagement, type EngagementState, type FitScore } from '../../core/definitions/scoring.ts';
 import type { Stage } from '../../core/lifecycle.ts';
 import type { Trx } from '../../storage/db.ts';
 import {
   insertHighIntentSignals, insertScoreEvents, leadsOfContacts, lockContactScores, writeContactScores,
   writeLeadSnapshots, type ContactScoreRecord, type HighIntentSignal, type ScoreCause, type ScoreEvent, type ScoreWrite,
 } from '../../storage/scores.repo.ts';
-import { accountsByIds, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
+import { accountsByIds, activitiesOfContacts, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
 import { openLeadInTrx, transitionLeadInTrx } from '../leads.ts';
 import {
   loadActiveDefinition, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition, type PersistedActivity,
@@ -63,6 +63,40 @@ export async function rescoreContactFit(trx: Trx, workspaceId: string, contactId
   return scoreContacts(trx, workspaceId, active, new Map([[contactId, []]]), new Map(), 'attributes', now);
 }
 
+/** A merge the batch applied: the loser's history now belongs to the winner. */
+export type AppliedMerge = { winnerId: string; loserId: string };
+
+/**
+ * Rebuilds the score of contacts that just absorbed merged contacts: the engagement is replayed
+ * from every activity the winner now has (as a recompute does), re-rated with the winner's fit and
+ * written as one 'merge' score event; a rating that is now sales-ready qualifies the lead the usual
+ * way (an MQL transition explained by the merge). Ingestion calls it after identity, traits and
+ * groups and before the batch's own activities are stored and scored incrementally, so no
+ * activity counts twice. The score rows are locked before the history is read: an activity scored
+ * concurrently is either in the history or applied on top of the rebuilt state, never lost.
+ */
+export async function rescoreMergedContacts(trx: Trx, workspaceId: string, merges: readonly AppliedMerge[], now: Date): Promise<ScoringOutcome> {
+  if (!merges.length) return empty(null);
+  const active = await loadActiveDefinition(trx, workspaceId);
+  if (!active) return empty(null);
+  const losers = new Map<string, string[]>();
+  for (const m of merges) losers.set(m.winnerId, [...(losers.get(m.winnerId) ?? []), m.loserId]);
+  const winners = [...losers.keys()];
+  await lockContactScores(trx, workspaceId, active.record.id, winners, now);
+  const activities = await activitiesOfContacts(trx, workspaceId, winners);
+  const contentIds = activities.map((a) => a.contentId).filter((id): id is string => id !== null);
+  const content = new Map([...(await contentByIds(trx, workspaceId, contentIds))].map(([id, c]) => [id, toContentFact(c)]));
+  const history = new Map<string, ActivityFact[]>(winners.map((id) => [id, []]));
+  for (const a of activities) history.get(a.contactId)?.push(toActivityFact(a));
+  const replay = new Map(winners.map((id) => {
+    const acts = history.get(id)!;
+    const merged = losers.get(id)!;
+    const note = `merged ${merged.length === 1 ? `contact ${merged[0]}` : `contacts ${merged.join(', ')}`}; score rebuilt from ${acts.length} ${acts.length === 1 ? 'activity' : 'activities'}`;
+    return [id, { state: scoreEngagement(acts, content, active.definition, now), note }] as const;
+  }));
+  return scoreContacts(trx, workspaceId, active, new Map(winners.map((id) => [id, []])), content, 'merge', now, replay);
+}
+
 /**
  * How a qualifying score moves a lead. An inquiry (or a contact with no lead yet) qualifies
  * whenever the rating says so. A lead sales sent back to nurture, or a closed buying cycle,
@@ -83,6 +117,8 @@ const ratingQualifies = (ev: LeadEvaluation, active: ActiveDefinition): boolean 
 async function scoreContacts(
   trx: Trx, workspaceId: string, active: ActiveDefinition, byContact: Map<string, ActivityFact[]>,
   content: ReadonlyMap<string, ContentFact>, cause: ScoreCause, now: Date,
+  /** Contacts whose engagement is replaced by a replayed state (merges), with what to say about it. */
+  replay?: ReadonlyMap<string, { state: EngagementState; note: string }>,
 ): Promise<ScoringOutcome> {
   const definitionId = active.record.id;
   const ids = [...byContact.keys()];
@@ -104,8 +140,13 @@ async function scoreContacts(
     const account = contact.accountId ? accounts.get(contact.accountId) ?? null : null;
     const open = openLeads.get(contactId);
     const mode = open ? (salesOwned.has(open.stage) ? 'none' : open.stage === 'inquiry' ? 'level' : 'edge') : hadLeads.has(contactId) ? 'edge' : 'level';
+    const rebuilt = replay?.get(contactId);
     let state = row.engagementState as EngagementState;
     if (state.schemaVersion !== 1) state = emptyEngagementState();
+    // A rebuild's delta is what the merged history adds to the winner's own engagement (both as of now).
+    const previous = rebuilt ? summarizeEngagement(decayTo(state, now), active.definition).total : 0;
+    if (rebuilt) state = rebuilt.state;
+    const explain = (ev: LeadEvaluation) => (rebuilt ? `${rebuilt.note}; ${ev.explanation}` : ev.explanation);
     let before = row.qualifies;
     let trigger: LeadEvaluation | null = null;
     let last: LeadEvaluation | null = null;
@@ -119,7 +160,8 @@ async function scoreContacts(
       last = ev;
       events.push({
         contactId, definitionId, at: activity ? activity.occurredAt : now, fit: ev.fit.points, engagement: ev.engagement.points,
-        rating: ev.rating.rating, cell: ev.rating.cell, cause, activityId: activity?.id ?? null, delta: ev.delta, explanation: ev.explanation,
+        rating: ev.rating.rating, cell: ev.rating.cell, cause, activityId: activity?.id ?? null,
+        delta: rebuilt ? ev.engagement.total - previous : ev.delta, explanation: explain(ev),
       });
       if (activity && ev.highIntent) {
         const detail = ev.highIntent.via === 'content' ? ev.highIntent.contentId : `${ev.highIntent.url} (${ev.highIntent.pattern})`;
@@ -131,11 +173,11 @@ async function scoreContacts(
     outcome.scored += acts.length;
     outcome.contacts.push({
       contactId, fit: last.fit.points, engagement: last.engagement.points, rating: last.rating.rating, cell: last.rating.cell,
-      qualifies: last.qualification.qualifies, explanation: last.explanation,
+      qualifies: last.qualification.qualifies, explanation: explain(last),
     });
     let leadId = open?.id ?? null;
     if (trigger) {
-      const mql = await qualify(trx, workspaceId, definitionId, contact, open ?? null, trigger.explanation, now);
+      const mql = await qualify(trx, workspaceId, definitionId, contact, open ?? null, explain(trigger), now);
       if (mql) {
         outcome.mqls.push(mql);
         leadId = mql.leadId;

@@ -8,6 +8,7 @@ import * as handoff from './2026-11-22-14-handoff.ts';
 import * as nurture from './2026-11-22-15-nurture.ts';
 import * as ingestPerf from './2026-11-22-16-ingest-perf.ts';
 import * as webhookResponse from './2026-11-22-17-webhook-response.ts';
+import * as merge from './2026-11-22-18-merge.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-15-nurture': nurture,
   '2026-11-23-16-ingest-perf': ingestPerf,
   '2026-11-23-17-webhook-response': webhookResponse,
+  '2026-11-23-18-merge': merge,
 };

@@ -1,0 +1,15 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * Frozen. Contact merges rebuild the winner's score from its whole (merged) history and record
+ * that as a score event of its own cause, 'merge'. The new CHECK only widens the old one, so it is
+ * added NOT VALID (no scan under the exclusive lock) and validated afterwards.
+ */
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`
+ALTER TABLE score_event DROP CONSTRAINT score_event_cause_check;
+ALTER TABLE score_event ADD CONSTRAINT score_event_cause_check
+  CHECK (cause IN ('activity','attributes','decay','recompute','merge')) NOT VALID;
+ALTER TABLE score_event VALIDATE CONSTRAINT score_event_cause_check;
+`.execute(db);
+}
