@@ -9,6 +9,7 @@ import * as nurture from './2026-11-22-15-nurture.ts';
 import * as ingestPerf from './2026-11-22-16-ingest-perf.ts';
 import * as webhookResponse from './2026-11-22-17-webhook-response.ts';
 import * as merge from './2026-11-22-18-merge.ts';
+import * as contentLookups from './2026-11-22-19-content-lookups.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-16-ingest-perf': ingestPerf,
   '2026-11-23-17-webhook-response': webhookResponse,
   '2026-11-23-18-merge': merge,
+  '2026-11-23-19-content-lookups': contentLookups,
 };

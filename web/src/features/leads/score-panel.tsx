@@ -4,6 +4,9 @@ import type { Lead } from '../../api/types.ts';
 import { RatingBadge } from '../../ui/badges.tsx';
 import { formatNumber } from '../../ui/format.ts';
 
+// Decayed engagement carries fractions; the explanation text rounds to whole points, and so does the table.
+const formatPoints = (p: number) => String(Math.round(p));
+
 type Contribution = { label: string; points: number; kind?: string };
 
 /**
@@ -47,7 +50,7 @@ export function ScorePanel({ lead }: { lead: Lead }) {
           <thead><tr><th scope="col">Rule</th><th scope="col" className="num">Points</th></tr></thead>
           <tbody>
             {rows.map((r, i) => (
-              <tr key={i}><td>{r.kind ? <span className="muted">{r.kind}: </span> : null}{r.label}</td><td className={`num ${r.points < 0 ? 'neg' : ''}`}>{r.points > 0 ? '+' : ''}{r.points}</td></tr>
+              <tr key={i}><td>{r.kind ? <span className="muted">{r.kind}: </span> : null}{r.label}</td><td className={`num ${r.points < 0 ? 'neg' : ''}`}>{r.points > 0 ? '+' : ''}{formatPoints(r.points)}</td></tr>
             ))}
           </tbody>
         </table>
