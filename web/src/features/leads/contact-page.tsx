@@ -10,7 +10,7 @@ import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { ContentRatingsGiven } from './content-ratings.tsx';
 import { IdentityPanel } from './identity-panel.tsx';
 import { Opportunities } from './lead-page.tsx';
-import { ScoreHistory } from './score-history.tsx';
+import { ScoreHistory } from './score-history-lazy.tsx';
 import { Timeline } from './timeline.tsx';
 
 export function ContactPage() {

@@ -13,7 +13,7 @@ import { SlaCountdown, slaTarget, useNow } from '../inbox/sla-countdown.tsx';
 import { useTransitionLead } from '../inbox/use-transition.ts';
 import { ContentRatingsGiven } from './content-ratings.tsx';
 import { IdentityPanel } from './identity-panel.tsx';
-import { ScoreHistory } from './score-history.tsx';
+import { ScoreHistory } from './score-history-lazy.tsx';
 import { ScorePanel } from './score-panel.tsx';
 import { StageHistory } from './stage-history.tsx';
 import { Timeline } from './timeline.tsx';
