@@ -60,6 +60,12 @@ export async function findOpenLeadForContact(db: DbOrTrx, workspaceId: string, c
   return row ? toLead(row) : null;
 }
 
+/** Hands a contact's closed buying cycles to another contact (after a merge; closed leads never collide). */
+export async function moveClosedLeads(trx: Trx, workspaceId: string, fromContactId: string, toContactId: string): Promise<void> {
+  await trx.updateTable('lead').set({ contact_id: toContactId, updated_at: new Date() })
+    .where('workspace_id', '=', workspaceId).where('contact_id', '=', fromContactId).where('stage', 'in', ['won', 'lost', 'disqualified']).execute();
+}
+
 export type LeadFilter = { stage?: Stage[]; ownerId?: string; contactId?: string };
 
 export async function listLeads(db: DbOrTrx, workspaceId: string, filter: LeadFilter, page: PageRequest): Promise<Page<Lead>> {

@@ -141,6 +141,26 @@ describe('merging an anonymous visitor into a known contact', () => {
     expect(ticks.rows).toEqual([]);
   });
 
+  it('both people had an open lead: the visitor one is disqualified as a duplicate, its SLA clock stops, and it joins the winner history', async () => {
+    const known = await knownContact('cfo@cloudly.io', { title: 'CFO' });
+    const knownLead = json(await t.api('POST', '/api/v1/leads', { contact_id: known })).id as string;
+    const anon = await anonymousVisitor('merge-dup');
+    const anonLead = json(await t.api('POST', '/api/v1/leads', { contact_id: anon })).id as string;
+    const toMql = await t.api('POST', `/api/v1/leads/${anonLead}/transitions`, { to: 'mql', note: 'hand-raise' });
+    expect(toMql.statusCode, toMql.body).toBe(201);
+    expect(json(await t.api('GET', `/api/v1/leads/${anonLead}`)).sla).toMatchObject({ kind: 'accept', state: 'running' });
+
+    expect((await segment(t, '/v1/identify', { anonymousId: 'merge-dup', traits: { email: 'cfo@cloudly.io' } })).statusCode).toBe(200);
+    const leads = await leadsOf(known);
+    expect(leads.filter((l) => !['won', 'lost', 'disqualified'].includes(l.stage)).map((l) => l.id)).toEqual([knownLead]);
+    const duplicate = json(await t.api('GET', `/api/v1/leads/${anonLead}`));
+    expect(duplicate).toMatchObject({ contact_id: known, stage: 'disqualified', last_reason_code: 'duplicate', sla: null });
+    const last = (json(await t.api('GET', `/api/v1/leads/${anonLead}/transitions`)).data as any[]).at(-1);
+    expect(last).toMatchObject({ from: 'mql', to: 'disqualified', reason_code: 'duplicate', actor: { type: 'system', id: null } });
+    expect(last.note).toContain(knownLead);
+    expect(await leadsOf(anon)).toEqual([]);
+  });
+
   it('a live enrollment moves with the visitor lead when the known contact has neither', async () => {
     const track = json(await t.api('POST', '/api/v1/nurture/tracks', { name: 'Merge track 2', entry: {}, steps: [{ type: 'wait', business_days: 5 }] })).id as string;
     const known = await knownContact('cto@cloudly.io', { title: 'Engineer' });
