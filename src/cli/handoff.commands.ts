@@ -1,4 +1,5 @@
-import { computeSlaReport, reportWindow } from '../app/handoff/handoff-reports.ts';
+import { computeSlaReport, reportWindow, slaReportTable } from '../app/handoff/handoff-reports.ts';
+import { reportToCsv } from '../app/reports/report-csv.ts';
 import { resolveWorkspace } from '../app/workspaces.ts';
 import type { SlaReportRow } from '../core/sla/sla-report.rules.ts';
 import type { Config } from '../config.ts';
@@ -18,8 +19,8 @@ function table(rows: SlaReportRow[]): string {
   return [head, ...body].map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
 }
 
-/** `leadloop report sla [--json] [--from D] [--to D]`: the follow-up SLA per rep and team (default window: 30 days). */
-export async function printSlaReport(config: Config, workspace: string | undefined, opts: { json?: boolean; from?: string; to?: string }): Promise<void> {
+/** `leadloop report sla [--json|--csv] [--from D] [--to D]`: the follow-up SLA per rep and team (default window: 30 days). */
+export async function printSlaReport(config: Config, workspace: string | undefined, opts: { json?: boolean; csv?: boolean; from?: string; to?: string }): Promise<void> {
       const rt = await openRuntime(config, { poolSize: 3 });
       try {
         const ws = await resolveWorkspace(rt.deps, workspace);
@@ -27,6 +28,10 @@ export async function printSlaReport(config: Config, workspace: string | undefin
         const window = reportWindow(rt.deps, opts.from ? new Date(opts.from) : undefined, opts.to ? new Date(opts.to) : undefined);
         if (Number.isNaN(window.from.getTime()) || Number.isNaN(window.to.getTime())) throw new Error('--from and --to must be ISO dates, e.g. 2026-11-01T00:00:00Z');
         const r = await computeSlaReport(rt.deps, ws.value.id, window);
+        if (opts.csv) {
+          process.stdout.write(reportToCsv(slaReportTable(r)));
+          return;
+        }
         if (opts.json) {
           console.log(JSON.stringify({ from: window.from.toISOString(), to: window.to.toISOString(), reps: r.reps, teams: r.teams, total: r.total }));
           return;

@@ -143,5 +143,11 @@ describe('SLA clocks and escalation (simulated clock)', () => {
     expect(closed.lead.stage).toBe('disqualified');
     const report = await expectStatus(t.api('GET', '/api/v1/reports/rejections?from=2031-03-01T00:00:00Z&to=2031-04-01T00:00:00Z'), 200);
     expect(report.by_source.map((r: any) => r.reason_code)).toEqual(expect.arrayContaining(['not_ready', 'wrong_contact']));
+    const csv = await t.app.inject({ method: 'GET', url: '/api/v1/reports/rejections?from=2031-03-01T00:00:00Z&to=2031-04-01T00:00:00Z&format=csv', headers: { authorization: `Bearer ${t.keys.read}` } });
+    expect(csv.statusCode, csv.body).toBe(200);
+    const [header, ...lines] = csv.body.trimEnd().split('\r\n');
+    expect(header).toBe('dimension,value,reason_code,outcome,count');
+    expect(lines.filter((l) => l.startsWith('source,')).length).toBe(report.by_source.length);
+    expect(lines.some((l) => /,wrong_contact,disqualified,\d+$/.test(l))).toBe(true);
   });
 });

@@ -67,5 +67,19 @@ describe('SLA report on a hand-computed case', () => {
     });
     expect(r.teams).toMatchObject([{ key: 'team:EMEA', received: 3, accepted: 2, rejected: 1, sla: { hits: 3, misses: 1, hitRate: 0.75 }, escalations: 1, delay: { systemS: 60, humanS: 9840 } }]);
     expect(r.total).toMatchObject({ received: 3, breaches: 1 });
+
+    // The same figures as one flat CSV table: reps, teams, total.
+    const csv = await t.app.inject({ method: 'GET', url: '/api/v1/reports/sla?from=2031-03-03T00:00:00Z&to=2031-03-04T00:00:00Z&format=csv', headers: { authorization: `Bearer ${t.keys.read}` } });
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="sla-2031-03-03-2031-03-04.csv"');
+    const [header, ...lines] = csv.body.trimEnd().split('\r\n');
+    const cols = header!.split(',');
+    const cell = (line: string, col: string) => line.split(',')[cols.indexOf(col)];
+    const anaLine = lines.find((l) => l.startsWith(`rep,${anaRow.name},`))!;
+    expect([cell(anaLine, 'received'), cell(anaLine, 'accept_median_min'), cell(anaLine, 'sla_hit_rate'), cell(anaLine, 'human_delay_median_s')]).toEqual(['2', '165', '0.6667', '9840']);
+    expect(lines.filter((l) => l.startsWith('team,'))).toHaveLength(1);
+    expect(cell(lines.at(-1)!, 'level')).toBe('total');
+    expect(cell(lines.at(-1)!, 'breaches')).toBe('1');
   });
 });
