@@ -161,7 +161,7 @@ export async function runCli(argv: string[]): Promise<void> {
       console.error(`Error: ${e.message}`);
       process.exit(1);
     }
-    const code = (e as { code?: string; exitCode?: number }).code;
+    const code = (e as { code?: string; exitCode?: number } | null | undefined)?.code;
     if (code?.startsWith('commander.')) {
       process.exit(code === 'commander.helpDisplayed' || code === 'commander.version' ? 0 : (e as { exitCode?: number }).exitCode ?? 1);
     }

