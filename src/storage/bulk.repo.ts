@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from './db.ts';
+import type { SlaClock } from '../core/sla/sla-clock.rules.ts';
 import type { Database } from './schema.ts';
+import './schema-handoff.ts';
 
 /**
  * Bulk inserts for generated data (the demo workspace, benchmarks): one
@@ -266,3 +268,26 @@ export async function analyzeAfterBulkLoad(db: DbOrTrx, tables: readonly (keyof 
 const bulkLoadedTables: readonly (keyof Database)[] = [
   'account', 'contact', 'contact_identity', 'activity', 'lead', 'stage_transition', 'opportunity', 'opportunity_contact_role', 'opportunity_lead', 'opportunity_stage_change',
 ];
+
+export type BulkSlaClock = { id: string; leadId: string; clock: SlaClock; state: string };
+
+export function bulkInsertSlaClocks(db: DbOrTrx, workspaceId: string, rows: readonly BulkSlaClock[]): Promise<number> {
+  return insertUnnest(db, 'sla_clock', workspaceId, [
+    ['id', 'uuid', (r) => r.id], ['lead_id', 'uuid', (r) => r.leadId], ['kind', 'text', (r) => r.clock.kind], ['owner_id', 'uuid', (r) => r.clock.ownerId],
+    ['clock', 'jsonb', (r) => r.clock], ['state', 'text', (r) => r.state], ['started_at', 'timestamptz', (r) => r.clock.startedAt],
+    ['due_at', 'timestamptz', (r) => r.clock.dueAt], ['stopped_at', 'timestamptz', (r) => r.clock.stoppedAt], ['stop_reason', 'text', (r) => r.clock.stopReason],
+  ], rows);
+}
+
+export type BulkSlaEscalation = {
+  id: string; leadId: string; clockId: string; kind: string; stepIndex: number; action: string; recipientId: string | null;
+  fromOwnerId: string | null; reason: string; at: Instant;
+};
+
+export function bulkInsertSlaEscalations(db: DbOrTrx, workspaceId: string, rows: readonly BulkSlaEscalation[]): Promise<number> {
+  return insertUnnest(db, 'sla_escalation', workspaceId, [
+    ['id', 'uuid', (r) => r.id], ['lead_id', 'uuid', (r) => r.leadId], ['clock_id', 'uuid', (r) => r.clockId], ['kind', 'text', (r) => r.kind],
+    ['step_index', 'int4', (r) => r.stepIndex], ['action', 'text', (r) => r.action], ['recipient_id', 'uuid', (r) => r.recipientId],
+    ['from_owner_id', 'uuid', (r) => r.fromOwnerId], ['reason', 'text', (r) => r.reason], ['at', 'timestamptz', (r) => r.at],
+  ], rows);
+}

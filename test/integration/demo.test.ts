@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideTransition, defaultReasonCodes, isClosed, type Stage } from '../../src/core/lifecycle.ts';
 import { DEMO_WORKSPACE_NAME, seedDemoWorkspace, type DemoResult } from '../../src/app/demo/seed-demo.ts';
+import { computeSlaReport } from '../../src/app/handoff/handoff-reports.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -84,6 +85,8 @@ describe('demo workspace', () => {
       + (SELECT count(*) FROM opportunity_lead o WHERE NOT EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = o.workspace_id AND l.id = o.lead_id))
       + (SELECT count(*) FROM activity a WHERE a.campaign_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM campaign c WHERE c.workspace_id = a.workspace_id AND c.id = a.campaign_id))
       + (SELECT count(*) FROM lead l WHERE l.owner_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = l.workspace_id AND u.id = l.owner_id))
+      + (SELECT count(*) FROM sla_clock k WHERE NOT EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = k.workspace_id AND l.id = k.lead_id))
+      + (SELECT count(*) FROM sla_escalation e WHERE NOT EXISTS (SELECT 1 FROM sla_clock k WHERE k.workspace_id = e.workspace_id AND k.id = e.clock_id))
       AS orphans`.execute(first.db);
     expect(Number(rows[0]!.orphans)).toBe(0);
   });
@@ -135,6 +138,28 @@ describe('demo workspace', () => {
     const inbox = await first.db.selectFrom('lead').select(['stage']).where('workspace_id', '=', ws()).where('owner_id', '=', sales.id)
       .where('stage', 'in', ['mql', 'sal']).execute();
     expect(inbox.filter((l) => l.stage === 'mql').length).toBeGreaterThan(0);
+  });
+
+  it('has a follow-up SLA history: hits and misses per rep, manager escalations, and running clocks on the MQLs waiting now', async () => {
+    const report = await computeSlaReport(first.deps, ws(), { from: new Date(NOW.getTime() - 365 * 86_400_000), to: NOW });
+    expect(report.reps.length).toBeGreaterThanOrEqual(3);
+    const { hits, misses } = report.total.sla;
+    expect(hits).toBeGreaterThan(0);
+    expect(misses).toBeGreaterThan(0);
+    expect(report.total.sla.hitRate).toBeGreaterThan(0.1);
+    expect(report.total.sla.hitRate).toBeLessThan(0.95);
+    expect(report.total.escalations).toBeGreaterThan(0);
+    // Clocks follow the generated history: every MQL with an owner started one, each stopped clock stopped at one of its lead's moves or touches.
+    const mqlLeads = await first.db.selectFrom('lead').select(['id', 'stage']).where('workspace_id', '=', ws()).where('mql_at', 'is not', null).where('owner_id', 'is not', null).execute();
+    const clocks = await first.db.selectFrom('sla_clock').select(['lead_id', 'kind', 'stopped_at', 'started_at', 'state']).where('workspace_id', '=', ws()).execute();
+    const withClock = new Set(clocks.map((c) => c.lead_id));
+    expect(mqlLeads.filter((l) => !withClock.has(l.id))).toEqual([]);
+    for (const c of clocks) if (c.stopped_at) expect(c.stopped_at.getTime()).toBeGreaterThanOrEqual(c.started_at.getTime());
+    // The leads waiting in MQL now have their accept clock running (or breached), never stopped.
+    const waiting = new Set(mqlLeads.filter((l) => l.stage === 'mql').map((l) => l.id));
+    const open = clocks.filter((c) => waiting.has(c.lead_id) && c.kind === 'accept' && c.stopped_at === null);
+    expect(new Set(open.map((c) => c.lead_id)).size).toBe(waiting.size);
+    for (const c of open) expect(['running', 'breached']).toContain(c.state);
   });
 
   it('has won, lost and open deals with sane amounts, contact roles and linked leads', async () => {

@@ -1,13 +1,14 @@
 import type { BulkTouch } from '../../storage/bulk.repo.ts';
 import { browse, engage, firstTouch, identify, returnVisit, type Journey } from './journey.ts';
 import { generatePeople } from './people.ts';
+import { appendSlaHistory } from './sla-history.ts';
 import { simulateLead, type LeadResult } from './waterfall.ts';
 import { DAY, HOUR, MINUTE, type ChunkRows, type DemoWorld, type Person } from './world.ts';
 
 export function emptyChunk(): ChunkRows {
   return {
     accounts: [], contacts: [], identities: [], activities: [], leads: [], transitions: [], opportunities: [],
-    contactRoles: [], opportunityLeads: [], stageChanges: [],
+    contactRoles: [], opportunityLeads: [], stageChanges: [], slaClocks: [], slaEscalations: [],
   };
 }
 
@@ -27,6 +28,7 @@ export function generateChunk(world: DemoWorld, firstIndex: number, count: numbe
     }
   }
   for (const person of people) livePerson(world, rows, person);
+  appendSlaHistory(world, rows);
   return rows;
 }
 

@@ -10,7 +10,7 @@ import { createWorkspace, usersOf } from '../workspaces.ts';
 import { insertUser } from '../../storage/users.repo.ts';
 import {
   bulkInsertAccounts, bulkInsertActivities, bulkInsertContactRoles, bulkInsertContacts, bulkInsertIdentities, bulkInsertLeads,
-  bulkInsertOpportunities, bulkInsertOpportunityLeads, bulkInsertOpportunityStageChanges, bulkInsertTransitions, analyzeAfterBulkLoad, countWorkspaceRows, skipForeignKeyChecksInTransaction, stampGeneratedHistoryWithDefinition,
+  bulkInsertOpportunities, bulkInsertOpportunityLeads, bulkInsertOpportunityStageChanges, bulkInsertSlaClocks, bulkInsertSlaEscalations, bulkInsertTransitions, analyzeAfterBulkLoad, countWorkspaceRows, skipForeignKeyChecksInTransaction, stampGeneratedHistoryWithDefinition,
 } from '../../storage/bulk.repo.ts';
 import { generateChunk, emptyChunk } from './chunk.ts';
 import { accountWeights, generateAccounts } from './people.ts';
@@ -55,7 +55,7 @@ const demoUsers = [
 
 export const demoTables = [
   'app_user', 'api_key', 'campaign', 'campaign_cost', 'content_asset', 'account', 'contact', 'contact_identity', 'activity', 'lead',
-  'stage_transition', 'opportunity', 'opportunity_contact_role', 'opportunity_lead', 'opportunity_stage_change', 'content_rating', 'content_plan',
+  'stage_transition', 'opportunity', 'opportunity_contact_role', 'opportunity_lead', 'opportunity_stage_change', 'content_rating', 'content_plan', 'sla_clock', 'sla_escalation',
 ] as const;
 
 /**
@@ -103,6 +103,7 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
     reps: ['sales', 'ana', 'ben', 'cara'].map((k) => byKey.get(k)!),
     mainRep: byKey.get('sales')!,
     marketingUser: byKey.get('marketing')!,
+    managerId: byKey.get('manager')!.id,
     emails: new Set(), domains: new Set(),
     counters: { activity: 0, roundRobin: 0, showcaseLeft: Math.min(12, Math.ceil(total / 20)) },
   };
@@ -173,4 +174,6 @@ async function writeChunk(trx: Trx, workspaceId: string, rows: ChunkRows): Promi
   await bulkInsertOpportunityLeads(trx, workspaceId, rows.opportunityLeads);
   await bulkInsertOpportunityStageChanges(trx, workspaceId, rows.stageChanges);
   await bulkInsertActivities(trx, workspaceId, rows.activities);
+  await bulkInsertSlaClocks(trx, workspaceId, rows.slaClocks);
+  await bulkInsertSlaEscalations(trx, workspaceId, rows.slaEscalations);
 }

@@ -1,6 +1,6 @@
 import type {
   BulkAccount, BulkActivity, BulkContact, BulkContactRole, BulkIdentity, BulkLead, BulkOpportunity, BulkOpportunityLead,
-  BulkOpportunityStageChange, BulkTransition,
+  BulkOpportunityStageChange, BulkSlaClock, BulkSlaEscalation, BulkTransition,
 } from '../../storage/bulk.repo.ts';
 import type { CampaignSpec, ContentSpec } from './catalog-data.ts';
 import type { Rng } from './prng.ts';
@@ -28,6 +28,8 @@ export type DemoWorld = {
   reps: WorldUser[];
   /** marketing@demo.example: cleans up lists and nurture. */
   marketingUser: WorldUser;
+  /** Told when a demo lead's follow-up SLA breaches. */
+  managerId: string;
   /** sales@demo.example: the rep whose inbox the demo shows first. */
   mainRep: WorldUser;
   /** Unique across the run (the database enforces both). */
@@ -84,6 +86,8 @@ export type ChunkRows = {
   contactRoles: BulkContactRole[];
   opportunityLeads: BulkOpportunityLead[];
   stageChanges: BulkOpportunityStageChange[];
+  slaClocks: BulkSlaClock[];
+  slaEscalations: BulkSlaEscalation[];
 };
 
 export const MINUTE = 60_000;

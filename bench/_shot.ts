@@ -1,0 +1,11 @@
+import { chromium } from 'playwright-core';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const context = await browser.newContext({ baseURL: 'http://127.0.0.1:3999', viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+const [email, path, file] = process.argv.slice(2);
+await page.request.post('/api/v1/auth/login', { data: { email, password: 'demo' } });
+await page.goto(path!);
+await page.waitForLoadState('networkidle');
+await page.waitForTimeout(800);
+await page.screenshot({ path: file!, fullPage: true });
+await browser.close();
