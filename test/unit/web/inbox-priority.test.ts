@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Lead } from '../../../web/src/api/types.ts';
 import type { Envelope } from '../../../web/src/features/dashboard/reports/envelope.ts';
 import { adaptFunnel, adaptFunnelFlows } from '../../../web/src/features/dashboard/reports/funnel.adapter.ts';
+import { adaptCpod } from '../../../web/src/features/dashboard/reports/process.adapter.ts';
 import { comparePriority, ratingRank } from '../../../web/src/features/inbox/priority.ts';
 
 const lead = (id: string, over: Partial<Lead> = {}): Lead => ({
@@ -47,5 +48,18 @@ describe('dashboard funnel adapters (GET /api/v1/reports/funnel)', () => {
     const out = (node: string) => rows.filter((r) => r[0] === node).reduce((a, r) => a + Number(r[2]), 0);
     expect(out('Leads')).toBe(100);
     expect(out('MQL')).toBe(40);
+  });
+});
+
+describe('dashboard cost per order dollar adapter (GET /api/v1/reports/cpod)', () => {
+  const envelope = (cpods: (number | null)[]): Envelope => ({
+    report: 'cpod', period: { from: '', to: '', to_inclusive: '' }, filters: { by: 'month', model: 'linear' }, definition_versions: [], notes: [],
+    columns: ['month', 'cpod'], rows: cpods.map((cpod, i) => ({ month: `2026-0${i + 1}`, cpod })),
+  });
+  it('is empty (not bare axes) when no month has a cost per order dollar', () => {
+    expect(adaptCpod(envelope([null, null, null]))).toBeNull();
+  });
+  it('draws the months that have one, keeping the gaps', () => {
+    expect(adaptCpod(envelope([null, 0.25, null]))!.model).toMatchObject({ kind: 'bar', categories: ['2026-01', '2026-02', '2026-03'], series: [{ values: [null, 0.25, null] }] });
   });
 });

@@ -26,7 +26,7 @@ export function optionFor(model: Exclude<ChartModel, FlagTableModel>): ChartOpti
       return {
         tooltip: { trigger: 'item' },
         series: [{
-          type: 'sankey', left: 8, right: 90, top: 8, bottom: 8, nodeGap: 10, emphasis: { focus: 'adjacency' },
+          type: 'sankey', left: 8, right: 130, top: 8, bottom: 8, nodeGap: 10, emphasis: { focus: 'adjacency' },
           lineStyle: { color: 'gradient', opacity: 0.35 }, label: { color: '#2b2f36', fontSize: 12 },
           data: model.nodes.map((name) => ({ name, itemStyle: { color: nodeColor(name) } })),
           links: model.links,
@@ -38,7 +38,8 @@ export function optionFor(model: Exclude<ChartModel, FlagTableModel>): ChartOpti
         tooltip: { trigger: 'axis' },
         legend: { top: 0, textStyle: { color: '#5c6370' } },
         grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-        xAxis: { type: 'category', data: model.categories, axisLabel: { ...axisLabel, hideOverlap: true }, axisLine: { lineStyle: { color: '#d0d4da' } } },
+        // A few categories (stages, reps) are all named; long series (months, sources) drop labels that would overlap.
+        xAxis: { type: 'category', data: model.categories, axisLabel: model.categories.length <= 8 ? { ...axisLabel, interval: 0 } : { ...axisLabel, hideOverlap: true }, axisLine: { lineStyle: { color: '#d0d4da' } } },
         yAxis: { type: 'value', axisLabel: { ...axisLabel, formatter: model.unit === '%' ? '{value}%' : '{value}' }, splitLine },
         series: model.series.map((s) => ({
           name: s.name, type: model.kind, data: s.values, smooth: 0.2, symbolSize: 6, barMaxWidth: 28,

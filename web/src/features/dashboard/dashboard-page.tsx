@@ -39,7 +39,7 @@ export function DashboardPage() {
     sources: useReportState(sources, adaptSources),
     segmentBars: useReportState(sources, adaptSegmentBars),
     contribution: useReportState(attribution, adaptContribution),
-    cpod: useReportState(cpod, adaptCpod),
+    cpod: useReportState(cpod, adaptCpod, [], 'No costs or no won revenue in this period: record costs with PUT /api/v1/costs or `leadloop costs import FILE`.'),
     attribution: useReportState(attribution, (e) => adaptAttribution(e, filters.model, dimension), [filters.model, dimension]),
     sla: useReportState(sla, adaptSla, [], 'No hand-offs to sales were recorded in this period.'),
   };

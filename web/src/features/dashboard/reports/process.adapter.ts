@@ -17,7 +17,8 @@ export function adaptTimeToSalesReady(e: Envelope): ReportView | null {
 
 // GET /api/v1/reports/cpod: per month (marketing + sales cost) / won revenue.
 export function adaptCpod(e: Envelope): ReportView | null {
-  if (!e.rows.length) return null;
+  // Without recorded costs every month is empty: say so instead of drawing bare axes.
+  if (!e.rows.some((r) => typeof r.cpod === 'number')) return null;
   return {
     model: { kind: 'bar', categories: e.rows.map((r) => String(r.month)), series: [{ name: 'Cost per order dollar', values: e.rows.map((r) => (typeof r.cpod === 'number' ? r.cpod : null)) }] },
     table: tableOfEnvelope(e),
