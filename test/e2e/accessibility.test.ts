@@ -9,7 +9,7 @@ import { hasChromium, launchBrowser, loginAs, startWebServer, type WebServer } f
  * main screen: axe-core's WCAG 2 A/AA rules (labels, names, contrast, landmarks, ARIA), no sideways
  * scrolling at laptop width, and the journeys a keyboard user needs.
  */
-type Screen = { path: string; as: string; ready: (page: Page) => Promise<unknown> };
+type Screen = { name: string; path: () => string; as: string; ready: (page: Page) => Promise<unknown> };
 
 const heading = (name: string | RegExp) => (page: Page) => page.getByRole('heading', { level: 1, name }).waitFor();
 const region = (name: string) => (page: Page) => page.getByRole('region', { name }).first().waitFor();
@@ -43,44 +43,43 @@ describe.skipIf(!hasChromium)('accessibility of every main screen (axe-core WCAG
     await web?.close();
   });
 
-  const screens = (): Screen[] => [
-    { path: '/inbox', as: 'sales@web.test', ready: region('Needs your answer') },
-    { path: '/inbox', as: 'manager@web.test', ready: region('Needs your answer') },
-    { path: leadPath, as: 'sales@web.test', ready: region('Stage history') },
-    { path: contactPath, as: 'sales@web.test', ready: region('Timeline') },
-    { path: '/dashboard', as: 'marketing@web.test', ready: (p: Page) => p.getByRole('region', { name: 'Lead waterfall' }).locator('canvas').waitFor() },
-    { path: '/definitions', as: 'marketing@web.test', ready: heading(/definition/i) },
-    { path: '/content', as: 'marketing@web.test', ready: heading('Content library') },
-    { path: assetPath, as: 'sales@web.test', ready: (p: Page) => p.getByRole('heading', { level: 1 }).waitFor() },
-    { path: '/content/gap-map', as: 'marketing@web.test', ready: (p: Page) => p.getByRole('img').locator('canvas').first().waitFor() },
-    { path: '/content/calendar', as: 'marketing@web.test', ready: heading('Editorial calendar') },
-    { path: '/settings/users', as: 'admin@web.test', ready: heading('Settings') },
-    { path: '/settings/api-keys', as: 'admin@web.test', ready: heading('Settings') },
-    { path: '/settings/routing', as: 'admin@web.test', ready: heading('Settings') },
-    { path: '/settings/sla', as: 'admin@web.test', ready: heading('Settings') },
-    { path: '/settings/webhooks', as: 'admin@web.test', ready: heading('Settings') },
-    { path: '/settings/routing', as: 'manager@web.test', ready: heading('Settings') },
+  const at = (path: string) => () => path;
+  const screens: Screen[] = [
+    { name: 'inbox (rep)', path: at('/inbox'), as: 'sales@web.test', ready: region('Needs your answer') },
+    { name: 'inbox (manager)', path: at('/inbox'), as: 'manager@web.test', ready: region('Needs your answer') },
+    { name: 'lead page', path: () => leadPath, as: 'sales@web.test', ready: region('Stage history') },
+    { name: 'contact page', path: () => contactPath, as: 'sales@web.test', ready: region('Timeline') },
+    { name: 'dashboard', path: at('/dashboard'), as: 'marketing@web.test', ready: (p: Page) => p.getByRole('region', { name: 'Lead waterfall' }).locator('canvas').waitFor() },
+    { name: 'definitions', path: at('/definitions'), as: 'marketing@web.test', ready: heading(/definition/i) },
+    { name: 'content library', path: at('/content'), as: 'marketing@web.test', ready: heading('Content library') },
+    { name: 'asset page', path: () => assetPath, as: 'sales@web.test', ready: (p: Page) => p.getByRole('heading', { level: 1 }).waitFor() },
+    { name: 'gap map', path: at('/content/gap-map'), as: 'marketing@web.test', ready: (p: Page) => p.getByRole('img').locator('canvas').first().waitFor() },
+    { name: 'editorial calendar', path: at('/content/calendar'), as: 'marketing@web.test', ready: heading('Editorial calendar') },
+    { name: 'settings: users', path: at('/settings/users'), as: 'admin@web.test', ready: heading('Settings') },
+    { name: 'settings: API keys', path: at('/settings/api-keys'), as: 'admin@web.test', ready: heading('Settings') },
+    { name: 'settings: routing', path: at('/settings/routing'), as: 'admin@web.test', ready: heading('Settings') },
+    { name: 'settings: SLA', path: at('/settings/sla'), as: 'admin@web.test', ready: heading('Settings') },
+    { name: 'settings: webhooks', path: at('/settings/webhooks'), as: 'admin@web.test', ready: heading('Settings') },
+    { name: 'settings: routing (manager, read-only)', path: at('/settings/routing'), as: 'manager@web.test', ready: heading('Settings') },
   ];
-
-  it('no WCAG 2 A/AA violations and no sideways scrolling at 1280 px on any main screen', async () => {
-    const problems: string[] = [];
-    const pages = new Map<string, Page>();
-    for (const screen of screens()) {
-      let page = pages.get(screen.as);
-      if (!page) { page = await loginAs(browser, web.baseUrl, screen.as); pages.set(screen.as, page); }
-      await page.goto(screen.path);
-      await screen.ready(page);
-      // Lazy panels and charts settle after the first frame.
-      await page.waitForLoadState('networkidle');
-      const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-      for (const v of result.violations) {
-        const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
-        problems.push(`${screen.path} (${screen.as}): ${v.id} [${v.impact}] ${v.help} — ${v.nodes.length} node(s): ${where}`);
-      }
-      const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-      if (overflow > 0) problems.push(`${screen.path} (${screen.as}): scrolls sideways by ${overflow}px at 1280px wide`);
-    }
+  // One signed-in page per user, reused across screens.
+  const pages = new Map<string, Page>();
+  afterAll(async () => {
     for (const page of pages.values()) await page.context().close();
+  });
+
+  it.each(screens)('$name: no WCAG 2 A/AA violation, no sideways scrolling at 1280 px', async (screen) => {
+    let page = pages.get(screen.as);
+    if (!page) { page = await loginAs(browser, web.baseUrl, screen.as); pages.set(screen.as, page); }
+    const where = `${screen.path()} (${screen.as})`;
+    await page.goto(screen.path());
+    await screen.ready(page);
+    // Lazy panels and charts settle after the first frame.
+    await page.waitForLoadState('networkidle');
+    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const problems = result.violations.map((v) => `${where}: ${v.id} [${v.impact}] ${v.help} — ${v.nodes.length} node(s): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    if (overflow > 0) problems.push(`${where}: scrolls sideways by ${overflow}px at 1280px wide`);
     expect(problems).toEqual([]);
   });
 
