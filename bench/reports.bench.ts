@@ -13,7 +13,9 @@ import { migrateToLatest } from '../src/storage/migrate.ts';
  * Reports at scale: 1M leads (one contact each) and 10M activities generated inside PostgreSQL
  * (generate_series INSERT … SELECT, no JS loops), then funnel, sources and attribution (all nine
  * models, Markov included) timed against one sequential scan of the activity table.
- * Options: --scale 0.1 (fewer rows), --keep (leave the database, and the embedded server, for EXPLAIN).
+ * Options: --scale 0.1 (fewer rows), --keep (leave the database, and the embedded server, for EXPLAIN),
+ * --reuse <database url> (time the reports on a database kept by an earlier --keep run of the same
+ * scale: no generation, nothing dropped; before/after comparisons on identical data).
  * BENCH_DATABASE_URL: use that server.
  */
 export async function run(argv: string[]): Promise<void> {
@@ -23,6 +25,8 @@ export async function run(argv: string[]): Promise<void> {
   const leads = Math.round(1_000_000 * scale);
   const activities = leads * 10;
 
+  const reuseAt = argv.indexOf('--reuse');
+  if (reuseAt >= 0) return timeReports(argv[reuseAt + 1]!, null, leads, activities);
   let serverUrl = process.env.BENCH_DATABASE_URL;
   let stop = async () => {};
   let dataDir: string | null = null;
@@ -44,6 +48,26 @@ export async function run(argv: string[]): Promise<void> {
     const workspaceId = await generate(pool, leads, activities);
     log(`generated ${leads} leads, ${activities} activities in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+    await timeReports(null, { pool, db, workspaceId }, leads, activities);
+  } finally {
+    await db.destroy();
+    const keep = argv.includes('--keep');
+    if (keep) log(`kept: ${withDatabase(serverUrl, dbName)}${dataDir ? ` (embedded server left running; data in ${dataDir})` : ''}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+    await admin.end();
+    if (!keep) {
+      await stop();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Times scan, funnel, sources and attribution (best of 2 each) and prints the JSON line. */
+async function timeReports(reuseUrl: string | null, given: { pool: pg.Pool; db: ReturnType<typeof createDb>; workspaceId: string } | null, leads: number, activities: number): Promise<void> {
+  const pool = given?.pool ?? createPool(reuseUrl!, 10);
+  const db = given?.db ?? createDb(pool);
+  const workspaceId = given?.workspaceId ?? '00000000-0000-7000-8000-000000000001';
+  try {
     const deps: AppDeps = { db, clock: systemClock };
     const query = { from: '2025-01-01', to: '2025-12-31' };
     const time = async (label: string, work: () => Promise<unknown>) => {
@@ -72,15 +96,7 @@ export async function run(argv: string[]): Promise<void> {
       bench: 'reports', leads, activities, funnel_s: round(funnel), sources_s: round(sources), attribution_s: round(attribution), scan_s: round(scan),
     }));
   } finally {
-    await db.destroy();
-    const keep = argv.includes('--keep');
-    if (keep) log(`kept: ${withDatabase(serverUrl, dbName)}${dataDir ? ` (embedded server left running; data in ${dataDir})` : ''}`);
-    else await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
-    await admin.end();
-    if (!keep) {
-      await stop();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    }
+    if (!given) await db.destroy();
   }
 }
 

@@ -1,9 +1,11 @@
 import { AttributionWorkspace } from '../../core/attribution/attribution-workspace.rules.ts';
-import { attributionModels, type AttributionModel, type Journey } from '../../core/attribution/journey.types.ts';
+import { attributionModels, type AttributionModel, type AttributionTouch, type Journey } from '../../core/attribution/journey.types.ts';
 import { marketingContributionOf } from '../../core/attribution/marketing-contribution.rules.ts';
 import { MarkovPathAccumulator, type MarkovChannelWeights } from '../../core/attribution/markov.rules.ts';
 import { dimensionOf, RollUpAccumulator, rollUpDimensions, type RollUpDimension } from '../../core/attribution/rollup.rules.ts';
-import { markovPaths, opportunityBatch, touchesOf, type AttributionScope, type ScopedOpportunity } from '../../storage/reports/attribution.repo.ts';
+import {
+  nonConvertingMarkovPaths, opportunityBatch, touchesOf, type AttributionScope, type MarkovPathRow, type ScopedOpportunity,
+} from '../../storage/reports/attribution.repo.ts';
 import { definitionVersionsInScope } from '../../storage/reports/report-sql.ts';
 import { attributionSettings, defaultAttributionSettings, type AttributionSettings } from '../attribution-settings.ts';
 import type { AppDeps } from '../context.ts';
@@ -34,34 +36,142 @@ export function solveMarkov(paths: readonly { path: string; converted: boolean; 
   return acc.solve();
 }
 
+/** Identical paths once, in (path, converted) order: a fixed channel order whatever the query plan. */
+function sortedPaths(converting: ReadonlyMap<string, number>, nonConverting: readonly MarkovPathRow[]): MarkovPathRow[] {
+  const all: MarkovPathRow[] = [...nonConverting];
+  for (const [path, count] of converting) all.push({ path, converted: true, count });
+  return all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : Number(a.converted) - Number(b.converted)));
+}
+
 /**
- * Streams every in-scope deal's journey (batches of deals, touches in one ordered query per batch)
- * through one reusable AttributionWorkspace and rolls credits up per model without keeping them.
+ * What the Markov pass needs of a deal once the channel weights are known: the deal, its horizons
+ * and its touches in the window, kept compact (dimension values interned, no touch ids).
  */
-async function attributeAll(deps: AppDeps, s: AttributionScope, settings: AttributionSettings, markov: MarkovChannelWeights, model: AttributionModel) {
-  const ws = new AttributionWorkspace({ lookbackDays: settings.lookbackDays, halfLifeDays: settings.halfLifeDays, decayAnchor: 'close' }, markov);
+class DeferredJourneys {
+  readonly opps: ScopedOpportunity[] = [];
+  private readonly ends: number[] = [];
+  private readonly times: number[] = [];
+  private readonly channels: string[] = [];
+  private readonly sources: (string | null)[] = [];
+  private readonly campaigns: (string | null)[] = [];
+  private readonly contents: (string | null)[] = [];
+  private readonly interned = new Map<string, string>();
+
+  add(opp: ScopedOpportunity, ws: AttributionWorkspace, touches: readonly AttributionTouch[]): void {
+    for (let i = 0; i < ws.length; i++) {
+      const t = touches[ws.order[i]!]!;
+      this.times.push(ws.times[i]!);
+      this.channels.push(this.intern(t.channel)!);
+      this.sources.push(this.intern(t.source));
+      this.campaigns.push(this.intern(t.campaign));
+      this.contents.push(this.intern(t.contentId));
+    }
+    this.opps.push(opp);
+    this.ends.push(this.times.length);
+  }
+
+  /** Calls `visit` with each deal's journey (touches rebuilt in window order; the objects are reused). */
+  forEach(visit: (opp: ScopedOpportunity, journey: Journey) => void): void {
+    const pool: AttributionTouch[] = [];
+    const touches: AttributionTouch[] = [];
+    let start = 0;
+    for (let d = 0; d < this.opps.length; d++) {
+      const opp = this.opps[d]!;
+      const end = this.ends[d]!;
+      touches.length = 0;
+      for (let k = start; k < end; k++) {
+        const j = k - start;
+        const t = pool[j] ?? (pool[j] = { id: '', at: new Date(0), channel: '', source: null, campaign: null, contentId: null });
+        t.at.setTime(this.times[k]!);
+        t.channel = this.channels[k]!;
+        t.source = this.sources[k]!;
+        t.campaign = this.campaigns[k]!;
+        t.contentId = this.contents[k]!;
+        touches.push(t);
+      }
+      start = end;
+      visit(opp, journeyOf(opp, touches));
+    }
+  }
+
+  private intern(v: string | null): string | null {
+    if (v === null) return null;
+    const known = this.interned.get(v);
+    if (known !== undefined) return known;
+    this.interned.set(v, v);
+    return v;
+  }
+}
+
+const journeyOf = (opp: ScopedOpportunity, touches: readonly AttributionTouch[]): Journey => ({
+  opportunity: { id: opp.id, amountCents: opp.amountCents, createdAt: opp.createdAt, closedAt: opp.closedAt, status: opp.status },
+  leadCreatedAt: opp.leadCreatedAt, touches,
+});
+
+/**
+ * Streams every in-scope deal's journey (batches of deals, touches in one ordered query per batch,
+ * the next batch fetched while this one is computed) through one reusable AttributionWorkspace and
+ * rolls credits up per model without keeping them. The Markov model needs channel weights from
+ * every path of the period: its non-converting paths are aggregated in SQL while the deals stream
+ * (`nonConverting`), its converting paths are the streamed won deals' touch paths, and the Markov
+ * credits are computed last from the compact journeys kept for that purpose.
+ */
+async function attributeAll(deps: AppDeps, s: AttributionScope, settings: AttributionSettings, nonConverting: Promise<MarkovPathRow[]>, model: AttributionModel) {
+  const ws = new AttributionWorkspace({ lookbackDays: settings.lookbackDays, halfLifeDays: settings.halfLifeDays, decayAnchor: 'close' }, null);
   const marketing = new Set(settings.marketingChannels);
   const short = newHorizon();
   const long = newHorizon();
   const horizons: Horizon[] = [];
+  const converting = new Map<string, number>();
+  const deferred = new DeferredJourneys();
+  const horizonsOf = (opp: ScopedOpportunity) => {
+    horizons.length = 0;
+    if (opp.shortTerm) horizons.push(short);
+    if (opp.longTerm) horizons.push(long);
+    return horizons;
+  };
+  /** Credits of the journey loaded in `ws` under model `m`, into the horizons' roll-ups. */
+  const rollUp = (opp: ScopedOpportunity, journey: Journey, m: AttributionModel) => {
+    const credited = ws.attribute(m);
+    for (const h of horizons) {
+      if (credited === 0) {
+        for (const d of rollUpDimensions) h.rollUps[d].addUnattributed(m, opp.amountCents);
+        continue;
+      }
+      for (let i = 0; i < ws.length; i++) {
+        if (!(ws.weights[i]! > 0)) continue;
+        const touch = journey.touches[ws.order[i]!]!;
+        const cents = ws.cents[i]!;
+        for (const d of rollUpDimensions) h.rollUps[d].add(m, dimensionOf(touch, d), cents);
+        if (m === model && marketing.has(touch.channel)) h.marketingCreditCents += cents;
+      }
+    }
+  };
+  const touchesAfter = (batch: Promise<ScopedOpportunity[]>) => {
+    const touches = batch.then((b) => touchesOf(deps.db, s, b.map((o) => o.id)));
+    touches.catch(() => {}); // awaited below; a failure surfaces there
+    return touches;
+  };
   let batch: ScopedOpportunity[] = await opportunityBatch(deps.db, s, null, batchSize);
+  let touchesPromise = touchesAfter(Promise.resolve(batch));
   while (batch.length > 0) {
-    const touchesPromise = touchesOf(deps.db, s, batch.map((o) => o.id));
     const nextPromise = batch.length < batchSize ? Promise.resolve([]) : opportunityBatch(deps.db, s, batch[batch.length - 1]!.id, batchSize);
+    const nextTouchesPromise = touchesAfter(nextPromise);
     const touches = await touchesPromise;
     let k = 0;
     for (const opp of batch) {
       // Both queries order by opportunity id in PostgreSQL's uuid order, so one forward walk cuts journeys.
       const start = k;
       while (k < touches.length && touches[k]!.opportunityId === opp.id) k++;
-      const journey: Journey = {
-        opportunity: { id: opp.id, amountCents: opp.amountCents, createdAt: opp.createdAt, closedAt: opp.closedAt, status: opp.status },
-        leadCreatedAt: opp.leadCreatedAt, touches: touches.slice(start, k),
-      };
-      horizons.length = 0;
-      if (opp.shortTerm) horizons.push(short);
-      if (opp.longTerm) horizons.push(long);
+      const journey = journeyOf(opp, touches.slice(start, k));
+      // A won deal of the period is a converting Markov path: its touches in query order (time, then id).
+      if (opp.shortTerm && k > start) {
+        const path = journey.touches.map((t) => t.channel).join(pathSeparator);
+        converting.set(path, (converting.get(path) ?? 0) + 1);
+      }
+      horizonsOf(opp);
       ws.load(journey);
+      deferred.add(opp, ws, journey.touches);
       const mc = marketingContributionOf(ws, marketing);
       for (const h of horizons) {
         h.opportunities++;
@@ -69,26 +179,19 @@ async function attributeAll(deps: AppDeps, s: AttributionScope, settings: Attrib
         if (mc.sourced) { h.sourced.opportunities++; h.sourced.cents += opp.amountCents; }
         if (mc.influenced) { h.influenced.opportunities++; h.influenced.cents += opp.amountCents; }
       }
-      for (const m of attributionModels) {
-        const credited = ws.attribute(m);
-        for (const h of horizons) {
-          if (credited === 0) {
-            for (const d of rollUpDimensions) h.rollUps[d].addUnattributed(m, opp.amountCents);
-            continue;
-          }
-          for (let i = 0; i < ws.length; i++) {
-            if (!(ws.weights[i]! > 0)) continue;
-            const touch = journey.touches[ws.order[i]!]!;
-            const cents = ws.cents[i]!;
-            for (const d of rollUpDimensions) h.rollUps[d].add(m, dimensionOf(touch, d), cents);
-            if (m === model && marketing.has(touch.channel)) h.marketingCreditCents += cents;
-          }
-        }
-      }
+      for (const m of attributionModels) if (m !== 'markov') rollUp(opp, journey, m);
     }
     batch = await nextPromise;
+    touchesPromise = nextTouchesPromise;
   }
-  return { short, long };
+  const markov = solveMarkov(sortedPaths(converting, await nonConverting));
+  ws.setMarkov(markov);
+  deferred.forEach((opp, journey) => {
+    horizonsOf(opp);
+    ws.load(journey);
+    rollUp(opp, journey, 'markov');
+  });
+  return { short, long, markov };
 }
 
 type WideRow = { key: string | null; unattributed: boolean } & Record<AttributionModel, number>;
@@ -122,9 +225,11 @@ export async function attributionReport(deps: AppDeps, workspaceId: string, p: R
   const found = await attributionSettings(deps, workspaceId);
   const settings = found.ok ? found.value : defaultAttributionSettings;
   const s: AttributionScope = { workspaceId, from: p.from, to: p.to, lookbackDays: settings.lookbackDays };
-  const [paths, versions] = await Promise.all([markovPaths(deps.db, s), definitionVersionsInScope(deps.db, workspaceId, p.from, p.to)]);
-  const markov = solveMarkov(paths);
-  const { short, long } = await attributeAll(deps, s, settings, markov, p.model);
+  const nonConverting = nonConvertingMarkovPaths(deps.db, s);
+  nonConverting.catch(() => {}); // awaited by attributeAll; a failure surfaces there
+  const [{ short, long, markov }, versions] = await Promise.all([
+    attributeAll(deps, s, settings, nonConverting, p.model), definitionVersionsInScope(deps.db, workspaceId, p.from, p.to),
+  ]);
   const shortDto = horizonDto(short);
   const longDto = horizonDto(long);
   const rows: Row[] = [];

@@ -43,29 +43,21 @@ const oppContacts = (workspaceId: string, opps: RawBuilder<unknown>) => sql`
 export type MarkovPathRow = { path: string; converted: boolean; count: number };
 
 /**
- * Channel paths for the Markov model, aggregated in SQL (identical paths counted once):
- * converting = journeys of deals won in the period (same touches and window as attribution);
- * non-converting = leads opened in the period that were lost or disqualified, or have no deal
- * (their contact's touches from `lookbackDays` before opening up to closing, or the period end).
+ * Non-converting channel paths for the Markov model, aggregated in SQL (identical paths counted
+ * once): leads opened in the period that were lost or disqualified, or have no deal (their
+ * contact's touches from `lookbackDays` before opening up to closing, or the period end).
+ * Converting paths (deals won in the period) are the short-term journeys the attribution stream
+ * loads anyway (same touches, same window, same order: {@link touchesOf}), so the caller builds
+ * those from the stream instead of joining them a second time here.
  * Channels are joined with '\u001f' (unit separator), which no channel name contains.
  */
-export async function markovPaths(db: Db, s: AttributionScope): Promise<MarkovPathRow[]> {
-  const won = sql`SELECT o.id, o.created_at, o.closed_at FROM opportunity o
-    WHERE o.workspace_id = ${s.workspaceId} AND o.status = 'won' AND o.closed_at >= ${s.from} AND o.closed_at < ${s.to}`;
+export async function nonConvertingMarkovPaths(db: Db, s: AttributionScope): Promise<MarkovPathRow[]> {
   // The path sort covers every qualifying touch of the period's leads: with the default 4 MB of
   // work_mem it spills to disk (EXPLAIN ANALYZE at 100k leads: external merge, 38 MB), so this one
   // query gets more, for its own transaction only.
   const { rows } = await db.transaction().execute(async (trx) => {
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
-    return sql<Record<string, unknown>>`WITH won AS MATERIALIZED (${won}),
-    won_contacts AS (${oppContacts(s.workspaceId, sql`SELECT id FROM won`)}),
-    conv AS (SELECT string_agg(${channelSql}, E'\\x1f' ORDER BY a.occurred_at, a.id) AS path
-      FROM won o JOIN won_contacts oc ON oc.opportunity_id = o.id
-      JOIN activity a ON a.workspace_id = ${s.workspaceId} AND a.contact_id = oc.contact_id
-        AND a.occurred_at >= o.created_at - make_interval(days => ${s.lookbackDays}) AND a.occurred_at <= o.closed_at
-      LEFT JOIN campaign c ON c.workspace_id = a.workspace_id AND c.id = a.campaign_id
-      WHERE ${qualifies} GROUP BY o.id),
-    lost AS (SELECT l.id, l.contact_id, l.opened_at, least(coalesce(l.closed_at, ${s.to}), ${s.to}) AS until FROM lead l
+    return sql<Record<string, unknown>>`WITH lost AS (SELECT l.id, l.contact_id, l.opened_at, least(coalesce(l.closed_at, ${s.to}), ${s.to}) AS until FROM lead l
       WHERE l.workspace_id = ${s.workspaceId} AND l.opened_at >= ${s.from} AND l.opened_at < ${s.to} AND l.stage <> 'won'
         AND (l.stage IN ('lost','disqualified')
           OR NOT EXISTS (SELECT 1 FROM opportunity_lead ol WHERE ol.workspace_id = l.workspace_id AND ol.lead_id = l.id))),
@@ -74,10 +66,9 @@ export async function markovPaths(db: Db, s: AttributionScope): Promise<MarkovPa
         AND a.occurred_at >= l.opened_at - make_interval(days => ${s.lookbackDays}) AND a.occurred_at <= l.until
       LEFT JOIN campaign c ON c.workspace_id = a.workspace_id AND c.id = a.campaign_id
       WHERE ${qualifies} GROUP BY l.id)
-    SELECT path, converted, count(*) AS n FROM (SELECT path, true AS converted FROM conv UNION ALL SELECT path, false FROM non) p
-    GROUP BY path, converted`.execute(trx);
+    SELECT path, count(*) AS n FROM non GROUP BY path`.execute(trx);
   });
-  return rows.map((r) => ({ path: r.path as string, converted: r.converted as boolean, count: num(r.n) }));
+  return rows.map((r) => ({ path: r.path as string, converted: false, count: num(r.n) }));
 }
 
 export type ScopedOpportunity = {

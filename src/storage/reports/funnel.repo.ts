@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db.ts';
-import { cohortCte, num, numOrNull, reachedCte, type ReportScope } from './report-sql.ts';
+import { cohortCte, num, numOrNull, reachedCte, withReportMemory, type ReportScope } from './report-sql.ts';
 
 export type FunnelGroupRow = {
   /** null for the total over all groups. */
@@ -12,7 +12,7 @@ export type FunnelGroupRow = {
 
 /** Waterfall counts per group and in total (GROUPING SETS), in one pass over the cohort and its history. */
 export async function funnelCounts(db: DbOrTrx, scope: ReportScope): Promise<FunnelGroupRow[]> {
-  const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)})
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)})
     SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, count(*) AS leads,
       count(*) FILTER (WHERE reached >= 2) AS mql, count(*) FILTER (WHERE reached >= 3) AS sal,
       count(*) FILTER (WHERE reached >= 4) AS sql, count(*) FILTER (WHERE reached >= 5) AS opportunity,
@@ -21,7 +21,7 @@ export async function funnelCounts(db: DbOrTrx, scope: ReportScope): Promise<Fun
       count(*) FILTER (WHERE recycle_count > 0) AS recycled_leads,
       -- A lead's first MQL is net-new; every further one (re-qualified after a recycle) is recycled.
       count(*) FILTER (WHERE reached >= 2) AS mql_net_new, sum(CASE WHEN reached >= 2 THEN greatest(mql_events - 1, 0) ELSE 0 END) AS mql_recycled
-    FROM r GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(db);
+    FROM r GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(q));
   return rows.map((r) => ({
     key: (r.key as string | null) ?? null, leads: num(r.leads), mql: num(r.mql), sal: num(r.sal), sql: num(r.sql), opportunity: num(r.opportunity),
     won: num(r.won), lost: num(r.lost), disqualified: num(r.disqualified), nurtured: num(r.nurtured), recycledLeads: num(r.recycled_leads),
@@ -37,12 +37,12 @@ export type VelocityRow = { stage: string; stays: number; medianDays: number | n
  * Stays still running are not counted (their length is unknown).
  */
 export async function stageVelocity(db: DbOrTrx, scope: ReportScope): Promise<VelocityRow[]> {
-  const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}),
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}),
     stays AS (
       SELECT st.to_stage AS stage, extract(epoch FROM lead(st.at) OVER (PARTITION BY st.lead_id ORDER BY st.at, st.id) - st.at) / 86400.0 AS days
       FROM cohort c JOIN stage_transition st ON st.workspace_id = ${scope.workspaceId} AND st.lead_id = c.id)
     SELECT stage, count(*) AS stays, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
       percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days, avg(days) AS mean_days
-    FROM stays WHERE days IS NOT NULL GROUP BY stage`.execute(db);
+    FROM stays WHERE days IS NOT NULL GROUP BY stage`.execute(q));
   return rows.map((r) => ({ stage: r.stage as string, stays: num(r.stays), medianDays: numOrNull(r.median_days), p90Days: numOrNull(r.p90_days), meanDays: numOrNull(r.mean_days) }));
 }

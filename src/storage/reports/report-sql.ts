@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { DbOrTrx } from '../db.ts';
+import type { DbOrTrx, Trx } from '../db.ts';
 
 /** What every report query is scoped by: one workspace, a half-open period [from, to), a grouping. */
 export type GroupBy = 'source' | 'campaign' | 'owner' | 'month';
@@ -50,6 +50,20 @@ export function reachedCte(scope: ReportScope): RawBuilder<unknown> {
       FROM cohort c2 JOIN stage_transition st ON st.workspace_id = ${scope.workspaceId} AND st.lead_id = c2.id
       GROUP BY st.lead_id
     ) t ON t.lead_id = c.id`;
+}
+
+/**
+ * Runs one report query with more sort/hash memory than the default 4 MB, for its own transaction
+ * only (SET LOCAL). At 300k leads the cohort's per-lead history aggregate, its hash joins and the
+ * velocity sort all spilled to disk (EXPLAIN ANALYZE: external merge, hash batches 4–21). Inside a
+ * caller's transaction the setting would outlive the query, so there the query runs as it is.
+ */
+export async function withReportMemory<T>(db: DbOrTrx, work: (db: DbOrTrx) => Promise<T>, workMem = '128MB'): Promise<T> {
+  if (db.isTransaction) return work(db);
+  return db.transaction().execute(async (trx: Trx) => {
+    await sql`SELECT set_config('work_mem', ${workMem}, true)`.execute(trx);
+    return work(trx);
+  });
 }
 
 export type DefinitionVersion = { id: string; version: number; name: string; status: string };

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db.ts';
-import { cohortCte, num, reachedCte, type ReportScope } from './report-sql.ts';
+import { cohortCte, num, reachedCte, withReportMemory, type ReportScope } from './report-sql.ts';
 
 export type SourceCountsRow = {
   key: string | null; leads: number; mql: number; sal: number; wonLeads: number;
@@ -12,7 +12,7 @@ export type SourceCountsRow = {
  * leads of two groups counts in both (each group did feed it); within a group it counts once.
  */
 export async function sourceCounts(db: DbOrTrx, scope: ReportScope): Promise<SourceCountsRow[]> {
-  const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
     counts AS (
       SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, grouping(key) AS is_total, count(*) AS leads,
         count(*) FILTER (WHERE reached >= 2) AS mql, count(*) FILTER (WHERE reached >= 3) AS sal, count(*) FILTER (WHERE reached >= 6) AS won_leads
@@ -29,7 +29,7 @@ export async function sourceCounts(db: DbOrTrx, scope: ReportScope): Promise<Sou
     SELECT c.key, c.leads, c.mql, c.sal, c.won_leads, coalesce(d.opportunities, 0) AS opportunities,
       coalesce(d.won_opportunities, 0) AS won_opportunities, coalesce(d.revenue, 0) AS revenue
     FROM counts c LEFT JOIN deal_sums d ON d.key IS NOT DISTINCT FROM c.key
-    ORDER BY c.is_total, c.key`.execute(db);
+    ORDER BY c.is_total, c.key`.execute(q));
   return rows.map((r) => ({
     key: (r.key as string | null) ?? null, leads: num(r.leads), mql: num(r.mql), sal: num(r.sal), wonLeads: num(r.won_leads),
     opportunities: num(r.opportunities), wonOpportunities: num(r.won_opportunities), revenue: num(r.revenue),
