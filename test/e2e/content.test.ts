@@ -111,6 +111,29 @@ describe.skipIf(!hasChromium)('content library journeys (Chromium)', () => {
     await page.context().close();
   });
 
+  it('a topic written like an HTML tag shows in the gap-map tooltip as text, never as markup', async () => {
+    const hostile = '<img src=x onerror=alert(1)>';
+    const page = watch(await loginAs(browser, web.baseUrl, 'marketing@web.test'));
+    // Any user or API key with write access can tag content: the tag is untrusted text.
+    const created = await page.request.post('/api/v1/content', { data: { title: 'Tagged by an integration', format: 'blog_post', buying_stage: 'awareness', topics: [hostile] } });
+    expect(created.status(), await created.text()).toBe(201);
+    await page.goto('/content/gap-map');
+    await page.getByRole('button', { name: 'By topic' }).click();
+    const heat = page.getByRole('img', { name: /^Heat map of content coverage/ });
+    const canvas = heat.locator('canvas').first();
+    await canvas.waitFor();
+    const box = (await canvas.boundingBox())!;
+    // Sweep the grid until the tooltip (ECharts renders it as HTML, inside the chart) names the hostile topic.
+    const tooltip = heat.getByText(hostile, { exact: false });
+    for (let y = box.y + 20; y < box.y + box.height - 60 && !(await tooltip.count()); y += 25) {
+      for (let x = box.x + 60; x < box.x + box.width - 10 && !(await tooltip.count()); x += 40) await page.mouse.move(x, y);
+    }
+    await tooltip.first().waitFor();
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await page.context().close();
+  });
+
   it('marketing plans an asset in the calendar, edits it, and the CSV and iCal downloads carry it', async () => {
     const page = watch(await loginAs(browser, web.baseUrl, 'marketing@web.test'));
     await page.goto('/content/calendar');

@@ -43,3 +43,9 @@ export function contactName(c: Contact | null | undefined): string {
 }
 
 export const humanize = (s: string) => s.replace(/[_-]+/g, ' ').replace(/^\w/, (m) => m.toUpperCase());
+
+/**
+ * For the few places that must build HTML strings (ECharts tooltip formatters render HTML): every
+ * interpolated value that came from a lead, a user or an integration goes through this.
+ */
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { humanize } from '../../ui/format.ts';
+import { escapeHtml, humanize } from '../../ui/format.ts';
 import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { downloadCsv } from '../dashboard/csv.ts';
 import { EChart, type ChartOption } from '../dashboard/echart.tsx';
@@ -31,7 +31,8 @@ function heatmapOption(m: GapMap): ChartOption {
       formatter: (p: { data: [number, number, number, number, number | null, number] }) => {
         const [xi, yi, assets, st, avg, consumers] = p.data;
         const status = (['missing', 'weak', 'ok'] as const)[st]!;
-        return `<b>${stageName(y[yi]!)}</b> × <b>${label(x[xi]!)}</b><br/>${assets} assets · ${statusText[status]}<br/>`
+        // Personas, topics and stages are workspace text (any API key with write access sets them): escaped.
+        return `<b>${escapeHtml(stageName(y[yi]!))}</b> × <b>${escapeHtml(label(x[xi]!))}</b><br/>${assets} assets · ${statusText[status]}<br/>`
           + `Rating ${avg === null ? '—' : avg.toFixed(1)} · ${consumers} readers`;
       },
     },

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { scoreEventDto } from '../../../../src/server/contract/scoring.contract.ts';
 import { get, qs } from '../../api/client.ts';
 import type { Page } from '../../api/types.ts';
-import { formatDateTime, humanize } from '../../ui/format.ts';
+import { escapeHtml, formatDateTime, humanize } from '../../ui/format.ts';
 import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { EChart, palette, type ChartOption } from '../dashboard/echart.tsx';
 import { useDefinitions } from '../definitions/definitions-api.ts';
@@ -20,7 +20,6 @@ export function useScoreHistory(contactId: string | null | undefined) {
   });
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const HOUR = 3_600_000;
 
 function chartOption(points: ScorePoint[], markers: ScoreMarker[], versionOf: (id: string) => string): ChartOption {
