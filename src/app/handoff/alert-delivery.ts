@@ -58,7 +58,9 @@ async function readSnippet(response: Response): Promise<string | null> {
     size += value.byteLength;
   }
   await reader.cancel().catch(() => undefined);
-  const text = Buffer.concat(chunks).toString('utf8').slice(0, SNIPPET_CHARS).trim();
+  // PostgreSQL text refuses NUL: a binary answer would fail the log write after a successful delivery, and
+  // the retry would deliver the alert again. Other control characters say nothing to a reader either.
+  const text = Buffer.concat(chunks).toString('utf8').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, SNIPPET_CHARS).trim();
   return text || null;
 }
 
@@ -76,6 +78,9 @@ async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload,
   try {
     const response = await fetch(webhook.url, {
       method: 'POST', body, signal: AbortSignal.timeout(deps.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS),
+      // A redirect is not followed: the configured address is the only one that gets the signed alert
+      // (and the only one whose answer lands in the delivery log).
+      redirect: 'manual',
       headers: {
         'content-type': 'application/json', 'user-agent': 'Leadloop-Webhook/1', 'x-leadloop-alert-id': alert.id,
         ...(webhook.kind === 'json' ? { 'x-leadloop-signature': signatureHeader(webhook.secret, body, deps.clock.now()) } : {}),
