@@ -36,5 +36,5 @@ async function closeDuplicateLead(trx: Trx, workspaceId: string, m: Merge, at: D
     to: 'disqualified', reasonCode: 'duplicate', actor: { type: 'system', id: null }, at,
     note: `Duplicate: this visitor was identified as contact ${m.winnerId}${kept ? `, whose lead ${kept.id} continues` : ''}.`,
   });
-  if (closed.ok) await moveClosedLeads(trx, workspaceId, m.loserId, m.winnerId);
+  if (closed.ok) await moveClosedLeads(trx, workspaceId, m.loserId, m.winnerId, at);
 }

@@ -61,8 +61,8 @@ export async function findOpenLeadForContact(db: DbOrTrx, workspaceId: string, c
 }
 
 /** Hands a contact's closed buying cycles to another contact (after a merge; closed leads never collide). */
-export async function moveClosedLeads(trx: Trx, workspaceId: string, fromContactId: string, toContactId: string): Promise<void> {
-  await trx.updateTable('lead').set({ contact_id: toContactId, updated_at: new Date() })
+export async function moveClosedLeads(trx: Trx, workspaceId: string, fromContactId: string, toContactId: string, at: Date): Promise<void> {
+  await trx.updateTable('lead').set({ contact_id: toContactId, updated_at: at })
     .where('workspace_id', '=', workspaceId).where('contact_id', '=', fromContactId).where('stage', 'in', ['won', 'lost', 'disqualified']).execute();
 }
 

@@ -1,3 +1,4 @@
+import { csvLines } from '../../core/csv.ts';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { fail, ok, type Result } from '../../core/result.ts';
@@ -150,12 +151,9 @@ export async function findImportRun(deps: AppDeps, workspaceId: string, id: stri
   return run ? ok(run) : fail('NotFound', `Import run ${id} not found in this workspace.`);
 }
 
-const csvCell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 export const ERROR_REPORT_HEADER = 'row,column,value,reason\r\n';
-export const errorReportLine = (e: ImportRowError) => `${[e.row, e.column, e.value, e.reason].map(csvCell).join(',')}\r\n`;
+// The value column echoes the uploaded file: formula-guarded like every CSV Leadloop writes.
+export const errorReportLine = (e: ImportRowError) => csvLines([[e.row, e.column, e.value, e.reason]]);
 
 /** The error report of a run as CSV lines, read page by page (a report of any size streams out). */
 export async function* importErrorReport(deps: AppDeps, workspaceId: string, runId: string): AsyncGenerator<string> {

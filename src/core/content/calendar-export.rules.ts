@@ -1,3 +1,5 @@
+import { csvCell } from '../csv.ts';
+
 /** One planned asset of the editorial calendar, as exports see it. */
 export type PlanEntry = {
   id: string; title: string; plannedOn: string; ownerId: string | null; ownerEmail: string | null;
@@ -10,11 +12,8 @@ const csvColumns = ['id', 'title', 'planned_on', 'owner', 'target_stage', 'targe
  * RFC 4180 field: quoted when it holds a comma, quote or line break. Cells starting with = + - @
  * get a leading apostrophe so spreadsheet apps do not run them as formulas (CSV injection).
  */
-export function csvField(value: string | null): string {
-  let v = value ?? '';
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
+/** A calendar CSV field: empty for null, otherwise the shared CSV cell. */
+export const csvField = (value: string | null): string => csvCell(value ?? '');
 
 export function calendarCsv(entries: readonly PlanEntry[]): string {
   const rows = entries.map((e) => [e.id, e.title, e.plannedOn, e.ownerEmail ?? e.ownerId, e.targetStage, e.targetPersona, e.targetTopic, e.status, e.notes].map(csvField).join(','));

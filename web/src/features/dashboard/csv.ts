@@ -1,15 +1,8 @@
+import { csvLines } from '../../../../src/core/csv.ts';
 import type { ReportTable } from './reports/report-model.ts';
 
-/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are prefixed with a quote. */
-export function toCsv(table: ReportTable): string {
-  const cell = (v: string | number | boolean | null | undefined) => {
-    if (v === null || v === undefined) return '';
-    let s = String(v);
-    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [table.columns, ...table.rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
-}
+/** RFC 4180 CSV with the server's cell rules (formula-guarded). */
+export const toCsv = (table: ReportTable): string => csvLines([table.columns, ...table.rows]);
 
 export function downloadCsv(filename: string, table: ReportTable): void {
   const blob = new Blob([toCsv(table)], { type: 'text/csv;charset=utf-8' });
