@@ -2,7 +2,8 @@ import type { Merge } from '../core/identity-resolution.rules.ts';
 import type { Trx } from '../storage/db.ts';
 import { applyMerge } from '../storage/ingest.repo.ts';
 import { removeJob } from '../storage/jobs.repo.ts';
-import { findOpenLeadForContact, moveClosedLeads } from '../storage/leads.repo.ts';
+import type { Stage } from '../core/lifecycle.ts';
+import { findOpenLeadForContact, moveClosedLeads, moveLeadToContact } from '../storage/leads.repo.ts';
 import { transitionLeadInTrx } from './leads.ts';
 import { nurtureJobKey } from './nurture/nurture-enrollment.ts';
 
@@ -21,20 +22,29 @@ export async function applyMerges(trx: Trx, workspaceId: string, merges: readonl
   }
 }
 
+// How far a buying cycle got: on a merge, the one further along is the one people are working.
+const progress: Partial<Record<Stage, number>> = { inquiry: 0, nurture: 1, mql: 2, sal: 3, sql: 4, opportunity: 5 };
+
 /**
  * Both people had an open buying cycle: one person cannot be in two, and a rep must not work the same
- * person twice. The winner's lead continues; the visitor's is disqualified as a duplicate through the
- * ordinary transition (so its SLA clocks stop, its alerts and nurture react, and the stage history says why)
- * and then joins the winner's history. A workspace without a 'duplicate' disqualify reason, or a lead the
- * lifecycle cannot disqualify (an opportunity), keeps the lead open on the merged contact, as before.
+ * person twice. The cycle further along continues (the winner's on a tie: a rep accepting the visitor's
+ * lead must not lose it to a fresh inquiry); the other is disqualified as a duplicate through the ordinary
+ * transition (its SLA clocks stop, alerts and nurture react, the stage history says why), and both end up
+ * on the winner. A workspace without a 'duplicate' disqualify reason, or a lead the lifecycle cannot
+ * disqualify (an opportunity), keeps the visitor's lead open on the merged contact, as before.
  */
 async function closeDuplicateLead(trx: Trx, workspaceId: string, m: Merge, at: Date): Promise<void> {
-  const duplicate = await findOpenLeadForContact(trx, workspaceId, m.loserId);
-  if (!duplicate) return;
-  const kept = await findOpenLeadForContact(trx, workspaceId, m.winnerId);
-  const closed = await transitionLeadInTrx(trx, workspaceId, duplicate.id, {
+  const visitors = await findOpenLeadForContact(trx, workspaceId, m.loserId);
+  if (!visitors) return;
+  const winners = await findOpenLeadForContact(trx, workspaceId, m.winnerId);
+  const keepVisitors = winners !== null && (progress[visitors.stage] ?? 0) > (progress[winners.stage] ?? 0);
+  const [closing, continuing] = keepVisitors ? [winners, visitors] : [visitors, winners];
+  const closed = await transitionLeadInTrx(trx, workspaceId, closing!.id, {
     to: 'disqualified', reasonCode: 'duplicate', actor: { type: 'system', id: null }, at,
-    note: `Duplicate: this visitor was identified as contact ${m.winnerId}${kept ? `, whose lead ${kept.id} continues` : ''}.`,
+    note: `Duplicate: the visitor of contact ${m.loserId} was identified as contact ${m.winnerId}${continuing ? `; lead ${continuing.id} (${continuing.stage}) continues` : ''}.`,
   });
-  if (closed.ok) await moveClosedLeads(trx, workspaceId, m.loserId, m.winnerId, at);
+  if (!closed.ok) return;
+  await moveClosedLeads(trx, workspaceId, m.loserId, m.winnerId, at);
+  // The winner's own cycle is closed now, so the visitor's open one can join it.
+  if (keepVisitors) await moveLeadToContact(trx, workspaceId, visitors.id, m.winnerId, at);
 }

@@ -66,6 +66,11 @@ export async function moveClosedLeads(trx: Trx, workspaceId: string, fromContact
     .where('workspace_id', '=', workspaceId).where('contact_id', '=', fromContactId).where('stage', 'in', ['won', 'lost', 'disqualified']).execute();
 }
 
+/** Hands one lead to another contact (after a merge, once that contact has no other open lead). */
+export async function moveLeadToContact(trx: Trx, workspaceId: string, leadId: string, contactId: string, at: Date): Promise<void> {
+  await trx.updateTable('lead').set({ contact_id: contactId, updated_at: at }).where('workspace_id', '=', workspaceId).where('id', '=', leadId).execute();
+}
+
 export type LeadFilter = { stage?: Stage[]; ownerId?: string; contactId?: string };
 
 export async function listLeads(db: DbOrTrx, workspaceId: string, filter: LeadFilter, page: PageRequest): Promise<Page<Lead>> {

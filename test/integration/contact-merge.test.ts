@@ -43,6 +43,7 @@ async function anonymousVisitor(anonymousId: string, batch: Record<string, unkno
 const scoreRow = (contactId: string) => t.db.selectFrom('contact_score').selectAll()
   .where('workspace_id', '=', t.workspace.id).where('contact_id', '=', contactId).where('definition_id', '=', definitionId).executeTakeFirst();
 const leadsOf = async (contactId: string) => json(await t.api('GET', `/api/v1/leads?contact_id=${contactId}`)).data as any[];
+const expectStatus201 = async (r: Promise<{ statusCode: number; body: string }>) => { const res = await r; expect(res.statusCode, res.body).toBe(201); };
 const count = async (table: 'content_rating' | 'high_intent_signal' | 'score_event' | 'contact_score' | 'opportunity_contact_role' | 'nurture_enrollment', contactId: string) =>
   (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)} WHERE workspace_id = ${t.workspace.id} AND contact_id = ${contactId}`.execute(t.db)).rows[0]!.n;
 
@@ -141,24 +142,42 @@ describe('merging an anonymous visitor into a known contact', () => {
     expect(ticks.rows).toEqual([]);
   });
 
-  it('both people had an open lead: the visitor one is disqualified as a duplicate, its SLA clock stops, and it joins the winner history', async () => {
+  it('both people had an open lead: the one further along (the visitor MQL) continues on the winner, the other is disqualified as a duplicate', async () => {
     const known = await knownContact('cfo@cloudly.io', { title: 'CFO' });
     const knownLead = json(await t.api('POST', '/api/v1/leads', { contact_id: known })).id as string;
     const anon = await anonymousVisitor('merge-dup');
     const anonLead = json(await t.api('POST', '/api/v1/leads', { contact_id: anon })).id as string;
     const toMql = await t.api('POST', `/api/v1/leads/${anonLead}/transitions`, { to: 'mql', note: 'hand-raise' });
     expect(toMql.statusCode, toMql.body).toBe(201);
-    expect(json(await t.api('GET', `/api/v1/leads/${anonLead}`)).sla).toMatchObject({ kind: 'accept', state: 'running' });
 
+    // Later than the leads' own moves, so the stage history orders by time, not by same-millisecond ids.
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000));
     expect((await segment(t, '/v1/identify', { anonymousId: 'merge-dup', traits: { email: 'cfo@cloudly.io' } })).statusCode).toBe(200);
-    const leads = await leadsOf(known);
-    expect(leads.filter((l) => !['won', 'lost', 'disqualified'].includes(l.stage)).map((l) => l.id)).toEqual([knownLead]);
-    const duplicate = json(await t.api('GET', `/api/v1/leads/${anonLead}`));
-    expect(duplicate).toMatchObject({ contact_id: known, stage: 'disqualified', last_reason_code: 'duplicate', sla: null });
-    const last = (json(await t.api('GET', `/api/v1/leads/${anonLead}/transitions`)).data as any[]).at(-1);
-    expect(last).toMatchObject({ from: 'mql', to: 'disqualified', reason_code: 'duplicate', actor: { type: 'system', id: null } });
-    expect(last.note).toContain(knownLead);
+    const open = (await leadsOf(known)).filter((l) => !['won', 'lost', 'disqualified'].includes(l.stage));
+    expect(open.map((l) => l.id)).toEqual([anonLead]);
+    // The MQL a rep is about to work keeps its owner and its running accept clock.
+    expect(json(await t.api('GET', `/api/v1/leads/${anonLead}`))).toMatchObject({ contact_id: known, stage: 'mql', sla: { kind: 'accept', state: 'running' } });
+    const closed = json(await t.api('GET', `/api/v1/leads/${knownLead}`));
+    expect(closed).toMatchObject({ contact_id: known, stage: 'disqualified', last_reason_code: 'duplicate' });
+    const last = (json(await t.api('GET', `/api/v1/leads/${knownLead}/transitions`)).data as any[]).at(-1);
+    expect(last).toMatchObject({ from: 'inquiry', to: 'disqualified', reason_code: 'duplicate', actor: { type: 'system', id: null } });
+    expect(last.note).toContain(`lead ${anonLead} (mql) continues`);
     expect(await leadsOf(anon)).toEqual([]);
+  });
+
+  it('on a tie the known contact lead continues and the visitor one is disqualified, its SLA clock stopped', async () => {
+    const known = await knownContact('coo@cloudly.io', { title: 'COO' });
+    const knownLead = json(await t.api('POST', '/api/v1/leads', { contact_id: known })).id as string;
+    await expectStatus201(t.api('POST', `/api/v1/leads/${knownLead}/transitions`, { to: 'mql' }));
+    const anon = await anonymousVisitor('merge-tie');
+    const anonLead = json(await t.api('POST', '/api/v1/leads', { contact_id: anon })).id as string;
+    await expectStatus201(t.api('POST', `/api/v1/leads/${anonLead}/transitions`, { to: 'mql' }));
+
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+    expect((await segment(t, '/v1/identify', { anonymousId: 'merge-tie', traits: { email: 'coo@cloudly.io' } })).statusCode).toBe(200);
+    const open = (await leadsOf(known)).filter((l) => !['won', 'lost', 'disqualified'].includes(l.stage));
+    expect(open.map((l) => l.id)).toEqual([knownLead]);
+    expect(json(await t.api('GET', `/api/v1/leads/${anonLead}`))).toMatchObject({ contact_id: known, stage: 'disqualified', last_reason_code: 'duplicate', sla: null });
   });
 
   it('a live enrollment moves with the visitor lead when the known contact has neither', async () => {
