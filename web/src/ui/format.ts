@@ -4,7 +4,14 @@ const dateFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'sh
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 const numberFmt = new Intl.NumberFormat();
 
-export const formatDate = (iso: string | null | undefined) => (iso ? dateFmt.format(new Date(iso)) : '—');
+const dayFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+/**
+ * A date for people. A date-only value ('2026-12-24': published on, planned on) is a calendar day, not an
+ * instant: formatted as that day everywhere (read as local midnight it would show the day before west of UTC).
+ */
+export const formatDate = (iso: string | null | undefined) => (!iso ? '—' : /^\d{4}-\d{2}-\d{2}$/.test(iso) ? dayFmt.format(new Date(`${iso}T00:00:00Z`)) : dateFmt.format(new Date(iso)));
+/** Today as a calendar day (YYYY-MM-DD) where the user is. */
+export const localToday = (now = new Date()) => `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 export const formatDateTime = (iso: string | null | undefined) => (iso ? dateTimeFmt.format(new Date(iso)) : '—');
 export const formatNumber = (n: number | null | undefined) => (n === null || n === undefined ? '—' : numberFmt.format(n));
 export const formatMoney = (amount: number, currency: string) =>

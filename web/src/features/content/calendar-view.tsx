@@ -5,7 +5,7 @@ import { useUsers } from '../../api/queries.ts';
 import type { Me } from '../../api/types.ts';
 import { canWrite } from '../../app/roles.ts';
 import { Tag } from '../../ui/badges.tsx';
-import { formatDate, humanize } from '../../ui/format.ts';
+import { formatDate, humanize, localToday } from '../../ui/format.ts';
 import { Modal } from '../../ui/modal.tsx';
 import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { contentKeys, planStatuses, useCalendar, useGapMap, type ContentPlan, type PlanStatus } from './content-api.ts';
@@ -17,10 +17,9 @@ const monthName = (ym: string) => monthFmt.format(new Date(`${ym}-01T00:00:00Z`)
 const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
 const dayName = (d: string) => dayFmt.format(new Date(`${d}T00:00:00Z`));
 const statusTone: Record<PlanStatus, 'neutral' | 'blue' | 'green' | 'amber'> = { idea: 'neutral', planned: 'blue', in_progress: 'amber', published: 'green', cancelled: 'neutral' };
-const today = () => new Date().toISOString().slice(0, 10);
 
 type Draft = { title: string; planned_on: string; status: PlanStatus; owner_id: string; target_stage: string; target_persona: string; target_topic: string; notes: string };
-const emptyDraft = (): Draft => ({ title: '', planned_on: today(), status: 'planned', owner_id: '', target_stage: '', target_persona: '', target_topic: '', notes: '' });
+const emptyDraft = (): Draft => ({ title: '', planned_on: localToday(), status: 'planned', owner_id: '', target_stage: '', target_persona: '', target_topic: '', notes: '' });
 const draftOf = (p: ContentPlan): Draft => ({
   title: p.title, planned_on: p.planned_on, status: p.status, owner_id: p.owner_id ?? '', target_stage: p.target_stage ?? '',
   target_persona: p.target_persona ?? '', target_topic: p.target_topic ?? '', notes: p.notes ?? '',
@@ -110,7 +109,7 @@ export function CalendarView({ me }: { me: Me }) {
     return [...groups.entries()];
   }, [plans.data]);
   const exportQuery = qs({ status });
-  const now = today();
+  const now = localToday();
 
   return (
     <>

@@ -38,6 +38,8 @@ function toDraft(rule: RoutingRule): Draft {
         ...('team' in rule.assign ? { assignTo: 'team' as const, team: rule.assign.team } : { assignTo: 'rep' as const, rep: rule.assign.rep }),
       };
     }
+    // Pasted JSON is not checked by the type system: say what is wrong instead of breaking the form.
+    default: throw new Error(`Unknown rule kind ${JSON.stringify((rule as { kind?: unknown }).kind)}: use account_owner, territory, round_robin or fallback_queue.`);
   }
 }
 
@@ -252,7 +254,7 @@ function RepRow({ user, settings, admin }: { user: User; settings: RepSettings |
     return (
       <tr>
         <td className="row-title">{user.name}</td><td>{user.team ?? '—'}</td><td className="num">{initial.weight}</td>
-        <td className="num">{initial.capacity || 'no cap'}</td><td>{formatDate(user.out_of_office_until)}</td><td />
+        <td className="num">{initial.capacity || 'no cap'}</td><td>{formatDate(user.out_of_office_until?.slice(0, 10))}</td><td />
       </tr>
     );
   }
