@@ -15,7 +15,8 @@ const windowQuery = z.strictObject({
 });
 
 function sendCsv(reply: unknown, name: string, from: Date, to: Date, csv: string) {
-  const file = `${name}-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}.csv`;
+  // Named by the last day covered, like the other reports' files (the window's end is exclusive).
+  const file = `${name}-${from.toISOString().slice(0, 10)}-${new Date(to.getTime() - 1).toISOString().slice(0, 10)}.csv`;
   return (reply as FastifyReply).type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(csv);
 }
 

@@ -72,7 +72,7 @@ describe('SLA report on a hand-computed case', () => {
     const csv = await t.app.inject({ method: 'GET', url: '/api/v1/reports/sla?from=2031-03-03T00:00:00Z&to=2031-03-04T00:00:00Z&format=csv', headers: { authorization: `Bearer ${t.keys.read}` } });
     expect(csv.statusCode, csv.body).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    expect(csv.headers['content-disposition']).toBe('attachment; filename="sla-2031-03-03-2031-03-04.csv"');
+    expect(csv.headers['content-disposition']).toBe('attachment; filename="sla-2031-03-03-2031-03-03.csv"');
     const [header, ...lines] = csv.body.trimEnd().split('\r\n');
     const cols = header!.split(',');
     const cell = (line: string, col: string) => line.split(',')[cols.indexOf(col)];
