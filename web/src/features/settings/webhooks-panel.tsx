@@ -110,7 +110,9 @@ export function WebhooksPanel() {
   });
   const remove = useMutation({
     mutationFn: (id: string) => api('DELETE', `/api/v1/webhooks/${id}`),
-    onSettled: (_, __, id) => { setDeleting(null); if (open === id) setOpen(null); void refresh(); },
+    // The dialog stays open on failure, showing why, so a refused delete is not mistaken for a done one.
+    onSuccess: (_, id) => { setDeleting(null); if (open === id) setOpen(null); },
+    onSettled: () => refresh(),
   });
   const selected = hooks.data?.find((h) => h.id === open);
   return (
@@ -146,8 +148,9 @@ export function WebhooksPanel() {
         {toggle.isError ? <ErrorNote error={toggle.error} /> : null}
       </Card>
       {selected ? <DeliveryLog hook={selected} /> : null}
-      <Modal title="Delete webhook" open={!!deleting} onClose={() => setDeleting(null)}>
+      <Modal title="Delete webhook" open={!!deleting} onClose={() => { setDeleting(null); remove.reset(); }}>
         <p>Delete <strong>{deleting?.name}</strong> and its delivery log? Pausing keeps the log.</p>
+        {remove.isError ? <ErrorNote error={remove.error} /> : null}
         <footer className="modal-footer">
           <button type="button" className="button ghost" onClick={() => setDeleting(null)}>Cancel</button>
           <button type="button" className="button danger" disabled={remove.isPending} onClick={() => deleting && remove.mutate(deleting.id)}>Delete webhook</button>
