@@ -1,17 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
+import { dialogWatcher, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
 import { seedContentFeedback } from './seed-content.ts';
 
 describe.skipIf(!hasChromium)('content library journeys (Chromium)', () => {
   let web: WebServer;
   let browser: Browser;
-  const dialogs: string[] = [];
-  const watch = (page: Page) => {
-    // An alert means a comment was executed as HTML somewhere.
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    return page;
-  };
+  const { dialogs, watch } = dialogWatcher();
 
   beforeAll(async () => {
     web = await startWebServer();

@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
+import { dialogWatcher, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
 import { RATED_ASSET, RATING_COMMENT, SCORED_NAME, seedLeadPage } from './seed-leads.ts';
 
 type ScoreEvent = { at: string; fit: number; engagement: number; cell: string };
@@ -9,12 +9,7 @@ describe.skipIf(!hasChromium)('lead page and inbox SLA (Chromium)', () => {
   let web: WebServer;
   let browser: Browser;
   let extra: Awaited<ReturnType<typeof seedLeadPage>>;
-  const dialogs: string[] = [];
-  const watch = (page: Page) => {
-    // Any alert/confirm that fires means lead-supplied text was executed somewhere.
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    return page;
-  };
+  const { dialogs, watch } = dialogWatcher();
 
   beforeAll(async () => {
     web = await startWebServer();

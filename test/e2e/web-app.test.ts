@@ -1,17 +1,12 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
+import { dialogWatcher, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
 import { MQL_NOTE, seededName, XSS_NAME } from './seed-web.ts';
 
 describe.skipIf(!hasChromium)('web app journeys (Chromium)', () => {
   let web: WebServer;
   let browser: Browser;
-  const dialogs: string[] = [];
-  const watch = (page: Page) => {
-    // Any alert/confirm that fires means lead-supplied text was executed somewhere.
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    return page;
-  };
+  const { dialogs, watch } = dialogWatcher();
 
   beforeAll(async () => {
     web = await startWebServer();

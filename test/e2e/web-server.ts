@@ -53,3 +53,16 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Records every alert/confirm/prompt a page opens (and dismisses it): any dialog in a journey means
+ * lead- or user-supplied text was executed somewhere, so journeys end with `expect(dialogs).toEqual([])`.
+ */
+export function dialogWatcher(): { dialogs: string[]; watch: (page: Page) => Page } {
+  const dialogs: string[] = [];
+  const watch = (page: Page) => {
+    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    return page;
+  };
+  return { dialogs, watch };
+}
