@@ -35,7 +35,8 @@ export type VelocityRow = { stage: string; stays: number; medianDays: number | n
  * Time in stage: for each completed stay of a cohort lead (kept in its lead_stage_summary row: the
  * stage and the seconds until the lead's next transition), percentile_cont (linear interpolation,
  * like src/core/stats) per stage. Same numbers as stageVelocityReference, without the window over
- * every cohort transition.
+ * every cohort transition. Both percentiles come from one sort (percentile_cont of an array: the same
+ * interpolation as two calls, half the sorting).
  */
 export async function stageVelocity(db: DbOrTrx, scope: ReportScope): Promise<VelocityRow[]> {
   const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}),
@@ -43,9 +44,9 @@ export async function stageVelocity(db: DbOrTrx, scope: ReportScope): Promise<Ve
       SELECT u.stage, u.seconds / 86400.0 AS days
       FROM cohort c JOIN lead_stage_summary s ON s.workspace_id = ${scope.workspaceId} AND s.lead_id = c.id
         CROSS JOIN LATERAL unnest(s.stay_stages, s.stay_seconds) AS u(stage, seconds))
-    SELECT stage, count(*) AS stays, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
-      percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days, avg(days) AS mean_days
-    FROM stays GROUP BY stage`.execute(q));
+    SELECT stage, stays, p[1] AS median_days, p[2] AS p90_days, mean_days
+    FROM (SELECT stage, count(*) AS stays, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY days) AS p, avg(days) AS mean_days
+      FROM stays GROUP BY stage) g`.execute(q));
   return rows.map(toVelocityRow);
 }
 
