@@ -11,8 +11,24 @@ export interface PeriodCostTable {
   updated_at: Generated<Date>;
 }
 
+/** One row per lead with a stage history, kept by triggers on stage_transition (migration 2026-11-22-20-lead-summary). */
+export interface LeadStageSummaryTable {
+  workspace_id: string;
+  lead_id: string;
+  reached: number;
+  mql_events: number;
+  disqualified: boolean;
+  nurtured: boolean;
+  mql_at: Date | null;
+  sal_at: Date | null;
+  won_at: Date | null;
+  stay_stages: string[];
+  stay_seconds: string[];
+}
+
 declare module './schema.ts' {
   interface Database {
     period_cost: PeriodCostTable;
+    lead_stage_summary: LeadStageSummaryTable;
   }
 }

@@ -10,6 +10,7 @@ import * as ingestPerf from './2026-11-22-16-ingest-perf.ts';
 import * as webhookResponse from './2026-11-22-17-webhook-response.ts';
 import * as merge from './2026-11-22-18-merge.ts';
 import * as contentLookups from './2026-11-22-19-content-lookups.ts';
+import * as leadSummary from './2026-11-22-20-lead-summary.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-17-webhook-response': webhookResponse,
   '2026-11-23-18-merge': merge,
   '2026-11-23-19-content-lookups': contentLookups,
+  '2026-11-23-20-lead-summary': leadSummary,
 };

@@ -34,8 +34,26 @@ export function cohortCte(scope: ReportScope): RawBuilder<unknown> {
     WHERE l.workspace_id = ${scope.workspaceId} AND l.opened_at >= ${scope.from} AND l.opened_at < ${scope.to}`;
 }
 
-/** Per cohort lead: the furthest waterfall rank reached (history or current stage) and detour counts. */
+/**
+ * Per cohort lead: the furthest waterfall rank reached (history or current stage), detour flags and
+ * first stage times, read from the maintained per-lead summary `lead_stage_summary` (one row per lead
+ * with a history; triggers on stage_transition keep it, see migration 2026-11-22-20-lead-summary).
+ */
 export function reachedCte(scope: ReportScope): RawBuilder<unknown> {
+  return sql`SELECT c.id, c.key, c.stage, c.recycle_count, c.contact_id, c.opened_at, c.closed_at, c.first_touch_at, c.stage_entered_at,
+      greatest(coalesce(t.reached, 0), ${stageRankCase('c.stage')}) AS reached,
+      coalesce(t.mql_events, 0) AS mql_events,
+      coalesce(t.disqualified, false) AS disqualified, coalesce(t.nurtured, false) AS nurtured,
+      t.mql_at, t.sal_at, t.won_at
+    FROM cohort c LEFT JOIN lead_stage_summary t ON t.workspace_id = ${scope.workspaceId} AND t.lead_id = c.id`;
+}
+
+/**
+ * The definition `reachedCte` must equal: the same columns aggregated from the cohort's
+ * stage_transition rows on every call. Kept as the reference for the equivalence test
+ * (test/integration/lead-summary.test.ts, which swaps it in for reachedCte); reports never use it.
+ */
+export function reachedCteFromHistory(scope: ReportScope): RawBuilder<unknown> {
   return sql`SELECT c.id, c.key, c.stage, c.recycle_count, c.contact_id, c.opened_at, c.closed_at, c.first_touch_at, c.stage_entered_at,
       greatest(coalesce(t.reached, 0), ${stageRankCase('c.stage')}) AS reached,
       coalesce(t.mql_events, 0) AS mql_events,
