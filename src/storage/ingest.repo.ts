@@ -23,19 +23,20 @@ function lockKey(workspaceId: string, key: string): string {
 /**
  * Takes transaction-scoped advisory locks on every identity of the batch (sorted, so two batches
  * sharing visitors cannot deadlock), then answers which message ids are already stored (activity
- * idempotency keys, or processed identify/group/alias). One round trip: the locks are an InitPlan
- * evaluated before the lookup. Two requests for the same new anonymous id thus run one after the
- * other, and the second finds the contact (and the messages) the first stored.
+ * idempotency keys, or processed identify/group/alias). Two requests for the same new anonymous id
+ * thus run one after the other, and the second finds the contact (and the messages) the first stored.
+ * Two statements, not one: a statement sees the snapshot taken when it started, so a lookup in the
+ * statement that waited for the locks missed what the lock holder committed meanwhile (a retried
+ * identify racing its original was processed twice; activities were only saved by ON CONFLICT).
  */
 export async function lockIdentitiesAndFindSeen(trx: Trx, workspaceId: string, identityKeys: Iterable<string>, activityKeys: string[], messageIds: string[]): Promise<Set<string>> {
-  const locks = [...new Set([...identityKeys].map((k) => lockKey(workspaceId, k)))].sort();
+  await lockIdentities(trx, workspaceId, identityKeys);
+  if (activityKeys.length === 0 && messageIds.length === 0) return new Set();
   const rows = await sql<{ k: string }>`
-    WITH locked AS MATERIALIZED (SELECT count(pg_advisory_xact_lock(k)) AS n FROM (SELECT unnest(${locks}::bigint[]) AS k ORDER BY 1) s)
     SELECT q.k FROM unnest(${activityKeys}::text[]) AS q(k)
       CROSS JOIN LATERAL (SELECT 1 FROM activity a WHERE a.workspace_id = ${workspaceId} AND a.idempotency_key = q.k LIMIT 1) a
-      WHERE (SELECT n FROM locked) >= 0
     UNION ALL
-    SELECT message_id AS k FROM processed_message WHERE (SELECT n FROM locked) >= 0 AND workspace_id = ${workspaceId} AND message_id = ANY(${messageIds}::text[])`.execute(trx);
+    SELECT message_id AS k FROM processed_message WHERE workspace_id = ${workspaceId} AND message_id = ANY(${messageIds}::text[])`.execute(trx);
   return new Set(rows.rows.map((r) => r.k));
 }
 
