@@ -9,6 +9,10 @@ import './schema-capture.ts';
 /**
  * Set-wise writes for the ingestion pipeline: one statement per kind of write per batch (arrays
  * passed through unnest), because a batch of 500 events must not cost 500 round trips.
+ * Lookups and updates reach their rows by key (a LATERAL probe per key, or `id = ANY(...)` beside a
+ * join), never by a join the planner may turn into a scan of the whole workspace: while a workspace
+ * grows faster than autovacuum re-analyzes (a bulk ingest), the statistics say it has a few rows
+ * and such joins became hash joins over every contact/activity of the workspace (quadratic).
  */
 
 /** A 64-bit advisory lock key per (workspace, identity): serializes work on one visitor across requests. */
@@ -19,17 +23,20 @@ function lockKey(workspaceId: string, key: string): string {
 /**
  * Takes transaction-scoped advisory locks on every identity of the batch (sorted, so two batches
  * sharing visitors cannot deadlock), then answers which message ids are already stored (activity
- * idempotency keys, or processed identify/group/alias). One round trip: the locks are an InitPlan
- * evaluated before the lookup. Two requests for the same new anonymous id thus run one after the
- * other, and the second finds the contact (and the messages) the first stored.
+ * idempotency keys, or processed identify/group/alias). Two requests for the same new anonymous id
+ * thus run one after the other, and the second finds the contact (and the messages) the first stored.
+ * Two statements, not one: a statement sees the snapshot taken when it started, so a lookup in the
+ * statement that waited for the locks missed what the lock holder committed meanwhile (a retried
+ * identify racing its original was processed twice; activities were only saved by ON CONFLICT).
  */
 export async function lockIdentitiesAndFindSeen(trx: Trx, workspaceId: string, identityKeys: Iterable<string>, activityKeys: string[], messageIds: string[]): Promise<Set<string>> {
-  const locks = [...new Set([...identityKeys].map((k) => lockKey(workspaceId, k)))].sort();
+  await lockIdentities(trx, workspaceId, identityKeys);
+  if (activityKeys.length === 0 && messageIds.length === 0) return new Set();
   const rows = await sql<{ k: string }>`
-    WITH locked AS MATERIALIZED (SELECT count(pg_advisory_xact_lock(k)) AS n FROM (SELECT unnest(${locks}::bigint[]) AS k ORDER BY 1) s)
-    SELECT idempotency_key AS k FROM activity WHERE (SELECT n FROM locked) >= 0 AND workspace_id = ${workspaceId} AND idempotency_key = ANY(${activityKeys}::text[])
+    SELECT q.k FROM unnest(${activityKeys}::text[]) AS q(k)
+      CROSS JOIN LATERAL (SELECT 1 FROM activity a WHERE a.workspace_id = ${workspaceId} AND a.idempotency_key = q.k LIMIT 1) a
     UNION ALL
-    SELECT message_id AS k FROM processed_message WHERE (SELECT n FROM locked) >= 0 AND workspace_id = ${workspaceId} AND message_id = ANY(${messageIds}::text[])`.execute(trx);
+    SELECT message_id AS k FROM processed_message WHERE workspace_id = ${workspaceId} AND message_id = ANY(${messageIds}::text[])`.execute(trx);
   return new Set(rows.rows.map((r) => r.k));
 }
 
@@ -51,13 +58,17 @@ export async function loadIdentitySnapshot(trx: Trx, workspaceId: string, ids: {
   // holding the batch's emails (rows without).
   const all = (await sql<{ kind: string | null; value: string | null; contact_id: string; email: string | null; account_id: string | null }>`
     WITH i AS MATERIALIZED (
-      SELECT i.kind, i.value, i.contact_id FROM contact_identity i
-      JOIN unnest(${ids.kinds}::text[], ${ids.values}::text[]) AS q(kind, value) ON i.kind = q.kind AND i.value = q.value
-      WHERE i.workspace_id = ${workspaceId})
+      SELECT i.kind, i.value, i.contact_id FROM unnest(${ids.kinds}::text[], ${ids.values}::text[]) AS q(kind, value)
+      CROSS JOIN LATERAL (SELECT i.kind, i.value, i.contact_id FROM contact_identity i
+        WHERE i.workspace_id = ${workspaceId} AND i.kind = q.kind AND i.value = q.value LIMIT 1) i)
     SELECT kind, value, contact_id, NULL::text AS email, NULL::uuid AS account_id FROM i
     UNION ALL
-    SELECT NULL, NULL, c.id, c.email, c.account_id FROM contact c WHERE c.workspace_id = ${workspaceId}
-      AND (c.id IN (SELECT contact_id FROM i) OR (c.email = ANY(${ids.emails}::text[]) AND c.status <> 'merged'))`.execute(trx)).rows;
+    SELECT NULL, NULL, c.id, c.email, c.account_id FROM (SELECT DISTINCT contact_id FROM i) x
+      CROSS JOIN LATERAL (SELECT c.id, c.email, c.account_id FROM contact c WHERE c.workspace_id = ${workspaceId} AND c.id = x.contact_id LIMIT 1) c
+    UNION ALL
+    SELECT NULL, NULL, c.id, c.email, c.account_id FROM unnest(${ids.emails}::text[]) AS e(email)
+      CROSS JOIN LATERAL (SELECT c.id, c.email, c.account_id FROM contact c
+        WHERE c.workspace_id = ${workspaceId} AND c.email = e.email AND c.status <> 'merged' LIMIT 1) c`.execute(trx)).rows;
   for (const r of all) if (r.kind !== null) bindings.set(`${r.kind}:${r.value}`, r.contact_id);
   const rows = all.filter((r) => r.kind === null).map((r) => ({ id: r.contact_id, email: r.email, account_id: r.account_id }));
   const contacts = new Map<string, SnapshotContact>();
@@ -215,12 +226,13 @@ export async function applyTouches(trx: Trx, workspaceId: string, touches: Conta
       latest_source = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.ls ELSE c.latest_source END,
       latest_medium = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.lm ELSE c.latest_medium END,
       latest_campaign = CASE WHEN c.latest_touch_at IS NULL OR t.la >= c.latest_touch_at THEN t.lc ELSE c.latest_campaign END
-    FROM ${values} WHERE c.workspace_id = ${workspaceId} AND c.id = t.id
+    FROM ${values} WHERE c.workspace_id = ${workspaceId} AND c.id = t.id AND c.id = ANY(${arr.id}::uuid[])
     RETURNING c.id, c.first_source, c.first_campaign, c.first_touch_at, c.latest_source, c.latest_campaign)
   UPDATE lead l SET
       source = COALESCE(l.source, c.first_source), campaign = COALESCE(l.campaign, c.first_campaign),
       first_touch_at = COALESCE(l.first_touch_at, c.first_touch_at), latest_source = c.latest_source, latest_campaign = c.latest_campaign
-    FROM c WHERE l.workspace_id = ${workspaceId} AND l.contact_id = c.id AND l.stage NOT IN ('won','lost','disqualified')`.execute(trx);
+    FROM c WHERE l.workspace_id = ${workspaceId} AND l.contact_id = c.id AND l.contact_id = ANY(${arr.id}::uuid[])
+      AND l.stage NOT IN ('won','lost','disqualified')`.execute(trx);
 }
 
 export async function findAccountIdsByDomains(db: DbOrTrx, workspaceId: string, domains: string[]): Promise<Map<string, string>> {
@@ -277,7 +289,7 @@ export async function patchContactsFromTraits(trx: Trx, workspaceId: string, pat
       consent = CASE WHEN t.consent IS NULL THEN c.consent ELSE c.consent || t.consent END,
       updated_at = now()
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS t(id uuid, first_name text, last_name text, title text, phone text, country text, attributes jsonb, consent jsonb)
-    WHERE c.workspace_id = ${workspaceId} AND c.id = t.id`.execute(trx);
+    WHERE c.workspace_id = ${workspaceId} AND c.id = t.id AND c.id = ANY(${rows.map((r) => r.id)}::uuid[])`.execute(trx);
 }
 
 /**
@@ -297,7 +309,7 @@ export async function writeIdentityPlan(trx: Trx, workspaceId: string, plan: {
   await sql`WITH e AS (
       UPDATE contact c SET email = t.email, status = 'known', account_id = COALESCE(c.account_id, ${account(sql`t.domain`)}), updated_at = now()
       FROM unnest(${emails.map((r) => r.contactId)}::uuid[], ${emails.map((r) => r.email)}::text[], ${emails.map((r) => r.domain)}::text[]) AS t(id, email, domain)
-      WHERE c.workspace_id = ${workspaceId} AND c.id = t.id
+      WHERE c.workspace_id = ${workspaceId} AND c.id = t.id AND c.id = ANY(${emails.map((r) => r.contactId)}::uuid[])
       RETURNING c.id),
     c AS (
       INSERT INTO contact (workspace_id, id, email, status, account_id)

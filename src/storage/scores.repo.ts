@@ -57,19 +57,24 @@ export async function getContactScore(db: DbOrTrx, workspaceId: string, contactI
 
 export type ScoreWrite = Omit<ContactScoreRecord, 'definitionId'>;
 
-/** Writes many score rows in one statement (rows must exist: lockContactScores created them). */
+/** Writes many score rows in one statement (rows must exist: lockContactScores created them); one JSON parameter, not 14 per row. */
 export async function writeContactScores(trx: Trx, workspaceId: string, definitionId: string, rows: ScoreWrite[]): Promise<void> {
   if (!rows.length) return;
-  await trx.insertInto('contact_score').values(rows.map((r) => ({
-    workspace_id: workspaceId, contact_id: r.contactId, definition_id: definitionId, fit_points: r.fitPoints, fit_grade: r.fitGrade,
-    fit: JSON.stringify(r.fit), engagement_state: JSON.stringify(r.engagementState), engagement_points: r.engagementPoints,
-    level: r.level, rating: r.rating, cell: r.cell, qualifies: r.qualifies, explanation: r.explanation, updated_at: r.updatedAt,
-  }))).onConflict((oc) => oc.columns(['workspace_id', 'contact_id', 'definition_id']).doUpdateSet((eb) => ({
-    fit_points: eb.ref('excluded.fit_points'), fit_grade: eb.ref('excluded.fit_grade'), fit: eb.ref('excluded.fit'),
-    engagement_state: eb.ref('excluded.engagement_state'), engagement_points: eb.ref('excluded.engagement_points'),
-    level: eb.ref('excluded.level'), rating: eb.ref('excluded.rating'), cell: eb.ref('excluded.cell'),
-    qualifies: eb.ref('excluded.qualifies'), explanation: eb.ref('excluded.explanation'), updated_at: eb.ref('excluded.updated_at'),
-  }))).execute();
+  const json = JSON.stringify(rows.map((r) => ({
+    contact_id: r.contactId, fit_points: r.fitPoints, fit_grade: r.fitGrade, fit: r.fit, engagement_state: r.engagementState,
+    engagement_points: r.engagementPoints, level: r.level, rating: r.rating, cell: r.cell, qualifies: r.qualifies, explanation: r.explanation,
+    updated_at: r.updatedAt,
+  })));
+  await sql`INSERT INTO contact_score (workspace_id, contact_id, definition_id, fit_points, fit_grade, fit, engagement_state, engagement_points,
+      level, rating, cell, qualifies, explanation, updated_at)
+    SELECT ${workspaceId}, contact_id, ${definitionId}, fit_points, fit_grade, fit, engagement_state, engagement_points, level, rating, cell,
+      qualifies, explanation, updated_at
+    FROM jsonb_to_recordset(${json}::jsonb) AS t(contact_id uuid, fit_points integer, fit_grade text, fit jsonb, engagement_state jsonb,
+      engagement_points integer, level smallint, rating text, cell text, qualifies boolean, explanation text, updated_at timestamptz)
+    ON CONFLICT (workspace_id, contact_id, definition_id) DO UPDATE SET
+      fit_points = excluded.fit_points, fit_grade = excluded.fit_grade, fit = excluded.fit, engagement_state = excluded.engagement_state,
+      engagement_points = excluded.engagement_points, level = excluded.level, rating = excluded.rating, cell = excluded.cell,
+      qualifies = excluded.qualifies, explanation = excluded.explanation, updated_at = excluded.updated_at`.execute(trx);
 }
 
 /** Score rows with engagement to decay, after `afterContactId` (the decay refresh pages through them), locked. */
@@ -117,11 +122,15 @@ export type HighIntentSignal = {
 
 export async function insertHighIntentSignals(trx: Trx, workspaceId: string, signals: Omit<HighIntentSignal, 'id'>[]): Promise<HighIntentSignal[]> {
   if (!signals.length) return [];
-  const rows = await trx.insertInto('high_intent_signal').values(signals.map((s) => ({
-    workspace_id: workspaceId, id: newId(s.at.getTime()), contact_id: s.contactId, lead_id: s.leadId, activity_id: s.activityId,
-    definition_id: s.definitionId, via: s.via, detail: s.detail, at: s.at,
-  }))).returningAll().execute();
-  return rows.map((r) => ({ id: r.id, contactId: r.contact_id, leadId: r.lead_id, activityId: r.activity_id, definitionId: r.definition_id, via: r.via as 'content' | 'url', detail: r.detail, at: r.at }));
+  // Column arrays (unnest): 8 parameters whatever the batch size, not 9 per signal.
+  const out = signals.map((s) => ({ ...s, id: newId(s.at.getTime()) }));
+  const col = <T>(f: (s: HighIntentSignal) => T) => out.map(f);
+  await sql`INSERT INTO high_intent_signal (workspace_id, id, contact_id, lead_id, activity_id, definition_id, via, detail, at)
+    SELECT ${workspaceId}, id, contact_id, lead_id, activity_id, definition_id, via, detail, at
+    FROM unnest(${col((s) => s.id)}::uuid[], ${col((s) => s.contactId)}::uuid[], ${col((s) => s.leadId)}::uuid[], ${col((s) => s.activityId)}::uuid[],
+      ${col((s) => s.definitionId)}::uuid[], ${col((s) => s.via)}::text[], ${col((s) => s.detail)}::text[], ${col((s) => s.at)}::timestamptz[])
+      AS t(id, contact_id, lead_id, activity_id, definition_id, via, detail, at)`.execute(trx);
+  return out;
 }
 
 export async function listHighIntentSignals(db: DbOrTrx, workspaceId: string, filter: { contactId?: string }, page: PageRequest): Promise<Page<HighIntentSignal>> {
