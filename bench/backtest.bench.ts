@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,10 +16,11 @@ import { migrateJobQueue } from '../src/jobs/worker.ts';
 /**
  * Backtest benchmark: 100k contacts and 10M activities generated inside PostgreSQL, then one
  * backtest pass (proposal + active definition) against a plain count(*) scan of the same table.
- * Embedded PostgreSQL in a temp dir unless BENCH_DATABASE_URL is set.
+ * Embedded PostgreSQL in a temp dir unless BENCH_DATABASE_URL is set. `--data DIR` keeps the embedded
+ * server's folder and the generated workspace, so later runs at the same scale skip the generation.
  */
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { scale: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({ args: argv, options: { scale: { type: 'string', default: '1' }, data: { type: 'string' } } });
   const scale = Number(values.scale);
   if (!(scale > 0)) throw new Error('--scale must be a positive number');
   const contacts = Math.round(100_000 * scale);
@@ -27,8 +29,9 @@ export async function main(argv: string[]): Promise<void> {
   let url = process.env.BENCH_DATABASE_URL;
   let stop = async () => {};
   let dir: string | null = null;
+  const keep = values.data ? path.resolve(values.data) : null;
   if (!url) {
-    dir = await mkdtemp(path.join(tmpdir(), 'leadloop-bench-'));
+    dir = keep ?? await mkdtemp(path.join(tmpdir(), 'leadloop-bench-'));
     const pg = await startEmbeddedPostgres(dir, 56000 + (process.pid % 4000));
     url = pg.url;
     stop = pg.stop;
@@ -38,25 +41,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await migrateToLatest(db);
     await migrateJobQueue(pool);
-    const deps: AppDeps = { db, clock: systemClock };
-    const ws = await createWorkspace(deps, { name: `bench-${Date.now()}` });
-    if (!ws.ok) throw new Error(ws.message);
-    const wsId = ws.value.id;
-    const users = [];
-    for (const [email, role] of [['m@bench.test', 'marketing'], ['s1@bench.test', 'sales'], ['s2@bench.test', 'sales'], ['s3@bench.test', 'sales']] as const) {
-      const u = await createUser(deps, wsId, { email, role });
-      if (!u.ok) throw new Error(u.message);
-      users.push(u.value);
-    }
-    const installed = await installDefaultDefinition(deps, wsId, { marketingUserId: users[0]!.id, salesUserId: users[1]!.id });
-    if (!installed.ok) throw new Error(installed.message);
+    const marker = keep ? path.join(keep, `backtest-${contacts}-${activities}.json`) : null;
+    const kept = marker && existsSync(marker) ? JSON.parse(await readFile(marker, 'utf8')) as { workspaceId: string } : null;
+    const wsId = kept ? kept.workspaceId : await setUp(db, pool, contacts, activities);
+    if (marker && !kept) await writeFile(marker, JSON.stringify({ workspaceId: wsId }));
+    if (kept) console.log(`reusing workspace ${wsId} in ${keep}`);
 
     let t = performance.now();
-    await generate(pool, wsId, contacts, activities);
-    const genSeconds = (performance.now() - t) / 1000;
-    console.log(`generated ${contacts} contacts, ${activities} activities in ${genSeconds.toFixed(1)} s`);
-
-    t = performance.now();
     const count = await pool.query('SELECT count(*) AS n FROM activity WHERE workspace_id = $1', [wsId]);
     const scanSeconds = (performance.now() - t) / 1000;
     console.log(`baseline scan: count(*) = ${count.rows[0].n} in ${scanSeconds.toFixed(2)} s`);
@@ -68,6 +59,7 @@ export async function main(argv: string[]): Promise<void> {
     const result = await backtestAgainstActive(db, wsId, { definition: proposal, id: null, version: null }, {}, new Date());
     const seconds = (performance.now() - t) / 1000;
     console.log(`backtest: ${result.proposal.activities} activities, ${result.proposal.contacts} contacts, proposal ${result.proposal.mqls} MQLs vs active ${result.active?.mqls} in ${seconds.toFixed(2)} s`);
+    if (process.env.BENCH_REPORT) await writeFile(process.env.BENCH_REPORT, JSON.stringify({ ...result, ranAt: null, seconds: null }, null, 1));
     console.log(JSON.stringify({
       bench: 'backtest', contacts: result.proposal.contacts, activities: result.proposal.activities, seconds: round(seconds),
       activities_per_s: Math.round(result.proposal.activities / seconds), scan_seconds: round(scanSeconds),
@@ -75,8 +67,30 @@ export async function main(argv: string[]): Promise<void> {
   } finally {
     await db.destroy();
     await stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir && !keep) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A workspace with users, the default definition active, and the generated history; returns its id. */
+async function setUp(db: ReturnType<typeof createDb>, pool: ReturnType<typeof createPool>, contacts: number, activities: number): Promise<string> {
+  const deps: AppDeps = { db, clock: systemClock };
+  const ws = await createWorkspace(deps, { name: `bench-${Date.now()}` });
+  if (!ws.ok) throw new Error(ws.message);
+  const wsId = ws.value.id;
+  const users = [];
+  for (const [email, role] of [['m@bench.test', 'marketing'], ['s1@bench.test', 'sales'], ['s2@bench.test', 'sales'], ['s3@bench.test', 'sales']] as const) {
+    const u = await createUser(deps, wsId, { email, role });
+    if (!u.ok) throw new Error(u.message);
+    users.push(u.value);
+  }
+  const installed = await installDefaultDefinition(deps, wsId, { marketingUserId: users[0]!.id, salesUserId: users[1]!.id });
+  if (!installed.ok) throw new Error(installed.message);
+
+  const t = performance.now();
+  await generate(pool, wsId, contacts, activities);
+  const genSeconds = (performance.now() - t) / 1000;
+  console.log(`generated ${contacts} contacts, ${activities} activities in ${genSeconds.toFixed(1)} s`);
+  return wsId;
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
