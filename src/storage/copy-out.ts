@@ -119,3 +119,61 @@ export function unescapeCopy(f: string): string {
   }
   return out;
 }
+
+const BINARY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+
+/**
+ * `COPY (query) TO STDOUT (FORMAT binary)`, rows handed over as raw bytes: `onRow(buf, at)` gets
+ * the buffer and the offset of a row's field count (int16) and returns the offset after the row.
+ * The buffer is pg's and is reused: read it, don't keep it. PostgreSQL sends one row per CopyData
+ * message (the file header rides with the first), so rows never straddle messages; a message that
+ * does not end on a row boundary fails the read rather than being misread.
+ */
+export async function copyOutBinary(
+  pool: pg.Pool, text: string, onRow: (buf: Buffer, at: number) => number, options: { setup?: string; teardown?: string } = {},
+): Promise<number> {
+  const client = await pool.connect();
+  let healthy = false;
+  try {
+    if (options.setup) await client.query(options.setup);
+    let rows = 0;
+    let header = true;
+    let failure: Error | null = null;
+    await new Promise<void>((resolve) => {
+      const submittable = {
+        submit: (connection: { query(text: string): void }) => connection.query(text),
+        handleCopyData: (msg: { chunk: Buffer }) => {
+          if (failure) return;
+          const buf = msg.chunk;
+          let at = 0;
+          try {
+            if (header) {
+              if (buf.length < 19 || buf.compare(BINARY_SIGNATURE, 0, 11, 0, 11) !== 0) throw new Error('COPY binary: missing file header');
+              at = 19 + buf.readInt32BE(15);
+              header = false;
+            }
+            while (at < buf.length) {
+              if (buf.readInt16BE(at) === -1) { at += 2; continue; }
+              at = onRow(buf, at);
+              rows++;
+            }
+            if (at !== buf.length) throw new Error('COPY binary: a row straddles protocol messages');
+          } catch (e) {
+            failure = e as Error;
+          }
+        },
+        handleError: (e: Error) => { failure ??= e; },
+        handleReadyForQuery: () => resolve(),
+        handleCommandComplete: () => {}, handleRowDescription: () => {}, handleDataRow: () => {}, handleEmptyQuery: () => {},
+        handlePortalSuspended: () => {}, handleCopyInResponse: (connection: { sendCopyFail(m: string): void }) => connection.sendCopyFail('not a COPY FROM'),
+      };
+      void client.query(submittable as never);
+    });
+    if (failure) throw failure;
+    if (options.teardown) await client.query(options.teardown);
+    healthy = true;
+    return rows;
+  } finally {
+    client.release(healthy ? undefined : true);
+  }
+}
