@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -59,9 +59,15 @@ export async function main(argv: string[]): Promise<void> {
     const proposal: LeadDefinition = structuredClone(defaultDefinition);
     proposal.name = 'Stricter proposal';
     proposal.engagement.levels = [{ level: 1, min: 70 }, { level: 2, min: 40 }, { level: 3, min: 5 }, { level: 4 }];
+    const pgCpu0 = serverCpuSeconds(dir);
+    const cpu0 = process.cpuUsage();
     t = performance.now();
     const result = await backtestAgainstActive(db, wsId, { definition: proposal, id: null, version: null }, {}, new Date());
     const seconds = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const pgCpu1 = serverCpuSeconds(dir);
+    // The machine is shared: CPU seconds say what the run cost, whatever else was running.
+    console.log(`cpu: node ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, postgres ${pgCpu0 === null || pgCpu1 === null ? '?' : (pgCpu1 - pgCpu0).toFixed(2)} s (wall ${seconds.toFixed(2)} s)`);
     console.log(`backtest: ${result.proposal.activities} activities, ${result.proposal.contacts} contacts, proposal ${result.proposal.mqls} MQLs vs active ${result.active?.mqls} in ${seconds.toFixed(2)} s`);
     if (process.env.BENCH_REPORT) await writeFile(process.env.BENCH_REPORT, JSON.stringify({ ...result, ranAt: null, seconds: null }, null, 1));
     console.log(JSON.stringify({
@@ -95,6 +101,28 @@ async function setUp(db: ReturnType<typeof createDb>, pool: ReturnType<typeof cr
   const genSeconds = (performance.now() - t) / 1000;
   console.log(`generated ${contacts} contacts, ${activities} activities in ${genSeconds.toFixed(1)} s`);
   return wsId;
+}
+
+/** CPU seconds used so far by the embedded server's processes (Linux /proc; null elsewhere or for BENCH_DATABASE_URL). */
+function serverCpuSeconds(dir: string | null): number | null {
+  if (!dir) return null;
+  try {
+    const postmaster = readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+    const tick = 100;
+    let total = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields after the command: state ppid … utime (12th) stime (13th) cutime cstime.
+      if (pid !== postmaster && f[1] !== postmaster) continue;
+      total += (Number(f[11]) + Number(f[12])) / tick;
+    }
+    return total;
+  } catch {
+    return null;
+  }
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;

@@ -261,6 +261,19 @@ export async function readActivityColumns(db: DbOrTrx, workspaceId: string, opti
   const pool = poolOf(db);
   if (!pool) return null;
   if (!UUID.test(workspaceId)) throw new Error(`Invalid workspace id ${workspaceId}`);
+  const decoder = activityColumnDecoder(options);
+  const to = options.to ? `AND occurred_at < ${pg.escapeLiteral(options.to.toISOString())}::timestamptz` : '';
+  const query = `COPY (SELECT ${decoder.select}
+    FROM activity WHERE workspace_id = '${workspaceId}' ${to}) TO STDOUT (FORMAT binary)`;
+  await copyOutBinary(pool, query, decoder.row, { setup: 'SET enable_indexscan = off', teardown: 'RESET enable_indexscan' });
+  return decoder.finish();
+}
+
+/**
+ * The SELECT list of the activity COPY and the decoder of its binary rows into columns (apart from
+ * the query, for benchmarks and tests over saved COPY output).
+ */
+export function activityColumnDecoder(options: ColumnReadOptions): { select: string; row: (buf: Buffer, at: number) => number; finish: () => ActivityColumns } {
   const literal = (s: string) => pg.escapeLiteral(s);
   const f = options.fields;
   // Decoders of the shape columns, in SELECT order.
@@ -281,9 +294,6 @@ export async function readActivityColumns(db: DbOrTrx, workspaceId: string, opti
       set: (s, b, at, len) => { s.properties[key] = JSON.parse(text(b, at + 1, len - 1)); },
     });
   }
-  const to = options.to ? `AND occurred_at < ${literal(options.to.toISOString())}::timestamptz` : '';
-  const query = `COPY (SELECT contact_id, occurred_at, id, ${columns.map((c) => c.sql).join(', ')}
-    FROM activity WHERE workspace_id = '${workspaceId}' ${to}) TO STDOUT (FORMAT binary)`;
 
   const contacts = new UuidOrdinals();
   const shapes = new ShapeCache();
@@ -308,7 +318,7 @@ export async function readActivityColumns(db: DbOrTrx, workspaceId: string, opti
   };
 
   const onRow = (buf: Buffer, at: number): number => {
-    if (buf.readInt16BE(at) !== fieldCount) throw new Error('COPY binary: unexpected field count');
+    if (((buf[at] as number) << 8 | (buf[at + 1] as number)) !== fieldCount) throw new Error('COPY binary: unexpected field count');
     if (count === capacity) {
       capacity *= 2;
       contact = grow(contact, new Int32Array(capacity));
@@ -318,17 +328,17 @@ export async function readActivityColumns(db: DbOrTrx, workspaceId: string, opti
     }
     // contact_id (uuid, 16 bytes), occurred_at (int8 µs since 2000), id (uuid): all NOT NULL.
     contact[count] = contacts.ordinal(buf, at + 6);
-    us[count] = buf.readInt32BE(at + 26) * TWO_32 + buf.readUInt32BE(at + 30) + PG_EPOCH_US;
+    us[count] = i32(buf, at + 26) * TWO_32 + (i32(buf, at + 30) >>> 0) + PG_EPOCH_US;
     const w = count * 4;
-    idWords[w] = buf.readUInt32BE(at + 38);
-    idWords[w + 1] = buf.readUInt32BE(at + 42);
-    idWords[w + 2] = buf.readUInt32BE(at + 46);
-    idWords[w + 3] = buf.readUInt32BE(at + 50);
+    idWords[w] = i32(buf, at + 38);
+    idWords[w + 1] = i32(buf, at + 42);
+    idWords[w + 2] = i32(buf, at + 46);
+    idWords[w + 3] = i32(buf, at + 50);
     // The shape: every remaining field, length words included (so the bytes say which fields are null).
     const start = at + 54;
     let end = start;
     for (let k = 3; k < fieldCount; k++) {
-      const len = buf.readInt32BE(end);
+      const len = i32(buf, end);
       end += len > 0 ? 4 + len : 4;
     }
     let sig = shapes.get(buf, start, end);
@@ -341,13 +351,21 @@ export async function readActivityColumns(db: DbOrTrx, workspaceId: string, opti
     if ((count & 0xffff) === 0) options.onRows?.(count);
     return end;
   };
-  await copyOutBinary(pool, query, onRow, { setup: 'SET enable_indexscan = off', teardown: 'RESET enable_indexscan' });
-  options.onRows?.(count);
   return {
-    count, contactIds: contacts.ids(), contact: contact.subarray(0, count), us: us.subarray(0, count),
-    signature: signature.subarray(0, count), idWords: idWords.subarray(0, count * 4),
+    select: `contact_id, occurred_at, id, ${columns.map((c) => c.sql).join(', ')}`,
+    row: onRow,
+    finish: () => {
+      options.onRows?.(count);
+      return {
+        count, contactIds: contacts.ids(), contact: contact.subarray(0, count), us: us.subarray(0, count),
+        signature: signature.subarray(0, count), idWords: idWords.subarray(0, count * 4),
+      };
+    },
   };
 }
+
+/** A big-endian int32 (Buffer's readInt32BE without its argument checks: the hot loop reads ~10 per row). */
+const i32 = (b: Buffer, p: number): number => ((b[p] as number) << 24) | ((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number);
 
 function grow<T extends Int32Array | Float64Array | Uint32Array>(from: T, to: T): T {
   to.set(from as never);
@@ -370,11 +388,12 @@ const mix = (h: number): number => {
 /** Contact uuids (16 bytes) → dense ordinals, in first-seen order: open addressing, no allocation per lookup. */
 class UuidOrdinals {
   private table = new Int32Array(1 << 12);
-  private words = new Uint32Array(1 << 12);
+  private words = new Int32Array(1 << 12);
   private size = 0;
 
   ordinal(buf: Buffer, at: number): number {
-    const w0 = buf.readUInt32BE(at), w1 = buf.readUInt32BE(at + 4), w2 = buf.readUInt32BE(at + 8), w3 = buf.readUInt32BE(at + 12);
+    // Signed words (as i32 reads them) compare for equality like unsigned ones; the Int32Array stores them as is.
+    const w0 = i32(buf, at), w1 = i32(buf, at + 4), w2 = i32(buf, at + 8), w3 = i32(buf, at + 12);
     const mask = this.table.length - 1;
     let slot = mix(w0 ^ Math.imul(w1, 0x9e3779b1) ^ Math.imul(w2, 0x85ebca77) ^ Math.imul(w3, 0xc2b2ae3d)) & mask;
     for (;;) {
@@ -385,8 +404,12 @@ class UuidOrdinals {
       slot = (slot + 1) & mask;
     }
     const ordinal = this.size++;
-    if ((ordinal + 1) * 4 > this.words.length) this.words = grow(this.words, new Uint32Array(this.words.length * 2));
-    this.words.set([w0, w1, w2, w3], ordinal * 4);
+    if ((ordinal + 1) * 4 > this.words.length) this.words = grow(this.words, new Int32Array(this.words.length * 2));
+    const k = ordinal * 4;
+    this.words[k] = w0;
+    this.words[k + 1] = w1;
+    this.words[k + 2] = w2;
+    this.words[k + 3] = w3;
     this.table[slot] = ordinal + 1;
     if (this.size * 2 > this.table.length) this.rehash();
     return ordinal;
@@ -435,7 +458,7 @@ class ShapeCache {
   private hash(buf: Buffer, start: number, end: number): number {
     let h = 0x811c9dc5 ^ (end - start);
     let i = start;
-    for (; i + 4 <= end; i += 4) h = Math.imul(h ^ buf.readInt32LE(i), 0x01000193);
+    for (; i + 4 <= end; i += 4) h = Math.imul(h ^ i32(buf, i), 0x01000193);
     for (; i < end; i++) h = Math.imul(h ^ (buf[i] as number), 0x01000193);
     return mix(h) | 0;
   }
@@ -450,10 +473,14 @@ class ShapeCache {
       const e = this.table[slot] as number;
       if (e === 0) return -1;
       const k = e - 1;
-      if (this.hashes[k] === h && this.lengths[k] === len && buf.compare(this.arena, this.offsets[k], (this.offsets[k] as number) + len, start, end) === 0) {
-        return this.sigs[k] as number;
-      }
+      if (this.hashes[k] === h && this.lengths[k] === len && this.same(buf, start, len, this.offsets[k] as number)) return this.sigs[k] as number;
     }
+  }
+
+  private same(buf: Buffer, start: number, len: number, offset: number): boolean {
+    const arena = this.arena;
+    for (let i = 0; i < len; i++) if (buf[start + i] !== arena[offset + i]) return false;
+    return true;
   }
 
   set(buf: Buffer, start: number, end: number, sig: number): void {
