@@ -146,10 +146,19 @@ export function createColumnReplay(
     if (size > largest) largest = size;
     offset[c + 1] = (offset[c] as number) + size;
   }
+  // Times and signatures are copied in contact order, so a contact's replay reads them contiguously
+  // (random reads into 10M-row columns cost more than the scatter); ids are only read on a tie, via perm.
   const perm = new Int32Array(count);
+  const cUs = new Float64Array(count);
+  const cSig = new Int32Array(count);
   {
     const fill = offset.slice(0, n);
-    for (let i = 0; i < count; i++) perm[fill[contact[i] as number]!++] = i;
+    for (let i = 0; i < count; i++) {
+      const p = fill[contact[i] as number]!++;
+      perm[p] = i;
+      cUs[p] = us[i] as number;
+      cSig[p] = signature[i] as number;
+    }
   }
   const order = Int32Array.from(contactIds.keys()).sort((a, b) => {
     const x = contactIds[a]!, y = contactIds[b]!;
@@ -161,17 +170,19 @@ export function createColumnReplay(
   const reports = definitions.map((d, k) => createBacktestReport(d, options, onContact && ((r) => onContact(k, r))));
   const replays: ContactReplay[] = definitions.map(emptyReplay);
   const to = options.to ? options.to.getTime() : Number.POSITIVE_INFINITY;
-  // Scratch: the current contact's rows in (time, id) order, their times in ms.
+  // Scratch: the current contact's positions in (time, id) order, their times in ms and signatures.
   let rows = new Int32Array(Math.max(16, largest));
   let spare = new Int32Array(rows.length);
   const ms = new Float64Array(rows.length);
+  const sigs = new Int32Array(rows.length);
 
-  /** Row a before row b: microseconds, then the id bytes. */
+  /** Position a (in contact order) before position b: microseconds, then the id bytes. */
   const before = (a: number, b: number): boolean => {
-    const ta = us[a] as number, tb = us[b] as number;
+    const ta = cUs[a] as number, tb = cUs[b] as number;
     if (ta !== tb) return ta < tb;
+    const ra = (perm[a] as number) * 4, rb = (perm[b] as number) * 4;
     for (let w = 0; w < 4; w++) {
-      const x = idWords[a * 4 + w] as number, y = idWords[b * 4 + w] as number;
+      const x = idWords[ra + w] as number, y = idWords[rb + w] as number;
       if (x !== y) return x < y;
     }
     return false;
@@ -210,14 +221,17 @@ export function createColumnReplay(
       let len = 0;
       let sorted = true;
       for (let k = start, end = offset[ordinal + 1] as number; k < end; k++) {
-        const row = perm[k] as number;
         // The reader already dropped activities at or after `to`; keep the reference path's guard.
-        if (Math.floor((us[row] as number) / 1000) >= to) continue;
-        if (len > 0 && sorted && before(row, rows[len - 1] as number)) sorted = false;
-        rows[len++] = row;
+        if (Math.floor((cUs[k] as number) / 1000) >= to) continue;
+        if (len > 0 && sorted && before(k, rows[len - 1] as number)) sorted = false;
+        rows[len++] = k;
       }
       if (!sorted) sortRows(len);
-      for (let k = 0; k < len; k++) ms[k] = Math.floor((us[rows[k] as number] as number) / 1000);
+      for (let k = 0; k < len; k++) {
+        const p = rows[k] as number;
+        ms[k] = Math.floor((cUs[p] as number) / 1000);
+        sigs[k] = cSig[p] as number;
+      }
       for (let d = 0; d < compiled.length; d++) {
         const c = compiled[d]!;
         const r = resetReplay(replays[d]!);
@@ -246,7 +260,7 @@ export function createColumnReplay(
     const zeroQualifies = c.qualifying.has(row[levelOf(c, 0) - 1] as Rating);
     for (let k = 0; k < len; k++) {
       const t = ms[k] as number;
-      const sig = signature[rows[k] as number] as number;
+      const sig = sigs[k] as number;
       const matched = ruleSets[sig]!;
       if (zero && matched.length === 0) {
         if (t > w.asOf) w.asOf = t;
