@@ -228,6 +228,14 @@ export async function salesRepCount(db: DbOrTrx, workspaceId: string): Promise<n
   return Number(row.n);
 }
 
+/** The planner's estimate of the workspace's activities before `to` (no scan: for a progress bar). */
+export async function estimateActivities(db: DbOrTrx, workspaceId: string, to: Date | null | undefined): Promise<number> {
+  const window = to ? sql`AND occurred_at < ${to}` : sql``;
+  const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`
+    EXPLAIN (FORMAT JSON) SELECT 1 FROM activity WHERE workspace_id = ${workspaceId} ${window}`.execute(db);
+  return Math.round(rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+}
+
 export async function countWorkspaceContacts(db: DbOrTrx, workspaceId: string): Promise<number> {
   const row = await db.selectFrom('contact').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', workspaceId).executeTakeFirstOrThrow();
   return Number(row.n);

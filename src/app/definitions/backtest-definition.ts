@@ -3,7 +3,7 @@ import { createColumnReplay, shapeFieldsRead, ShapeClassifier } from '../../core
 import type { ActivityCriteria, LeadDefinition } from '../../core/definitions/definition-schema.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import {
-  contactFacts, contactOutcomes, contentFacts, countWorkspaceContacts, readActivityColumns, salesRepCount, streamActivities,
+  contactFacts, contactOutcomes, contentFacts, countWorkspaceContacts, estimateActivities, readActivityColumns, salesRepCount, streamActivities,
 } from '../../storage/backtest-source.repo.ts';
 import type { Db } from '../../storage/db.ts';
 import { insertDefinitionEvent, updateDefinition } from '../../storage/definition-versions.repo.ts';
@@ -18,7 +18,11 @@ export type BacktestComparison = {
   /** The active definition over the same history; null when there is none (or it is the one tested). */
   active: (BacktestReport & { definitionId: string; version: number }) | null;
 };
-export type BacktestProgress = (contactsDone: number, contactsTotal: number, activities: number) => void;
+/**
+ * Progress in two phases: 'reading' (done = activities read of about `total`, the planner's
+ * estimate) then 'replaying' (done = contacts replayed of `total`); `activities` read so far.
+ */
+export type BacktestProgress = (done: number, total: number, activities: number, phase: 'reading' | 'replaying') => void;
 
 /** Activity types whose properties some rule reads (custom-event and form properties cost jsonb parsing). */
 function typesReadingProperties(definitions: LeadDefinition[]): Set<string> | 'all' {
@@ -51,8 +55,10 @@ export async function backtestAgainstActive(
     from: window.from ?? null, to: window.to ?? null, repCount, content: (id) => content.get(id), outcome: (id) => outcomes.get(id) ?? null,
   };
   const definitions = active ? [proposal.definition, active.definition] : [proposal.definition];
-  const progress = (done: number, activities: number) => onProgress?.(done, Math.max(contactsTotal, done), activities);
-  const reports = await replayColumns(db, workspaceId, definitions, options, progress)
+  const progress = (done: number, activities: number) => onProgress?.(done, Math.max(contactsTotal, done), activities, 'replaying');
+  const reading = onProgress && await estimateActivities(db, workspaceId, options.to);
+  const read = (n: number) => onProgress?.(n, Math.max(n, reading ?? 0), n, 'reading');
+  const reports = await replayColumns(db, workspaceId, definitions, options, read, progress)
     ?? await replayStream(db, workspaceId, definitions, options, progress);
   const [proposalReport, activeReport] = reports;
   return {
@@ -69,11 +75,12 @@ type ReplayOptions = BacktestOptions & { from: Date | null; to: Date | null; out
  * contact facts fetched a batch ahead. Null when the database handle cannot COPY (a transaction).
  */
 async function replayColumns(
-  db: Db, workspaceId: string, definitions: LeadDefinition[], options: ReplayOptions, progress: (done: number, activities: number) => void,
+  db: Db, workspaceId: string, definitions: LeadDefinition[], options: ReplayOptions,
+  read: (activities: number) => void, progress: (done: number, activities: number) => void,
 ): Promise<BacktestReport[] | null> {
   const classifier = new ShapeClassifier(definitions, options.content);
   const columns = await readActivityColumns(db, workspaceId, {
-    to: options.to, fields: shapeFieldsRead(definitions), classify: (shape) => classifier.classify(shape), onRows: (n) => progress(0, n),
+    to: options.to, fields: shapeFieldsRead(definitions), classify: (shape) => classifier.classify(shape), onRows: read,
   });
   if (!columns) return null;
   const replay = createColumnReplay(columns, classifier, options);
