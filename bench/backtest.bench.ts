@@ -62,11 +62,16 @@ export async function main(argv: string[]): Promise<void> {
     const pgCpu0 = serverCpuSeconds(dir);
     const cpu0 = process.cpuUsage();
     t = performance.now();
-    const result = await backtestAgainstActive(db, wsId, { definition: proposal, id: null, version: null }, {}, new Date());
+    // The progress phases split the time: reading (COPY + decoding) until the first 'replaying' report.
+    let readSeconds = Number.NaN;
+    const result = await backtestAgainstActive(db, wsId, { definition: proposal, id: null, version: null }, {}, new Date(), (_d, _t, _a, phase) => {
+      if (phase === 'replaying' && Number.isNaN(readSeconds)) readSeconds = (performance.now() - t) / 1000;
+    });
     const seconds = (performance.now() - t) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const pgCpu1 = serverCpuSeconds(dir);
     // The machine is shared: CPU seconds say what the run cost, whatever else was running.
+    console.log(`phases: read ${readSeconds.toFixed(2)} s, replay ${(seconds - readSeconds).toFixed(2)} s`);
     console.log(`cpu: node ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, postgres ${pgCpu0 === null || pgCpu1 === null ? '?' : (pgCpu1 - pgCpu0).toFixed(2)} s (wall ${seconds.toFixed(2)} s)`);
     console.log(`backtest: ${result.proposal.activities} activities, ${result.proposal.contacts} contacts, proposal ${result.proposal.mqls} MQLs vs active ${result.active?.mqls} in ${seconds.toFixed(2)} s`);
     if (process.env.BENCH_REPORT) await writeFile(process.env.BENCH_REPORT, JSON.stringify({ ...result, ranAt: null, seconds: null }, null, 1));

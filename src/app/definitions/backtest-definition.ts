@@ -56,9 +56,9 @@ export async function backtestAgainstActive(
   };
   const definitions = active ? [proposal.definition, active.definition] : [proposal.definition];
   const progress = (done: number, activities: number) => onProgress?.(done, Math.max(contactsTotal, done), activities, 'replaying');
-  const reading = onProgress && await estimateActivities(db, workspaceId, options.to);
-  const read = (n: number) => onProgress?.(n, Math.max(n, reading ?? 0), n, 'reading');
-  const reports = await replayColumns(db, workspaceId, definitions, options, read, progress)
+  const expected = await estimateActivities(db, workspaceId, options.to);
+  const read = (n: number) => onProgress?.(n, Math.max(n, expected), n, 'reading');
+  const reports = await replayColumns(db, workspaceId, definitions, options, expected, read, progress)
     ?? await replayStream(db, workspaceId, definitions, options, progress);
   const [proposalReport, activeReport] = reports;
   return {
@@ -75,14 +75,15 @@ type ReplayOptions = BacktestOptions & { from: Date | null; to: Date | null; out
  * contact facts fetched a batch ahead. Null when the database handle cannot COPY (a transaction).
  */
 async function replayColumns(
-  db: Db, workspaceId: string, definitions: LeadDefinition[], options: ReplayOptions,
+  db: Db, workspaceId: string, definitions: LeadDefinition[], options: ReplayOptions, expectedRows: number,
   read: (activities: number) => void, progress: (done: number, activities: number) => void,
 ): Promise<BacktestReport[] | null> {
   const classifier = new ShapeClassifier(definitions, options.content);
   const columns = await readActivityColumns(db, workspaceId, {
-    to: options.to, fields: shapeFieldsRead(definitions), classify: (shape) => classifier.classify(shape), onRows: read,
+    to: options.to, fields: shapeFieldsRead(definitions), classify: (shape) => classifier.classify(shape), onRows: read, expectedRows,
   });
   if (!columns) return null;
+  progress(0, columns.count);
   const replay = createColumnReplay(columns, classifier, options);
   const batch = 10_000;
   const idsOf = (from: number) => Array.from(replay.order.subarray(from, from + batch), (o) => columns.contactIds[o]!);

@@ -54,6 +54,9 @@ export function shapeFieldsRead(definitions: readonly LeadDefinition[]): ShapeFi
 }
 
 const EPOCH = new Date(0);
+/** A replay packs signature × ROW_LIMIT + row into one double (exact below 2^53). */
+const ROW_LIMIT = 2 ** 31;
+const SIGNATURE_LIMIT = 2 ** 22;
 
 /**
  * Maps activity shapes to signatures: per definition, the engagement rules that match (rule
@@ -137,7 +140,7 @@ export function createColumnReplay(
   const { count, contact, us, signature, idWords, contactIds } = columns;
   const definitions = classifier.definitions;
   const n = contactIds.length;
-  // Counting sort by contact: rows of contact c are perm[offset[c] .. offset[c + 1]).
+  // Counting sort by contact: rows of contact c land at positions offset[c] .. offset[c + 1].
   const offset = new Int32Array(n + 1);
   for (let i = 0; i < count; i++) offset[(contact[i] as number) + 1]!++;
   let largest = 0;
@@ -146,20 +149,21 @@ export function createColumnReplay(
     if (size > largest) largest = size;
     offset[c + 1] = (offset[c] as number) + size;
   }
-  // Times and signatures are copied in contact order, so a contact's replay reads them contiguously
-  // (random reads into 10M-row columns cost more than the scatter); ids are only read on a tie, via perm.
-  const perm = new Int32Array(count);
-  const cUs = new Float64Array(count);
-  const cSig = new Int32Array(count);
+  // Each row's time and (signature, row) are copied in contact order into one array: the scatter is
+  // one 16-byte write per row and a contact's replay reads its rows contiguously (random reads into
+  // 10M-row columns cost more than the whole scatter). Ids are only read on a tie, through the row.
+  if (count >= ROW_LIMIT) throw new Error(`A column replay takes fewer than ${ROW_LIMIT} activities`);
+  if (classifier.count > SIGNATURE_LIMIT) throw new Error(`A column replay takes at most ${SIGNATURE_LIMIT} signatures`);
+  const packed = new Float64Array(count * 2);
   {
     const fill = offset.slice(0, n);
     for (let i = 0; i < count; i++) {
-      const p = fill[contact[i] as number]!++;
-      perm[p] = i;
-      cUs[p] = us[i] as number;
-      cSig[p] = signature[i] as number;
+      const p = fill[contact[i] as number]!++ * 2;
+      packed[p] = us[i] as number;
+      packed[p + 1] = (signature[i] as number) * ROW_LIMIT + i;
     }
   }
+  const rowAt = (p: number): number => (packed[p * 2 + 1] as number) % ROW_LIMIT;
   const order = Int32Array.from(contactIds.keys()).sort((a, b) => {
     const x = contactIds[a]!, y = contactIds[b]!;
     return x < y ? -1 : x > y ? 1 : 0;
@@ -178,9 +182,9 @@ export function createColumnReplay(
 
   /** Position a (in contact order) before position b: microseconds, then the id bytes. */
   const before = (a: number, b: number): boolean => {
-    const ta = cUs[a] as number, tb = cUs[b] as number;
+    const ta = packed[a * 2] as number, tb = packed[b * 2] as number;
     if (ta !== tb) return ta < tb;
-    const ra = (perm[a] as number) * 4, rb = (perm[b] as number) * 4;
+    const ra = rowAt(a) * 4, rb = rowAt(b) * 4;
     for (let w = 0; w < 4; w++) {
       const x = idWords[ra + w] as number, y = idWords[rb + w] as number;
       if (x !== y) return x < y;
@@ -222,15 +226,15 @@ export function createColumnReplay(
       let sorted = true;
       for (let k = start, end = offset[ordinal + 1] as number; k < end; k++) {
         // The reader already dropped activities at or after `to`; keep the reference path's guard.
-        if (Math.floor((cUs[k] as number) / 1000) >= to) continue;
+        if (Math.floor((packed[k * 2] as number) / 1000) >= to) continue;
         if (len > 0 && sorted && before(k, rows[len - 1] as number)) sorted = false;
         rows[len++] = k;
       }
       if (!sorted) sortRows(len);
       for (let k = 0; k < len; k++) {
         const p = rows[k] as number;
-        ms[k] = Math.floor((cUs[p] as number) / 1000);
-        sigs[k] = cSig[p] as number;
+        ms[k] = Math.floor((packed[p * 2] as number) / 1000);
+        sigs[k] = Math.floor((packed[p * 2 + 1] as number) / ROW_LIMIT);
       }
       for (let d = 0; d < compiled.length; d++) {
         const c = compiled[d]!;
