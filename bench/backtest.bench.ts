@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,10 +16,11 @@ import { migrateJobQueue } from '../src/jobs/worker.ts';
 /**
  * Backtest benchmark: 100k contacts and 10M activities generated inside PostgreSQL, then one
  * backtest pass (proposal + active definition) against a plain count(*) scan of the same table.
- * Embedded PostgreSQL in a temp dir unless BENCH_DATABASE_URL is set.
+ * Embedded PostgreSQL in a temp dir unless BENCH_DATABASE_URL is set. `--data DIR` keeps the embedded
+ * server's folder and the generated workspace, so later runs at the same scale skip the generation.
  */
 export async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { scale: { type: 'string', default: '1' } } });
+  const { values } = parseArgs({ args: argv, options: { scale: { type: 'string', default: '1' }, data: { type: 'string' } } });
   const scale = Number(values.scale);
   if (!(scale > 0)) throw new Error('--scale must be a positive number');
   const contacts = Math.round(100_000 * scale);
@@ -27,8 +29,9 @@ export async function main(argv: string[]): Promise<void> {
   let url = process.env.BENCH_DATABASE_URL;
   let stop = async () => {};
   let dir: string | null = null;
+  const keep = values.data ? path.resolve(values.data) : null;
   if (!url) {
-    dir = await mkdtemp(path.join(tmpdir(), 'leadloop-bench-'));
+    dir = keep ?? await mkdtemp(path.join(tmpdir(), 'leadloop-bench-'));
     const pg = await startEmbeddedPostgres(dir, 56000 + (process.pid % 4000));
     url = pg.url;
     stop = pg.stop;
@@ -38,25 +41,17 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await migrateToLatest(db);
     await migrateJobQueue(pool);
-    const deps: AppDeps = { db, clock: systemClock };
-    const ws = await createWorkspace(deps, { name: `bench-${Date.now()}` });
-    if (!ws.ok) throw new Error(ws.message);
-    const wsId = ws.value.id;
-    const users = [];
-    for (const [email, role] of [['m@bench.test', 'marketing'], ['s1@bench.test', 'sales'], ['s2@bench.test', 'sales'], ['s3@bench.test', 'sales']] as const) {
-      const u = await createUser(deps, wsId, { email, role });
-      if (!u.ok) throw new Error(u.message);
-      users.push(u.value);
+    const marker = keep ? path.join(keep, `backtest-${contacts}-${activities}.json`) : null;
+    const kept = marker && existsSync(marker) ? JSON.parse(await readFile(marker, 'utf8')) as { workspaceId: string } : null;
+    const wsId = kept ? kept.workspaceId : await setUp(db, pool, contacts, activities);
+    if (marker && !kept) await writeFile(marker, JSON.stringify({ workspaceId: wsId }));
+    if (kept) {
+      console.log(`reusing workspace ${wsId} in ${keep}`);
+      // A restarted server reads the table from disk once; a fresh generation has just read it (VACUUM ANALYZE).
+      await pool.query('SELECT count(*) FROM activity WHERE workspace_id = $1', [wsId]);
     }
-    const installed = await installDefaultDefinition(deps, wsId, { marketingUserId: users[0]!.id, salesUserId: users[1]!.id });
-    if (!installed.ok) throw new Error(installed.message);
 
     let t = performance.now();
-    await generate(pool, wsId, contacts, activities);
-    const genSeconds = (performance.now() - t) / 1000;
-    console.log(`generated ${contacts} contacts, ${activities} activities in ${genSeconds.toFixed(1)} s`);
-
-    t = performance.now();
     const count = await pool.query('SELECT count(*) AS n FROM activity WHERE workspace_id = $1', [wsId]);
     const scanSeconds = (performance.now() - t) / 1000;
     console.log(`baseline scan: count(*) = ${count.rows[0].n} in ${scanSeconds.toFixed(2)} s`);
@@ -64,10 +59,22 @@ export async function main(argv: string[]): Promise<void> {
     const proposal: LeadDefinition = structuredClone(defaultDefinition);
     proposal.name = 'Stricter proposal';
     proposal.engagement.levels = [{ level: 1, min: 70 }, { level: 2, min: 40 }, { level: 3, min: 5 }, { level: 4 }];
+    const pgCpu0 = serverCpuSeconds(dir);
+    const cpu0 = process.cpuUsage();
     t = performance.now();
-    const result = await backtestAgainstActive(db, wsId, { definition: proposal, id: null, version: null }, {}, new Date());
+    // The progress phases split the time: reading (COPY + decoding) until the first 'replaying' report.
+    let readSeconds = Number.NaN;
+    const result = await backtestAgainstActive(db, wsId, { definition: proposal, id: null, version: null }, {}, new Date(), (_d, _t, _a, phase) => {
+      if (phase === 'replaying' && Number.isNaN(readSeconds)) readSeconds = (performance.now() - t) / 1000;
+    });
     const seconds = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const pgCpu1 = serverCpuSeconds(dir);
+    // The machine is shared: CPU seconds say what the run cost, whatever else was running.
+    console.log(`phases: read ${readSeconds.toFixed(2)} s, replay ${(seconds - readSeconds).toFixed(2)} s`);
+    console.log(`cpu: node ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s, postgres ${pgCpu0 === null || pgCpu1 === null ? '?' : (pgCpu1 - pgCpu0).toFixed(2)} s (wall ${seconds.toFixed(2)} s)`);
     console.log(`backtest: ${result.proposal.activities} activities, ${result.proposal.contacts} contacts, proposal ${result.proposal.mqls} MQLs vs active ${result.active?.mqls} in ${seconds.toFixed(2)} s`);
+    if (process.env.BENCH_REPORT) await writeFile(process.env.BENCH_REPORT, JSON.stringify({ ...result, ranAt: null, seconds: null }, null, 1));
     console.log(JSON.stringify({
       bench: 'backtest', contacts: result.proposal.contacts, activities: result.proposal.activities, seconds: round(seconds),
       activities_per_s: Math.round(result.proposal.activities / seconds), scan_seconds: round(scanSeconds),
@@ -75,7 +82,51 @@ export async function main(argv: string[]): Promise<void> {
   } finally {
     await db.destroy();
     await stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir && !keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A workspace with users, the default definition active, and the generated history; returns its id. */
+async function setUp(db: ReturnType<typeof createDb>, pool: ReturnType<typeof createPool>, contacts: number, activities: number): Promise<string> {
+  const deps: AppDeps = { db, clock: systemClock };
+  const ws = await createWorkspace(deps, { name: `bench-${Date.now()}` });
+  if (!ws.ok) throw new Error(ws.message);
+  const wsId = ws.value.id;
+  const users = [];
+  for (const [email, role] of [['m@bench.test', 'marketing'], ['s1@bench.test', 'sales'], ['s2@bench.test', 'sales'], ['s3@bench.test', 'sales']] as const) {
+    const u = await createUser(deps, wsId, { email, role });
+    if (!u.ok) throw new Error(u.message);
+    users.push(u.value);
+  }
+  const installed = await installDefaultDefinition(deps, wsId, { marketingUserId: users[0]!.id, salesUserId: users[1]!.id });
+  if (!installed.ok) throw new Error(installed.message);
+
+  const t = performance.now();
+  await generate(pool, wsId, contacts, activities);
+  const genSeconds = (performance.now() - t) / 1000;
+  console.log(`generated ${contacts} contacts, ${activities} activities in ${genSeconds.toFixed(1)} s`);
+  return wsId;
+}
+
+/** CPU seconds used so far by the embedded server's processes (Linux /proc; null elsewhere or for BENCH_DATABASE_URL). */
+function serverCpuSeconds(dir: string | null): number | null {
+  if (!dir) return null;
+  try {
+    const postmaster = readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+    const tick = 100;
+    let total = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields after the command: state ppid … utime (12th) stime (13th) cutime cstime.
+      if (pid !== postmaster && f[1] !== postmaster) continue;
+      total += (Number(f[11]) + Number(f[12])) / tick;
+    }
+    return total;
+  } catch {
+    return null;
   }
 }
 

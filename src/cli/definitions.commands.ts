@@ -56,7 +56,8 @@ export function registerDefinitionCommands(program: Command, config: () => Confi
         const bar = progressBar('Backtest');
         const result: BacktestComparison = await backtestAgainstActive(
           runtime.db, ws.value.id, { definition: parsed.value, id: null, version: null }, { from: opts.from, to: opts.to },
-          runtime.deps.clock.now(), (done, total, acts) => bar.update(done, total, `contacts, ${acts} activities`),
+          runtime.deps.clock.now(),
+          (done, total, acts, phase) => bar.update(done, total, phase === 'reading' ? 'activities read (estimated total)' : `contacts replayed, ${acts} activities`),
         );
         bar.stop();
         if (!opts.json) {

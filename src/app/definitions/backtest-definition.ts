@@ -1,8 +1,9 @@
-import { createBacktest, type BacktestReport } from '../../core/definitions/backtest.ts';
+import { createBacktest, type BacktestOptions, type BacktestReport, type ContactOutcome } from '../../core/definitions/backtest.ts';
+import { createColumnReplay, shapeFieldsRead, ShapeClassifier } from '../../core/definitions/backtest-columns.ts';
 import type { ActivityCriteria, LeadDefinition } from '../../core/definitions/definition-schema.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import {
-  contactOutcomes, contentFacts, countWorkspaceContacts, salesRepCount, streamActivities,
+  contactFacts, contactOutcomes, contentFacts, countWorkspaceContacts, estimateActivities, readActivityColumns, salesRepCount, streamActivities,
 } from '../../storage/backtest-source.repo.ts';
 import type { Db } from '../../storage/db.ts';
 import { insertDefinitionEvent, updateDefinition } from '../../storage/definition-versions.repo.ts';
@@ -17,7 +18,11 @@ export type BacktestComparison = {
   /** The active definition over the same history; null when there is none (or it is the one tested). */
   active: (BacktestReport & { definitionId: string; version: number }) | null;
 };
-export type BacktestProgress = (contactsDone: number, contactsTotal: number, activities: number) => void;
+/**
+ * Progress in two phases: 'reading' (done = activities read of about `total`, the planner's
+ * estimate) then 'replaying' (done = contacts replayed of `total`); `activities` read so far.
+ */
+export type BacktestProgress = (done: number, total: number, activities: number, phase: 'reading' | 'replaying') => void;
 
 /** Activity types whose properties some rule reads (custom-event and form properties cost jsonb parsing). */
 function typesReadingProperties(definitions: LeadDefinition[]): Set<string> | 'all' {
@@ -46,14 +51,69 @@ export async function backtestAgainstActive(
   const [content, outcomes, repCount, contactsTotal] = await Promise.all([
     contentFacts(db, workspaceId), contactOutcomes(db, workspaceId), salesRepCount(db, workspaceId), countWorkspaceContacts(db, workspaceId),
   ]);
-  const options = { from: window.from ?? null, to: window.to ?? null, repCount, content: (id: string) => content.get(id) };
+  const options: ReplayOptions = {
+    from: window.from ?? null, to: window.to ?? null, repCount, content: (id) => content.get(id), outcome: (id) => outcomes.get(id) ?? null,
+  };
   const definitions = active ? [proposal.definition, active.definition] : [proposal.definition];
+  const progress = (done: number, activities: number) => onProgress?.(done, Math.max(contactsTotal, done), activities, 'replaying');
+  const expected = await estimateActivities(db, workspaceId, options.to);
+  const read = (n: number) => onProgress?.(n, Math.max(n, expected), n, 'reading');
+  const reports = await replayColumns(db, workspaceId, definitions, options, expected, read, progress)
+    ?? await replayStream(db, workspaceId, definitions, options, progress);
+  const [proposalReport, activeReport] = reports;
+  return {
+    from: options.from, to: options.to, ranAt, repCount, seconds: (performance.now() - started) / 1000,
+    proposal: { ...proposalReport!, definitionId: proposal.id, version: proposal.version },
+    active: active && activeReport ? { ...activeReport, definitionId: active.record.id, version: active.record.version } : null,
+  };
+}
+
+type ReplayOptions = BacktestOptions & { from: Date | null; to: Date | null; outcome: (contactId: string) => ContactOutcome | null };
+
+/**
+ * The fast path: the history as columns (one binary COPY), then contact by contact in id order,
+ * contact facts fetched a batch ahead. Null when the database handle cannot COPY (a transaction).
+ */
+async function replayColumns(
+  db: Db, workspaceId: string, definitions: LeadDefinition[], options: ReplayOptions, expectedRows: number,
+  read: (activities: number) => void, progress: (done: number, activities: number) => void,
+): Promise<BacktestReport[] | null> {
+  const classifier = new ShapeClassifier(definitions, options.content);
+  const columns = await readActivityColumns(db, workspaceId, {
+    to: options.to, fields: shapeFieldsRead(definitions), classify: (shape) => classifier.classify(shape), onRows: read, expectedRows,
+  });
+  if (!columns) return null;
+  progress(0, columns.count);
+  const replay = createColumnReplay(columns, classifier, options);
+  const batch = 10_000;
+  const idsOf = (from: number) => Array.from(replay.order.subarray(from, from + batch), (o) => columns.contactIds[o]!);
+  let pending = replay.order.length ? contactFacts(db, workspaceId, idsOf(0)) : null;
+  let done = 0;
+  for (let from = 0; pending; from += batch) {
+    const facts = await pending;
+    pending = from + batch < replay.order.length ? contactFacts(db, workspaceId, idsOf(from + batch)) : null;
+    for (const ordinal of replay.order.subarray(from, from + batch)) {
+      const id = columns.contactIds[ordinal]!;
+      const f = facts.get(id);
+      if (!f) continue;
+      replay.contact(ordinal, f.contact, f.account, options.outcome(id));
+      done++;
+    }
+    progress(done, columns.count);
+  }
+  return replay.finish();
+}
+
+/** The reference path: activity objects in (contact, time, id) order through createBacktest. */
+async function replayStream(
+  db: Db, workspaceId: string, definitions: LeadDefinition[], options: ReplayOptions, progress: (done: number, activities: number) => void,
+): Promise<BacktestReport[]> {
   const runs = definitions.map((d) => createBacktest(d, options));
   let contactsDone = 0;
   let activities = 0;
   let current = '';
   let known = false;
-  for await (const page of streamActivities(db, workspaceId, { to: window.to ?? null, propertiesFor: typesReadingProperties(definitions) })) {
+  for await (const page of streamActivities(db, workspaceId, { to: options.to ?? null, propertiesFor: typesReadingProperties(definitions) })) {
     for (const a of page.activities) {
       if (a.contactId !== current) {
         current = a.contactId;
@@ -61,21 +121,15 @@ export async function backtestAgainstActive(
         known = facts !== undefined;
         if (facts) {
           contactsDone++;
-          const outcome = outcomes.get(current) ?? null;
-          for (const run of runs) run.contact(facts.contact, facts.account, outcome);
+          for (const run of runs) run.contact(facts.contact, facts.account, options.outcome(current));
         }
       }
       if (known) for (const run of runs) run.activity(a);
     }
     activities += page.activities.length;
-    onProgress?.(contactsDone, Math.max(contactsTotal, contactsDone), activities);
+    progress(contactsDone, activities);
   }
-  const [proposalReport, activeReport] = runs.map((r) => r.finish());
-  return {
-    from: options.from, to: options.to, ranAt, repCount, seconds: (performance.now() - started) / 1000,
-    proposal: { ...proposalReport!, definitionId: proposal.id, version: proposal.version },
-    active: active && activeReport ? { ...activeReport, definitionId: active.record.id, version: active.record.version } : null,
-  };
+  return runs.map((r) => r.finish());
 }
 
 /** Backtests a stored version against the active one and keeps the result with the version. */

@@ -87,26 +87,112 @@ export type Backtest = {
  */
 export function createBacktest(definition: LeadDefinition, options: BacktestOptions, onContact?: (result: ContactBacktest) => void): Backtest {
   const compiled: CompiledDefinition = compileDefinition(definition);
-  const from = options.from ? options.from.getTime() : Number.NEGATIVE_INFINITY;
   const to = options.to ? options.to.getTime() : Number.POSITIVE_INFINITY;
-  const sampleSize = options.missedSample ?? 20;
   const working: EngagementWorking = createWorking(compiled);
   const view = new ActivityView();
   const matrix = definition.rating.matrix;
+  const report = createBacktestReport(definition, options, onContact);
 
   // Current contact.
   let current: ContactFact | null = null;
   let outcome: ContactOutcome | null = null;
-  let grade: FitGrade = 'D';
-  let gradeIndex = 3;
-  let excluded = false;
-  let canQualify = false;
-  let firstTouch = Number.NaN;
+  let start: ContactStart = { grade: 'D', gradeIndex: 3, excluded: false, canQualify: false };
+  const replay: ContactReplay = emptyReplay();
   let lastAt = Number.NEGATIVE_INFINITY;
-  let mqlAt = Number.NaN;
-  let via: 'rating' | 'hand_raise' | null = null;
 
-  // Aggregates.
+  function finishContact(): void {
+    if (!current) return;
+    report.add(current, outcome, start, replay);
+    current = null;
+  }
+
+  return {
+    contact(contact, account, contactOutcome) {
+      finishContact();
+      current = contact;
+      outcome = contactOutcome;
+      start = startContact(compiled, contact, account);
+      resetReplay(replay);
+      lastAt = Number.NEGATIVE_INFINITY;
+      resetWorking(working);
+    },
+
+    activity(a) {
+      const t = a.occurredAt.getTime();
+      if (t >= to || !current) return;
+      replay.activities++;
+      if (t < lastAt) replay.outOfOrder++;
+      else lastAt = t;
+      if (t < replay.minAt) replay.minAt = t;
+      if (t > replay.maxAt) replay.maxAt = t;
+      if (Number.isNaN(replay.firstTouch) || t < replay.firstTouch) replay.firstTouch = t;
+      // Once qualified (or unable to), later activities cannot change the first MQL time.
+      if (!start.canQualify || !Number.isNaN(replay.mqlAt)) return;
+      view.set(a, a.contentId ? options.content(a.contentId) ?? null : null);
+      applyWorking(working, compiled, view, t, null);
+      if (firingHandRaise(compiled, start.gradeIndex, view)) {
+        replay.mqlAt = t;
+        replay.via = 'hand_raise';
+        return;
+      }
+      const level = levelOf(compiled, roundScore(workingTotal(working)));
+      if (compiled.qualifying.has(matrix[start.grade][level - 1] as Rating)) {
+        replay.mqlAt = t;
+        replay.via = 'rating';
+      }
+    },
+
+    finish() {
+      finishContact();
+      return report.finish();
+    },
+  };
+}
+
+/** How a contact enters a replay: its fit grade, exclusion, and whether anything could make it an MQL. */
+export type ContactStart = { grade: FitGrade; gradeIndex: number; excluded: boolean; canQualify: boolean };
+
+export function startContact(compiled: CompiledDefinition, contact: ContactFact, account: AccountFact | null): ContactStart {
+  const fit = scoreFit(contact, account, compiled.definition);
+  const gradeIndex = fitGrades.indexOf(fit.grade);
+  const excluded = fit.exclusions.length > 0;
+  const canQualify = !excluded && (compiled.gradeCanQualifyByRating[gradeIndex] === true || compiled.handRaises.some((h) => gradeIndex <= h.maxGradeIndex));
+  return { grade: fit.grade, gradeIndex, excluded, canQualify };
+}
+
+/** One contact's replayed history under one definition (times in ms; NaN when none). */
+export type ContactReplay = {
+  activities: number; outOfOrder: number; minAt: number; maxAt: number;
+  firstTouch: number; mqlAt: number; via: 'rating' | 'hand_raise' | null;
+};
+
+export function emptyReplay(): ContactReplay {
+  return resetReplay({} as ContactReplay);
+}
+
+export function resetReplay(r: ContactReplay): ContactReplay {
+  r.activities = 0;
+  r.outOfOrder = 0;
+  r.minAt = Number.POSITIVE_INFINITY;
+  r.maxAt = Number.NEGATIVE_INFINITY;
+  r.firstTouch = Number.NaN;
+  r.mqlAt = Number.NaN;
+  r.via = null;
+  return r;
+}
+
+/**
+ * The report side of a backtest: contacts are added in processing order with their replay, and
+ * finish() computes the totals. Shared by every replay path, so they report alike.
+ */
+export function createBacktestReport(definition: LeadDefinition, options: BacktestOptions, onContact?: (result: ContactBacktest) => void): {
+  add(contact: ContactFact, outcome: ContactOutcome | null, start: ContactStart, replay: ContactReplay): void;
+  finish(): BacktestReport;
+} {
+  const from = options.from ? options.from.getTime() : Number.NEGATIVE_INFINITY;
+  const to = options.to ? options.to.getTime() : Number.POSITIVE_INFINITY;
+  const sampleSize = options.missedSample ?? 20;
+
   let contacts = 0, activities = 0, outOfOrder = 0, excludedContacts = 0, mqls = 0, viaHandRaise = 0, before = 0, late = 0;
   let revenueCovered = 0, revenueWon = 0, minAt = Number.POSITIVE_INFINITY, maxAt = Number.NEGATIVE_INFINITY;
   const reached = { sal: 0, sql: 0, opportunity: 0, won: 0 };
@@ -118,89 +204,49 @@ export function createBacktest(definition: LeadDefinition, options: BacktestOpti
   const inWindow = (d: Date | null): boolean => d !== null && d.getTime() >= from && d.getTime() < to;
   const atOrAfter = (d: Date | null, t: number): boolean => d !== null && d.getTime() >= t;
 
-  function finishContact(): void {
-    if (!current) return;
-    contacts++;
-    if (excluded) excludedContacts++;
-    const o = outcome;
-    const qualified = !Number.isNaN(mqlAt);
-    if (qualified && mqlAt < from) before++;
-    else if (qualified) {
-      mqls++;
-      if (via === 'hand_raise') viaHandRaise++;
-      const month = new Date(mqlAt).toISOString().slice(0, 7);
-      perMonth.set(month, (perMonth.get(month) ?? 0) + 1);
-      const week = Math.floor((mqlAt - MONDAY_MS) / WEEK_MS);
-      perWeek.set(week, (perWeek.get(week) ?? 0) + 1);
-      daysToMql.push((mqlAt - firstTouch) / DAY_MS);
-      if (o) {
-        if (atOrAfter(o.salAt, mqlAt)) reached.sal++;
-        if (atOrAfter(o.sqlAt, mqlAt)) reached.sql++;
-        if (atOrAfter(o.opportunityAt, mqlAt)) reached.opportunity++;
-        if (atOrAfter(o.wonAt, mqlAt)) { reached.won++; revenueCovered += o.wonRevenue; }
-        if (o.salAt !== null && o.salAt.getTime() < mqlAt) late++;
-      }
-    }
-    if (o?.wonAt && (options.from || options.to ? inWindow(o.wonAt) : true)) {
-      revenueWon += o.wonRevenue;
-      if (!qualified || mqlAt > o.wonAt.getTime()) {
-        missed.count++;
-        missed.revenue += o.wonRevenue;
-        if (missed.sample.length < sampleSize) missed.sample.push(current.id);
-      }
-    }
-    onContact?.({
-      contactId: current.id, grade, excluded,
-      firstTouchAt: Number.isNaN(firstTouch) ? null : new Date(firstTouch),
-      mqlAt: qualified ? new Date(mqlAt) : null, via,
-    });
-    current = null;
-  }
-
   return {
-    contact(contact, account, contactOutcome) {
-      finishContact();
-      current = contact;
-      outcome = contactOutcome;
-      const fit = scoreFit(contact, account, definition);
-      grade = fit.grade;
-      gradeIndex = fitGrades.indexOf(grade);
-      excluded = fit.exclusions.length > 0;
-      canQualify = !excluded && (compiled.gradeCanQualifyByRating[gradeIndex] === true || compiled.handRaises.some((h) => gradeIndex <= h.maxGradeIndex));
-      firstTouch = Number.NaN;
-      lastAt = Number.NEGATIVE_INFINITY;
-      mqlAt = Number.NaN;
-      via = null;
-      resetWorking(working);
-    },
-
-    activity(a) {
-      const t = a.occurredAt.getTime();
-      if (t >= to || !current) return;
-      activities++;
-      if (t < lastAt) outOfOrder++;
-      else lastAt = t;
-      if (t < minAt) minAt = t;
-      if (t > maxAt) maxAt = t;
-      if (Number.isNaN(firstTouch) || t < firstTouch) firstTouch = t;
-      // Once qualified (or unable to), later activities cannot change the first MQL time.
-      if (!canQualify || !Number.isNaN(mqlAt)) return;
-      view.set(a, a.contentId ? options.content(a.contentId) ?? null : null);
-      applyWorking(working, compiled, view, t, null);
-      if (firingHandRaise(compiled, gradeIndex, view)) {
-        mqlAt = t;
-        via = 'hand_raise';
-        return;
+    add(current, o, start, r) {
+      contacts++;
+      activities += r.activities;
+      outOfOrder += r.outOfOrder;
+      if (r.minAt < minAt) minAt = r.minAt;
+      if (r.maxAt > maxAt) maxAt = r.maxAt;
+      if (start.excluded) excludedContacts++;
+      const mqlAt = r.mqlAt;
+      const qualified = !Number.isNaN(mqlAt);
+      if (qualified && mqlAt < from) before++;
+      else if (qualified) {
+        mqls++;
+        if (r.via === 'hand_raise') viaHandRaise++;
+        const month = new Date(mqlAt).toISOString().slice(0, 7);
+        perMonth.set(month, (perMonth.get(month) ?? 0) + 1);
+        const week = Math.floor((mqlAt - MONDAY_MS) / WEEK_MS);
+        perWeek.set(week, (perWeek.get(week) ?? 0) + 1);
+        daysToMql.push((mqlAt - r.firstTouch) / DAY_MS);
+        if (o) {
+          if (atOrAfter(o.salAt, mqlAt)) reached.sal++;
+          if (atOrAfter(o.sqlAt, mqlAt)) reached.sql++;
+          if (atOrAfter(o.opportunityAt, mqlAt)) reached.opportunity++;
+          if (atOrAfter(o.wonAt, mqlAt)) { reached.won++; revenueCovered += o.wonRevenue; }
+          if (o.salAt !== null && o.salAt.getTime() < mqlAt) late++;
+        }
       }
-      const level = levelOf(compiled, roundScore(workingTotal(working)));
-      if (compiled.qualifying.has(matrix[grade][level - 1] as Rating)) {
-        mqlAt = t;
-        via = 'rating';
+      if (o?.wonAt && (options.from || options.to ? inWindow(o.wonAt) : true)) {
+        revenueWon += o.wonRevenue;
+        if (!qualified || mqlAt > o.wonAt.getTime()) {
+          missed.count++;
+          missed.revenue += o.wonRevenue;
+          if (missed.sample.length < sampleSize) missed.sample.push(current.id);
+        }
       }
+      onContact?.({
+        contactId: current.id, grade: start.grade, excluded: start.excluded,
+        firstTouchAt: Number.isNaN(r.firstTouch) ? null : new Date(r.firstTouch),
+        mqlAt: qualified ? new Date(mqlAt) : null, via: r.via,
+      });
     },
 
     finish() {
-      finishContact();
       const start = options.from ? from : minAt;
       const end = options.to ? to : maxAt;
       const weeks = Number.isFinite(start) && Number.isFinite(end) ? Math.max(1, (end - start) / WEEK_MS) : 1;

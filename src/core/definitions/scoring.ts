@@ -1,5 +1,5 @@
 import type { AccountFact, ActivityFact, ContactFact, ContentFact } from '../activity.ts';
-import { compileDefinition, gradeOf, levelOf, type CompiledDefinition } from './compiled-definition.ts';
+import { compileDefinition, gradeOf, levelOf, type CompiledDefinition, type CompiledEngagementRule } from './compiled-definition.ts';
 import type { EngagementLevel, FitGrade, LeadDefinition, Rating } from './definition-schema.ts';
 import { ActivityView } from './rule-matching.ts';
 
@@ -110,27 +110,44 @@ export function applyWorking(
   const candidates = compiled.engagementByType.get(view.activity.type) ?? compiled.engagement;
   for (const rule of candidates) {
     if (!rule.test(view)) continue;
-    const recent = w.recent[rule.index] as number[];
-    if (rule.capMax !== Number.POSITIVE_INFINITY) {
-      const windowStart = t - rule.capWindowMs;
-      while (recent.length && (recent[0] as number) <= windowStart) recent.shift();
-      let inWindow = 0;
-      for (const at of recent) if (at <= t) inWindow++;
-      if (inWindow >= rule.capMax) {
-        matched?.push({ ruleId: rule.id, label: rule.label, points: 0, capped: true });
-        continue;
-      }
-      let at = recent.length;
-      while (at > 0 && (recent[at - 1] as number) > t) at--;
-      recent.splice(at, 0, t);
-    }
-    const points = rule.lambda === 0 || t === ref ? rule.points : rule.points * Math.exp(-rule.lambda * (ref - t));
-    w.points[rule.index] = (w.points[rule.index] as number) + points;
-    w.hits[rule.index] = (w.hits[rule.index] as number) + 1;
-    delta += points;
-    matched?.push({ ruleId: rule.id, label: rule.label, points, capped: false });
+    delta += applyRule(w, rule, t, ref, matched);
   }
   return delta;
+}
+
+/**
+ * applyWorking for an activity whose matching rules are already known (`rules`: rule indexes in
+ * rule order, as applyWorking would find them): the backtest matches each distinct activity shape
+ * once instead of testing every activity. Same arithmetic, step for step.
+ */
+export function applyWorkingMatched(w: EngagementWorking, compiled: CompiledDefinition, rules: ArrayLike<number>, occurred: number, nowMs: number): void {
+  decayWorking(w, compiled, nowMs);
+  const ref = w.asOf;
+  const t = occurred < ref ? occurred : ref;
+  for (let k = 0; k < rules.length; k++) applyRule(w, compiled.engagement[rules[k] as number] as CompiledEngagementRule, t, ref, null);
+}
+
+/** One matching rule: its cap, then its points decayed from `t` to `ref`. Returns the points added (0 when capped). */
+function applyRule(w: EngagementWorking, rule: CompiledEngagementRule, t: number, ref: number, matched: MatchedRule[] | null): number {
+  const recent = w.recent[rule.index] as number[];
+  if (rule.capMax !== Number.POSITIVE_INFINITY) {
+    const windowStart = t - rule.capWindowMs;
+    while (recent.length && (recent[0] as number) <= windowStart) recent.shift();
+    let inWindow = 0;
+    for (const at of recent) if (at <= t) inWindow++;
+    if (inWindow >= rule.capMax) {
+      matched?.push({ ruleId: rule.id, label: rule.label, points: 0, capped: true });
+      return 0;
+    }
+    let at = recent.length;
+    while (at > 0 && (recent[at - 1] as number) > t) at--;
+    recent.splice(at, 0, t);
+  }
+  const points = rule.lambda === 0 || t === ref ? rule.points : rule.points * Math.exp(-rule.lambda * (ref - t));
+  w.points[rule.index] = (w.points[rule.index] as number) + points;
+  w.hits[rule.index] = (w.hits[rule.index] as number) + 1;
+  matched?.push({ ruleId: rule.id, label: rule.label, points, capped: false });
+  return points;
 }
 
 function toWorking(state: EngagementState, compiled: CompiledDefinition): EngagementWorking {
