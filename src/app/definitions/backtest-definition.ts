@@ -3,8 +3,9 @@ import { createColumnReplay, shapeFieldsRead, ShapeClassifier } from '../../core
 import type { ActivityCriteria, LeadDefinition } from '../../core/definitions/definition-schema.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import {
-  contactFacts, contactOutcomes, contentFacts, countWorkspaceContacts, estimateActivities, readActivityColumns, salesRepCount, streamActivities,
+  contactFacts, contactOutcomes, contentFacts, countWorkspaceContacts, estimateActivities, salesRepCount, streamActivities,
 } from '../../storage/backtest-source.repo.ts';
+import { readActivityColumns } from '../../storage/backtest-columns.repo.ts';
 import type { Db } from '../../storage/db.ts';
 import { insertDefinitionEvent, updateDefinition } from '../../storage/definition-versions.repo.ts';
 import { getActiveDefinition, getDefinition } from '../../storage/definitions.repo.ts';
