@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { Runner } from 'graphile-worker';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/jobs/worker.ts';
 import { seedSettings, startReceiver } from './seed-settings.ts';
-import { hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
+import { dialogWatcher, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
 
 if (!hasChromium) console.log('[e2e] chromium missing: the settings journeys are skipped.');
 
@@ -13,8 +13,7 @@ describe.skipIf(!hasChromium)('settings: routing, SLA, webhooks (Chromium)', () 
   let browser: Browser;
   let worker: Runner;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
-  const dialogs: string[] = [];
-  const watch = (page: Page) => { page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); }); return page; };
+  const { dialogs, watch } = dialogWatcher();
 
   beforeAll(async () => {
     web = await startWebServer(14);
