@@ -57,7 +57,7 @@ async function startTestPostgres() {
   await db.destroy();
 
   const teardown = async () => {
-    const leftovers = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'leadloop_test_%' OR datname = $1`, [templateDb]);
+    const leftovers = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $2 OR datname = $1`, [templateDb, `${templateDb}_t_%`]);
     for (const row of leftovers.rows) await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(row.datname)} WITH (FORCE)`);
     await admin.end();
     await stop();

@@ -11,7 +11,8 @@ export type TestDatabase = { url: string; pool: pg.Pool; db: Db; deps: AppDeps; 
 export async function createTestDatabase(options: { clock?: Clock; start?: Date } = {}): Promise<TestDatabase> {
   const serverUrl = inject('pgServerUrl');
   const template = inject('templateDb');
-  const name = `leadloop_test_${randomBytes(6).toString('hex')}`;
+  // Named after the run's template, so a run's teardown drops only its own clones (several runs may share one server).
+  const name = `${template}_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
