@@ -3,7 +3,7 @@ import { mapActivity } from '../core/event-mapping.rules.ts';
 import { emailDomain, normalizeEmail } from '../core/identity.ts';
 import { identityKey, resolveIdentities, type IdentityRequest } from '../core/identity-resolution.rules.ts';
 import { MAX_MESSAGE_BYTES, parseMessage, type MessageIssue, type MessageType, type SegmentMessage } from '../core/segment-message.schema.ts';
-import { correctedTimestamp, deriveTouch, type TouchSource } from '../core/touch.rules.ts';
+import { deriveTouch, eventTime, type TouchSource } from '../core/touch.rules.ts';
 import { contactPatchFromTraits } from '../core/traits.rules.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
@@ -67,7 +67,7 @@ function validate(input: IngestInput, receivedAt: Date): { prepared: Prepared[];
     const parsed = parseMessage(raw, input.endpointType);
     if (!parsed.ok) return reject(parsed.reason, parsed.details);
     const msg = parsed.message;
-    const occurredAt = correctedTimestamp(receivedAt, msg.timestamp ?? msg.originalTimestamp, msg.sentAt ?? input.batchSentAt);
+    const occurredAt = eventTime(receivedAt, msg, input.batchSentAt);
     const t = occurredAt.getTime();
     if (t < EARLIEST || t > receivedAt.getTime() + FUTURE_SLACK_MS) {
       return reject('TimestampOutOfRange', [{ path: 'timestamp', message: `${occurredAt.toISOString()} is before 2000 or more than a day in the future` }]);

@@ -9,6 +9,10 @@ export const MAX_BATCH_BYTES = 500 * 1024;
 
 // Segment's SDKs historically send numeric ids; they are coerced to strings.
 const id = z.union([z.string(), z.number()]).transform((v) => String(v)).pipe(z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'));
+// Browser SDKs send `"userId": ""` (RudderStack v3 before identify) or `null` for "not known yet":
+// an empty or blank optional id is absent, not invalid. Required ids (groupId, alias) still refuse it.
+const blankIsAbsent = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalId = z.preprocess(blankIsAbsent, id.nullish());
 // A timestamp is an ISO 8601 string (SDKs serialize Date with toJSON), or a Date inside this process.
 const timestamp = z.union([z.string(), z.date()]).transform((v, ctx) => {
   const d = v instanceof Date ? v : /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN);
@@ -33,12 +37,14 @@ export const contextSchema = z.looseObject({
 });
 
 const common = {
-  messageId: id.optional(),
-  anonymousId: id.nullish(),
-  userId: id.nullish(),
+  messageId: z.preprocess(blankIsAbsent, id.optional()),
+  anonymousId: optionalId,
+  userId: optionalId,
   timestamp: timestamp.optional(),
   originalTimestamp: timestamp.optional(),
   sentAt: timestamp.optional(),
+  // Set by a CDP (Segment, RudderStack) that received the message before forwarding it here.
+  receivedAt: timestamp.optional(),
   context: contextSchema.optional(),
 };
 

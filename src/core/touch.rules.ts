@@ -59,3 +59,24 @@ export function correctedTimestamp(receivedAt: Date, timestamp: Date | undefined
   if (!sentAt) return timestamp;
   return new Date(receivedAt.getTime() - (sentAt.getTime() - timestamp.getTime()));
 }
+
+/** The times a message carries (Segment spec names); `receivedAt` only when a CDP forwarded it. */
+export type MessageTimes = { timestamp?: Date; originalTimestamp?: Date; sentAt?: Date; receivedAt?: Date };
+
+/**
+ * When the event happened. Skew correction is applied once, and only when the sender told when it
+ * sent (`sentAt`, its own or the batch's):
+ * - a message that already went through a CDP keeps its `timestamp`: Segment and RudderStack
+ *   corrected it when they received it, and mark that by adding `receivedAt` (or by keeping the
+ *   device's time apart as `originalTimestamp`). Correcting it again against our clock moved an
+ *   event forwarded 30 days late to "now".
+ * - a CDP message without a final `timestamp` is corrected against the CDP's `receivedAt`;
+ * - a direct SDK call is corrected against our reception time;
+ * - no `sentAt` (imports, the HTTP API with an explicit timestamp): the timestamp as sent.
+ * Example: timestamp 2026-01-01T10:00Z, sentAt 10:00:05Z, received 10:00:00Z → 09:59:55Z.
+ */
+export function eventTime(receivedAt: Date, m: MessageTimes, batchSentAt?: Date): Date {
+  const alreadyCorrected = Boolean(m.receivedAt) || Boolean(m.timestamp && m.originalTimestamp);
+  if (alreadyCorrected && m.timestamp) return m.timestamp;
+  return correctedTimestamp(m.receivedAt ?? receivedAt, m.originalTimestamp ?? m.timestamp, m.sentAt ?? batchSentAt);
+}

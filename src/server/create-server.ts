@@ -27,6 +27,7 @@ import { webRoutes } from './web.routes.ts';
 import { reportsRoutes } from './reports.routes.ts';
 import type { IngestPipeline } from '../app/ingest-pipeline.ts';
 import { ingestRoutes } from './ingest.routes.ts';
+import { ingestCors } from './ingest-auth.ts';
 import { formsRoutes } from './forms.routes.ts';
 import { snippetRoutes } from './snippet.routes.ts';
 import { importsRoutes } from './imports.routes.ts';
@@ -61,6 +62,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  // Ingestion answers (errors and 404s included) carry CORS headers: browser SDKs must see a refusal.
+  app.addHook('onRequest', ingestCors);
   app.decorateRequest('principal', null);
   await app.register(cookie);
   await app.register(swagger, {
