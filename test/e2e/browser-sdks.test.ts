@@ -143,12 +143,14 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
 
   it('@segment/analytics-next batching: one /v1/b batch, and what is still buffered leaves with keepalive when the page is left', async () => {
     const { page, context, sent, foreign } = await openSite('segment', utm('segb'));
-    await page.evaluate(async ({ writeKey, cdnURL }) => {
+    // The README's inline variant: settings in the page, no settings request at all.
+    await page.evaluate(async ({ writeKey, apiHost }) => {
       const w = globalThis as any;
-      w.analytics = w.AnalyticsBrowser.load({ writeKey, cdnURL }, { integrations: { 'Segment.io': { deliveryStrategy: { strategy: 'batching', config: { size: 2, timeout: 60_000 } } } } });
+      const cdnSettings = { integrations: { 'Segment.io': { apiKey: writeKey, apiHost, protocol: 'http' } }, metrics: { sampleRate: 0 } };
+      w.analytics = w.AnalyticsBrowser.load({ writeKey, cdnSettings }, { integrations: { 'Segment.io': { deliveryStrategy: { strategy: 'batching', config: { size: 2, timeout: 60_000 } } } } });
       await w.analytics.page();
       await w.analytics.track('Whitepaper Downloaded', { title: 'Lead scoring guide' });
-    }, { writeKey: t.keys.ingest, cdnURL: leadloop });
+    }, { writeKey: t.keys.ingest, apiHost: `${new URL(leadloop).host}/v1` });
     // size 2 reached: one batch with both events.
     await expect.poll(() => deliveredTo(sent, '/v1/b').length).toBe(1);
     expect(delivered(sent, '/v1/b').map((m: any) => m.type)).toEqual(['page', 'track']);
@@ -168,6 +170,7 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
     const contact = (await contactByEmail(t, 'bo@northwind-segb.example'))!;
     expect(await contactOfAnonymous(t, anonymousId)).toBe(contact.id);
     expect(contact.first_touch).toMatchObject({ source: 'linkedin', medium: 'paid-social', campaign: 'segb-launch' });
+    expect(sent.filter((s) => s.path.startsWith('/v1/projects/'))).toEqual([]);
     expect(foreign).toEqual([]);
     await context.close();
   });
