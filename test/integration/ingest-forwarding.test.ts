@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
+import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 import { activitiesOf, basic, contactByEmail, contactOfAnonymous, json } from '../helpers/ingest-helpers.ts';
 
 /**
@@ -12,7 +13,10 @@ import { activitiesOf, basic, contactByEmail, contactOfAnonymous, json } from '.
  * The test clock says 2026-03-02T09:00:00Z: "30 days ago" is 2026-01-31.
  */
 let t: TestApp;
-beforeAll(async () => { t = await createTestApp(); });
+beforeAll(async () => {
+  t = await createTestApp();
+  must(await installDefaultDefinition(t.deps, t.workspace.id, { marketingUserId: t.users.marketing.id, salesUserId: t.users.sales.id }));
+});
 afterAll(async () => { await t?.close(); });
 
 const NOW = '2026-03-02T09:00:00.000Z';
@@ -72,6 +76,12 @@ describe('Segment Webhooks (Actions)', () => {
     ]);
     expect(olga.first_touch).toMatchObject({ source: 'google', medium: 'cpc', campaign: 'brand-2026' });
     expect(json(await t.api('GET', `/api/v1/accounts/${olga.account_id}`, undefined, t.keys.read))).toMatchObject({ name: 'Forwarded Actions Co' });
+    // Scored at the events' own times: the 30-day-old pricing visit counts half (30-day half-life), not as a visit today.
+    const history = json(await t.api('GET', `/api/v1/contacts/${olga.id}/score-history`, undefined, t.keys.read)).data;
+    expect(history.map((h: any) => [h.at, h.engagement, h.cell])).toEqual([['2026-02-01T09:00:05.000Z', 5, 'D3'], ['2026-01-31T09:00:01.000Z', 5, 'D3']]);
+    expect(history[1].explanation).toContain('pricing page +5');
+    // Cold under the starter definition: no lead is opened, no MQL.
+    expect(json(await t.api('GET', `/api/v1/leads?contact_id=${olga.id}`, undefined, t.keys.read)).data).toEqual([]);
     // The same array posted to /v1/batch works too, and is recognised as a retry (same messageIds).
     expect(json(await send('/v1/batch', batch, { authorization: basic(t.keys.ingest) }))).toMatchObject({ stored: 0, duplicates: 4 });
   });
