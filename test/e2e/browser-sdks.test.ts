@@ -76,6 +76,8 @@ function watch(context: BrowserContext) {
   return { sent, foreign };
 }
 
+// Delivery is asynchronous (SDK queues, timers, beacons): wait for the outcome itself, generously on a busy CI machine.
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 const utm = (tag: string) => `utm_source=linkedin&utm_medium=paid-social&utm_campaign=${tag}-launch&utm_term=lead+scoring&utm_content=${tag}-carousel`;
 const deliveredTo = (sent: Sent[], prefix: string) => sent.filter((s) => s.method === 'POST' && s.path.startsWith(prefix) && s.status === 200);
 const messagesOf = (s: Sent) => (Array.isArray(s.body?.batch) ? s.body.batch : [s.body]);
@@ -113,7 +115,7 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
       await w.analytics.page();
       await w.analytics.track('Whitepaper Downloaded', { title: 'Lead scoring guide' });
     }, { writeKey: t.keys.ingest, cdnURL: leadloop });
-    await expect.poll(() => delivered(sent, '/v1/').length).toBe(2);
+    await poll(() => delivered(sent, '/v1/').length).toBe(2);
     const anonymousId = await page.evaluate(async () => (await (globalThis as any).analytics.user()).anonymousId());
 
     // Anonymous history exists before anyone is known.
@@ -125,7 +127,7 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
       await a.identify('seg-user-1', { email: 'nora@northwind-seg.example', firstName: 'Nora' });
       await a.group('northwind-seg', { name: 'Northwind (Segment)', employees: 240 });
     });
-    await expect.poll(() => deliveredTo(sent, '/v1/').length).toBe(4);
+    await poll(() => deliveredTo(sent, '/v1/').length).toBe(4);
 
     // What the SDK really sent: its short paths, text/plain, the key as Basic auth and in the body, UTM tags in context.campaign.
     expect(deliveredTo(sent, '/v1/').map((s) => s.path)).toEqual(['/v1/p', '/v1/t', '/v1/i', '/v1/g']);
@@ -152,7 +154,7 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
       await w.analytics.track('Whitepaper Downloaded', { title: 'Lead scoring guide' });
     }, { writeKey: t.keys.ingest, apiHost: `${new URL(leadloop).host}/v1` });
     // size 2 reached: one batch with both events.
-    await expect.poll(() => deliveredTo(sent, '/v1/b').length).toBe(1);
+    await poll(() => deliveredTo(sent, '/v1/b').length).toBe(1);
     expect(delivered(sent, '/v1/b').map((m: any) => m.type)).toEqual(['page', 'track']);
     const anonymousId = await page.evaluate(async () => (await (globalThis as any).analytics.user()).anonymousId());
 
@@ -162,11 +164,11 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
       await a.identify('segb-user-1', { email: 'bo@northwind-segb.example' });
       await a.group('northwind-segb', { name: 'Northwind (batching)' });
     });
-    await expect.poll(() => deliveredTo(sent, '/v1/b').length).toBe(2); // identify + group filled the second batch
+    await poll(() => deliveredTo(sent, '/v1/b').length).toBe(2); // identify + group filled the second batch
     await page.evaluate(async () => { await (globalThis as any).analytics.track('Whitepaper Downloaded', { title: 'Second guide' }); });
     expect(deliveredTo(sent, '/v1/b')).toHaveLength(2);
     await page.goto(`${siteUrl}/thanks.html`);
-    await expect.poll(async () => (await activitiesOf(t, (await contactOfAnonymous(t, anonymousId))!)).length).toBe(3);
+    await poll(async () => (await activitiesOf(t, (await contactOfAnonymous(t, anonymousId))!)).length).toBe(3);
     const contact = (await contactByEmail(t, 'bo@northwind-segb.example'))!;
     expect(await contactOfAnonymous(t, anonymousId)).toBe(contact.id);
     expect(contact.first_touch).toMatchObject({ source: 'linkedin', medium: 'paid-social', campaign: 'segb-launch' });
@@ -187,7 +189,7 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
         resolve();
       });
     }), { writeKey: t.keys.ingest, leadloop });
-    await expect.poll(() => delivered(sent, '/v1/').length).toBe(2);
+    await poll(() => delivered(sent, '/v1/').length).toBe(2);
     expect(sent.find((s) => s.path.startsWith('/sourceConfig'))?.status).toBe(200);
     const anonymousId = await page.evaluate(() => (globalThis as any).rudder.getAnonymousId());
     const [pageCall] = deliveredTo(sent, '/v1/page');
@@ -202,7 +204,7 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
       r.identify('rs-user-1', { email: 'rita@contoso-rs.example' });
       r.group('contoso-rs', { name: 'Contoso (RudderStack)' });
     });
-    await expect.poll(() => delivered(sent, '/v1/').length).toBe(4);
+    await poll(() => delivered(sent, '/v1/').length).toBe(4);
     expect(deliveredTo(sent, '/v1/').map((s) => s.path).sort()).toEqual(['/v1/group', '/v1/identify', '/v1/page', '/v1/track']);
     await expectStitched(anonymousId, 'rita@contoso-rs.example', 'rs-launch', 'Contoso (RudderStack)');
     expect(foreign).toEqual([]);
@@ -226,7 +228,7 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
     const anonymousId = await page.evaluate(() => (globalThis as any).rudder.getAnonymousId());
     // Four items fill the beacon queue: one sendBeacon of a text/plain Blob; a beacon has no headers,
     // so the key rides in the query string. (Chromium does not expose a Blob body: the API shows what landed.)
-    await expect.poll(() => deliveredTo(sent, '/beacon/v1/batch').length).toBe(1);
+    await poll(() => deliveredTo(sent, '/beacon/v1/batch').length).toBe(1);
     const [beacon] = deliveredTo(sent, '/beacon/v1/batch');
     expect(beacon!.path).toBe(`/beacon/v1/batch?writeKey=${t.keys.ingest}`);
     expect(beacon!.headers['content-type']).toBe('text/plain');
