@@ -211,6 +211,29 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
     await context.close();
   });
 
+  it('@rudderstack/analytics-js v3 XHR batching: one /v1/batch with the four calls', async () => {
+    const { page, context, sent, foreign } = await openSite('rudder', utm('rsx'));
+    await page.evaluate(({ writeKey, leadloop: url }) => new Promise<void>((resolve) => {
+      const w = globalThis as any;
+      w.rudder = new w.RudderAnalytics();
+      w.rudder.load(writeKey, url, { configUrl: url, logLevel: 'ERROR', queueOptions: { batch: { enabled: true, maxItems: 4, flushInterval: 60_000 } } });
+      w.rudder.ready(() => {
+        w.rudder.page();
+        w.rudder.track('Whitepaper Downloaded', { title: 'Lead scoring guide' });
+        w.rudder.identify('rsx-user-1', { email: 'xena@contoso-rsx.example' });
+        w.rudder.group('contoso-rsx', { name: 'Contoso (XHR batch)' });
+        resolve();
+      });
+    }), { writeKey: t.keys.ingest, leadloop });
+    const anonymousId = await page.evaluate(() => (globalThis as any).rudder.getAnonymousId());
+    await poll(() => delivered(sent, '/v1/batch').length).toBe(4);
+    expect(deliveredTo(sent, '/v1/')).toHaveLength(1);
+    expect(delivered(sent, '/v1/batch').map((m: any) => m.type)).toEqual(['page', 'track', 'identify', 'group']);
+    await expectStitched(anonymousId, 'xena@contoso-rsx.example', 'rsx-launch', 'Contoso (XHR batch)');
+    expect(foreign).toEqual([]);
+    await context.close();
+  });
+
   it('@rudderstack/analytics-js v3 beacon mode: text/plain batches to /beacon/v1/batch?writeKey=', async () => {
     const { page, context, sent, foreign } = await openSite('rudder', utm('rsb'));
     await page.evaluate(({ writeKey, leadloop: url }) => new Promise<void>((resolve) => {
