@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
@@ -49,6 +49,34 @@ beforeAll(async () => {
   siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
   browser = await launchBrowser();
 }, 120_000);
+
+/**
+ * A real network hop in front of Leadloop that answers 503 to the first POST per path in `failOnce`
+ * (as a load balancer would during a deploy) and relays everything else, preflights included,
+ * untouched: the SDKs' own retries (X-Retry-Count, Rsa-* headers) then reach Leadloop for real.
+ */
+async function flakyHop(failOnce: string[]) {
+  const seen: { method: string; path: string; headers: Record<string, unknown>; status: number }[] = [];
+  const pending = new Set(failOnce);
+  const target = new URL(leadloop);
+  const hop = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'POST' && pending.delete(path)) {
+      req.resume();
+      seen.push({ method: 'POST', path, headers: req.headers, status: 503 });
+      res.writeHead(503, { 'access-control-allow-origin': '*', 'content-type': 'application/json' }).end('{"error":"deploying"}');
+      return;
+    }
+    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      seen.push({ method: req.method ?? '', path, headers: req.headers, status: answer.statusCode ?? 0 });
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => hop.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(hop.address() as AddressInfo).port}`, seen, close: () => new Promise((resolve) => hop.close(resolve)) };
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -209,6 +237,37 @@ describe.skipIf(!hasChromium)('browser SDKs in Chromium, pointed at Leadloop onl
     await expectStitched(anonymousId, 'rita@contoso-rs.example', 'rs-launch', 'Contoso (RudderStack)');
     expect(foreign).toEqual([]);
     await context.close();
+  });
+
+  it('retries after a failed delivery pass the CORS preflight with the SDKs\' retry headers and are stored once', async () => {
+    const hop = await flakyHop(['/v1/t', '/v1/track']);
+    const { page, context } = await openSite('segment', utm('retry'));
+    await page.evaluate(async ({ writeKey, cdnURL }) => {
+      const w = globalThis as any;
+      w.analytics = w.AnalyticsBrowser.load({ writeKey, cdnURL });
+      await w.analytics.track('Whitepaper Downloaded', { title: 'Retried guide' });
+    }, { writeKey: t.keys.ingest, cdnURL: hop.url });
+    const segmentRetry = () => hop.seen.find((s) => s.path === '/v1/t' && s.status === 200);
+    await poll(() => segmentRetry()?.headers['x-retry-count']).toBe('1');
+    const segmentAnon = await page.evaluate(async () => (await (globalThis as any).analytics.user()).anonymousId());
+    expect(hop.seen.some((s) => s.method === 'OPTIONS' && s.path === '/v1/t' && s.status === 204)).toBe(true);
+    await poll(async () => (await activitiesOf(t, (await contactOfAnonymous(t, segmentAnon))!)).length).toBe(1);
+
+    const rudderSite = await openSite('rudder', utm('retry'));
+    await rudderSite.page.evaluate(({ writeKey, url }) => new Promise<void>((resolve) => {
+      const w = globalThis as any;
+      w.rudder = new w.RudderAnalytics();
+      w.rudder.load(writeKey, url, { configUrl: url, logLevel: 'NONE' });
+      w.rudder.ready(() => { w.rudder.track('Whitepaper Downloaded', { title: 'Retried guide' }); resolve(); });
+    }), { writeKey: t.keys.ingest, url: hop.url });
+    const rudderRetry = () => hop.seen.find((s) => s.path === '/v1/track' && s.status === 200);
+    await poll(() => rudderRetry()?.headers['rsa-retry-attempt']).toBe('1');
+    expect(rudderRetry()!.headers).toMatchObject({ 'rsa-retry-reason': expect.any(String), 'rsa-since-last-attempt': expect.any(String), sentat: expect.any(String), anonymousid: expect.any(String) });
+    const rudderAnon = await rudderSite.page.evaluate(() => (globalThis as any).rudder.getAnonymousId());
+    await poll(async () => (await activitiesOf(t, (await contactOfAnonymous(t, rudderAnon))!)).length).toBe(1);
+    await context.close();
+    await rudderSite.context.close();
+    await hop.close();
   });
 
   it('@rudderstack/analytics-js v3 XHR batching: one /v1/batch with the four calls', async () => {
