@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
+import { canonicalView } from '../../src/core/activity-vocabulary.rules.ts';
 import { createRep, useRoundRobin } from '../helpers/handoff-fixtures.ts';
 import { activitiesOf, contactByEmail, json } from '../helpers/ingest-helpers.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
@@ -75,7 +76,8 @@ describe.skipIf(!hasChromium)('the snippet captures ordinary HTML forms', () => 
   it('a plain demo form (no data attribute) creates the contact, never sends secrets, and a fitting VP becomes an explained, alerted MQL', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${siteUrl}/demo?utm_source=linkedin&utm_medium=paid-social&utm_campaign=q4-demo&utm_term=scoring&utm_content=b`);
+    const landing = `${siteUrl}/demo?utm_source=linkedin&utm_medium=paid-social&utm_campaign=q4-demo&utm_term=scoring&utm_content=b`;
+    await page.goto(landing);
     await page.waitForFunction(() => Boolean((globalThis as any).leadloop?.loaded));
     await page.fill('input[name=work_email]', 'Vera.VP@fitco-saas.example');
     await page.fill('input[name=first_name]', 'Vera');
@@ -95,6 +97,11 @@ describe.skipIf(!hasChromium)('the snippet captures ordinary HTML forms', () => 
     expect(form.properties).toMatchObject({
       form_id: 'demo-request', path: '/demo', utm_source: 'linkedin', utm_term: 'scoring', utm_content: 'b',
       fields: { work_email: 'Vera.VP@fitco-saas.example', email: 'Vera.VP@fitco-saas.example', first_name: 'Vera', title: 'VP Marketing', company: 'Fitco' },
+    });
+    // Exactly the canonical shape the other doors produce (test/integration/activity-vocabulary.test.ts).
+    expect(canonicalView(form.properties)).toEqual({
+      form_id: 'demo-request', url: landing, path: '/demo',
+      utm_source: 'linkedin', utm_medium: 'paid-social', utm_campaign: 'q4-demo', utm_term: 'scoring', utm_content: 'b',
     });
     expect(Object.keys(form.properties.fields).sort()).toEqual(['company', 'email', 'first_name', 'title', 'work_email']);
     for (const secret of SECRETS) expect(JSON.stringify(form), `never stored: ${secret}`).not.toContain(secret);
