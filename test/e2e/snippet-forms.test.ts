@@ -38,6 +38,9 @@ function pageHtml() {
   <textarea name="notes" data-leadloop-ignore>${SECRETS[5]}</textarea>
   <button id="send" type="submit">Request a demo</button>
 </form>
+<form method="post" onsubmit="event.preventDefault()">
+  <input name="email" type="email" class="anonymous-form"><button id="talk" type="submit">Talk to sales</button>
+</form>
 <form data-leadloop-ignore onsubmit="event.preventDefault()">
   <input name="email" type="email"><button id="login" type="submit">Log in</button>
 </form></body></html>`;
@@ -115,6 +118,23 @@ describe.skipIf(!hasChromium)('the snippet captures ordinary HTML forms', () => 
     expect(score.engagement.contributions).toEqual(expect.arrayContaining([expect.objectContaining({ rule_id: 'demo-request', points: 40 })]));
     const alerts = json(await t.api('GET', '/api/v1/alerts', undefined, await t.newKey(['read'], repId))).data;
     expect(alerts.some((a: { lead_id: string }) => a.lead_id === lead.id)).toBe(true);
+    await context.close();
+  });
+
+  it('a form without id or name is named after the page path', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}/contact-sales/`);
+    await page.waitForFunction(() => Boolean((globalThis as any).leadloop?.loaded));
+    await page.fill('input.anonymous-form', 'sam@fitco-saas.example');
+    const posted = formPosted(page);
+    await page.click('#talk');
+    const response = await posted;
+    expect(response.status()).toBe(200);
+    expect(response.url()).toContain('/api/v1/forms/contact-sales/submissions');
+    const sam = (await contactByEmail(t, 'sam@fitco-saas.example'))!;
+    const form = (await activitiesOf(t, sam.id)).find((a) => a.type === 'form_submit');
+    expect(form.properties).toMatchObject({ form_id: 'contact-sales', path: '/contact-sales/', fields: { email: 'sam@fitco-saas.example' } });
     await context.close();
   });
 
