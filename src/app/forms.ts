@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { secretFieldName } from '../core/activity-vocabulary.rules.ts';
 import { normalizeEmail } from '../core/identity.ts';
 import { fail, ok, type Result } from '../core/result.ts';
 import type { AppDeps } from './context.ts';
@@ -14,7 +15,7 @@ const truthy = (v: unknown) => v === true || (typeof v === 'string' && ['on', 't
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 const text = (v: unknown, max = 300) => { const f = first(v); return typeof f === 'string' && f.trim() ? f.trim().slice(0, max) : undefined; };
 // Defence in depth: the snippet never sends password fields, a hand-made form might.
-const secretField = /pass(word)?|pwd|secret|token|cvv|card.?number|iban|ssn/i;
+const secretField = secretFieldName;
 
 /** A safe redirect target: an absolute http(s) URL (no javascript:, no protocol-relative tricks). */
 export function redirectTarget(raw: unknown): string | null {
@@ -58,7 +59,9 @@ export async function submitForm(deps: AppDeps, pipeline: IngestPipeline, worksp
   }
   const pageUrl = text(f._page_url, 2000) ?? input.pageUrl ?? undefined;
   const referrer = text(f._referrer, 2000) ?? input.referrer ?? undefined;
-  const campaign = { source: text(f.utm_source, 200), medium: text(f.utm_medium, 200), name: text(f.utm_campaign, 200) };
+  const campaign = {
+    source: text(f.utm_source, 200), medium: text(f.utm_medium, 200), name: text(f.utm_campaign, 200), term: text(f.utm_term, 200), content: text(f.utm_content, 200),
+  };
   const context = { page: { url: pageUrl, referrer }, ...(campaign.source ? { campaign } : {}) };
   const ids = { anonymousId: anonymousId ?? `form-${randomUUID()}` };
   const traits = {

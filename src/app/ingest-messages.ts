@@ -1,4 +1,5 @@
 import type { ActivityType } from '../core/activity.ts';
+import { campaignOfProperties, normalizeActivityProperties } from '../core/activity-vocabulary.rules.ts';
 import { mapActivity } from '../core/event-mapping.rules.ts';
 import { emailDomain, normalizeEmail } from '../core/identity.ts';
 import { identityKey, resolveIdentities, type IdentityRequest } from '../core/identity-resolution.rules.ts';
@@ -195,15 +196,17 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     fresh.forEach((p, i) => {
       const m = p.msg;
       if (!isActivityMessage(m)) return;
-      const properties = m.properties ?? {};
       const page = m.context?.page;
+      // The activity vocabulary (formId → form_id, url/path, utm_* from context.campaign), once.
+      const properties = normalizeActivityProperties(m.properties ?? {}, { url: page?.url, campaign: m.context?.campaign });
       const url = (typeof properties.url === 'string' ? properties.url : page?.url) ?? null;
       const referrer = (typeof properties.referrer === 'string' ? properties.referrer : page?.referrer) ?? null;
       const mapped = mapActivity({ type: m.type, event: m.type === 'track' ? m.event : undefined, url, properties },
         (k) => lookups!.contentByUrl.get(k), (id) => lookups!.contentIds.has(id));
-      const touch: TouchSource | null = deriveTouch({ campaign: m.context?.campaign, referrer, url });
+      const touch: TouchSource | null = deriveTouch({ campaign: campaignOfProperties(properties), referrer, url });
       const contactId = plan.contactOf[i]!;
       const props = m.type === 'track' ? properties : { ...properties, ...(m.name ? { name: m.name } : {}) };
+      if (mapped.contentId && props.content_id === undefined) props.content_id = mapped.contentId;
       const a: PersistedActivity = {
         id: newId(p.occurredAt.getTime()), contactId, type: mapped.type as ActivityType, occurredAt: p.occurredAt,
         source: touch?.source ?? null, medium: touch?.medium ?? null,

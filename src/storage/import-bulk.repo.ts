@@ -91,13 +91,14 @@ export async function insertTransitionsBulk(trx: Trx, workspaceId: string, rows:
 export type ActivityInsert = {
   id: string; contactId: string; type: string; occurredAt: Date; source: string | null; medium: string | null;
   utmCampaign: string | null; url: string | null; eventName: string | null; properties: Record<string, unknown>; idempotencyKey: string;
+  contentId?: string | null;
 };
 
 /** Activities are append-only and keyed by idempotency key: a re-imported one is ignored. */
 export async function insertActivitiesBulk(trx: Trx, workspaceId: string, rows: ActivityInsert[]): Promise<number> {
   return insertRows(trx, 'activity', rows.map((a) => ({
     workspace_id: workspaceId, id: a.id, contact_id: a.contactId, type: a.type, occurred_at: a.occurredAt, source: a.source,
-    medium: a.medium, utm_campaign: a.utmCampaign, url: a.url, event_name: a.eventName, properties: a.properties,
+    medium: a.medium, utm_campaign: a.utmCampaign, url: a.url, event_name: a.eventName, properties: a.properties, content_id: a.contentId ?? null,
     idempotency_key: a.idempotencyKey,
   })), 'ignore');
 }

@@ -111,6 +111,9 @@ describe.skipIf(!hasChromium)('web app journeys (Chromium)', () => {
     await snippet.waitFor();
     const text = await snippet.textContent();
     expect(text).toMatch(new RegExp(`^<script src="${web.baseUrl.replace(/\./g, '\\.')}/t\\.js" data-key="[^"]+" async></script>$`));
+    // The snippet captures ordinary forms by default: the screen says so, and how to opt out.
+    const capture = await page.getByText('also records every form your visitors submit').textContent();
+    expect(capture).toContain('data-leadloop-ignore');
     await screenshot(page, 'settings-api-keys');
     await page.context().close();
   });

@@ -1,3 +1,4 @@
+import { canonicalActivity } from '../../core/activity-vocabulary.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { insertActivity } from '../../storage/activities.repo.ts';
 import { reactToActivities } from '../activity-reactions.ts';
@@ -25,10 +26,15 @@ async function resolve(db: DbOrTrx, token: string, kind: TokenKind): Promise<Res
 }
 
 function emailActivity(send: NurtureSend, type: string, at: Date, extra: { contentId?: string | null; url?: string | null; key: string }) {
+  // The activity vocabulary: content_id, url/path and utm_source/utm_medium as every other door writes them.
+  const shaped = canonicalActivity({
+    properties: { nurture_send_id: send.id, track_id: send.trackId, step: send.stepIndex },
+    source: 'leadloop', medium: 'email', contentId: extra.contentId ?? send.assetId, url: extra.url ?? null,
+  });
   return {
-    contactId: send.contactId, type, occurredAt: at, source: 'leadloop', medium: 'email', campaignId: null, utmCampaign: null,
-    contentId: extra.contentId ?? send.assetId, url: extra.url ?? null, referrer: null, eventName: null,
-    properties: { nurture_send_id: send.id, track_id: send.trackId, step: send.stepIndex }, actorUserId: null, idempotencyKey: extra.key,
+    contactId: send.contactId, type, occurredAt: at, source: shaped.source, medium: shaped.medium, campaignId: null, utmCampaign: null,
+    contentId: shaped.contentId, url: shaped.url, referrer: null, eventName: null,
+    properties: shaped.properties, actorUserId: null, idempotencyKey: extra.key,
   };
 }
 

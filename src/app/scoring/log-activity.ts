@@ -1,8 +1,10 @@
 import type { ActivityType } from '../../core/activity.ts';
+import { canonicalActivity } from '../../core/activity-vocabulary.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { insertActivity, type Activity } from '../../storage/activities.repo.ts';
 import { getContact } from '../../storage/contacts.repo.ts';
 import { getContentAsset } from '../../storage/content.repo.ts';
+import { isUuid } from '../../storage/ids.ts';
 import { activityByIdempotencyKey } from '../../storage/scoring-facts.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
@@ -30,12 +32,17 @@ export async function logActivity(deps: AppDeps, workspaceId: string, input: Log
   if (input.contentId && !(await getContentAsset(deps.db, workspaceId, input.contentId))) {
     return fail('ValidationFailed', `Content asset ${input.contentId} does not exist in this workspace.`, [{ path: 'body.content_id', message: 'unknown content asset' }]);
   }
+  // The activity vocabulary: `formId` → `form_id`, columns and utm_*/url properties agree.
+  const shaped = canonicalActivity({ ...input, properties: input.properties });
+  // A content id named only in the properties links the asset when it is one (as /v1/track does).
+  const propContent = shaped.properties.content_id;
+  const contentId = shaped.contentId ?? (typeof propContent === 'string' && isUuid(propContent) && (await getContentAsset(deps.db, workspaceId, propContent)) ? propContent : null);
   const now = deps.clock.now();
   return inTransaction<LogActivityOutcome>(deps, async (trx) => {
     const activity = await insertActivity(trx, workspaceId, {
-      contactId: contact.id, type: input.type, occurredAt: input.occurredAt, source: input.source ?? null, medium: input.medium ?? null,
-      campaignId: input.campaignId ?? null, utmCampaign: input.utmCampaign ?? null, contentId: input.contentId ?? null, url: input.url ?? null,
-      referrer: input.referrer ?? null, eventName: input.eventName ?? null, properties: input.properties ?? {},
+      contactId: contact.id, type: input.type, occurredAt: input.occurredAt, source: shaped.source, medium: shaped.medium,
+      campaignId: input.campaignId ?? null, utmCampaign: shaped.utmCampaign, contentId, url: shaped.url,
+      referrer: input.referrer ?? null, eventName: input.eventName ?? null, properties: shaped.properties,
       actorUserId: input.actorUserId ?? null, idempotencyKey: input.idempotencyKey ?? null,
     });
     if (!activity) {

@@ -1,3 +1,4 @@
+import { storedSpellings } from '../activity-vocabulary.rules.ts';
 import { isActivityType, type AccountFact, type ActivityFact, type ContactFact, type ContentFact } from '../activity.ts';
 import {
   createBacktestReport, resetReplay, startContact, emptyReplay,
@@ -41,7 +42,8 @@ export function shapeFieldsRead(definitions: readonly LeadDefinition[]): ShapeFi
     if (c.source !== undefined) fields.source = true;
     if (c.medium !== undefined) fields.medium = true;
     if (c.eventName !== undefined) fields.eventName = true;
-    for (const key of Object.keys(c.properties ?? {})) {
+    // Every spelling rule matching reads (see storedSpellings), so history under an alias is replayed alike.
+    for (const key of Object.keys(c.properties ?? {}).flatMap(storedSpellings)) {
       const had = fields.properties.get(key);
       if (had === 'all') continue;
       if (c.type === undefined) { fields.properties.set(key, 'all'); continue; }

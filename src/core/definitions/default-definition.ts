@@ -64,7 +64,7 @@ export const defaultDefinition: LeadDefinition = {
       { id: 'case-study-download', label: 'case study download', type: 'content_download', format: 'case_study', points: 15, cap: { max: 2, perDays: 30 } },
       { id: 'ebook-download', label: 'ebook or whitepaper download', type: 'content_download', format: ['ebook', 'whitepaper'], points: 8, cap: { max: 3, perDays: 30 } },
       { id: 'webinar', label: 'webinar', type: ['webinar_attended', 'event_attended'], points: 15, cap: { max: 2, perDays: 30 } },
-      { id: 'demo-request', label: 'demo request', type: 'form_submit', properties: { formId: 'demo-request' }, points: 40 },
+      { id: 'demo-request', label: 'demo request', type: 'form_submit', properties: { form_id: 'demo-request' }, points: 40 },
       { id: 'email-click', label: 'email click', type: 'email_click', points: 3, cap: { max: 5, perDays: 30 } },
       { id: 'careers-page', label: 'careers page', type: 'page_view', url: '/careers*', points: -10, cap: { max: 1, perDays: 30 } },
     ],
@@ -74,8 +74,8 @@ export const defaultDefinition: LeadDefinition = {
   mql: {
     ratings: ['qualified'],
     handRaises: [
-      { id: 'demo-request', label: 'demo request', type: 'form_submit', properties: { formId: 'demo-request' }, minFitGrade: 'C' },
-      { id: 'contact-sales', label: 'contact sales form', type: 'form_submit', properties: { formId: 'contact-sales' }, minFitGrade: 'C' },
+      { id: 'demo-request', label: 'demo request', type: 'form_submit', properties: { form_id: 'demo-request' }, minFitGrade: 'C' },
+      { id: 'contact-sales', label: 'contact sales form', type: 'form_submit', properties: { form_id: 'contact-sales' }, minFitGrade: 'C' },
     ],
   },
   highIntent: { contentIds: [], urls: ['/pricing*', '/demo*', '/compare*'] },

@@ -1,3 +1,4 @@
+import { canonicalPropertyKey } from '../activity-vocabulary.rules.ts';
 import {
   fitGrades, type ActivityCriteria, type Cap, type EngagementRule, type FitRule, type HandRaise, type LeadDefinition,
   type NegativeRule, type SlaPolicy,
@@ -31,7 +32,9 @@ function canon(value: unknown): string {
 
 function criteriaOf(rule: ActivityCriteria): ActivityCriteria {
   const { type, contentId, format, buyingStage, topic, url, campaign, source, medium, eventName, properties } = rule;
-  return { type, contentId, format, buyingStage, topic, url, campaign, source, medium, eventName, properties };
+  // `formId` and `form_id` name the same property (the activity vocabulary): not a change.
+  const keyed = properties && Object.fromEntries(Object.entries(properties).map(([k, v]) => [canonicalPropertyKey(k), v]));
+  return { type, contentId, format, buyingStage, topic, url, campaign, source, medium, eventName, properties: keyed };
 }
 
 /** Pairs rules by id and reports added, removed and changed ones through the callbacks. */

@@ -1,4 +1,5 @@
 import type { AccountFact, ActivityFact, ContactFact, ContentFact } from '../activity.ts';
+import { canonicalPropertyKey, storedSpellings } from '../activity-vocabulary.rules.ts';
 import type { ActivityCriteria, Condition } from './definition-schema.ts';
 
 /**
@@ -122,10 +123,15 @@ export function compileCriteria(criteria: ActivityCriteria): ActivityPredicate {
       return parts !== null && urls.some((test) => test(parts));
     });
   }
+  // Keys go through the activity vocabulary: a rule written with `formId` reads `form_id`, and
+  // history stored under an alias spelling still matches.
   for (const [key, expected] of Object.entries(criteria.properties ?? {})) {
     const set = new Set(list(expected).map(norm));
+    const [canonical, ...others] = storedSpellings(canonicalPropertyKey(key)) as [string, ...string[]];
     checks.push((v) => {
-      const actual = v.activity.properties[key];
+      const props = v.activity.properties;
+      let actual = props[canonical];
+      for (let i = 0; actual === undefined && i < others.length; i++) actual = props[others[i]!];
       return actual !== null && actual !== undefined && typeof actual !== 'object' && set.has(norm(actual));
     });
   }

@@ -1,6 +1,9 @@
 /*! Leadloop first-party tracking snippet. No dependencies, ES2017.
  * <script src="https://YOUR-LEADLOOP/t.js" data-key="INGEST_KEY" async></script>
  * Optional: data-consent-required (wait for leadloop('consent', true)).
+ * Forms: every form is captured on submit (id: data-leadloop-form, else its id/name, else the path);
+ * passwords, card, hidden and secret-looking fields never leave the page; data-leadloop-ignore on a
+ * form or a field opts it out.
  * API: leadloop.identify(email, traits), leadloop.track(event, properties), leadloop.page(),
  *      leadloop('consent', true|false); calls made before the script loads are queued by a stub:
  *      window.leadloop = window.leadloop || function () { (leadloop.q = leadloop.q || []).push(arguments); };
@@ -123,25 +126,44 @@
     enqueue('track', { event: 'Content Downloaded', properties: props }, true);
   }, true);
 
-  // <form data-leadloop-form="FORM_ID">: its fields go to the form endpoint; never password fields.
+  // Every ordinary form is captured (its fields go to the form endpoint), unless it or the field says
+  // data-leadloop-ignore. Never sent: passwords, card fields, hidden fields, anything that looks secret.
+  var SECRET = /pass(word)?|pwd|secret|token|csrf|xsrf|nonce|captcha|card|cvv|cvc|csc|cc.?(num|exp)|iban|ssn|social.?security/i;
+  var SKIP_TYPES = { password: 1, hidden: 1, file: 1, submit: 1, button: 1, reset: 1, image: 1 };
+  function formIdOf(form) {
+    var raw = form.getAttribute('data-leadloop-form') || form.getAttribute('id') || form.getAttribute('name') || location.pathname.replace(/^\/+|\/+$/g, '') || 'home';
+    return String(raw).replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100) || 'form';
+  }
+  function capturable(form) {
+    if (!form || !form.elements || form.hasAttribute('data-leadloop-ignore') || form.getAttribute('role') === 'search') return false;
+    // A form posting straight to the form endpoint is recorded there; sending it too would count it twice.
+    try { return new URL(form.getAttribute('action') || '', location.href).pathname.indexOf('/api/v1/forms/') !== 0; } catch (badAction) { void badAction; return true; }
+  }
+  function fieldValue(el) {
+    var type = (el.type || '').toLowerCase(), name = el.name || el.id;
+    if (!name || el.disabled || SKIP_TYPES[type] || type === 'search' || el.hasAttribute('data-leadloop-ignore')) return undefined;
+    if (SECRET.test(name) || /^cc-|password/.test(el.getAttribute('autocomplete') || '')) return undefined;
+    if ((type === 'checkbox' || type === 'radio') && !el.checked) return undefined;
+    return el.multiple && el.options ? Array.prototype.filter.call(el.options, function (o) { return o.selected; }).map(function (o) { return o.value; }) : el.value;
+  }
   d.addEventListener('submit', function (e) {
-    var form = e.target, formId = form && form.getAttribute && form.getAttribute('data-leadloop-form');
-    if (!formId || !allowed()) return;
+    var form = e.target;
+    if (!capturable(form) || !allowed()) return;
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      var type = (el.type || '').toLowerCase();
-      if (!el.name || el.disabled || type === 'password' || type === 'file' || type === 'submit' || type === 'button' || type === 'reset') return;
-      if ((type === 'checkbox' || type === 'radio') && !el.checked) return;
-      if (el.autocomplete && /^cc-|new-password|current-password/.test(el.autocomplete)) return;
-      var value = el.multiple && el.options ? Array.prototype.filter.call(el.options, function (o) { return o.selected; }).map(function (o) { return o.value; }) : el.value;
-      fields[el.name] = fields[el.name] !== undefined && type === 'checkbox' ? [].concat(fields[el.name], value) : value;
+      var value = fieldValue(el), name = el.name || el.id;
+      if (value === undefined) return;
+      fields[name] = fields[name] !== undefined && el.type === 'checkbox' ? [].concat(fields[name], value) : value;
     });
+    // The person's email, whatever the site named its field (work_email, Email...).
+    var emailInput = form.querySelector('input[type="email"]:not([data-leadloop-ignore])');
+    if (fields.email === undefined && emailInput && emailInput.value) fields.email = emailInput.value;
     var c = campaign() || {};
     fields._anonymous_id = anonymousId(); fields._page_url = location.href; fields._message_id = uuid();
     if (lastReferrer) fields._referrer = lastReferrer;
-    if (c.source) { fields.utm_source = c.source; fields.utm_medium = c.medium; fields.utm_campaign = c.name; }
+    if (c.source) { fields.utm_source = c.source; fields.utm_medium = c.medium; fields.utm_campaign = c.name; fields.utm_term = c.term; fields.utm_content = c.content; }
     flush(true);
-    post('/api/v1/forms/' + encodeURIComponent(formId) + '/submissions', fields, true);
+    post('/api/v1/forms/' + encodeURIComponent(formIdOf(form)) + '/submissions', fields, true);
   }, true);
   w.addEventListener('pagehide', function () { flush(true); });
 

@@ -127,7 +127,8 @@ describe('column backtest replay', () => {
   it('reads only the fields some rule tests', () => {
     const f = shapeFieldsRead([defaultDefinition]);
     expect(f).toMatchObject({ content: true, url: true, campaign: false, source: false, medium: false, eventName: false });
-    expect(f.properties).toEqual(new Map([['formId', new Set(['form_submit'])]]));
+    // The canonical key and the alias spellings older history may hold (activity vocabulary).
+    expect(f.properties).toEqual(new Map(['form_id', 'formId', 'formID', 'form-id'].map((k) => [k, new Set(['form_submit'])])));
     const v = shapeFieldsRead([variant(prng(1))]);
     expect(v).toMatchObject({ campaign: true, source: true, medium: true, eventName: true });
     expect(v.properties.get('plan')).toBe('all');

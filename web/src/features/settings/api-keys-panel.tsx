@@ -35,6 +35,11 @@ function CreatedKey({ created }: { created: CreatedApiKey }) {
         <>
           <p>Paste this tracking snippet into every page of your website, before <code>&lt;/body&gt;</code>:</p>
           <div className="code-row"><code aria-label="Tracking snippet">{snippet}</code><CopyButton text={snippet} label="Copy tracking snippet" /></div>
+          <p>
+            The snippet also records every form your visitors submit (as <code>form_id</code>: the form&apos;s <code>data-leadloop-form</code>,
+            else its id or name, else the page path). Password, card, hidden and secret-looking fields are never sent; add{' '}
+            <code>data-leadloop-ignore</code> to a form or a field to leave it out.
+          </p>
         </>
       ) : null}
     </div>
