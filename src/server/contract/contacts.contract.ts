@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Account } from '../../storage/accounts.repo.ts';
 import type { Activity } from '../../storage/activities.repo.ts';
 import type { ContactContentRating } from '../../storage/contact-content-ratings.repo.ts';
-import type { ContactIdentityView } from '../../app/contacts.ts';
+import type { ContactIdentity, ContactMergeEntry, IdentityConflictEntry } from '../../storage/contact-identity.repo.ts';
 import type { Contact } from '../../storage/contacts.repo.ts';
 import { attributesSchema, iso } from './common.contract.ts';
 
@@ -101,7 +101,7 @@ export const contactIdentityDto = z.object({
   })).describe('Identity conflicts naming this contact on either side, newest first (at most 200); nothing was merged.'),
 }).meta({ id: 'ContactIdentity' });
 
-export const toContactIdentityDto = (v: ContactIdentityView): z.infer<typeof contactIdentityDto> => ({
+export const toContactIdentityDto = (v: { identities: ContactIdentity[]; merges: ContactMergeEntry[]; conflicts: IdentityConflictEntry[] }): z.infer<typeof contactIdentityDto> => ({
   identities: v.identities.map((i) => ({ kind: i.kind, value: i.value, created_at: i.createdAt.toISOString() })),
   merges: v.merges.map((m) => ({ id: m.id, winner_id: m.winnerId, loser_id: m.loserId, cause: m.cause, via: m.via, message_id: m.messageId, at: m.at.toISOString() })),
   conflicts: v.conflicts.map((c) => ({
