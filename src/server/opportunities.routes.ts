@@ -78,7 +78,7 @@ export function opportunitiesRoutes(server: FastifyInstance, deps: ServerDeps): 
     schema: { tags, summary: 'Unlink a lead from this deal (recorded in the link log; the lead keeps its stage)', params: leadUnlinkParams, body: leadUnlinkInput, response: { 200: opportunityDto, ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
-    const result = await unlinkLeadFromOpportunity(deps.app, p.workspaceId, request.params.id, { leadId: request.params.leadId, note: request.body.note ?? null }, actorOf(p));
+    const result = await unlinkLeadFromOpportunity(deps.app, p.workspaceId, request.params.id, { leadId: request.params.leadId, note: request.body?.note ?? null }, actorOf(p));
     return result.ok ? toOpportunityDto(result.value) : sendFailure(reply, result);
   });
 

@@ -9,7 +9,7 @@ export const leadLinkInput = z.strictObject({
   lost_reason_code: z.string().min(1).max(100).nullable().optional().describe('Only when the deal is already lost: the lead closes lost with this reason.'),
 });
 
-export const leadUnlinkInput = z.strictObject({ note: note.describe('Why the lead no longer rides on this deal (kept in the link log).') });
+export const leadUnlinkInput = z.strictObject({ note: note.describe('Why the lead no longer rides on this deal (kept in the link log).') }).nullish();
 
 export const leadUnlinkParams = z.strictObject({ id: z.uuid(), leadId: z.uuid() });
 
