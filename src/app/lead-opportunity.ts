@@ -63,8 +63,11 @@ export type LinkLeadInput = {
   note?: string | null;
   /** With a deal already lost: the lost reason (outcome lost) the lead closes with. */
   lostReasonCode?: string | null;
-  /** Refuse a deal already won or lost (moving a lead *to opportunity* means riding on an open deal). */
-  requireOpen?: boolean;
+  /**
+   * The caller asked to move the lead *to opportunity* (the transitions route): the deal must be
+   * open, and a lead already linked but elsewhere in the lifecycle (e.g. handed back to nurture) walks back too.
+   */
+  explicitMove?: boolean;
 };
 
 export type LinkLeadOutcome = {
@@ -86,7 +89,7 @@ export type LinkLeadOutcome = {
 export async function linkLeadToOpportunityInTrx(trx: Trx, workspaceId: string, input: LinkLeadInput): Promise<Result<LinkLeadOutcome>> {
   const opp = await lockOpportunity(trx, workspaceId, input.opportunityId);
   if (!opp) return fail('ValidationFailed', `Opportunity ${input.opportunityId} does not exist in this workspace.`, [{ path: 'opportunity_id', message: 'unknown opportunity' }]);
-  if (input.requireOpen && opp.status !== 'open') {
+  if (input.explicitMove && opp.status !== 'open') {
     return fail('Conflict', `Opportunity ${opp.id} is already ${opp.status}; link the lead to an open one or omit opportunity_id to open a new one.`, [{ path: 'opportunity_id', message: `status ${opp.status}` }]);
   }
   const lead = await lockLead(trx, workspaceId, input.leadId);
@@ -97,7 +100,9 @@ export async function linkLeadToOpportunityInTrx(trx: Trx, workspaceId: string, 
     if (linked) return ok(unchanged);
     return fail('Conflict', `Lead ${lead.id} is closed (${lead.stage}); a closed buying cycle cannot join a deal. Open a new lead for the contact.`, [{ path: 'lead_id', message: `lead ${lead.stage}` }]);
   }
-  if (linked && lead.stage === 'opportunity' && opp.status === 'open') return ok(unchanged);
+  // Already riding on this open deal: nothing to do, whatever the stage (a lead handed back to nurture
+  // stays there; re-sending a deal's whole lead_ids list must not pull it back).
+  if (linked && opp.status === 'open' && (!input.explicitMove || lead.stage === 'opportunity')) return ok(unchanged);
   const note = input.note ?? `linked to deal "${opp.name}" (${opp.id})`;
 
   const replaced = await leaveOtherDeals(trx, workspaceId, lead, opp.id, input.actor, input.at);
@@ -155,7 +160,7 @@ export async function unlinkLeadFromOpportunityInTrx(trx: Trx, workspaceId: stri
 export async function moveLeadToOpportunityInTrx(trx: Trx, workspaceId: string, leadId: string, input: { opportunityId: string; note?: string | null; actor: Actor; at: Date }): Promise<Result<TransitionOutcome>> {
   // Read, not locked: the rule locks the deal first, then the lead (the order patching a deal takes).
   if (!(await getLead(trx, workspaceId, leadId))) return fail('NotFound', `Lead ${leadId} not found in this workspace.`);
-  const linked = await linkLeadToOpportunityInTrx(trx, workspaceId, { ...input, leadId, requireOpen: true });
+  const linked = await linkLeadToOpportunityInTrx(trx, workspaceId, { ...input, leadId, explicitMove: true });
   if (!linked.ok) return linked;
   const transition = linked.value.transitions.at(-1) ?? (await listTransitions(trx, workspaceId, leadId)).at(-1)!;
   return ok({ lead: linked.value.lead, transition, opportunityId: linked.value.opportunity.id });

@@ -113,6 +113,9 @@ describe('leads and deals in step', () => {
     // b is linked while the lead is handed back to nurture; it still rides on the deal.
     await t.api('POST', `/api/v1/opportunities/${deal.id}/leads`, { lead_id: b.id });
     expect((await t.api('POST', `/api/v1/leads/${b.id}/transitions`, { to: 'nurture', reason_code: 'not_ready' })).statusCode).toBe(201);
+    // Re-sending the deal's whole lead list changes nothing: b stays in nurture.
+    expect((await t.api('PATCH', `/api/v1/opportunities/${deal.id}`, { lead_ids: [a.id, b.id] })).statusCode).toBe(200);
+    expect(await leadOf(b.id)).toMatchObject({ stage: 'nurture' });
     hour();
     const refused = await t.api('PATCH', `/api/v1/opportunities/${deal.id}`, { status: 'lost' });
     expect(refused.statusCode).toBe(422);
@@ -123,6 +126,18 @@ describe('leads and deals in step', () => {
     expect(lost.statusCode, lost.body).toBe(200);
     for (const id of [a.id, b.id]) expect(await leadOf(id)).toMatchObject({ stage: 'lost', last_reason_code: 'lost_to_competitor' });
     expect((await historyOf(b.id)).slice(-5).map((h) => h.to)).toEqual(['mql', 'sal', 'sql', 'opportunity', 'lost']);
+  });
+
+  it('moving a linked lead that was handed back to nurture to opportunity again walks it back on the same deal', async () => {
+    const { lead } = await openLead('kim@soylent.example');
+    const deal = await newDeal('Soylent', 9_000, { lead_ids: [lead.id] });
+    expect((await t.api('POST', `/api/v1/leads/${lead.id}/transitions`, { to: 'nurture', reason_code: 'not_ready' })).statusCode).toBe(201);
+    hour();
+    const before = await dealCount();
+    const r = await t.api('POST', `/api/v1/leads/${lead.id}/transitions`, { to: 'opportunity', opportunity_id: deal.id });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(json(r)).toMatchObject({ lead: { stage: 'opportunity' }, transition: { from: 'sql', to: 'opportunity' }, opportunity_id: deal.id });
+    expect(await dealCount()).toBe(before);
   });
 
   it('refuses to link a closed lead or an unknown one, writing nothing', async () => {
