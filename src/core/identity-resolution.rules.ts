@@ -139,8 +139,11 @@ export function resolveIdentities(snapshot: IdentitySnapshot, requests: readonly
       const ae = anonEmail;
       const te = email ?? emailOf(target);
       if (ae && ae !== te) {
-        conflicts.push({ contactId: target, otherContactId: anon, kind: 'anonymous_id', value: req.anonymousId!, reason: `second person on one device: the anonymous id belonged to ${ae}; its later events go to ${te ?? 'this contact'}`, messageId: req.messageId });
-        rebind('anonymous_id', req.anonymousId!, target);
+        // Only a known second person takes the device; one without an email (a bare userId) may be
+        // the device's owner under another id, so the device stays and the conflict is for review.
+        const reason = te ? `second person on one device: the anonymous id belonged to ${ae}; its later events go to ${te}` : `anonymous id already belongs to ${ae}`;
+        conflicts.push({ contactId: target, otherContactId: anon, kind: 'anonymous_id', value: req.anonymousId!, reason, messageId: req.messageId });
+        if (te) rebind('anonymous_id', req.anonymousId!, target);
       } else if (ae && !emailOf(target)) {
         merge(target, anon, req, `anonymous_id ${req.anonymousId}`); target = anon;
       } else {

@@ -44,3 +44,13 @@ describe('a second known person on one device', () => {
     expect(plan).toMatchObject({ contactOf: ['A'], newContacts: [], conflicts: [], rebindings: [], merges: [] });
   });
 });
+
+describe('a bare userId on a known device', () => {
+  it('records the conflict but leaves the device with its known owner (the userId may be the same person)', () => {
+    const snapshot = { bindings: new Map([['anonymous_id:v', 'A'], ['user_id:u', 'U']]), contacts: new Map([['A', { id: 'A', email: 'a@x.com' }], ['U', { id: 'U', email: null }]]) };
+    const plan = resolveIdentities(snapshot, [req({ anonymousId: 'v', userId: 'u', cause: 'track' })], ids());
+    expect(plan.contactOf).toEqual(['U']);
+    expect(plan.conflicts.map((c) => [c.contactId, c.otherContactId])).toEqual([['U', 'A']]);
+    expect(plan.rebindings).toEqual([]);
+  });
+});
