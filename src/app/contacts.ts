@@ -3,6 +3,7 @@ import { fail, ok, type Result } from '../core/result.ts';
 import { findAccountByDomain, getAccount, insertAccount, listAccounts, type Account, type NewAccount } from '../storage/accounts.repo.ts';
 import { listActivitiesForContact, type Activity } from '../storage/activities.repo.ts';
 import { listContactContentRatings, type ContactContentRating } from '../storage/contact-content-ratings.repo.ts';
+import { listContactConflicts, listContactIdentities, listContactMerges, type ContactIdentity, type ContactMergeEntry, type IdentityConflictEntry } from '../storage/contact-identity.repo.ts';
 import { findContactByEmail, getContact, insertContact, listContacts, updateContact, type Contact, type ContactFields } from '../storage/contacts.repo.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import type { Page, PageRequest } from '../storage/page.ts';
@@ -92,6 +93,21 @@ export async function contactActivities(deps: AppDeps, workspaceId: string, id: 
 export async function contactContentRatings(deps: AppDeps, workspaceId: string, id: string, page: PageRequest): Promise<Result<Page<ContactContentRating>>> {
   if (!(await getContact(deps.db, workspaceId, id))) return notFound('Contact', id);
   return ok(await listContactContentRatings(deps.db, workspaceId, id, page));
+}
+
+export type ContactIdentityView = { identities: ContactIdentity[]; merges: ContactMergeEntry[]; conflicts: IdentityConflictEntry[] };
+
+/**
+ * Who a contact is, as the ingestion saw it: the identities bound to it now, the merges it took
+ * part in (winner or loser) and the identity conflicts naming it on either side. A merged
+ * contact answers too (its tombstone's log says where it went).
+ */
+export async function contactIdentity(deps: AppDeps, workspaceId: string, id: string): Promise<Result<ContactIdentityView>> {
+  if (!(await getContact(deps.db, workspaceId, id))) return notFound('Contact', id);
+  const [identities, merges, conflicts] = await Promise.all([
+    listContactIdentities(deps.db, workspaceId, id), listContactMerges(deps.db, workspaceId, id), listContactConflicts(deps.db, workspaceId, id),
+  ]);
+  return ok({ identities, merges, conflicts });
 }
 
 export async function createAccount(deps: AppDeps, workspaceId: string, input: NewAccount): Promise<Result<Account>> {

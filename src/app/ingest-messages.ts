@@ -162,6 +162,7 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       emails: plan.emails.map((e) => ({ ...e, domain: domainOf(e.email) })),
       contacts: plan.newContacts.map((c) => ({ id: c.id, email: c.email, domain: domainOf(c.email) })),
       bindings: plan.bindings,
+      rebindings: plan.rebindings,
     });
     // Merges are rare: a batch without any issues no statement for them (here or below).
     if (plan.merges.length) await applyMerges(trx, workspaceId, plan.merges, receivedAt);

@@ -12,7 +12,7 @@ import { listOpenClocksForLeads } from '../storage/sla-clocks.repo.ts';
 import { insertTransition, latestQualifications, listTransitions, type Actor, type Qualification, type StageTransition } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
-import { linkOrOpenOpportunityInTrx } from './lead-opportunity.ts';
+import { moveLeadToOpportunityInTrx, openOpportunityForLeadInTrx } from './lead-opportunity.ts';
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { inTransaction } from './transaction.ts';
 import { onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
@@ -66,7 +66,7 @@ export async function openLeadInTrx(trx: Trx, workspaceId: string, input: {
 export type TransitionInput = {
   to: Stage; reasonCode?: string | null; note?: string | null; recheckAt?: Date | null;
   actor: Actor; definitionId?: string | null; at?: Date;
-  /** Only with to=opportunity: link this open deal instead of opening a new one. */
+  /** Only with to=opportunity: link this open deal instead of opening a new one (through linkLeadToOpportunityInTrx). */
   opportunityId?: string | null;
 };
 
@@ -75,6 +75,11 @@ export type TransitionOutcome = { lead: Lead; transition: StageTransition; oppor
 
 /** Moves a lead through the lifecycle: lock, decide (core), write lead + history in one transaction. */
 export async function transitionLead(deps: AppDeps, workspaceId: string, leadId: string, input: TransitionInput): Promise<Result<TransitionOutcome>> {
+  // Moving to a given deal is the lead–deal rule's (lead-opportunity.ts): it walks the lifecycle and never opens a second deal.
+  if (input.to === 'opportunity' && input.opportunityId) {
+    const { opportunityId, note, actor } = input;
+    return inTransaction(deps, (trx) => moveLeadToOpportunityInTrx(trx, workspaceId, leadId, { opportunityId, note, actor, at: input.at ?? deps.clock.now() }));
+  }
   return inTransaction(deps, (trx) => transitionLeadInTrx(trx, workspaceId, leadId, { ...input, at: input.at ?? deps.clock.now() }));
 }
 
@@ -105,9 +110,10 @@ export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId:
   const reacted = await onLeadTransition(trx, workspaceId, updated, transition, input.at);
   await onLeadStageChanged(trx, workspaceId, reacted, lead.stage, rule.to, reason?.code ?? null, input.at);
   if (rule.to === 'opportunity') {
-    const opp = await linkOrOpenOpportunityInTrx(trx, workspaceId, reacted, { opportunityId: input.opportunityId ?? null, actor: input.actor, at: input.at });
-    if (!opp.ok) return opp;
-    return ok({ lead: reacted, transition, opportunityId: opp.value.id });
+    // With a deal given, the caller is the lead–deal rule (linkLeadToOpportunityInTrx), which links it.
+    if (input.opportunityId) return ok({ lead: reacted, transition, opportunityId: input.opportunityId });
+    const opp = await openOpportunityForLeadInTrx(trx, workspaceId, reacted, { actor: input.actor, at: input.at });
+    return ok({ lead: reacted, transition, opportunityId: opp.id });
   }
   return ok({ lead: reacted, transition });
 }

@@ -5,18 +5,22 @@ import type { Trx } from '../storage/db.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import { getLead } from '../storage/leads.repo.ts';
 import {
-  getOpportunity, insertOpportunity, insertOpportunityStageChange, linkLeads, listOpportunities, lockOpportunity, setContactRoles, updateOpportunity,
+  getOpportunity, insertOpportunity, insertOpportunityStageChange, listOpportunities, lockOpportunity, setContactRoles, updateOpportunity,
   type ContactRole, type NewOpportunity, type Opportunity, type OpportunityDetail, type OpportunityStatus,
 } from '../storage/opportunities.repo.ts';
 import type { Page, PageRequest } from '../storage/page.ts';
 import type { Actor } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
-import { lockLinkedLeadsInStage } from '../storage/lead-opportunity.repo.ts';
+import { listLinkEvents, type LeadLinkEvent } from '../storage/lead-opportunity.repo.ts';
 import type { AppDeps } from './context.ts';
-import { transitionLeadInTrx } from './leads.ts';
+import { closeLeadsWithOpportunityInTrx, linkLeadToOpportunityInTrx, unlinkLeadFromOpportunityInTrx } from './lead-opportunity.ts';
 import { inTransaction } from './transaction.ts';
 
-export type OpportunityInput = Omit<NewOpportunity, 'at'> & { contactRoles: ContactRole[]; leadIds: string[] };
+export type OpportunityInput = Omit<NewOpportunity, 'at'> & {
+  contactRoles: ContactRole[]; leadIds: string[];
+  /** A deal created lost: the reason (outcome lost) its linked leads close with. */
+  lostReasonCode?: string | null;
+};
 
 async function checkRefs(trx: Trx, workspaceId: string, o: Partial<OpportunityInput>): Promise<Result<null>> {
   if (o.accountId && !(await getAccount(trx, workspaceId, o.accountId))) return fail('ValidationFailed', `Account ${o.accountId} does not exist.`, [{ path: 'account_id', message: 'unknown account' }]);
@@ -30,22 +34,41 @@ async function checkRefs(trx: Trx, workspaceId: string, o: Partial<OpportunityIn
   return ok(null);
 }
 
+/** Creates a deal; its leads are linked through the lead–deal rule (they move to opportunity, or follow a deal created won/lost). */
 export async function createOpportunity(deps: AppDeps, workspaceId: string, input: OpportunityInput, actor: Actor): Promise<Result<OpportunityDetail>> {
+  let id = '';
   try {
-    return await inTransaction(deps, async (trx) => {
+    const created = await inTransaction(deps, async (trx): Promise<Result<null>> => {
       const refs = await checkRefs(trx, workspaceId, input);
       if (!refs.ok) return refs;
       const at = deps.clock.now();
       const opp = await insertOpportunity(trx, workspaceId, { ...input, at });
+      id = opp.id;
       await setContactRoles(trx, workspaceId, opp.id, input.contactRoles);
-      await linkLeads(trx, workspaceId, opp.id, input.leadIds);
       await insertOpportunityStageChange(trx, workspaceId, { opportunityId: opp.id, fromStage: null, toStage: opp.stage, fromStatus: null, toStatus: opp.status, amount: opp.amount, at, actorType: actor.type, actorId: actor.id });
-      return ok({ ...opp, contactRoles: input.contactRoles, leadIds: input.leadIds });
+      const linked = await linkLeadsInTrx(trx, workspaceId, opp.id, input.leadIds, input.lostReasonCode ?? null, actor, at);
+      if (!linked.ok) return linked;
+      return ok(null);
     });
+    if (!created.ok) return created;
   } catch (e) {
     if (isUniqueViolation(e)) return fail('Conflict', `An opportunity with external id ${input.externalId} already exists.`, [{ path: 'external_id', message: 'taken' }]);
     throw e;
   }
+  return findOpportunity(deps, workspaceId, id);
+}
+
+/** Links each lead through the rule; a refusal names the lead's place in `lead_ids`. */
+async function linkLeadsInTrx(trx: Trx, workspaceId: string, opportunityId: string, leadIds: readonly string[], lostReasonCode: string | null, actor: Actor, at: Date): Promise<Result<null>> {
+  for (const [i, leadId] of leadIds.entries()) {
+    const linked = await linkLeadToOpportunityInTrx(trx, workspaceId, { leadId, opportunityId, lostReasonCode, actor, at });
+    if (!linked.ok) {
+      return fail(linked.code, `Lead ${leadId} could not be linked: ${linked.message}`, linked.details.map((d) => ({
+        path: d.path === 'reason_code' ? 'lost_reason_code' : d.path === 'lead_id' ? `lead_ids[${i}]` : d.path, message: d.message,
+      })));
+    }
+  }
+  return ok(null);
 }
 
 export type OpportunityPatch = Partial<Omit<OpportunityInput, 'externalId'>> & {
@@ -67,10 +90,14 @@ export async function patchOpportunity(deps: AppDeps, workspaceId: string, id: s
       await insertOpportunityStageChange(trx, workspaceId, { opportunityId: id, fromStage: current.stage, toStage: updated.stage, fromStatus: current.status, toStatus: updated.status, amount: updated.amount, at, actorType: actor.type, actorId: actor.id });
     }
     if (patch.contactRoles) await setContactRoles(trx, workspaceId, id, patch.contactRoles);
-    if (patch.leadIds) await linkLeads(trx, workspaceId, id, patch.leadIds);
     if (closing && (updated.status === 'won' || updated.status === 'lost')) {
-      const moved = await closeLinkedLeads(trx, workspaceId, id, updated.status, patch.lostReasonCode ?? null, actor, at);
+      const moved = await closeLeadsWithOpportunityInTrx(trx, workspaceId, updated, updated.status, patch.lostReasonCode ?? null, actor, at);
       if (!moved.ok) return moved;
+    }
+    // lead_ids adds links (each through the rule); removing one is the explicit unlink.
+    if (patch.leadIds) {
+      const linked = await linkLeadsInTrx(trx, workspaceId, id, patch.leadIds, patch.lostReasonCode ?? null, actor, at);
+      if (!linked.ok) return linked;
     }
     return ok(null);
   });
@@ -78,20 +105,27 @@ export async function patchOpportunity(deps: AppDeps, workspaceId: string, id: s
   return findOpportunity(deps, workspaceId, id);
 }
 
-/**
- * Winning or losing a deal closes the buying cycles that were waiting on it: linked leads in stage
- * `opportunity` move to won/lost (lost needs a reason, like any lost lead). Leads in other stages
- * are left alone: they were not (or are no longer) riding on this deal.
- */
-async function closeLinkedLeads(trx: Trx, workspaceId: string, opportunityId: string, status: 'won' | 'lost', reasonCode: string | null, actor: Actor, at: Date): Promise<Result<null>> {
-  for (const leadId of await lockLinkedLeadsInStage(trx, workspaceId, opportunityId, 'opportunity')) {
-    const moved = await transitionLeadInTrx(trx, workspaceId, leadId, { to: status, reasonCode, note: `opportunity ${opportunityId} ${status}`, actor, at });
-    if (!moved.ok) {
-      return fail(moved.code, `Linked lead ${leadId} could not follow the opportunity to ${status}: ${moved.message}`,
-        moved.details.map((d) => ({ path: d.path === 'reason_code' ? 'lost_reason_code' : d.path, message: d.message })));
-    }
-  }
-  return ok(null);
+/** Links a lead to a deal through the lead–deal rule (the lead walks to opportunity; see lead-opportunity.ts). */
+export async function linkLeadToOpportunity(deps: AppDeps, workspaceId: string, opportunityId: string, input: { leadId: string; note: string | null; lostReasonCode: string | null }, actor: Actor): Promise<Result<OpportunityDetail>> {
+  if (!(await getOpportunity(deps.db, workspaceId, opportunityId))) return fail('NotFound', `Opportunity ${opportunityId} not found in this workspace.`);
+  const linked = await inTransaction(deps, (trx) => linkLeadToOpportunityInTrx(trx, workspaceId, { ...input, opportunityId, actor, at: deps.clock.now() }));
+  if (!linked.ok) return linked.details.some((d) => d.path === 'reason_code')
+    ? fail(linked.code, linked.message, linked.details.map((d) => ({ ...d, path: 'lost_reason_code' })))
+    : linked;
+  return findOpportunity(deps, workspaceId, opportunityId);
+}
+
+/** Explicit unlink, logged with its note; the lead keeps its stage. */
+export async function unlinkLeadFromOpportunity(deps: AppDeps, workspaceId: string, opportunityId: string, input: { leadId: string; note: string | null }, actor: Actor): Promise<Result<OpportunityDetail>> {
+  const done = await inTransaction(deps, (trx) => unlinkLeadFromOpportunityInTrx(trx, workspaceId, { ...input, opportunityId, actor, at: deps.clock.now() }));
+  if (!done.ok) return done;
+  return findOpportunity(deps, workspaceId, opportunityId);
+}
+
+/** Who linked and unlinked which leads, when and why (oldest first). */
+export async function opportunityLeadLinks(deps: AppDeps, workspaceId: string, opportunityId: string): Promise<Result<LeadLinkEvent[]>> {
+  if (!(await getOpportunity(deps.db, workspaceId, opportunityId))) return fail('NotFound', `Opportunity ${opportunityId} not found in this workspace.`);
+  return ok(await listLinkEvents(deps.db, workspaceId, { opportunityId }));
 }
 
 export async function findOpportunity(deps: AppDeps, workspaceId: string, id: string): Promise<Result<OpportunityDetail>> {

@@ -7,6 +7,15 @@
  * - userId is the sender's canonical id, then email, then anonymousId.
  * - A contact with an email is never merged into a contact with another email: that is a conflict.
  * - Only contacts without an email are merged (losers), so merges never break "one contact per email".
+ * - A second known person on one device (an identify whose email differs from the email of the
+ *   contact the anonymous id belongs to) is never folded into the first: that person is created
+ *   (or found by email), the message is theirs, and a conflict names both contacts. The device then
+ *   follows whoever identified last: the anonymous id is rebound, so its *future* events go to the
+ *   second person, while what it did before stays with the first (nothing is moved or dropped).
+ *   Segment's Unify resolves the same clash by dropping the lower-priority anonymous id from the
+ *   incoming event (the cookie stays with the first profile); we move it, because on a shared
+ *   browser the person at the keyboard is the one who identified last, and the conflict row keeps
+ *   the decision reviewable.
  */
 export type IdentityKind = 'anonymous_id' | 'user_id' | 'email';
 export const identityKey = (kind: IdentityKind, value: string) => `${kind}:${value}`;
@@ -25,6 +34,8 @@ export type IdentityRequest = {
 export type Merge = { winnerId: string; loserId: string; cause: string; messageId: string | null; via: string };
 export type Conflict = { contactId: string; otherContactId: string | null; kind: IdentityKind; value: string; reason: string; messageId: string | null };
 export type Binding = { kind: IdentityKind; value: string; contactId: string };
+/** An existing identity that now points to another contact (the device follows the last identified person). */
+export type Rebinding = Binding & { fromContactId: string };
 
 export type IdentityPlan = {
   /** Final contact of each request, after every merge in the batch. */
@@ -36,6 +47,8 @@ export type IdentityPlan = {
   /** Merges whose loser exists in the database (in-batch newcomers are simply folded). */
   merges: Merge[];
   conflicts: Conflict[];
+  /** Identities already stored that move to another contact from now on (history stays). */
+  rebindings: Rebinding[];
 };
 
 export function resolveIdentities(snapshot: IdentitySnapshot, requests: readonly IdentityRequest[], mintId: () => string): IdentityPlan {
@@ -48,6 +61,7 @@ export function resolveIdentities(snapshot: IdentitySnapshot, requests: readonly
   const conflicts: Conflict[] = [];
   const newBindings = new Map<string, Binding>();
   const emails = new Map<string, string>();
+  const rebound = new Map<string, Rebinding>();
 
   const find = (id: string): string => { let c = id; while (mergedInto.has(c)) c = mergedInto.get(c)!; return c; };
   const lookup = (kind: IdentityKind, value: string | null) => {
@@ -62,6 +76,22 @@ export function resolveIdentities(snapshot: IdentitySnapshot, requests: readonly
     if (bindings.has(key)) return;
     bindings.set(key, contactId);
     newBindings.set(key, { kind, value, contactId });
+  };
+  /** Points an identity at another contact; one bound earlier in this batch is simply re-pointed. */
+  const rebind = (kind: IdentityKind, value: string, contactId: string) => {
+    const key = identityKey(kind, value);
+    const from = bindings.get(key);
+    bindings.set(key, contactId);
+    const fresh = newBindings.get(key);
+    if (fresh) { newBindings.set(key, { ...fresh, contactId }); return; }
+    const earlier = rebound.get(key);
+    rebound.set(key, { kind, value, contactId, fromContactId: earlier?.fromContactId ?? from! });
+  };
+  const mint = () => {
+    const id = mintId();
+    created.add(id);
+    contacts.set(id, { id, email: null });
+    return id;
   };
   const merge = (loserId: string, winnerId: string, req: IdentityRequest, via: string) => {
     mergedInto.set(loserId, winnerId);
@@ -102,23 +132,25 @@ export function resolveIdentities(snapshot: IdentitySnapshot, requests: readonly
       }
     }
     const anon = lookup('anonymous_id', req.anonymousId);
+    const anonEmail = anon ? emailOf(anon) : null;
+    // A second, unknown person identifies on a device that belongs to a known one: a new contact.
+    if (anon && !target && email && anonEmail && anonEmail !== email) target = mint();
     if (anon && target && anon !== target) {
-      const ae = emailOf(anon);
+      const ae = anonEmail;
       const te = email ?? emailOf(target);
       if (ae && ae !== te) {
-        conflicts.push({ contactId: target, otherContactId: anon, kind: 'anonymous_id', value: req.anonymousId!, reason: `anonymous id already belongs to ${ae}`, messageId: req.messageId });
+        // Only a known second person takes the device; one without an email (a bare userId) may be
+        // the device's owner under another id, so the device stays and the conflict is for review.
+        const reason = te ? `second person on one device: the anonymous id belonged to ${ae}; its later events go to ${te}` : `anonymous id already belongs to ${ae}`;
+        conflicts.push({ contactId: target, otherContactId: anon, kind: 'anonymous_id', value: req.anonymousId!, reason, messageId: req.messageId });
+        if (te) rebind('anonymous_id', req.anonymousId!, target);
       } else if (ae && !emailOf(target)) {
         merge(target, anon, req, `anonymous_id ${req.anonymousId}`); target = anon;
       } else {
         merge(anon, target, req, `anonymous_id ${req.anonymousId}`);
       }
     }
-    target ??= anon;
-    if (!target) {
-      target = mintId();
-      created.add(target);
-      contacts.set(target, { id: target, email: null });
-    }
+    target ??= anon ?? mint();
     if (email && !emailOf(target)) {
       contacts.get(target)!.email = email;
       emails.set(target, email);
@@ -139,5 +171,6 @@ export function resolveIdentities(snapshot: IdentitySnapshot, requests: readonly
       .filter((e) => !created.has(e.contactId) && snapshot.contacts.get(e.contactId)?.email !== e.email),
     merges: merges.map((m) => ({ ...m, winnerId: find(m.winnerId) })),
     conflicts: conflicts.map((c) => ({ ...c, contactId: find(c.contactId), otherContactId: c.otherContactId && find(c.otherContactId) })),
+    rebindings: [...rebound.values()].map((r) => ({ ...r, contactId: find(r.contactId) })).filter((r) => r.contactId !== r.fromContactId),
   };
 }

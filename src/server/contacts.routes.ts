@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { contactActivities, contactContentRatings, createAccount, createContact, findAccount, findContact, patchContact, searchAccounts, searchContacts } from '../app/contacts.ts';
+import { contactActivities, contactContentRatings, contactIdentity, createAccount, createContact, findAccount, findContact, patchContact, searchAccounts, searchContacts } from '../app/contacts.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams, pageOf, pageQuery } from './contract/common.contract.ts';
 import {
-  accountDto, accountInput, activityDto, contactContentRatingDto, contactDto, contactFields, contactInput, toAccountDto, toActivityDto, toContactContentRatingDto, toContactDto,
+  accountDto, accountInput, activityDto, contactContentRatingDto, contactDto, contactFields, contactIdentityDto, contactInput, toAccountDto, toActivityDto, toContactContentRatingDto, toContactDto, toContactIdentityDto,
 } from './contract/contacts.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
@@ -55,6 +55,14 @@ export function contactsRoutes(server: FastifyInstance, deps: ServerDeps): void 
     const result = await contactActivities(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
     if (!result.ok) return sendFailure(reply, result);
     return { data: result.value.data.map(toActivityDto), next_cursor: result.value.nextCursor };
+  });
+
+  app.get('/api/v1/contacts/:id/identity', {
+    config: { permission: 'read' },
+    schema: { tags, summary: "A contact's identities, the merges it took part in and its identity conflicts (e.g. a second person on one browser)", params: idParams, response: { 200: contactIdentityDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const result = await contactIdentity(deps.app, principalOf(request).workspaceId, request.params.id);
+    return result.ok ? toContactIdentityDto(result.value) : sendFailure(reply, result);
   });
 
   app.get('/api/v1/contacts/:id/content-ratings', {

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
-import { createOpportunity, findOpportunity, patchOpportunity, searchOpportunities } from '../app/opportunities.ts';
+import { createOpportunity, findOpportunity, linkLeadToOpportunity, opportunityLeadLinks, patchOpportunity, searchOpportunities, unlinkLeadFromOpportunity } from '../app/opportunities.ts';
 import { principalOf } from './auth.guard.ts';
 import { opportunityDto, opportunityInput, opportunityPatch, toOpportunityDto } from './contract/catalog.contract.ts';
 import { errorResponses, idParams, pageOf, pageQuery } from './contract/common.contract.ts';
+import { leadLinkEventDto, leadLinkInput, leadUnlinkInput, leadUnlinkParams, toLeadLinkEventDto } from './contract/opportunity-links.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
 
@@ -34,7 +35,7 @@ export function opportunitiesRoutes(server: FastifyInstance, deps: ServerDeps): 
     const result = await createOpportunity(deps.app, p.workspaceId, {
       name: b.name, accountId: b.account_id ?? null, amount: b.amount, currency: b.currency.toUpperCase(), stage: b.stage, status: b.status,
       closeDate: b.close_date ?? null, ownerId: b.owner_id ?? null, externalId: b.external_id ?? null, attributes: b.attributes ?? {},
-      contactRoles: roles(b.contact_roles) ?? [], leadIds: b.lead_ids,
+      contactRoles: roles(b.contact_roles) ?? [], leadIds: b.lead_ids, lostReasonCode: b.lost_reason_code,
     }, actorOf(p));
     if (!result.ok) return sendFailure(reply, result);
     return reply.code(201).send(toOpportunityDto(result.value));
@@ -60,5 +61,32 @@ export function opportunitiesRoutes(server: FastifyInstance, deps: ServerDeps): 
       lostReasonCode: b.lost_reason_code,
     }, actorOf(p));
     return result.ok ? toOpportunityDto(result.value) : sendFailure(reply, result);
+  });
+
+  app.post('/api/v1/opportunities/:id/leads', {
+    config: { permission: 'write' },
+    schema: { tags, summary: 'Link a lead to this deal: the lead walks to opportunity (never a second deal), or follows the deal if already won/lost', params: idParams, body: leadLinkInput, response: { 200: opportunityDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const b = request.body;
+    const result = await linkLeadToOpportunity(deps.app, p.workspaceId, request.params.id, { leadId: b.lead_id, note: b.note ?? null, lostReasonCode: b.lost_reason_code ?? null }, actorOf(p));
+    return result.ok ? toOpportunityDto(result.value) : sendFailure(reply, result);
+  });
+
+  app.post('/api/v1/opportunities/:id/leads/:leadId/unlink', {
+    config: { permission: 'write' },
+    schema: { tags, summary: 'Unlink a lead from this deal (recorded in the link log; the lead keeps its stage)', params: leadUnlinkParams, body: leadUnlinkInput, response: { 200: opportunityDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const result = await unlinkLeadFromOpportunity(deps.app, p.workspaceId, request.params.id, { leadId: request.params.leadId, note: request.body?.note ?? null }, actorOf(p));
+    return result.ok ? toOpportunityDto(result.value) : sendFailure(reply, result);
+  });
+
+  app.get('/api/v1/opportunities/:id/lead-links', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Who linked and unlinked leads on this deal, when and why (oldest first)', params: idParams, response: { 200: z.object({ data: z.array(leadLinkEventDto) }), ...errorResponses } },
+  }, async (request, reply) => {
+    const result = await opportunityLeadLinks(deps.app, principalOf(request).workspaceId, request.params.id);
+    return result.ok ? { data: result.value.map(toLeadLinkEventDto) } : sendFailure(reply, result);
   });
 }

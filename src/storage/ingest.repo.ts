@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Binding, Conflict, IdentitySnapshot, KnownContact, Merge } from '../core/identity-resolution.rules.ts';
+import type { Binding, Conflict, IdentitySnapshot, KnownContact, Merge, Rebinding } from '../core/identity-resolution.rules.ts';
 import { identityKey } from '../core/identity-resolution.rules.ts';
 import type { Db, DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
@@ -301,9 +301,27 @@ export async function writeIdentityPlan(trx: Trx, workspaceId: string, plan: {
   emails: { contactId: string; email: string; domain: string | null }[];
   contacts: { id: string; email: string | null; domain: string | null }[];
   bindings: Binding[];
+  rebindings?: Rebinding[];
 }): Promise<void> {
   const { emails, contacts, bindings } = plan;
-  if (emails.length === 0 && contacts.length === 0 && bindings.length === 0) return;
+  if (emails.length || contacts.length || bindings.length) await insertIdentityPlan(trx, workspaceId, emails, contacts, bindings);
+  await rebindIdentities(trx, workspaceId, plan.rebindings ?? []);
+}
+
+/**
+ * Points stored identities at their new contacts (a device now used by a second known person).
+ * Only the binding moves: activities already stored keep their contact. A separate statement
+ * from the inserts, run after them: the new contacts it points at exist by then.
+ */
+async function rebindIdentities(trx: Trx, workspaceId: string, rebindings: Rebinding[]): Promise<void> {
+  if (rebindings.length === 0) return;
+  await sql`UPDATE contact_identity i SET contact_id = t.contact_id
+    FROM unnest(${rebindings.map((r) => r.kind)}::text[], ${rebindings.map((r) => r.value)}::text[], ${rebindings.map((r) => r.contactId)}::uuid[]) AS t(kind, value, contact_id)
+    WHERE i.workspace_id = ${workspaceId} AND i.kind = t.kind AND i.value = t.value`.execute(trx);
+}
+
+async function insertIdentityPlan(trx: Trx, workspaceId: string, emails: { contactId: string; email: string; domain: string | null }[],
+  contacts: { id: string; email: string | null; domain: string | null }[], bindings: Binding[]): Promise<void> {
   const account = (domain: ReturnType<typeof sql>) =>
     sql`(SELECT a.id FROM account a WHERE a.workspace_id = ${workspaceId} AND a.domain = ${domain})`;
   await sql`WITH e AS (

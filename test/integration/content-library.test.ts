@@ -83,6 +83,8 @@ describe('stats, audit and gap map', () => {
     await view(contact.id, new Date('2026-03-02T10:00:00Z'));
     await view(other.id, new Date('2026-03-02T11:00:00Z'));
     must(await transitionLead(t.deps, t.workspace.id, lead.id, { to: 'mql', actor: { type: 'system', id: null }, at: new Date('2026-03-05T10:00:00Z') }));
+    // Linking the deal walks the lead on to opportunity (now, after its MQL): the stages it had when it read the guide stay.
+    t.clock.set(new Date('2026-03-06T09:00:00Z'));
     await t.api('POST', '/api/v1/opportunities', { name: 'Buyer deal', stage: 'proposal', amount: 12000, lead_ids: [lead.id] });
     const s = json(await t.api('GET', `/api/v1/content/${ids.guide}/stats?days=30`));
     expect(s).toMatchObject({ consumptions: 2, consumers: 2, by_lifecycle_stage: { inquiry: 2 }, by_persona: { cfo: 1, unknown: 1 }, influence: { window_days: 30, progressed: 1, share: 0.5 } });

@@ -56,12 +56,15 @@ export const opportunityInput = z.strictObject({
   name: z.string().trim().min(1).max(300), account_id: z.uuid().nullable().optional(), amount: z.number().min(0).default(0),
   currency: z.string().length(3).default('USD'), stage: z.string().trim().min(1).max(100), status: oppStatus.default('open'),
   close_date: isoDate.nullable().optional(), owner_id: z.uuid().nullable().optional(), external_id: z.string().max(200).nullable().optional(),
-  attributes: attributesSchema.optional(), contact_roles: z.array(contactRole).max(200).default([]), lead_ids: z.array(z.uuid()).max(200).default([]),
+  attributes: attributesSchema.optional(), contact_roles: z.array(contactRole).max(200).default([]),
+  lead_ids: z.array(z.uuid()).max(200).default([]).describe('Leads riding on this deal: each walks the lifecycle to opportunity (or follows a deal created won/lost).'),
+  lost_reason_code: z.string().min(1).max(100).nullable().optional().describe('With status=lost: the reason (outcome lost) the linked leads close with.'),
 });
 export const opportunityPatch = opportunityInput.omit({ external_id: true }).partial().extend({
   amount: z.number().min(0).optional(), currency: z.string().length(3).optional(), status: oppStatus.optional(),
-  contact_roles: z.array(contactRole).max(200).optional(), lead_ids: z.array(z.uuid()).max(200).optional(),
-  lost_reason_code: z.string().min(1).max(100).nullable().optional().describe('With status=lost: the reason (outcome lost) recorded on linked leads in stage opportunity.'),
+  contact_roles: z.array(contactRole).max(200).optional(),
+  lead_ids: z.array(z.uuid()).max(200).optional().describe('Leads to link (added; each walks to opportunity). Unlinking is explicit: POST /api/v1/opportunities/{id}/leads/{lead_id}/unlink.'),
+  lost_reason_code: z.string().min(1).max(100).nullable().optional().describe('With status=lost: the reason (outcome lost) recorded on every linked open lead.'),
 }).strict();
 
 export const opportunityDto = z.object({

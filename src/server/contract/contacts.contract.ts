@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Account } from '../../storage/accounts.repo.ts';
 import type { Activity } from '../../storage/activities.repo.ts';
 import type { ContactContentRating } from '../../storage/contact-content-ratings.repo.ts';
+import type { ContactIdentity, ContactMergeEntry, IdentityConflictEntry } from '../../storage/contact-identity.repo.ts';
 import type { Contact } from '../../storage/contacts.repo.ts';
 import { attributesSchema, iso } from './common.contract.ts';
 
@@ -83,4 +84,28 @@ export const contactContentRatingDto = z.object({
 
 export const toContactContentRatingDto = (r: ContactContentRating): z.infer<typeof contactContentRatingDto> => ({
   id: r.id, asset_id: r.assetId, asset_title: r.assetTitle, asset_format: r.assetFormat, rating: r.rating, scale: r.scale, comment: r.comment, at: r.at.toISOString(),
+});
+
+export const contactIdentityDto = z.object({
+  identities: z.array(z.object({
+    kind: z.string().describe('anonymous_id, user_id, email or external_id'), value: z.string(), created_at: z.string(),
+  })).describe('Identities bound to the contact now; events carrying them land on it.'),
+  merges: z.array(z.object({
+    id: z.string(), winner_id: z.string(), loser_id: z.string(), cause: z.string().describe('what merged them (identify, alias, manual...)'),
+    via: z.string().nullable().describe('the shared identity, e.g. "anonymous_id v1"'), message_id: z.string().nullable(), at: z.string(),
+  })).describe('Merges this contact took part in, as winner or loser, newest first (at most 200).'),
+  conflicts: z.array(z.object({
+    id: z.string(), contact_id: z.string(), contact_email: z.string().nullable(),
+    other_contact_id: z.string().nullable(), other_contact_email: z.string().nullable(),
+    kind: z.string().describe('the identity both contacts claimed'), value: z.string(), reason: z.string(), message_id: z.string().nullable(), at: z.string(),
+  })).describe('Identity conflicts naming this contact on either side, newest first (at most 200); nothing was merged.'),
+}).meta({ id: 'ContactIdentity' });
+
+export const toContactIdentityDto = (v: { identities: ContactIdentity[]; merges: ContactMergeEntry[]; conflicts: IdentityConflictEntry[] }): z.infer<typeof contactIdentityDto> => ({
+  identities: v.identities.map((i) => ({ kind: i.kind, value: i.value, created_at: i.createdAt.toISOString() })),
+  merges: v.merges.map((m) => ({ id: m.id, winner_id: m.winnerId, loser_id: m.loserId, cause: m.cause, via: m.via, message_id: m.messageId, at: m.at.toISOString() })),
+  conflicts: v.conflicts.map((c) => ({
+    id: c.id, contact_id: c.contactId, contact_email: c.contactEmail, other_contact_id: c.otherContactId, other_contact_email: c.otherContactEmail,
+    kind: c.kind, value: c.value, reason: c.reason, message_id: c.messageId, at: c.at.toISOString(),
+  })),
 });

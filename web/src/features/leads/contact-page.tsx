@@ -8,6 +8,7 @@ import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
 import { contactName, formatDate } from '../../ui/format.ts';
 import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { ContentRatingsGiven } from './content-ratings.tsx';
+import { IdentityLog } from './identity-log.tsx';
 import { IdentityPanel } from './identity-panel.tsx';
 import { Opportunities } from './lead-page.tsx';
 import { ScoreHistory } from './score-history-lazy.tsx';
@@ -33,7 +34,10 @@ export function ContactPage() {
       </header>
       <Card title="Score over time" className="score-over-time"><ScoreHistory contactId={id} markers={mqlMarkers} /></Card>
       <div className="grid-3">
-        <Card title="Person"><IdentityPanel contact={contact.data} account={account.data} /></Card>
+        <div className="stack-lg">
+          <Card title="Person"><IdentityPanel contact={contact.data} account={account.data} /></Card>
+          <Card title="Identities and conflicts"><IdentityLog contactId={id} /></Card>
+        </div>
         <Card title="Timeline" className="span-timeline">
           {activities.isPending ? <Loading /> : activities.isError ? <ErrorNote error={activities.error} /> : <Timeline activities={activities.data.data} />}
         </Card>
