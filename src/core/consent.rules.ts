@@ -33,7 +33,6 @@ export type ConsentDecision = {
   record: ConsentRecord | null;
 };
 
-const isPurpose = (v: unknown): v is ConsentPurpose => (consentPurposes as readonly string[]).includes(v as string);
 const isStatus = (v: unknown): v is ConsentStatus => (consentStatuses as readonly string[]).includes(v as string);
 const isBasis = (v: unknown): v is LegalBasis => (legalBases as readonly string[]).includes(v as string);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
