@@ -131,6 +131,8 @@
     Array.prototype.forEach.call(form.elements, function (el) {
       var type = (el.type || '').toLowerCase();
       if (!el.name || el.disabled || type === 'password' || type === 'file' || type === 'submit' || type === 'button' || type === 'reset') return;
+      // An unchecked consent box is a refusal the server must hear (a plain form sends nothing for it).
+      if (type === 'checkbox' && !el.checked && /^consent([_.-]|$)/i.test(el.name) && fields[el.name] === undefined) { fields[el.name] = 'no'; return; }
       if ((type === 'checkbox' || type === 'radio') && !el.checked) return;
       if (el.autocomplete && /^cc-|new-password|current-password/.test(el.autocomplete)) return;
       var value = el.multiple && el.options ? Array.prototype.filter.call(el.options, function (o) { return o.selected; }).map(function (o) { return o.value; }) : el.value;
@@ -142,6 +144,8 @@
     if (c.source) { fields.utm_source = c.source; fields.utm_medium = c.medium; fields.utm_campaign = c.name; }
     flush(true);
     post('/api/v1/forms/' + encodeURIComponent(formId) + '/submissions', fields, true);
+    // Tracking refused on the form: this page stops tracking now (the server also stops profiling the person).
+    if (/^(no|false|off|0)$/i.test(String(fields.consent_tracking || ''))) setConsent(false);
   }, true);
   w.addEventListener('pagehide', function () { flush(true); });
 
