@@ -124,11 +124,12 @@ describe.skipIf(!hasChromium)('tracking snippet in Chromium', () => {
     const anonymousId = await page.evaluate(() => (globalThis as any).leadloop.anonymousId());
     // The site's preferences form, added to the page: the box is left unchecked.
     await page.evaluate(() => {
-      const f = document.createElement('form');
+      const doc = (globalThis as any).document;
+      const f = doc.createElement('form');
       f.setAttribute('data-leadloop-form', 'prefs');
       f.setAttribute('onsubmit', 'event.preventDefault()');
       f.innerHTML = '<input name="email" value="una@browser.example"><input name="consent_tracking" type="checkbox"><button id="prefs" type="submit">Save</button>';
-      document.body.appendChild(f);
+      doc.body.appendChild(f);
     });
     const formResponse = page.waitForResponse((r) => r.url().startsWith(`${leadloop}/api/v1/forms/prefs/submissions`));
     await page.click('#prefs');
