@@ -175,7 +175,8 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       if (p.msg.type !== 'identify') return;
       const traits = { ...p.msg.context?.traits, ...p.msg.traits };
       // Consent is dated at the message and sourced by the door (a form's own records name the form).
-      const patch = contactPatchFromTraits(traits, { at: p.occurredAt, source: `${input.channel}:identify`, context: p.msg.context });
+      // Never after receipt: a future-dated grant would outrank every later refusal.
+      const patch = contactPatchFromTraits(traits, { at: p.occurredAt < receivedAt ? p.occurredAt : receivedAt, source: `${input.channel}:identify`, context: p.msg.context });
       const id = plan.contactOf[i]!;
       const prev = patches.get(id);
       patches.set(id, prev ? { ...prev, ...patch, attributes: { ...prev.attributes, ...patch.attributes }, consent: [...prev.consent ?? [], ...patch.consent ?? []] } : patch);

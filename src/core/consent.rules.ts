@@ -156,7 +156,8 @@ export type ConsentProblem = { path: string; message: string };
  * Reads consent as a door received it: `{ <purpose or alias>: value }` where value is a boolean,
  * a yes/no word, a status word, a record `{status, at?, source?, basis?}` or the old `{granted}`.
  * Keys that are no purpose (e.g. `email_bounced_at`) are skipped; values that say nothing are
- * problems (REST refuses them, lenient doors ignore them). `at` of a record is kept when valid.
+ * problems (REST refuses them, lenient doors ignore them). `at` of a record is kept when valid and
+ * not later than `meta.at` (the door's time, never the sender's future).
  */
 export function consentChanges(input: unknown, meta: ConsentInputMeta): { changes: ConsentChange[]; problems: ConsentProblem[] } {
   const changes: ConsentChange[] = [];
@@ -175,7 +176,9 @@ export function consentChanges(input: unknown, meta: ConsentInputMeta): { change
     let basis: LegalBasis = meta.basis ?? 'consent';
     if (isObject(value)) {
       status = isStatus(value.status) ? value.status : statusOf(value.granted);
-      recAt = validTime(value.at) ?? at;
+      // A stated time is kept when it is not after the door's own: a future-dated grant would outrank every later refusal.
+      const stated = validTime(value.at);
+      recAt = stated && stated < at ? stated : at;
       if (typeof value.source === 'string' && value.source.trim()) source = value.source.trim().slice(0, 200);
       if (isBasis(value.basis)) basis = value.basis;
     } else status = statusOf(value);

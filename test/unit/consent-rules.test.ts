@@ -71,6 +71,13 @@ describe('what doors receive', () => {
     });
   });
 
+  it('a stated time later than the door\'s own is clamped to it (a future grant would outrank every later refusal)', () => {
+    const { changes } = consentChanges({ email_marketing: { status: 'granted', at: '2099-01-01T00:00:00Z' } }, meta);
+    expect(changes[0]!.at).toBe(at(5));
+    const refusedAt6 = recordConsent(recordConsent({}, changes), [change('email_marketing', 'refused', 6)]);
+    expect(mayContact(refusedAt6, 'email_marketing').allowed).toBe(false);
+  });
+
   it('says where a value cannot be read', () => {
     expect(consentChanges({ email: 'maybe', horoscope: true, email_consent_at: at(1) }, meta).problems).toEqual([
       { path: 'consent.email', message: expect.stringContaining('yes/no') },
