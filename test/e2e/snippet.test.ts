@@ -141,6 +141,13 @@ describe.skipIf(!hasChromium)('tracking snippet in Chromium', () => {
     const r = await t.app.inject({ method: 'POST', url: `/v1/page?key=${t.keys.ingest}`, headers: { 'content-type': 'application/json' }, payload: { anonymousId, properties: { url: `${siteUrl}/pricing` } } });
     expect(r.statusCode).toBe(200);
     expect((await activitiesOf(t, una.id)).filter((a) => a.type === 'page_view' && String(a.url).endsWith('/pricing'))).toEqual([]);
+    // The refusal lasts: the next page of the site neither sets the id cookie nor tracks.
+    await page.goto(`${siteUrl}/next`);
+    await page.waitForFunction(() => Boolean((globalThis as any).leadloop?.loaded));
+    expect(await page.evaluate(() => (globalThis as any).leadloop.anonymousId())).toBeNull();
+    const cookies = await context.cookies(siteUrl);
+    expect(cookies.find((c) => c.name === 'll_aid')).toBeUndefined();
+    expect(cookies.find((c) => c.name === 'll_optout')?.value).toBe('1');
     await context.close();
   });
 

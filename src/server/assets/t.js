@@ -15,7 +15,8 @@
   var COOKIE = 'll_aid', UTM = 'll_utm', DOWNLOAD = /\.(pdf|docx?|xlsx?|pptx?|zip|epub|csv|key|odt)([?#]|$)/i;
   // Do Not Track and Global Privacy Control win over everything, consent included.
   var blocked = n.doNotTrack === '1' || w.doNotTrack === '1' || n.msDoNotTrack === '1' || n.globalPrivacyControl === true;
-  var consent = script.hasAttribute('data-consent-required') ? null : true; // null: waiting for a decision
+  // A refusal (leadloop('consent', false) or a refused consent_tracking box) lasts across pages: ll_optout.
+  var consent = readCookie('ll_optout') === '1' ? false : script.hasAttribute('data-consent-required') ? null : true; // null: waiting for a decision
   var queue = [], waiting = [], timer = 0, aid = null, lastUrl = location.href, lastReferrer = d.referrer;
 
   function uuid() {
@@ -87,6 +88,7 @@
   function setConsent(granted) {
     consent = !!granted;
     var held = waiting.splice(0, waiting.length);
+    writeCookie('ll_optout', consent ? '' : '1', consent ? -1 : 395);
     if (!consent) { queue.length = 0; aid = null; writeCookie(COOKIE, '', -1); return; }
     held.forEach(function (h) { enqueue(h[0], h[1], h[2]); });
   }
