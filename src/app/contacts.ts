@@ -1,3 +1,4 @@
+import { consentChanges, type ConsentChange } from '../core/consent.rules.ts';
 import { emailDomain, normalizeDomain, normalizeEmail } from '../core/identity.ts';
 import { fail, ok, type Result } from '../core/result.ts';
 import { findAccountByDomain, getAccount, insertAccount, listAccounts, type Account, type NewAccount } from '../storage/accounts.repo.ts';
@@ -8,6 +9,7 @@ import { findContactByEmail, getContact, insertContact, listContacts, updateCont
 import { isUniqueViolation } from '../storage/errors.ts';
 import type { Page, PageRequest } from '../storage/page.ts';
 import { getUser } from '../storage/users.repo.ts';
+import { recordContactConsent } from './consent.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
 import { rescoreContactFit } from './scoring/score-activities.ts';
@@ -32,7 +34,20 @@ export async function accountForEmail(deps: AppDeps, workspaceId: string, email:
   return findAccountByDomain(deps.db, workspaceId, domain);
 }
 
+/**
+ * REST consent (`{ email_marketing: 'refused' | {status, at?, basis?} | true, … }`) as changes sourced
+ * `api`; anything unreadable is refused with where it is, before anything is written.
+ */
+function apiConsent(deps: AppDeps, consent: Record<string, unknown> | undefined): Result<ConsentChange[]> {
+  if (consent === undefined) return ok([]);
+  const { changes, problems } = consentChanges(consent, { at: deps.clock.now(), source: 'api' });
+  if (problems.length) return fail('ValidationFailed', `The consent could not be read: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, problems);
+  return ok(changes);
+}
+
 export async function createContact(deps: AppDeps, workspaceId: string, input: ContactFields): Promise<Result<Contact>> {
+  const consent = apiConsent(deps, input.consent);
+  if (!consent.ok) return consent;
   let email: string | null = null;
   if (input.email != null) {
     email = normalizeEmail(input.email);
@@ -45,7 +60,12 @@ export async function createContact(deps: AppDeps, workspaceId: string, input: C
   if (!refs.ok) return refs;
   const accountId = input.accountId ?? (await accountForEmail(deps, workspaceId, email))?.id ?? null;
   try {
-    return ok(await insertContact(deps.db, workspaceId, { ...input, email, accountId, status: email ? 'known' : 'anonymous' }));
+    return ok(await deps.db.transaction().execute(async (trx) => {
+      const created = await insertContact(trx, workspaceId, { ...input, consent: undefined, email, accountId, status: email ? 'known' : 'anonymous' });
+      if (consent.value.length === 0) return created;
+      await recordContactConsent(trx, workspaceId, created.id, consent.value);
+      return (await getContact(trx, workspaceId, created.id))!;
+    }));
   } catch (e) {
     if (isUniqueViolation(e)) return fail('Conflict', `A contact with email ${email} already exists.`, [{ path: 'email', message: 'taken' }]);
     throw e;
@@ -54,7 +74,9 @@ export async function createContact(deps: AppDeps, workspaceId: string, input: C
 
 export async function patchContact(deps: AppDeps, workspaceId: string, id: string, patch: ContactFields): Promise<Result<Contact>> {
   if (!(await getContact(deps.db, workspaceId, id))) return notFound('Contact', id);
-  const next = { ...patch };
+  const consent = apiConsent(deps, patch.consent);
+  if (!consent.ok) return consent;
+  const next = { ...patch, consent: undefined };
   if (patch.email != null) {
     const email = normalizeEmail(patch.email);
     if (!email) return fail('ValidationFailed', `'${patch.email}' is not a valid email address.`, [{ path: 'email', message: 'invalid email' }]);
@@ -69,7 +91,9 @@ export async function patchContact(deps: AppDeps, workspaceId: string, id: strin
     const row = await updateContact(trx, workspaceId, id, next);
     // Fit depends on who the contact is: re-score under the active definition in the same transaction.
     if (row) await rescoreContactFit(trx, workspaceId, id, deps.clock.now());
-    return row;
+    if (!row || consent.value.length === 0) return row;
+    await recordContactConsent(trx, workspaceId, id, consent.value);
+    return getContact(trx, workspaceId, id);
   });
   return updated ? ok(updated) : notFound('Contact', id);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { secretFieldName } from '../core/activity-vocabulary.rules.ts';
+import { consentChanges, recordConsent } from '../core/consent.rules.ts';
 import { normalizeEmail } from '../core/identity.ts';
 import { fail, ok, type Result } from '../core/result.ts';
 import type { AppDeps } from './context.ts';
@@ -32,7 +33,8 @@ export function redirectTarget(raw: unknown): string | null {
 /**
  * A form submission is an activity (form_submit) and identifies the visitor: the email field
  * names the contact, the snippet's anonymous id (when sent) joins the visitor's earlier history
- * to it, consent fields (`consent`, `consent_<purpose>`) are recorded on the contact. A filled
+ * to it, consent fields (`consent` = email marketing, `consent_<purpose>`: email, marketing, sales,
+ * tracking...) are recorded on the contact through the one consent rule, sourced `form:<id>`. A filled
  * honeypot field means a bot: it gets a normal-looking answer and nothing is stored (counted).
  */
 export async function submitForm(deps: AppDeps, pipeline: IngestPipeline, workspaceId: string, formId: string, input: FormSubmission): Promise<Result<FormOutcome>> {
@@ -49,14 +51,17 @@ export async function submitForm(deps: AppDeps, pipeline: IngestPipeline, worksp
   if (!email && !anonymousId) return fail('ValidationFailed', 'A form submission needs an email field (or the snippet\'s anonymous id).', [{ path: 'body.email', message: 'required' }]);
 
   const now = deps.clock.now();
-  const consent: Record<string, unknown> = {};
+  const consentFields: Record<string, unknown> = {};
   const answers: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(f)) {
     if (key.startsWith('_') || key.startsWith('utm_') || secretField.test(key)) continue;
     const m = /^consent(?:[_.-](.+))?$/i.exec(key);
-    if (m) consent[m[1] ?? 'marketing'] = { granted: truthy(first(value)), at: now.toISOString(), source: `form:${formId}` };
+    // A checked box sends "on"; anything that is not a yes is a refusal (the person saw the question).
+    if (m) consentFields[m[1] ?? 'marketing'] = truthy(first(value)) ? 'granted' : 'refused';
     else answers[key] = Array.isArray(value) ? value.map(String).slice(0, 50) : typeof value === 'string' ? value.slice(0, 2000) : value;
   }
+  // Records in the core shape (purposes the form does not know are ignored): the identify carries them as they are.
+  const consent = recordConsent({}, consentChanges(consentFields, { at: now, source: `form:${formId}` }).changes);
   const pageUrl = text(f._page_url, 2000) ?? input.pageUrl ?? undefined;
   const referrer = text(f._referrer, 2000) ?? input.referrer ?? undefined;
   const campaign = {

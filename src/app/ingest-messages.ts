@@ -14,6 +14,7 @@ import {
   type ActivityInsert, type ContactTouch,
 } from '../storage/ingest.repo.ts';
 import { applyMerges } from './contact-merge.ts';
+import { recordContactConsents, untrackedContacts } from './consent.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
 import { applyGroups } from './ingest-groups.ts';
@@ -175,13 +176,16 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     fresh.forEach((p, i) => {
       if (p.msg.type !== 'identify') return;
       const traits = { ...p.msg.context?.traits, ...p.msg.traits };
-      const patch = contactPatchFromTraits(traits);
+      // Consent is dated at the message and sourced by the door (a form's own records name the form).
+      // Never after receipt: a future-dated grant would outrank every later refusal.
+      const patch = contactPatchFromTraits(traits, { at: p.occurredAt < receivedAt ? p.occurredAt : receivedAt, source: `${input.channel}:identify`, context: p.msg.context });
       const id = plan.contactOf[i]!;
       const prev = patches.get(id);
-      patches.set(id, prev ? { ...prev, ...patch, attributes: { ...prev.attributes, ...patch.attributes }, consent: { ...prev.consent, ...patch.consent } } : patch);
+      patches.set(id, prev ? { ...prev, ...patch, attributes: { ...prev.attributes, ...patch.attributes }, consent: [...prev.consent ?? [], ...patch.consent ?? []] } : patch);
     });
-    await patchContactsFromTraits(trx, workspaceId, [...patches].flatMap(([id, patch]) => {
-      const hasFields = patch.firstName || patch.lastName || patch.title || patch.phone || patch.country || Object.keys(patch.attributes).length || patch.consent;
+    await recordContactConsents(trx, workspaceId, new Map([...patches].flatMap(([id, patch]) => (patch.consent ? [[id, patch.consent]] : []))));
+    await patchContactsFromTraits(trx, workspaceId, [...patches].flatMap(([id, { consent: _, ...patch }]) => {
+      const hasFields = patch.firstName || patch.lastName || patch.title || patch.phone || patch.country || Object.keys(patch.attributes).length;
       return hasFields ? [{ ...patch, contactId: id, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined }] : [];
     }));
     await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])));
@@ -190,6 +194,10 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     if (plan.merges.length) for (const step of pipeline.steps) await step.merged?.(trx, ctx, plan.merges);
 
     lap('traits+groups');
+    // A person who refused tracking/profiling is not profiled: their page and screen views are not
+    // stored (counted as drops); hand-raises (forms, track events) still are.
+    const viewers = fresh.flatMap((p, i) => (p.msg.type === 'page' || p.msg.type === 'screen' ? [plan.contactOf[i]!] : []));
+    const untracked = viewers.length ? await untrackedContacts(trx, workspaceId, viewers) : new Set<string>();
     // Persist activities.
     const rows: ActivityInsert[] = [];
     const persisted: PersistedActivity[] = [];
@@ -197,6 +205,7 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     fresh.forEach((p, i) => {
       const m = p.msg;
       if (!isActivityMessage(m)) return;
+      if ((m.type === 'page' || m.type === 'screen') && untracked.has(plan.contactOf[i]!)) { pipeline.countDrop('tracking refused'); return; }
       const page = m.context?.page;
       // The activity vocabulary (formId → form_id, url/path, utm_* from context.campaign), once.
       const properties = normalizeActivityProperties(m.properties ?? {}, { url: page?.url, campaign: m.context?.campaign });

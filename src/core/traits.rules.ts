@@ -1,15 +1,29 @@
+import { consentChanges, consentFromSegmentContext, type ConsentChange, type ConsentInputMeta } from './consent.rules.ts';
 import { normalizeDomain } from './identity.ts';
 
 /** Maps Segment identify traits to contact fields; the rest become flat custom attributes. */
 export type ContactPatch = {
   firstName?: string; lastName?: string; title?: string; phone?: string; country?: string;
-  attributes: Record<string, string | number | boolean | null>; consent?: Record<string, unknown>;
+  attributes: Record<string, string | number | boolean | null>; consent?: ConsentChange[];
 };
 
 const str = (v: unknown, max = 300) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : undefined);
-const reserved = new Set(['email', 'firstName', 'first_name', 'lastName', 'last_name', 'name', 'title', 'phone', 'address', 'country', 'consent', 'company']);
+const reserved = new Set(['email', 'firstName', 'first_name', 'lastName', 'last_name', 'name', 'title', 'phone', 'address', 'country', 'consent', 'company', 'unsubscribed']);
 
-export function contactPatchFromTraits(traits: Record<string, unknown>): ContactPatch {
+/**
+ * Consent an identify carries, as changes dated at the message: `traits.consent` (any shape
+ * `consentChanges` reads; unreadable entries are ignored, an identify is never refused for them),
+ * `traits.unsubscribed: true` (withdrawn email marketing; false says nothing) and Segment's
+ * `context.consent.categoryPreferences`.
+ */
+export function consentFromIdentify(traits: Record<string, unknown>, context: unknown, meta: ConsentInputMeta): ConsentChange[] {
+  const changes = [...consentFromSegmentContext(context, meta), ...consentChanges(traits.consent ?? {}, meta).changes];
+  const unsub = traits.unsubscribed;
+  if (unsub === true || unsub === 'true') changes.push({ purpose: 'email_marketing', status: 'withdrawn', at: new Date(meta.at).toISOString(), source: meta.source, basis: meta.basis ?? 'consent' });
+  return changes;
+}
+
+export function contactPatchFromTraits(traits: Record<string, unknown>, consentMeta?: ConsentInputMeta & { context?: unknown }): ContactPatch {
   const patch: ContactPatch = { attributes: {} };
   let first = str(traits.firstName) ?? str(traits.first_name);
   let last = str(traits.lastName) ?? str(traits.last_name);
@@ -28,7 +42,8 @@ export function contactPatchFromTraits(traits: Record<string, unknown>): Contact
   const address = traits.address as { country?: unknown } | undefined;
   const country = str(traits.country, 100) ?? str(address?.country, 100);
   if (country) patch.country = country;
-  if (traits.consent && typeof traits.consent === 'object' && !Array.isArray(traits.consent)) patch.consent = traits.consent as Record<string, unknown>;
+  const consent = consentMeta ? consentFromIdentify(traits, consentMeta.context, consentMeta) : [];
+  if (consent.length) patch.consent = consent;
   const company = traits.company;
   if (typeof company === 'string') patch.attributes.company = company.slice(0, 300);
   else if (company && typeof company === 'object' && typeof (company as { name?: unknown }).name === 'string') patch.attributes.company = String((company as { name: string }).name).slice(0, 300);

@@ -95,8 +95,10 @@ export async function loadIdentitySnapshot(trx: Trx, workspaceId: string, ids: {
  *   loser never holds an email; contact_merge rows of earlier merges stay as the chain's log;
  * - the winner keeps the earliest first touch and the latest latest touch, fills profile fields it
  *   lacks from the loser (its own values win, attributes included), and inherits the stricter
- *   consent: an unsubscribe (the earliest), `email: false`, a purpose whose `granted` is false and
- *   any consent key it lacks (e.g. `email_bounced_at`) carry over; a grant never overrides a refusal.
+ *   consent: an unsubscribe (the earliest), a purpose refused or withdrawn (`status`, core
+ *   `consent.rules.ts`) and any consent key it lacks (e.g. `email_bounced_at`) carry over; a grant
+ *   never overrides a refusal (stricter than `recordConsent`'s newest-wins: two histories of one
+ *   person are joined, and nobody chose after seeing both).
  * The loser stays as a 'merged' tombstone pointing to the winner; every merge is logged with its
  * cause. Answers the loser's enrollments this exited (their pending ticks are the caller's to drop).
  */
@@ -154,6 +156,8 @@ export async function applyMerge(trx: Trx, workspaceId: string, m: Merge, at: Da
           WHEN lv IS NULL THEN wv
           WHEN wv IS NULL THEN lv
           WHEN wv = 'false'::jsonb OR lv = 'false'::jsonb THEN 'false'::jsonb
+          WHEN jsonb_typeof(wv) = 'object' AND wv->>'status' IN ('refused', 'withdrawn') THEN wv
+          WHEN jsonb_typeof(lv) = 'object' AND lv->>'status' IN ('refused', 'withdrawn') THEN lv
           WHEN jsonb_typeof(wv) = 'object' AND wv->'granted' = 'false'::jsonb THEN wv
           WHEN jsonb_typeof(lv) = 'object' AND lv->'granted' = 'false'::jsonb THEN lv
           ELSE wv END), '{}'::jsonb)

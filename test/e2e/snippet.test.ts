@@ -113,7 +113,41 @@ describe.skipIf(!hasChromium)('tracking snippet in Chromium', () => {
     // Consent is recorded on the contact and UTM tags on the activity, not among the answers.
     expect(form.properties.fields).toEqual({ email: 'ivy@browser.example' });
     expect(form).toMatchObject({ source: 'linkedin', utm_campaign: 'launch' });
-    expect((await contactByEmail(t, 'ivy@browser.example'))!.consent.marketing.granted).toBe(true);
+    expect((await contactByEmail(t, 'ivy@browser.example'))!.consent.email_marketing).toMatchObject({ status: 'granted', source: 'form:newsletter' });
+    await context.close();
+  });
+
+  it('an unchecked tracking consent box is a refusal: sent as "no", the page stops tracking, the server stops profiling', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await sentBatch(page, () => page.goto(`${siteUrl}/`));
+    const anonymousId = await page.evaluate(() => (globalThis as any).leadloop.anonymousId());
+    // The site's preferences form, added to the page: the box is left unchecked.
+    await page.evaluate(() => {
+      const doc = (globalThis as any).document;
+      const f = doc.createElement('form');
+      f.setAttribute('data-leadloop-form', 'prefs');
+      f.setAttribute('onsubmit', 'event.preventDefault()');
+      f.innerHTML = '<input name="email" value="una@browser.example"><input name="consent_tracking" type="checkbox"><button id="prefs" type="submit">Save</button>';
+      doc.body.appendChild(f);
+    });
+    const formResponse = page.waitForResponse((r) => r.url().startsWith(`${leadloop}/api/v1/forms/prefs/submissions`));
+    await page.click('#prefs');
+    expect((await formResponse).request().postDataJSON()).toMatchObject({ email: 'una@browser.example', consent_tracking: 'no', _anonymous_id: anonymousId });
+    expect(await page.evaluate(() => (globalThis as any).leadloop.anonymousId())).toBeNull();
+    const una = (await contactByEmail(t, 'una@browser.example'))!;
+    expect(una.consent.tracking).toMatchObject({ status: 'refused', source: 'form:prefs' });
+    // A page view for her old id (another tab, a replay) is acknowledged but not stored on her profile.
+    const r = await t.app.inject({ method: 'POST', url: `/v1/page?key=${t.keys.ingest}`, headers: { 'content-type': 'application/json' }, payload: { anonymousId, properties: { url: `${siteUrl}/pricing` } } });
+    expect(r.statusCode).toBe(200);
+    expect((await activitiesOf(t, una.id)).filter((a) => a.type === 'page_view' && String(a.url).endsWith('/pricing'))).toEqual([]);
+    // The refusal lasts: the next page of the site neither sets the id cookie nor tracks.
+    await page.goto(`${siteUrl}/next`);
+    await page.waitForFunction(() => Boolean((globalThis as any).leadloop?.loaded));
+    expect(await page.evaluate(() => (globalThis as any).leadloop.anonymousId())).toBeNull();
+    const cookies = await context.cookies(siteUrl);
+    expect(cookies.find((c) => c.name === 'll_aid')).toBeUndefined();
+    expect(cookies.find((c) => c.name === 'll_optout')?.value).toBe('1');
     await context.close();
   });
 

@@ -194,14 +194,18 @@ describe('merging an anonymous visitor into a known contact', () => {
   });
 
   it('never loosens consent: the known contact inherits the visitor opt-out and unsubscribe, and keeps its own grants', async () => {
-    const known = await knownContact('cmo@cloudly.io', { consent: { email: true, marketing: { granted: true }, newsletter: { granted: true } } });
+    const known = await knownContact('cmo@cloudly.io', { consent: { email_marketing: 'granted', sales: true } });
     const anon = await anonymousVisitor('merge-e');
-    // Identified without an email (traits only), the visitor refused email and the newsletter, and unsubscribed.
-    expect((await segment(t, '/v1/identify', { anonymousId: 'merge-e', traits: { consent: { email: false, newsletter: { granted: false }, analytics: { granted: true } } } })).statusCode).toBe(200);
+    // Identified without an email (traits only), the visitor refused marketing email, allowed analytics, and unsubscribed.
+    expect((await segment(t, '/v1/identify', { anonymousId: 'merge-e', traits: { consent: { email: false, analytics: { granted: true } } } })).statusCode).toBe(200);
     await t.db.updateTable('contact').set({ unsubscribed_at: new Date(T0.getTime() - 3600_000) }).where('workspace_id', '=', t.workspace.id).where('id', '=', anon).execute();
     expect((await segment(t, '/v1/identify', { anonymousId: 'merge-e', traits: { email: 'cmo@cloudly.io' } })).statusCode).toBe(200);
     const c = json(await t.api('GET', `/api/v1/contacts/${known}`));
-    expect(c.consent).toEqual({ email: false, marketing: { granted: true }, newsletter: { granted: false }, analytics: { granted: true } });
+    // Consent records are the core shape (src/core/consent.rules.ts): the refusal wins over the known contact's grant.
+    expect(c.consent).toMatchObject({
+      email_marketing: { status: 'refused', source: 'segment:identify' }, sales_email: { status: 'granted', source: 'api' },
+      sales_call: { status: 'granted' }, tracking: { status: 'granted', source: 'segment:identify' },
+    });
     expect(c.unsubscribed_at).toBe(new Date(T0.getTime() - 3600_000).toISOString());
     expect(json(await t.api('GET', `/api/v1/contacts/${anon}`))).toMatchObject({ status: 'merged', merged_into_id: known });
   });

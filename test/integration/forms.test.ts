@@ -20,7 +20,10 @@ describe('form submissions', () => {
     const fay = (await contactByEmail(t, 'fay@formco.example'))!;
     expect(body).toEqual({ ok: true, contact_id: fay.id });
     expect(fay.first_name).toBe('Fay');
-    expect(fay.consent).toMatchObject({ marketing: { granted: true, source: 'form:contact-us' }, sales: { granted: false } });
+    expect(fay.consent).toMatchObject({
+      email_marketing: { status: 'granted', source: 'form:contact-us', basis: 'consent' },
+      sales_email: { status: 'refused', source: 'form:contact-us' }, sales_call: { status: 'refused' },
+    });
     const [a] = await activitiesOf(t, fay.id);
     expect(a).toMatchObject({ type: 'form_submit', event_name: 'Form Submitted', source: 'bing', medium: 'cpc', utm_campaign: 'forms' });
     expect(a.properties.form_id).toBe('contact-us');

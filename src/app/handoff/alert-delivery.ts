@@ -1,5 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { mayContact } from '../../core/consent.rules.ts';
+import { getContact } from '../../storage/contacts.repo.ts';
+import { getLead } from '../../storage/leads.repo.ts';
 import { getAlert, markAlertDelivered, setAlertEmailStatus, type Alert } from '../../storage/alerts.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
 import { getWebhook, insertWebhookDelivery, type Webhook } from '../../storage/webhooks.repo.ts';
@@ -109,6 +112,22 @@ async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload,
   });
 }
 
+/**
+ * The alert still reaches the rep (it is about the lead, sent to a colleague), but when the person
+ * refused or withdrew sales email (`mayContact(…, 'sales_email')`, read when the alert goes out) it
+ * opens with a "do not email" line saying who recorded the choice and when; calls are not affected.
+ */
+export async function doNotEmailNote(deps: Pick<HandoffDeps, 'db'>, workspaceId: string, alert: Pick<Alert, 'leadId'>): Promise<string> {
+  const lead = alert.leadId ? await getLead(deps.db, workspaceId, alert.leadId) : null;
+  const contact = lead ? await getContact(deps.db, workspaceId, lead.contactId) : null;
+  if (!contact) return '';
+  const d = mayContact(contact.consent, 'sales_email');
+  if (d.allowed) return '';
+  const verb = { refused: 'refused', withdrawn: 'withdrew consent to', opt_in_required: 'gave no opt-in for' }[d.reason as string] ?? 'refused';
+  const why = d.reason === 'bounced' ? 'their address bounced' : `they ${verb} sales email${d.record ? ` (${d.record.source}, ${d.record.at.slice(0, 10)})` : ''}`;
+  return `DO NOT EMAIL this person: ${why}. Reach them another way if they allow it.\n\n`;
+}
+
 async function deliverEmail(deps: HandoffDeps, p: Extract<DeliverAlertPayload, { channel: 'email' }>, alert: Alert, final: boolean): Promise<void> {
   if (alert.emailStatus === 'sent') return;
   if (!deps.mailer) {
@@ -121,8 +140,9 @@ async function deliverEmail(deps: HandoffDeps, p: Extract<DeliverAlertPayload, {
     return;
   }
   const url = link(deps, alert);
+  const note = await doNotEmailNote(deps, p.workspaceId, alert);
   const sent = await deps.mailer.send({
-    to: user.email, subject: `[Leadloop] ${alert.title}`, text: `${alert.body}\n\nOpen the lead: ${url}\n`,
+    to: user.email, subject: `[Leadloop] ${note ? '[do not email] ' : ''}${alert.title}`, text: `${note}${alert.body}\n\nOpen the lead: ${url}\n`,
     headers: { 'X-Leadloop-Alert-Id': alert.id },
   });
   if (sent.ok) {

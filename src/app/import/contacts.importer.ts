@@ -1,7 +1,9 @@
+import { consentFromImportColumns, type ConsentChange } from '../../core/consent.rules.ts';
 import type { Trx } from '../../storage/db.ts';
 import { findContactIdsByIdentity, insertContactsBulk, insertIdentitiesBulk, type ContactInsert, type IdentityInsert } from '../../storage/import-bulk.repo.ts';
 import { findContactsByEmails, updateContactsBulk, type ContactUpdate } from '../../storage/import-match.repo.ts';
 import { newId } from '../../storage/ids.ts';
+import { recordContactConsents } from '../consent.ts';
 import { companyDomain, resolveAccounts } from './accounts.importer.ts';
 import { addRelated, emptyOutcome, lastRowPerKey, rowError, type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
 import { externalIdOf } from './import-presets.ts';
@@ -9,7 +11,7 @@ import { externalIdOf } from './import-presets.ts';
 export type Person = {
   row: number; raw: string[]; email?: string; externalId?: string; firstName?: string; lastName?: string; title?: string; phone?: string;
   country?: string; company?: string; website?: string; industry?: string; employeeCount?: number; source?: string; createdAt?: Date;
-  accountExternalId?: string; attributes: Record<string, unknown>;
+  accountExternalId?: string; attributes: Record<string, unknown>; consent?: ConsentChange[];
 };
 
 /** A contacts or leads row as the person it describes (external ids prefixed by the preset). */
@@ -17,11 +19,14 @@ export function personOf(ctx: ImportContext, r: ImportRow<'contacts'> | ImportRo
   const v = r.values;
   const attributes: Record<string, unknown> = { ...r.attributes };
   if (v.lifecycle_stage) attributes.lifecycle_stage = v.lifecycle_stage;
+  // Consent columns (HubSpot/Salesforce opt-outs, consent_<purpose>) are consent, not profile attributes.
+  const consent = consentFromImportColumns(attributes, { at: ctx.now, source: `csv:${ctx.preset}`, grantAt: v.created_at ?? null });
   return {
+    consent: consent.changes,
     row: r.row, raw: r.raw, email: v.email, externalId: v.external_id ? externalIdOf(ctx.preset, v.external_id) : undefined,
     firstName: v.first_name, lastName: v.last_name, title: v.title, phone: v.phone, country: v.country, company: v.company, website: v.website,
     industry: v.industry, employeeCount: v.employee_count, source: v.source, createdAt: v.created_at,
-    accountExternalId: v.account_external_id ? externalIdOf(ctx.preset, v.account_external_id) : undefined, attributes,
+    accountExternalId: v.account_external_id ? externalIdOf(ctx.preset, v.account_external_id) : undefined, attributes: consent.rest,
   };
 }
 
@@ -71,6 +76,7 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
   const inserted = await insertContactsBulk(trx, ctx.workspaceId, inserts);
   await insertIdentitiesBulk(trx, ctx.workspaceId, identities);
   const changed = await updateContactsBulk(trx, ctx.workspaceId, updates);
+  await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))));
   if (counted === 'entity') {
     outcome.inserted += inserted;
     outcome.updated += changed;

@@ -3,9 +3,11 @@ import { fail, ok, type Result } from '../../core/result.ts';
 import { insertActivity } from '../../storage/activities.repo.ts';
 import { reactToActivities } from '../activity-reactions.ts';
 import { getContentAsset } from '../../storage/content.repo.ts';
-import { getContact, updateContact } from '../../storage/contacts.repo.ts';
+import { mayContact, type ConsentChange } from '../../core/consent.rules.ts';
+import { getContact } from '../../storage/contacts.repo.ts';
 import type { DbOrTrx } from '../../storage/db.ts';
-import { getSend, lockLiveEnrollmentForContact, markSend, setContactUnsubscribed, type NurtureSend } from '../../storage/nurture.repo.ts';
+import { getSend, lockLiveEnrollmentForContact, markSend, type NurtureSend } from '../../storage/nurture.repo.ts';
+import { recordContactConsent } from '../consent.ts';
 import type { AppDeps } from '../context.ts';
 import { applyEnrollmentActions } from './nurture-enrollment.ts';
 import { workspaceTokenSecret } from './nurture-settings.ts';
@@ -86,7 +88,8 @@ export async function unsubscribe(deps: AppDeps, token: string): Promise<Result<
   return ok(await deps.db.transaction().execute(async (trx) => {
     const contact = await getContact(trx, ws, send.contactId);
     if (contact && !contact.unsubscribedAt) {
-      await setContactUnsubscribed(trx, ws, contact.id, now, now);
+      // The unsubscribe is a withdrawal of email marketing consent (which also sets unsubscribed_at).
+      await recordContactConsent(trx, ws, contact.id, [emailChoice('withdrawn', 'unsubscribe_link', now)]);
       await insertActivity(trx, ws, emailActivity(send, 'unsubscribe', now, { key: `nurture-unsubscribe:${send.id}` }));
     }
     await markSend(trx, ws, send.id, 'unsubscribed_at', now);
@@ -101,16 +104,22 @@ export async function preferences(deps: AppDeps, token: string): Promise<Result<
   const r = await resolve(deps.db, token, 'u');
   if (!r.ok) return r;
   const contact = await getContact(deps.db, r.value.payload.workspaceId, r.value.send.contactId);
-  return contact ? ok({ email: contact.email, unsubscribed: contact.unsubscribedAt !== null || contact.consent.email === false }) : invalid();
+  return contact ? ok({ email: contact.email, unsubscribed: contact.unsubscribedAt !== null || !mayContact(contact.consent, 'email_marketing').allowed }) : invalid();
 }
 
-/** Opting back in from the preference page: clears the unsubscribe and records consent. */
+const emailChoice = (status: ConsentChange['status'], source: string, at: Date): ConsentChange =>
+  ({ purpose: 'email_marketing', status, source, at: at.toISOString(), basis: 'consent' });
+
+/** Opting back in from the preference page: a newer grant of email marketing, which clears the unsubscribe. */
 export async function resubscribe(deps: AppDeps, token: string): Promise<Result<Preferences>> {
   const r = await resolve(deps.db, token, 'u');
   if (!r.ok) return r;
   const ws = r.value.payload.workspaceId;
   const now = deps.clock.now();
-  await setContactUnsubscribed(deps.db, ws, r.value.send.contactId, null, now);
-  const contact = await updateContact(deps.db, ws, r.value.send.contactId, { consent: { email: true, email_consent_at: now.toISOString() } });
-  return ok({ email: contact?.email ?? null, unsubscribed: false });
+  const contactId = r.value.send.contactId;
+  const contact = await deps.db.transaction().execute(async (trx) => {
+    await recordContactConsent(trx, ws, contactId, [emailChoice('granted', 'preference_page', now)]);
+    return getContact(trx, ws, contactId);
+  });
+  return ok({ email: contact?.email ?? null, unsubscribed: contact ? !mayContact(contact.consent, 'email_marketing').allowed : false });
 }

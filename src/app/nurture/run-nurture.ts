@@ -1,3 +1,4 @@
+import { consentPolicyOf } from '../../core/consent.rules.ts';
 import { chooseNextAsset, inferBuyingStage } from '../../core/nurture/buying-stage.rules.ts';
 import { renderEmail } from '../../core/nurture/email-template.rules.ts';
 import { decideOnStageChange } from '../../core/nurture/nurture-enrollment.rules.ts';
@@ -9,6 +10,7 @@ import { getContact, updateContact, type Contact } from '../../storage/contacts.
 import type { Trx } from '../../storage/db.ts';
 import { newId } from '../../storage/ids.ts';
 import { getLead } from '../../storage/leads.repo.ts';
+import { getWorkspace } from '../../storage/workspaces.repo.ts';
 import {
   consumedContent, countFailedAttempts, getTrack, insertSend, lastSentOfEnrollment, listDueEnrollments, lockEnrollment, sendsToContactSince,
   updateEnrollment, type NurtureEnrollment, type NurtureTrack,
@@ -32,6 +34,7 @@ const blockerExit = { unsubscribed: 'unsubscribed', no_consent: 'no_consent', bo
 export async function processEnrollment(deps: NurtureDeps, workspaceId: string, enrollmentId: string, now: Date): Promise<TickOutcome> {
   const settings = await loadNurtureSettings(deps.db, workspaceId);
   const secret = await workspaceTokenSecret(deps.db, workspaceId);
+  const policy = consentPolicyOf((await getWorkspace(deps.db, workspaceId))?.settings);
   return deps.db.transaction().execute(async (trx) => {
     const e = await lockEnrollment(trx, workspaceId, enrollmentId);
     if (!e || e.status !== 'active' || !e.nextRunAt || e.nextRunAt > now) return { status: 'not_due', sent: 0 };
@@ -65,7 +68,9 @@ export async function processEnrollment(deps: NurtureDeps, workspaceId: string, 
       if (plan.kind === 'wait') return reschedule(plan.nextStep, plan.until, sent ? 'sent' : 'waiting');
       // At most one email per tick: the next one waits for its own tick (and the cap check).
       if (sent > 0) return reschedule(plan.stepIndex, now, 'sent');
-      const blocker = emailBlocker(contact);
+      // Consent is read here, at send time, from the row just loaded in this transaction: a refusal or
+      // withdrawal recorded after the tick was queued stops this email.
+      const blocker = emailBlocker(contact, policy);
       if (blocker) {
         await insertSend(trx, workspaceId, { enrollmentId: e.id, trackId: track.id, contactId: contact.id, stepIndex: plan.stepIndex, assetId: null, status: 'skipped', reason: blocker, messageId: null, at: now });
         return exit(blockerExit[blocker]);

@@ -1,3 +1,4 @@
+import { mayContact, type ConsentPolicy } from '../consent.rules.ts';
 import type { BusinessCalendar } from '../sla/business-calendar.schema.ts';
 import { addBusinessMinutes, businessDayMinutes } from '../sla/business-time.rules.ts';
 import type { SendEmailStep, TrackStep } from './nurture-track.schema.ts';
@@ -57,11 +58,15 @@ export function nextAllowedSend(sentAts: readonly Date[], now: Date, cap: Freque
   return new Date(allowed);
 }
 
-/** Whether email may go to a person: consent not withdrawn, not unsubscribed, no hard bounce. */
-export function emailBlocker(contact: { email: string | null; consent: Record<string, unknown>; unsubscribedAt: Date | null }): 'no_email' | 'unsubscribed' | 'no_consent' | 'bounced' | null {
+/**
+ * Whether nurture (marketing) email may go to a person: an address, not unsubscribed, and the
+ * consent rule's `mayContact(…, 'email_marketing')` (no refusal or withdrawal, no hard bounce,
+ * an opt-in where the workspace policy requires one).
+ */
+export function emailBlocker(contact: { email: string | null; consent: Record<string, unknown>; unsubscribedAt: Date | null }, policy?: ConsentPolicy): 'no_email' | 'unsubscribed' | 'no_consent' | 'bounced' | null {
   if (!contact.email) return 'no_email';
   if (contact.unsubscribedAt) return 'unsubscribed';
-  if (contact.consent.email === false) return 'no_consent';
-  if (contact.consent.email_bounced_at) return 'bounced';
-  return null;
+  const decision = mayContact(contact.consent, 'email_marketing', policy);
+  if (decision.allowed) return null;
+  return decision.reason === 'bounced' ? 'bounced' : decision.reason === 'withdrawn' ? 'unsubscribed' : 'no_consent';
 }

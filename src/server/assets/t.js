@@ -18,7 +18,8 @@
   var COOKIE = 'll_aid', UTM = 'll_utm', DOWNLOAD = /\.(pdf|docx?|xlsx?|pptx?|zip|epub|csv|key|odt)([?#]|$)/i;
   // Do Not Track and Global Privacy Control win over everything, consent included.
   var blocked = n.doNotTrack === '1' || w.doNotTrack === '1' || n.msDoNotTrack === '1' || n.globalPrivacyControl === true;
-  var consent = script.hasAttribute('data-consent-required') ? null : true; // null: waiting for a decision
+  // A refusal (leadloop('consent', false) or a refused consent_tracking box) lasts across pages: ll_optout.
+  var consent = readCookie('ll_optout') === '1' ? false : script.hasAttribute('data-consent-required') ? null : true; // null: waiting for a decision
   var queue = [], waiting = [], timer = 0, aid = null, lastUrl = location.href, lastReferrer = d.referrer;
 
   function uuid() {
@@ -90,6 +91,7 @@
   function setConsent(granted) {
     consent = !!granted;
     var held = waiting.splice(0, waiting.length);
+    writeCookie('ll_optout', consent ? '' : '1', consent ? -1 : 395);
     if (!consent) { queue.length = 0; aid = null; writeCookie(COOKIE, '', -1); return; }
     held.forEach(function (h) { enqueue(h[0], h[1], h[2]); });
   }
@@ -151,8 +153,12 @@
     if (!capturable(form) || !allowed()) return;
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      var value = fieldValue(el), name = el.name || el.id;
+      var name = el.name || el.id;
+      // An unchecked consent box is a refusal the server must hear (a plain form sends nothing for it).
+      if ((el.type || '').toLowerCase() === 'checkbox' && !el.checked && !el.disabled && /^consent([_.-]|$)/i.test(name || '') && fields[name] === undefined) { fields[name] = 'no'; return; }
+      var value = fieldValue(el);
       if (value === undefined) return;
+      if (fields[name] === 'no' && /^consent/i.test(name)) fields[name] = undefined;
       fields[name] = fields[name] !== undefined && el.type === 'checkbox' ? [].concat(fields[name], value) : value;
     });
     // The person's email, whatever the site named its field (work_email, Email...).
@@ -164,6 +170,8 @@
     if (c.source) { fields.utm_source = c.source; fields.utm_medium = c.medium; fields.utm_campaign = c.name; fields.utm_term = c.term; fields.utm_content = c.content; }
     flush(true);
     post('/api/v1/forms/' + encodeURIComponent(formIdOf(form)) + '/submissions', fields, true);
+    // Tracking refused on the form: this page stops tracking now (the server also stops profiling the person).
+    if (/^(no|false|off|0)$/i.test(String(fields.consent_tracking || ''))) setConsent(false);
   }, true);
   w.addEventListener('pagehide', function () { flush(true); });
 

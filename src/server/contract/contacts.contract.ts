@@ -14,7 +14,9 @@ export const contactInput = z.strictObject({
   first_name: nullableText(), last_name: nullableText(), title: nullableText(), seniority: nullableText(100),
   department: nullableText(100), phone: nullableText(50), country: nullableText(100),
   account_id: z.uuid().nullable().optional(), owner_id: z.uuid().nullable().optional(),
-  attributes: attributesSchema.optional(), consent: z.record(z.string(), z.unknown()).optional(),
+  attributes: attributesSchema.optional(),
+  consent: z.record(z.string(), z.unknown()).optional()
+    .describe('Consent changes by purpose (email_marketing, sales_email, sales_call, tracking; "sales" = both sales channels): true/false, yes/no, granted/refused/withdrawn, or {status, at, basis}. Recorded with source "api"; the newest choice per purpose wins.'),
 });
 export type ContactInput = z.infer<typeof contactInput>;
 

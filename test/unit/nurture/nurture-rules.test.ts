@@ -111,7 +111,11 @@ describe('frequency cap and consent', () => {
   it('no email without consent, after unsubscribe or a hard bounce', () => {
     const c = { email: 'a@b.io', consent: {}, unsubscribedAt: null };
     expect(emailBlocker(c)).toBeNull();
-    expect(emailBlocker({ ...c, consent: { email: false } })).toBe('no_consent');
+    const refused = { status: 'refused', source: 'form:f', at: '2026-03-01T10:00:00Z', basis: 'consent' };
+    expect(emailBlocker({ ...c, consent: { email_marketing: refused } })).toBe('no_consent');
+    expect(emailBlocker({ ...c, consent: { email_marketing: { ...refused, status: 'withdrawn' } } })).toBe('unsubscribed');
+    expect(emailBlocker({ ...c, consent: { sales_email: refused } })).toBeNull();
+    expect(emailBlocker(c, { optInRequired: { email_marketing: true } })).toBe('no_consent');
     expect(emailBlocker({ ...c, unsubscribedAt: mon })).toBe('unsubscribed');
     expect(emailBlocker({ ...c, consent: { email_bounced_at: '2026-03-01' } })).toBe('bounced');
   });
