@@ -56,9 +56,9 @@ describe('stage changes', () => {
       .toEqual([{ kind: 'resume', enrollmentId: 'e1', at: recheck }]);
     const tracks = [track('a'), track('ready-later', { entry: { recycled_reasons: ['not_ready'] } })];
     expect(decideOnStageChange({ live: paused, toStage: 'nurture', lead: recycled, person, tracks, now: mon })).toEqual([
-      { kind: 'exit', enrollmentId: 'e1', reason: 'superseded' }, { kind: 'enroll', trackId: 'ready-later', at: recheck },
+      { kind: 'exit', enrollmentId: 'e1', reason: 'superseded' }, { kind: 'enroll', trackId: 'ready-later', at: recheck, origin: 'recycle' },
     ]);
-    expect(decideOnStageChange({ live: null, toStage: 'nurture', lead: recycled, person, tracks, now: mon })).toEqual([{ kind: 'enroll', trackId: 'ready-later', at: recheck }]);
+    expect(decideOnStageChange({ live: null, toStage: 'nurture', lead: recycled, person, tracks, now: mon })).toEqual([{ kind: 'enroll', trackId: 'ready-later', at: recheck, origin: 'recycle' }]);
   });
 });
 
