@@ -39,10 +39,14 @@ export function firingInquiry(compiled: CompiledDefinition, view: ActivityView |
   const candidates = compiled.inquiry.activitiesByType.get(view.activity.type) ?? compiled.inquiry.activities;
   for (const rule of candidates) if (rule.test(view)) return { ruleId: rule.id, label: rule.label, via: 'activity' };
   const engaged = compiled.inquiry.engaged;
-  if (engaged && signalsAfter > signalsBefore && signalsAfter >= engaged.minSignals) {
-    return { ruleId: 'engaged', label: engaged.label, via: 'engagement' };
-  }
+  if (engaged && engagedFires(compiled, signalsBefore, signalsAfter)) return { ruleId: 'engaged', label: engaged.label, via: 'engagement' };
   return null;
+}
+
+/** The engagement half of the rule: this activity was a counted signal and the signals reached the minimum. */
+export function engagedFires(compiled: CompiledDefinition, signalsBefore: number, signalsAfter: number): boolean {
+  const engaged = compiled.inquiry.engaged;
+  return engaged !== null && signalsAfter > signalsBefore && signalsAfter >= engaged.minSignals;
 }
 
 /** Precomputed shape side of firingInquiry for the column replay: does an inquiry activity rule match this shape? */
