@@ -3,7 +3,7 @@ import {
   defaultHighIntentTypes, fitGrades, type EngagementLevel, type EngagementRule, type FitGrade, type FitRule,
   type HandRaise, type InquiryActivityRule, type LeadDefinition, type NegativeRule, type Rating,
 } from './definition-schema.ts';
-import { activityRuleLabel, fitRuleLabel } from './rule-labels.ts';
+import { activityRuleLabel, describeEngagedInquiry, fitRuleLabel } from './rule-labels.ts';
 import {
   compileConditions, compileCriteria, compileUrlPattern, type ActivityPredicate, type FitFacts, type UrlParts,
 } from './rule-matching.ts';
@@ -131,7 +131,7 @@ function build(def: LeadDefinition): CompiledDefinition {
     inquiry: {
       activities: inquiryActivities,
       activitiesByType: byType(inquiryActivities),
-      engaged: engaged ? { minSignals: engaged.minSignals, ruleIndexes: signalRules.map((r) => r.index), label: engagedLabel(engaged.minSignals, engaged.rules) } : null,
+      engaged: engaged ? { minSignals: engaged.minSignals, ruleIndexes: signalRules.map((r) => r.index), label: describeEngagedInquiry(engaged) } : null,
     },
     highIntent: {
       contentIds: new Set(def.highIntent.contentIds),
@@ -140,11 +140,6 @@ function build(def: LeadDefinition): CompiledDefinition {
     },
     gradeCanQualifyByRating: fitGrades.map((g) => def.rating.matrix[g].some((r) => qualifying.has(r))),
   };
-}
-
-function engagedLabel(minSignals: number, rules: string[] | undefined): string {
-  const what = rules ? `signal${minSignals === 1 ? '' : 's'} of ${rules.join(', ')}` : `engagement signal${minSignals === 1 ? '' : 's'}`;
-  return `known person with ${minSignals} ${what}`;
 }
 
 function byType<T extends { rule: { type?: string | string[] | undefined } }>(rules: T[]): Map<string, T[]> {
