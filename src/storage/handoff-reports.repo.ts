@@ -76,3 +76,14 @@ export async function rejectionCounts(db: DbOrTrx, workspaceId: string, w: Windo
   }
   return [...out.values()].sort((a, b) => a.dimension.localeCompare(b.dimension) || b.count - a.count || a.reasonCode.localeCompare(b.reasonCode));
 }
+
+/** Every `→ mql` transition of these leads with the definition version recorded on it (null: made by hand), in time order. */
+export async function mqlVersionsOfLeads(db: DbOrTrx, workspaceId: string, leadIds: readonly string[]): Promise<{ leadId: string; at: Date; version: number | null }[]> {
+  if (!leadIds.length) return [];
+  const r = await sql<{ lead_id: string; at: Date; version: number | null }>`
+    SELECT st.lead_id, st.at, d.version FROM stage_transition st
+    LEFT JOIN lead_definition d ON d.workspace_id = st.workspace_id AND d.id = st.definition_id
+    WHERE st.workspace_id = ${workspaceId} AND st.lead_id = ANY(${[...new Set(leadIds)]}::uuid[]) AND st.to_stage = 'mql'
+    ORDER BY st.at, st.id`.execute(db);
+  return r.rows.map((x) => ({ leadId: x.lead_id, at: x.at, version: x.version }));
+}

@@ -156,7 +156,7 @@ describe('reports over the day', () => {
     expect(proposal.inquiries).toBe(live);
   });
 
-  it('rejections stay under the version that made the MQL after v2 is activated', async () => {
+  it('rejections and SLA figures stay under the version that made the MQL after v2 is activated', async () => {
     const lead = (await leadOf('ada@cloudly.example'))!;
     const rejected = await t.api('POST', `/api/v1/leads/${lead.id}/reject`, { reason_code: 'not_ready', note: 'next quarter' });
     expect(rejected.statusCode, rejected.body).toBe(201);
@@ -170,6 +170,9 @@ describe('reports over the day', () => {
     expect((await leadOf('ada@cloudly.example'))!.definition_id).toBe(v2);
     const r = json(await t.api('GET', `/api/v1/reports/rejections?from=${day}T00:00:00Z&to=2026-03-03T00:00:00Z`));
     expect(r.by_definition_version).toEqual([expect.objectContaining({ value: '1', reason_code: 'not_ready', count: 1 })]);
+    const sla = json(await t.api('GET', `/api/v1/reports/sla?from=${day}T00:00:00Z&to=2026-03-03T00:00:00Z`));
+    // SLA figures by version: Ada's clock ran for the MQL v1 decided.
+    expect(sla.by_definition_version).toEqual([expect.objectContaining({ version: '1', received: 1, rejected: 1 })]);
     expect(r.by_source).toEqual([expect.objectContaining({ value: 'linkedin', count: 1 })]);
   });
 });
