@@ -75,14 +75,3 @@ export function describeEngagedInquiry(engaged: InquiryRule['engaged']): string 
   const of = engaged.rules ? `of ${engaged.rules.join(', ')}` : '(any rule giving points)';
   return `a known person with ${n} engagement signal${n === 1 ? '' : 's'} ${of}`;
 }
-
-/**
- * The inquiry rule in plain words, for the definitions screen and explanations:
- * "A known person (an email on file) becomes an inquiry on: form submission; gated download; or a known person with 1 engagement signal (any rule giving points)."
- */
-export function describeInquiryRule(rule: InquiryRule): string {
-  const parts = rule.activities.map((r) => activityRuleLabel(r));
-  if (rule.engaged) parts.push(describeEngagedInquiry(rule.engaged));
-  if (!parts.length) return 'No activity opens an inquiry by itself; leads open when they qualify.';
-  return `A known person (an email on file) becomes an inquiry on: ${parts.join('; ')}.`;
-}
