@@ -54,11 +54,14 @@ function openLeadConflict(existing: Lead) {
 export async function openLeadInTrx(trx: Trx, workspaceId: string, input: {
   contactId: string; accountId: string | null; ownerId: string | null; at: Date; actor: Actor;
   source: string | null; campaign: string | null; firstTouchAt: Date | null; note?: string | null;
+  /** The definition version whose inquiry rule opened the lead (null: opened by hand or import). */
+  definitionId?: string | null;
 }): Promise<Lead> {
-  const lead = await insertLead(trx, workspaceId, { ...input, stage: 'inquiry' });
+  const { definitionId, ...fields } = input;
+  const lead = await insertLead(trx, workspaceId, { ...fields, stage: 'inquiry' });
   await insertTransition(trx, workspaceId, {
     leadId: lead.id, from: null, to: 'inquiry', at: input.at, actor: input.actor, reasonCode: null,
-    note: input.note ?? 'new buying cycle', definitionId: null, isRecycle: false,
+    note: input.note ?? 'new buying cycle', definitionId: definitionId ?? null, isRecycle: false,
   });
   return lead;
 }

@@ -29,7 +29,7 @@ export function handoffReportsRoutes(server: FastifyInstance, deps: ServerDeps):
     async (request, reply) => {
       const report = await computeSlaReport(deps.app, principalOf(request).workspaceId, windowOf(request.query));
       if (request.query.format === 'csv') return sendCsv(reply, 'sla', report.window.from, report.window.to, reportToCsv(slaReportTable(report)));
-      return { from: report.window.from.toISOString(), to: report.window.to.toISOString(), reps: report.reps, teams: report.teams, total: report.total };
+      return { from: report.window.from.toISOString(), to: report.window.to.toISOString(), reps: report.reps, teams: report.teams, total: report.total, by_definition_version: report.byDefinitionVersion };
     });
 
   app.get('/api/v1/reports/rejections', { config: { permission: 'read' }, schema: { tags, summary: 'Rejection and hand-back reasons by source, campaign and definition version', querystring: windowQuery, response: { 200: z.record(z.string(), z.unknown()), ...errorResponses } } },

@@ -37,6 +37,7 @@ export function scoringRoutes(server: FastifyInstance, deps: ServerDeps): void {
         definition_id: scoring.definitionId, definition_version: scoring.definitionVersion,
         contacts: scoring.contacts.map((c) => ({ contact_id: c.contactId, fit: c.fit, engagement: c.engagement, rating: c.rating, cell: c.cell, qualifies: c.qualifies, explanation: c.explanation })),
         mqls: scoring.mqls.map((m) => ({ contact_id: m.contactId, lead_id: m.leadId, from: m.from, opened: m.opened, explanation: m.explanation })),
+        inquiries: scoring.inquiries.map((q) => ({ contact_id: q.contactId, lead_id: q.leadId, at: q.at.toISOString(), rule_id: q.ruleId, reason: q.reason })),
         high_intent: scoring.highIntent.map((s) => ({ id: s.id, via: s.via, detail: s.detail })),
       },
     });

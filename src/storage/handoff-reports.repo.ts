@@ -43,13 +43,21 @@ export async function handoffTimings(db: DbOrTrx, workspaceId: string, w: Window
 
 export type RejectionCount = { dimension: 'source' | 'campaign' | 'definition_version'; value: string | null; reasonCode: string; outcome: string | null; count: number };
 
-/** Rejections and hand-backs (sales stage → nurture or disqualified) by reason and source, campaign or definition version. */
+/**
+ * Rejections and hand-backs (sales stage → nurture or disqualified) by reason and source, campaign or
+ * definition version. The version is the one that decided: recorded on the lead's latest `→ mql`
+ * transition before the rejection (lead.definition_id is rewritten by every activation, so it would
+ * file old rejections under the new version). An MQL made by hand has no version.
+ */
 export async function rejectionCounts(db: DbOrTrx, workspaceId: string, w: Window): Promise<RejectionCount[]> {
   const r = await sql<{ source: string | null; campaign: string | null; version: number | null; reason_code: string; outcome: string | null; n: number }>`
     SELECT l.source, l.campaign, d.version, st.reason_code, rc.outcome, count(*)::int AS n
     FROM stage_transition st
     JOIN lead l ON l.workspace_id = st.workspace_id AND l.id = st.lead_id
-    LEFT JOIN lead_definition d ON d.workspace_id = l.workspace_id AND d.id = l.definition_id
+    LEFT JOIN LATERAL (SELECT m.definition_id FROM stage_transition m
+      WHERE m.workspace_id = st.workspace_id AND m.lead_id = st.lead_id AND m.to_stage = 'mql' AND (m.at, m.id) < (st.at, st.id)
+      ORDER BY m.at DESC, m.id DESC LIMIT 1) decided ON true
+    LEFT JOIN lead_definition d ON d.workspace_id = st.workspace_id AND d.id = decided.definition_id
     LEFT JOIN reason_code rc ON rc.workspace_id = st.workspace_id AND rc.code = st.reason_code
     WHERE st.workspace_id = ${workspaceId} AND st.from_stage IN ('mql', 'sal', 'sql') AND st.to_stage IN ('nurture', 'disqualified')
       AND st.reason_code IS NOT NULL AND st.at >= ${w.from} AND st.at < ${w.to}
@@ -67,4 +75,15 @@ export async function rejectionCounts(db: DbOrTrx, workspaceId: string, w: Windo
     add('definition_version', row.version === null ? null : String(row.version), row);
   }
   return [...out.values()].sort((a, b) => a.dimension.localeCompare(b.dimension) || b.count - a.count || a.reasonCode.localeCompare(b.reasonCode));
+}
+
+/** Every `→ mql` transition of these leads with the definition version recorded on it (null: made by hand), in time order. */
+export async function mqlVersionsOfLeads(db: DbOrTrx, workspaceId: string, leadIds: readonly string[]): Promise<{ leadId: string; at: Date; version: number | null }[]> {
+  if (!leadIds.length) return [];
+  const r = await sql<{ lead_id: string; at: Date; version: number | null }>`
+    SELECT st.lead_id, st.at, d.version FROM stage_transition st
+    LEFT JOIN lead_definition d ON d.workspace_id = st.workspace_id AND d.id = st.definition_id
+    WHERE st.workspace_id = ${workspaceId} AND st.lead_id = ANY(${[...new Set(leadIds)]}::uuid[]) AND st.to_stage = 'mql'
+    ORDER BY st.at, st.id`.execute(db);
+  return r.rows.map((x) => ({ leadId: x.lead_id, at: x.at, version: x.version }));
 }

@@ -3,6 +3,7 @@ import type { DbOrTrx } from './db.ts';
 
 export type EnrollmentFact = {
   trackId: string; leadId: string; status: string; exitReason: string | null; enteredAt: Date; leadOpenedAt: Date; mqlAfterEntryAt: Date | null;
+  origin: string | null;
 };
 
 /**
@@ -13,10 +14,10 @@ export type EnrollmentFact = {
 export async function listEnrollmentFacts(db: DbOrTrx, workspaceId: string): Promise<EnrollmentFact[]> {
   const rows = await db.selectFrom('nurture_enrollment as e')
     .innerJoin('lead as l', (j) => j.onRef('l.workspace_id', '=', 'e.workspace_id').onRef('l.id', '=', 'e.lead_id'))
-    .select(['e.track_id', 'e.lead_id', 'e.status', 'e.exit_reason', 'e.entered_at', 'l.opened_at'])
+    .select(['e.track_id', 'e.lead_id', 'e.status', 'e.exit_reason', 'e.entered_at', 'e.origin', 'l.opened_at'])
     .select(sql<Date | null>`(SELECT min(t.at) FROM stage_transition t WHERE t.workspace_id = e.workspace_id AND t.lead_id = e.lead_id AND t.to_stage = 'mql' AND (t.at > e.entered_at OR (t.at = e.entered_at AND t.id > e.id)))`.as('mql_at'))
     .where('e.workspace_id', '=', workspaceId).limit(200_000).execute();
-  return rows.map((r) => ({ trackId: r.track_id, leadId: r.lead_id, status: r.status, exitReason: r.exit_reason, enteredAt: r.entered_at, leadOpenedAt: r.opened_at, mqlAfterEntryAt: r.mql_at }));
+  return rows.map((r) => ({ trackId: r.track_id, leadId: r.lead_id, status: r.status, exitReason: r.exit_reason, enteredAt: r.entered_at, leadOpenedAt: r.opened_at, mqlAfterEntryAt: r.mql_at, origin: r.origin }));
 }
 
 /** Leads never in a track that became MQL: when they opened and when they first became MQL (the comparison group). */

@@ -48,10 +48,13 @@ export type EnrollmentStatus = 'active' | 'paused' | 'exited' | 'finished';
 export type NurtureEnrollment = {
   id: string; trackId: string; leadId: string; contactId: string; currentStep: number; status: EnrollmentStatus; nextRunAt: Date | null;
   enteredAt: Date; pausedAt: Date | null; exitedAt: Date | null; exitReason: string | null;
+  /** Why it entered: live_inquiry, recycle, sweep, manual (null: not recorded). */
+  origin: string | null;
 };
 const toEnrollment = (r: Selectable<NurtureEnrollmentTable>): NurtureEnrollment => ({
   id: r.id, trackId: r.track_id, leadId: r.lead_id, contactId: r.contact_id, currentStep: r.current_step, status: r.status as EnrollmentStatus,
   nextRunAt: r.next_run_at, enteredAt: r.entered_at, pausedAt: r.paused_at, exitedAt: r.exited_at, exitReason: r.exit_reason,
+  origin: r.origin,
 });
 
 /**
@@ -59,10 +62,11 @@ const toEnrollment = (r: Selectable<NurtureEnrollmentTable>): NurtureEnrollment 
  * partial unique index decides, so concurrent enrollers cannot both win and the caller's
  * transaction is not aborted).
  */
-export async function insertEnrollment(trx: Trx, workspaceId: string, e: { trackId: string; leadId: string; contactId: string; at: Date; nextRunAt: Date }): Promise<NurtureEnrollment | null> {
+export async function insertEnrollment(trx: Trx, workspaceId: string, e: { trackId: string; leadId: string; contactId: string; at: Date; nextRunAt: Date; origin?: string | null }): Promise<NurtureEnrollment | null> {
   const row = await trx.insertInto('nurture_enrollment').values({
     workspace_id: workspaceId, id: newId(e.at.getTime()), track_id: e.trackId, lead_id: e.leadId, contact_id: e.contactId,
     current_step: 0, status: 'active', next_run_at: e.nextRunAt, entered_at: e.at, paused_at: null, exited_at: null, exit_reason: null,
+    origin: e.origin ?? null,
   }).onConflict((oc) => oc.columns(['workspace_id', 'contact_id']).where('status', 'in', ['active', 'paused']).doNothing())
     .returningAll().executeTakeFirst();
   return row ? toEnrollment(row) : null;
@@ -118,14 +122,14 @@ export async function listDueEnrollments(db: DbOrTrx, now: Date, limit: number, 
 
 export type NurtureCandidate = {
   leadId: string; contactId: string; stage: Stage; rating: string | null; recycleCount: number; lastReasonCode: string | null; recheckAt: Date | null;
-  email: string | null; consent: Record<string, unknown>; unsubscribedAt: Date | null; persona: string | null; priorTrackIds: string[];
+  source: string | null; email: string | null; consent: Record<string, unknown>; unsubscribedAt: Date | null; persona: string | null; priorTrackIds: string[];
 };
 
 /** Open leads in the given stages whose contact has no live enrollment: who the enroll sweep considers. */
 export async function listNurtureCandidates(db: DbOrTrx, workspaceId: string, stages: readonly Stage[], limit: number, afterLeadId?: string): Promise<NurtureCandidate[]> {
   if (stages.length === 0) return [];
   const rows = await db.selectFrom('lead as l').innerJoin('contact as c', (j) => j.onRef('c.workspace_id', '=', 'l.workspace_id').onRef('c.id', '=', 'l.contact_id'))
-    .select(['l.id as lead_id', 'l.contact_id', 'l.stage', 'l.rating', 'l.recycle_count', 'l.last_reason_code', 'l.recheck_at', 'c.email', 'c.consent', 'c.unsubscribed_at', 'c.attributes'])
+    .select(['l.id as lead_id', 'l.contact_id', 'l.stage', 'l.rating', 'l.recycle_count', 'l.last_reason_code', 'l.recheck_at', 'l.source', 'c.email', 'c.consent', 'c.unsubscribed_at', 'c.attributes'])
     .select(() => sql<string[]>`coalesce((SELECT array_agg(DISTINCT e.track_id) FROM nurture_enrollment e WHERE e.workspace_id = l.workspace_id AND e.lead_id = l.id), '{}')`.as('prior'))
     .where('l.workspace_id', '=', workspaceId).where('l.stage', 'in', [...stages])
     .where((eb) => eb.not(eb.exists(eb.selectFrom('nurture_enrollment as e').select('e.id')
@@ -134,7 +138,7 @@ export async function listNurtureCandidates(db: DbOrTrx, workspaceId: string, st
     .orderBy('l.id').limit(limit).execute();
   return rows.map((r) => ({
     leadId: r.lead_id, contactId: r.contact_id, stage: r.stage as Stage, rating: r.rating, recycleCount: r.recycle_count, lastReasonCode: r.last_reason_code,
-    recheckAt: r.recheck_at, email: r.email, consent: r.consent, unsubscribedAt: r.unsubscribed_at,
+    recheckAt: r.recheck_at, source: r.source, email: r.email, consent: r.consent, unsubscribedAt: r.unsubscribed_at,
     persona: typeof r.attributes.persona === 'string' ? r.attributes.persona : null, priorTrackIds: r.prior,
   }));
 }
@@ -192,11 +196,11 @@ export async function countFailedAttempts(db: DbOrTrx, workspaceId: string, enro
 }
 
 /** What a contact consumed: content views, downloads and email clicks with a known asset, with its stage. */
-export async function consumedContent(db: DbOrTrx, workspaceId: string, contactId: string): Promise<{ assetId: string; stage: string | null; at: Date }[]> {
+export async function consumedContent(db: DbOrTrx, workspaceId: string, contactId: string): Promise<{ assetId: string; stage: string | null; format: string; at: Date }[]> {
   const rows = await db.selectFrom('activity as a').innerJoin('content_asset as c', (j) => j.onRef('c.workspace_id', '=', 'a.workspace_id').onRef('c.id', '=', 'a.content_id'))
-    .select(['a.content_id', 'c.buying_stage', 'a.occurred_at']).where('a.workspace_id', '=', workspaceId).where('a.contact_id', '=', contactId)
+    .select(['a.content_id', 'c.buying_stage', 'c.format', 'a.occurred_at']).where('a.workspace_id', '=', workspaceId).where('a.contact_id', '=', contactId)
     .where('a.type', 'in', ['content_view', 'content_download', 'email_click']).orderBy('a.occurred_at', 'desc').limit(500).execute();
-  return rows.map((r) => ({ assetId: r.content_id!, stage: r.buying_stage, at: r.occurred_at }));
+  return rows.map((r) => ({ assetId: r.content_id!, stage: r.buying_stage, format: r.format, at: r.occurred_at }));
 }
 
 /** Sets (or clears, with null) a contact's unsubscribe time. */

@@ -61,6 +61,8 @@ export interface NurtureEnrollmentTable {
   paused_at: Timestamp | null;
   exited_at: Timestamp | null;
   exit_reason: string | null;
+  /** live_inquiry | recycle | sweep | manual; null on enrollments made before it was recorded. */
+  origin: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface NurtureSendTable {

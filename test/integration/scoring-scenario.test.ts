@@ -58,14 +58,19 @@ describe('real-time scoring and qualification', () => {
     expect(first.scoring.contacts[0]).toMatchObject({ fit: 72, engagement: 10, cell: 'A3', rating: 'warm' });
     expect(first.scoring.mqls).toEqual([]);
     expect(first.scoring.high_intent).toHaveLength(1);
+    // A known person's first engagement signal meets the default inquiry rule: the lead opens at inquiry, dated at the visit.
+    expect(first.scoring.inquiries).toEqual([expect.objectContaining({ at: at(0).toISOString(), rule_id: 'engaged' })]);
     await activity(at(0, 30), { type: 'page_view', url: 'https://cloudly.example/pricing?plan=pro' });
     const third = await activity(at(0, 45), { type: 'content_download', content_id: caseStudyId });
     const explanation = 'definition v1: rating A2 (fit 72 = title VP or C-level +30, industry SaaS +25, 200–1000 employees +17; engagement 35 = pricing page ×2 +20, case study download +15)';
-    expect(third.scoring.mqls).toEqual([expect.objectContaining({ from: 'inquiry', opened: true, explanation })]);
+    expect(third.scoring.inquiries).toEqual([]);
+    expect(third.scoring.mqls).toEqual([expect.objectContaining({ from: 'inquiry', opened: false, explanation })]);
     const lead = await openLead();
     expect(lead).toMatchObject({ stage: 'mql', fit_score: 72, engagement_score: 35, rating: 'A2', definition_id: activeId, mql_at: at(0, 45).toISOString() });
     const history = json(await t.api('GET', `/api/v1/leads/${lead.id}/transitions`)).data;
     expect(history.map((h: { to: string }) => h.to)).toEqual(['inquiry', 'mql']);
+    expect(history[0]).toMatchObject({ at: at(0).toISOString(), actor: { type: 'rule', id: null }, definition_id: activeId });
+    expect(history[0].note).toMatch(/^inquiry: page view \/pricing \(rule 'a known person with 1 engagement signal/);
     expect(history[1]).toMatchObject({ actor: { type: 'rule', id: null }, definition_id: activeId, note: explanation });
   });
 

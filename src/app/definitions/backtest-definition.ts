@@ -28,7 +28,7 @@ export type BacktestProgress = (done: number, total: number, activities: number,
 /** Activity types whose properties some rule reads (custom-event and form properties cost jsonb parsing). */
 function typesReadingProperties(definitions: LeadDefinition[]): Set<string> | 'all' {
   const types = new Set<string>();
-  const rules: ActivityCriteria[] = definitions.flatMap((d) => [...d.engagement.rules, ...d.mql.handRaises]);
+  const rules: ActivityCriteria[] = definitions.flatMap((d) => [...d.engagement.rules, ...d.mql.handRaises, ...d.inquiry.activities]);
   for (const r of rules) {
     if (!r.properties) continue;
     if (r.type === undefined) return 'all';

@@ -1,5 +1,7 @@
 import { slaReport, type SlaReport, type SlaReportRow } from '../../core/sla/sla-report.rules.ts';
-import { clocksStartedIn, escalationsIn, handoffTimings, rejectionCounts, reportReps, type RejectionCount, type Window } from '../../storage/handoff-reports.repo.ts';
+import {
+  clocksStartedIn, escalationsIn, handoffTimings, mqlVersionsOfLeads, rejectionCounts, reportReps, type RejectionCount, type Window,
+} from '../../storage/handoff-reports.repo.ts';
 import type { AppDeps } from '../context.ts';
 import type { Cell } from '../reports/report.types.ts';
 
@@ -10,11 +12,30 @@ export function reportWindow(deps: AppDeps, from?: Date, to?: Date): Window {
 }
 
 /** The follow-up rate: per rep and team, over clocks started in the window. */
-export async function computeSlaReport(deps: AppDeps, workspaceId: string, window: Window): Promise<SlaReport & { window: Window }> {
+/** SLA totals of the MQLs one definition version decided ('none': MQLs made by hand). Escalations are counted per rep, not per version. */
+export type SlaByVersion = SlaReportRow & { version: string };
+
+export async function computeSlaReport(deps: AppDeps, workspaceId: string, window: Window): Promise<SlaReport & { byDefinitionVersion: SlaByVersion[]; window: Window }> {
   const [reps, clocks, escalations, timings] = await Promise.all([
     reportReps(deps.db, workspaceId), clocksStartedIn(deps.db, workspaceId, window), escalationsIn(deps.db, workspaceId, window), handoffTimings(deps.db, workspaceId, window),
   ]);
-  return { ...slaReport({ reps, clocks, escalations, timings, now: deps.clock.now() }), window };
+  const now = deps.clock.now();
+  // By definition version: the version recorded on the `→ mql` transition that started each clock (the one that decided).
+  const mqls = await mqlVersionsOfLeads(deps.db, workspaceId, clocks.map((c) => c.leadId));
+  const byLead = new Map<string, typeof mqls>();
+  for (const m of mqls) byLead.set(m.leadId, [...(byLead.get(m.leadId) ?? []), m]);
+  const versionAt = (leadId: string, at: Date): string => {
+    let version: number | null = null;
+    for (const m of byLead.get(leadId) ?? []) if (m.at <= at) version = m.version;
+    return version === null ? 'none' : String(version);
+  };
+  const clockVersion = clocks.map((c) => versionAt(c.leadId, c.clock.startedAt));
+  const timingVersion = timings.map((x) => versionAt(x.leadId, x.mqlAt));
+  const byDefinitionVersion = [...new Set(clockVersion)].sort().map((version) => ({
+    version,
+    ...slaReport({ reps, clocks: clocks.filter((_, i) => clockVersion[i] === version), escalations: [], timings: timings.filter((_, i) => timingVersion[i] === version), now }).total,
+  }));
+  return { ...slaReport({ reps, clocks, escalations, timings, now }), byDefinitionVersion, window };
 }
 
 export async function computeRejections(deps: AppDeps, workspaceId: string, window: Window): Promise<{ window: Window; rows: RejectionCount[] }> {

@@ -1,12 +1,14 @@
 import { stages as allStages, type Stage } from '../../core/lifecycle.ts';
-import { chooseTrack, sweepBlocker, type NurtureLead, type NurturePerson, type StageChangeAction } from '../../core/nurture/nurture-enrollment.rules.ts';
+import {
+  chooseTrack, sweepBlocker, tracksReadConsumed, type ConsumedAsset, type EnrollmentOrigin, type NurtureLead, type NurturePerson, type StageChangeAction,
+} from '../../core/nurture/nurture-enrollment.rules.ts';
 import { emailBlocker } from '../../core/nurture/nurture-steps.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { getContact, type Contact } from '../../storage/contacts.repo.ts';
 import type { DbOrTrx, Trx } from '../../storage/db.ts';
 import { enqueueJob, removeJob } from '../../storage/jobs.repo.ts';
 import { getLead, type Lead } from '../../storage/leads.repo.ts';
-import { getTrack, insertEnrollment, listNurtureCandidates, listTracks, updateEnrollment, type NurtureCandidate, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
+import { consumedContent, getTrack, insertEnrollment, listNurtureCandidates, listTracks, updateEnrollment, type NurtureCandidate, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
 import { listWorkspaces } from '../../storage/workspaces.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
@@ -20,17 +22,23 @@ export async function scheduleTick(trx: DbOrTrx, workspaceId: string, enrollment
 }
 
 export function toNurtureLead(lead: Lead): NurtureLead {
-  return { id: lead.id, contactId: lead.contactId, stage: lead.stage, rating: lead.rating, recycleCount: lead.recycleCount, lastReasonCode: lead.lastReasonCode, recheckAt: lead.recheckAt };
+  return { id: lead.id, contactId: lead.contactId, stage: lead.stage, rating: lead.rating, recycleCount: lead.recycleCount, lastReasonCode: lead.lastReasonCode, recheckAt: lead.recheckAt, source: lead.source };
+}
+
+/** What a person consumed, for entry rules that ask (content_consumed). */
+export async function loadConsumed(db: DbOrTrx, workspaceId: string, contactId: string): Promise<ConsumedAsset[]> {
+  return (await consumedContent(db, workspaceId, contactId)).map((c) => ({ assetId: c.assetId, format: c.format, stage: c.stage }));
 }
 
 export function toNurturePerson(contact: Pick<Contact, 'email' | 'consent' | 'unsubscribedAt' | 'attributes'> | null): NurturePerson {
   if (!contact) return { persona: null, emailable: false };
+  // Consent predicate for entry and enrollment: the existing nurture check (emailBlocker); the lead wires consent.rules.ts here after merging.
   return { persona: typeof contact.attributes.persona === 'string' ? contact.attributes.persona : null, emailable: emailBlocker(contact) === null };
 }
 
 /** Enrolls a lead in a track in the caller's transaction and schedules its first tick; null when the person already has a live track. */
-export async function enrollInTrx(trx: Trx, workspaceId: string, input: { trackId: string; lead: Pick<Lead, 'id' | 'contactId'>; at: Date; runAt: Date }): Promise<NurtureEnrollment | null> {
-  const e = await insertEnrollment(trx, workspaceId, { trackId: input.trackId, leadId: input.lead.id, contactId: input.lead.contactId, at: input.at, nextRunAt: input.runAt });
+export async function enrollInTrx(trx: Trx, workspaceId: string, input: { trackId: string; lead: Pick<Lead, 'id' | 'contactId'>; at: Date; runAt: Date; origin: EnrollmentOrigin }): Promise<NurtureEnrollment | null> {
+  const e = await insertEnrollment(trx, workspaceId, { trackId: input.trackId, leadId: input.lead.id, contactId: input.lead.contactId, at: input.at, nextRunAt: input.runAt, origin: input.origin });
   if (e) await scheduleTick(trx, workspaceId, e.id, input.runAt);
   return e;
 }
@@ -48,7 +56,7 @@ export async function applyEnrollmentActions(trx: Trx, workspaceId: string, lead
       await updateEnrollment(trx, workspaceId, a.enrollmentId, { status: 'active', pausedAt: null, nextRunAt: a.at });
       await scheduleTick(trx, workspaceId, a.enrollmentId, a.at);
     } else {
-      await enrollInTrx(trx, workspaceId, { trackId: a.trackId, lead, at: now, runAt: a.at });
+      await enrollInTrx(trx, workspaceId, { trackId: a.trackId, lead, at: now, runAt: a.at, origin: a.origin ?? 'recycle' });
     }
   }
 }
@@ -80,13 +88,15 @@ export async function sweepNurtureEnrollments(deps: AppDeps, now: Date, options:
 
 async function enrollCandidates(deps: AppDeps, workspaceId: string, tracks: NurtureTrack[], candidates: NurtureCandidate[], now: Date): Promise<number> {
   let enrolled = 0;
+  const readConsumed = tracksReadConsumed(tracks);
   for (const c of candidates) {
-    const lead: NurtureLead = { id: c.leadId, contactId: c.contactId, stage: c.stage, rating: c.rating, recycleCount: c.recycleCount, lastReasonCode: c.lastReasonCode, recheckAt: c.recheckAt };
+    const lead: NurtureLead = { id: c.leadId, contactId: c.contactId, stage: c.stage, rating: c.rating, recycleCount: c.recycleCount, lastReasonCode: c.lastReasonCode, recheckAt: c.recheckAt, source: c.source };
     const person = toNurturePerson({ email: c.email, consent: c.consent, unsubscribedAt: c.unsubscribedAt, attributes: { persona: c.persona } });
     if (sweepBlocker(lead, person, now)) continue;
+    if (readConsumed) person.consumed = await loadConsumed(deps.db, workspaceId, c.contactId);
     const track = chooseTrack(tracks, lead, person, new Set(c.priorTrackIds));
     if (!track) continue;
-    const e = await deps.db.transaction().execute((trx) => enrollInTrx(trx, workspaceId, { trackId: track.id, lead, at: now, runAt: now }));
+    const e = await deps.db.transaction().execute((trx) => enrollInTrx(trx, workspaceId, { trackId: track.id, lead, at: now, runAt: now, origin: 'sweep' }));
     if (e) enrolled += 1;
   }
   return enrolled;
@@ -105,7 +115,7 @@ export async function enrollLead(deps: AppDeps, workspaceId: string, trackId: st
     const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId));
     if (!person.emailable) return fail('Conflict', 'This person cannot be emailed (no address, no consent, unsubscribed or bounced).');
     const runAt = lead.recheckAt && lead.recheckAt > now ? lead.recheckAt : now;
-    const e = await enrollInTrx(trx, workspaceId, { trackId, lead, at: now, runAt });
+    const e = await enrollInTrx(trx, workspaceId, { trackId, lead, at: now, runAt, origin: 'manual' });
     return e ? ok(e) : fail('Conflict', 'One voice per person: this person is already in a nurture track; it must exit first.', [{ path: 'lead_id', message: 'already in a track' }]);
   });
 }

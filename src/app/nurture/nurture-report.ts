@@ -15,7 +15,7 @@ export async function nurtureMetrics(deps: AppDeps, workspaceId: string): Promis
 export function nurtureReportJson(r: NurtureReport) {
   return {
     tracks: r.tracks.map((t) => ({
-      track_id: t.trackId, name: t.name, entered: t.entered, active: t.active, paused: t.paused, finished: t.finished, exited_by_reason: t.exitedByReason,
+      track_id: t.trackId, name: t.name, entered: t.entered, entered_by_origin: t.enteredByOrigin, active: t.active, paused: t.paused, finished: t.finished, exited_by_reason: t.exitedByReason,
       mql: t.mql, mql_conversion: t.mqlConversion, median_days_to_sales_ready: t.medianDaysToSalesReady,
       steps: t.steps.map((s) => ({ step: s.stepIndex, sent: s.sent, skipped: s.skipped, failed: s.failed, bounced: s.bounced, opened: s.opened, clicked: s.clicked, unsubscribed: s.unsubscribed, open_rate: s.openRate, click_rate: s.clickRate })),
     })),

@@ -1,10 +1,10 @@
 import type { Stage } from '../../core/lifecycle.ts';
-import { decideOnStageChange } from '../../core/nurture/nurture-enrollment.rules.ts';
+import { decideOnNewInquiry, decideOnStageChange, tracksReadConsumed } from '../../core/nurture/nurture-enrollment.rules.ts';
 import { getContact } from '../../storage/contacts.repo.ts';
 import type { Trx } from '../../storage/db.ts';
-import type { Lead } from '../../storage/leads.repo.ts';
+import { getLead, type Lead } from '../../storage/leads.repo.ts';
 import { getTrack, listTracks, lockLiveEnrollmentForContact } from '../../storage/nurture.repo.ts';
-import { applyEnrollmentActions, toNurtureLead, toNurturePerson } from './nurture-enrollment.ts';
+import { applyEnrollmentActions, loadConsumed, toNurtureLead, toNurturePerson } from './nurture-enrollment.ts';
 
 /**
  * Called by transitionLeadInTrx after every stage change, in the same transaction: pauses the
@@ -24,5 +24,23 @@ export async function onLeadStageChanged(trx: Trx, workspaceId: string, lead: Le
     live: live ? { id: live.id, trackId: live.trackId, status: live.status as 'active' | 'paused', exit: liveTrack?.exit ?? { stages: ['mql'] } } : null,
     toStage, lead: toNurtureLead(lead), person, tracks, now,
   });
+  await applyEnrollmentActions(trx, workspaceId, lead, actions, now);
+}
+
+/**
+ * Called by scoring, in the ingesting transaction, for a lead the definition's inquiry rule just
+ * opened from live traffic (and that did not qualify in the same batch): it joins the best-fitting
+ * track now (origin live_inquiry), unless the person already has a live track (one voice per
+ * person, also enforced by the partial unique index) or cannot be emailed.
+ */
+export async function onInquiryOpened(trx: Trx, workspaceId: string, leadId: string, now: Date): Promise<void> {
+  const tracks = await listTracks(trx, workspaceId, true);
+  if (tracks.length === 0) return; // the common case without tracks costs one query
+  const lead = await getLead(trx, workspaceId, leadId);
+  if (!lead) return;
+  const live = await lockLiveEnrollmentForContact(trx, workspaceId, lead.contactId);
+  const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId));
+  if (tracksReadConsumed(tracks)) person.consumed = await loadConsumed(trx, workspaceId, lead.contactId);
+  const actions = decideOnNewInquiry({ live, lead: toNurtureLead(lead), person, tracks, now });
   await applyEnrollmentActions(trx, workspaceId, lead, actions, now);
 }

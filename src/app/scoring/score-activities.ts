@@ -1,5 +1,8 @@
 import type { ActivityFact, ContentFact } from '../../core/activity.ts';
+import { compileDefinition } from '../../core/definitions/compiled-definition.ts';
+import { firingInquiry, inquiryReason, inquirySignalsOfState, isKnown } from '../../core/definitions/inquiry.ts';
 import { evaluateLead, type LeadEvaluation } from '../../core/definitions/lead-evaluation.ts';
+import { ActivityView } from '../../core/definitions/rule-matching.ts';
 import { decayTo, emptyEngagementState, scoreEngagement, summarizeEngagement, type EngagementState, type FitScore } from '../../core/definitions/scoring.ts';
 import type { Stage } from '../../core/lifecycle.ts';
 import type { Trx } from '../../storage/db.ts';
@@ -9,6 +12,7 @@ import {
 } from '../../storage/scores.repo.ts';
 import { accountsByIds, activitiesOfContacts, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
 import { openLeadInTrx, transitionLeadInTrx } from '../leads.ts';
+import { onInquiryOpened } from '../nurture/on-lead-stage-changed.ts';
 import {
   loadActiveDefinition, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition, type PersistedActivity,
 } from './scoring-facts.ts';
@@ -17,6 +21,8 @@ export type { PersistedActivity } from './scoring-facts.ts';
 
 export type ContactScoreSummary = { contactId: string; fit: number; engagement: number; rating: string; cell: string; qualifies: boolean; explanation: string };
 export type MqlOutcome = { contactId: string; leadId: string; transitionId: string; from: Stage; opened: boolean; explanation: string };
+/** A lead the inquiry rule opened at `inquiry` (dated at the activity that met it). */
+export type InquiryOutcome = { contactId: string; leadId: string; at: Date; ruleId: string; reason: string };
 export type ScoringOutcome = {
   /** The active definition that scored the batch; null when the workspace has none (nothing is scored). */
   definitionId: string | null;
@@ -24,6 +30,7 @@ export type ScoringOutcome = {
   scored: number;
   contacts: ContactScoreSummary[];
   mqls: MqlOutcome[];
+  inquiries: InquiryOutcome[];
   highIntent: HighIntentSignal[];
 };
 
@@ -31,7 +38,7 @@ const RULE_ACTOR = { type: 'rule' as const, id: null };
 const salesOwned = new Set<string>(['mql', 'sal', 'sql', 'opportunity']);
 
 const empty = (active: ActiveDefinition | null): ScoringOutcome => ({
-  definitionId: active?.record.id ?? null, definitionVersion: active?.record.version ?? null, scored: 0, contacts: [], mqls: [], highIntent: [],
+  definitionId: active?.record.id ?? null, definitionVersion: active?.record.version ?? null, scored: 0, contacts: [], mqls: [], inquiries: [], highIntent: [],
 });
 
 /**
@@ -121,6 +128,7 @@ async function scoreContacts(
   replay?: ReadonlyMap<string, { state: EngagementState; note: string }>,
 ): Promise<ScoringOutcome> {
   const definitionId = active.record.id;
+  const compiled = compileDefinition(active.definition);
   const ids = [...byContact.keys()];
   const rows = await lockContactScores(trx, workspaceId, definitionId, ids, now);
   const contacts = await contactsByIds(trx, workspaceId, ids);
@@ -138,7 +146,7 @@ async function scoreContacts(
     const row = rows.get(contactId);
     if (!contact || !row || contact.status === 'merged') continue;
     const account = contact.accountId ? accounts.get(contact.accountId) ?? null : null;
-    const open = openLeads.get(contactId);
+    let open: { id: string; stage: string } | undefined = openLeads.get(contactId);
     const mode = open ? (salesOwned.has(open.stage) ? 'none' : open.stage === 'inquiry' ? 'level' : 'edge') : hadLeads.has(contactId) ? 'edge' : 'level';
     const rebuilt = replay?.get(contactId);
     let state = row.engagementState as EngagementState;
@@ -152,9 +160,20 @@ async function scoreContacts(
     let last: LeadEvaluation | null = null;
     const base = { definition: active.definition, version: active.record.version, contact: toContactFact(contact), account: account ? toAccountFact(account) : null, now };
     const steps: { activity: ActivityFact | null }[] = acts.length ? acts.map((activity) => ({ activity })) : [{ activity: null }];
+    let opened: InquiryOutcome | null = null;
     for (const { activity } of steps) {
-      const ev = evaluateLead({ ...base, state, activity, content: activity?.contentId ? content.get(activity.contentId) ?? null : null });
+      const activityContent = activity?.contentId ? content.get(activity.contentId) ?? null : null;
+      const signalsBefore = inquirySignalsOfState(compiled, state.rules);
+      const ev = evaluateLead({ ...base, state, activity, content: activityContent });
       state = ev.state;
+      if (!open && activity) {
+        const match = firingInquiry(compiled, new ActivityView().set(activity, activityContent), isKnown(contact), signalsBefore, inquirySignalsOfState(compiled, state.rules));
+        if (match) {
+          opened = await openInquiry(trx, workspaceId, active, contact, activity, inquiryReason(match, activity, active.record.version), match.ruleId, now);
+          open = { id: opened.leadId, stage: 'inquiry' };
+          outcome.inquiries.push(opened);
+        }
+      }
       if (!trigger && triggers(mode, ev, before)) trigger = ev;
       before = ratingQualifies(ev, active);
       last = ev;
@@ -165,6 +184,7 @@ async function scoreContacts(
       });
       if (activity && ev.highIntent) {
         const detail = ev.highIntent.via === 'content' ? ev.highIntent.contentId : `${ev.highIntent.url} (${ev.highIntent.pattern})`;
+        // A lead the inquiry rule just opened has no owner to alert yet; the signal is still recorded against it.
         signals.push({ contactId, leadId: open?.id ?? null, activityId: activity.id, definitionId, via: ev.highIntent.via, detail, at: activity.occurredAt });
       }
     }
@@ -177,7 +197,7 @@ async function scoreContacts(
     });
     let leadId = open?.id ?? null;
     if (trigger) {
-      const mql = await qualify(trx, workspaceId, definitionId, contact, open ?? null, explain(trigger), now);
+      const mql = await qualify(trx, workspaceId, definitionId, contact, open ?? null, explain(trigger), now, opened !== null);
       if (mql) {
         outcome.mqls.push(mql);
         leadId = mql.leadId;
@@ -190,6 +210,9 @@ async function scoreContacts(
   await insertScoreEvents(trx, workspaceId, events);
   await writeLeadSnapshots(trx, workspaceId, snapshots, now);
   outcome.highIntent = await insertHighIntentSignals(trx, workspaceId, signals);
+  // New inquiries still at inquiry (not qualified in the same batch) join a nurture track now, rated.
+  const qualified = new Set(outcome.mqls.map((m) => m.leadId));
+  for (const inquiry of outcome.inquiries) if (!qualified.has(inquiry.leadId)) await onInquiryOpened(trx, workspaceId, inquiry.leadId, now);
   return outcome;
 }
 
@@ -203,10 +226,31 @@ export function toWrite(contactId: string, ev: LeadEvaluation, ratingQualified: 
 
 const fitJson = (fit: FitScore): Record<string, unknown> => ({ points: fit.points, grade: fit.grade, contributions: fit.contributions, exclusions: fit.exclusions });
 
-/** Opens a lead when needed (a closed one means a new buying cycle) and moves it to MQL, recording the definition and why. */
+type LeadContact = { id: string; accountId: string | null; ownerId: string | null; firstTouch: { at: Date | null; source: string | null; campaign: string | null } };
+
+/**
+ * Opens a lead at `inquiry` because the definition's inquiry rule says so: dated at the activity
+ * (never in the future), the rule as actor, the definition version and the reason on the transition.
+ */
+async function openInquiry(
+  trx: Trx, workspaceId: string, active: ActiveDefinition, contact: LeadContact, activity: ActivityFact, reason: string, ruleId: string, now: Date,
+): Promise<InquiryOutcome> {
+  const at = activity.occurredAt < now ? activity.occurredAt : now;
+  const lead = await openLeadInTrx(trx, workspaceId, {
+    contactId: contact.id, accountId: contact.accountId, ownerId: contact.ownerId, at, actor: RULE_ACTOR,
+    source: contact.firstTouch.source, campaign: contact.firstTouch.campaign, firstTouchAt: contact.firstTouch.at,
+    note: reason, definitionId: active.record.id,
+  });
+  return { contactId: contact.id, leadId: lead.id, at, ruleId, reason };
+}
+
+/**
+ * Opens a lead when needed (a closed one means a new buying cycle) and moves it to MQL, recording the definition and why.
+ * `openedNow`: the inquiry rule opened `open` in this batch (reported as opened).
+ */
 async function qualify(
-  trx: Trx, workspaceId: string, definitionId: string, contact: { id: string; accountId: string | null; ownerId: string | null; firstTouch: { at: Date | null; source: string | null; campaign: string | null } },
-  open: { id: string; stage: string } | null, explanation: string, now: Date,
+  trx: Trx, workspaceId: string, definitionId: string, contact: LeadContact,
+  open: { id: string; stage: string } | null, explanation: string, now: Date, openedNow = false,
 ): Promise<MqlOutcome | null> {
   let leadId = open?.id ?? null;
   let from = (open?.stage ?? 'inquiry') as Stage;
@@ -220,7 +264,7 @@ async function qualify(
   }
   const moved = await transitionLeadInTrx(trx, workspaceId, leadId, { to: 'mql', actor: RULE_ACTOR, definitionId, note: explanation, at: now });
   if (!moved.ok) return null;
-  return { contactId: contact.id, leadId, transitionId: moved.value.transition.id, from, opened: !open, explanation };
+  return { contactId: contact.id, leadId, transitionId: moved.value.transition.id, from, opened: !open || openedNow, explanation };
 }
 
 export type { ContactScoreRecord };

@@ -1,11 +1,12 @@
 import { storedSpellings } from '../activity-vocabulary.rules.ts';
 import { isActivityType, type AccountFact, type ActivityFact, type ContactFact, type ContentFact } from '../activity.ts';
 import {
-  createBacktestReport, resetReplay, startContact, emptyReplay,
+  createBacktestReport, qualified, resetReplay, startContact, emptyReplay,
   type BacktestOptions, type BacktestReport, type ContactBacktest, type ContactOutcome, type ContactReplay, type ContactStart,
 } from './backtest.ts';
 import { compileDefinition, levelOf, type CompiledDefinition } from './compiled-definition.ts';
 import type { ActivityCriteria, LeadDefinition, Rating } from './definition-schema.ts';
+import { engagedFires, inquiryActivityMatches, inquirySignals } from './inquiry.ts';
 import { ActivityView } from './rule-matching.ts';
 import { applyWorkingMatched, createWorking, resetWorking, roundScore, workingTotal, type EngagementWorking } from './scoring.ts';
 
@@ -33,7 +34,7 @@ export type ShapeFields = {
 
 export function shapeFieldsRead(definitions: readonly LeadDefinition[]): ShapeFields {
   const fields: ShapeFields = { content: false, url: false, campaign: false, source: false, medium: false, eventName: false, properties: new Map() };
-  const criteria: ActivityCriteria[] = definitions.flatMap((d) => [...d.engagement.rules, ...d.mql.handRaises]);
+  const criteria: ActivityCriteria[] = definitions.flatMap((d) => [...d.engagement.rules, ...d.mql.handRaises, ...d.inquiry.activities]);
   for (const c of criteria) {
     // The URL test falls back to the content asset's URL, so it needs the content too.
     if (c.contentId !== undefined || c.format !== undefined || c.buyingStage !== undefined || c.topic !== undefined || c.url !== undefined) fields.content = true;
@@ -70,6 +71,8 @@ export class ShapeClassifier {
   readonly rules: Int32Array[][];
   /** [definition][signature] → highest maxGradeIndex of a matching hand-raise, -1 when none matches. */
   readonly handRaise: number[][];
+  /** [definition][signature] → whether an inquiry activity rule matches. */
+  readonly inquiry: boolean[][];
   private readonly compiled: CompiledDefinition[];
   private readonly bySignature = new Map<string, number>();
   private readonly view = new ActivityView();
@@ -78,6 +81,7 @@ export class ShapeClassifier {
     this.compiled = definitions.map(compileDefinition);
     this.rules = definitions.map(() => []);
     this.handRaise = definitions.map(() => []);
+    this.inquiry = definitions.map(() => []);
   }
 
   get count(): number {
@@ -89,6 +93,7 @@ export class ShapeClassifier {
     this.view.set(fact, fact.contentId ? this.content(fact.contentId) ?? null : null);
     const rules: number[][] = [];
     const hands: number[] = [];
+    const inquiries: boolean[] = [];
     for (const c of this.compiled) {
       const matched: number[] = [];
       for (const rule of c.engagementByType.get(fact.type) ?? c.engagement) if (rule.test(this.view)) matched.push(rule.index);
@@ -96,8 +101,9 @@ export class ShapeClassifier {
       for (const hr of c.handRaisesByType.get(fact.type) ?? c.handRaises) if (hr.maxGradeIndex > hand && hr.test(this.view)) hand = hr.maxGradeIndex;
       rules.push(matched);
       hands.push(hand);
+      inquiries.push(inquiryActivityMatches(c, this.view));
     }
-    const key = JSON.stringify([rules, hands]);
+    const key = JSON.stringify([rules, hands, inquiries]);
     let sig = this.bySignature.get(key);
     if (sig === undefined) {
       sig = this.bySignature.size;
@@ -105,6 +111,7 @@ export class ShapeClassifier {
       for (let d = 0; d < this.compiled.length; d++) {
         this.rules[d]!.push(Int32Array.from(rules[d]!));
         this.handRaise[d]!.push(hands[d]!);
+        this.inquiry[d]!.push(inquiries[d]!);
       }
     }
     return sig;
@@ -247,7 +254,7 @@ export function createColumnReplay(
           r.maxAt = ms[len - 1] as number;
         }
         const s = startContact(c, fact, account);
-        if (s.canQualify) replay(d, c, s, r, len);
+        if (s.canQualify || s.known) replay(d, c, s, r, len);
         reports[d]!.add(fact, outcome, s, r);
       }
     },
@@ -260,29 +267,34 @@ export function createColumnReplay(
     resetWorking(w);
     const ruleSets = classifier.rules[d]!;
     const hands = classifier.handRaise[d]!;
+    const inquiries = classifier.inquiry[d]!;
     const row = c.definition.rating.matrix[s.grade];
     // While no rule has matched, every point is 0: decaying changes nothing but the reference time.
     let zero = true;
     const zeroQualifies = c.qualifying.has(row[levelOf(c, 0) - 1] as Rating);
     for (let k = 0; k < len; k++) {
+      const needInquiry = s.known && Number.isNaN(r.inquiryAt);
+      const needMql = s.canQualify && Number.isNaN(r.mqlAt);
+      if (!needInquiry && !needMql) return;
       const t = ms[k] as number;
       const sig = sigs[k] as number;
       const matched = ruleSets[sig]!;
+      const signalsBefore = needInquiry ? inquirySignals(c, w.hits) : 0;
       if (zero && matched.length === 0) {
         if (t > w.asOf) w.asOf = t;
       } else {
         zero = false;
         applyWorkingMatched(w, c, matched, t, t);
       }
+      if (needInquiry && (inquiries[sig] === true || engagedFires(c, signalsBefore, inquirySignals(c, w.hits)))) r.inquiryAt = t;
+      if (!needMql) continue;
       if (s.gradeIndex <= (hands[sig] as number)) {
-        r.mqlAt = t;
-        r.via = 'hand_raise';
+        qualified(r, t, 'hand_raise');
         return;
       }
       const qualifies = zero ? zeroQualifies : c.qualifying.has(row[levelOf(c, roundScore(workingTotal(w))) - 1] as Rating);
       if (qualifies) {
-        r.mqlAt = t;
-        r.via = 'rating';
+        qualified(r, t, 'rating');
         return;
       }
     }

@@ -1,6 +1,7 @@
 import type { AccountFact, ActivityFact, ContactFact, ContentFact } from '../activity.ts';
 import { compileDefinition, levelOf, type CompiledDefinition } from './compiled-definition.ts';
 import { fitGrades, type FitGrade, type LeadDefinition, type Rating } from './definition-schema.ts';
+import { engagedFires, inquiryActivityMatches, inquirySignals, isKnown } from './inquiry.ts';
 import { firingHandRaise } from './qualification.ts';
 import { ActivityView } from './rule-matching.ts';
 import { applyWorking, createWorking, resetWorking, roundScore, scoreFit, workingTotal, type EngagementWorking } from './scoring.ts';
@@ -37,6 +38,8 @@ export type ContactBacktest = {
   grade: FitGrade;
   excluded: boolean;
   firstTouchAt: Date | null;
+  /** When the inquiry rule would first have opened a lead (at the latest, at the MQL). */
+  inquiryAt: Date | null;
   mqlAt: Date | null;
   via: 'rating' | 'hand_raise' | null;
 };
@@ -50,6 +53,13 @@ export type BacktestReport = {
   /** Activities older than the previous one of the same contact (input not sorted): scored, but caps may differ from live. */
   outOfOrderActivities: number;
   excludedContacts: number;
+  /** First inquiries inside the window: the inquiry rule met by a known person, or an MQL that opened the lead. */
+  inquiries: number;
+  /** Contacts that would already have been an inquiry before `from`. */
+  inquiriesBeforeWindow: number;
+  /** Of the window's inquiries, how many would later (or at once) have become an MQL inside the window. */
+  inquiriesToMql: number;
+  medianDaysInquiryToMql: number | null;
   /** First MQLs inside the window. */
   mqls: number;
   viaHandRaise: number;
@@ -96,7 +106,7 @@ export function createBacktest(definition: LeadDefinition, options: BacktestOpti
   // Current contact.
   let current: ContactFact | null = null;
   let outcome: ContactOutcome | null = null;
-  let start: ContactStart = { grade: 'D', gradeIndex: 3, excluded: false, canQualify: false };
+  let start: ContactStart = { grade: 'D', gradeIndex: 3, excluded: false, canQualify: false, known: false };
   const replay: ContactReplay = emptyReplay();
   let lastAt = Number.NEGATIVE_INFINITY;
 
@@ -126,20 +136,21 @@ export function createBacktest(definition: LeadDefinition, options: BacktestOpti
       if (t < replay.minAt) replay.minAt = t;
       if (t > replay.maxAt) replay.maxAt = t;
       if (Number.isNaN(replay.firstTouch) || t < replay.firstTouch) replay.firstTouch = t;
-      // Once qualified (or unable to), later activities cannot change the first MQL time.
-      if (!start.canQualify || !Number.isNaN(replay.mqlAt)) return;
+      // Once an inquiry and qualified (or unable to be), later activities change neither first time.
+      const needInquiry = start.known && Number.isNaN(replay.inquiryAt);
+      const needMql = start.canQualify && Number.isNaN(replay.mqlAt);
+      if (!needInquiry && !needMql) return;
       view.set(a, a.contentId ? options.content(a.contentId) ?? null : null);
+      const signalsBefore = needInquiry ? inquirySignals(compiled, working.hits) : 0;
       applyWorking(working, compiled, view, t, null);
+      if (needInquiry && (inquiryActivityMatches(compiled, view) || engagedFires(compiled, signalsBefore, inquirySignals(compiled, working.hits)))) replay.inquiryAt = t;
+      if (!needMql) return;
       if (firingHandRaise(compiled, start.gradeIndex, view)) {
-        replay.mqlAt = t;
-        replay.via = 'hand_raise';
+        qualified(replay, t, 'hand_raise');
         return;
       }
       const level = levelOf(compiled, roundScore(workingTotal(working)));
-      if (compiled.qualifying.has(matrix[start.grade][level - 1] as Rating)) {
-        replay.mqlAt = t;
-        replay.via = 'rating';
-      }
+      if (compiled.qualifying.has(matrix[start.grade][level - 1] as Rating)) qualified(replay, t, 'rating');
     },
 
     finish() {
@@ -149,21 +160,28 @@ export function createBacktest(definition: LeadDefinition, options: BacktestOpti
   };
 }
 
-/** How a contact enters a replay: its fit grade, exclusion, and whether anything could make it an MQL. */
-export type ContactStart = { grade: FitGrade; gradeIndex: number; excluded: boolean; canQualify: boolean };
+/** An MQL at `t`; a contact not yet an inquiry becomes one at the same moment (live opens the lead to qualify it). */
+export function qualified(r: ContactReplay, t: number, via: 'rating' | 'hand_raise'): void {
+  r.mqlAt = t;
+  r.via = via;
+  if (Number.isNaN(r.inquiryAt)) r.inquiryAt = t;
+}
+
+/** How a contact enters a replay: its fit grade, exclusion, whether anything could make it an MQL, and whether it is known (an email). */
+export type ContactStart = { grade: FitGrade; gradeIndex: number; excluded: boolean; canQualify: boolean; known: boolean };
 
 export function startContact(compiled: CompiledDefinition, contact: ContactFact, account: AccountFact | null): ContactStart {
   const fit = scoreFit(contact, account, compiled.definition);
   const gradeIndex = fitGrades.indexOf(fit.grade);
   const excluded = fit.exclusions.length > 0;
   const canQualify = !excluded && (compiled.gradeCanQualifyByRating[gradeIndex] === true || compiled.handRaises.some((h) => gradeIndex <= h.maxGradeIndex));
-  return { grade: fit.grade, gradeIndex, excluded, canQualify };
+  return { grade: fit.grade, gradeIndex, excluded, canQualify, known: isKnown(contact) };
 }
 
 /** One contact's replayed history under one definition (times in ms; NaN when none). */
 export type ContactReplay = {
   activities: number; outOfOrder: number; minAt: number; maxAt: number;
-  firstTouch: number; mqlAt: number; via: 'rating' | 'hand_raise' | null;
+  firstTouch: number; inquiryAt: number; mqlAt: number; via: 'rating' | 'hand_raise' | null;
 };
 
 export function emptyReplay(): ContactReplay {
@@ -176,6 +194,7 @@ export function resetReplay(r: ContactReplay): ContactReplay {
   r.minAt = Number.POSITIVE_INFINITY;
   r.maxAt = Number.NEGATIVE_INFINITY;
   r.firstTouch = Number.NaN;
+  r.inquiryAt = Number.NaN;
   r.mqlAt = Number.NaN;
   r.via = null;
   return r;
@@ -194,6 +213,8 @@ export function createBacktestReport(definition: LeadDefinition, options: Backte
   const sampleSize = options.missedSample ?? 20;
 
   let contacts = 0, activities = 0, outOfOrder = 0, excludedContacts = 0, mqls = 0, viaHandRaise = 0, before = 0, late = 0;
+  let inquiries = 0, inquiriesBefore = 0, inquiriesToMql = 0;
+  const daysInquiryToMql: number[] = [];
   let revenueCovered = 0, revenueWon = 0, minAt = Number.POSITIVE_INFINITY, maxAt = Number.NEGATIVE_INFINITY;
   const reached = { sal: 0, sql: 0, opportunity: 0, won: 0 };
   const perMonth = new Map<string, number>();
@@ -212,6 +233,15 @@ export function createBacktestReport(definition: LeadDefinition, options: Backte
       if (r.minAt < minAt) minAt = r.minAt;
       if (r.maxAt > maxAt) maxAt = r.maxAt;
       if (start.excluded) excludedContacts++;
+      const inquiryAt = r.inquiryAt;
+      if (!Number.isNaN(inquiryAt) && inquiryAt < from) inquiriesBefore++;
+      else if (!Number.isNaN(inquiryAt)) {
+        inquiries++;
+        if (!Number.isNaN(r.mqlAt)) {
+          inquiriesToMql++;
+          daysInquiryToMql.push((r.mqlAt - inquiryAt) / DAY_MS);
+        }
+      }
       const mqlAt = r.mqlAt;
       const qualified = !Number.isNaN(mqlAt);
       if (qualified && mqlAt < from) before++;
@@ -242,6 +272,7 @@ export function createBacktestReport(definition: LeadDefinition, options: Backte
       onContact?.({
         contactId: current.id, grade: start.grade, excluded: start.excluded,
         firstTouchAt: Number.isNaN(r.firstTouch) ? null : new Date(r.firstTouch),
+        inquiryAt: Number.isNaN(inquiryAt) ? null : new Date(inquiryAt),
         mqlAt: qualified ? new Date(mqlAt) : null, via: r.via,
       });
     },
@@ -258,6 +289,7 @@ export function createBacktestReport(definition: LeadDefinition, options: Backte
         from: options.from ?? null,
         to: options.to ?? null,
         contacts, activities, outOfOrderActivities: outOfOrder, excludedContacts,
+        inquiries, inquiriesBeforeWindow: inquiriesBefore, inquiriesToMql, medianDaysInquiryToMql: median(daysInquiryToMql),
         mqls, viaHandRaise, mqlsBeforeWindow: before,
         mqlsPerMonth: [...perMonth].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, count]) => ({ month, count })),
         medianDaysFirstTouchToMql: median(daysToMql),

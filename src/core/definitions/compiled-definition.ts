@@ -1,9 +1,9 @@
 import { activityTypes } from '../activity.ts';
 import {
   defaultHighIntentTypes, fitGrades, type EngagementLevel, type EngagementRule, type FitGrade, type FitRule,
-  type HandRaise, type LeadDefinition, type NegativeRule, type Rating,
+  type HandRaise, type InquiryActivityRule, type LeadDefinition, type NegativeRule, type Rating,
 } from './definition-schema.ts';
-import { activityRuleLabel, fitRuleLabel } from './rule-labels.ts';
+import { activityRuleLabel, describeEngagedInquiry, fitRuleLabel } from './rule-labels.ts';
 import {
   compileConditions, compileCriteria, compileUrlPattern, type ActivityPredicate, type FitFacts, type UrlParts,
 } from './rule-matching.ts';
@@ -32,6 +32,14 @@ export type CompiledEngagementRule = {
   rule: EngagementRule;
 };
 export type CompiledHandRaise = { id: string; label: string; test: ActivityPredicate; maxGradeIndex: number; rule: HandRaise };
+export type CompiledInquiryActivity = { id: string; label: string; test: ActivityPredicate; rule: InquiryActivityRule };
+/** The inquiry rule: activities that open one, and the engagement rules whose counted hits are signals. */
+export type CompiledInquiry = {
+  activities: CompiledInquiryActivity[];
+  activitiesByType: ReadonlyMap<string, CompiledInquiryActivity[]>;
+  /** null: engagement alone never opens an inquiry. */
+  engaged: { minSignals: number; ruleIndexes: number[]; label: string } | null;
+};
 export type DecayGroup = { lambda: number; rules: number[] };
 
 export type CompiledDefinition = {
@@ -49,6 +57,7 @@ export type CompiledDefinition = {
   handRaises: CompiledHandRaise[];
   handRaisesByType: ReadonlyMap<string, CompiledHandRaise[]>;
   qualifying: ReadonlySet<Rating>;
+  inquiry: CompiledInquiry;
   highIntent: { contentIds: ReadonlySet<string>; urls: { pattern: string; test: (p: UrlParts) => boolean }[]; types: ReadonlySet<string> };
   /** Per fit grade: can any engagement level qualify by rating? Lets a backtest skip hopeless contacts. */
   gradeCanQualifyByRating: boolean[];
@@ -101,6 +110,11 @@ function build(def: LeadDefinition): CompiledDefinition {
   const handRaises = def.mql.handRaises.map((rule) => ({
     id: rule.id, label: activityRuleLabel(rule), test: compileCriteria(rule), maxGradeIndex: fitGrades.indexOf(rule.minFitGrade), rule,
   }));
+  const inquiryActivities = def.inquiry.activities.map((rule) => ({ id: rule.id, label: activityRuleLabel(rule), test: compileCriteria(rule), rule }));
+  const engaged = def.inquiry.engaged;
+  const signalRules = engaged
+    ? engagement.filter((r) => (engaged.rules ? engaged.rules.includes(r.id) : r.points > 0))
+    : [];
   return {
     definition: def,
     fit,
@@ -114,6 +128,11 @@ function build(def: LeadDefinition): CompiledDefinition {
     handRaises,
     handRaisesByType: byType(handRaises),
     qualifying,
+    inquiry: {
+      activities: inquiryActivities,
+      activitiesByType: byType(inquiryActivities),
+      engaged: engaged ? { minSignals: engaged.minSignals, ruleIndexes: signalRules.map((r) => r.index), label: describeEngagedInquiry(engaged) } : null,
+    },
     highIntent: {
       contentIds: new Set(def.highIntent.contentIds),
       urls: def.highIntent.urls.map((pattern) => ({ pattern, test: compileUrlPattern(pattern) })),

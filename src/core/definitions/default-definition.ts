@@ -1,4 +1,4 @@
-import { defaultRatingMatrix, type LeadDefinition } from './definition-schema.ts';
+import { defaultInquiryRule, defaultRatingMatrix, type LeadDefinition } from './definition-schema.ts';
 
 /**
  * The definition a new workspace starts from: a B2B SaaS selling to mid-market companies.
@@ -71,6 +71,7 @@ export const defaultDefinition: LeadDefinition = {
     levels: [{ level: 1, min: 60 }, { level: 2, min: 30 }, { level: 3, min: 5 }, { level: 4 }],
   },
   rating: { matrix: defaultRatingMatrix },
+  inquiry: defaultInquiryRule,
   mql: {
     ratings: ['qualified'],
     handRaises: [

@@ -38,6 +38,8 @@ export function checkDefinition(def: LeadDefinition, refs: DefinitionRefs): Erro
     add('mql.ratings', `no cell of the rating matrix is ${def.mql.ratings.map((r) => `'${r}'`).join(' or ') || 'listed'} and there are no hand-raises, so no lead could ever qualify`);
   }
 
+  checkInquiry(def, refs, add);
+
   def.highIntent.contentIds.forEach((id, i) => {
     if (!refs.contentIds.has(id)) add(`highIntent.contentIds[${i}]`, `content asset ${id} does not exist`);
   });
@@ -52,6 +54,16 @@ export function checkDefinition(def: LeadDefinition, refs: DefinitionRefs): Erro
 
   checkSla(def, add);
   return details;
+}
+
+/** Inquiry activities are criteria like engagement rules; engaged.rules must name engagement rules. */
+function checkInquiry(def: LeadDefinition, refs: DefinitionRefs, add: Add): void {
+  uniqueIds(def.inquiry.activities, 'inquiry.activities', add);
+  def.inquiry.activities.forEach((rule, i) => checkCriteria(rule, `inquiry.activities[${i}]`, refs, add));
+  const engagementIds = new Set(def.engagement.rules.map((r) => r.id));
+  def.inquiry.engaged?.rules?.forEach((id, i) => {
+    if (!engagementIds.has(id)) add(`inquiry.engaged.rules[${i}]`, `engagement rule '${id}' does not exist; use one of ${[...engagementIds].join(', ') || '(none defined)'}`);
+  });
 }
 
 function uniqueIds(rules: readonly { id: string }[], path: string, add: Add): void {

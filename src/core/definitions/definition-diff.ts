@@ -3,7 +3,7 @@ import {
   fitGrades, type ActivityCriteria, type Cap, type EngagementRule, type FitRule, type HandRaise, type LeadDefinition,
   type NegativeRule, type SlaPolicy,
 } from './definition-schema.ts';
-import { activityRuleLabel, describeConditions, describeCriteria, fitRuleLabel } from './rule-labels.ts';
+import { activityRuleLabel, describeConditions, describeCriteria, describeEngagedInquiry, fitRuleLabel } from './rule-labels.ts';
 
 /**
  * What changed between two definition versions, in words a marketer understands:
@@ -14,7 +14,7 @@ import { activityRuleLabel, describeConditions, describeCriteria, fitRuleLabel }
 
 export type DefinitionChangeArea =
   | 'General' | 'Fit' | 'Fit grades' | 'Negative rules' | 'Engagement' | 'Engagement levels' | 'Rating'
-  | 'MQL rule' | 'High-intent list' | 'SLA';
+  | 'Inquiry rule' | 'MQL rule' | 'High-intent list' | 'SLA';
 export type DefinitionChange = { area: DefinitionChangeArea; text: string };
 
 const pts = (n: number): string => `${n >= 0 ? '+' : ''}${n} points`;
@@ -110,6 +110,18 @@ export function diffDefinitions(a: LeadDefinition, b: LeadDefinition): Definitio
       const now = b.rating.matrix[grade][i];
       if (was !== now) add('Rating', `${grade}${i + 1} is now ${now} (was ${was})`);
     }
+  }
+
+  pairById(a.inquiry.activities, b.inquiry.activities, {
+    added: (r) => add('Inquiry rule', `a known person's ${describeCriteria(r)} now opens an inquiry ('${activityRuleLabel(r)}')`),
+    removed: (r) => add('Inquiry rule', `${q(activityRuleLabel(r))} no longer opens an inquiry`),
+    both: (x, y) => {
+      if (activityRuleLabel(x) !== activityRuleLabel(y)) add('Inquiry rule', `${q(activityRuleLabel(x))} renamed to ${q(activityRuleLabel(y))}`);
+      if (canon(criteriaOf(x)) !== canon(criteriaOf(y))) add('Inquiry rule', `${q(activityRuleLabel(y))} now fires on ${describeCriteria(y)} (was ${describeCriteria(x)})`);
+    },
+  });
+  if (canon(a.inquiry.engaged) !== canon(b.inquiry.engaged)) {
+    add('Inquiry rule', `engagement now opens an inquiry for ${describeEngagedInquiry(b.inquiry.engaged)} (was ${describeEngagedInquiry(a.inquiry.engaged)})`);
   }
 
   for (const r of b.mql.ratings) if (!a.mql.ratings.includes(r)) add('MQL rule', `${r} ratings now qualify`);

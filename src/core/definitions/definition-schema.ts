@@ -132,6 +132,38 @@ export const negativeRuleSchema = z.strictObject({
 });
 export type NegativeRule = z.output<typeof negativeRuleSchema>;
 
+/** An activity that makes a known person (an email on file) an inquiry: a lead opens at `inquiry`. */
+export const inquiryActivitySchema = z.strictObject({ id: ruleId, label: label.optional(), ...activityCriteria });
+export type InquiryActivityRule = z.output<typeof inquiryActivitySchema>;
+
+export const inquiryRuleSchema = z.strictObject({
+  /** Any of these activities by a known person opens an inquiry (e.g. a form submission, a gated download). */
+  activities: z.array(inquiryActivitySchema).default([]),
+  /**
+   * A known person with at least `minSignals` engagement signals becomes an inquiry at the signal
+   * that reaches it. A signal is a counted (not capped) hit of an engagement rule: the listed
+   * `rules`, or every rule giving positive points. null: engagement alone never opens an inquiry.
+   */
+  engaged: z.strictObject({
+    minSignals: z.number().int().min(1).max(1000).default(1),
+    rules: z.array(z.string().min(1)).min(1).optional(),
+  }).nullable().default({ minSignals: 1 }),
+});
+export type InquiryRule = z.output<typeof inquiryRuleSchema>;
+
+/**
+ * What makes a known person an inquiry when a definition does not say: a form submission, a gated
+ * (content) download, or one engagement signal once they are known (an identify with an email and
+ * a pricing view, say). Definitions saved before the rule existed parse with this default.
+ */
+export const defaultInquiryRule: InquiryRule = {
+  activities: [
+    { id: 'form-submit', label: 'form submission', type: 'form_submit' },
+    { id: 'gated-download', label: 'gated download', type: 'content_download' },
+  ],
+  engaged: { minSignals: 1 },
+};
+
 /** Activities that count as consuming content for the high-intent signal (an email *sent* does not). */
 export const defaultHighIntentTypes = ['page_view', 'screen_view', 'content_view', 'content_download', 'email_click', 'form_submit', 'webinar_attended', 'event_attended'] as const;
 
@@ -173,6 +205,7 @@ export const leadDefinitionSchema = z.strictObject({
   }),
   rating: z.strictObject({ matrix: z.strictObject({ A: matrixRow, B: matrixRow, C: matrixRow, D: matrixRow }) })
     .default({ matrix: defaultRatingMatrix }),
+  inquiry: inquiryRuleSchema.default(defaultInquiryRule),
   mql: z.strictObject({
     ratings: z.array(ratingSchema).default(['qualified']),
     handRaises: z.array(handRaiseSchema).default([]),

@@ -1,4 +1,4 @@
-import type { ActivityCriteria, Condition, FitRule, NegativeRule } from './definition-schema.ts';
+import type { ActivityCriteria, Condition, FitRule, InquiryRule, NegativeRule } from './definition-schema.ts';
 
 /**
  * Words for rules, for marketers: a rule's own `label` when it has one, otherwise one generated
@@ -66,4 +66,12 @@ export function describeCriteria(c: ActivityCriteria): string {
 
 export function activityRuleLabel(rule: ActivityCriteria & { label?: string | undefined }): string {
   return rule.label ?? describeCriteria(rule);
+}
+
+/** "a known person with 1 engagement signal (any rule giving points)", or "nobody" when engagement alone never opens one. */
+export function describeEngagedInquiry(engaged: InquiryRule['engaged']): string {
+  if (!engaged) return 'nobody (engagement alone never opens an inquiry)';
+  const n = engaged.minSignals;
+  const of = engaged.rules ? `of ${engaged.rules.join(', ')}` : '(any rule giving points)';
+  return `a known person with ${n} engagement signal${n === 1 ? '' : 's'} ${of}`;
 }

@@ -5,9 +5,19 @@ import type { EntryRules, ExitRules } from './nurture-track.schema.ts';
 export type NurtureLead = {
   id: string; contactId: string; stage: Stage; rating: string | null; recycleCount: number;
   lastReasonCode: string | null; recheckAt: Date | null;
+  /** The lead's source (first touch); undefined when the caller did not load it. */
+  source?: string | null;
 };
-/** What entry rules see of the person: a persona (contact.attributes.persona) and whether email may be sent. */
-export type NurturePerson = { persona: string | null; emailable: boolean };
+/** An asset the person consumed (viewed, downloaded, clicked in an email). */
+export type ConsumedAsset = { assetId: string; format: string | null; stage: string | null };
+/**
+ * What entry rules see of the person: a persona (contact.attributes.persona), whether email may be
+ * sent (consent, unsubscribe, bounces), and what they consumed (undefined: not loaded, so a track
+ * asking for consumed content does not match).
+ */
+export type NurturePerson = { persona: string | null; emailable: boolean; consumed?: readonly ConsumedAsset[] };
+
+export type EnrollmentOrigin = 'live_inquiry' | 'recycle' | 'sweep' | 'manual';
 export type TrackForEntry = { id: string; name: string; priority: number; active: boolean; entry: EntryRules; exit: ExitRules };
 
 const defaultEntryStages: readonly Stage[] = ['inquiry', 'nurture'];
@@ -27,7 +37,37 @@ export function matchesEntry(track: TrackForEntry, lead: NurtureLead, person: Nu
   if (e.ratings && !e.ratings.includes((lead.rating ?? 'cold') as never)) return false;
   if (e.recycled_reasons && !isRecycledFor(lead, e.recycled_reasons)) return false;
   if (e.personas && (person.persona === null || !e.personas.includes(person.persona))) return false;
+  if (e.sources && !inList(lead.source, e.sources)) return false;
+  // Consent is read through the existing email check (emailBlocker → person.emailable); the consent purposes rule evaluates it here.
+  if (e.consent && e.consent.includes('email_marketing') && !person.emailable) return false;
+  if (e.content_consumed && !consumedMatches(e.content_consumed, person.consumed)) return false;
   return true;
+}
+
+const norm = (s: string) => s.trim().toLowerCase();
+const inList = (value: string | null | undefined, list: readonly string[]): boolean =>
+  typeof value === 'string' && list.some((x) => norm(x) === norm(value));
+
+/** At least one consumed asset has every listed property. */
+function consumedMatches(rule: NonNullable<EntryRules['content_consumed']>, consumed: readonly ConsumedAsset[] | undefined): boolean {
+  if (!consumed) return false;
+  return consumed.some((c) => (!rule.formats || inList(c.format, rule.formats))
+    && (!rule.buying_stages || inList(c.stage, rule.buying_stages))
+    && (!rule.asset_ids || rule.asset_ids.includes(c.assetId)));
+}
+
+/** Whether any of these tracks needs what the person consumed (so callers load it only then). */
+export const tracksReadConsumed = (tracks: readonly TrackForEntry[]): boolean => tracks.some((t) => t.entry.content_consumed !== undefined);
+
+/**
+ * A lead the inquiry rule just opened from live traffic: it joins the best-fitting track at once,
+ * unless the person already has a live track (one voice per person) or cannot be emailed. The
+ * frequency cap across tracks is applied when each email is due, not here.
+ */
+export function decideOnNewInquiry<T extends TrackForEntry>(input: { live: { id: string } | null; lead: NurtureLead; person: NurturePerson; tracks: readonly T[]; now: Date }): StageChangeAction[] {
+  if (input.live || !input.person.emailable || input.lead.stage !== 'inquiry') return [];
+  const track = chooseTrack(input.tracks, input.lead, input.person);
+  return track ? [{ kind: 'enroll', trackId: track.id, at: firstRunAt(input.lead, input.now), origin: 'live_inquiry' }] : [];
 }
 
 /**
@@ -60,7 +100,7 @@ export type StageChangeAction =
   | { kind: 'exit'; enrollmentId: string; reason: string }
   | { kind: 'pause'; enrollmentId: string }
   | { kind: 'resume'; enrollmentId: string; at: Date }
-  | { kind: 'enroll'; trackId: string; at: Date };
+  | { kind: 'enroll'; trackId: string; at: Date; origin?: EnrollmentOrigin };
 
 /**
  * What a lead's stage change means for nurture. Entering sales' hands pauses the track (or ends it
@@ -85,8 +125,8 @@ export function decideOnStageChange<T extends TrackForEntry>(input: {
   if (live?.status === 'active') return [];
   if (live) {
     const reasonTrack = candidate && candidate.id !== live.trackId && candidate.entry.recycled_reasons !== undefined;
-    if (reasonTrack) return [{ kind: 'exit', enrollmentId: live.id, reason: 'superseded' }, { kind: 'enroll', trackId: candidate.id, at }];
+    if (reasonTrack) return [{ kind: 'exit', enrollmentId: live.id, reason: 'superseded' }, { kind: 'enroll', trackId: candidate.id, at, origin: 'recycle' }];
     return [{ kind: 'resume', enrollmentId: live.id, at }];
   }
-  return candidate ? [{ kind: 'enroll', trackId: candidate.id, at }] : [];
+  return candidate ? [{ kind: 'enroll', trackId: candidate.id, at, origin: 'recycle' }] : [];
 }

@@ -1,10 +1,13 @@
 import { median } from '../stats/descriptive.rules.ts';
 
-export type EnrollmentRow = { trackId: string; leadId: string; status: string; exitReason: string | null; leadOpenedAt: Date; mqlAfterEntryAt: Date | null };
+export type EnrollmentRow = { trackId: string; leadId: string; status: string; exitReason: string | null; leadOpenedAt: Date; mqlAfterEntryAt: Date | null; origin?: string | null };
 export type StepRow = { trackId: string; stepIndex: number; sent: number; skipped: number; failed: number; bounced: number; opened: number; clicked: number; unsubscribed: number };
 
 export type TrackMetrics = {
-  trackId: string; name: string; entered: number; active: number; paused: number; finished: number; exitedByReason: Record<string, number>;
+  trackId: string; name: string; entered: number;
+  /** Entered by origin: live_inquiry (opened by the inquiry rule from live traffic), recycle, sweep, manual, unrecorded. */
+  enteredByOrigin: Record<string, number>;
+  active: number; paused: number; finished: number; exitedByReason: Record<string, number>;
   mql: number; mqlConversion: number | null; medianDaysToSalesReady: number | null;
   steps: (StepRow & { openRate: number | null; clickRate: number | null })[];
 };
@@ -30,8 +33,10 @@ export function nurtureReport(tracks: readonly { id: string; name: string }[], e
     for (const e of rows) if (e.status === 'exited') exitedByReason[e.exitReason ?? 'unknown'] = (exitedByReason[e.exitReason ?? 'unknown'] ?? 0) + 1;
     const mqlLeads = new Set(rows.filter((e) => e.mqlAfterEntryAt).map((e) => e.leadId));
     const leads = new Set(rows.map((e) => e.leadId));
+    const enteredByOrigin: Record<string, number> = {};
+    for (const e of rows) enteredByOrigin[e.origin ?? 'unrecorded'] = (enteredByOrigin[e.origin ?? 'unrecorded'] ?? 0) + 1;
     return {
-      trackId: t.id, name: t.name, entered: rows.length, active: rows.filter((e) => e.status === 'active').length, paused: rows.filter((e) => e.status === 'paused').length,
+      trackId: t.id, name: t.name, entered: rows.length, enteredByOrigin, active: rows.filter((e) => e.status === 'active').length, paused: rows.filter((e) => e.status === 'paused').length,
       finished: rows.filter((e) => e.status === 'finished').length, exitedByReason, mql: mqlLeads.size, mqlConversion: rate(mqlLeads.size, leads.size),
       medianDaysToSalesReady: days(median(toReady(rows))),
       steps: steps.filter((s) => s.trackId === t.id).map((s) => ({ ...s, openRate: rate(s.opened, s.sent), clickRate: rate(s.clicked, s.sent) })),

@@ -31,6 +31,13 @@ export const entryRules = z.strictObject({
   recycled_reasons: z.array(z.string().max(100)).max(50).optional().describe('Only recycled leads whose last reason is listed.'),
   personas: z.array(z.string().max(100)).max(50).optional().describe("contact.attributes.persona in this list."),
   stages: z.array(z.enum(stages)).max(9).optional().describe('Lead stage in this list (default: inquiry, nurture).'),
+  sources: z.array(z.string().trim().min(1).max(200)).min(1).max(50).optional().describe("The lead's source (its first touch, e.g. google, linkedin) in this list; case-insensitive."),
+  content_consumed: z.strictObject({
+    formats: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional(),
+    buying_stages: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional(),
+    asset_ids: z.array(z.uuid()).min(1).max(200).optional(),
+  }).optional().describe('The person viewed, downloaded or clicked at least one asset with every listed property (format, buying stage, asset).'),
+  consent: z.array(z.enum(['email_marketing'])).min(1).optional().describe('Purposes the person must allow (today: email_marketing).'),
 });
 
 export const exitRules = z.strictObject({

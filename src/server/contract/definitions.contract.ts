@@ -68,7 +68,7 @@ function backtestSummary(backtest: Record<string, unknown> | null): Record<strin
   const pick = (r: unknown) => {
     if (!r || typeof r !== 'object') return null;
     const o = r as Record<string, unknown>;
-    return { mqls: o.mqls, reached: o.reached, revenue_covered: o.revenueCovered, missed_won: (o.missedWon as { count?: unknown } | undefined)?.count, per_rep_per_week: o.perRepPerWeek };
+    return { inquiries: o.inquiries ?? null, mqls: o.mqls, reached: o.reached, revenue_covered: o.revenueCovered, missed_won: (o.missedWon as { count?: unknown } | undefined)?.count, per_rep_per_week: o.perRepPerWeek };
   };
   return { from: backtest.from ?? null, to: backtest.to ?? null, ran_at: backtest.ranAt ?? null, proposal: pick(backtest.proposal), active: pick(backtest.active) };
 }

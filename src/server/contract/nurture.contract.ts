@@ -30,9 +30,11 @@ export const enrollmentDto = z.object({
   id: z.string(), track_id: z.string(), lead_id: z.string(), contact_id: z.string(), current_step: z.number(),
   status: z.enum(['active', 'paused', 'exited', 'finished']), next_run_at: z.string().nullable(), entered_at: z.string(),
   paused_at: z.string().nullable(), exited_at: z.string().nullable(), exit_reason: z.string().nullable(),
+  origin: z.string().nullable().describe('Why it entered: live_inquiry, recycle, sweep, manual (null: before origins were recorded).'),
 }).meta({ id: 'NurtureEnrollment' });
 
 export const toEnrollmentDto = (e: NurtureEnrollment): z.infer<typeof enrollmentDto> => ({
   id: e.id, track_id: e.trackId, lead_id: e.leadId, contact_id: e.contactId, current_step: e.currentStep, status: e.status,
   next_run_at: iso(e.nextRunAt), entered_at: e.enteredAt.toISOString(), paused_at: iso(e.pausedAt), exited_at: iso(e.exitedAt), exit_reason: e.exitReason,
+  origin: e.origin,
 });

@@ -22,6 +22,8 @@ export const scoringOutcomeDto = z.object({
   definition_id: z.string().nullable(), definition_version: z.number().nullable(),
   contacts: z.array(z.object({ contact_id: z.string(), fit: z.number(), engagement: z.number(), rating: z.string(), cell: z.string(), qualifies: z.boolean(), explanation: z.string() })),
   mqls: z.array(z.object({ contact_id: z.string(), lead_id: z.string(), from: z.string(), opened: z.boolean(), explanation: z.string() })),
+  /** Leads the definition's inquiry rule opened at `inquiry` (dated at the activity), with the reason recorded. */
+  inquiries: z.array(z.object({ contact_id: z.string(), lead_id: z.string(), at: z.string(), rule_id: z.string(), reason: z.string() })),
   high_intent: z.array(z.object({ id: z.string(), via: z.string(), detail: z.string() })),
 }).nullable();
 

@@ -87,14 +87,15 @@ export async function withReportMemory<T>(db: DbOrTrx, work: (db: DbOrTrx) => Pr
 export type DefinitionVersion = { id: string; version: number; name: string; status: string };
 
 /**
- * Lead definitions that qualified a lead of the period or decided one of its stage changes
- * (lead.definition_id, stage_transition.definition_id). Existence checks per definition: there are few.
+ * Lead definitions that decided a stage change in the period: the version recorded on the transition
+ * (`→ inquiry` by the inquiry rule, `→ mql` by qualification). Not lead.definition_id: activation
+ * rewrites it on every open lead, so it names the version active now, not the one that decided.
+ * Existence checks per definition: there are few.
  */
 export async function definitionVersionsInScope(db: DbOrTrx, workspaceId: string, from: Date, to: Date): Promise<DefinitionVersion[]> {
   const { rows } = await sql<DefinitionVersion>`SELECT d.id, d.version, d.name, d.status FROM lead_definition d
-    WHERE d.workspace_id = ${workspaceId} AND (
-      EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = d.workspace_id AND l.definition_id = d.id AND l.opened_at >= ${from} AND l.opened_at < ${to})
-      OR EXISTS (SELECT 1 FROM stage_transition st WHERE st.workspace_id = d.workspace_id AND st.definition_id = d.id AND st.at >= ${from} AND st.at < ${to}))
+    WHERE d.workspace_id = ${workspaceId}
+      AND EXISTS (SELECT 1 FROM stage_transition st WHERE st.workspace_id = d.workspace_id AND st.definition_id = d.id AND st.at >= ${from} AND st.at < ${to})
     ORDER BY d.version`.execute(db);
   return rows;
 }

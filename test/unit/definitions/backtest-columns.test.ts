@@ -42,6 +42,13 @@ function variant(rand: () => number): LeadDefinition {
   d.engagement.levels = [{ level: 1, min: 50 + Math.floor(rand() * 30) }, { level: 2, min: 20 + Math.floor(rand() * 20) }, { level: 3, min: 0 }, { level: 4 }];
   if (rand() < 0.5) d.rating.matrix.C = ['qualified', 'warm', 'cold', 'qualified'];
   d.mql.handRaises.push({ id: 'big-event', label: 'signed up', type: 'custom', eventName: ['signed up'], minFitGrade: 'D' });
+  // Half the variants narrow the inquiry rule: a newsletter form, downloads from google, two signals of named rules.
+  if (rand() < 0.5) {
+    d.inquiry = {
+      activities: [{ id: 'newsletter', type: 'form_submit', properties: { formId: 'newsletter' } }, { id: 'google-download', type: 'content_download', source: 'google' }],
+      engaged: { minSignals: 2, rules: ['pricing-page', 'launch', 'any-google'] },
+    };
+  }
   return d;
 }
 
@@ -64,7 +71,9 @@ function world(seed: number): World {
   const base = Date.UTC(2025, 10, 1);
   for (let c = 0; c < 160; c++) {
     const id = uuid(rand);
-    out.contacts.push(contact({ id, title: pick(titles), email: rand() < 0.05 ? 'x@competitor.example' : `p${c}@acme.io`, unsubscribed: rand() < 0.03, department: pick(['marketing', 'sales', null]) }));
+    const roll = rand();
+    // Some people stay anonymous (no email): the inquiry rule never applies to them.
+    out.contacts.push(contact({ id, title: pick(titles), email: roll < 0.05 ? 'x@competitor.example' : roll < 0.25 ? null : `p${c}@acme.io`, unsubscribed: rand() < 0.03, department: pick(['marketing', 'sales', null]) }));
     out.accounts.set(id, rand() < 0.15 ? null : account({ industry: pick(['SaaS', 'Retail', 'software']), employeeCount: Math.floor(rand() * 2500), region: pick(['NA', 'EMEA', 'APAC']) }));
     const won = rand() < 0.25 ? new Date(base + Math.floor(rand() * 200 * DAY)) : null;
     out.outcomes.set(id, rand() < 0.4 ? {
@@ -141,6 +150,7 @@ describe('column backtest replay', () => {
       const strict = structuredClone(defaultDefinition);
       strict.name = 'strict';
       strict.engagement.levels = [{ level: 1, min: 70 }, { level: 2, min: 40 }, { level: 3, min: 5 }, { level: 4 }];
+      strict.inquiry = { activities: [{ id: 'demo-only', type: 'form_submit', properties: { formId: 'demo-request' } }], engaged: null };
       const definitions = [variant(rand), defaultDefinition, strict];
       const windows: BacktestOptions[] = [
         { repCount: 3, content: lookupContent },
@@ -148,13 +158,22 @@ describe('column backtest replay', () => {
         { repCount: 0, content: lookupContent, to: new Date(Date.UTC(2026, 0, 10, 12, 30)) },
       ];
       let qualified = 0;
+      let inquiries = 0;
+      let strictInquiries = 0;
       for (const options of windows) {
         const { reference, fast, classifier } = compare(w, definitions, options);
         expect(fast).toEqual(reference);
         qualified += reference[0]!.mqls;
+        inquiries += reference[1]!.inquiries;
+        // Every MQL was an inquiry first (or at once), so a window never has more MQLs than inquiries plus earlier ones.
+        for (const r of reference) expect(r.inquiriesToMql).toBeLessThanOrEqual(r.inquiries);
+        expect(reference[2]!.inquiries).toBeLessThanOrEqual(reference[1]!.inquiries);
+        strictInquiries += reference[2]!.inquiries;
         expect(classifier.count).toBeGreaterThan(5);
       }
       expect(qualified).toBeGreaterThan(10);
+      expect(inquiries).toBeGreaterThan(20);
+      expect(strictInquiries).toBeLessThan(inquiries);
     });
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseNextAsset, inferBuyingStage, type CandidateAsset } from '../../../src/core/nurture/buying-stage.rules.ts';
 import { renderEmail } from '../../../src/core/nurture/email-template.rules.ts';
-import { chooseTrack, decideOnStageChange, matchesEntry, type NurtureLead, type TrackForEntry } from '../../../src/core/nurture/nurture-enrollment.rules.ts';
+import { chooseTrack, decideOnNewInquiry, decideOnStageChange, matchesEntry, type NurtureLead, type TrackForEntry } from '../../../src/core/nurture/nurture-enrollment.rules.ts';
 import { emailBlocker, nextAllowedSend, planNextStep } from '../../../src/core/nurture/nurture-steps.rules.ts';
 import { defaultBuyingStages, trackDefinition, type TrackStep } from '../../../src/core/nurture/nurture-track.schema.ts';
 
@@ -56,9 +56,9 @@ describe('stage changes', () => {
       .toEqual([{ kind: 'resume', enrollmentId: 'e1', at: recheck }]);
     const tracks = [track('a'), track('ready-later', { entry: { recycled_reasons: ['not_ready'] } })];
     expect(decideOnStageChange({ live: paused, toStage: 'nurture', lead: recycled, person, tracks, now: mon })).toEqual([
-      { kind: 'exit', enrollmentId: 'e1', reason: 'superseded' }, { kind: 'enroll', trackId: 'ready-later', at: recheck },
+      { kind: 'exit', enrollmentId: 'e1', reason: 'superseded' }, { kind: 'enroll', trackId: 'ready-later', at: recheck, origin: 'recycle' },
     ]);
-    expect(decideOnStageChange({ live: null, toStage: 'nurture', lead: recycled, person, tracks, now: mon })).toEqual([{ kind: 'enroll', trackId: 'ready-later', at: recheck }]);
+    expect(decideOnStageChange({ live: null, toStage: 'nurture', lead: recycled, person, tracks, now: mon })).toEqual([{ kind: 'enroll', trackId: 'ready-later', at: recheck, origin: 'recycle' }]);
   });
 });
 
@@ -159,5 +159,39 @@ describe('email rendering', () => {
     expect(r.html).toContain('<a href="https://l/r/T1">');
     expect(r.text).toContain('Unsubscribe: https://l/u/T2');
     expect(r.html).toContain('<img src="https://l/o/T4.gif"');
+  });
+});
+
+describe('entry rules for live inquiries', () => {
+  const ebook = { assetId: '00000000-0000-7000-8000-000000000001', format: 'ebook', stage: 'awareness' };
+  it('select by source (case-insensitive), consumed content and consent', () => {
+    const bySource = track('s', { entry: { sources: ['LinkedIn'] } });
+    expect(matchesEntry(bySource, lead({ source: 'linkedin' }), person)).toBe(true);
+    expect(matchesEntry(bySource, lead({ source: 'google' }), person)).toBe(false);
+    expect(matchesEntry(bySource, lead(), person)).toBe(false);
+    const readers = track('r', { entry: { content_consumed: { formats: ['ebook'], buying_stages: ['awareness'] } } });
+    expect(matchesEntry(readers, lead(), { ...person, consumed: [ebook] })).toBe(true);
+    expect(matchesEntry(readers, lead(), { ...person, consumed: [{ ...ebook, stage: 'decision' }] })).toBe(false);
+    // Not loaded: the rule cannot be shown to hold.
+    expect(matchesEntry(readers, lead(), person)).toBe(false);
+    const consenting = track('c', { entry: { consent: ['email_marketing'] } });
+    expect(matchesEntry(consenting, lead(), person)).toBe(true);
+    expect(matchesEntry(consenting, lead(), { ...person, emailable: false })).toBe(false);
+  });
+
+  it('a new inquiry enrolls in the best-fitting track (origin live_inquiry), never over a live track, never when not emailable', () => {
+    const tracks = [track('general'), track('linkedin', { priority: 5, entry: { sources: ['linkedin'] } })];
+    const inquiry = lead({ source: 'linkedin' });
+    expect(decideOnNewInquiry({ live: null, lead: inquiry, person, tracks, now: mon })).toEqual([{ kind: 'enroll', trackId: 'linkedin', at: mon, origin: 'live_inquiry' }]);
+    expect(decideOnNewInquiry({ live: { id: 'e1' }, lead: inquiry, person, tracks, now: mon })).toEqual([]);
+    expect(decideOnNewInquiry({ live: null, lead: inquiry, person: { ...person, emailable: false }, tracks, now: mon })).toEqual([]);
+    expect(decideOnNewInquiry({ live: null, lead: lead({ stage: 'mql' }), person, tracks, now: mon })).toEqual([]);
+  });
+
+  it('the track schema refuses unknown consent purposes and empty lists', () => {
+    const steps = [{ type: 'send_email', subject: 's', template: 't' }];
+    expect(trackDefinition.safeParse({ steps, entry: { consent: ['sms'] } }).success).toBe(false);
+    expect(trackDefinition.safeParse({ steps, entry: { sources: [] } }).success).toBe(false);
+    expect(trackDefinition.safeParse({ steps, entry: { sources: ['google'], content_consumed: { formats: ['ebook'] }, consent: ['email_marketing'] } }).success).toBe(true);
   });
 });

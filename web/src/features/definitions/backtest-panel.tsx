@@ -38,6 +38,9 @@ export function BacktestPanel({ result }: { result: BacktestResult }) {
     };
   }, [proposal, active, result.from, result.to]);
   const rows: [string, (r: BacktestResult['proposal']) => string][] = [
+    // Backtests stored before the inquiry rule have no inquiry count.
+    ['Inquiries', (r) => (r.inquiries === undefined ? '—' : formatNumber(r.inquiries))],
+    ['Inquiry → MQL', (r) => (r.inquiriesToMql === undefined ? '—' : formatNumber(r.inquiriesToMql))],
     ['MQLs', (r) => formatNumber(r.mqls)],
     ['Reached SAL', (r) => formatNumber(r.reached.sal)],
     ['Reached won', (r) => formatNumber(r.reached.won)],

@@ -1,4 +1,5 @@
-import type { ActivityCriteria, Condition, LeadDefinition } from '../../../../src/core/definitions/definition-schema.ts';
+import { defaultInquiryRule, type ActivityCriteria, type Condition, type LeadDefinition } from '../../../../src/core/definitions/definition-schema.ts';
+import { describeEngagedInquiry } from '../../../../src/core/definitions/rule-labels.ts';
 import { humanize } from '../../ui/format.ts';
 
 const opWords = (c: Condition): string => {
@@ -80,6 +81,15 @@ export function PlainWords({ def }: { def: LeadDefinition }) {
           </table>
         </section>
       ) : null}
+      <section aria-label="Inquiry rule">
+        <h3>When a known person is an inquiry</h3>
+        {/* Versions saved before the inquiry rule existed are read with the default rule. */}
+        <p>A lead opens at inquiry, dated at the activity, when a person with an email on file does one of these{def.inquiry ? '' : ' (the default rule: this version predates it)'}:</p>
+        <ul className="rule-list">
+          {(def.inquiry ?? defaultInquiryRule).activities.map((r) => <li key={r.id}><strong>{r.label ?? r.id}</strong> <span className="muted">— {criteriaWords(r)}</span></li>)}
+          <li><strong>engagement</strong> <span className="muted">— {describeEngagedInquiry((def.inquiry ?? defaultInquiryRule).engaged)}</span></li>
+        </ul>
+      </section>
       <section aria-label="MQL rule">
         <h3>When a lead is an MQL</h3>
         <p>Rated <strong>{def.mql.ratings.join(' or ')}</strong>, or any hand-raise with fit grade at least as good as given:</p>
