@@ -1,3 +1,4 @@
+import { consentPolicyOf, type ConsentPolicy } from '../../core/consent.rules.ts';
 import { stages as allStages, type Stage } from '../../core/lifecycle.ts';
 import {
   chooseTrack, sweepBlocker, tracksReadConsumed, type ConsumedAsset, type EnrollmentOrigin, type NurtureLead, type NurturePerson, type StageChangeAction,
@@ -9,7 +10,7 @@ import type { DbOrTrx, Trx } from '../../storage/db.ts';
 import { enqueueJob, removeJob } from '../../storage/jobs.repo.ts';
 import { getLead, type Lead } from '../../storage/leads.repo.ts';
 import { consumedContent, getTrack, insertEnrollment, listNurtureCandidates, listTracks, updateEnrollment, type NurtureCandidate, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
-import { listWorkspaces } from '../../storage/workspaces.repo.ts';
+import { getWorkspace, listWorkspaces } from '../../storage/workspaces.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 
@@ -30,10 +31,18 @@ export async function loadConsumed(db: DbOrTrx, workspaceId: string, contactId: 
   return (await consumedContent(db, workspaceId, contactId)).map((c) => ({ assetId: c.assetId, format: c.format, stage: c.stage }));
 }
 
-export function toNurturePerson(contact: Pick<Contact, 'email' | 'consent' | 'unsubscribedAt' | 'attributes'> | null): NurturePerson {
+/**
+ * The person as entry rules see them. `emailable` is the one consent read (emailBlocker → mayContact for
+ * email marketing) under the workspace's opt-in policy, so entry and sending agree.
+ */
+export function toNurturePerson(contact: Pick<Contact, 'email' | 'consent' | 'unsubscribedAt' | 'attributes'> | null, policy: ConsentPolicy = {}): NurturePerson {
   if (!contact) return { persona: null, emailable: false };
-  // Consent predicate for entry and enrollment: the existing nurture check (emailBlocker); the lead wires consent.rules.ts here after merging.
-  return { persona: typeof contact.attributes.persona === 'string' ? contact.attributes.persona : null, emailable: emailBlocker(contact) === null };
+  return { persona: typeof contact.attributes.persona === 'string' ? contact.attributes.persona : null, emailable: emailBlocker(contact, policy) === null };
+}
+
+/** The workspace's consent policy (which purposes need an explicit opt-in). */
+export async function workspaceConsentPolicy(db: DbOrTrx, workspaceId: string): Promise<ConsentPolicy> {
+  return consentPolicyOf((await getWorkspace(db, workspaceId))?.settings);
 }
 
 /** Enrolls a lead in a track in the caller's transaction and schedules its first tick; null when the person already has a live track. */
@@ -89,9 +98,10 @@ export async function sweepNurtureEnrollments(deps: AppDeps, now: Date, options:
 async function enrollCandidates(deps: AppDeps, workspaceId: string, tracks: NurtureTrack[], candidates: NurtureCandidate[], now: Date): Promise<number> {
   let enrolled = 0;
   const readConsumed = tracksReadConsumed(tracks);
+  const policy = await workspaceConsentPolicy(deps.db, workspaceId);
   for (const c of candidates) {
     const lead: NurtureLead = { id: c.leadId, contactId: c.contactId, stage: c.stage, rating: c.rating, recycleCount: c.recycleCount, lastReasonCode: c.lastReasonCode, recheckAt: c.recheckAt, source: c.source };
-    const person = toNurturePerson({ email: c.email, consent: c.consent, unsubscribedAt: c.unsubscribedAt, attributes: { persona: c.persona } });
+    const person = toNurturePerson({ email: c.email, consent: c.consent, unsubscribedAt: c.unsubscribedAt, attributes: { persona: c.persona } }, policy);
     if (sweepBlocker(lead, person, now)) continue;
     if (readConsumed) person.consumed = await loadConsumed(deps.db, workspaceId, c.contactId);
     const track = chooseTrack(tracks, lead, person, new Set(c.priorTrackIds));
@@ -112,7 +122,7 @@ export async function enrollLead(deps: AppDeps, workspaceId: string, trackId: st
     const lead = await getLead(trx, workspaceId, leadId);
     if (!lead) return fail('ValidationFailed', `Lead ${leadId} not found in this workspace.`, [{ path: 'lead_id', message: 'unknown lead' }]);
     if (!['inquiry', 'nurture'].includes(lead.stage)) return fail('Conflict', `Lead ${leadId} is at ${lead.stage}; only inquiry and nurture leads can be nurtured.`);
-    const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId));
+    const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId), await workspaceConsentPolicy(trx, workspaceId));
     if (!person.emailable) return fail('Conflict', 'This person cannot be emailed (no address, no consent, unsubscribed or bounced).');
     const runAt = lead.recheckAt && lead.recheckAt > now ? lead.recheckAt : now;
     const e = await enrollInTrx(trx, workspaceId, { trackId, lead, at: now, runAt, origin: 'manual' });

@@ -4,7 +4,7 @@ import { getContact } from '../../storage/contacts.repo.ts';
 import type { Trx } from '../../storage/db.ts';
 import { getLead, type Lead } from '../../storage/leads.repo.ts';
 import { getTrack, listTracks, lockLiveEnrollmentForContact } from '../../storage/nurture.repo.ts';
-import { applyEnrollmentActions, loadConsumed, toNurtureLead, toNurturePerson } from './nurture-enrollment.ts';
+import { applyEnrollmentActions, loadConsumed, toNurtureLead, toNurturePerson, workspaceConsentPolicy } from './nurture-enrollment.ts';
 
 /**
  * Called by transitionLeadInTrx after every stage change, in the same transaction: pauses the
@@ -19,7 +19,7 @@ export async function onLeadStageChanged(trx: Trx, workspaceId: string, lead: Le
   if (!live && toStage !== 'nurture') return; // the common case costs one indexed lookup
   const liveTrack = live ? await getTrack(trx, workspaceId, live.trackId) : null;
   const tracks = toStage === 'nurture' ? await listTracks(trx, workspaceId, true) : [];
-  const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId));
+  const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId), await workspaceConsentPolicy(trx, workspaceId));
   const actions = decideOnStageChange({
     live: live ? { id: live.id, trackId: live.trackId, status: live.status as 'active' | 'paused', exit: liveTrack?.exit ?? { stages: ['mql'] } } : null,
     toStage, lead: toNurtureLead(lead), person, tracks, now,
@@ -39,7 +39,7 @@ export async function onInquiryOpened(trx: Trx, workspaceId: string, leadId: str
   const lead = await getLead(trx, workspaceId, leadId);
   if (!lead) return;
   const live = await lockLiveEnrollmentForContact(trx, workspaceId, lead.contactId);
-  const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId));
+  const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId), await workspaceConsentPolicy(trx, workspaceId));
   if (tracksReadConsumed(tracks)) person.consumed = await loadConsumed(trx, workspaceId, lead.contactId);
   const actions = decideOnNewInquiry({ live, lead: toNurtureLead(lead), person, tracks, now });
   await applyEnrollmentActions(trx, workspaceId, lead, actions, now);
