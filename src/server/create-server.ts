@@ -7,6 +7,7 @@ import type { AuthService } from '../app/auth.ts';
 import type { AppDeps } from '../app/context.ts';
 import { authGuard } from './auth.guard.ts';
 import { installErrorHandling } from './errors.ts';
+import { installJsonParser, storableGuard } from './storable.guard.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { alertsRoutes } from './alerts.routes.ts';
 import { authRoutes } from './auth.routes.ts';
@@ -75,6 +76,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // Before validation: nothing PostgreSQL cannot store (NUL, broken Unicode, hostile depth) reaches zod or SQL.
+  installJsonParser(app);
+  app.addHook('preValidation', storableGuard);
   app.addHook('preHandler', authGuard(deps.auth));
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
