@@ -6,7 +6,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { AuthService } from '../app/auth.ts';
 import type { AppDeps } from '../app/context.ts';
 import { authGuard } from './auth.guard.ts';
-import { installErrorHandling } from './errors.ts';
+import { frameworkError, installErrorHandling } from './errors.ts';
 import { installJsonParser, storableGuard } from './storable.guard.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { alertsRoutes } from './alerts.routes.ts';
@@ -56,6 +56,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     bodyLimit: 1024 * 1024,
     trustProxy: true,
+    frameworkErrors: frameworkError,
     // Per-request lines only at debug: ingestion traffic would drown everything else.
     logController: new LogController({ disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace' }),
   });

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import type { ErrorCode, ErrorDetail, Failure } from '../core/result.ts';
 
@@ -65,6 +65,27 @@ function storageRefusal(err: unknown): string | null {
   return `A value in the request cannot be stored (${String(e.message).slice(0, 200)}). Check the request for NUL characters, invalid text, out-of-range numbers or too deep nesting, and send it again.`;
 }
 
+/**
+ * Errors Fastify answers before routing (an URL that is not valid percent-encoded UTF-8), in the one shape.
+ * Passed as the server's `frameworkErrors` option.
+ */
+export function frameworkError(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  const message = err.code === 'FST_ERR_BAD_URL'
+    ? 'The URL is not valid: a percent-encoded part is not UTF-8 (e.g. %ED%A0%80). Percent-encode the UTF-8 bytes of the text.'
+    : `The request could not be routed: ${err.message}`;
+  return sendError(reply, 'ValidationFailed', message, [{ path: 'url', message }]);
+}
+
+/** 404 for a method and path no route has (also the web app's answer for unknown /api paths). */
+export function sendRouteNotFound(request: FastifyRequest, reply: FastifyReply) {
+  const path = request.url.split('?')[0] ?? '';
+  // Fastify's router matches parameters of at most 100 characters: a longer id is "no route".
+  const longest = Math.max(...path.split('/').map((s) => s.length));
+  const hint = longest > 100 ? ` A path segment is ${longest} characters; ids and names in paths are at most 100.` : '';
+  const message = `No route ${request.method} ${path.slice(0, 200)}.${hint} The API is described at /api/v1/openapi.json.`;
+  return sendError(reply, 'RouteNotFound', message, [{ path: 'url', message: hint.trim() || 'no route has this method and path' }]);
+}
+
 /** Turns framework errors (schema validation, bad JSON, body limits) into the one error shape. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -97,11 +118,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       const code: HttpErrorCode = err.statusCode === 413 ? 'PayloadTooLarge' : err.statusCode === 415 ? 'UnsupportedMediaType' : 'ValidationFailed';
-      return sendError(reply, code, err.message, [{ path: 'request', message: err.message }]);
+      return sendError(reply, code, err.message, [{ path: 'body', message: err.message }]);
     }
     request.log.error({ err }, 'unhandled error');
     return sendError(reply, 'InternalError', 'Something went wrong on our side; the request was not applied. Details are in the server log.');
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 'RouteNotFound', `No route ${request.method} ${request.url.split('?')[0]}. The API is described at /api/v1/openapi.json.`));
+  app.setNotFoundHandler(sendRouteNotFound);
 }

@@ -32,7 +32,7 @@ export async function storableGuard(request: FastifyRequest, reply: FastifyReply
   if (checksPerMessage(request.routeOptions.url)) return;
   const issues: StorableIssue[] = [
     ...storableIssues(request.params, { root: 'params' }),
-    ...storableIssues(request.query, { root: 'query' }),
+    ...storableIssues(request.query, { root: 'querystring' }),
     ...(request.body === undefined ? [] : storableIssues(bodyValue(request), { root: 'body' })),
   ];
   if (issues.length === 0) return;

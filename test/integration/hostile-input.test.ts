@@ -147,3 +147,156 @@ describe('every JSON endpoint refuses what cannot be stored, clearly, and writes
     }
   }
 });
+
+/** Ingestion (/v1/*): the poisoned message is refused with a 400 naming its field, and dead-lettered. */
+const ingestSlots: [string, (p: string) => string, string][] = [
+  ['track', (p) => `{"anonymousId":"anon-h","event":"Viewed","properties":{"plan":${p}}}`, 'body.properties.plan'],
+  ['page', (p) => `{"anonymousId":"anon-h","name":"Home","properties":{"title":${p}}}`, 'body.properties.title'],
+  ['screen', (p) => `{"anonymousId":"anon-h","name":"Home","properties":{"x":${p}}}`, 'body.properties.x'],
+  ['identify', (p) => `{"userId":"u-h","traits":{"company":${p}}}`, 'body.traits.company'],
+  ['group', (p) => `{"userId":"u-h","groupId":"g-h","traits":{"name":${p}}}`, 'body.traits.name'],
+  ['alias', (p) => `{"userId":"u-h","previousId":"anon-h","context":{"extra":${p}}}`, 'body.context.extra'],
+];
+// The 600,000-character string is refused before parsing (larger than a message may be): covered below.
+const messagePoisons = poisonValues.filter(([what]) => !what.startsWith('a 600,000'));
+
+describe('ingestion refuses the poisoned message alone, with a dead letter', () => {
+  for (const [type, body, slot] of ingestSlots) {
+    for (const [what, poison] of messagePoisons) {
+      it(`POST /v1/${type} (${slot}): ${what}`, async () => {
+        const answer = await expectRefusedWithoutWrites(() => send('POST', `/v1/${type}`, body(poison), { key: t.keys.ingest }), slot, 1);
+        expect(answer.body.error!.code).toBe('ValidationFailed');
+      });
+    }
+  }
+
+  for (const [what, poison] of messagePoisons) {
+    it(`POST /v1/batch with one message holding ${what}: answered per message, dead-lettered, nothing else written`, async () => {
+      const before = await snapshotRowCounts(t.pool);
+      const res = await send('POST', '/v1/batch', `{"batch":[{"type":"track","messageId":"poison-${what.length}","anonymousId":"anon-b","event":"E","properties":{"v":${poison}}}]}`, { key: t.keys.ingest });
+      expect(res.status).toBe(200);
+      const errors = (res.body as unknown as { errors: { index: number; reason: string; message: string; details: { path: string }[] }[] }).errors;
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.index).toBe(0);
+      expect(errors[0]!.message.length).toBeGreaterThan(20);
+      expect(errors[0]!.details.some((d) => d.path.startsWith('properties.v'))).toBe(true);
+      const after = await snapshotRowCounts(t.pool);
+      expect(changedCounts(before, after)).toEqual({ 'public.dead_letter': [before['public.dead_letter']!, before['public.dead_letter']! + 1] });
+    });
+  }
+
+  it('a message larger than 32 KB is refused before parsing, nothing written', async () => {
+    await expectRefusedWithoutWrites(() => send('POST', '/v1/track', `{"anonymousId":"a","event":"E","properties":{"x":"${'x'.repeat(600_000)}"}}`, { key: t.keys.ingest }), 'body');
+  });
+});
+
+/** Numbers are range-checked against their columns (integer, numeric(18,2), smallint...). */
+const ranges: [string, string, string, string][] = [
+  ['POST', '/api/v1/accounts', '{"name":"Big","employee_count":2147483648}', 'body.employee_count'],
+  ['POST', '/api/v1/accounts', '{"name":"Big","employee_count":99999999999999999999}', 'body.employee_count'],
+  ['POST', '/api/v1/accounts', '{"name":"Big","employee_count":-1}', 'body.employee_count'],
+  ['POST', '/api/v1/accounts', '{"name":"Big","employee_count":1.5}', 'body.employee_count'],
+  ['POST', '/api/v1/accounts', '{"name":"Big","employee_count":"seventy"}', 'body.employee_count'],
+  ['POST', '/api/v1/accounts', '{"name":"Big","employee_count":"NaN"}', 'body.employee_count'],
+  ['POST', '/api/v1/accounts', '{"name":"Big","annual_revenue":1e16}', 'body.annual_revenue'],
+  ['POST', '/api/v1/accounts', '{"name":"Big","annual_revenue":1e308}', 'body.annual_revenue'],
+  ['POST', '/api/v1/accounts', '{"name":"Big","annual_revenue":-5}', 'body.annual_revenue'],
+  ['POST', '/api/v1/accounts', '{"name":"Big","annual_revenue":"Infinity"}', 'body.annual_revenue'],
+  ['POST', '/api/v1/opportunities', '{"name":"Big","stage":"discovery","amount":1e20}', 'body.amount'],
+  ['POST', '/api/v1/opportunities', '{"name":"Big","stage":"discovery","amount":-0.01}', 'body.amount'],
+  ['PATCH', '/api/v1/opportunities/:opportunity', '{"amount":12345678901234567890}', 'body.amount'],
+  ['POST', '/api/v1/campaigns', '{"name":"Big","channel":"email","budget":1e17}', 'body.budget'],
+  ['POST', '/api/v1/campaigns', '{"name":"Big","channel":"email","costs":[{"period_start":"2026-03-01","amount":1e30}]}', 'body.costs[0].amount'],
+  ['POST', '/api/v1/nurture/tracks', '{"name":"T","priority":1e10}', 'body.priority'],
+  ['PUT', '/api/v1/users/:user/rep-settings', '{"weight":4294967296}', 'body.weight'],
+  ['PUT', '/api/v1/users/:user/rep-settings', '{"capacity":-1}', 'body.capacity'],
+  ['POST', '/api/v1/content/:content/ratings', '{"rating":40000}', 'body.rating'],
+  ['PUT', '/api/v1/settings/attribution', '{"lookback_days":1e12}', 'body.lookback_days'],
+  ['PUT', '/api/v1/settings/attribution', '{"target":"NaN"}', 'body.target'],
+  ['POST', '/api/v1/contacts', '{"email":"n@example.com","attributes":{"n":1e999}}', 'body.attributes.n'],
+  ['POST', '/api/v1/contacts', '{"email":42}', 'body.email'],
+  ['POST', '/api/v1/contacts', '{"email":["a@example.com"]}', 'body.email'],
+  ['POST', '/api/v1/contacts', '{"email":{"$ne":null}}', 'body.email'],
+  ['POST', '/api/v1/leads/:lead/transitions', '{"to":"mql","recheck_at":"2026-99-99"}', 'body'],
+  ['POST', '/api/v1/auth/login', '{"email":5,"password":[]}', 'body'],
+  ['POST', '/api/v1/auth/login', '{"email":"admin@acme.test"}', 'body.password'],
+  ['POST', '/api/v1/auth/login', '{"email":"admin@acme.test","password":"password123","workspace_id":"\' OR 1=1 --"}', 'body.workspace_id'],
+];
+
+describe('numbers out of their column range and wrong types are refused with the field named', () => {
+  for (const [method, url, body, slot] of ranges) {
+    it(`${method} ${url} ${body.slice(0, 80)}`, async () => {
+      await expectRefusedWithoutWrites(() => send(method, resolve(url), body), slot);
+    });
+  }
+});
+
+/** Bodies that are not JSON, not UTF-8, empty, too large or of another type. */
+const rawBodies: [string, string | Buffer, string][] = [
+  ['truncated JSON', '{"name":', 'application/json'],
+  ['JSON with a trailing comma', '{"name":"x",}', 'application/json'],
+  ['invalid UTF-8 bytes', Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x22, 0x7d]), 'application/json'],
+  ['an overlong UTF-8 NUL (C0 80)', Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc0, 0x80, 0x22, 0x7d]), 'application/json'],
+  ['an empty body', '', 'application/json'],
+  ['a JSON array', '[1,2,3]', 'application/json'],
+  ['a JSON string', '"just a string"', 'application/json'],
+  ['JSON null', 'null', 'application/json'],
+  ['XML', '<contact><name>x</name></contact>', 'application/xml'],
+  ['a 2 MB body', `{"name":"${'x'.repeat(2 * 1024 * 1024)}"}`, 'application/json'],
+];
+const rawTargets: [string, string][] = [
+  ['POST', '/api/v1/contacts'], ['POST', '/api/v1/accounts'], ['POST', '/api/v1/auth/login'], ['POST', '/api/v1/leads/:lead/transitions'],
+  ['POST', '/api/v1/activities'], ['POST', '/api/v1/definitions'], ['PUT', '/api/v1/routing'], ['POST', '/api/v1/opportunities'],
+];
+
+describe('bodies that are not JSON objects are refused in the one error shape', () => {
+  for (const [method, url] of rawTargets) {
+    for (const [what, payload, type] of rawBodies) {
+      it(`${method} ${url}: ${what}`, async () => {
+        await expectRefusedWithoutWrites(() => send(method, resolve(url), payload, { contentType: type }), 'body');
+      });
+    }
+  }
+  for (const [what, payload] of rawBodies.filter(([w]) => w !== 'XML' && w !== 'an overlong UTF-8 NUL (C0 80)' && w !== 'invalid UTF-8 bytes')) {
+    it(`POST /v1/batch: ${what}`, async () => {
+      await expectRefusedWithoutWrites(() => send('POST', '/v1/batch', payload, { key: t.keys.ingest }), 'body');
+    });
+  }
+});
+
+/** Query strings and path parameters: searched, filtered and looked up, never stored, never a 5xx. */
+const long = 'a'.repeat(5000);
+const queries: [string, string][] = [
+  ['/api/v1/contacts?q=%00', 'querystring.q'], ['/api/v1/contacts?q=a%00b', 'querystring.q'], 
+  [`/api/v1/contacts?q=${long}`, 'querystring.q'], ['/api/v1/contacts?email=%00', 'querystring.email'], ['/api/v1/contacts?account_id=%00', 'querystring.account_id'],
+  ['/api/v1/contacts?limit=99999999999999999999', 'querystring.limit'], ['/api/v1/contacts?limit=-1', 'querystring.limit'], ['/api/v1/contacts?limit=NaN', 'querystring.limit'],
+  ['/api/v1/contacts?cursor=%00', 'querystring.cursor'], ['/api/v1/contacts?cursor=1%27%20OR%201%3D1', 'querystring.cursor'],
+  ['/api/v1/accounts?domain=%00', 'querystring.domain'], ['/api/v1/leads?stage=%00', 'querystring.stage'], ['/api/v1/leads?owner_id=%00', 'querystring.owner_id'],
+  ['/api/v1/campaigns?q=%00', 'querystring'], ['/api/v1/content?q=%00', 'querystring'], ['/api/v1/opportunities?q=%00', 'querystring'],
+  ['/api/v1/ingest/errors?reason=%00', 'querystring.reason'], ['/api/v1/reports/funnel?from=%00', 'querystring.from'], ['/api/v1/reports/funnel?from=2026-13-45', 'querystring'],
+  ['/api/v1/alerts?unread=%00', 'querystring'], ['/api/v1/high-intent-signals?since=%00', 'querystring'], ['/api/v1/nurture/enrollments?status=%00', 'querystring'],
+  ['/api/v1/content/calendar?from=%00', 'querystring'], ['/api/v1/content/gap-map?weak_rating=1e999', 'querystring'], ['/api/v1/reports/content-audit?min_ratings=99999999999', 'querystring'],
+  ['/api/v1/contacts/%00', 'params.id'], [`/api/v1/contacts/${long}`, 'url'], ['/api/v1/contacts/%ED%A0%80', 'url'],
+  ['/api/v1/leads/%00/score', 'params.id'], ['/api/v1/accounts/%00', 'params.id'], ['/api/v1/reports/%00', 'params.name'],
+  ['/api/v1/definitions/%00/diff', 'params.id'], [`/api/v1/imports/${long}`, 'url'], ['/api/v1/content/%00/stats', 'params.id'],
+];
+
+describe('query strings and path parameters', () => {
+  for (const [url, slot] of queries) {
+    it(`GET ${url.slice(0, 100)}`, async () => {
+      await expectRefusedWithoutWrites(() => t.api('GET', url).then((r) => ({ status: r.statusCode, body: r.json() })), slot);
+    });
+  }
+  it('a query string with percent-encoded bytes that are not UTF-8 is searched as text, harmlessly', async () => {
+    const before = await snapshotRowCounts(t.pool);
+    const res = await t.api('GET', '/api/v1/contacts?q=%ED%A0%80');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data).toEqual([]);
+    expect(changedCounts(before, await snapshotRowCounts(t.pool))).toEqual({});
+  });
+  it('PUT /api/v1/teams/<NUL> and a form id with NUL or 5,000 characters', async () => {
+    await expectRefusedWithoutWrites(() => send('PUT', '/api/v1/teams/a%00b', '{"members":[]}'), 'params.name');
+    await expectRefusedWithoutWrites(() => send('POST', '/api/v1/forms/a%00b/submissions', '{"email":"f@example.com"}', { key: t.keys.ingest }), 'params.formId');
+    await expectRefusedWithoutWrites(() => send('POST', `/api/v1/forms/${long}/submissions`, '{"email":"f@example.com"}', { key: t.keys.ingest }), 'url');
+  });
+});
