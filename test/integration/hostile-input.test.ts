@@ -300,3 +300,118 @@ describe('query strings and path parameters', () => {
     await expectRefusedWithoutWrites(() => send('POST', `/api/v1/forms/${long}/submissions`, '{"email":"f@example.com"}', { key: t.keys.ingest }), 'url');
   });
 });
+
+const billionLaughs = [
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+  'name: *i',
+].join('\n');
+const yamlCases: [string, string, string][] = [
+  ['YAML billion laughs', billionLaughs, 'yaml'],
+  ['YAML with a NUL escape', 'schemaVersion: 1\nname: "bad\\0name"\n', 'yaml'],
+  ['YAML nested 5,000 deep (flow style)', `name: ${'['.repeat(5000)}${']'.repeat(5000)}`, 'yaml'],
+  ['YAML larger than 256 KB', `name: x\n${'# padding\n'.repeat(30_000)}`, 'yaml'],
+  ['YAML with an unpaired surrogate escape', 'name: "\\uD800"\n', 'yaml'],
+  ['YAML with a __proto__ key', '__proto__:\n  polluted: true\nname: x\n', 'yaml'],
+  ['YAML that is not YAML', 'name: [unclosed\n  - : :', 'yaml'],
+  ['JSON text nested 5,000 deep', `{"name":${'['.repeat(5000)}${']'.repeat(5000)}}`, 'json'],
+  ['JSON text with a NUL escape', '{"name":"a\\u0000b"}', 'json'],
+];
+
+describe('definition documents (YAML/JSON text) are bounded', () => {
+  for (const [what, text, format] of yamlCases) {
+    for (const url of ['/api/v1/definitions', '/api/v1/definitions/validate', '/api/v1/definitions/:definition']) {
+      it(`${url === '/api/v1/definitions/:definition' ? 'PATCH' : 'POST'} ${url}: ${what}`, async () => {
+        const method = url.endsWith(':definition') ? 'PATCH' : 'POST';
+        const answer = await expectRefusedWithoutWrites(() => send(method, resolve(url), JSON.stringify({ text, format })));
+        expect(answer.status).toBe(400);
+      });
+    }
+  }
+  it('a YAML document using a few anchors (shared rule fragments) is still read', async () => {
+    const res = await send('POST', '/api/v1/definitions/validate', JSON.stringify({ text: 'x-shared: &s 5\nname: *s\n', format: 'yaml' }));
+    expect(res.status).toBe(400); // the document is incomplete, but it was read: the answer names its fields
+    expect(JSON.stringify(res.body.error!.details)).not.toMatch(/alias/i);
+  });
+});
+
+/** The forms endpoint as plain HTML forms post it (urlencoded) and as the snippet sends it (text/plain JSON). */
+describe('form submissions', () => {
+  const urlencoded: [string, string, string][] = [
+    ['NUL in a field value', 'email=f%40example.com&company=Ac%00me', 'body.company'],
+    ['NUL in a field name', 'email=f%40example.com&comp%00any=Acme', 'body'],
+    ['a __proto__ field', 'email=f%40example.com&__proto__=x', 'body'],
+    ['a 70 KB field (over the form limit)', `email=f%40example.com&company=${'x'.repeat(70_000)}`, 'body'],
+    ['an email that is an array of emails', 'email=a%40example.com&email=b%40example.com&email=%00', 'body.email'],
+  ];
+  for (const [what, body, slot] of urlencoded) {
+    it(`urlencoded: ${what}`, async () => {
+      await expectRefusedWithoutWrites(() => send('POST', '/api/v1/forms/demo-request/submissions', body, { key: t.keys.ingest, contentType: 'application/x-www-form-urlencoded' }), slot);
+    });
+  }
+  for (const [what, poison] of poisonValues.filter(([w]) => !w.startsWith('a 600,000'))) {
+    it(`text/plain JSON (sendBeacon): ${what}`, async () => {
+      await expectRefusedWithoutWrites(() => send('POST', '/api/v1/forms/demo-request/submissions', `{"email":"f@example.com","company":${poison}}`, { key: t.keys.ingest, contentType: 'text/plain' }), 'body');
+    });
+  }
+  it('header injection in _redirect never reaches a header: the submission is stored, the redirect is percent-encoded', async () => {
+    const res = await t.app.inject({
+      method: 'POST', url: `/api/v1/forms/demo-request/submissions?key=${t.keys.ingest}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'email=redirect%40example.com&_redirect=https%3A%2F%2Fok.example%2Fthanks%0D%0ASet-Cookie%3A%20owned%3D1',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(String(res.headers.location)).not.toMatch(/[\r\n]/);
+    expect(String(res.headers.location)).toMatch(/^https:\/\/ok\.example\//);
+  });
+  it('a javascript: or protocol-relative _redirect is not followed', async () => {
+    for (const target of ['javascript%3Aalert(1)', '%2F%2Fevil.example%2F']) {
+      const res = await t.app.inject({
+        method: 'POST', url: `/api/v1/forms/demo-request/submissions?key=${t.keys.ingest}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `email=r2%40example.com&_redirect=${target}`,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers.location).toBeUndefined();
+    }
+  });
+});
+
+/** CSV uploads: what the file holds is checked per row; what cannot be stored is reported, never a 5xx. */
+function multipart(fields: Record<string, string>, content: Buffer | string) {
+  const boundary = '----hostile-boundary';
+  const parts = Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="h.csv"\r\nContent-Type: text/csv\r\n\r\n`), Buffer.from(content), Buffer.from(`\r\n--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+describe('CSV imports', () => {
+  const files: [string, Buffer | string][] = [
+    ['a NUL in a cell', 'email,first_name\nnul@example.com,Ja\u0000ne\n'],
+    ['a NUL in the header', 'em\u0000ail,first_name\nnul2@example.com,Jane\n'],
+    ['bytes that are not UTF-8', Buffer.concat([Buffer.from('email,first_name\nbad@example.com,'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\n')])],
+    ['an unbalanced quote', 'email,first_name\n"q@example.com,Jane\n'],
+    ['no header row at all', ''],
+  ];
+  for (const [what, content] of files) {
+    it(`${what}: no 5xx, nothing stored for that row`, async () => {
+      const before = await snapshotRowCounts(t.pool);
+      const body = multipart({ entity: 'contacts' }, content);
+      const res = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { authorization: `Bearer ${t.keys.write}`, 'content-type': body.contentType }, payload: body.payload });
+      expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
+      const changed = changedCounts(before, await snapshotRowCounts(t.pool));
+      // The run and its error rows are the import's own report; no contact (or anything else) was written.
+      const { 'public.import_run': _run, 'public.import_run_error': _errors, ...rest } = changed;
+      expect(rest).toEqual({});
+      if (res.statusCode >= 400) expectClearRefusal({ status: res.statusCode, body: res.json() });
+      else expect(res.json().error_count).toBeGreaterThan(0);
+    });
+  }
+  it('formula cells are data: stored as the literal text, answered as JSON strings', async () => {
+    const body = multipart({ entity: 'contacts' }, 'email,first_name,last_name\nformula@example.com,"=HYPERLINK(""http://evil.example"")",+cmd|calc!A0\n');
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { authorization: `Bearer ${t.keys.write}`, 'content-type': body.contentType }, payload: body.payload });
+    expect(res.statusCode, res.body).toBe(201);
+    const found = (await t.api('GET', '/api/v1/contacts?email=formula%40example.com')).json().data;
+    expect(found).toMatchObject([{ first_name: '=HYPERLINK("http://evil.example")', last_name: '+cmd|calc!A0' }]);
+  });
+});

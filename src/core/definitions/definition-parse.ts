@@ -66,7 +66,7 @@ export function parseDefinitionText(source: string, format: 'yaml' | 'json', ref
       const position = /position (\d+)/.exec(message);
       const where = position ? lineColumn(source, Number(position[1])) : null;
       const at = where ? ` at line ${where.line}, column ${where.column}` : '';
-      return fail('ValidationFailed', `JSON syntax error${at}: ${message}`, [{ path: '', message: `JSON syntax error${at}` }]);
+      return fail('ValidationFailed', `JSON syntax error${at}: ${message}`, [{ path: 'document', message: `JSON syntax error${at}` }]);
     }
     return parseDefinition(value, refs);
   }
@@ -77,7 +77,7 @@ export function parseDefinitionText(source: string, format: 'yaml' | 'json', ref
     const pos = syntax.linePos?.[0];
     const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
     const reason = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    return fail('ValidationFailed', `YAML syntax error${at}: ${reason}`, [{ path: '', message: `YAML syntax error${at}: ${reason}` }]);
+    return fail('ValidationFailed', `YAML syntax error${at}: ${reason}`, [{ path: 'document', message: `YAML syntax error${at}: ${reason}` }]);
   }
   let value: unknown;
   try {
