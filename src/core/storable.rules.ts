@@ -110,7 +110,7 @@ export function storableIssues(value: unknown, options: { root?: string; limits?
         const child: Node = { value: (v as Record<string, unknown>)[k], key: k, parent: node, depth: node.depth + 1 };
         const keyWhat = `the key ${JSON.stringify(k.slice(0, 60))}`;
         const problem = textProblem(k, keyWhat, limits.maxKeyChars, 'Use a shorter key.');
-        if (problem) { add(child, `${problem} Rename the key.`); continue; }
+        if (problem) { add(child, k.length > limits.maxKeyChars ? problem : `${problem} Rename the key.`); continue; }
         if (k === '__proto__' || (k === 'prototype' && parentKey === 'constructor')) {
           add(child, `${keyWhat} is refused: copying it would change an object's prototype. Rename the key.`);
           continue;
@@ -122,7 +122,7 @@ export function storableIssues(value: unknown, options: { root?: string; limits?
   return issues;
 }
 
-/** The string with NUL and unpaired surrogates replaced by U+FFFD, cut to `maxChars` (never inside a pair). */
+/** The string with NUL and unpaired surrogates replaced by U+FFFD, cut to `maxChars` (a pair cut in half becomes U+FFFD). */
 export function toStorableString(s: string, maxChars = STORABLE_LIMITS.maxStringChars): string {
   let out = s.length > maxChars ? s.slice(0, maxChars) : s;
   out = out.replace(BAD_CHARS, REPLACEMENT);
