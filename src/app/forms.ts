@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { normalizeEmail } from '../core/identity.ts';
 import { fail, ok, type Result } from '../core/result.ts';
+import { toStorableString } from '../core/storable.rules.ts';
 import type { AppDeps } from './context.ts';
 import { ingestMessages } from './ingest-messages.ts';
 import type { IngestPipeline } from './ingest-pipeline.ts';
@@ -12,7 +13,8 @@ export type FormOutcome = { contactId: string | null; dropped: boolean; redirect
 const HONEYPOT = '_hp';
 const truthy = (v: unknown) => v === true || (typeof v === 'string' && ['on', 'true', '1', 'yes', 'y'].includes(v.trim().toLowerCase()));
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-const text = (v: unknown, max = 300) => { const f = first(v); return typeof f === 'string' && f.trim() ? f.trim().slice(0, max) : undefined; };
+// Cut with toStorableString: a plain slice can leave half an emoji, which jsonb refuses.
+const text = (v: unknown, max = 300) => { const f = first(v); return typeof f === 'string' && f.trim() ? toStorableString(f.trim(), max) : undefined; };
 // Defence in depth: the snippet never sends password fields, a hand-made form might.
 const secretField = /pass(word)?|pwd|secret|token|cvv|card.?number|iban|ssn/i;
 
@@ -54,7 +56,7 @@ export async function submitForm(deps: AppDeps, pipeline: IngestPipeline, worksp
     if (key.startsWith('_') || key.startsWith('utm_') || secretField.test(key)) continue;
     const m = /^consent(?:[_.-](.+))?$/i.exec(key);
     if (m) consent[m[1] ?? 'marketing'] = { granted: truthy(first(value)), at: now.toISOString(), source: `form:${formId}` };
-    else answers[key] = Array.isArray(value) ? value.map(String).slice(0, 50) : typeof value === 'string' ? value.slice(0, 2000) : value;
+    else answers[key] = Array.isArray(value) ? value.map(String).slice(0, 50) : typeof value === 'string' ? toStorableString(value, 2000) : value;
   }
   const pageUrl = text(f._page_url, 2000) ?? input.pageUrl ?? undefined;
   const referrer = text(f._referrer, 2000) ?? input.referrer ?? undefined;

@@ -365,6 +365,11 @@ describe('form submissions', () => {
     expect(String(res.headers.location)).not.toMatch(/[\r\n]/);
     expect(String(res.headers.location)).toMatch(/^https:\/\/ok\.example\//);
   });
+  it('a long field cut at its limit in the middle of an emoji is still stored (never half a surrogate pair)', async () => {
+    const company = `${'x'.repeat(299)}🚀 and more`;
+    const res = await send('POST', '/api/v1/forms/demo-request/submissions', JSON.stringify({ email: 'emoji@example.com', company, note: `${'y'.repeat(1999)}🚀` }), { key: t.keys.ingest });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
   it('a javascript: or protocol-relative _redirect is not followed', async () => {
     for (const target of ['javascript%3Aalert(1)', '%2F%2Fevil.example%2F']) {
       const res = await t.app.inject({
