@@ -40,6 +40,7 @@ const json = (parts: TemplateStringsArray, ..._slots: string[]) => (p: string) =
 /** Every write endpoint with a body, and where the poison goes in it. */
 const endpoints: Endpoint[] = [
   { method: 'POST', url: '/api/v1/auth/login', body: json`{"email":${'P'},"password":"password123"}`, slot: 'body.email' },
+  { method: 'POST', url: '/api/v1/auth/login', body: json`{"email":"admin@acme.test","password":${'P'}}`, slot: 'body.password' },
   { method: 'POST', url: '/api/v1/users', body: json`{"email":"new@acme.test","role":"sales","password":${'P'}}`, slot: 'body.password' },
   { method: 'PATCH', url: '/api/v1/users/:user', body: json`{"name":${'P'}}`, slot: 'body.name' },
   { method: 'POST', url: '/api/v1/api-keys', body: json`{"name":${'P'},"scopes":["read"]}`, slot: 'body.name' },
@@ -242,6 +243,8 @@ const rawBodies: [string, string | Buffer, string][] = [
   ['a JSON string', '"just a string"', 'application/json'],
   ['JSON null', 'null', 'application/json'],
   ['XML', '<contact><name>x</name></contact>', 'application/xml'],
+  ['a form body where JSON is expected', 'name=x&__proto__=y', 'application/x-www-form-urlencoded'],
+  ['no content type', '{"name":"x"}', ''],
   ['a 2 MB body', `{"name":"${'x'.repeat(2 * 1024 * 1024)}"}`, 'application/json'],
 ];
 const rawTargets: [string, string][] = [
@@ -285,6 +288,15 @@ describe('query strings and path parameters', () => {
   for (const [url, slot] of queries) {
     it(`GET ${url.slice(0, 100)}`, async () => {
       await expectRefusedWithoutWrites(() => t.api('GET', url).then((r) => ({ status: r.statusCode, body: r.json() })), slot);
+    });
+  }
+  for (const [method, url] of [
+    ['POST', '/api/v1/alerts/%00/read'], ['POST', '/api/v1/webhooks/deliveries/%00/replay'], ['DELETE', '/api/v1/api-keys/%00'],
+    ['POST', '/api/v1/definitions/%00/propose'], ['POST', '/api/v1/definitions/%00/activate'], ['DELETE', '/api/v1/content/calendar/%00'],
+    ['GET', '/api/v1/leads/%00/handoff'], ['GET', '/api/v1/contacts/%00/activities'], ['GET', '/r/%00'], ['POST', '/u/%00'], ['GET', '/preferences/a%00b'],
+  ] as const) {
+    it(`${method} ${url}`, async () => {
+      await expectRefusedWithoutWrites(() => t.api(method, url).then((r) => ({ status: r.statusCode, body: r.json() })), 'params');
     });
   }
   it('a query string with percent-encoded bytes that are not UTF-8 is searched as text, harmlessly', async () => {
