@@ -4,7 +4,7 @@ import { emailDomain, normalizeEmail } from '../core/identity.ts';
 import { identityKey, resolveIdentities, type IdentityRequest } from '../core/identity-resolution.rules.ts';
 import { MAX_MESSAGE_BYTES, parseMessage, type MessageIssue, type MessageType, type SegmentMessage } from '../core/segment-message.schema.ts';
 import { correctedTimestamp, deriveTouch, type TouchSource } from '../core/touch.rules.ts';
-import { storableIssues, toStorable, toStorableString } from '../core/storable.rules.ts';
+import { COLUMN_RANGES, storableIssues, toStorable, toStorableString } from '../core/storable.rules.ts';
 import { contactPatchFromTraits } from '../core/traits.rules.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
@@ -49,6 +49,19 @@ const reasonText: Record<string, string> = {
   UnstorableValue: 'message holds data that cannot be stored',
 };
 
+/** Trait values that land in numeric columns, checked against the column (account.employee_count is an integer). */
+function columnRangeIssues(msg: SegmentMessage): MessageIssue[] {
+  if (msg.type !== 'group' || !msg.traits) return [];
+  const issues: MessageIssue[] = [];
+  for (const key of ['employees', 'employee_count']) {
+    const n = Number(msg.traits[key]);
+    if (Number.isFinite(n) && Math.abs(n) > COLUMN_RANGES.int4.max) {
+      issues.push({ path: `traits.${key}`, message: `${n} is out of range: the employee count is at most ${COLUMN_RANGES.int4.max.toLocaleString('en-US')}; send the number of employees.` });
+    }
+  }
+  return issues;
+}
+
 function validate(input: IngestInput, receivedAt: Date): { prepared: Prepared[]; errors: MessageError[]; dead: NewDeadLetter[] } {
   const prepared: Prepared[] = [];
   const errors: MessageError[] = [];
@@ -76,6 +89,8 @@ function validate(input: IngestInput, receivedAt: Date): { prepared: Prepared[];
     const parsed = parseMessage(raw, input.endpointType);
     if (!parsed.ok) return reject(parsed.reason, parsed.details);
     const msg = parsed.message;
+    const outOfRange = columnRangeIssues(msg);
+    if (outOfRange.length) return reject('InvalidMessage', outOfRange);
     const occurredAt = correctedTimestamp(receivedAt, msg.timestamp ?? msg.originalTimestamp, msg.sentAt ?? input.batchSentAt);
     const t = occurredAt.getTime();
     if (t < EARLIEST || t > receivedAt.getTime() + FUTURE_SLACK_MS) {

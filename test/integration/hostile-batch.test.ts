@@ -66,6 +66,19 @@ describe('POST /v1/batch with one poisoned message among 100', () => {
     });
   }
 
+  it('a group whose employee count overflows its integer column is refused alone', async () => {
+    const batch = [
+      { type: 'identify', messageId: 'emp-0', userId: 'emp-user', traits: { email: 'emp@bigco.example' } },
+      { type: 'group', messageId: 'emp-1', userId: 'emp-user', groupId: 'bigco', traits: { name: 'BigCo', employees: 3_000_000_000 } },
+      { type: 'track', messageId: 'emp-2', userId: 'emp-user', event: 'Pricing Viewed' },
+    ];
+    const res = await t.app.inject({ method: 'POST', url: '/v1/batch', headers: { authorization: `Bearer ${t.keys.ingest}` }, payload: { batch } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ accepted: 2, stored: 1, errors: [{ index: 1, reason: 'InvalidMessage', details: [{ path: 'traits.employees' }] }] });
+    expect(await activitiesWithPrefix('emp-')).toBe(1);
+    expect((await deadLettersOf('emp-1')).rows).toHaveLength(1);
+  });
+
   it('a single-message endpoint answers 400 naming the field and how to fix it', async () => {
     const res = await t.app.inject({
       method: 'POST', url: '/v1/track', headers: { authorization: `Bearer ${t.keys.ingest}` },
