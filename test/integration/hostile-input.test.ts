@@ -424,6 +424,15 @@ describe('CSV imports', () => {
       else expect(res.json().error_count).toBeGreaterThan(0);
     });
   }
+  // Today the database refuses it (the safety net in errors.ts answers 400); the row schema should bound it to the row.
+  it('an employee count beyond the integer column: no 5xx, no account written', async () => {
+    const before = await snapshotRowCounts(t.pool);
+    const body = multipart({ entity: 'accounts' }, 'name,domain,employee_count\nHuge Co,huge.example,3000000000\n');
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { authorization: `Bearer ${t.keys.write}`, 'content-type': body.contentType }, payload: body.payload });
+    expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
+    const { 'public.import_run': _run, 'public.import_run_error': _errors, ...rest } = changedCounts(before, await snapshotRowCounts(t.pool));
+    expect(rest).toEqual({});
+  });
   it('formula cells are data: stored as the literal text, answered as JSON strings', async () => {
     const body = multipart({ entity: 'contacts' }, 'email,first_name,last_name\nformula@example.com,"=HYPERLINK(""http://evil.example"")",+cmd|calc!A0\n');
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { authorization: `Bearer ${t.keys.write}`, 'content-type': body.contentType }, payload: body.payload });
