@@ -61,8 +61,9 @@ function bodyParserError(err: FastifyError, contentType: string | undefined): { 
 function storageRefusal(err: unknown): string | null {
   const e = err as { code?: unknown; severity?: unknown; message?: unknown };
   if (typeof e.severity !== 'string' || typeof e.code !== 'string') return null;
-  if (!e.code.startsWith('22') && e.code !== '54001') return null;
-  return `A value in the request cannot be stored (${String(e.message).slice(0, 200)}). Check the request for NUL characters, invalid text, out-of-range numbers or too deep nesting, and send it again.`;
+  // 54000: a value too long for an index entry (btree holds ~2,700 bytes).
+  if (!e.code.startsWith('22') && e.code !== '54000' && e.code !== '54001') return null;
+  return `A value in the request cannot be stored (${String(e.message).slice(0, 200)}). Check the request for NUL characters, invalid text, out-of-range numbers, very long values or too deep nesting, and send it again.`;
 }
 
 /**

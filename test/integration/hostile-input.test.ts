@@ -191,6 +191,9 @@ describe('ingestion refuses the poisoned message alone, with a dead letter', () 
   });
 });
 
+// 1,900 varied CJK characters: 5,700 bytes that do not compress, over a btree index entry's 2,704-byte limit.
+const wide = Array.from({ length: 1900 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('');
+
 /** Numbers are range-checked against their columns (integer, numeric(18,2), smallint...). */
 const ranges: [string, string, string, string][] = [
   ['POST', '/api/v1/accounts', '{"name":"Big","employee_count":2147483648}', 'body.employee_count'],
@@ -215,6 +218,9 @@ const ranges: [string, string, string, string][] = [
   ['PUT', '/api/v1/settings/attribution', '{"lookback_days":1e12}', 'body.lookback_days'],
   ['PUT', '/api/v1/settings/attribution', '{"target":"NaN"}', 'body.target'],
   ['POST', '/api/v1/contacts', '{"email":"n@example.com","attributes":{"n":1e999}}', 'body.attributes.n'],
+  ['POST', '/api/v1/content', `{"title":"Wide","url":"https://acme.test/${wide}"}`, 'body.url'],
+  ['PATCH', '/api/v1/content/:content', `{"url":"https://acme.test/${wide}"}`, 'body.url'],
+  ['PATCH', '/api/v1/content/:content', `{"urls":["https://acme.test/${wide}"]}`, 'body.urls[0]'],
   ['POST', '/api/v1/contacts', '{"email":42}', 'body.email'],
   ['POST', '/api/v1/contacts', '{"email":["a@example.com"]}', 'body.email'],
   ['POST', '/api/v1/contacts', '{"email":{"$ne":null}}', 'body.email'],

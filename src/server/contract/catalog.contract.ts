@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Campaign, CampaignCost } from '../../storage/campaigns.repo.ts';
 import type { ContentAsset } from '../../storage/content.repo.ts';
 import type { OpportunityDetail, Opportunity } from '../../storage/opportunities.repo.ts';
-import { attributesSchema, isoDate, moneyAmount } from './common.contract.ts';
+import { attributesSchema, indexedUrl, isoDate, moneyAmount } from './common.contract.ts';
 
 const costInput = z.strictObject({ period_start: isoDate, amount: moneyAmount(), currency: z.string().length(3).default('USD') });
 
@@ -27,7 +27,7 @@ export const toCampaignDto = (c: Campaign & { costs?: CampaignCost[] }): z.infer
 });
 
 export const contentInput = z.strictObject({
-  title: z.string().trim().min(1).max(500), url: z.url().max(2000).nullable().optional(), urls: z.array(z.url().max(2000)).max(20).optional(),
+  title: z.string().trim().min(1).max(500), url: indexedUrl().nullable().optional(), urls: z.array(indexedUrl()).max(20).optional(),
   format: z.string().max(50).optional(), buying_stage: z.string().max(100).nullable().optional(),
   personas: z.array(z.string().max(100)).max(20).optional(), topics: z.array(z.string().max(100)).max(50).optional(),
   owner_id: z.uuid().nullable().optional(), published_on: isoDate.nullable().optional(), expires_on: isoDate.nullable().optional(),

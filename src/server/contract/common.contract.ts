@@ -35,3 +35,9 @@ export const countNumber = () => z.number().int('must be a whole number')
 /** An amount stored as numeric(18,2): 0 … 999,999,999,999,999. */
 export const moneyAmount = () => z.number().min(0, 'must be 0 or more')
   .max(COLUMN_RANGES.money.max, `must be at most ${COLUMN_RANGES.money.max.toLocaleString('en-US')} (amounts are stored with 16 digits before the point)`);
+
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+/** A URL stored in a uniquely indexed column: a btree entry holds at most ~2,700 bytes, so 2,000 UTF-8 bytes. */
+export const indexedUrl = () => z.url().max(2000).refine((v) => utf8Bytes(v) <= 2000, {
+  message: 'must be at most 2,000 bytes in UTF-8 (percent-encode or shorten it)',
+});
