@@ -3,6 +3,7 @@ import { secretFieldName } from '../core/activity-vocabulary.rules.ts';
 import { consentChanges, recordConsent } from '../core/consent.rules.ts';
 import { normalizeEmail } from '../core/identity.ts';
 import { fail, ok, type Result } from '../core/result.ts';
+import { toStorableString } from '../core/storable.rules.ts';
 import type { AppDeps } from './context.ts';
 import { ingestMessages } from './ingest-messages.ts';
 import type { IngestPipeline } from './ingest-pipeline.ts';
@@ -14,7 +15,8 @@ export type FormOutcome = { contactId: string | null; dropped: boolean; redirect
 const HONEYPOT = '_hp';
 const truthy = (v: unknown) => v === true || (typeof v === 'string' && ['on', 'true', '1', 'yes', 'y'].includes(v.trim().toLowerCase()));
 const first = (v: unknown) => (Array.isArray(v) ? v[0] : v);
-const text = (v: unknown, max = 300) => { const f = first(v); return typeof f === 'string' && f.trim() ? f.trim().slice(0, max) : undefined; };
+// Cut with toStorableString: a plain slice can leave half an emoji, which jsonb refuses.
+const text = (v: unknown, max = 300) => { const f = first(v); return typeof f === 'string' && f.trim() ? toStorableString(f.trim(), max) : undefined; };
 // Defence in depth: the snippet never sends password fields, a hand-made form might.
 const secretField = secretFieldName;
 
@@ -58,7 +60,7 @@ export async function submitForm(deps: AppDeps, pipeline: IngestPipeline, worksp
     const m = /^consent(?:[_.-](.+))?$/i.exec(key);
     // A checked box sends "on"; anything that is not a yes is a refusal (the person saw the question).
     if (m) consentFields[m[1] ?? 'marketing'] = truthy(first(value)) ? 'granted' : 'refused';
-    else answers[key] = Array.isArray(value) ? value.map(String).slice(0, 50) : typeof value === 'string' ? value.slice(0, 2000) : value;
+    else answers[key] = Array.isArray(value) ? value.map(String).slice(0, 50) : typeof value === 'string' ? toStorableString(value, 2000) : value;
   }
   // Records in the core shape (purposes the form does not know are ignored): the identify carries them as they are.
   const consent = recordConsent({}, consentChanges(consentFields, { at: now, source: `form:${formId}` }).changes);

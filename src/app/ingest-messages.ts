@@ -5,6 +5,7 @@ import { emailDomain, normalizeEmail } from '../core/identity.ts';
 import { identityKey, resolveIdentities, type IdentityRequest } from '../core/identity-resolution.rules.ts';
 import { MAX_MESSAGE_BYTES, parseMessage, type MessageIssue, type MessageType, type SegmentMessage } from '../core/segment-message.schema.ts';
 import { deriveTouch, eventTime, type TouchSource } from '../core/touch.rules.ts';
+import { COLUMN_RANGES, storableIssues, toStorable, toStorableString } from '../core/storable.rules.ts';
 import { contactPatchFromTraits } from '../core/traits.rules.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
@@ -47,7 +48,21 @@ const FUTURE_SLACK_MS = 24 * 3600_000;
 const reasonText: Record<string, string> = {
   MessageTooLarge: `message is larger than ${MAX_MESSAGE_BYTES / 1024} KB`,
   InvalidMessage: 'message failed validation', UnknownType: 'unknown message type', TimestampOutOfRange: 'timestamp out of range',
+  UnstorableValue: 'message holds data that cannot be stored',
 };
+
+/** Trait values that land in numeric columns, checked against the column (account.employee_count is an integer). */
+function columnRangeIssues(msg: SegmentMessage): MessageIssue[] {
+  if (msg.type !== 'group' || !msg.traits) return [];
+  const issues: MessageIssue[] = [];
+  for (const key of ['employees', 'employee_count']) {
+    const n = Number(msg.traits[key]);
+    if (Number.isFinite(n) && Math.abs(n) > COLUMN_RANGES.int4.max) {
+      issues.push({ path: `traits.${key}`, message: `${n} is out of range: the employee count is at most ${COLUMN_RANGES.int4.max.toLocaleString('en-US')}; send the number of employees.` });
+    }
+  }
+  return issues;
+}
 
 function validate(input: IngestInput, receivedAt: Date): { prepared: Prepared[]; errors: MessageError[]; dead: NewDeadLetter[] } {
   const prepared: Prepared[] = [];
@@ -56,12 +71,19 @@ function validate(input: IngestInput, receivedAt: Date): { prepared: Prepared[];
   const measure = (input.bodyBytes ?? Infinity) > MAX_MESSAGE_BYTES;
   input.messages.forEach((raw, index) => {
     const rawId = (raw as { messageId?: unknown } | null)?.messageId;
-    const messageId = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : null;
-    const reject = (reason: string, details: MessageIssue[]) => {
+    // A refused message's own fields are untrusted: what we answer and dead-letter must itself be storable.
+    const messageId = typeof rawId === 'string' || typeof rawId === 'number' ? toStorableString(String(rawId), 200) : null;
+    const reject = (reason: string, issues: MessageIssue[]) => {
+      // Issue texts may quote the message (cut mid-emoji): clean them too.
+      const details = issues.map((d) => ({ path: toStorableString(d.path, 500), message: toStorableString(d.message, 2000) }));
       errors.push({ index, messageId, reason, message: `${reasonText[reason] ?? reason}: ${details.map((d) => `${d.path || 'message'}: ${d.message}`).join('; ')}`, details });
       const type = (raw as { type?: unknown } | null)?.type;
-      dead.push({ channel: input.channel, stage: 'validate', reason, messageId, messageType: input.endpointType ?? (typeof type === 'string' ? type : null), details, payload: raw });
+      const messageType = input.endpointType ?? (typeof type === 'string' ? toStorableString(type, 50) : null);
+      dead.push({ channel: input.channel, stage: 'validate', reason, messageId, messageType, details, payload: toStorable(raw) });
     };
+    // First, before anything recursive (JSON.stringify, zod) or PostgreSQL sees it.
+    const unstorable = storableIssues(raw, { limits: { maxStringChars: MAX_MESSAGE_BYTES * 16 } });
+    if (unstorable.length) return reject('UnstorableValue', unstorable);
     if (measure) {
       const bytes = Buffer.byteLength(JSON.stringify(raw) ?? '');
       if (bytes > MAX_MESSAGE_BYTES) return reject('MessageTooLarge', [{ path: '', message: `${bytes} bytes; the limit is ${MAX_MESSAGE_BYTES} bytes per message` }]);
@@ -69,6 +91,8 @@ function validate(input: IngestInput, receivedAt: Date): { prepared: Prepared[];
     const parsed = parseMessage(raw, input.endpointType);
     if (!parsed.ok) return reject(parsed.reason, parsed.details);
     const msg = parsed.message;
+    const outOfRange = columnRangeIssues(msg);
+    if (outOfRange.length) return reject('InvalidMessage', outOfRange);
     const occurredAt = eventTime(receivedAt, msg, input.batchSentAt);
     const t = occurredAt.getTime();
     if (t < EARLIEST || t > receivedAt.getTime() + FUTURE_SLACK_MS) {

@@ -6,7 +6,8 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { AuthService } from '../app/auth.ts';
 import type { AppDeps } from '../app/context.ts';
 import { authGuard } from './auth.guard.ts';
-import { installErrorHandling } from './errors.ts';
+import { frameworkError, installErrorHandling } from './errors.ts';
+import { installJsonParser, storableGuard } from './storable.guard.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { alertsRoutes } from './alerts.routes.ts';
 import { authRoutes } from './auth.routes.ts';
@@ -56,6 +57,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     bodyLimit: 1024 * 1024,
     trustProxy: true,
+    frameworkErrors: frameworkError,
     // Per-request lines only at debug: ingestion traffic would drown everything else.
     logController: new LogController({ disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace' }),
   });
@@ -78,6 +80,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // Before validation: nothing PostgreSQL cannot store (NUL, broken Unicode, hostile depth) reaches zod or SQL.
+  installJsonParser(app);
+  app.addHook('preValidation', storableGuard);
   app.addHook('preHandler', authGuard(deps.auth));
 
   const typed = app.withTypeProvider<ZodTypeProvider>();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendError } from './errors.ts';
+import { sendRouteNotFound } from './errors.ts';
 
 const defaultDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -21,8 +21,7 @@ export async function webRoutes(app: FastifyInstance, options: { distDir?: strin
   const built = existsSync(path.join(root, 'index.html'));
   if (built) await app.register(fastifyStatic, { root, serve: false });
 
-  const notFound = (request: FastifyRequest, reply: FastifyReply) =>
-    sendError(reply, 'RouteNotFound', `No route ${request.method} ${request.url.split('?')[0]}. The API is described at /api/v1/openapi.json.`);
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => sendRouteNotFound(request, reply);
 
   const sendIndex = (reply: FastifyReply) => {
     if (!built) {

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { toStorableString } from '../core/storable.rules.ts';
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
 import { toPage, type Page, type PageRequest } from './page.ts';
@@ -23,7 +24,7 @@ export async function insertDeadLetters(db: DbOrTrx, workspaceId: string, rows: 
   if (rows.length === 0) return;
   await db.insertInto('dead_letter').values(rows.map((r) => {
     let payload = JSON.stringify(r.payload ?? null);
-    if (payload.length > MAX_PAYLOAD_CHARS) payload = JSON.stringify({ truncated: true, head: payload.slice(0, MAX_PAYLOAD_CHARS) });
+    if (payload.length > MAX_PAYLOAD_CHARS) payload = JSON.stringify({ truncated: true, head: toStorableString(payload, MAX_PAYLOAD_CHARS) }); // never half a surrogate pair
     return {
       workspace_id: workspaceId, id: newId(receivedAt.getTime()), received_at: receivedAt, channel: r.channel, stage: r.stage,
       reason: r.reason, message_id: r.messageId?.slice(0, 200) ?? null, message_type: r.messageType?.slice(0, 50) ?? null,

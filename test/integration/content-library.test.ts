@@ -38,8 +38,12 @@ describe('ratings from prospects and sales', () => {
     expect(pre.statusCode).toBe(204);
     expect(pre.headers['access-control-allow-origin']).toBe('*');
     const basic = `Basic ${Buffer.from(`${t.keys.ingest}:`).toString('base64')}`;
-    const r1 = await t.app.inject({ method: 'POST', url: '/v1/content-ratings', headers: { authorization: basic, origin: 'https://www.acme.test' }, payload: { asset_id: ids.guide, rating: 4, comment: 'Useful\u0000\u202e <b>thanks</b>' } });
+    const r1 = await t.app.inject({ method: 'POST', url: '/v1/content-ratings', headers: { authorization: basic, origin: 'https://www.acme.test' }, payload: { asset_id: ids.guide, rating: 4, comment: 'Useful\u0007\u202e <b>thanks</b>' } });
     expect(r1.statusCode, r1.body).toBe(201);
+    // A NUL is refused at every door (PostgreSQL cannot store it), with where and how to fix it.
+    const nul = await t.app.inject({ method: 'POST', url: '/v1/content-ratings', headers: { authorization: basic }, payload: { asset_id: ids.guide, rating: 4, comment: 'a\u0000b' } });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().error.details[0].path).toBe('body.comment');
     expect(r1.headers['access-control-allow-origin']).toBe('*');
     // sendBeacon style: text/plain JSON, key in the query, asset by URL, thumbs
     const r2 = await t.app.inject({ method: 'POST', url: `/v1/content-ratings?key=${t.keys.ingest}`, headers: { 'content-type': 'text/plain' }, payload: JSON.stringify({ url: 'https://acme.test/cfo-guide', thumbs: 'down' }) });

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { LineCounter, parseDocument } from 'yaml';
 import { fail, ok, type ErrorDetail, type Result } from '../result.ts';
+import { storableIssues } from '../storable.rules.ts';
 import { checkDefinition, type DefinitionRefs } from './definition-checks.ts';
 import { formatPath, leadDefinitionSchema, type LeadDefinition } from './definition-schema.ts';
 
@@ -22,6 +23,9 @@ function zodDetails(error: z.ZodError): ErrorDetail[] {
  * @example parseDefinition(body, { contentIds: new Set(['c1']), customFields: new Set(['plan']) })
  */
 export function parseDefinition(input: unknown, refs: DefinitionRefs): Result<LeadDefinition> {
+  // Before zod (recursive) and before storage: no NUL, broken Unicode or hostile depth.
+  const unstorable = storableIssues(input, { limits: { maxDepth: 32 } });
+  if (unstorable.length) return fail('ValidationFailed', summary(unstorable), unstorable);
   const parsed = leadDefinitionSchema.safeParse(input);
   if (!parsed.success) {
     const details = zodDetails(parsed.error);
@@ -43,7 +47,16 @@ function summary(details: ErrorDetail[]): string {
  * Parses YAML or JSON text, then validates it like parseDefinition. Syntax errors name the line
  * and column; for YAML, validation errors also name the line of the offending value.
  */
+/** A definition document is a few KB; this bounds parsing work on hostile text. */
+export const MAX_DEFINITION_CHARS = 256 * 1024;
+/** YAML anchors are legitimate for shared rule fragments; a "billion laughs" document needs thousands. */
+const MAX_YAML_ALIASES = 200;
+
 export function parseDefinitionText(source: string, format: 'yaml' | 'json', refs: DefinitionRefs): Result<LeadDefinition> {
+  if (source.length > MAX_DEFINITION_CHARS) {
+    const message = `the document is ${source.length} characters; the limit is ${MAX_DEFINITION_CHARS}. Remove unused rules or comments.`;
+    return fail('ValidationFailed', `The lead definition is too large: ${message}`, [{ path: 'document', message }]);
+  }
   if (format === 'json') {
     let value: unknown;
     try {
@@ -53,7 +66,7 @@ export function parseDefinitionText(source: string, format: 'yaml' | 'json', ref
       const position = /position (\d+)/.exec(message);
       const where = position ? lineColumn(source, Number(position[1])) : null;
       const at = where ? ` at line ${where.line}, column ${where.column}` : '';
-      return fail('ValidationFailed', `JSON syntax error${at}: ${message}`, [{ path: '', message: `JSON syntax error${at}` }]);
+      return fail('ValidationFailed', `JSON syntax error${at}: ${message}`, [{ path: 'document', message: `JSON syntax error${at}` }]);
     }
     return parseDefinition(value, refs);
   }
@@ -64,9 +77,17 @@ export function parseDefinitionText(source: string, format: 'yaml' | 'json', ref
     const pos = syntax.linePos?.[0];
     const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
     const reason = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    return fail('ValidationFailed', `YAML syntax error${at}: ${reason}`, [{ path: '', message: `YAML syntax error${at}: ${reason}` }]);
+    return fail('ValidationFailed', `YAML syntax error${at}: ${reason}`, [{ path: 'document', message: `YAML syntax error${at}: ${reason}` }]);
   }
-  const result = parseDefinition(doc.toJS(), refs);
+  let value: unknown;
+  try {
+    // maxAliasCount bounds alias expansion (the "billion laughs" document); toJS throws past it.
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    const message = `the YAML expands too many aliases (${error instanceof Error ? error.message : String(error)}). Write the rules out or use fewer anchors (*alias) per document (at most ${MAX_YAML_ALIASES}).`;
+    return fail('ValidationFailed', `The lead definition cannot be read: ${message}`, [{ path: 'document', message }]);
+  }
+  const result = parseDefinition(value, refs);
   if (result.ok) return result;
   const details = result.details.map((d) => {
     const line = yamlLine(doc, lineCounter, d.path);

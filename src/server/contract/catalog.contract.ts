@@ -2,15 +2,15 @@ import { z } from 'zod';
 import type { Campaign, CampaignCost } from '../../storage/campaigns.repo.ts';
 import type { ContentAsset } from '../../storage/content.repo.ts';
 import type { OpportunityDetail, Opportunity } from '../../storage/opportunities.repo.ts';
-import { attributesSchema, isoDate } from './common.contract.ts';
+import { attributesSchema, indexedUrl, isoDate, moneyAmount } from './common.contract.ts';
 
-const costInput = z.strictObject({ period_start: isoDate, amount: z.number().min(0), currency: z.string().length(3).default('USD') });
+const costInput = z.strictObject({ period_start: isoDate, amount: moneyAmount(), currency: z.string().length(3).default('USD') });
 
 export const campaignInput = z.strictObject({
   name: z.string().trim().min(1).max(300), channel: z.string().trim().min(1).max(100),
   utm_source: z.string().max(200).nullable().optional(), utm_medium: z.string().max(200).nullable().optional(),
   utm_campaign: z.string().max(200).nullable().optional(), starts_on: isoDate.nullable().optional(), ends_on: isoDate.nullable().optional(),
-  budget: z.number().min(0).nullable().optional(), attributes: attributesSchema.optional(), costs: z.array(costInput).max(1000).optional(),
+  budget: moneyAmount().nullable().optional(), attributes: attributesSchema.optional(), costs: z.array(costInput).max(1000).optional(),
 });
 
 const costDto = z.object({ period_start: z.string(), amount: z.number(), currency: z.string() });
@@ -27,7 +27,7 @@ export const toCampaignDto = (c: Campaign & { costs?: CampaignCost[] }): z.infer
 });
 
 export const contentInput = z.strictObject({
-  title: z.string().trim().min(1).max(500), url: z.url().max(2000).nullable().optional(), urls: z.array(z.url().max(2000)).max(20).optional(),
+  title: z.string().trim().min(1).max(500), url: indexedUrl().nullable().optional(), urls: z.array(indexedUrl()).max(20).optional(),
   format: z.string().max(50).optional(), buying_stage: z.string().max(100).nullable().optional(),
   personas: z.array(z.string().max(100)).max(20).optional(), topics: z.array(z.string().max(100)).max(50).optional(),
   owner_id: z.uuid().nullable().optional(), published_on: isoDate.nullable().optional(), expires_on: isoDate.nullable().optional(),
@@ -53,7 +53,7 @@ export const toContentDto = (c: ContentAsset): z.infer<typeof contentDto> => ({
 const contactRole = z.strictObject({ contact_id: z.uuid(), role: z.string().max(100).default('influencer'), is_primary: z.boolean().default(false) });
 const oppStatus = z.enum(['open', 'won', 'lost']);
 export const opportunityInput = z.strictObject({
-  name: z.string().trim().min(1).max(300), account_id: z.uuid().nullable().optional(), amount: z.number().min(0).default(0),
+  name: z.string().trim().min(1).max(300), account_id: z.uuid().nullable().optional(), amount: moneyAmount().default(0),
   currency: z.string().length(3).default('USD'), stage: z.string().trim().min(1).max(100), status: oppStatus.default('open'),
   close_date: isoDate.nullable().optional(), owner_id: z.uuid().nullable().optional(), external_id: z.string().max(200).nullable().optional(),
   attributes: attributesSchema.optional(), contact_roles: z.array(contactRole).max(200).default([]),
@@ -61,7 +61,7 @@ export const opportunityInput = z.strictObject({
   lost_reason_code: z.string().min(1).max(100).nullable().optional().describe('With status=lost: the reason (outcome lost) the linked leads close with.'),
 });
 export const opportunityPatch = opportunityInput.omit({ external_id: true }).partial().extend({
-  amount: z.number().min(0).optional(), currency: z.string().length(3).optional(), status: oppStatus.optional(),
+  amount: moneyAmount().optional(), currency: z.string().length(3).optional(), status: oppStatus.optional(),
   contact_roles: z.array(contactRole).max(200).optional(),
   lead_ids: z.array(z.uuid()).max(200).optional().describe('Leads to link (added; each walks to opportunity). Unlinking is explicit: POST /api/v1/opportunities/{id}/leads/{lead_id}/unlink.'),
   lost_reason_code: z.string().min(1).max(100).nullable().optional().describe('With status=lost: the reason (outcome lost) recorded on every linked open lead.'),

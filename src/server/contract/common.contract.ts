@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COLUMN_RANGES } from '../../core/storable.rules.ts';
 
 export const errorSchema = z.object({
   error: z.object({
@@ -27,3 +28,16 @@ export const attributesSchema = z.record(z.string(), z.union([z.string(), z.numb
 
 /** Standard error responses every authenticated route can answer. */
 export const errorResponses = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema };
+
+/** A count stored in an `integer` column: 0 … 2,147,483,647. */
+export const countNumber = () => z.number().int('must be a whole number')
+  .min(0, 'must be 0 or more').max(COLUMN_RANGES.int4.max, `must be at most ${COLUMN_RANGES.int4.max.toLocaleString('en-US')} (an integer column)`);
+/** An amount stored as numeric(18,2): 0 … 999,999,999,999,999. */
+export const moneyAmount = () => z.number().min(0, 'must be 0 or more')
+  .max(COLUMN_RANGES.money.max, `must be at most ${COLUMN_RANGES.money.max.toLocaleString('en-US')} (amounts are stored with 16 digits before the point)`);
+
+const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+/** A URL stored in a uniquely indexed column: a btree entry holds at most ~2,700 bytes, so 2,000 UTF-8 bytes. */
+export const indexedUrl = () => z.url().max(2000).refine((v) => utf8Bytes(v) <= 2000, {
+  message: 'must be at most 2,000 bytes in UTF-8 (percent-encode or shorten it)',
+});

@@ -4,7 +4,7 @@ import type { Activity } from '../../storage/activities.repo.ts';
 import type { ContactContentRating } from '../../storage/contact-content-ratings.repo.ts';
 import type { ContactIdentity, ContactMergeEntry, IdentityConflictEntry } from '../../storage/contact-identity.repo.ts';
 import type { Contact } from '../../storage/contacts.repo.ts';
-import { attributesSchema, iso } from './common.contract.ts';
+import { attributesSchema, countNumber, iso, moneyAmount } from './common.contract.ts';
 
 const text = (max = 300) => z.string().trim().max(max);
 const nullableText = (max = 300) => text(max).nullable().optional();
@@ -47,8 +47,8 @@ export const toContactDto = (c: Contact): z.infer<typeof contactDto> => ({
 
 export const accountInput = z.strictObject({
   name: text(300).min(1), domain: z.string().max(253).nullable().optional(), industry: nullableText(100),
-  employee_count: z.number().int().min(0).nullable().optional(), country: nullableText(100), region: nullableText(100),
-  annual_revenue: z.number().min(0).nullable().optional(), owner_id: z.uuid().nullable().optional(),
+  employee_count: countNumber().nullable().optional(), country: nullableText(100), region: nullableText(100),
+  annual_revenue: moneyAmount().nullable().optional(), owner_id: z.uuid().nullable().optional(),
   external_id: nullableText(200), attributes: attributesSchema.optional(),
 });
 
