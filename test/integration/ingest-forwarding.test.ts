@@ -80,8 +80,10 @@ describe('Segment Webhooks (Actions)', () => {
     const history = json(await t.api('GET', `/api/v1/contacts/${olga.id}/score-history`, undefined, t.keys.read)).data;
     expect(history.map((h: any) => [h.at, h.engagement, h.cell])).toEqual([['2026-02-01T09:00:05.000Z', 5, 'D3'], ['2026-01-31T09:00:01.000Z', 5, 'D3']]);
     expect(history[1].explanation).toContain('pricing page +5');
-    // Cold under the starter definition: no lead is opened, no MQL.
-    expect(json(await t.api('GET', `/api/v1/leads?contact_id=${olga.id}`, undefined, t.keys.read)).data).toEqual([]);
+    // Cold under the starter definition: a known person with one engagement signal is an inquiry (the
+    // definition's inquiry rule), dated at the forwarded event's own time, never an MQL.
+    const leads = json(await t.api('GET', `/api/v1/leads?contact_id=${olga.id}`, undefined, t.keys.read)).data;
+    expect(leads.map((l: any) => [l.stage, l.opened_at])).toEqual([['inquiry', '2026-01-31T09:00:01.000Z']]);
     // The same array posted to /v1/batch works too, and is recognised as a retry (same messageIds).
     expect(json(await send('/v1/batch', batch, { authorization: basic(t.keys.ingest) }))).toMatchObject({ stored: 0, duplicates: 4 });
   });
