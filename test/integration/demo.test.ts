@@ -15,9 +15,12 @@ let again: DemoResult;
 
 beforeAll(async () => {
   [first, second] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-  result = await seedDemoWorkspace(first.deps, { password: 'demo', contacts: CONTACTS, now: NOW, seed: 42 });
-  again = await seedDemoWorkspace(second.deps, { password: 'demo', contacts: CONTACTS, now: NOW, seed: 42 });
-}, 120_000);
+  // The demo lives its year through the doors (ingestion, forms, lead and deal use cases): slower than a bulk load.
+  [result, again] = await Promise.all([
+    seedDemoWorkspace(first.deps, { password: 'demo', contacts: CONTACTS, now: NOW, seed: 42 }),
+    seedDemoWorkspace(second.deps, { password: 'demo', contacts: CONTACTS, now: NOW, seed: 42 }),
+  ]);
+}, 600_000);
 
 afterAll(async () => {
   await Promise.all([first?.close(), second?.close()]);
@@ -75,7 +78,7 @@ describe('demo workspace', () => {
     expect(map.cells.some((c) => c.status === 'ok')).toBe(true);
   });
 
-  it('keeps every reference intact (rows are written with foreign-key checks skipped)', async () => {
+  it('keeps every reference intact', async () => {
     const { rows } = await sql<{ orphans: number }>`SELECT
         (SELECT count(*) FROM activity a WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.workspace_id = a.workspace_id AND c.id = a.contact_id))
       + (SELECT count(*) FROM lead l WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.workspace_id = l.workspace_id AND c.id = l.contact_id))
@@ -117,7 +120,9 @@ describe('demo workspace', () => {
         if (['sal', 'sql', 'opportunity', 'won', 'lost'].includes(t.to_stage)) expect(t.actor_type).toBe('user');
         stage = t.to_stage as Stage;
       }
-      for (let i = 1; i < history.length; i++) expect(history[i]!.at.getTime()).toBeGreaterThan(history[i - 1]!.at.getTime());
+      // Live capture opens a lead in the instant it qualifies (inquiry and MQL share a timestamp) until
+      // inquiries open from live traffic (issue 13, item 1); the history never goes back in time.
+      for (let i = 1; i < history.length; i++) expect(history[i]!.at.getTime()).toBeGreaterThanOrEqual(history[i - 1]!.at.getTime());
       expect(history[history.length - 1]!.at.getTime()).toBeLessThanOrEqual(NOW.getTime());
       expect(lead.stage).toBe(stage);
       expect(lead.recycle_count).toBe(recycles);

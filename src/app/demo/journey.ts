@@ -44,7 +44,7 @@ export function firstTouch(world: DemoWorld, j: Journey): void {
   const { spec } = j.person.entry;
   const ms = j.person.firstTouchMs;
   // Booth scans and syndicated leads arrive with their contact details (see identify).
-  if (spec.channel === 'event' || spec.channel === 'content_syndication') return;
+  if (j.person.kind !== 'anonymous' && (spec.channel === 'event' || spec.channel === 'content_syndication')) return;
   visit(j, ms, spec.landing, touchOf(j.person.entry), contentByPath(world, spec.landing));
 }
 

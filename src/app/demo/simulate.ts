@@ -1,8 +1,9 @@
 import { ok } from '../../core/result.ts';
 import type { Lead } from '../../storage/leads.repo.ts';
-import { runDueJobs } from '../../jobs/run-due-jobs.ts';
+import { listLeadsWithOverdueClocks } from '../../storage/sla-clocks.repo.ts';
 import type { AppDeps, simulatedClock } from '../context.ts';
 import { submitForm } from '../forms.ts';
+import { runSlaCheck } from '../handoff/sla-check.ts';
 import { ingestMessages } from '../ingest-messages.ts';
 import type { IngestPipeline } from '../ingest-pipeline.ts';
 import { searchLeads } from '../leads.ts';
@@ -77,8 +78,6 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
     person.contactId = contactId;
     people.set(contactId, person);
   };
-  const T: Record<string, number> = {};
-  const tm = async <R>(k: string, f: () => Promise<R>): Promise<R> => { const t = performance.now(); const r = await f(); T[k] = (T[k] ?? 0) + performance.now() - t; T[k + '#'] = (T[k + '#'] ?? 0) + 1; return r; };
   const ingest = async (batch: MessageAct[]): Promise<void> => {
     if (batch.length === 0) return;
     const messages = batch.map((a) => ({ ...a.message, messageId: `demo-${String(++sent).padStart(7, '0')}`, timestamp: new Date(a.ms).toISOString() }));
@@ -94,9 +93,12 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
   };
   const runWorker = async (ms: number): Promise<void> => {
     clock.set(new Date(ms));
-    await tm('jobs', () => runDueJobs(deps, new Date(ms), { tasks: ['sla-check'], maxJobs: 100_000 }));
-    await tm('sweep', () => sweepNurtureEnrollments(deps, new Date(ms), { workspaceId }));
-    await tm('nurture', () => runDueNurture(nurtureDeps, new Date(ms), { workspaceId }));
+    // The SLA timers due by now fire (what the worker's sla-check jobs do at their run_at).
+    for (const due of await listLeadsWithOverdueClocks(deps.db, new Date(ms), 1000)) {
+      if (due.workspaceId === workspaceId) await runSlaCheck(deps, workspaceId, due.leadId);
+    }
+    await sweepNurtureEnrollments(deps, new Date(ms), { workspaceId });
+    await runDueNurture(nurtureDeps, new Date(ms), { workspaceId });
   };
 
   for (let end = world.startMs + WINDOW_MS, n = 1; heap.size > 0 || end - WINDOW_MS < world.nowMs; end += WINDOW_MS, n++) {
@@ -110,27 +112,23 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
       else if (act.kind === 'form') posts.push(act);
       else sales.push(act);
     }
-    await tm('ingest', () => ingest(batch));
-    for (let i = 0; i < posts.length; i += FORM_CONCURRENCY) await tm('forms', () => Promise.all(posts.slice(i, i + FORM_CONCURRENCY).map(submit)));
-    if (batch.length || posts.length) await tm('observe', observe);
+    await ingest(batch);
+    for (let i = 0; i < posts.length; i += FORM_CONCURRENCY) await Promise.all(posts.slice(i, i + FORM_CONCURRENCY).map(submit));
+    if (batch.length || posts.length) await observe();
     // Sales acts in time order, including follow-ups they schedule within this window.
     for (let act = sales.shift(); act; act = sales.shift() ?? (heap.peek() && heap.peek()!.ms < windowEnd ? heap.pop() : undefined)) {
       if (act.kind !== 'sales') { heap.push({ ...act, ms: windowEnd }); continue; }
       clock.set(new Date(act.ms));
-      await tm('sales', act.run);
+      await act.run();
       salesActs++;
     }
     if (n % WORKER_EVERY_WINDOWS === 0 || windowEnd >= world.nowMs) {
       await runWorker(windowEnd);
       onProgress(Math.min(1, (windowEnd - world.startMs) / (world.nowMs - world.startMs)));
     }
-    if (windowEnd >= world.nowMs && heap.size === 0) break;
-    if (windowEnd >= world.nowMs) {
-      // Acts scheduled for after now (a deal closing next month) never happen in the demo.
-      break;
-    }
+    // Acts scheduled for after now (a deal closing next month) never happen in the demo.
+    if (windowEnd >= world.nowMs) break;
   }
-  console.error(JSON.stringify(T));
   return { messages: sent, forms, sales: salesActs };
 }
 
