@@ -15,7 +15,9 @@ export type MessageAct = { kind: 'message'; ms: number; person: Person; message:
 export type FormAct = { kind: 'form'; ms: number; person: Person; formId: string; fields: Record<string, string> };
 /** Something sales does (accept, reject, log a call, move a deal), run at its simulated time. */
 export type SalesAct = { kind: 'sales'; ms: number; run: () => Promise<void> };
-export type Act = MessageAct | FormAct | SalesAct;
+/** An enrichment tool fills in what a form does not ask (seniority, department) through the contacts API. */
+export type EnrichAct = { kind: 'enrich'; ms: number; person: Person };
+export type Act = MessageAct | FormAct | SalesAct | EnrichAct;
 
 /** Where a visit came from: UTM parameters (as the SDK puts them in context.campaign) and the referrer. */
 export type Touch = { source: string | null; medium: string | null; campaign: string | null; referrer: string | null };

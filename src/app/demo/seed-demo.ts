@@ -6,6 +6,7 @@ import type { User } from '../../storage/users.repo.ts';
 import type { Workspace } from '../../storage/workspaces.repo.ts';
 import { createIdMinter } from '../../storage/ids.ts';
 import { createApiKey, passwordHashFor } from '../auth.ts';
+import { createAccount } from '../contacts.ts';
 import { createWorkspace, usersOf } from '../workspaces.ts';
 import { insertUser } from '../../storage/users.repo.ts';
 import { analyzeAfterBulkLoad, countWorkspaceRows } from '../../storage/bulk.repo.ts';
@@ -123,6 +124,8 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
   };
   world.accounts = generateAccounts(world, Math.max(1, Math.round(total / 4)));
   world.accountCumulative = accountWeights(world.accounts);
+  // Known people are matched to these by their email's domain as they arrive.
+  await loadCrmAccounts(sim, workspace.id, world);
   const acts: Act[] = [];
   for (const person of generatePeople(world, total, 0)) for (const act of scriptPerson(world, person)) acts.push(act);
 
@@ -135,4 +138,18 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
   const counts = await countWorkspaceRows(deps.db, workspace.id, demoTables);
   progress(total, total, 'done');
   return { workspace, users: await usersOf(deps, workspace.id), ingestKey: ingest.value.key, adminKey: admin.value.key, counts };
+}
+
+const regionCodes: Record<string, string> = { 'North America': 'NA', EMEA: 'EMEA', APAC: 'APAC', LATAM: 'LATAM' };
+
+/** The companies the sales team already has in its CRM, created through the accounts API before the year starts. */
+async function loadCrmAccounts(deps: AppDeps, workspaceId: string, world: DemoWorld): Promise<void> {
+  for (const a of world.accounts) {
+    const r = a.row;
+    const created = await createAccount(deps, workspaceId, {
+      name: r.name, domain: r.domain, industry: r.industry, employeeCount: r.employeeCount, country: r.country,
+      region: r.region ? regionCodes[r.region] ?? r.region : null, annualRevenue: r.annualRevenue,
+    });
+    if (!created.ok) throw new Error(`Cannot create demo account ${r.name}: ${created.message}`);
+  }
 }

@@ -6,11 +6,12 @@ import { submitForm } from '../forms.ts';
 import { runSlaCheck } from '../handoff/sla-check.ts';
 import { ingestMessages } from '../ingest-messages.ts';
 import type { IngestPipeline } from '../ingest-pipeline.ts';
+import { patchContact } from '../contacts.ts';
 import { searchLeads } from '../leads.ts';
 import type { Mailer } from '../mailer.ts';
 import { sweepNurtureEnrollments } from '../nurture/nurture-enrollment.ts';
 import { runDueNurture } from '../nurture/run-nurture.ts';
-import type { Act, FormAct, MessageAct } from './acts.ts';
+import type { Act, EnrichAct, FormAct, MessageAct } from './acts.ts';
 import { planMql } from './sales.ts';
 import { HOUR, type DemoWorld, type Person } from './world.ts';
 
@@ -91,6 +92,12 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
     forms++;
     remember(act.person, result.value.contactId);
   };
+  const enrich = async (act: EnrichAct): Promise<void> => {
+    const { person } = act;
+    if (!person.contactId) return;
+    const patched = await patchContact(at(deps, act.ms), workspaceId, person.contactId, { seniority: person.seniority, department: person.department });
+    if (!patched.ok) throw new Error(`demo enrichment refused by the contacts API: ${patched.message}`);
+  };
   const runWorker = async (ms: number): Promise<void> => {
     clock.set(new Date(ms));
     // The SLA timers due by now fire (what the worker's sla-check jobs do at their run_at).
@@ -117,6 +124,7 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
     if (batch.length || posts.length) await observe();
     // Sales acts in time order, including follow-ups they schedule within this window.
     for (let act = sales.shift(); act; act = sales.shift() ?? (heap.peek() && heap.peek()!.ms < windowEnd ? heap.pop() : undefined)) {
+      if (act.kind === 'enrich') { await enrich(act); continue; }
       if (act.kind !== 'sales') { heap.push({ ...act, ms: windowEnd }); continue; }
       clock.set(new Date(act.ms));
       await act.run();
