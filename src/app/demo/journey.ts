@@ -67,7 +67,8 @@ export function browse(world: DemoWorld, j: Journey, fromMs: number, untilMs: nu
 export function identify(world: DemoWorld, j: Journey, ms: number): FormId {
   const { rng, campaignByKey } = world;
   const { person } = j;
-  j.acts.push({ kind: 'enrich', ms: ms + 10 * MINUTE, person });
+  // Enrichment tools know companies, not free-mail addresses.
+  if (person.kind === 'business') j.acts.push({ kind: 'enrich', ms: ms + 10 * MINUTE, person });
   const { spec } = person.entry;
   const touch = ms === person.firstTouchMs ? touchOf(person.entry) : sessionTouch(world);
   if (spec.channel === 'event') {

@@ -39,7 +39,7 @@ export type Simulation = {
 const WINDOW_MS = 12 * HOUR;
 /** The simulated worker runs its timers (SLA checks, nurture enrolment and sends) every this many windows. */
 const WORKER_EVERY_WINDOWS = 2;
-/** Forms of one window posted at once (different people; each request has its own clock). */
+/** Forms (and enrichment calls) of one window sent at once: different people, each request with its own clock. */
 const FORM_CONCURRENCY = 8;
 
 /** The demo's outbox: nurture email to fictional people is recorded as sent and goes nowhere. */
@@ -111,20 +111,25 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
   for (let end = world.startMs + WINDOW_MS, n = 1; heap.size > 0 || end - WINDOW_MS < world.nowMs; end += WINDOW_MS, n++) {
     const windowEnd = Math.min(end, world.nowMs);
     const batch: MessageAct[] = [];
-    const posts: FormAct[] = [];
+    const posts: (FormAct | EnrichAct)[] = [];
     const sales: Act[] = [];
     for (let next = heap.peek(); next && next.ms < windowEnd; next = heap.peek()) {
       const act = heap.pop()!;
       if (act.kind === 'message') batch.push(act);
-      else if (act.kind === 'form') posts.push(act);
+      else if (act.kind === 'form' || act.kind === 'enrich') posts.push(act);
       else sales.push(act);
     }
     await ingest(batch);
-    for (let i = 0; i < posts.length; i += FORM_CONCURRENCY) await Promise.all(posts.slice(i, i + FORM_CONCURRENCY).map(submit));
+    // Forms first (they make people known), then the enrichment calls about them.
+    for (const kind of ['form', 'enrich'] as const) {
+      const group = posts.filter((p) => p.kind === kind);
+      for (let i = 0; i < group.length; i += FORM_CONCURRENCY) {
+        await Promise.all(group.slice(i, i + FORM_CONCURRENCY).map((p) => (p.kind === 'form' ? submit(p) : enrich(p))));
+      }
+    }
     if (batch.length || posts.length) await observe();
     // Sales acts in time order, including follow-ups they schedule within this window.
     for (let act = sales.shift(); act; act = sales.shift() ?? (heap.peek() && heap.peek()!.ms < windowEnd ? heap.pop() : undefined)) {
-      if (act.kind === 'enrich') { await enrich(act); continue; }
       if (act.kind !== 'sales') { heap.push({ ...act, ms: windowEnd }); continue; }
       clock.set(new Date(act.ms));
       await act.run();
