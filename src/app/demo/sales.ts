@@ -35,7 +35,13 @@ export function planMql(sim: Simulation, person: Person, lead: Lead): void {
     if (rng.chance(0.35)) at(p, mqlMs + rng.between(1, 20) * HOUR, 'mql', (l, ms) => accept(p, l, ms, false));
     return;
   }
-  if (rng.chance(0.06)) return; // leakage: an MQL nobody ever accepts or rejects
+  if (rng.chance(0.06)) {
+    // Leakage: nobody works the MQL (SLA escalations bounce it between reps) until it is handed back weeks later.
+    at(p, mqlMs + rng.between(25, 45) * DAY, 'mql', async (l, ms) => {
+      await move(p, l, 'nurture', 'no_response', 'never worked: handed back to marketing', new Date(ms + 30 * DAY));
+    });
+    return;
+  }
   const decideMs = mqlMs + Math.min(14 * DAY, Math.max(10 * MINUTE, rng.logNormal(5, 1.3) * HOUR));
   const unqualified = isUnqualified(person);
   const pAccept = unqualified ? 0.1 : Math.min(0.92, (0.56 + 0.35 * person.fit) * Math.pow(quality, 0.3));
