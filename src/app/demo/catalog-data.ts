@@ -74,4 +74,4 @@ export const contentSpecs: readonly ContentSpec[] = [
 export const sitePages = ['/', '/product', '/product/scoring', '/product/attribution', '/about', '/customers', '/blog', '/careers'];
 
 /** Forms on the site; the first form submit turns a visitor into a known contact with an inquiry. */
-export type FormId = 'ebook-download' | 'newsletter-signup' | 'webinar-registration' | 'contact-us' | 'demo-request' | 'event-badge-scan' | 'syndication-lead';
+export type FormId = 'ebook-download' | 'newsletter-signup' | 'webinar-registration' | 'contact-sales' | 'demo-request' | 'event-badge-scan' | 'syndication-lead';

@@ -114,7 +114,7 @@ export function generatePeople(world: DemoWorld, count: number, firstIndex: numb
       people.push({
         index, id: world.mintId(touchMs), kind, account: null, firstName: null, lastName: null, email: null, title: null,
         seniority: null, department: null, country: rng.weighted(countries, countryWeights).code, phone: null, anonymousId,
-        fit: 0, engagement: rng.next() * 0.3, entry, firstTouchMs: touchMs, showcase: false,
+        fit: 0, engagement: rng.next() * 0.3, entry, firstTouchMs: touchMs, showcase: false, consentEmail: false, contactId: null,
       });
       continue;
     }
@@ -139,7 +139,7 @@ export function generatePeople(world: DemoWorld, count: number, firstIndex: numb
       index, id: world.mintId(touchMs), kind, account, firstName, lastName, email, title: titleFor(seniority, department, rng.next()),
       seniority, department, country: account?.row.country ?? rng.weighted(countries, countryWeights).code,
       phone: rng.chance(0.35) ? `+1-555-${String(rng.int(100, 999))}-${String(rng.int(1000, 9999))}` : null,
-      anonymousId, fit, engagement, entry, firstTouchMs: touchMs, showcase: false,
+      anonymousId, fit, engagement, entry, firstTouchMs: touchMs, showcase: false, consentEmail: rng.chance(0.85), contactId: null,
     };
     if (world.counters.showcaseLeft > 0 && account && fit > 0.35 && seniority !== 'consultant') {
       world.counters.showcaseLeft--;

@@ -1,7 +1,4 @@
-import type {
-  BulkAccount, BulkActivity, BulkContact, BulkContactRole, BulkIdentity, BulkLead, BulkOpportunity, BulkOpportunityLead,
-  BulkOpportunityStageChange, BulkSlaClock, BulkSlaEscalation, BulkTransition,
-} from '../../storage/bulk.repo.ts';
+import type { BulkAccount } from '../../storage/bulk.repo.ts';
 import type { CampaignSpec, ContentSpec } from './catalog-data.ts';
 import type { Rng } from './prng.ts';
 import type { Seniority } from './reference-data.ts';
@@ -28,14 +25,10 @@ export type DemoWorld = {
   reps: WorldUser[];
   /** marketing@demo.example: cleans up lists and nurture. */
   marketingUser: WorldUser;
-  /** Told when a demo lead's follow-up SLA breaches. */
-  managerId: string;
-  /** sales@demo.example: the rep whose inbox the demo shows first. */
-  mainRep: WorldUser;
   /** Unique across the run (the database enforces both). */
   emails: Set<string>;
   domains: Set<string>;
-  counters: { activity: number; roundRobin: number; showcaseLeft: number };
+  counters: { showcaseLeft: number };
 };
 
 export type WorldCampaign = { id: string; spec: CampaignSpec };
@@ -64,30 +57,12 @@ export type Person = {
   engagement: number;
   entry: WorldCampaign;
   firstTouchMs: number;
-  /** Forced into the sales rep's inbox (recent MQL/SAL owned by sales@). */
+  /** A recent buyer whose MQL is left waiting (or just accepted): the inboxes the demo opens on. */
   showcase: boolean;
-};
-
-/**
- * An activity being built: its id and idempotency key are assigned once the journey is sorted
- * (the same object is then written, to keep allocation low at 100k contacts).
- */
-export type DraftActivity = Omit<BulkActivity, 'occurredAt'> & { occurredAt: number };
-
-/** The rows one chunk of contacts produces, in foreign-key order. */
-export type ChunkRows = {
-  accounts: BulkAccount[];
-  contacts: BulkContact[];
-  identities: BulkIdentity[];
-  activities: BulkActivity[];
-  leads: BulkLead[];
-  transitions: BulkTransition[];
-  opportunities: BulkOpportunity[];
-  contactRoles: BulkContactRole[];
-  opportunityLeads: BulkOpportunityLead[];
-  stageChanges: BulkOpportunityStageChange[];
-  slaClocks: BulkSlaClock[];
-  slaEscalations: BulkSlaEscalation[];
+  /** Ticked the marketing-email box on forms. */
+  consentEmail: boolean;
+  /** The contact the doors filed this person under (known once their first message is stored). */
+  contactId: string | null;
 };
 
 export const MINUTE = 60_000;

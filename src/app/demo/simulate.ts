@@ -1,0 +1,197 @@
+import { ok } from '../../core/result.ts';
+import type { Lead } from '../../storage/leads.repo.ts';
+import { listLeadsWithOverdueClocks } from '../../storage/sla-clocks.repo.ts';
+import type { AppDeps, simulatedClock } from '../context.ts';
+import { submitForm } from '../forms.ts';
+import { runSlaCheck } from '../handoff/sla-check.ts';
+import { ingestMessages } from '../ingest-messages.ts';
+import type { IngestPipeline } from '../ingest-pipeline.ts';
+import { patchContact } from '../contacts.ts';
+import { searchLeads } from '../leads.ts';
+import type { Mailer } from '../mailer.ts';
+import { sweepNurtureEnrollments } from '../nurture/nurture-enrollment.ts';
+import { runDueNurture } from '../nurture/run-nurture.ts';
+import type { Act, EnrichAct, FormAct, MessageAct } from './acts.ts';
+import { planMql } from './sales.ts';
+import { HOUR, type DemoWorld, type Person } from './world.ts';
+
+/**
+ * Runs the demo year through the doors in time order: the people's Segment traffic in batches (as
+ * a CDP forwards it, each message with its own timestamp) into the same ingestion pipeline as
+ * /v1/batch, their forms through the forms endpoint's use case, sales' moves through the lead and
+ * deal use cases, and the worker's timers (SLA checks, nurture enrolment and sends) at simulated
+ * times. The simulated clock is set to each act's time, so scoring, routing, SLA clocks and nurture
+ * see the year as they would have lived it.
+ */
+
+export type Simulation = {
+  world: DemoWorld; seed: number; deps: AppDeps; clock: ReturnType<typeof simulatedClock>; pipeline: IngestPipeline; workspaceId: string;
+  schedule: (act: Act) => void;
+  /** MQLs already handed to sales (per person), so each gets one plan. */
+  mqlsSeen: Map<number, number>;
+};
+
+/**
+ * The year runs in windows of simulated time. A window's Segment traffic goes in one batch (as a CDP
+ * forwards it twice a day; each message keeps its own timestamp, and an MQL is stamped at the batch's
+ * time), its forms are posted a few at a time, each at its own instant, then sales acts in order.
+ */
+const WINDOW_MS = 12 * HOUR;
+/** The simulated worker runs its timers (SLA checks, nurture enrolment and sends) every this many windows. */
+const WORKER_EVERY_WINDOWS = 2;
+/** Forms (and enrichment calls) of one window sent at once: different people, each request with its own clock. */
+const FORM_CONCURRENCY = 8;
+
+/** The demo's outbox: nurture email to fictional people is recorded as sent and goes nowhere. */
+export const demoOutbox: Mailer = {
+  send: async (mail) => ok({ messageId: `<demo-${mail.to}-${mail.subject.length}@demo.example>`, accepted: [mail.to] }),
+  close: () => {},
+};
+
+export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSeen'>, acts: Act[], onProgress: (fraction: number) => void): Promise<{ messages: number; forms: number; sales: number }> {
+  const heap = new ActHeap();
+  for (const act of acts) heap.push(act);
+  // Nothing is scheduled in the simulated past: a step due earlier runs now.
+  const sim: Simulation = { ...base, schedule: (act) => heap.push({ ...act, ms: Math.max(act.ms, base.clock.now().getTime()) }), mqlsSeen: new Map() };
+  const { deps, clock, world, workspaceId } = sim;
+  const people = new Map<string, Person>();
+  let sent = 0;
+  let forms = 0;
+  let salesActs = 0;
+  const planned = new Set<string>();
+  const nurtureDeps = { ...deps, mailer: demoOutbox, publicUrl: 'http://127.0.0.1:3000' };
+
+  const observe = async (): Promise<void> => {
+    const waiting = await searchLeads(deps, workspaceId, { stage: ['mql'] }, { limit: 5000 });
+    const fresh: { lead: Lead; person: Person }[] = [];
+    for (const lead of waiting.data) {
+      const key = `${lead.id}@${lead.stageEnteredAt.getTime()}`;
+      const person = people.get(lead.contactId);
+      if (planned.has(key) || !person) continue;
+      planned.add(key);
+      fresh.push({ lead, person });
+    }
+    fresh.sort((a, b) => a.person.index - b.person.index);
+    for (const f of fresh) planMql(sim, f.person, f.lead);
+  };
+  const remember = (person: Person, contactId: string | null) => {
+    if (!contactId) return;
+    person.contactId = contactId;
+    people.set(contactId, person);
+  };
+  const ingest = async (batch: MessageAct[]): Promise<void> => {
+    if (batch.length === 0) return;
+    const messages = batch.map((a) => ({ ...a.message, messageId: `demo-${String(++sent).padStart(7, '0')}`, timestamp: new Date(a.ms).toISOString() }));
+    const outcome = await ingestMessages(at(deps, batch[batch.length - 1]!.ms), sim.pipeline, workspaceId, { messages, channel: 'segment' });
+    if (outcome.errors.length) throw new Error(`demo traffic refused by the ingestion door: ${outcome.errors[0]!.message}`);
+    batch.forEach((a, i) => remember(a.person, outcome.contactIds[i] ?? null));
+  };
+  const submit = async (act: FormAct): Promise<void> => {
+    const result = await submitForm(at(deps, act.ms), sim.pipeline, workspaceId, act.formId, { fields: act.fields });
+    if (!result.ok) throw new Error(`demo form ${act.formId} refused by the forms door: ${result.message}`);
+    forms++;
+    remember(act.person, result.value.contactId);
+  };
+  const enrich = async (act: EnrichAct): Promise<void> => {
+    const { person } = act;
+    if (!person.contactId) return;
+    const patched = await patchContact(at(deps, act.ms), workspaceId, person.contactId, { seniority: person.seniority, department: person.department });
+    if (!patched.ok) throw new Error(`demo enrichment refused by the contacts API: ${patched.message}`);
+  };
+  const runWorker = async (ms: number): Promise<void> => {
+    clock.set(new Date(ms));
+    // The SLA timers due by now fire (what the worker's sla-check jobs do at their run_at).
+    for (const due of await listLeadsWithOverdueClocks(deps.db, new Date(ms), 1000)) {
+      if (due.workspaceId === workspaceId) await runSlaCheck(deps, workspaceId, due.leadId);
+    }
+    await sweepNurtureEnrollments(deps, new Date(ms), { workspaceId });
+    await runDueNurture(nurtureDeps, new Date(ms), { workspaceId });
+  };
+
+  for (let end = world.startMs + WINDOW_MS, n = 1; heap.size > 0 || end - WINDOW_MS < world.nowMs; end += WINDOW_MS, n++) {
+    const windowEnd = Math.min(end, world.nowMs);
+    const batch: MessageAct[] = [];
+    const posts: (FormAct | EnrichAct)[] = [];
+    const sales: Act[] = [];
+    for (let next = heap.peek(); next && next.ms < windowEnd; next = heap.peek()) {
+      const act = heap.pop()!;
+      if (act.kind === 'message') batch.push(act);
+      else if (act.kind === 'form' || act.kind === 'enrich') posts.push(act);
+      else sales.push(act);
+    }
+    await ingest(batch);
+    // Forms first (they make people known), then the enrichment calls about them.
+    for (const kind of ['form', 'enrich'] as const) {
+      const group = posts.filter((p) => p.kind === kind);
+      for (let i = 0; i < group.length; i += FORM_CONCURRENCY) {
+        await Promise.all(group.slice(i, i + FORM_CONCURRENCY).map((p) => (p.kind === 'form' ? submit(p) : enrich(p))));
+      }
+    }
+    if (batch.length || posts.length) await observe();
+    // Sales acts in time order, including follow-ups they schedule within this window.
+    for (let act = sales.shift(); act; act = sales.shift() ?? (heap.peek() && heap.peek()!.ms < windowEnd ? heap.pop() : undefined)) {
+      if (act.kind !== 'sales') { heap.push({ ...act, ms: windowEnd }); continue; }
+      clock.set(new Date(act.ms));
+      await act.run();
+      salesActs++;
+    }
+    if (n % WORKER_EVERY_WINDOWS === 0 || windowEnd >= world.nowMs) {
+      await runWorker(windowEnd);
+      onProgress(Math.min(1, (windowEnd - world.startMs) / (world.nowMs - world.startMs)));
+    }
+    // Acts scheduled for after now (a deal closing next month) never happen in the demo.
+    if (windowEnd >= world.nowMs) break;
+  }
+  return { messages: sent, forms, sales: salesActs };
+}
+
+/** The same dependencies on a clock stopped at `ms`: one request arriving at that instant. */
+function at(deps: AppDeps, ms: number): AppDeps {
+  const now = new Date(ms);
+  return { db: deps.db, clock: { now: () => new Date(now) } };
+}
+
+/** A binary min-heap of acts by time; ties keep insertion order, so the run is reproducible. */
+class ActHeap {
+  private items: { act: Act; seq: number }[] = [];
+  private seq = 0;
+  get size(): number { return this.items.length; }
+  peek(): Act | undefined { return this.items[0]?.act; }
+  push(act: Act): void {
+    const items = this.items;
+    items.push({ act, seq: this.seq++ });
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) break;
+      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      i = parent;
+    }
+  }
+  pop(): Act | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (!top || !last) return undefined;
+    if (items.length > 0) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < items.length && this.less(l, m)) m = l;
+        if (r < items.length && this.less(r, m)) m = r;
+        if (m === i) break;
+        [items[i], items[m]] = [items[m]!, items[i]!];
+        i = m;
+      }
+    }
+    return top.act;
+  }
+  private less(a: number, b: number): boolean {
+    const x = this.items[a]!;
+    const y = this.items[b]!;
+    return x.act.ms < y.act.ms || (x.act.ms === y.act.ms && x.seq < y.seq);
+  }
+}
