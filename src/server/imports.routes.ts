@@ -76,6 +76,7 @@ async function uploadHandler(deps: ServerDeps, request: FastifyRequest, reply: F
     const file = upload.file;
     const result = await importCsv(deps.app, principalOf(request).workspaceId, () => createReadStream(file), {
       entity: fields.data.entity, preset: fields.data.preset, mapping: mapping.value, dryRun: fields.data.dry_run, fileName: upload.fileName,
+      strict: fields.data.strict, score: fields.data.score, qualify: fields.data.qualify,
     });
     if (!result.ok) return sendFailure(reply, result);
     return reply.code(result.value.dryRun ? 200 : 201).send(toImportSummaryDto(result.value));
@@ -87,7 +88,7 @@ async function uploadHandler(deps: ServerDeps, request: FastifyRequest, reply: F
 export function importsRoutes(server: FastifyInstance, deps: ServerDeps): void {
   // Multipart parsing only exists inside this plugin scope: no other route accepts uploads.
   server.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024 } });
+    await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 12, fieldSize: 64 * 1024 } });
     const app = scope.withTypeProvider<ZodTypeProvider>();
     const tags = ['imports'];
 

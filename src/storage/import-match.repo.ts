@@ -123,15 +123,16 @@ export async function findLeadStates(trx: Trx, workspaceId: string, leadIds: str
   return { byId, openByContact };
 }
 
-export type LeadStageSet = { id: string; stage: string; at: Date; closes: boolean; reachesMql: boolean; recycles: number; reasonCode: string | null };
+/** A lead's new stage; `mqlAt` when the walk passed mql (the lead's MQL date), else the stored one stays. */
+export type LeadStageSet = { id: string; stage: string; at: Date; closes: boolean; mqlAt: Date | null; recycles: number; reasonCode: string | null };
 
 export async function setLeadStagesBulk(trx: Trx, workspaceId: string, rows: LeadStageSet[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((r) => ({ id: r.id, stage: r.stage, at: r.at, closes: r.closes, mql: r.reachesMql, recycles: r.recycles, reason: r.reasonCode })));
+  const json = JSON.stringify(rows.map((r) => ({ id: r.id, stage: r.stage, at: r.at, closes: r.closes, mql_at: r.mqlAt, recycles: r.recycles, reason: r.reasonCode })));
   await sql`UPDATE lead l SET stage = x.stage, stage_entered_at = x.at, closed_at = CASE WHEN x.closes THEN x.at ELSE NULL END,
-      mql_at = CASE WHEN x.mql THEN x.at ELSE l.mql_at END, recycle_count = l.recycle_count + x.recycles,
+      mql_at = COALESCE(x.mql_at, l.mql_at), recycle_count = l.recycle_count + x.recycles,
       last_reason_code = COALESCE(x.reason, l.last_reason_code), updated_at = x.at
-    FROM jsonb_to_recordset(${json}::jsonb) AS x(id uuid, stage text, at timestamptz, closes boolean, mql boolean, recycles integer, reason text)
+    FROM jsonb_to_recordset(${json}::jsonb) AS x(id uuid, stage text, at timestamptz, closes boolean, mql_at timestamptz, recycles integer, reason text)
     WHERE l.workspace_id = ${workspaceId} AND l.id = x.id`.execute(trx);
 }
 
