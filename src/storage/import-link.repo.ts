@@ -20,10 +20,10 @@ export type LinkedLead = {
  * deal (a closed history a CRM export ties to the deal afterwards); a contact without one gets no
  * link. Unknown deals or leads are left out of the answer.
  */
-export async function linkDealLeads(trx: Trx, workspaceId: string, pairs: DealLeadPair[]): Promise<LinkedLead[]> {
-  if (pairs.length === 0) return [];
+export async function linkDealLeads(trx: Trx, workspaceId: string, pairs: DealLeadPair[]): Promise<{ leads: LinkedLead[]; newLinks: number }> {
+  if (pairs.length === 0) return { leads: [], newLinks: 0 };
   const json = JSON.stringify(pairs.map((p) => ({ opp: p.opportunityId ?? null, ext: p.opportunityExternalId ?? null, lead: p.leadId ?? null, contact: p.contactId ?? null })));
-  const linked = await sql<{ opportunity_id: string; lead_id: string }>`
+  const linked = await sql<{ opportunity_id: string; lead_id: string; new_links: string }>`
     WITH p AS (SELECT * FROM jsonb_to_recordset(${json}::jsonb) AS x(opp uuid, ext text, lead uuid, contact uuid)),
     r AS (SELECT
       COALESCE((SELECT o.id FROM opportunity o WHERE o.workspace_id = ${workspaceId} AND o.id = p.opp),
@@ -35,9 +35,9 @@ export async function linkDealLeads(trx: Trx, workspaceId: string, pairs: DealLe
       FROM p),
     resolved AS (SELECT DISTINCT opportunity_id, lead_id FROM r WHERE opportunity_id IS NOT NULL AND lead_id IS NOT NULL),
     ins AS (INSERT INTO opportunity_lead (workspace_id, opportunity_id, lead_id) SELECT ${workspaceId}, opportunity_id, lead_id FROM resolved
-      ON CONFLICT DO NOTHING)
-    SELECT opportunity_id, lead_id FROM resolved`.execute(trx);
-  if (linked.rows.length === 0) return [];
+      ON CONFLICT DO NOTHING RETURNING lead_id)
+    SELECT opportunity_id, lead_id, (SELECT count(*) FROM ins) AS new_links FROM resolved`.execute(trx);
+  if (linked.rows.length === 0) return { leads: [], newLinks: 0 };
   const leadIds = [...new Set(linked.rows.map((r) => r.lead_id))];
   const states = await sql<{ id: string; stage: string; stage_entered_at: Date }>`SELECT id, stage, stage_entered_at FROM lead
     WHERE workspace_id = ${workspaceId} AND id = ANY(${leadIds}::uuid[]) ORDER BY id FOR UPDATE`.execute(trx);
@@ -45,11 +45,12 @@ export async function linkDealLeads(trx: Trx, workspaceId: string, pairs: DealLe
     WHERE workspace_id = ${workspaceId} AND id = ANY(${[...new Set(linked.rows.map((r) => r.opportunity_id))]}::uuid[])`.execute(trx);
   const lead = new Map(states.rows.map((r) => [r.id, r]));
   const deal = new Map(deals.rows.map((r) => [r.id, r]));
-  return linked.rows.map((r) => {
+  const leads = linked.rows.map((r) => {
     const l = lead.get(r.lead_id)!;
     const o = deal.get(r.opportunity_id)!;
     return { leadId: l.id, stage: l.stage, stageEnteredAt: l.stage_entered_at, opportunityId: o.id, status: o.status as LinkedLead['status'], createdAt: o.created_at, closedAt: o.closed_at };
   });
+  return { leads, newLinks: Number(linked.rows[0]!.new_links) };
 }
 
 /** Converted leads waiting for these deals (import_external_ref keys '<deal external id>|<lead id>'). */

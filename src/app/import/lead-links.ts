@@ -26,6 +26,7 @@ export function linkedLeadTarget(stage: string, deal: 'open' | 'won' | 'lost'): 
   return deal;
 }
 
+/** `linked`: links written now (existing ones are kept, not counted); `moved`: leads whose stage the links changed. */
 export type LinkOutcome = { linked: number; moved: number; unmoved: { leadId: string; reason: string }[] };
 
 /**
@@ -40,7 +41,7 @@ export async function linkLeadsToDeals(trx: Trx, ctx: ImportContext, input: { pa
     ...(input.pairs ?? []),
     ...[...(input.byOpportunityExternalId ?? []), ...pending].map((p) => ({ opportunityExternalId: p.opportunityExternalId, leadId: p.leadId })),
   ];
-  const linked = await linkDealLeads(trx, ctx.workspaceId, pairs);
+  const { leads: linked, newLinks } = await linkDealLeads(trx, ctx.workspaceId, pairs);
   // One move per lead: the most decided of its deals (won over lost over open).
   const byLead = new Map<string, LinkedLead>();
   for (const l of linked) {
@@ -49,7 +50,7 @@ export async function linkLeadsToDeals(trx: Trx, ctx: ImportContext, input: { pa
   }
   const moves: LeadStageSet[] = [];
   const transitions: TransitionInsert[] = [];
-  const out: LinkOutcome = { linked: byLead.size, moved: 0, unmoved: [] };
+  const out: LinkOutcome = { linked: newLinks, moved: 0, unmoved: [] };
   for (const l of byLead.values()) {
     const target = linkedLeadTarget(l.stage, l.status);
     if (!target || target === l.stage) continue;

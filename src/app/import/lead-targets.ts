@@ -14,7 +14,7 @@ export type LeadTarget = {
   createdAt: Date | null; source: string | null; stageDates: Partial<Record<Stage, Date>>; statusField: string;
 };
 
-export type LeadTargetOutcome = { leadIds: Map<number, string>; opened: number; moved: number; unchanged: number };
+export type LeadTargetOutcome = { leadIds: Map<number, string>; changedRows: Set<number>; opened: number; moved: number; unchanged: number };
 
 /**
  * Opens or moves each person's lead to the stage the file gives, with a history that obeys the
@@ -24,7 +24,7 @@ export type LeadTargetOutcome = { leadIds: Map<number, string>; opened: number; 
  * history does not run backwards); a new lead starts at its created date, a moved one at now.
  */
 export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: LeadTarget[], outcome: ChunkOutcome): Promise<LeadTargetOutcome> {
-  const result: LeadTargetOutcome = { leadIds: new Map(), opened: 0, moved: 0, unchanged: 0 };
+  const result: LeadTargetOutcome = { leadIds: new Map(), changedRows: new Set(), opened: 0, moved: 0, unchanged: 0 };
   if (targets.length === 0) return result;
   const refs = await findExternalRefs(trx, ctx.workspaceId, LEAD_REF, targets.flatMap((t) => (t.externalId ? [t.externalId] : [])));
   const states = await findLeadStates(trx, ctx.workspaceId, [...refs.values()], targets.map((t) => t.contactId));
@@ -49,6 +49,7 @@ export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: Le
       const dated = datedSteps(path.value, earliest(pick(t.stageDates, path.value)) ?? ctx.now, t.stageDates);
       transitions.push(...toTransitions(current.id, dated, `${note}: status changed in the source`));
       moves.push(stageSet(current.id, t.stage, dated));
+      result.changedRows.add(t.row);
       result.moved++;
       continue;
     }
@@ -74,6 +75,7 @@ export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: Le
     transitions.push(...toTransitions(id, [{ from: null, to: 'inquiry', reasonCode: null, at: openedAt }, ...dated], stepNote));
     if (t.externalId) newRefs.push({ externalId: t.externalId, recordId: id });
     result.leadIds.set(t.row, id);
+    result.changedRows.add(t.row);
     result.opened++;
   }
   await insertLeadsBulk(trx, ctx.workspaceId, leads);

@@ -69,7 +69,7 @@ export async function importLeads(trx: Trx, ctx: ImportContext, input: Row[]): P
   // Remembered until the opportunity exists (either file may come first); linked now when it does.
   await insertExternalRefsBulk(trx, ctx.workspaceId, PENDING_CONVERSION_REF, pending.map((p) => ({ externalId: `${p.opportunityExternalId}|${p.leadId}`, recordId: p.leadId })));
   const links = await linkLeadsToDeals(trx, ctx, { byOpportunityExternalId: pending });
-  addRelated(outcome, 'converted_leads', converted.length);
+  addRelated(outcome, 'converted_leads', converted.filter((r) => applied.leadIds.has(r.row) && applied.changedRows.has(r.row)).length);
   addRelated(outcome, 'leads_linked_to_deals', links.linked);
   return outcome;
 }
