@@ -99,7 +99,7 @@ export async function importContacts(trx: Trx, ctx: ImportContext, rows: ImportR
     if (!person || !crm) continue;
     if ('error' in crm) { outcome.errors.push({ ...rowError(ctx, r, crm.error.field, `${crm.error.message}; the contact is imported without a lead`), warning: true }); continue; }
     targets.push({
-      row: r.row, raw: r.raw, contactId: person.contactId, accountId: person.accountId, externalId: null, stage: crm.stage,
+      row: r.row, raw: r.raw, contactId: person.contactId, accountId: person.accountId, externalId: null, stage: crm.stage, via: crm.via,
       createdAt: r.values.created_at ?? null, source: r.values.source ?? null, stageDates: hubspotStageDates(r.values), statusField: 'lifecycle_stage',
     });
   }

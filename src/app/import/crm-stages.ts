@@ -25,7 +25,8 @@ const leadStatuses: Record<string, Stage | null> = {
 const rank = (s: Stage) => stages.indexOf(s);
 const beforeDeal: ReadonlySet<Stage> = new Set(['inquiry', 'mql', 'sal', 'sql']);
 
-export type CrmStage = { stage: Stage } | { error: { field: 'lifecycle_stage' | 'lead_status'; message: string } } | null;
+/** `via`: the stage the lifecycle reached before the status moved the lead on (its history passes there). */
+export type CrmStage = { stage: Stage; via?: Stage } | { error: { field: 'lifecycle_stage' | 'lead_status'; message: string } } | null;
 
 /** The stage a HubSpot lifecycle stage + lead status describe; null when the row has neither. */
 export function hubspotStage(lifecycle: string | undefined, status: string | undefined): CrmStage {
@@ -36,8 +37,8 @@ export function hubspotStage(lifecycle: string | undefined, status: string | und
   const refined = leadStatuses[squash(status)];
   if (refined === undefined) return { error: { field: 'lead_status', message: 'unknown lead status; HubSpot\'s are New, Open, In Progress, Open Deal, Unqualified, Attempted to Contact, Connected, Bad Timing' } };
   if (refined === null) return { stage: base };
-  if (refined === 'disqualified' || refined === 'nurture') return { stage: beforeDeal.has(base) ? refined : base };
-  return { stage: rank(refined) > rank(base) ? refined : base };
+  if (refined === 'disqualified' || refined === 'nurture') return beforeDeal.has(base) ? { stage: refined, via: base } : { stage: base };
+  return rank(refined) > rank(base) ? { stage: refined, via: base } : { stage: base };
 }
 
 /** HubSpot's "Became a ... Date" fields by the stage they date (the earliest of a stage's sources). */

@@ -62,7 +62,7 @@ const hsLifecycle: HeaderMap = {
 const hsPerson: HeaderMap = {
   'record id': 'external_id', 'first name': 'first_name', 'last name': 'last_name', email: 'email', 'job title': 'title', 'company name': 'company',
   'phone number': 'phone', 'country/region': 'country', 'original source': 'source', 'create date': 'created_at', website: 'website',
-  industry: 'industry', 'number of employees': 'employee_count',
+  industry: 'industry', 'number of employees': 'employee_count', 'website url': 'website', 'associated company id': 'account_external_id',
 };
 
 /** Column names of Salesforce report exports and HubSpot exports, lower-cased. */

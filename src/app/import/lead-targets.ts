@@ -12,6 +12,8 @@ export const LEAD_REF = 'lead';
 export type LeadTarget = {
   row: number; raw: string[]; contactId: string; accountId: string | null; externalId: string | null; stage: Stage;
   createdAt: Date | null; source: string | null; stageDates: Partial<Record<Stage, Date>>; statusField: string;
+  /** A stage a new lead's history passes through on the way (HubSpot: the lifecycle stage before the lead status). */
+  via?: Stage;
 };
 
 export type LeadTargetOutcome = { leadIds: Map<number, string>; changedRows: Set<number>; opened: number; moved: number; unchanged: number };
@@ -53,7 +55,7 @@ export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: Le
       result.moved++;
       continue;
     }
-    const path = historyPath('inquiry', t.stage, ctx.taxonomy);
+    const path = walkVia(t, ctx);
     if (!path.ok) {
       outcome.skipped++;
       outcome.errors.push(rowError(ctx, t, t.statusField, path.message));
@@ -83,6 +85,14 @@ export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: Le
   await insertTransitionsBulk(trx, ctx.workspaceId, transitions);
   await insertExternalRefsBulk(trx, ctx.workspaceId, LEAD_REF, newRefs);
   return result;
+}
+
+function walkVia(t: LeadTarget, ctx: ImportContext) {
+  if (!t.via || t.via === 'inquiry' || t.via === t.stage) return historyPath('inquiry', t.stage, ctx.taxonomy);
+  const first = historyPath('inquiry', t.via, ctx.taxonomy);
+  const second = historyPath(t.via, t.stage, ctx.taxonomy);
+  if (!first.ok) return first;
+  return second.ok ? { ok: true as const, value: [...first.value, ...second.value] } : second;
 }
 
 type DatedStep = { from: Stage | null; to: Stage; reasonCode: string | null; at: Date };

@@ -27,16 +27,17 @@ function targetOf(ctx: ImportContext, r: Row, contactId: string, accountId: stri
   const v = r.values;
   let stage: Stage = v.status ?? 'inquiry';
   let statusField = 'status';
+  let via: Stage | undefined;
   if (!v.status && (v.lifecycle_stage || v.lead_status)) {
     const hs = hubspotStage(v.lifecycle_stage, v.lead_status);
     if (hs && 'error' in hs) { outcome.skipped++; outcome.errors.push(rowError(ctx, r, hs.error.field, hs.error.message)); return null; }
-    if (hs) { stage = hs.stage; statusField = 'lifecycle_stage'; }
+    if (hs) { stage = hs.stage; via = hs.via; statusField = 'lifecycle_stage'; }
   }
   // "Closed - Converted" reached sql; the deal link decides what comes after (opportunity, won, lost).
   if (isConverted(ctx, r) && ['inquiry', 'mql', 'sal', 'sql', 'opportunity'].includes(stage)) stage = 'sql';
   return {
     row: r.row, raw: r.raw, contactId, accountId, externalId: personOf(ctx, r).externalId ?? null, stage, createdAt: v.created_at ?? null,
-    source: v.source ?? null, stageDates: hubspotStageDates(v), statusField,
+    source: v.source ?? null, stageDates: hubspotStageDates(v), statusField, via,
   };
 }
 

@@ -11,6 +11,7 @@ import * as webhookResponse from './2026-11-22-17-webhook-response.ts';
 import * as merge from './2026-11-22-18-merge.ts';
 import * as contentLookups from './2026-11-22-19-content-lookups.ts';
 import * as leadSummary from './2026-11-22-20-lead-summary.ts';
+import * as importContactRoles from './2026-12-02-40-import-contact-roles.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-18-merge': merge,
   '2026-11-23-19-content-lookups': contentLookups,
   '2026-11-23-20-lead-summary': leadSummary,
+  '2026-12-02-40-import-contact-roles': importContactRoles,
 };
