@@ -83,8 +83,19 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
   const score = options.score ?? true;
 
   const processAll = async (inChunk: (work: (trx: Trx) => Promise<ChunkOutcome>) => Promise<ChunkOutcome>) => {
-    for await (const chunk of csvChunks(open(), options.chunkSize ?? 2000)) {
-      const { valid, errors } = validateChunk(entity.data, plan.value, chunk, options.strict ?? false);
+    // The next chunk is read and validated while the database writes the current one.
+    const chunks = csvChunks(open(), options.chunkSize ?? 2000)[Symbol.asyncIterator]();
+    const prepare = async () => {
+      const r = await chunks.next();
+      return r.done ? null : { chunk: r.value, ...validateChunk(entity.data, plan.value, r.value, options.strict ?? false) };
+    };
+    let upcoming = prepare();
+    for (;;) {
+      const current = await upcoming;
+      if (!current) break;
+      upcoming = prepare();
+      upcoming.catch(() => {}); // awaited on the next turn; a read error surfaces there
+      const { chunk, valid, errors } = current;
       const outcome = await inChunk(async (trx) => {
         const done = await (importers[entity.data] as (t: Trx, c: ImportContext, r: ImportRow<ImportEntity>[]) => Promise<ChunkOutcome>)(trx, ctx, valid);
         // Scored in the chunk's transaction: a chunk is either imported and scored, or absent.
