@@ -114,6 +114,13 @@ quinn@qualsoft.example,webinar_attended,2026-02-28 16:00,,linkedin,social,feb-we
     const [score] = await q(t, sql<{ fit_grade: string; cell: string }>`SELECT s.fit_grade, s.cell FROM contact_score s JOIN contact c ON c.id = s.contact_id WHERE c.email = 'vera@acmepsl.co.uk'`);
     expect(score!.fit_grade).toBe('A');
     expect(vera.rating ?? (await leadOf(t, 'vera@acmepsl.co.uk')).rating).toMatch(/^A[1-4]$/);
+
+    // The same export again: nothing new, not even for the closed (won, disqualified) leads.
+    const leadsBefore = await q(t, sql<{ n: number }>`SELECT count(*)::int AS n FROM lead`);
+    const again = await upload(t, { entity: 'contacts' }, 'hubspot-contacts.csv', contacts);
+    expect(again).toMatchObject({ inserted: 0, error_count: 0 });
+    expect(again.related.leads_opened ?? 0).toBe(0);
+    expect(await q(t, sql<{ n: number }>`SELECT count(*)::int AS n FROM lead`)).toEqual(leadsBefore);
   });
 
   it('activities with qualify: the person the definition rates sales-ready becomes an MQL through the live rule', async () => {
@@ -213,6 +220,11 @@ dee@tiny.example,page_view,2026-01-07 10:00,/,google,cpc
     const after = await q(t, sql<{ contacts: number; links: number }>`SELECT (SELECT count(*)::int FROM contact) AS contacts, (SELECT count(*)::int FROM opportunity_lead) AS links`);
     expect(after).toEqual(before);
     expect(before[0]).toMatchObject({ contacts: 4, links: 2 });
+
+    // The leads export again: the deals moved the converted leads past it; nothing changes, nothing is refused.
+    const again = await upload(t, { entity: 'leads' }, 'salesforce-leads.csv', leads);
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 4, error_count: 0 });
+    expect((await leadOf(t, 'ada@engines.example')).stage).toBe('won');
   });
 
   it('attribution: a converted lead is counted once (as its won deal), never again as a non-converting path', async () => {

@@ -25,7 +25,7 @@ export type LeadTargetOutcome = { leadIds: Map<number, string>; changedRows: Set
  * has one (HubSpot's "Became a ... Date"), else by the previous step's date (never earlier: a
  * history does not run backwards); a new lead starts at its created date, a moved one at now.
  */
-export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: LeadTarget[], outcome: ChunkOutcome): Promise<LeadTargetOutcome> {
+export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: LeadTarget[], outcome: ChunkOutcome, unreachable: 'error' | 'warning' = 'error'): Promise<LeadTargetOutcome> {
   const result: LeadTargetOutcome = { leadIds: new Map(), changedRows: new Set(), opened: 0, moved: 0, unchanged: 0 };
   if (targets.length === 0) return result;
   const refs = await findExternalRefs(trx, ctx.workspaceId, LEAD_REF, targets.flatMap((t) => (t.externalId ? [t.externalId] : [])));
@@ -43,9 +43,16 @@ export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: Le
       if (t.externalId && !refLead) newRefs.push({ externalId: t.externalId, recordId: current.id });
       if (current.stage === t.stage) { result.unchanged++; continue; }
       const path = historyPath(current.stage as Stage, t.stage, ctx.taxonomy);
+      // Already past the file's stage (a deal moved it on since the export): nothing to do.
+      if (!path.ok && historyPath(t.stage, current.stage as Stage, ctx.taxonomy).ok) { result.unchanged++; continue; }
       if (!path.ok) {
-        outcome.skipped++;
-        outcome.errors.push(rowError(ctx, t, t.statusField, `lead ${current.id} is at ${current.stage}; ${path.message}`));
+        // A contacts file keeps its row (the person is imported); only the lead stays where it is.
+        if (unreachable === 'warning') {
+          outcome.errors.push({ ...rowError(ctx, t, t.statusField, `warning: lead ${current.id} is at ${current.stage} and stays there; ${path.message}`), warning: true });
+        } else {
+          outcome.skipped++;
+          outcome.errors.push(rowError(ctx, t, t.statusField, `lead ${current.id} is at ${current.stage}; ${path.message}`));
+        }
         continue;
       }
       const dated = datedSteps(path.value, earliest(pick(t.stageDates, path.value)) ?? ctx.now, t.stageDates);
