@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { systemClock } from '../src/app/context.ts';
@@ -143,10 +143,10 @@ export async function run(args: string[]): Promise<void> {
 
     const copyMs = await copyBaseline(pool, file);
     const copyRowsPerS = rows / (copyMs / 1000);
-    log(`COPY baseline (same file into a plain table of text columns): ${(copyMs / 1000).toFixed(1)} s, ${Math.round(copyRowsPerS)} rows/s`);
+    log(`COPY baseline (same file into a plain table of text columns): ${(copyMs / 1000).toFixed(1)} s, ${Math.round(copyRowsPerS)} rows/s; machine load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(JSON.stringify({
       bench: 'import', rows, chunk, score, rows_per_s: Math.round(rowsPerS), copy_rows_per_s: Math.round(copyRowsPerS), ratio: Number((rowsPerS / copyRowsPerS).toFixed(3)),
-      peak_rss_mib: Math.round(peakRss / 2 ** 20), inserted: s.stats.inserted, warnings: s.warnings, scored: s.scoring.scored, leads: s.related.leads_opened ?? 0,
+      peak_rss_mib: Math.round(peakRss / 2 ** 20), load_avg_1m: Number(loadavg()[0]!.toFixed(1)), inserted: s.stats.inserted, warnings: s.warnings, scored: s.scoring.scored, leads: s.related.leads_opened ?? 0,
     }));
   } finally {
     await db.destroy();
