@@ -4,7 +4,7 @@ import type { ImportRun } from '../../storage/import-runs.repo.ts';
 
 /** Fields of the multipart upload (besides the file part). */
 export const importFields = z.strictObject({
-  entity: z.string().describe('contacts | accounts | leads | opportunities | activities'),
+  entity: z.string().describe('contacts | accounts | leads | opportunities | activities | contact_roles'),
   preset: z.enum(['auto', 'salesforce', 'hubspot', 'generic']).default('auto'),
   dry_run: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   mapping: z.string().max(10_000).optional().describe('Column overrides: a JSON object {"Column": "field"} or "Column=field,Other=-".'),
