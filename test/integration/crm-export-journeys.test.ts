@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
+import { segment } from '../helpers/ingest-helpers.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 /**
@@ -121,6 +122,13 @@ quinn@qualsoft.example,webinar_attended,2026-02-28 16:00,,linkedin,social,feb-we
     expect(again).toMatchObject({ inserted: 0, error_count: 0 });
     expect(again.related.leads_opened ?? 0).toBe(0);
     expect(await q(t, sql<{ n: number }>`SELECT count(*)::int AS n FROM lead`)).toEqual(leadsBefore);
+  });
+
+  it('live capture matches by registrable domain too: an identify from a subdomain email joins the company account', async () => {
+    const r = await segment(t, '/v1/identify', { anonymousId: 'visitor-uk', traits: { email: 'ida@eu.acmepsl.co.uk' } });
+    expect(r.statusCode, r.body).toBe(200);
+    const [row] = await q(t, sql<{ domain: string | null }>`SELECT a.domain FROM contact c JOIN account a ON a.id = c.account_id WHERE c.email = 'ida@eu.acmepsl.co.uk'`);
+    expect(row).toEqual({ domain: 'acmepsl.co.uk' });
   });
 
   it('activities with qualify: the person the definition rates sales-ready becomes an MQL through the live rule', async () => {
