@@ -108,19 +108,27 @@ export async function findExternalRefs(trx: Trx, workspaceId: string, entity: st
 
 export type LeadState = { id: string; contactId: string; stage: string };
 
-/** Leads by id, and each contact's open lead (at most one: the lead_one_open index). */
-export async function findLeadStates(trx: Trx, workspaceId: string, leadIds: string[], contactIds: string[]): Promise<{ byId: Map<string, LeadState>; openByContact: Map<string, LeadState> }> {
+/**
+ * Leads by id, and each contact's open lead (at most one: the lead_one_open index); with
+ * `closedToo`, also each contact's latest lead whatever its stage. Locked.
+ */
+export async function findLeadStates(trx: Trx, workspaceId: string, leadIds: string[], contactIds: string[], closedToo = false): Promise<{
+  byId: Map<string, LeadState>; openByContact: Map<string, LeadState>; latestByContact: Map<string, LeadState>;
+}> {
   const byId = new Map<string, LeadState>();
   const openByContact = new Map<string, LeadState>();
-  if (leadIds.length === 0 && contactIds.length === 0) return { byId, openByContact };
+  const latestByContact = new Map<string, LeadState>();
+  if (leadIds.length === 0 && contactIds.length === 0) return { byId, openByContact, latestByContact };
   const rows = await sql<{ id: string; contact_id: string; stage: string }>`SELECT id, contact_id, stage FROM lead WHERE workspace_id = ${workspaceId}
-    AND (id = ANY(${leadIds}::uuid[]) OR (contact_id = ANY(${contactIds}::uuid[]) AND stage NOT IN ('won','lost','disqualified'))) FOR UPDATE`.execute(trx);
+    AND (id = ANY(${leadIds}::uuid[]) OR (contact_id = ANY(${contactIds}::uuid[]) AND (${closedToo} OR stage NOT IN ('won','lost','disqualified'))))
+    ORDER BY opened_at, id FOR UPDATE`.execute(trx);
   for (const r of rows.rows) {
     const state = { id: r.id, contactId: r.contact_id, stage: r.stage };
     byId.set(r.id, state);
+    latestByContact.set(r.contact_id, state);
     if (!['won', 'lost', 'disqualified'].includes(r.stage)) openByContact.set(r.contact_id, state);
   }
-  return { byId, openByContact };
+  return { byId, openByContact, latestByContact };
 }
 
 /** A lead's new stage; `mqlAt` when the walk passed mql (the lead's MQL date), else the stored one stays. */

@@ -99,12 +99,12 @@ export async function importContacts(trx: Trx, ctx: ImportContext, rows: ImportR
     if (!person || !crm) continue;
     if ('error' in crm) { outcome.errors.push({ ...rowError(ctx, r, crm.error.field, `${crm.error.message}; the contact is imported without a lead`), warning: true }); continue; }
     targets.push({
-      // Keyed by the contact: a re-imported customer finds its closed lead again instead of opening a second one.
-      row: r.row, raw: r.raw, contactId: person.contactId, accountId: person.accountId, externalId: `contact:${person.contactId}`, stage: crm.stage, via: crm.via,
+      row: r.row, raw: r.raw, contactId: person.contactId, accountId: person.accountId, externalId: null, stage: crm.stage, via: crm.via,
       createdAt: r.values.created_at ?? null, source: r.values.source ?? null, stageDates: hubspotStageDates(r.values), statusField: 'lifecycle_stage',
     });
   }
-  const leads = await applyLeadTargets(trx, ctx, targets, outcome, 'warning');
+  // The person's latest lead, even closed: a re-imported customer finds its won lead instead of opening a second one.
+  const leads = await applyLeadTargets(trx, ctx, targets, outcome, 'contacts');
   addRelated(outcome, 'leads_opened', leads.opened);
   addRelated(outcome, 'leads_moved', leads.moved);
   return outcome;

@@ -25,11 +25,15 @@ export type LeadTargetOutcome = { leadIds: Map<number, string>; changedRows: Set
  * has one (HubSpot's "Became a ... Date"), else by the previous step's date (never earlier: a
  * history does not run backwards); a new lead starts at its created date, a moved one at now.
  */
-export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: LeadTarget[], outcome: ChunkOutcome, unreachable: 'error' | 'warning' = 'error'): Promise<LeadTargetOutcome> {
+export async function applyLeadTargets(
+  trx: Trx, ctx: ImportContext, targets: LeadTarget[], outcome: ChunkOutcome,
+  /** contacts files: the person's latest lead counts even when closed (a re-imported customer), and an unreachable stage is a warning. */
+  mode: 'leads' | 'contacts' = 'leads',
+): Promise<LeadTargetOutcome> {
   const result: LeadTargetOutcome = { leadIds: new Map(), changedRows: new Set(), opened: 0, moved: 0, unchanged: 0 };
   if (targets.length === 0) return result;
   const refs = await findExternalRefs(trx, ctx.workspaceId, LEAD_REF, targets.flatMap((t) => (t.externalId ? [t.externalId] : [])));
-  const states = await findLeadStates(trx, ctx.workspaceId, [...refs.values()], targets.map((t) => t.contactId));
+  const states = await findLeadStates(trx, ctx.workspaceId, [...refs.values()], targets.map((t) => t.contactId), mode === 'contacts');
   const leads: LeadInsert[] = [];
   const moves: LeadStageSet[] = [];
   const transitions: TransitionInsert[] = [];
@@ -37,7 +41,8 @@ export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: Le
   const note = `imported from ${ctx.preset} CSV`;
   for (const t of targets) {
     const refLead = t.externalId ? refs.get(t.externalId) : undefined;
-    const current = (refLead ? states.byId.get(refLead) : undefined) ?? states.openByContact.get(t.contactId);
+    const current = (refLead ? states.byId.get(refLead) : undefined) ?? states.openByContact.get(t.contactId)
+      ?? (mode === 'contacts' ? states.latestByContact.get(t.contactId) : undefined);
     if (current) {
       result.leadIds.set(t.row, current.id);
       if (t.externalId && !refLead) newRefs.push({ externalId: t.externalId, recordId: current.id });
@@ -47,7 +52,7 @@ export async function applyLeadTargets(trx: Trx, ctx: ImportContext, targets: Le
       if (!path.ok && historyPath(t.stage, current.stage as Stage, ctx.taxonomy).ok) { result.unchanged++; continue; }
       if (!path.ok) {
         // A contacts file keeps its row (the person is imported); only the lead stays where it is.
-        if (unreachable === 'warning') {
+        if (mode === 'contacts') {
           outcome.errors.push({ ...rowError(ctx, t, t.statusField, `warning: lead ${current.id} is at ${current.stage} and stays there; ${path.message}`), warning: true });
         } else {
           outcome.skipped++;
