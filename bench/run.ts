@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   backtest: () => import('./backtest.bench.ts'),
   reports: () => import('./reports.bench.ts'),
   dashboard: () => import('./dashboard.bench.ts'),
+  import: () => import('./import.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

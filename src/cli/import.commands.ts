@@ -28,17 +28,22 @@ function rateBar(label: string) {
   };
 }
 
-type CsvOptions = { preset: string; map?: string; dryRun?: boolean; errors?: string; workspace?: string; chunkSize: string; json?: boolean };
+type CsvOptions = {
+  preset: string; map?: string; dryRun?: boolean; errors?: string; workspace?: string; chunkSize: string; json?: boolean; strict?: boolean; qualify?: boolean; score: boolean;
+};
 
 function printSummary(s: ImportSummary, errorsFile: string | undefined) {
   const st = s.stats;
   console.log(`${s.dryRun ? 'Dry run (nothing written): ' : ''}${s.entity} from ${s.preset} format — ${st.rows} rows in ${s.seconds.toFixed(1)} s (${s.rowsPerSecond.toLocaleString('en-US')} rows/s)`);
-  console.log(`  ${s.dryRun ? 'would insert' : 'inserted'} ${st.inserted}, ${s.dryRun ? 'would update' : 'updated'} ${st.updated}, unchanged ${st.unchanged}, skipped ${st.skipped}, errors ${st.errors}`);
+  console.log(`  ${s.dryRun ? 'would insert' : 'inserted'} ${st.inserted}, ${s.dryRun ? 'would update' : 'updated'} ${st.updated}, unchanged ${st.unchanged}, skipped ${st.skipped}, errors ${st.errors}, warnings ${s.warnings}`);
+  const sc = s.scoring;
+  console.log(sc.definitionVersion === null ? '  not scored (no active lead definition, or --no-score)'
+    : `  scored ${sc.scored} people under definition v${sc.definitionVersion}: ${sc.qualified} qualify${sc.mqls ? `, ${sc.mqls} MQLs opened` : ''}`);
   for (const [k, n] of Object.entries(s.related)) console.log(`  ${k.replace(/_/g, ' ')}: ${n}`);
   if (s.attributeColumns.length) console.log(`  kept as custom attributes: ${s.attributeColumns.join(', ')}`);
   for (const e of s.errors.slice(0, 10)) console.log(`  row ${e.row}${e.column ? ` [${e.column}]` : ''}: ${e.reason}${e.value ? ` (value: ${JSON.stringify(e.value)})` : ''}`);
-  if (st.errors > 10) console.log(`  ... ${st.errors - 10} more`);
-  if (st.errors) console.log(`  error report: ${errorsFile ?? `GET /api/v1/imports/${s.runId}/errors.csv (or run again with --errors FILE)`}`);
+  if (st.errors + s.warnings > 10) console.log(`  ... ${st.errors + s.warnings - 10} more`);
+  if (st.errors || s.warnings) console.log(`  error report: ${errorsFile ?? `GET /api/v1/imports/${s.runId}/errors.csv (or run again with --errors FILE)`}`);
   console.log(`  import run: ${s.runId}`);
 }
 
@@ -53,6 +58,7 @@ async function runCsvImport(program: Command, config: () => Config, entity: stri
     const bar = rateBar(`Import ${entity}`);
     const result = await importCsv(rt.deps, ws.value.id, () => createReadStream(file), {
       entity, preset: opts.preset, mapping: mapping.value, dryRun: opts.dryRun ?? false, fileName: path.basename(file), chunkSize: Number(opts.chunkSize),
+      strict: opts.strict ?? false, score: opts.score, qualify: opts.qualify ?? false,
       onProgress: (d, t) => bar.update(d, t, 'rows'),
       onErrors: async (errors) => {
         if (!opts.errors) return;
@@ -86,6 +92,9 @@ export function registerImportCommands(program: Command, config: () => Config): 
       .option('--errors <file>', 'write the per-row error report (CSV: row, column, value, reason) to this file')
       .option('-w, --workspace <name>', 'workspace to import into')
       .option('--chunk-size <n>', 'rows per transaction', '2000')
+      .option('--strict', 'refuse a row with any bad cell (default: a bad optional cell is dropped with a warning and the row kept)')
+      .option('--qualify', 'open MQLs (routing, SLA, alerts) for imported people the active definition qualifies (default: score and rate only)')
+      .option('--no-score', 'do not score the imported people')
       .option('--json', 'print the summary as one JSON line')
       .action((file: string, opts: CsvOptions) => runCsvImport(program, config, entity, file, opts));
   }

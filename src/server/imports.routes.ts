@@ -76,6 +76,7 @@ async function uploadHandler(deps: ServerDeps, request: FastifyRequest, reply: F
     const file = upload.file;
     const result = await importCsv(deps.app, principalOf(request).workspaceId, () => createReadStream(file), {
       entity: fields.data.entity, preset: fields.data.preset, mapping: mapping.value, dryRun: fields.data.dry_run, fileName: upload.fileName,
+      strict: fields.data.strict, score: fields.data.score, qualify: fields.data.qualify,
     });
     if (!result.ok) return sendFailure(reply, result);
     return reply.code(result.value.dryRun ? 200 : 201).send(toImportSummaryDto(result.value));
@@ -87,7 +88,7 @@ async function uploadHandler(deps: ServerDeps, request: FastifyRequest, reply: F
 export function importsRoutes(server: FastifyInstance, deps: ServerDeps): void {
   // Multipart parsing only exists inside this plugin scope: no other route accepts uploads.
   server.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024 } });
+    await scope.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 12, fieldSize: 64 * 1024 } });
     const app = scope.withTypeProvider<ZodTypeProvider>();
     const tags = ['imports'];
 
@@ -95,8 +96,8 @@ export function importsRoutes(server: FastifyInstance, deps: ServerDeps): void {
       config: { permission: 'write' },
       schema: {
         tags, consumes: ['multipart/form-data'],
-        summary: 'Import a CSV file (multipart: file + entity, preset, dry_run, mapping)',
-        description: 'Salesforce and HubSpot export column names are recognized (preset auto-detected). Bad rows are reported (row, column, value, reason), never fatal; a file that is not UTF-8 or lacks required columns is refused before anything is written. 201 with the summary; 200 for a dry run.',
+        summary: 'Import a CSV file (multipart: file + entity, preset, dry_run, mapping, strict, score, qualify)',
+        description: 'Salesforce and HubSpot export column names are recognized (preset auto-detected). Bad rows are reported (row, column, value, reason), never fatal; a bad optional cell is dropped with a warning and the row kept unless strict=true; a file that is not UTF-8 or lacks required columns is refused before anything is written. The imported people are scored under the active definition (score=false skips it; qualify=true opens MQLs for those it qualifies). 201 with the summary; 200 for a dry run.',
         response: { 200: importSummaryDto, 201: importSummaryDto, 413: errorSchema, 415: errorSchema, ...errorResponses },
       },
     }, (request, reply) => uploadHandler(deps, request, reply));

@@ -108,30 +108,39 @@ export async function findExternalRefs(trx: Trx, workspaceId: string, entity: st
 
 export type LeadState = { id: string; contactId: string; stage: string };
 
-/** Leads by id, and each contact's open lead (at most one: the lead_one_open index). */
-export async function findLeadStates(trx: Trx, workspaceId: string, leadIds: string[], contactIds: string[]): Promise<{ byId: Map<string, LeadState>; openByContact: Map<string, LeadState> }> {
+/**
+ * Leads by id, and each contact's open lead (at most one: the lead_one_open index); with
+ * `closedToo`, also each contact's latest lead whatever its stage. Locked.
+ */
+export async function findLeadStates(trx: Trx, workspaceId: string, leadIds: string[], contactIds: string[], closedToo = false): Promise<{
+  byId: Map<string, LeadState>; openByContact: Map<string, LeadState>; latestByContact: Map<string, LeadState>;
+}> {
   const byId = new Map<string, LeadState>();
   const openByContact = new Map<string, LeadState>();
-  if (leadIds.length === 0 && contactIds.length === 0) return { byId, openByContact };
+  const latestByContact = new Map<string, LeadState>();
+  if (leadIds.length === 0 && contactIds.length === 0) return { byId, openByContact, latestByContact };
   const rows = await sql<{ id: string; contact_id: string; stage: string }>`SELECT id, contact_id, stage FROM lead WHERE workspace_id = ${workspaceId}
-    AND (id = ANY(${leadIds}::uuid[]) OR (contact_id = ANY(${contactIds}::uuid[]) AND stage NOT IN ('won','lost','disqualified'))) FOR UPDATE`.execute(trx);
+    AND (id = ANY(${leadIds}::uuid[]) OR (contact_id = ANY(${contactIds}::uuid[]) AND (${closedToo} OR stage NOT IN ('won','lost','disqualified'))))
+    ORDER BY opened_at, id FOR UPDATE`.execute(trx);
   for (const r of rows.rows) {
     const state = { id: r.id, contactId: r.contact_id, stage: r.stage };
     byId.set(r.id, state);
+    latestByContact.set(r.contact_id, state);
     if (!['won', 'lost', 'disqualified'].includes(r.stage)) openByContact.set(r.contact_id, state);
   }
-  return { byId, openByContact };
+  return { byId, openByContact, latestByContact };
 }
 
-export type LeadStageSet = { id: string; stage: string; at: Date; closes: boolean; reachesMql: boolean; recycles: number; reasonCode: string | null };
+/** A lead's new stage; `mqlAt` when the walk passed mql (the lead's MQL date), else the stored one stays. */
+export type LeadStageSet = { id: string; stage: string; at: Date; closes: boolean; mqlAt: Date | null; recycles: number; reasonCode: string | null };
 
 export async function setLeadStagesBulk(trx: Trx, workspaceId: string, rows: LeadStageSet[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((r) => ({ id: r.id, stage: r.stage, at: r.at, closes: r.closes, mql: r.reachesMql, recycles: r.recycles, reason: r.reasonCode })));
+  const json = JSON.stringify(rows.map((r) => ({ id: r.id, stage: r.stage, at: r.at, closes: r.closes, mql_at: r.mqlAt, recycles: r.recycles, reason: r.reasonCode })));
   await sql`UPDATE lead l SET stage = x.stage, stage_entered_at = x.at, closed_at = CASE WHEN x.closes THEN x.at ELSE NULL END,
-      mql_at = CASE WHEN x.mql THEN x.at ELSE l.mql_at END, recycle_count = l.recycle_count + x.recycles,
+      mql_at = COALESCE(x.mql_at, l.mql_at), recycle_count = l.recycle_count + x.recycles,
       last_reason_code = COALESCE(x.reason, l.last_reason_code), updated_at = x.at
-    FROM jsonb_to_recordset(${json}::jsonb) AS x(id uuid, stage text, at timestamptz, closes boolean, mql boolean, recycles integer, reason text)
+    FROM jsonb_to_recordset(${json}::jsonb) AS x(id uuid, stage text, at timestamptz, closes boolean, mql_at timestamptz, recycles integer, reason text)
     WHERE l.workspace_id = ${workspaceId} AND l.id = x.id`.execute(trx);
 }
 

@@ -8,7 +8,8 @@ export type ImportRun = {
   id: string; entity: string; preset: string; fileName: string | null; dryRun: boolean; status: 'running' | 'completed' | 'failed';
   mapping: Record<string, unknown>; stats: ImportStats; message: string | null; startedAt: Date; finishedAt: Date | null;
 };
-export type ImportRowError = { row: number; column: string | null; value: string | null; reason: string };
+/** A row problem. A warning (a bad optional cell dropped, the row kept) is stored and reported like an error, its reason saying so. */
+export type ImportRowError = { row: number; column: string | null; value: string | null; reason: string; warning?: boolean };
 
 const toRun = (r: Selectable<ImportRunTable>): ImportRun => ({
   id: r.id, entity: r.entity, preset: r.preset, fileName: r.file_name, dryRun: r.dry_run, status: r.status as ImportRun['status'],

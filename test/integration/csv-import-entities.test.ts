@@ -45,14 +45,19 @@ new.person@acme.example,webinar,2026-03-03 15:00,Spring webinar,,spring
 
 describe('accounts', () => {
   it('Salesforce accounts: domain from the website, errors reported, re-import unchanged', async () => {
-    const first = await run(sfAccounts, { entity: 'accounts' });
+    // Strict: a bad cell refuses the row (the behaviour before bad optional cells became warnings).
+    const first = await run(sfAccounts, { entity: 'accounts', strict: true });
     expect(first.preset).toBe('salesforce');
     expect(first.stats).toMatchObject({ rows: 3, inserted: 2, skipped: 1, errors: 1 });
     expect(first.errors[0]).toEqual({ row: 3, column: 'Employees', value: 'abc', reason: 'not a whole number ≥ 0' });
     const acme = await rows(sql<{ domain: string; annual_revenue: string; external_id: string; attributes: Record<string, unknown> }>`SELECT domain, annual_revenue, external_id, attributes FROM account WHERE name = 'Acme Corp'`);
     expect(acme[0]).toMatchObject({ domain: 'acme.example', annual_revenue: '12500000.00', external_id: 'salesforce:001A', attributes: { tier: 'Gold' } });
+    // The default: the bad optional cell (Employees = "abc") is dropped with a warning and the row kept.
     const again = await run(sfAccounts, { entity: 'accounts' });
-    expect(again.stats).toMatchObject({ inserted: 0, updated: 0, unchanged: 2 });
+    expect(again.stats).toMatchObject({ inserted: 1, updated: 0, unchanged: 2, skipped: 0, errors: 0 });
+    expect(again.warnings).toBe(1);
+    expect(again.errors).toEqual([{ row: 3, column: 'Employees', value: 'abc', reason: expect.stringMatching(/^warning: not a whole number ≥ 0; the cell was dropped and the row kept/), warning: true }]);
+    expect(await rows(sql<{ employee_count: number | null; industry: string }>`SELECT employee_count, industry FROM account WHERE name = 'Globex'`)).toEqual([{ employee_count: null, industry: 'Energy' }]);
   });
 
   it('HubSpot companies match Salesforce ones by domain; a free-mail domain is refused', async () => {

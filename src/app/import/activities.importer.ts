@@ -68,5 +68,6 @@ export async function importActivities(trx: Trx, ctx: ImportContext, rows: Row[]
   const inserted = await insertActivitiesBulk(trx, ctx.workspaceId, unique);
   outcome.inserted += inserted;
   outcome.unchanged += inserts.length - inserted;
+  outcome.contactIds.push(...new Set(unique.map((a) => a.contactId)));
   return outcome;
 }

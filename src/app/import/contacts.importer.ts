@@ -5,7 +5,9 @@ import { findContactsByEmails, updateContactsBulk, type ContactUpdate } from '..
 import { newId } from '../../storage/ids.ts';
 import { recordContactConsents } from '../consent.ts';
 import { companyDomain, resolveAccounts } from './accounts.importer.ts';
+import { hubspotStage, hubspotStageDates } from './crm-stages.ts';
 import { addRelated, emptyOutcome, lastRowPerKey, rowError, type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
+import { applyLeadTargets, type LeadTarget } from './lead-targets.ts';
 import { externalIdOf } from './import-presets.ts';
 
 export type Person = {
@@ -88,8 +90,28 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
   return ids;
 }
 
+/**
+ * Contacts file. A row with a lifecycle stage or lead status (HubSpot) also opens or moves the
+ * person's lead to the stage they describe, dated by the "Became a ... Date" columns.
+ */
 export async function importContacts(trx: Trx, ctx: ImportContext, rows: ImportRow<'contacts'>[]): Promise<ChunkOutcome> {
   const outcome = emptyOutcome();
-  await upsertPeople(trx, ctx, rows.map((r) => personOf(ctx, r)), outcome, 'entity');
+  const ids = await upsertPeople(trx, ctx, rows.map((r) => personOf(ctx, r)), outcome, 'entity');
+  outcome.contactIds.push(...[...ids.values()].map((c) => c.contactId));
+  const targets: LeadTarget[] = [];
+  for (const r of rows) {
+    const person = ids.get(r.row);
+    const crm = person ? hubspotStage(r.values.lifecycle_stage, r.values.lead_status) : null;
+    if (!person || !crm) continue;
+    if ('error' in crm) { outcome.errors.push({ ...rowError(ctx, r, crm.error.field, `${crm.error.message}; the contact is imported without a lead`), warning: true }); continue; }
+    targets.push({
+      row: r.row, raw: r.raw, contactId: person.contactId, accountId: person.accountId, externalId: null, stage: crm.stage, via: crm.via,
+      createdAt: r.values.created_at ?? null, source: r.values.source ?? null, stageDates: hubspotStageDates(r.values), statusField: 'lifecycle_stage',
+    });
+  }
+  // The person's latest lead, even closed: a re-imported customer finds its won lead instead of opening a second one.
+  const leads = await applyLeadTargets(trx, ctx, targets, outcome, 'contacts');
+  addRelated(outcome, 'leads_opened', leads.opened);
+  addRelated(outcome, 'leads_moved', leads.moved);
   return outcome;
 }

@@ -15,14 +15,18 @@ import { importContacts } from './contacts.importer.ts';
 import { csvChunks, scanCsv, type CsvRow } from './csv-source.ts';
 import { type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
 import { importEntities, planColumns, presetNames, type ImportEntity, type ImportPlan } from './import-presets.ts';
-import { rowSchemas } from './import-rows.schema.ts';
+import { droppableFields, rowSchemas } from './import-rows.schema.ts';
+import { importContactRoles } from './contact-roles.importer.ts';
+import { scoreImportedPeople, type ImportScoring } from './score-imported.ts';
 import { importLeads } from './leads.importer.ts';
 import { importOpportunities } from './opportunities.importer.ts';
 
 export type ImportSummary = {
   runId: string; entity: ImportEntity; preset: string; dryRun: boolean; stats: ImportStats;
-  /** The first errors (the full list is the run's error report). */
-  errors: ImportRowError[]; attributeColumns: string[]; related: Record<string, number>; seconds: number; rowsPerSecond: number;
+  /** The first errors and warnings (the full list is the run's error report). */
+  errors: ImportRowError[]; warnings: number; attributeColumns: string[]; related: Record<string, number>; seconds: number; rowsPerSecond: number;
+  /** Imported people scored under the active definition, how many qualify, how many MQLs that opened (only with `qualify`). */
+  scoring: ImportScoring;
 };
 
 export type CsvImportOptions = {
@@ -30,10 +34,16 @@ export type CsvImportOptions = {
   onProgress?: (done: number, total: number) => void;
   /** Each chunk's row errors, in file order (the CLI appends them to --errors FILE). */
   onErrors?: (errors: ImportRowError[]) => Promise<void> | void;
+  /** Refuse a row with any bad cell (today's behaviour); by default a bad optional cell is dropped with a warning. */
+  strict?: boolean;
+  /** Score the imported people (default true) and, with `qualify`, open MQLs for those the active definition qualifies (default false). */
+  score?: boolean;
+  qualify?: boolean;
 };
 
 const importers: { [E in ImportEntity]: (trx: Trx, ctx: ImportContext, rows: ImportRow<E>[]) => Promise<ChunkOutcome> } = {
   contacts: importContacts, accounts: importAccounts, leads: importLeads, opportunities: importOpportunities, activities: importActivities,
+  contact_roles: importContactRoles,
 };
 const ERRORS_IN_SUMMARY = 100;
 class DryRunRollback extends Error {}
@@ -68,21 +78,42 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
   const stats: ImportStats = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0 };
   const firstErrors: ImportRowError[] = [];
   const related: Record<string, number> = {};
+  const scoring: ImportScoring = { definitionVersion: null, scored: 0, qualified: 0, mqls: 0 };
+  let warnings = 0;
+  const score = options.score ?? true;
 
   const processAll = async (inChunk: (work: (trx: Trx) => Promise<ChunkOutcome>) => Promise<ChunkOutcome>) => {
-    for await (const chunk of csvChunks(open(), options.chunkSize ?? 2000)) {
-      const { valid, errors } = validateChunk(entity.data, plan.value, chunk);
-      const outcome = await inChunk((trx) => (importers[entity.data] as (t: Trx, c: ImportContext, r: ImportRow<ImportEntity>[]) => Promise<ChunkOutcome>)(trx, ctx, valid));
+    // The next chunk is read and validated while the database writes the current one.
+    const chunks = csvChunks(open(), options.chunkSize ?? 2000)[Symbol.asyncIterator]();
+    const prepare = async () => {
+      const r = await chunks.next();
+      return r.done ? null : { chunk: r.value, ...validateChunk(entity.data, plan.value, r.value, options.strict ?? false) };
+    };
+    let upcoming = prepare();
+    for (;;) {
+      const current = await upcoming;
+      if (!current) break;
+      upcoming = prepare();
+      upcoming.catch(() => {}); // awaited on the next turn; a read error surfaces there
+      const { chunk, valid, errors } = current;
+      const outcome = await inChunk(async (trx) => {
+        const done = await (importers[entity.data] as (t: Trx, c: ImportContext, r: ImportRow<ImportEntity>[]) => Promise<ChunkOutcome>)(trx, ctx, valid);
+        // Scored in the chunk's transaction: a chunk is either imported and scored, or absent.
+        if (score) addScoring(scoring, await scoreImportedPeople(trx, workspaceId, done.contactIds, { qualify: options.qualify ?? false, now: started }));
+        return done;
+      });
       const all = [...errors, ...outcome.errors].sort((a, b) => a.row - b.row);
-      await insertImportErrors(deps.db, workspaceId, runId, stats.errors + 1, all);
+      await insertImportErrors(deps.db, workspaceId, runId, stats.errors + warnings + 1, all);
       await options.onErrors?.(all);
       firstErrors.push(...all.slice(0, ERRORS_IN_SUMMARY - firstErrors.length));
       stats.rows += chunk.length;
       stats.inserted += outcome.inserted;
       stats.updated += outcome.updated;
       stats.unchanged += outcome.unchanged;
-      stats.skipped += outcome.skipped + new Set(errors.map((e) => e.row)).size;
-      stats.errors += all.length;
+      stats.skipped += outcome.skipped + new Set(errors.flatMap((e) => (e.warning ? [] : [e.row]))).size;
+      const warned = all.filter((e) => e.warning).length;
+      warnings += warned;
+      stats.errors += all.length - warned;
       for (const [k, n] of Object.entries(outcome.related)) related[k] = (related[k] ?? 0) + n;
       options.onProgress?.(stats.rows, scan.value.rows);
     }
@@ -109,16 +140,32 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
   if (!dryRun) await analyzeAfterBulkLoad(deps.db);
   const seconds = (performance.now() - t0) / 1000;
   return ok({
-    runId, entity: entity.data, preset: plan.value.preset, dryRun, stats, errors: firstErrors, attributeColumns: plan.value.attributeColumns, related,
-    seconds, rowsPerSecond: Math.round(stats.rows / Math.max(seconds, 0.001)),
+    runId, entity: entity.data, preset: plan.value.preset, dryRun, stats, errors: firstErrors, warnings, attributeColumns: plan.value.attributeColumns, related,
+    scoring, seconds, rowsPerSecond: Math.round(stats.rows / Math.max(seconds, 0.001)),
   });
 }
 
-function validateChunk(entity: ImportEntity, plan: ImportPlan, chunk: CsvRow[]): { valid: ImportRow<ImportEntity>[]; errors: ImportRowError[] } {
+function addScoring(total: ImportScoring, chunk: ImportScoring): void {
+  total.definitionVersion = chunk.definitionVersion ?? total.definitionVersion;
+  total.scored += chunk.scored;
+  total.qualified += chunk.qualified;
+  total.mqls += chunk.mqls;
+}
+
+type Issue = { field: string; message: string };
+
+function validateChunk(entity: ImportEntity, plan: ImportPlan, chunk: CsvRow[], strict: boolean): { valid: ImportRow<ImportEntity>[]; errors: ImportRowError[] } {
   const schema = rowSchemas[entity];
   const valid: ImportRow<ImportEntity>[] = [];
   const errors: ImportRowError[] = [];
   const width = plan.columns.length;
+  const report = (r: CsvRow, issue: Issue, warning: boolean) => {
+    const index = plan.fields.get(issue.field);
+    errors.push({
+      row: r.row, column: index === undefined ? issue.field || null : plan.columns[index]!.header, value: index === undefined ? null : r.values[index] ?? null,
+      reason: warning ? `warning: ${issue.message}; the cell was dropped and the row kept (strict mode refuses the row)` : issue.message, ...(warning ? { warning } : {}),
+    });
+  };
   for (const r of chunk) {
     const extra = r.values.slice(width).some((v) => v.trim() !== '');
     if (r.values.length < width || extra) {
@@ -132,16 +179,21 @@ function validateChunk(entity: ImportEntity, plan: ImportPlan, chunk: CsvRow[]):
       if (c.field) input[c.field] = cell;
       else if (c.attribute && cell.trim() !== '') attributes[c.attribute] = cell.trim();
     }
-    const parsed = schema.safeParse(input);
+    let parsed = schema.safeParse(input);
+    let issues: Issue[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), message: i.message }));
+    // Not strict: bad optional cells are blanked and the row parsed again; any other issue refuses it.
+    const dropped = strict ? [] : issues.filter((i) => droppableFields.has(i.field));
+    if (!parsed.success && dropped.length && dropped.length === issues.length) {
+      for (const i of dropped) input[i.field] = '';
+      parsed = schema.safeParse(input);
+      issues = parsed.success ? [] : parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? ''), message: i.message }));
+      if (parsed.success) for (const i of dropped) report(r, i, true);
+    }
     if (parsed.success) {
       valid.push({ row: r.row, values: parsed.data, attributes, raw: r.values } as ImportRow<ImportEntity>);
       continue;
     }
-    for (const issue of parsed.error.issues) {
-      const field = String(issue.path[0] ?? '');
-      const index = plan.fields.get(field);
-      errors.push({ row: r.row, column: index === undefined ? field || null : plan.columns[index]!.header, value: index === undefined ? null : r.values[index] ?? null, reason: issue.message });
-    }
+    for (const issue of issues) report(r, issue, false);
   }
   return { valid, errors };
 }

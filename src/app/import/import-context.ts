@@ -12,9 +12,11 @@ export type ChunkOutcome = {
   inserted: number; updated: number; unchanged: number; skipped: number; errors: ImportRowError[];
   /** Records created on the side (accounts for contacts, contacts for opportunities...). */
   related: Record<string, number>;
+  /** The people the chunk imported or changed: scored once the chunk is written. */
+  contactIds: string[];
 };
 
-export const emptyOutcome = (): ChunkOutcome => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], related: {} });
+export const emptyOutcome = (): ChunkOutcome => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], related: {}, contactIds: [] });
 
 export function addRelated(outcome: ChunkOutcome, what: string, n: number): void {
   if (n > 0) outcome.related[what] = (outcome.related[what] ?? 0) + n;

@@ -1,24 +1,26 @@
 import { fail, ok, type Result } from '../../core/result.ts';
+import { becameFields } from './import-rows.schema.ts';
 
 /** What a CSV import can create; each has its own canonical fields (the `generic` preset's headers). */
-export const importEntities = ['contacts', 'accounts', 'leads', 'opportunities', 'activities'] as const;
+export const importEntities = ['contacts', 'accounts', 'leads', 'opportunities', 'activities', 'contact_roles'] as const;
 export type ImportEntity = (typeof importEntities)[number];
 export const presetNames = ['salesforce', 'hubspot', 'generic'] as const;
 export type PresetName = (typeof presetNames)[number];
 
 const contactFields = [
   'external_id', 'email', 'first_name', 'last_name', 'title', 'phone', 'country', 'company', 'website', 'industry',
-  'employee_count', 'source', 'created_at', 'account_external_id', 'lifecycle_stage',
+  'employee_count', 'source', 'created_at', 'account_external_id', 'lifecycle_stage', 'lead_status', ...becameFields,
 ] as const;
 
 export const entityFields = {
   contacts: contactFields,
-  leads: [...contactFields, 'status'],
+  leads: [...contactFields, 'status', 'converted', 'converted_contact_id', 'converted_opportunity_id', 'converted_account_id', 'converted_date'],
   accounts: ['external_id', 'name', 'domain', 'industry', 'employee_count', 'country', 'annual_revenue', 'created_at'],
   opportunities: [
     'external_id', 'name', 'account_name', 'account_external_id', 'amount', 'currency', 'stage', 'close_date', 'won', 'closed',
-    'source', 'created_at', 'contact_email',
+    'source', 'created_at', 'contact_email', 'contact_external_id', 'lead_external_id',
   ],
+  contact_roles: ['opportunity_external_id', 'contact_external_id', 'contact_email', 'role', 'is_primary'],
   activities: ['external_id', 'contact_email', 'contact_external_id', 'type', 'occurred_at', 'subject', 'url', 'source', 'medium', 'campaign'],
 } as const satisfies Record<ImportEntity, readonly string[]>;
 
@@ -29,25 +31,46 @@ export const requiredFields: Record<ImportEntity, string[][]> = {
   accounts: [['name']],
   opportunities: [['name']],
   activities: [['type'], ['occurred_at'], ['contact_email', 'contact_external_id']],
+  contact_roles: [['opportunity_external_id'], ['contact_external_id', 'contact_email']],
 };
 
 type HeaderMap = Record<string, string>;
 
 const sfPerson: HeaderMap = {
   'first name': 'first_name', 'last name': 'last_name', title: 'title', email: 'email', phone: 'phone', 'lead source': 'source', 'created date': 'created_at',
+  // API names, as Data Loader / Data Export write them.
+  firstname: 'first_name', lastname: 'last_name', leadsource: 'source', createddate: 'created_at',
+};
+/** Salesforce lead conversion (report labels and API names). */
+const sfConversion: HeaderMap = {
+  converted: 'converted', isconverted: 'converted', 'converted contact id': 'converted_contact_id', convertedcontactid: 'converted_contact_id',
+  'converted opportunity id': 'converted_opportunity_id', convertedopportunityid: 'converted_opportunity_id',
+  'converted account id': 'converted_account_id', convertedaccountid: 'converted_account_id', 'converted date': 'converted_date', converteddate: 'converted_date',
+};
+/** HubSpot lifecycle columns: export labels and internal property names. */
+const hsLifecycle: HeaderMap = {
+  'lifecycle stage': 'lifecycle_stage', lifecyclestage: 'lifecycle_stage', 'lead status': 'lead_status', hs_lead_status: 'lead_status',
+  'became a subscriber date': 'became_subscriber_at', hs_lifecyclestage_subscriber_date: 'became_subscriber_at',
+  'became a lead date': 'became_lead_at', hs_lifecyclestage_lead_date: 'became_lead_at',
+  'became an other lifecycle date': 'became_other_at', hs_lifecyclestage_other_date: 'became_other_at',
+  'became a marketing qualified lead date': 'became_mql_at', hs_lifecyclestage_marketingqualifiedlead_date: 'became_mql_at',
+  'became a sales qualified lead date': 'became_sql_at', hs_lifecyclestage_salesqualifiedlead_date: 'became_sql_at',
+  'became an opportunity date': 'became_opportunity_at', hs_lifecyclestage_opportunity_date: 'became_opportunity_at',
+  'became a customer date': 'became_customer_at', hs_lifecyclestage_customer_date: 'became_customer_at',
+  'became an evangelist date': 'became_evangelist_at', hs_lifecyclestage_evangelist_date: 'became_evangelist_at',
 };
 const hsPerson: HeaderMap = {
   'record id': 'external_id', 'first name': 'first_name', 'last name': 'last_name', email: 'email', 'job title': 'title', 'company name': 'company',
   'phone number': 'phone', 'country/region': 'country', 'original source': 'source', 'create date': 'created_at', website: 'website',
-  industry: 'industry', 'number of employees': 'employee_count',
+  industry: 'industry', 'number of employees': 'employee_count', 'website url': 'website', 'associated company id': 'account_external_id',
 };
 
 /** Column names of Salesforce report exports and HubSpot exports, lower-cased. */
 const presets: Record<Exclude<PresetName, 'generic'>, Record<ImportEntity, HeaderMap>> = {
   salesforce: {
     leads: {
-      ...sfPerson, 'lead id': 'external_id', company: 'company', 'lead status': 'status', industry: 'industry', 'no. of employees': 'employee_count',
-      country: 'country', website: 'website',
+      ...sfPerson, ...sfConversion, 'lead id': 'external_id', company: 'company', 'lead status': 'status', industry: 'industry', 'no. of employees': 'employee_count',
+      country: 'country', website: 'website', id: 'external_id', status: 'status', numberofemployees: 'employee_count',
     },
     contacts: { ...sfPerson, 'contact id': 'external_id', 'account name': 'company', 'account id': 'account_external_id', 'mailing country': 'country', country: 'country' },
     accounts: {
@@ -58,6 +81,11 @@ const presets: Record<Exclude<PresetName, 'generic'>, Record<ImportEntity, Heade
       'opportunity id': 'external_id', 'opportunity name': 'name', 'account name': 'account_name', 'account id': 'account_external_id', amount: 'amount',
       currency: 'currency', 'opportunity currency': 'currency', stage: 'stage', 'close date': 'close_date', won: 'won', closed: 'closed',
       'lead source': 'source', 'created date': 'created_at', 'contact email': 'contact_email', 'primary contact email': 'contact_email', 'primary contact': 'contact_email',
+      'contact id': 'contact_external_id', 'lead id': 'lead_external_id', 'converted lead id': 'lead_external_id',
+    },
+    contact_roles: {
+      'opportunity id': 'opportunity_external_id', opportunityid: 'opportunity_external_id', 'contact id': 'contact_external_id', contactid: 'contact_external_id',
+      role: 'role', 'contact role': 'role', primary: 'is_primary', 'is primary': 'is_primary', isprimary: 'is_primary', email: 'contact_email', 'contact email': 'contact_email',
     },
     activities: {
       'activity id': 'external_id', subject: 'subject', date: 'occurred_at', 'activity date': 'occurred_at', type: 'type', 'task type': 'type',
@@ -65,8 +93,8 @@ const presets: Record<Exclude<PresetName, 'generic'>, Record<ImportEntity, Heade
     },
   },
   hubspot: {
-    contacts: { ...hsPerson, 'lifecycle stage': 'lifecycle_stage' },
-    leads: { ...hsPerson, 'lifecycle stage': 'status' },
+    contacts: { ...hsPerson, ...hsLifecycle },
+    leads: { ...hsPerson, ...hsLifecycle },
     accounts: {
       'record id': 'external_id', 'company name': 'name', 'company domain name': 'domain', industry: 'industry', 'number of employees': 'employee_count',
       'country/region': 'country', 'annual revenue': 'annual_revenue', 'create date': 'created_at',
@@ -74,6 +102,12 @@ const presets: Record<Exclude<PresetName, 'generic'>, Record<ImportEntity, Heade
     opportunities: {
       'record id': 'external_id', 'deal name': 'name', amount: 'amount', 'deal stage': 'stage', 'close date': 'close_date', 'create date': 'created_at',
       'associated contact': 'contact_email', 'associated company': 'account_name', currency: 'currency', 'deal currency code': 'currency', 'original source': 'source',
+      'associated contact ids': 'contact_external_id', 'associated contact id': 'contact_external_id', 'contact ids': 'contact_external_id',
+    },
+    contact_roles: {
+      'deal id': 'opportunity_external_id', 'record id (deal)': 'opportunity_external_id', 'deal record id': 'opportunity_external_id',
+      'contact id': 'contact_external_id', 'record id (contact)': 'contact_external_id', 'contact record id': 'contact_external_id',
+      'association label': 'role', 'association type': 'role', email: 'contact_email', 'contact email': 'contact_email',
     },
     activities: {
       'record id': 'external_id', 'activity date': 'occurred_at', 'activity type': 'type', 'associated contact': 'contact_email', subject: 'subject', 'call title': 'subject',

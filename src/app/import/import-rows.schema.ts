@@ -116,11 +116,31 @@ const activityType = required(100).transform((v) => {
   return { type, eventName: type === 'custom' ? v : null };
 });
 
+/** HubSpot's "Became a ... Date" columns: when the contact entered each lifecycle stage. */
+export const becameFields = [
+  'became_subscriber_at', 'became_lead_at', 'became_other_at', 'became_mql_at', 'became_sql_at', 'became_opportunity_at', 'became_customer_at', 'became_evangelist_at',
+] as const;
+
+/** "101;102" or "101, 102": HubSpot association columns list every associated record id. */
+const idList = z.preprocess(blankToUndefined, z.string().max(5000, 'longer than 5000 characters').optional()
+  .transform((v) => (v === undefined ? undefined : [...new Set(v.split(/[;,\s]+/).map((x) => x.trim()).filter(Boolean))])));
+
 const person = {
   external_id: text(255), email, first_name: text(200), last_name: text(200), title: text(300), phone: text(100), country: text(100),
   company: text(300), website: domain, industry: text(200), employee_count: number({ int: true, min: 0 }), source: text(200),
-  created_at: date, account_external_id: text(255), lifecycle_stage: text(100),
+  created_at: date, account_external_id: text(255), lifecycle_stage: text(100), lead_status: text(100),
+  ...Object.fromEntries(becameFields.map((f) => [f, date])) as Record<(typeof becameFields)[number], typeof date>,
 };
+
+/**
+ * Cells that only describe (never identify, date or stage) a record: a bad one is dropped with a
+ * warning and the row kept, unless the import is strict. A bad email, id, status or date still
+ * refuses the row: guessing those would import a different history than the file's.
+ */
+export const droppableFields: ReadonlySet<string> = new Set([
+  'first_name', 'last_name', 'title', 'phone', 'country', 'company', 'website', 'industry', 'employee_count', 'source', 'annual_revenue',
+  'lifecycle_stage', 'lead_status', 'subject', 'url', 'medium', 'campaign', 'role', 'is_primary', ...becameFields,
+]);
 
 const identified = (r: { email?: string; external_id?: string }, ctx: z.RefinementCtx) => {
   if (!r.email && !r.external_id) ctx.addIssue({ code: 'custom', path: ['email'], message: 'needs an email or an external id to identify the person' });
@@ -128,7 +148,10 @@ const identified = (r: { email?: string; external_id?: string }, ctx: z.Refineme
 
 export const rowSchemas = {
   contacts: z.object(person).superRefine(identified),
-  leads: z.object({ ...person, status: leadStage }).superRefine(identified),
+  leads: z.object({
+    ...person, status: leadStage, converted: bool, converted_contact_id: text(255), converted_opportunity_id: text(255),
+    converted_account_id: text(255), converted_date: date,
+  }).superRefine(identified),
   accounts: z.object({
     external_id: text(255), name: required(300), domain, industry: text(200), employee_count: number({ int: true, min: 0 }),
     country: text(100), annual_revenue: number({ min: 0 }), created_at: date,
@@ -137,6 +160,12 @@ export const rowSchemas = {
     external_id: text(255), name: required(300), account_name: text(300), account_external_id: text(255), amount: number({ min: 0 }),
     currency: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z]{3}$/, 'not a 3-letter currency code').transform((c) => c.toUpperCase()).optional()),
     stage: text(100), close_date: date, won: bool, closed: bool, source: text(200), created_at: date, contact_email: embeddedEmail,
+    contact_external_id: idList, lead_external_id: idList,
+  }),
+  contact_roles: z.object({
+    opportunity_external_id: required(255), contact_external_id: text(255), contact_email: embeddedEmail, role: text(100), is_primary: bool,
+  }).superRefine((r, ctx) => {
+    if (!r.contact_email && !r.contact_external_id) ctx.addIssue({ code: 'custom', path: ['contact_external_id'], message: 'needs the contact: a contact id or an email' });
   }),
   activities: z.object({
     external_id: text(255), contact_email: embeddedEmail, contact_external_id: text(255), type: activityType, occurred_at: date,

@@ -161,7 +161,8 @@ async function writeMqls(trx: Parameters<typeof lockWorkspaceForImport>[0], work
   const system = { actorType: 'system' as const, actorId: null, reasonCode: null, isRecycle: false };
   for (const m of mqls) {
     const at = dayStart(m.first_contact_date);
-    const source = m.origin || 'unknown';
+    // A blank origin is "not recorded", not the data set's own 'unknown' value: stored as no source.
+    const source = m.origin === '' ? null : m.origin;
     const contactId = newId(at.getTime());
     contacts.push({
       id: contactId, email: null, firstName: null, lastName: null, title: null, phone: null, country: null, accountId: null,

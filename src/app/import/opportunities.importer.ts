@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Trx } from '../../storage/db.ts';
 import { insertContactRolesBulk, insertOpportunitiesBulk, insertOpportunityStageChangesBulk, type OpportunityInsert, type OpportunityStageChangeInsert } from '../../storage/import-bulk.repo.ts';
-import { findOpportunitiesByExternalIds, updateOpportunitiesBulk, type OpportunityUpdate } from '../../storage/import-match.repo.ts';
+import { findContactIdsByIdentity } from '../../storage/import-bulk.repo.ts';
+import { existingDealLeadPairs, type DealLeadPair } from '../../storage/import-link.repo.ts';
+import { findExternalRefs, findOpportunitiesByExternalIds, updateOpportunitiesBulk, type OpportunityUpdate } from '../../storage/import-match.repo.ts';
 import { newId } from '../../storage/ids.ts';
 import { resolveAccounts } from './accounts.importer.ts';
 import { upsertPeople } from './contacts.importer.ts';
-import { emptyOutcome, lastRowPerKey, type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
+import { addRelated, emptyOutcome, lastRowPerKey, type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
+import { linkLeadsToDeals } from './lead-links.ts';
+import { LEAD_REF } from './lead-targets.ts';
 import { externalIdOf } from './import-presets.ts';
 
 type Row = ImportRow<'opportunities'>;
@@ -43,6 +47,10 @@ export async function importOpportunities(trx: Trx, ctx: ImportContext, input: R
     company: r.values.account_name, fallback: people.get(r.row)?.accountId,
   })), outcome);
   const existing = await findOpportunitiesByExternalIds(trx, ctx.workspaceId, rows.map(keyOf));
+  const ext = (ids: string[] | undefined) => (ids ?? []).map((id) => externalIdOf(ctx.preset, id));
+  const contactsByExt = await findContactIdsByIdentity(trx, ctx.workspaceId, 'external_id', rows.flatMap((r) => ext(r.values.contact_external_id)));
+  const leadsByExt = await findExternalRefs(trx, ctx.workspaceId, LEAD_REF, rows.flatMap((r) => ext(r.values.lead_external_id)));
+  const pairs: DealLeadPair[] = [];
 
   const inserts: OpportunityInsert[] = [];
   const updates: (OpportunityUpdate & { before: { stage: string; status: string; amount: number } })[] = [];
@@ -59,12 +67,17 @@ export async function importOpportunities(trx: Trx, ctx: ImportContext, input: R
     const accountId = accounts.get(r.row) ?? null;
     const found = existing.get(keyOf(r));
     const contactId = people.get(r.row)?.contactId;
+    const id = found?.id ?? newId(createdAt.getTime());
+    // The deal's people: its contact email, associated contact ids (HubSpot) and lead ids.
+    const associated = ext(v.contact_external_id).flatMap((x) => (contactsByExt.has(x) ? [contactsByExt.get(x)!] : []));
+    for (const c of [...(contactId ? [contactId] : []), ...associated]) pairs.push({ opportunityId: id, contactId: c });
+    for (const c of associated) roles.push({ opportunityId: id, contactId: c, role: 'decision_maker', isPrimary: false });
+    for (const x of ext(v.lead_external_id)) if (leadsByExt.has(x)) pairs.push({ opportunityId: id, leadId: leadsByExt.get(x)! });
     if (found) {
       updates.push({ id: found.id, name: v.name, accountId, amount: v.amount ?? null, currency: v.currency ?? null, stage, status, closeDate, closedAt, attributes, before: found });
       if (contactId) roles.push({ opportunityId: found.id, contactId, role: 'decision_maker', isPrimary: false });
       continue;
     }
-    const id = newId(createdAt.getTime());
     const amount = v.amount ?? 0;
     inserts.push({ id, name: v.name, accountId, amount, currency: v.currency ?? 'USD', stage, status, closeDate, ownerId: null, externalId: keyOf(r), attributes, createdAt, closedAt });
     changes.push({ id: newId(createdAt.getTime()), opportunityId: id, fromStage: null, toStage: stage, fromStatus: null, toStatus: status, amount, at: createdAt, actorType: 'system', actorId: null });
@@ -82,5 +95,9 @@ export async function importOpportunities(trx: Trx, ctx: ImportContext, input: R
   }
   await insertOpportunityStageChangesBulk(trx, ctx.workspaceId, changes);
   await insertContactRolesBulk(trx, ctx.workspaceId, roles);
+  pairs.push(...await existingDealLeadPairs(trx, ctx.workspaceId, updates.map((u) => u.id)));
+  const links = await linkLeadsToDeals(trx, ctx, { pairs, pendingFor: rows.map(keyOf) });
+  addRelated(outcome, 'leads_linked', links.linked);
+  addRelated(outcome, 'leads_moved', links.moved);
   return outcome;
 }

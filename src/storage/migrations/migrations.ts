@@ -11,6 +11,7 @@ import * as webhookResponse from './2026-11-22-17-webhook-response.ts';
 import * as merge from './2026-11-22-18-merge.ts';
 import * as contentLookups from './2026-11-22-19-content-lookups.ts';
 import * as leadSummary from './2026-11-22-20-lead-summary.ts';
+import * as importContactRoles from './2026-12-02-40-import-contact-roles.ts';
 import * as consentShape from './2026-12-02-50-consent-shape.ts';
 import * as enrollmentOrigin from './2026-12-02-60-enrollment-origin.ts';
 import * as identityReads from './2026-12-02-70-identity-reads.ts';
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-18-merge': merge,
   '2026-11-23-19-content-lookups': contentLookups,
   '2026-11-23-20-lead-summary': leadSummary,
+  '2026-12-02-40-import-contact-roles': importContactRoles,
   '2026-12-02-50-consent-shape': consentShape,
   '2026-12-02-60-enrollment-origin': enrollmentOrigin,
   '2026-12-02-70-identity-reads': identityReads,

@@ -1,0 +1,78 @@
+import type { ActivityFact, ContentFact } from '../../core/activity.ts';
+import { evaluateLead } from '../../core/definitions/lead-evaluation.ts';
+import { scoreEngagement } from '../../core/definitions/scoring.ts';
+import type { Trx } from '../../storage/db.ts';
+import { insertScoreEvents, lockContactScores, openLeadsByContact, writeContactScores, writeLeadSnapshots, type ScoreEvent, type ScoreWrite } from '../../storage/scores.repo.ts';
+import { accountsByIds, activitiesOfContacts, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
+import { rescoreContactFit, toWrite } from '../scoring/score-activities.ts';
+import { loadActiveDefinition, toAccountFact, toActivityFact, toContactFact, toContentFact } from '../scoring/scoring-facts.ts';
+
+export type ImportScoring = { definitionVersion: number | null; scored: number; qualified: number; mqls: number };
+
+const BATCH = 1000;
+
+/**
+ * Scores imported people under the active definition, set-based per batch (as the
+ * `recompute-definition` job does: a few queries per batch, the engagement replayed from each
+ * person's recorded activities, one 'recompute' score event per person, open leads' snapshots).
+ * `qualified` counts those the definition rates sales-ready. With `qualify`, each of them then goes
+ * through live qualification (`rescoreContactFit`): an inquiry or a person without a lead becomes
+ * an MQL with routing, SLA and alerts; a lead in nurture or with a closed history only when the
+ * rating newly qualifies; leads already with sales never move. Without it (the default), an import
+ * — usually history — rates people without handing anyone to sales.
+ */
+export async function scoreImportedPeople(trx: Trx, workspaceId: string, contactIds: string[], options: { qualify: boolean; now: Date }): Promise<ImportScoring> {
+  const out: ImportScoring = { definitionVersion: null, scored: 0, qualified: 0, mqls: 0 };
+  if (contactIds.length === 0) return out;
+  const active = await loadActiveDefinition(trx, workspaceId);
+  if (!active) return out;
+  out.definitionVersion = active.record.version;
+  const { record, definition } = active;
+  const now = options.now;
+  const unique = [...new Set(contactIds)];
+  for (let i = 0; i < unique.length; i += BATCH) {
+    const ids = unique.slice(i, i + BATCH);
+    const rows = await lockContactScores(trx, workspaceId, record.id, ids, now);
+    const contacts = await contactsByIds(trx, workspaceId, ids);
+    const accounts = await accountsByIds(trx, workspaceId, [...contacts.values()].flatMap((c) => (c.accountId ? [c.accountId] : [])));
+    const activities = await activitiesOfContacts(trx, workspaceId, ids);
+    const content = new Map<string, ContentFact>([...(await contentByIds(trx, workspaceId, activities.flatMap((a) => (a.contentId ? [a.contentId] : []))))]
+      .map(([id, c]) => [id, toContentFact(c)]));
+    const byContact = new Map<string, ActivityFact[]>();
+    for (const a of activities) {
+      const list = byContact.get(a.contactId) ?? [];
+      list.push(toActivityFact(a));
+      byContact.set(a.contactId, list);
+    }
+    const writes: ScoreWrite[] = [];
+    const events: Omit<ScoreEvent, 'id'>[] = [];
+    const candidates: string[] = [];
+    for (const contact of contacts.values()) {
+      if (contact.status === 'merged') continue;
+      const account = contact.accountId ? accounts.get(contact.accountId) : undefined;
+      const acts = byContact.get(contact.id) ?? [];
+      const state = scoreEngagement(acts, content, definition, now);
+      const ev = evaluateLead({ definition, version: record.version, contact: toContactFact(contact), account: account ? toAccountFact(account) : null, state, now });
+      const qualifies = !ev.qualification.excluded && definition.mql.ratings.includes(ev.rating.rating);
+      if (qualifies) out.qualified++;
+      const before = rows.get(contact.id)?.qualifies ?? false;
+      // Live qualification compares with the rating before the import: leave it for that pass to write.
+      if (options.qualify && ev.qualification.qualifies) candidates.push(contact.id);
+      writes.push(toWrite(contact.id, ev, options.qualify && ev.qualification.qualifies ? before : qualifies, now));
+      events.push({
+        contactId: contact.id, definitionId: record.id, at: now, fit: ev.fit.points, engagement: ev.engagement.points, rating: ev.rating.rating, cell: ev.rating.cell,
+        cause: 'recompute', activityId: null, delta: 0, explanation: `imported; score built from ${acts.length} recorded ${acts.length === 1 ? 'activity' : 'activities'}: ${ev.explanation}`,
+      });
+    }
+    out.scored += writes.length;
+    await writeContactScores(trx, workspaceId, record.id, writes);
+    await insertScoreEvents(trx, workspaceId, events);
+    const leads = await openLeadsByContact(trx, workspaceId, writes.map((w) => w.contactId));
+    await writeLeadSnapshots(trx, workspaceId, writes.flatMap((w) => {
+      const lead = leads.get(w.contactId);
+      return lead ? [{ leadId: lead.id, fitScore: w.fitPoints, engagementScore: w.engagementPoints, rating: w.cell, definitionId: record.id }] : [];
+    }), now);
+    for (const contactId of candidates) out.mqls += (await rescoreContactFit(trx, workspaceId, contactId, now)).mqls.length;
+  }
+  return out;
+}
