@@ -60,7 +60,7 @@ export const defaultDefinition: LeadDefinition = {
   engagement: {
     halfLifeDays: 30,
     rules: [
-      { id: 'pricing-page', label: 'pricing page', type: 'page_view', url: '/pricing*', points: 10, cap: { max: 3, perDays: 30 } },
+      { id: 'pricing-page', label: 'pricing page', type: ['page_view', 'content_view'], url: '/pricing*', points: 10, cap: { max: 3, perDays: 30 } },
       { id: 'case-study-download', label: 'case study download', type: 'content_download', format: 'case_study', points: 15, cap: { max: 2, perDays: 30 } },
       { id: 'ebook-download', label: 'ebook or whitepaper download', type: 'content_download', format: ['ebook', 'whitepaper'], points: 8, cap: { max: 3, perDays: 30 } },
       { id: 'webinar', label: 'webinar', type: ['webinar_attended', 'event_attended'], points: 15, cap: { max: 2, perDays: 30 } },
