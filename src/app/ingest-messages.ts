@@ -282,6 +282,10 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       stepDead += deadVerdicts.length;
       lap(`step ${step.name}`);
     }
+    // Identifies with an email: a person may have just become known, with anonymous history to judge.
+    const identified = new Map<string, Date>();
+    fresh.forEach((p, i) => { if (p.msg.type === 'identify' && p.email) identified.set(plan.contactOf[i]!, p.occurredAt); });
+    if (identified.size) for (const step of pipeline.steps) await step.identified?.(trx, ctx, identified);
     return { stored: stored.length, duplicates: dups, stepDead, identityOnly: fresh.length - persisted.length };
   });
 

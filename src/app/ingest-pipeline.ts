@@ -34,6 +34,11 @@ export type IngestStep = {
    * step can rebuild what the merged history changes (scores) without counting those activities twice.
    */
   merged?: (trx: Trx, ctx: IngestContext, merges: readonly { winnerId: string; loserId: string }[]) => Promise<void>;
+  /**
+   * After `run`: the contacts an identify with an email touched in this batch (contact id → the
+   * identify's time), so a step can judge history made while the person was still anonymous.
+   */
+  identified?: (trx: Trx, ctx: IngestContext, identified: ReadonlyMap<string, Date>) => Promise<void>;
 };
 
 /** Counts since the process started; exposed at GET /api/v1/ingest/stats. Nothing is dropped uncounted. */

@@ -1,5 +1,6 @@
 import { createIngestPipeline, type IngestPipeline, type IngestStep } from './ingest-pipeline.ts';
 import { reactToActivities } from './activity-reactions.ts';
+import { inquiriesOnIdentify } from './scoring/inquiry-on-identify.ts';
 import { rescoreMergedContacts } from './scoring/score-activities.ts';
 
 /**
@@ -16,6 +17,9 @@ export const scoringStep: IngestStep = {
   },
   merged: async (trx, ctx, merges) => {
     await rescoreMergedContacts(trx, ctx.workspaceId, merges, ctx.receivedAt);
+  },
+  identified: async (trx, ctx, identified) => {
+    await inquiriesOnIdentify(trx, ctx.workspaceId, identified, ctx.receivedAt);
   },
 };
 

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
+import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 import { activitiesOf, contactByEmail, contactOfAnonymous, json } from '../helpers/ingest-helpers.ts';
 import { hasChromium, launchBrowser } from './web-server.ts';
 
@@ -35,6 +36,8 @@ beforeAll(async () => {
     bundles[name] = out.outputFiles[0]!.text;
   }
   t = await createTestApp();
+  // The starter definition is in force, so what the SDKs deliver is scored and judged like live traffic.
+  must(await installDefaultDefinition(t.deps, t.workspace.id, { marketingUserId: t.users.marketing.id, salesUserId: t.users.sales.id }));
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   leadloop = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   site = createServer((req, res) => {
@@ -121,8 +124,21 @@ async function expectStitched(anonymousId: string, email: string, campaign: stri
   expect(acts.map((a) => a.type).sort()).toEqual(['content_download', 'page_view']);
   expect(acts.find((a) => a.type === 'page_view')).toMatchObject({ source: 'linkedin', medium: 'paid-social', utm_campaign: campaign });
   expect(acts.find((a) => a.type === 'content_download')).toMatchObject({ event_name: 'Whitepaper Downloaded', properties: { title: 'Lead scoring guide' } });
+  // All five UTM fields reach the stored activity (one vocabulary: utm_* properties).
+  const [, tag] = /^(.*)-launch$/.exec(campaign)!;
+  expect(acts.find((a) => a.type === 'page_view')!.properties).toMatchObject({ utm_source: 'linkedin', utm_medium: 'paid-social', utm_campaign: campaign, utm_term: 'lead scoring', utm_content: `${tag}-carousel` });
   const account = json(await t.api('GET', `/api/v1/accounts/${contact.account_id}`, undefined, t.keys.read));
   expect(account).toMatchObject({ name: accountName });
+  // Under the starter definition: a known person who downloaded content is an inquiry (not sales-ready), scored and explained.
+  const leads = json(await t.api('GET', `/api/v1/leads?contact_id=${contact.id}`, undefined, t.keys.read)).data;
+  expect(leads.map((l: any) => l.stage)).toEqual(['inquiry']);
+  // The download happened while anonymous: the inquiry is judged when the identify makes the person known, and says why.
+  const history = json(await t.api('GET', `/api/v1/leads/${leads[0].id}/transitions`, undefined, t.keys.read)).data;
+  expect(history.map((h: any) => h.to)).toEqual(['inquiry']);
+  expect(history[0].note).toMatch(/^inquiry: content download .*\(rule 'gated download', definition v1\)/);
+  const scores = json(await t.api('GET', `/api/v1/contacts/${contact.id}/score-history`, undefined, t.keys.read)).data;
+  expect(scores.length).toBeGreaterThan(0);
+  expect(typeof scores[0].explanation).toBe('string');
   return contact;
 }
 
