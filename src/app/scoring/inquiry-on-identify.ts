@@ -5,10 +5,10 @@ import type { EngagementState } from '../../core/definitions/scoring.ts';
 import type { ActivityFact } from '../../core/activity.ts';
 import type { Trx } from '../../storage/db.ts';
 import { leadsOfContacts, lockContactScores } from '../../storage/scores.repo.ts';
-import { activitiesOfContacts, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
+import { contactsByIds } from '../../storage/scoring-facts.repo.ts';
 import { openLeadInTrx } from '../leads.ts';
 import { onInquiryOpened } from '../nurture/on-lead-stage-changed.ts';
-import { loadActiveDefinition, toActivityFact, toContentFact } from './scoring-facts.ts';
+import { loadActiveDefinition, loadHistories, type toContentFact } from './scoring-facts.ts';
 
 /**
  * The moment a visitor becomes known. The inquiry rule only applies to known people, so what an
@@ -31,10 +31,7 @@ export async function inquiriesOnIdentify(trx: Trx, workspaceId: string, identif
   if (known.length === 0) return 0;
   const compiled = compileDefinition(active.definition);
   const scores = await lockContactScores(trx, workspaceId, active.record.id, known, now);
-  const activities = await activitiesOfContacts(trx, workspaceId, known);
-  const content = new Map([...(await contentByIds(trx, workspaceId, activities.flatMap((a) => (a.contentId ? [a.contentId] : []))))].map(([id, c]) => [id, toContentFact(c)]));
-  const history = new Map<string, ActivityFact[]>();
-  for (const a of activities) history.set(a.contactId, [...(history.get(a.contactId) ?? []), toActivityFact(a)]);
+  const { byContact: history, content } = await loadHistories(trx, workspaceId, known);
   let opened = 0;
   for (const contactId of known) {
     const acts = history.get(contactId) ?? [];

@@ -8,10 +8,10 @@ import {
   insertScoreEvents, lockContactScores, lockEngagedScoreBatch, openLeadsByContact, writeContactScores, writeLeadSnapshots,
   type LeadScoreSnapshot, type ScoreEvent, type ScoreWrite,
 } from '../../storage/scores.repo.ts';
-import { accountsByIds, activitiesOfContacts, allContent, contactsByIds, scoredContactIds } from '../../storage/scoring-facts.repo.ts';
+import { accountsByIds, allContent, contactsByIds, scoredContactIds } from '../../storage/scoring-facts.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { toWrite } from './score-activities.ts';
-import { definitionOf, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition } from './scoring-facts.ts';
+import { definitionOf, toAccountFact, loadHistories, toContactFact, toContentFact, type ActiveDefinition } from './scoring-facts.ts';
 
 const BATCH = 500;
 
@@ -95,13 +95,7 @@ export async function recomputeDefinition(deps: AppDeps, workspaceId: string, de
       await lockContactScores(trx, workspaceId, definitionId, ids, now);
       const contacts = await contactsByIds(trx, workspaceId, ids);
       const accounts = await accountsByIds(trx, workspaceId, [...contacts.values()].flatMap((c) => (c.accountId ? [c.accountId] : [])));
-      const activities = await activitiesOfContacts(trx, workspaceId, ids);
-      const byContact = new Map<string, ReturnType<typeof toActivityFact>[]>();
-      for (const a of activities) {
-        const list = byContact.get(a.contactId) ?? [];
-        list.push(toActivityFact(a));
-        byContact.set(a.contactId, list);
-      }
+      const { byContact } = await loadHistories(trx, workspaceId, ids);
       const writes: ScoreWrite[] = [];
       const events: Omit<ScoreEvent, 'id'>[] = [];
       for (const contact of contacts.values()) {

@@ -10,11 +10,11 @@ import {
   insertHighIntentSignals, insertScoreEvents, leadsOfContacts, lockContactScores, writeContactScores,
   writeLeadSnapshots, type ContactScoreRecord, type HighIntentSignal, type ScoreCause, type ScoreEvent, type ScoreWrite,
 } from '../../storage/scores.repo.ts';
-import { accountsByIds, activitiesOfContacts, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
+import { accountsByIds, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
 import { openLeadInTrx, transitionLeadInTrx } from '../leads.ts';
 import { onInquiryOpened } from '../nurture/on-lead-stage-changed.ts';
 import {
-  loadActiveDefinition, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition, type PersistedActivity,
+  loadActiveDefinition, loadHistories, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition, type PersistedActivity,
 } from './scoring-facts.ts';
 
 export type { PersistedActivity } from './scoring-facts.ts';
@@ -90,11 +90,7 @@ export async function rescoreMergedContacts(trx: Trx, workspaceId: string, merge
   for (const m of merges) losers.set(m.winnerId, [...(losers.get(m.winnerId) ?? []), m.loserId]);
   const winners = [...losers.keys()];
   await lockContactScores(trx, workspaceId, active.record.id, winners, now);
-  const activities = await activitiesOfContacts(trx, workspaceId, winners);
-  const contentIds = activities.map((a) => a.contentId).filter((id): id is string => id !== null);
-  const content = new Map([...(await contentByIds(trx, workspaceId, contentIds))].map(([id, c]) => [id, toContentFact(c)]));
-  const history = new Map<string, ActivityFact[]>(winners.map((id) => [id, []]));
-  for (const a of activities) history.get(a.contactId)?.push(toActivityFact(a));
+  const { byContact: history, content } = await loadHistories(trx, workspaceId, winners);
   const replay = new Map(winners.map((id) => {
     const acts = history.get(id)!;
     const merged = losers.get(id)!;

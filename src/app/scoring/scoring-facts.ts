@@ -4,6 +4,7 @@ import type { Account } from '../../storage/accounts.repo.ts';
 import type { Contact } from '../../storage/contacts.repo.ts';
 import type { ContentAsset } from '../../storage/content.repo.ts';
 import type { DbOrTrx } from '../../storage/db.ts';
+import { activitiesOfContacts, contentByIds } from '../../storage/scoring-facts.repo.ts';
 import { getActiveDefinition, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
 
 /** An activity as the ingestion pipeline persisted it; what scoreActivities takes. */
@@ -55,4 +56,16 @@ export function definitionOf(record: LeadDefinitionRecord): LeadDefinition {
 export async function loadActiveDefinition(db: DbOrTrx, workspaceId: string): Promise<ActiveDefinition | null> {
   const record = await getActiveDefinition(db, workspaceId);
   return record ? { record, definition: definitionOf(record) } : null;
+}
+
+/**
+ * The contacts' whole stored histories as the core reads them (time order per contact), with the
+ * content assets those activities name: what every replay (merge, identify, recompute) starts from.
+ */
+export async function loadHistories(db: DbOrTrx, workspaceId: string, contactIds: string[]): Promise<{ byContact: Map<string, ActivityFact[]>; content: Map<string, ContentFact> }> {
+  const activities = await activitiesOfContacts(db, workspaceId, contactIds);
+  const content = new Map([...(await contentByIds(db, workspaceId, activities.flatMap((a) => (a.contentId ? [a.contentId] : []))))].map(([id, c]) => [id, toContentFact(c)]));
+  const byContact = new Map<string, ActivityFact[]>(contactIds.map((id) => [id, []]));
+  for (const a of activities) byContact.get(a.contactId)?.push(toActivityFact(a));
+  return { byContact, content };
 }
