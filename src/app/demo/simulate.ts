@@ -59,8 +59,6 @@ export const demoOutbox: Mailer = {
   close: () => {},
 };
 
-const T: Record<string, number> = {};
-async function timed<X>(k: string, f: () => Promise<X>): Promise<X> { const t = performance.now(); try { return await f(); } finally { T[k] = (T[k] ?? 0) + performance.now() - t; } }
 export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSeen'>, acts: Act[], onProgress: (fraction: number) => void): Promise<{ messages: number; forms: number; sales: number }> {
   const heap = new ActHeap();
   for (const act of acts) heap.push(act);
@@ -73,6 +71,12 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
   let salesActs = 0;
   const planned = new Set<string>();
   const nurtureDeps = { ...deps, mailer: demoOutbox, publicUrl: 'http://127.0.0.1:3000' };
+  // Wall time per phase (DEMO_TIMING=1 prints it): where a slow demo spends its time.
+  const spent: Record<string, number> = {};
+  const timed = async <X>(phase: string, f: () => Promise<X>): Promise<X> => {
+    const t0 = performance.now();
+    try { return await f(); } finally { spent[phase] = (spent[phase] ?? 0) + performance.now() - t0; }
+  };
 
   const observe = async (): Promise<void> => {
     const waiting = await searchLeads(deps, workspaceId, { stage: ['mql'] }, { limit: 5000 });
@@ -165,7 +169,7 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
     // Acts scheduled for after now (a deal closing next month) never happen in the demo.
     if (windowEnd >= world.nowMs) break;
   }
-  if (process.env.DEMO_TIMING) console.error(Object.entries(T).map(([k, v]) => `${k}=${(v / 1000).toFixed(1)}s`).join(' '));
+  if (process.env.DEMO_TIMING) console.error(Object.entries(spent).map(([k, v]) => `${k}=${(v / 1000).toFixed(1)}s`).join(' '));
   return { messages: sent, forms, sales: salesActs };
 }
 
