@@ -131,7 +131,8 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
 
   progress(0, total, 'living the year through the doors');
   await runSimulation({ world, seed, deps: sim, clock, pipeline: createStandardIngestPipeline(), workspaceId: workspace.id }, acts,
-    (fraction) => progress(Math.round(fraction * total), total, 'living the year through the doors'));
+    // The phase names the simulated day, so a long first start shows where in the year it is.
+    (fraction) => progress(Math.round(fraction * total), total, `living the year through the doors (${new Date(startMs + fraction * (nowMs - startMs)).toISOString().slice(0, 10)})`));
 
   await analyzeAfterBulkLoad(deps.db);
   progress(total, total, 'counting');

@@ -1,6 +1,7 @@
 import { ok } from '../../core/result.ts';
 import type { Lead } from '../../storage/leads.repo.ts';
-import { listLeadsWithOverdueClocks } from '../../storage/sla-clocks.repo.ts';
+import type { SlaClock } from '../../core/sla/sla-clock.rules.ts';
+import { listLeadsWithOverdueClocks, listOpenClocksForLeads } from '../../storage/sla-clocks.repo.ts';
 import type { AppDeps, simulatedClock } from '../context.ts';
 import { submitForm } from '../forms.ts';
 import { runSlaCheck } from '../handoff/sla-check.ts';
@@ -33,12 +34,22 @@ export type Simulation = {
 
 /**
  * The year runs in windows of simulated time. A window's Segment traffic goes in one batch (as a CDP
- * forwards it twice a day; each message keeps its own timestamp, and an MQL is stamped at the batch's
- * time), its forms are posted a few at a time, each at its own instant, then sales acts in order.
+ * forwards it in a daily sync; each message keeps its own timestamp, and an MQL is stamped at the
+ * batch's time, the window's last message), its forms are posted a few at a time, each at its own
+ * instant, then sales acts in order. A day per batch (not half a day) halves the ingestion calls,
+ * the demo's largest fixed cost.
  */
-const WINDOW_MS = 12 * HOUR;
-/** The simulated worker runs its timers (SLA checks, nurture enrolment and sends) every this many windows. */
-const WORKER_EVERY_WINDOWS = 2;
+const WINDOW_MS = 24 * HOUR;
+/** The simulated worker runs its timers (SLA checks, nurture sends) every this many windows. */
+const WORKER_EVERY_WINDOWS = 1;
+/**
+ * The enrolment sweep (the worker's `nurture-enroll` safety net) runs weekly in the demo: new
+ * inquiries and leads sales hands back enrol at once through the stage hooks, so the sweep only
+ * catches stragglers, and re-reading every candidate daily was a fifth of the demo's time.
+ */
+const SWEEP_EVERY_DAYS = 7;
+/** Nurture ticks processed at once, like a worker with several slots: each enrollment is a different person (one voice per person). */
+const WORKER_CONCURRENCY = 4;
 /** Forms (and enrichment calls) of one window sent at once: different people, each request with its own clock. */
 const FORM_CONCURRENCY = 8;
 
@@ -60,6 +71,12 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
   let salesActs = 0;
   const planned = new Set<string>();
   const nurtureDeps = { ...deps, mailer: demoOutbox, publicUrl: 'http://127.0.0.1:3000' };
+  // Wall time per phase (DEMO_TIMING=1 prints it): where a slow demo spends its time.
+  const spent: Record<string, number> = {};
+  const timed = async <X>(phase: string, f: () => Promise<X>): Promise<X> => {
+    const t0 = performance.now();
+    try { return await f(); } finally { spent[phase] = (spent[phase] ?? 0) + performance.now() - t0; }
+  };
 
   const observe = async (): Promise<void> => {
     const waiting = await searchLeads(deps, workspaceId, { stage: ['mql'] }, { limit: 5000 });
@@ -98,14 +115,24 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
     const patched = await patchContact(at(deps, act.ms), workspaceId, person.contactId, { seniority: person.seniority, department: person.department });
     if (!patched.ok) throw new Error(`demo enrichment refused by the contacts API: ${patched.message}`);
   };
+  let lastWorkerMs = world.startMs;
+  let lastSweepMs = -Infinity;
   const runWorker = async (ms: number): Promise<void> => {
     clock.set(new Date(ms));
-    // The SLA timers due by now fire (what the worker's sla-check jobs do at their run_at).
-    for (const due of await listLeadsWithOverdueClocks(deps.db, new Date(ms), 1000)) {
-      if (due.workspaceId === workspaceId) await runSlaCheck(deps, workspaceId, due.leadId);
+    // The SLA timers that came due since the last run fire, as the worker's `sla:<leadId>` jobs would
+    // at their run_at (nextWakeUp: a clock's due time, then each unfired escalation step). A breached
+    // clock whose steps all fired stays "overdue" for good but has no timer left: it is not re-run.
+    const overdue = (await timed('slalist', () => listLeadsWithOverdueClocks(deps.db, new Date(ms), 10_000))).filter((d) => d.workspaceId === workspaceId);
+    const clocks = await timed('slalist', () => listOpenClocksForLeads(deps.db, workspaceId, overdue.map((d) => d.leadId)));
+    for (const [leadId, running] of clocks) {
+      if (running.some((c) => timerDue(c.clock, lastWorkerMs, ms))) await timed('slacheck', () => runSlaCheck(deps, workspaceId, leadId));
     }
-    await sweepNurtureEnrollments(deps, new Date(ms), { workspaceId });
-    await runDueNurture(nurtureDeps, new Date(ms), { workspaceId });
+    lastWorkerMs = ms;
+    if (ms - lastSweepMs >= SWEEP_EVERY_DAYS * 24 * HOUR || ms >= world.nowMs) {
+      lastSweepMs = ms;
+      await timed('sweep', () => sweepNurtureEnrollments(deps, new Date(ms), { workspaceId }));
+    }
+    await timed('nurture', () => runDueNurture(nurtureDeps, new Date(ms), { workspaceId, concurrency: WORKER_CONCURRENCY }));
   };
 
   for (let end = world.startMs + WINDOW_MS, n = 1; heap.size > 0 || end - WINDOW_MS < world.nowMs; end += WINDOW_MS, n++) {
@@ -119,20 +146,20 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
       else if (act.kind === 'form' || act.kind === 'enrich') posts.push(act);
       else sales.push(act);
     }
-    await ingest(batch);
+    await timed('ingest', () => ingest(batch));
     // Forms first (they make people known), then the enrichment calls about them.
     for (const kind of ['form', 'enrich'] as const) {
       const group = posts.filter((p) => p.kind === kind);
       for (let i = 0; i < group.length; i += FORM_CONCURRENCY) {
-        await Promise.all(group.slice(i, i + FORM_CONCURRENCY).map((p) => (p.kind === 'form' ? submit(p) : enrich(p))));
+        await timed(kind, () => Promise.all(group.slice(i, i + FORM_CONCURRENCY).map((p) => (p.kind === 'form' ? submit(p) : enrich(p)))));
       }
     }
-    if (batch.length || posts.length) await observe();
+    if (batch.length || posts.length) await timed('observe', observe);
     // Sales acts in time order, including follow-ups they schedule within this window.
     for (let act = sales.shift(); act; act = sales.shift() ?? (heap.peek() && heap.peek()!.ms < windowEnd ? heap.pop() : undefined)) {
       if (act.kind !== 'sales') { heap.push({ ...act, ms: windowEnd }); continue; }
       clock.set(new Date(act.ms));
-      await act.run();
+      await timed('sales', act.run);
       salesActs++;
     }
     if (n % WORKER_EVERY_WINDOWS === 0 || windowEnd >= world.nowMs) {
@@ -142,7 +169,14 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
     // Acts scheduled for after now (a deal closing next month) never happen in the demo.
     if (windowEnd >= world.nowMs) break;
   }
+  if (process.env.DEMO_TIMING) console.error(Object.entries(spent).map(([k, v]) => `${k}=${(v / 1000).toFixed(1)}s`).join(' '));
   return { messages: sent, forms, sales: salesActs };
+}
+
+/** Whether the `sla-check` timer of a running clock fired in (fromMs, toMs]: its due time, or an escalation step not yet fired. */
+function timerDue(clock: SlaClock, fromMs: number, toMs: number): boolean {
+  const due = clock.dueAt.getTime();
+  return (due > fromMs && due <= toMs) || clock.escalation.some((step) => step.firedAt === null && step.dueAt.getTime() <= toMs);
 }
 
 /** The same dependencies on a clock stopped at `ms`: one request arriving at that instant. */

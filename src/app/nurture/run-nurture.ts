@@ -157,16 +157,19 @@ async function sendStepEmail(trx: Trx, deps: NurtureDeps, x: {
  * sent an email may leave the next step due at once). What tests call with a simulated clock,
  * and the cron's safety net for ticks whose job was lost.
  */
-export async function runDueNurture(deps: NurtureDeps, now: Date, options: { workspaceId?: string; maxRounds?: number } = {}): Promise<{ processed: number; sent: number }> {
+export async function runDueNurture(deps: NurtureDeps, now: Date, options: { workspaceId?: string; maxRounds?: number; concurrency?: number } = {}): Promise<{ processed: number; sent: number }> {
   let processed = 0;
   let sent = 0;
+  // Enrollments are one per person and each tick locks its own row, so ticks may run side by side (as worker slots do).
+  const slots = Math.max(1, options.concurrency ?? 1);
   for (let round = 0; round < (options.maxRounds ?? 20); round++) {
     const due = await listDueEnrollments(deps.db, now, 200, options.workspaceId);
     let progressed = 0;
-    for (const d of due) {
-      const r = await processEnrollment(deps, d.workspaceId, d.id, now);
-      if (r.status !== 'not_due') { processed += 1; progressed += 1; }
-      sent += r.sent;
+    for (let i = 0; i < due.length; i += slots) {
+      for (const r of await Promise.all(due.slice(i, i + slots).map((d) => processEnrollment(deps, d.workspaceId, d.id, now)))) {
+        if (r.status !== 'not_due') { processed += 1; progressed += 1; }
+        sent += r.sent;
+      }
     }
     if (progressed === 0 || due.length === 0) break;
   }
