@@ -86,9 +86,12 @@ export async function transitionLead(deps: AppDeps, workspaceId: string, leadId:
   return inTransaction(deps, (trx) => transitionLeadInTrx(trx, workspaceId, leadId, { ...input, at: input.at ?? deps.clock.now() }));
 }
 
-export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId: string, input: TransitionInput & { at: Date }): Promise<Result<TransitionOutcome>> {
+export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId: string, requested: TransitionInput & { at: Date }): Promise<Result<TransitionOutcome>> {
   const lead = await lockLead(trx, workspaceId, leadId);
   if (!lead) return fail('NotFound', `Lead ${leadId} not found in this workspace.`);
+  // History never goes back in time: a move is never dated before the stage it leaves was entered
+  // (an inquiry dated at its activity and an MQL dated at the batch's receipt may otherwise cross).
+  const input = requested.at < lead.stageEnteredAt ? { ...requested, at: lead.stageEnteredAt } : requested;
   const taxonomy = await listReasonCodes(trx, workspaceId);
   const decision = decideTransition({ from: lead.stage, to: input.to, reasonCode: input.reasonCode ?? null }, taxonomy);
   if (!decision.ok) return decision;

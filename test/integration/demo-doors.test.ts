@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoWorkspace, type DemoResult } from '../../src/app/demo/seed-demo.ts';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
+import { createMailer } from '../../src/app/mailer.ts';
+import { runDueNurture } from '../../src/app/nurture/run-nurture.ts';
+import { startMailCatcher } from '../helpers/mail-catcher.ts';
+import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 /**
  * The demo may only hold what the public doors produce. The doors' vocabulary is derived here by
@@ -38,6 +42,7 @@ async function sendOneOfEachAct(): Promise<void> {
     track('Email Link Clicked', { email_subject: 'Monthly newsletter', url: `${SITE}/blog` }),
     track('Webinar Attended', { url: `${SITE}/webinars/pipeline-mastery`, webinar_title: 'Pipeline Mastery', minutes: 30 }),
     track('Event Attended', { event_name: 'RevOps Summit' }), track('Event Attended', { event_name: 'RevOps Summit', booth: 'B12' }),
+    track('Event Attended', { event_name: 'RevOps Summit', url: `${SITE}/events/revops-summit` }),
     { type: 'identify', anonymousId: 'door-anon', traits: { email: 'door@acme-door.test', first_name: 'Dora', title: 'VP Marketing', seniority: 'vp', persona: 'marketing_leader' } },
     { type: 'group', anonymousId: 'door-anon', groupId: 'acme-door.test', traits: { name: 'Acme Door', domain: 'acme-door.test', industry: 'Software', employees: 300 } },
   ];
@@ -58,6 +63,23 @@ async function sendOneOfEachAct(): Promise<void> {
     const r = await t.api('POST', '/api/v1/activities', { contact_id: contact, type, occurred_at: new Date().toISOString(), event_name: 'first contact' }, rep);
     expect(r.statusCode, r.body).toBe(201);
   }
+  await nurtureSend();
+}
+
+/** Nurture is a door too: a newsletter sign-up becomes an inquiry, joins a track and is sent its first email (real SMTP). */
+async function nurtureSend(): Promise<void> {
+  const track = await t.api('POST', '/api/v1/nurture/tracks', {
+    name: 'Doors', entry: { stages: ['inquiry'] }, steps: [{ type: 'send_email', subject: 'Hello {{first_name}}', template: 'Read {{asset_link}} {{unsubscribe_link}}' }],
+  });
+  expect(track.statusCode, track.body).toBe(201);
+  must(await installDefaultDefinition(t.deps, t.workspace.id, { marketingUserId: t.users.marketing.id, salesUserId: t.users.sales.id }));
+  const signUp = await t.api('POST', '/api/v1/forms/newsletter/submissions', { email: 'nell@door-news.test', first_name: 'Nell', consent_email: 'yes' }, t.keys.ingest);
+  expect(signUp.statusCode, signUp.body).toBeLessThan(400);
+  const catcher = await startMailCatcher();
+  const mailer = createMailer(catcher.url, 'content@acme.test');
+  try {
+    expect((await runDueNurture({ ...t.deps, mailer, publicUrl: 'http://leadloop.test' }, t.clock.now(), { workspaceId: t.workspace.id })).sent).toBe(1);
+  } finally { mailer.close(); await catcher.close(); }
 }
 
 beforeAll(async () => {

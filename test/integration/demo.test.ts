@@ -58,7 +58,9 @@ describe('demo workspace', () => {
   });
 
   it('is deterministic: the same seed gives the same rows', () => {
-    expect(again.counts).toEqual(result.counts);
+    const differing = Object.keys(result.counts).filter((k) => (again.counts as Record<string, number>)[k] !== (result.counts as Record<string, number>)[k])
+      .map((k) => `${k}: ${(result.counts as Record<string, number>)[k]} vs ${(again.counts as Record<string, number>)[k]}`);
+    expect(differing).toEqual([]);
     expect(result.counts.contact).toBe(CONTACTS);
     for (const table of ['account', 'activity', 'lead', 'stage_transition', 'campaign', 'campaign_cost', 'content_asset', 'content_rating', 'content_plan']) {
       expect(result.counts[table], table).toBeGreaterThan(0);
@@ -130,7 +132,8 @@ describe('demo workspace', () => {
       expect(lead.recycle_count).toBe(recycles);
       expect(lead.closed_at !== null).toBe(isClosed(stage));
       expect(lead.mql_at?.getTime() ?? null).toBe(lastMql?.getTime() ?? null);
-      if (lead.mql_at) expect(lead.owner_id).not.toBeNull();
+      // A lead with sales has an owner; one handed back to marketing (nurture) or closed may not.
+      if (lead.mql_at && ['mql', 'sal', 'sql', 'opportunity'].includes(lead.stage)) expect(lead.owner_id).not.toBeNull();
     }
   });
 
@@ -144,8 +147,10 @@ describe('demo workspace', () => {
     const recycles = transitions.filter((t) => t.is_recycle);
     for (const r of recycles) expect(r.to_stage).toBe('nurture');
     const reps = new Set(result.users.filter((u) => u.role === 'sales').map((u) => u.id));
-    const mqlLeads = await first.db.selectFrom('lead').select(['owner_id']).where('workspace_id', '=', ws()).where('mql_at', 'is not', null).execute();
-    for (const l of mqlLeads) expect(reps.has(l.owner_id!)).toBe(true);
+    // Every MQL was assigned to a rep (the assignment log), whoever holds the lead now.
+    const mqlLeads = await first.db.selectFrom('lead').select(['id']).where('workspace_id', '=', ws()).where('mql_at', 'is not', null).execute();
+    const assigned = await first.db.selectFrom('assignment').select(['lead_id', 'owner_id']).where('workspace_id', '=', ws()).execute();
+    for (const l of mqlLeads) expect(assigned.some((a) => a.lead_id === l.id && a.owner_id !== null && reps.has(a.owner_id))).toBe(true);
   });
 
   it('has a follow-up SLA history: decided clocks, and running clocks on the MQLs waiting now', async () => {
@@ -192,11 +197,12 @@ describe('demo workspace', () => {
 
   it('derives contact touches from their activities, and paid channels cost most', async () => {
     const contacts = await first.db.selectFrom('contact').selectAll().where('workspace_id', '=', ws()).execute();
-    const activities = await first.db.selectFrom('activity').select(['contact_id', 'occurred_at', 'source', 'medium', 'utm_campaign'])
+    const activities = await first.db.selectFrom('activity').select(['contact_id', 'type', 'occurred_at', 'source', 'medium', 'utm_campaign'])
       .where('workspace_id', '=', ws()).orderBy('occurred_at').orderBy('id').execute();
     // The ingestion door records a touch only for activities that carry one (UTM parameters or a referrer).
     const firstOf = new Map<string, (typeof activities)[number]>();
-    for (const a of activities) if (a.source !== null && !firstOf.has(a.contact_id)) firstOf.set(a.contact_id, a);
+    // Leadloop's own nurture sends carry utm_source=leadloop for attribution but are not how a person came to us.
+    for (const a of activities) if (a.source !== null && a.type !== 'email_sent' && !firstOf.has(a.contact_id)) firstOf.set(a.contact_id, a);
     expect(contacts.filter((c) => c.status === 'anonymous' && c.email === null).length).toBeGreaterThan(0);
     expect(firstOf.size).toBeGreaterThan(contacts.length / 2);
     for (const c of contacts) {
