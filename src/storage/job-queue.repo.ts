@@ -37,3 +37,11 @@ export async function failQueuedJob(db: Db, id: string, nextRunAt: Date, error: 
   await sql`UPDATE graphile_worker._private_jobs SET locked_at = NULL, locked_by = NULL, run_at = ${nextRunAt}, last_error = ${error}
     WHERE id = ${id}::bigint`.execute(db);
 }
+
+/** Drops a workspace's queued jobs of the given tasks (not those a worker holds); returns how many. */
+export async function dropQueuedJobs(db: Db, workspaceId: string, tasks: readonly string[]): Promise<number> {
+  if (!tasks.length) return 0;
+  const r = await sql`DELETE FROM graphile_worker._private_jobs j USING graphile_worker._private_tasks t
+    WHERE t.id = j.task_id AND t.identifier = ANY(${[...tasks]}::text[]) AND j.locked_at IS NULL AND j.payload->>'workspaceId' = ${workspaceId}`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}

@@ -3,6 +3,7 @@ import { seedDemoWorkspace, type DemoResult } from '../../src/app/demo/seed-demo
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
 import { createMailer } from '../../src/app/mailer.ts';
 import { runDueNurture } from '../../src/app/nurture/run-nurture.ts';
+import { listPendingJobs } from '../../src/storage/job-queue.repo.ts';
 import { startMailCatcher } from '../helpers/mail-catcher.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
@@ -116,5 +117,8 @@ describe('the demo, made through the doors', () => {
     const generated = await t.db.selectFrom('activity').select((eb) => eb.fn.countAll<number>().as('n')).where('workspace_id', '=', ws)
       .where('idempotency_key', 'like', 'demo:%').executeTakeFirstOrThrow();
     expect(Number(generated.n)).toBe(0);
+    // The simulated year's email and alert jobs are history: none is left for the real worker to send.
+    const queued = (await listPendingJobs(t.db)).filter((j) => (j.payload as { workspaceId?: string }).workspaceId === ws);
+    expect(queued.filter((j) => j.task === 'nurture-tick' || j.task === 'deliver-alert')).toEqual([]);
   });
 });

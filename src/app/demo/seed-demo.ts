@@ -1,3 +1,4 @@
+import { dropQueuedJobs } from '../../storage/job-queue.repo.ts';
 import { simulatedClock, type AppDeps } from '../context.ts';
 import { installDefaultDefinition } from '../definitions/install-default-definition.ts';
 import { putRoutingConfig, setTeam } from '../handoff/routing-config.ts';
@@ -134,6 +135,9 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
     // The phase names the simulated day, so a long first start shows where in the year it is.
     (fraction) => progress(Math.round(fraction * total), total, `living the year through the doors (${new Date(startMs + fraction * (nowMs - startMs)).toISOString().slice(0, 10)})`));
 
+  // The year was lived on a simulated clock: its nurture ticks and alert deliveries are history. Left queued,
+  // the real worker would run them at once and email fictional people through a configured SMTP server.
+  await dropQueuedJobs(deps.db, workspace.id, ['nurture-tick', 'deliver-alert']);
   await analyzeAfterBulkLoad(deps.db);
   progress(total, total, 'counting');
   const counts = await countWorkspaceRows(deps.db, workspace.id, demoTables);
