@@ -150,7 +150,9 @@ export async function run(args: string[]): Promise<void> {
     }));
   } finally {
     await db.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+    // --keep-db: leave the database for EXPLAIN ANALYZE / pg_stat_statements (its name is logged).
+    if (args.includes('--keep-db')) log(`kept database ${dbName}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
     await admin.end();
     await stopEmbedded();
     await rm(dataDir, { recursive: true, force: true });

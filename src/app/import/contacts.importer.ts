@@ -76,6 +76,7 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
     if (p.externalId) identities.push({ kind: 'external_id', value: p.externalId, contactId: id });
   }
   const inserted = await insertContactsBulk(trx, ctx.workspaceId, inserts);
+  for (const c of inserts) outcome.newContactIds.add(c.id);
   await insertIdentitiesBulk(trx, ctx.workspaceId, identities);
   const changed = await updateContactsBulk(trx, ctx.workspaceId, updates);
   await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))));

@@ -99,7 +99,7 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
       const outcome = await inChunk(async (trx) => {
         const done = await (importers[entity.data] as (t: Trx, c: ImportContext, r: ImportRow<ImportEntity>[]) => Promise<ChunkOutcome>)(trx, ctx, valid);
         // Scored in the chunk's transaction: a chunk is either imported and scored, or absent.
-        if (score) addScoring(scoring, await scoreImportedPeople(trx, workspaceId, done.contactIds, { qualify: options.qualify ?? false, now: started }));
+        if (score) addScoring(scoring, await scoreImportedPeople(trx, workspaceId, done.contactIds, { qualify: options.qualify ?? false, now: started, created: done.newContactIds }));
         return done;
       });
       const all = [...errors, ...outcome.errors].sort((a, b) => a.row - b.row);

@@ -14,9 +14,14 @@ export type ChunkOutcome = {
   related: Record<string, number>;
   /** The people the chunk imported or changed: scored once the chunk is written. */
   contactIds: string[];
+  /**
+   * Of those, the contacts this chunk created: invisible to every other transaction until the chunk
+   * commits, so they have no score row and no activities yet (scoring skips looking and locking).
+   */
+  newContactIds: Set<string>;
 };
 
-export const emptyOutcome = (): ChunkOutcome => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], related: {}, contactIds: [] });
+export const emptyOutcome = (): ChunkOutcome => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], related: {}, contactIds: [], newContactIds: new Set() });
 
 export function addRelated(outcome: ChunkOutcome, what: string, n: number): void {
   if (n > 0) outcome.related[what] = (outcome.related[what] ?? 0) + n;

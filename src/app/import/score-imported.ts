@@ -21,7 +21,11 @@ const BATCH = 1000;
  * rating newly qualifies; leads already with sales never move. Without it (the default), an import
  * — usually history — rates people without handing anyone to sales.
  */
-export async function scoreImportedPeople(trx: Trx, workspaceId: string, contactIds: string[], options: { qualify: boolean; now: Date }): Promise<ImportScoring> {
+export async function scoreImportedPeople(
+  trx: Trx, workspaceId: string, contactIds: string[],
+  /** `created`: contacts the calling transaction created (no score row, no activities: nothing to read or lock). */
+  options: { qualify: boolean; now: Date; created?: ReadonlySet<string> },
+): Promise<ImportScoring> {
   const out: ImportScoring = { definitionVersion: null, scored: 0, qualified: 0, mqls: 0 };
   if (contactIds.length === 0) return out;
   const active = await loadActiveDefinition(trx, workspaceId);
@@ -32,10 +36,11 @@ export async function scoreImportedPeople(trx: Trx, workspaceId: string, contact
   const unique = [...new Set(contactIds)];
   for (let i = 0; i < unique.length; i += BATCH) {
     const ids = unique.slice(i, i + BATCH);
-    const rows = await lockContactScores(trx, workspaceId, record.id, ids, now);
+    const existing = options.created ? ids.filter((id) => !options.created!.has(id)) : ids;
+    const rows = await lockContactScores(trx, workspaceId, record.id, existing, now);
     const contacts = await contactsByIds(trx, workspaceId, ids);
     const accounts = await accountsByIds(trx, workspaceId, [...contacts.values()].flatMap((c) => (c.accountId ? [c.accountId] : [])));
-    const activities = await activitiesOfContacts(trx, workspaceId, ids);
+    const activities = await activitiesOfContacts(trx, workspaceId, existing);
     const content = new Map<string, ContentFact>([...(await contentByIds(trx, workspaceId, activities.flatMap((a) => (a.contentId ? [a.contentId] : []))))]
       .map(([id, c]) => [id, toContentFact(c)]));
     const byContact = new Map<string, ActivityFact[]>();
