@@ -2,11 +2,16 @@ import type { ReasonCode } from '../../core/lifecycle.ts';
 import type { ImportRowError } from '../../storage/import-runs.repo.ts';
 import type { ImportEntity, ImportPlan, PresetName } from './import-presets.ts';
 import type { RowOf } from './import-rows.schema.ts';
+import type { ImportScoring } from './score-imported.ts';
 
 /** A validated row: typed values, custom attributes from unmapped columns, and the raw cells for error reports. */
 export type ImportRow<E extends ImportEntity> = { row: number; values: RowOf<E>; attributes: Record<string, string>; raw: string[] };
 
-export type ImportContext = { workspaceId: string; preset: PresetName; plan: ImportPlan; taxonomy: readonly ReasonCode[]; now: Date };
+export type ImportContext = {
+  workspaceId: string; preset: PresetName; plan: ImportPlan; taxonomy: readonly ReasonCode[]; now: Date;
+  /** Score the imported people (null: not this import). An importer may do it itself, between its writes (see ChunkOutcome.scoring). */
+  score: { qualify: boolean } | null;
+};
 
 export type ChunkOutcome = {
   inserted: number; updated: number; unchanged: number; skipped: number; errors: ImportRowError[];
@@ -19,6 +24,8 @@ export type ChunkOutcome = {
    * commits, so they have no score row and no activities yet (scoring skips looking and locking).
    */
   newContactIds: Set<string>;
+  /** Set when the importer scored its people itself; otherwise the chunk's contactIds are scored after it. */
+  scoring?: ImportScoring;
 };
 
 export const emptyOutcome = (): ChunkOutcome => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], related: {}, contactIds: [], newContactIds: new Set() });
