@@ -118,7 +118,8 @@ export async function importContacts(trx: Trx, ctx: ImportContext, rows: ImportR
   addRelated(outcome, 'leads_opened', leads.opened);
   addRelated(outcome, 'leads_moved', leads.moved);
   if (rated) {
-    await finishImportedScoring(trx, ctx.workspaceId, rated, { now: ctx.now, snapshotted: leads.snapshotted });
+    // A contact this chunk created has no lead but the one it just got: inserted with its snapshot, or closed, or none.
+    await finishImportedScoring(trx, ctx.workspaceId, rated, { now: ctx.now, snapshotted: new Set([...leads.snapshotted, ...outcome.newContactIds]) });
     outcome.scoring = rated.scoring;
   }
   return outcome;

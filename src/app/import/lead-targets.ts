@@ -40,7 +40,9 @@ export async function applyLeadTargets(
   const result: LeadTargetOutcome = { leadIds: new Map(), changedRows: new Set(), opened: 0, moved: 0, unchanged: 0, snapshotted: new Set() };
   if (targets.length === 0) return result;
   const refs = await findExternalRefs(trx, ctx.workspaceId, LEAD_REF, targets.flatMap((t) => (t.externalId ? [t.externalId] : [])));
-  const states = await findLeadStates(trx, ctx.workspaceId, [...refs.values()], targets.map((t) => t.contactId), mode === 'contacts');
+  // A contact this transaction created has no lead yet: only the others are looked up (and locked).
+  const known = targets.flatMap((t) => (outcome.newContactIds.has(t.contactId) ? [] : [t.contactId]));
+  const states = await findLeadStates(trx, ctx.workspaceId, [...refs.values()], known, mode === 'contacts');
   const leads: LeadInsert[] = [];
   const moves: LeadStageSet[] = [];
   const transitions: TransitionInsert[] = [];
