@@ -12,7 +12,7 @@ import { createDb, createPool, quoteIdent, startEmbeddedPostgres } from '../src/
 import { migrateToLatest } from '../src/storage/migrate.ts';
 
 /**
- * `npm run bench -- import [--rows N] [--chunk N] [--no-score] [--keep DIR]`
+ * `npm run bench -- import [--rows N] [--chunk N] [--no-score] [--profile] [--keep-db]`
  * Generates a HubSpot contacts export (N rows, default 1,000,000: lifecycle stage, lead status,
  * "Became a ... Date" columns, companies shared by ~20 contacts each, a bad optional cell every
  * 1,000 rows), imports it through the CSV importer (contacts, accounts, leads with dated
