@@ -12,7 +12,7 @@ import { createDb, createPool, quoteIdent, startEmbeddedPostgres } from '../src/
 import { migrateToLatest } from '../src/storage/migrate.ts';
 
 /**
- * `npm run bench -- import [--rows N] [--chunk N] [--no-score] [--keep DIR]`
+ * `npm run bench -- import [--rows N] [--chunk N] [--no-score] [--profile] [--keep-db]`
  * Generates a HubSpot contacts export (N rows, default 1,000,000: lifecycle stage, lead status,
  * "Became a ... Date" columns, companies shared by ~20 contacts each, a bad optional cell every
  * 1,000 rows), imports it through the CSV importer (contacts, accounts, leads with dated
@@ -150,7 +150,9 @@ export async function run(args: string[]): Promise<void> {
     }));
   } finally {
     await db.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+    // --keep-db: leave the database for EXPLAIN ANALYZE / pg_stat_statements (its name is logged).
+    if (args.includes('--keep-db')) log(`kept database ${dbName}`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
     await admin.end();
     await stopEmbedded();
     await rm(dataDir, { recursive: true, force: true });

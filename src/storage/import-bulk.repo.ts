@@ -66,13 +66,17 @@ export async function insertAccountsBulk(trx: Trx, workspaceId: string, rows: Ac
 export type LeadInsert = {
   id: string; contactId: string; accountId: string | null; stage: string; ownerId: string | null; openedAt: Date;
   stageEnteredAt: Date; closedAt: Date | null; mqlAt: Date | null; source: string | null; firstTouchAt: Date | null;
+  /** The score snapshot, when the person was rated before the lead was written (and the time it was taken). */
+  score?: { fitScore: number; engagementScore: number; rating: string; definitionId: string; at: Date };
 };
 
 export async function insertLeadsBulk(trx: Trx, workspaceId: string, rows: LeadInsert[]): Promise<number> {
   return insertRows(trx, 'lead', rows.map((l) => ({
     workspace_id: workspaceId, id: l.id, contact_id: l.contactId, account_id: l.accountId, stage: l.stage, owner_id: l.ownerId,
     opened_at: l.openedAt, stage_entered_at: l.stageEnteredAt, closed_at: l.closedAt, mql_at: l.mqlAt, source: l.source,
-    latest_source: l.source, first_touch_at: l.firstTouchAt, created_at: l.openedAt, updated_at: l.stageEnteredAt,
+    latest_source: l.source, first_touch_at: l.firstTouchAt, created_at: l.openedAt, updated_at: l.score?.at ?? l.stageEnteredAt,
+    fit_score: l.score?.fitScore ?? null, engagement_score: l.score?.engagementScore ?? null, rating: l.score?.rating ?? null,
+    definition_id: l.score?.definitionId ?? null,
   })));
 }
 

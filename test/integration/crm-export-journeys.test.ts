@@ -115,6 +115,13 @@ quinn@qualsoft.example,webinar_attended,2026-02-28 16:00,,linkedin,social,feb-we
     const [score] = await q(t, sql<{ fit_grade: string; cell: string }>`SELECT s.fit_grade, s.cell FROM contact_score s JOIN contact c ON c.id = s.contact_id WHERE c.email = 'vera@acmepsl.co.uk'`);
     expect(score!.fit_grade).toBe('A');
     expect(vera.rating ?? (await leadOf(t, 'vera@acmepsl.co.uk')).rating).toMatch(/^A[1-4]$/);
+    // Every open lead carries its person's score (new leads get it when inserted, moved ones by an update).
+    const snapshots = await q(t, sql<{ email: string; same: boolean }>`SELECT c.email, (l.rating, l.fit_score, l.engagement_score, l.definition_id)
+        IS NOT DISTINCT FROM (s.cell, s.fit_points::numeric, s.engagement_points::numeric, s.definition_id) AS same
+      FROM lead l JOIN contact c ON c.id = l.contact_id JOIN contact_score s ON s.contact_id = c.id
+      WHERE l.stage NOT IN ('won', 'lost', 'disqualified')`);
+    expect(snapshots.length).toBeGreaterThan(3);
+    expect(snapshots.filter((r) => !r.same)).toEqual([]);
 
     // The same export again: nothing new, not even for the closed (won, disqualified) leads.
     const leadsBefore = await q(t, sql<{ n: number }>`SELECT count(*)::int AS n FROM lead`);

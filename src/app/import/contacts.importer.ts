@@ -9,6 +9,7 @@ import { hubspotStage, hubspotStageDates } from './crm-stages.ts';
 import { addRelated, emptyOutcome, lastRowPerKey, rowError, type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
 import { applyLeadTargets, type LeadTarget } from './lead-targets.ts';
 import { externalIdOf } from './import-presets.ts';
+import { finishImportedScoring, rateImportedPeople } from './score-imported.ts';
 
 export type Person = {
   row: number; raw: string[]; email?: string; externalId?: string; firstName?: string; lastName?: string; title?: string; phone?: string;
@@ -76,6 +77,7 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
     if (p.externalId) identities.push({ kind: 'external_id', value: p.externalId, contactId: id });
   }
   const inserted = await insertContactsBulk(trx, ctx.workspaceId, inserts);
+  for (const c of inserts) outcome.newContactIds.add(c.id);
   await insertIdentitiesBulk(trx, ctx.workspaceId, identities);
   const changed = await updateContactsBulk(trx, ctx.workspaceId, updates);
   await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))));
@@ -98,6 +100,8 @@ export async function importContacts(trx: Trx, ctx: ImportContext, rows: ImportR
   const outcome = emptyOutcome();
   const ids = await upsertPeople(trx, ctx, rows.map((r) => personOf(ctx, r)), outcome, 'entity');
   outcome.contactIds.push(...[...ids.values()].map((c) => c.contactId));
+  // Rated before the leads are written, so a new lead is inserted with its score snapshot.
+  const rated = ctx.score ? await rateImportedPeople(trx, ctx.workspaceId, outcome.contactIds, { ...ctx.score, now: ctx.now, created: outcome.newContactIds }) : null;
   const targets: LeadTarget[] = [];
   for (const r of rows) {
     const person = ids.get(r.row);
@@ -110,8 +114,13 @@ export async function importContacts(trx: Trx, ctx: ImportContext, rows: ImportR
     });
   }
   // The person's latest lead, even closed: a re-imported customer finds its won lead instead of opening a second one.
-  const leads = await applyLeadTargets(trx, ctx, targets, outcome, 'contacts');
+  const leads = await applyLeadTargets(trx, ctx, targets, outcome, 'contacts', rated?.snapshots);
   addRelated(outcome, 'leads_opened', leads.opened);
   addRelated(outcome, 'leads_moved', leads.moved);
+  if (rated) {
+    // A contact this chunk created has no lead but the one it just got: inserted with its snapshot, or closed, or none.
+    await finishImportedScoring(trx, ctx.workspaceId, rated, { now: ctx.now, snapshotted: new Set([...leads.snapshotted, ...outcome.newContactIds]) });
+    outcome.scoring = rated.scoring;
+  }
   return outcome;
 }

@@ -68,7 +68,11 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
 
   const started = deps.clock.now();
   const t0 = performance.now();
-  const ctx: ImportContext = { workspaceId, preset: plan.value.preset, plan: plan.value, taxonomy: await listReasonCodes(deps.db, workspaceId), now: started };
+  const score = options.score ?? true;
+  const ctx: ImportContext = {
+    workspaceId, preset: plan.value.preset, plan: plan.value, taxonomy: await listReasonCodes(deps.db, workspaceId), now: started,
+    score: score ? { qualify: options.qualify ?? false } : null,
+  };
   const runId = newId(started.getTime());
   const dryRun = options.dryRun ?? false;
   await insertImportRun(deps.db, workspaceId, {
@@ -80,7 +84,6 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
   const related: Record<string, number> = {};
   const scoring: ImportScoring = { definitionVersion: null, scored: 0, qualified: 0, mqls: 0 };
   let warnings = 0;
-  const score = options.score ?? true;
 
   const processAll = async (inChunk: (work: (trx: Trx) => Promise<ChunkOutcome>) => Promise<ChunkOutcome>) => {
     // The next chunk is read and validated while the database writes the current one.
@@ -99,7 +102,8 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
       const outcome = await inChunk(async (trx) => {
         const done = await (importers[entity.data] as (t: Trx, c: ImportContext, r: ImportRow<ImportEntity>[]) => Promise<ChunkOutcome>)(trx, ctx, valid);
         // Scored in the chunk's transaction: a chunk is either imported and scored, or absent.
-        if (score) addScoring(scoring, await scoreImportedPeople(trx, workspaceId, done.contactIds, { qualify: options.qualify ?? false, now: started }));
+        if (done.scoring) addScoring(scoring, done.scoring);
+        else if (score) addScoring(scoring, await scoreImportedPeople(trx, workspaceId, done.contactIds, { qualify: options.qualify ?? false, now: started, created: done.newContactIds }));
         return done;
       });
       const all = [...errors, ...outcome.errors].sort((a, b) => a.row - b.row);

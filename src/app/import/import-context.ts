@@ -2,11 +2,16 @@ import type { ReasonCode } from '../../core/lifecycle.ts';
 import type { ImportRowError } from '../../storage/import-runs.repo.ts';
 import type { ImportEntity, ImportPlan, PresetName } from './import-presets.ts';
 import type { RowOf } from './import-rows.schema.ts';
+import type { ImportScoring } from './score-imported.ts';
 
 /** A validated row: typed values, custom attributes from unmapped columns, and the raw cells for error reports. */
 export type ImportRow<E extends ImportEntity> = { row: number; values: RowOf<E>; attributes: Record<string, string>; raw: string[] };
 
-export type ImportContext = { workspaceId: string; preset: PresetName; plan: ImportPlan; taxonomy: readonly ReasonCode[]; now: Date };
+export type ImportContext = {
+  workspaceId: string; preset: PresetName; plan: ImportPlan; taxonomy: readonly ReasonCode[]; now: Date;
+  /** Score the imported people (null: not this import). An importer may do it itself, between its writes (see ChunkOutcome.scoring). */
+  score: { qualify: boolean } | null;
+};
 
 export type ChunkOutcome = {
   inserted: number; updated: number; unchanged: number; skipped: number; errors: ImportRowError[];
@@ -14,9 +19,16 @@ export type ChunkOutcome = {
   related: Record<string, number>;
   /** The people the chunk imported or changed: scored once the chunk is written. */
   contactIds: string[];
+  /**
+   * Of those, the contacts this chunk created: invisible to every other transaction until the chunk
+   * commits, so they have no score row and no activities yet (scoring skips looking and locking).
+   */
+  newContactIds: Set<string>;
+  /** Set when the importer scored its people itself; otherwise the chunk's contactIds are scored after it. */
+  scoring?: ImportScoring;
 };
 
-export const emptyOutcome = (): ChunkOutcome => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], related: {}, contactIds: [] });
+export const emptyOutcome = (): ChunkOutcome => ({ inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: [], related: {}, contactIds: [], newContactIds: new Set() });
 
 export function addRelated(outcome: ChunkOutcome, what: string, n: number): void {
   if (n > 0) outcome.related[what] = (outcome.related[what] ?? 0) + n;

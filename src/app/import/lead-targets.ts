@@ -5,6 +5,7 @@ import { insertExternalRefsBulk, insertLeadsBulk, insertTransitionsBulk, type Le
 import { findExternalRefs, findLeadStates, setLeadStagesBulk, type LeadStageSet } from '../../storage/import-match.repo.ts';
 import { newId } from '../../storage/ids.ts';
 import { rowError, type ChunkOutcome, type ImportContext } from './import-context.ts';
+import type { LeadScoreValues } from './score-imported.ts';
 
 export const LEAD_REF = 'lead';
 
@@ -16,7 +17,11 @@ export type LeadTarget = {
   via?: Stage;
 };
 
-export type LeadTargetOutcome = { leadIds: Map<number, string>; changedRows: Set<number>; opened: number; moved: number; unchanged: number };
+export type LeadTargetOutcome = {
+  leadIds: Map<number, string>; changedRows: Set<number>; opened: number; moved: number; unchanged: number;
+  /** Contacts whose new open lead was inserted with its score snapshot. */
+  snapshotted: Set<string>;
+};
 
 /**
  * Opens or moves each person's lead to the stage the file gives, with a history that obeys the
@@ -29,11 +34,15 @@ export async function applyLeadTargets(
   trx: Trx, ctx: ImportContext, targets: LeadTarget[], outcome: ChunkOutcome,
   /** contacts files: the person's latest lead counts even when closed (a re-imported customer), and an unreachable stage is a warning. */
   mode: 'leads' | 'contacts' = 'leads',
+  /** Score snapshots by contact, taken before the leads are written: a new open lead carries its own. */
+  snapshots?: ReadonlyMap<string, LeadScoreValues>,
 ): Promise<LeadTargetOutcome> {
-  const result: LeadTargetOutcome = { leadIds: new Map(), changedRows: new Set(), opened: 0, moved: 0, unchanged: 0 };
+  const result: LeadTargetOutcome = { leadIds: new Map(), changedRows: new Set(), opened: 0, moved: 0, unchanged: 0, snapshotted: new Set() };
   if (targets.length === 0) return result;
   const refs = await findExternalRefs(trx, ctx.workspaceId, LEAD_REF, targets.flatMap((t) => (t.externalId ? [t.externalId] : [])));
-  const states = await findLeadStates(trx, ctx.workspaceId, [...refs.values()], targets.map((t) => t.contactId), mode === 'contacts');
+  // A contact this transaction created has no lead yet: only the others are looked up (and locked).
+  const known = targets.flatMap((t) => (outcome.newContactIds.has(t.contactId) ? [] : [t.contactId]));
+  const states = await findLeadStates(trx, ctx.workspaceId, [...refs.values()], known, mode === 'contacts');
   const leads: LeadInsert[] = [];
   const moves: LeadStageSet[] = [];
   const transitions: TransitionInsert[] = [];
@@ -78,9 +87,13 @@ export async function applyLeadTargets(
     const last = dated[dated.length - 1]?.at ?? openedAt;
     const id = newId(openedAt.getTime());
     const mqlAt = dated.find((s) => s.to === 'mql')?.at ?? null;
+    const closed = closedStages.includes(t.stage);
+    // Only open leads carry a snapshot (as writeLeadSnapshots gives open leads only).
+    const snapshot = closed ? undefined : snapshots?.get(t.contactId);
+    if (snapshot) result.snapshotted.add(t.contactId);
     leads.push({
       id, contactId: t.contactId, accountId: t.accountId, stage: t.stage, ownerId: null, openedAt, stageEnteredAt: last,
-      closedAt: closedStages.includes(t.stage) ? last : null, mqlAt, source: t.source, firstTouchAt: t.createdAt,
+      closedAt: closed ? last : null, mqlAt, source: t.source, firstTouchAt: t.createdAt, score: snapshot && { ...snapshot, at: ctx.now },
     });
     const known = Object.keys(t.stageDates).length > 0;
     const stepNote = path.value.length === 0 ? note

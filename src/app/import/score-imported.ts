@@ -11,6 +11,18 @@ export type ImportScoring = { definitionVersion: number | null; scored: number; 
 
 const BATCH = 1000;
 
+/** What a lead's score columns hold: the contact's rating under the active definition. */
+export type LeadScoreValues = { fitScore: number; engagementScore: number; rating: string; definitionId: string };
+
+/** Phase 1's answer: the scores written, each person's lead snapshot, and who goes through live qualification. */
+export type RatedPeople = { scoring: ImportScoring; snapshots: Map<string, LeadScoreValues>; candidates: string[] };
+
+type ScoreOptions = {
+  qualify: boolean; now: Date;
+  /** Contacts the calling transaction created (no score row, no activities: nothing to read or lock). */
+  created?: ReadonlySet<string>;
+};
+
 /**
  * Scores imported people under the active definition, set-based per batch (as the
  * `recompute-definition` job does: a few queries per batch, the engagement replayed from each
@@ -21,21 +33,34 @@ const BATCH = 1000;
  * rating newly qualifies; leads already with sales never move. Without it (the default), an import
  * — usually history — rates people without handing anyone to sales.
  */
-export async function scoreImportedPeople(trx: Trx, workspaceId: string, contactIds: string[], options: { qualify: boolean; now: Date }): Promise<ImportScoring> {
+export async function scoreImportedPeople(trx: Trx, workspaceId: string, contactIds: string[], options: ScoreOptions): Promise<ImportScoring> {
+  const rated = await rateImportedPeople(trx, workspaceId, contactIds, options);
+  await finishImportedScoring(trx, workspaceId, rated, { now: options.now, snapshotted: new Set() });
+  return rated.scoring;
+}
+
+/**
+ * Phase 1: rates the people and writes their scores and score events. A contacts import runs it
+ * before it writes leads, so a new lead is inserted with its snapshot instead of updated after
+ * (an update of a just-inserted lead rewrites all its index entries).
+ */
+export async function rateImportedPeople(trx: Trx, workspaceId: string, contactIds: string[], options: ScoreOptions): Promise<RatedPeople> {
   const out: ImportScoring = { definitionVersion: null, scored: 0, qualified: 0, mqls: 0 };
-  if (contactIds.length === 0) return out;
+  const rated: RatedPeople = { scoring: out, snapshots: new Map(), candidates: [] };
+  if (contactIds.length === 0) return rated;
   const active = await loadActiveDefinition(trx, workspaceId);
-  if (!active) return out;
+  if (!active) return rated;
   out.definitionVersion = active.record.version;
   const { record, definition } = active;
   const now = options.now;
   const unique = [...new Set(contactIds)];
   for (let i = 0; i < unique.length; i += BATCH) {
     const ids = unique.slice(i, i + BATCH);
-    const rows = await lockContactScores(trx, workspaceId, record.id, ids, now);
+    const existing = options.created ? ids.filter((id) => !options.created!.has(id)) : ids;
+    const rows = await lockContactScores(trx, workspaceId, record.id, existing, now);
     const contacts = await contactsByIds(trx, workspaceId, ids);
     const accounts = await accountsByIds(trx, workspaceId, [...contacts.values()].flatMap((c) => (c.accountId ? [c.accountId] : [])));
-    const activities = await activitiesOfContacts(trx, workspaceId, ids);
+    const activities = await activitiesOfContacts(trx, workspaceId, existing);
     const content = new Map<string, ContentFact>([...(await contentByIds(trx, workspaceId, activities.flatMap((a) => (a.contentId ? [a.contentId] : []))))]
       .map(([id, c]) => [id, toContentFact(c)]));
     const byContact = new Map<string, ActivityFact[]>();
@@ -46,7 +71,6 @@ export async function scoreImportedPeople(trx: Trx, workspaceId: string, contact
     }
     const writes: ScoreWrite[] = [];
     const events: Omit<ScoreEvent, 'id'>[] = [];
-    const candidates: string[] = [];
     for (const contact of contacts.values()) {
       if (contact.status === 'merged') continue;
       const account = contact.accountId ? accounts.get(contact.accountId) : undefined;
@@ -57,8 +81,10 @@ export async function scoreImportedPeople(trx: Trx, workspaceId: string, contact
       if (qualifies) out.qualified++;
       const before = rows.get(contact.id)?.qualifies ?? false;
       // Live qualification compares with the rating before the import: leave it for that pass to write.
-      if (options.qualify && ev.qualification.qualifies) candidates.push(contact.id);
-      writes.push(toWrite(contact.id, ev, options.qualify && ev.qualification.qualifies ? before : qualifies, now));
+      if (options.qualify && ev.qualification.qualifies) rated.candidates.push(contact.id);
+      const write = toWrite(contact.id, ev, options.qualify && ev.qualification.qualifies ? before : qualifies, now);
+      writes.push(write);
+      rated.snapshots.set(contact.id, { fitScore: write.fitPoints, engagementScore: write.engagementPoints, rating: write.cell, definitionId: record.id });
       events.push({
         contactId: contact.id, definitionId: record.id, at: now, fit: ev.fit.points, engagement: ev.engagement.points, rating: ev.rating.rating, cell: ev.rating.cell,
         cause: 'recompute', activityId: null, delta: 0, explanation: `imported; score built from ${acts.length} recorded ${acts.length === 1 ? 'activity' : 'activities'}: ${ev.explanation}`,
@@ -67,12 +93,23 @@ export async function scoreImportedPeople(trx: Trx, workspaceId: string, contact
     out.scored += writes.length;
     await writeContactScores(trx, workspaceId, record.id, writes);
     await insertScoreEvents(trx, workspaceId, events);
-    const leads = await openLeadsByContact(trx, workspaceId, writes.map((w) => w.contactId));
-    await writeLeadSnapshots(trx, workspaceId, writes.flatMap((w) => {
-      const lead = leads.get(w.contactId);
-      return lead ? [{ leadId: lead.id, fitScore: w.fitPoints, engagementScore: w.engagementPoints, rating: w.cell, definitionId: record.id }] : [];
-    }), now);
-    for (const contactId of candidates) out.mqls += (await rescoreContactFit(trx, workspaceId, contactId, now)).mqls.length;
   }
-  return out;
+  return rated;
+}
+
+/**
+ * Phase 2, once the leads are written: the open leads' score snapshots (but those of `snapshotted`
+ * contacts, whose lead was inserted with it), then live qualification of the candidates.
+ */
+export async function finishImportedScoring(trx: Trx, workspaceId: string, rated: RatedPeople, options: { now: Date; snapshotted: ReadonlySet<string> }): Promise<void> {
+  const pending = [...rated.snapshots.keys()].filter((id) => !options.snapshotted.has(id));
+  for (let i = 0; i < pending.length; i += BATCH) {
+    const ids = pending.slice(i, i + BATCH);
+    const leads = await openLeadsByContact(trx, workspaceId, ids);
+    await writeLeadSnapshots(trx, workspaceId, ids.flatMap((contactId) => {
+      const lead = leads.get(contactId);
+      return lead ? [{ leadId: lead.id, ...rated.snapshots.get(contactId)! }] : [];
+    }), options.now);
+  }
+  for (const contactId of rated.candidates) rated.scoring.mqls += (await rescoreContactFit(trx, workspaceId, contactId, options.now)).mqls.length;
 }
