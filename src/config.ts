@@ -17,7 +17,7 @@ export const configSchema = z.object({
   PUBLIC_URL: z.string().url().optional().describe('Public base URL used in links (alerts, emails, snippet). Default: http://HOST:PORT.'),
   LEADLOOP_DEMO: boolish.default(true).describe('Load the demo workspace on an empty database (0 to skip).'),
   LEADLOOP_DEMO_PASSWORD: z.string().min(1).default('demo').describe('Password of the demo users. Secret.'),
-  LEADLOOP_DEMO_CONTACTS: z.coerce.number().int().min(0).max(1_000_000).default(2000).describe('Contacts generated for the demo workspace.'),
+  LEADLOOP_DEMO_CONTACTS: z.coerce.number().int().min(0).max(1_000_000).default(1000).describe('Contacts generated for the demo workspace (its year of traffic goes through the public doors: ~1 min for 1000).'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Log level.'),
   LEADLOOP_SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 14).describe('How long a web login stays valid.'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional().describe('SMTP server for alerts and nurture email, e.g. smtp://user:pass@mail.example.com:587. Unset: email is recorded but not sent. Secret.'),

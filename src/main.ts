@@ -46,11 +46,17 @@ export async function openRuntime(config: Config, options: { clock?: Clock; pool
   };
 }
 
-export type StartOptions = { serve: boolean; work: boolean; onReady?: (runtime: Runtime, url: string) => Promise<void> | void };
+export type StartOptions = {
+  serve: boolean; work: boolean;
+  /** Runs before the worker and the server start (the demo): jobs it queues on a simulated clock are not picked up half-made. */
+  prepare?: (runtime: Runtime) => Promise<void>;
+  onReady?: (runtime: Runtime, url: string) => Promise<void> | void;
+};
 
 /** `leadloop start | serve | work`: one process by default, or separate roles in production. */
 export async function start(config: Config, options: StartOptions): Promise<{ stop: () => Promise<void> }> {
   const runtime = await openRuntime(config);
+  await options.prepare?.(runtime);
   const auth = createAuthService(runtime.deps, { sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS });
   const url = publicUrl(config);
   // Post-persist ingestion steps (scoring, qualification, alerts) are added to this list.

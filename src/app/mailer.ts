@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { fail, ok, type Result } from '../core/result.ts';
 
@@ -15,6 +16,15 @@ export type SentMail = { messageId: string; accepted: string[] };
 export type Mailer = {
   send: (mail: OutgoingMail) => Promise<Result<SentMail> & { permanent?: boolean }>;
   close: () => void;
+};
+
+/**
+ * The demo workspace's outbox: its people are fictional (some at real free-mail domains), so mail to
+ * them is recorded as sent and goes nowhere, whatever SMTP server the installation has configured.
+ */
+export const recordOnlyMailer: Mailer = {
+  send: async (mail) => ok({ messageId: `<demo-${randomUUID()}@demo.example>`, accepted: [mail.to] }),
+  close: () => {},
 };
 
 /**

@@ -45,17 +45,20 @@ function printBanner(url: string, config: Config, banner: Awaited<ReturnType<typ
 
 async function runServer(config: Config, roles: { serve: boolean; work: boolean }) {
   const started = Date.now();
+  let banner: Awaited<ReturnType<typeof ensureDemoWorkspace>> | null = null;
   await start(config, {
     ...roles,
+    // The demo lives its year on a simulated clock before the worker starts: a live worker would run
+    // the simulation's queued nurture ticks and alerts in the middle of it.
+    prepare: async (runtime) => {
+      if (!config.LEADLOOP_DEMO || !roles.serve) return;
+      const bar = progressBar('Loading demo data');
+      banner = await ensureDemoWorkspace(runtime.deps, {
+        password: config.LEADLOOP_DEMO_PASSWORD, contacts: config.LEADLOOP_DEMO_CONTACTS, onProgress: (d, t, p) => bar.update(d, t, p),
+      });
+      bar.stop();
+    },
     onReady: async (runtime, url) => {
-      let banner = null;
-      if (config.LEADLOOP_DEMO && roles.serve) {
-        const bar = progressBar('Loading demo data');
-        banner = await ensureDemoWorkspace(runtime.deps, {
-          password: config.LEADLOOP_DEMO_PASSWORD, contacts: config.LEADLOOP_DEMO_CONTACTS, onProgress: (d, t, p) => bar.update(d, t, p),
-        });
-        bar.stop();
-      }
       if (roles.serve) printBanner(url, config, banner, runtime.databaseLabel);
       else console.log(`Leadloop worker running on ${runtime.databaseLabel}.`);
       console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

@@ -121,4 +121,15 @@ describe('the demo, made through the doors', () => {
     const queued = (await listPendingJobs(t.db)).filter((j) => (j.payload as { workspaceId?: string }).workspaceId === ws);
     expect(queued.filter((j) => j.task === 'nurture-tick' || j.task === 'deliver-alert')).toEqual([]);
   });
+
+  it('keeps nurturing on the live worker without ever emailing its fictional people, whatever SMTP is configured', async () => {
+    const catcher = await startMailCatcher();
+    const mailer = createMailer(catcher.url, 'content@acme.test');
+    try {
+      const later = new Date(NOW.getTime() + 30 * 86_400_000);
+      const run = await runDueNurture({ ...t.deps, mailer, publicUrl: 'http://leadloop.test' }, later, { workspaceId: demo.workspace.id });
+      expect(run.sent).toBeGreaterThan(0);
+      expect(catcher.mails).toEqual([]);
+    } finally { mailer.close(); await catcher.close(); }
+  });
 });

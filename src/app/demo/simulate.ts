@@ -1,4 +1,3 @@
-import { ok } from '../../core/result.ts';
 import type { Lead } from '../../storage/leads.repo.ts';
 import type { SlaClock } from '../../core/sla/sla-clock.rules.ts';
 import { listLeadsWithOverdueClocks, listOpenClocksForLeads } from '../../storage/sla-clocks.repo.ts';
@@ -9,7 +8,7 @@ import { ingestMessages } from '../ingest-messages.ts';
 import type { IngestPipeline } from '../ingest-pipeline.ts';
 import { patchContact } from '../contacts.ts';
 import { searchLeads } from '../leads.ts';
-import type { Mailer } from '../mailer.ts';
+import { recordOnlyMailer } from '../mailer.ts';
 import { sweepNurtureEnrollments } from '../nurture/nurture-enrollment.ts';
 import { runDueNurture } from '../nurture/run-nurture.ts';
 import type { Act, EnrichAct, FormAct, MessageAct } from './acts.ts';
@@ -53,12 +52,6 @@ const WORKER_CONCURRENCY = 4;
 /** Forms (and enrichment calls) of one window sent at once: different people, each request with its own clock. */
 const FORM_CONCURRENCY = 8;
 
-/** The demo's outbox: nurture email to fictional people is recorded as sent and goes nowhere. */
-export const demoOutbox: Mailer = {
-  send: async (mail) => ok({ messageId: `<demo-${mail.to}-${mail.subject.length}@demo.example>`, accepted: [mail.to] }),
-  close: () => {},
-};
-
 export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSeen'>, acts: Act[], onProgress: (fraction: number) => void): Promise<{ messages: number; forms: number; sales: number }> {
   const heap = new ActHeap();
   for (const act of acts) heap.push(act);
@@ -70,7 +63,7 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
   let forms = 0;
   let salesActs = 0;
   const planned = new Set<string>();
-  const nurtureDeps = { ...deps, mailer: demoOutbox, publicUrl: 'http://127.0.0.1:3000' };
+  const nurtureDeps = { ...deps, mailer: recordOnlyMailer, publicUrl: 'http://127.0.0.1:3000' };
   // Wall time per phase (DEMO_TIMING=1 prints it): where a slow demo spends its time.
   const spent: Record<string, number> = {};
   const timed = async <X>(phase: string, f: () => Promise<X>): Promise<X> => {

@@ -1,3 +1,4 @@
+import { recordOnlyMailer } from '../mailer.ts';
 import { consentPolicyOf } from '../../core/consent.rules.ts';
 import { chooseNextAsset, inferBuyingStage } from '../../core/nurture/buying-stage.rules.ts';
 import { renderEmail } from '../../core/nurture/email-template.rules.ts';
@@ -34,7 +35,10 @@ const blockerExit = { unsubscribed: 'unsubscribed', no_consent: 'no_consent', bo
 export async function processEnrollment(deps: NurtureDeps, workspaceId: string, enrollmentId: string, now: Date): Promise<TickOutcome> {
   const settings = await loadNurtureSettings(deps.db, workspaceId);
   const secret = await workspaceTokenSecret(deps.db, workspaceId);
-  const policy = consentPolicyOf((await getWorkspace(deps.db, workspaceId))?.settings);
+  const workspace = await getWorkspace(deps.db, workspaceId);
+  const policy = consentPolicyOf(workspace?.settings);
+  // Fictional demo people never get real email (the demo's year of nurture keeps going on the live worker).
+  if (workspace?.isDemo) deps = { ...deps, mailer: recordOnlyMailer };
   return deps.db.transaction().execute(async (trx) => {
     const e = await lockEnrollment(trx, workspaceId, enrollmentId);
     if (!e || e.status !== 'active' || !e.nextRunAt || e.nextRunAt > now) return { status: 'not_due', sent: 0 };
