@@ -45,3 +45,11 @@ export async function createTestApp(): Promise<TestApp> {
     close: async () => { await app.close(); await t.close(); },
   };
 }
+
+/** Makes the test app listen on 127.0.0.1 (a free port) for real client libraries; returns its base URL. */
+export async function listenOnLoopback(t: TestApp): Promise<string> {
+  await t.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = t.app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return `http://127.0.0.1:${address.port}`;
+}

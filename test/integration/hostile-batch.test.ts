@@ -1,17 +1,14 @@
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changedCounts, snapshotRowCounts } from '../helpers/row-counts.ts';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, listenOnLoopback, type TestApp } from '../helpers/test-app.ts';
 
 /** One bad message in a batch is refused alone: the other 99 are stored, the bad one answered and dead-lettered. */
 let t: TestApp;
 let baseUrl: string;
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = t.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = await listenOnLoopback(t);
 });
 afterAll(async () => { await t?.close(); });
 

@@ -1,6 +1,6 @@
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, listenOnLoopback, type TestApp } from '../helpers/test-app.ts';
 import { activitiesOf, contactByEmail, contactOfAnonymous, json, segment } from '../helpers/ingest-helpers.ts';
 
 /** Two people on one browser: the real Segment client against a listening server, and one raw batch. */
@@ -8,10 +8,7 @@ let t: TestApp;
 let baseUrl: string;
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = t.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = await listenOnLoopback(t);
 });
 afterAll(async () => { await t?.close(); });
 

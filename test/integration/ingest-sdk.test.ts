@@ -1,7 +1,7 @@
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, listenOnLoopback, type TestApp } from '../helpers/test-app.ts';
 import { activitiesOf, contactByEmail, contactOfAnonymous, json } from '../helpers/ingest-helpers.ts';
 
 /** The real client libraries, pointed at a real listening Leadloop server (127.0.0.1, random port). */
@@ -9,10 +9,7 @@ let t: TestApp;
 let baseUrl: string;
 beforeAll(async () => {
   t = await createTestApp();
-  await t.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = t.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  baseUrl = `http://127.0.0.1:${address.port}`;
+  baseUrl = await listenOnLoopback(t);
 });
 afterAll(async () => { await t?.close(); });
 
