@@ -282,9 +282,11 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       stepDead += deadVerdicts.length;
       lap(`step ${step.name}`);
     }
-    // Identifies with an email: a person may have just become known, with anonymous history to judge.
+    // People this batch made known (their first email): their anonymous history is judged now. Known
+    // people identifying again (SDKs do on every page) cost nothing here.
+    const madeKnown = new Set([...plan.emails.map((e) => e.contactId), ...plan.newContacts.flatMap((c) => (c.email ? [c.id] : []))]);
     const identified = new Map<string, Date>();
-    fresh.forEach((p, i) => { if (p.msg.type === 'identify' && p.email) identified.set(plan.contactOf[i]!, p.occurredAt); });
+    fresh.forEach((p, i) => { if (p.msg.type === 'identify' && p.email && madeKnown.has(plan.contactOf[i]!)) identified.set(plan.contactOf[i]!, p.occurredAt); });
     if (identified.size) for (const step of pipeline.steps) await step.identified?.(trx, ctx, identified);
     return { stored: stored.length, duplicates: dups, stepDead, identityOnly: fresh.length - persisted.length };
   });

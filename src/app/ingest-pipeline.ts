@@ -35,7 +35,7 @@ export type IngestStep = {
    */
   merged?: (trx: Trx, ctx: IngestContext, merges: readonly { winnerId: string; loserId: string }[]) => Promise<void>;
   /**
-   * After `run`: the contacts an identify with an email touched in this batch (contact id → the
+   * After `run`: the contacts an identify in this batch gave their first email (contact id → the
    * identify's time), so a step can judge history made while the person was still anonymous.
    */
   identified?: (trx: Trx, ctx: IngestContext, identified: ReadonlyMap<string, Date>) => Promise<void>;
