@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
-import type { DbOrTrx, Trx } from './db.ts';
-import type { SlaClock } from '../core/sla/sla-clock.rules.ts';
+import type { DbOrTrx } from './db.ts';
 import type { Database } from './schema.ts';
 import './schema-handoff.ts';
 
 /**
- * Bulk inserts for generated data (the demo workspace, benchmarks): one
+ * Bulk inserts for generated data (tests that need many rows fast): one
  * `INSERT ... SELECT FROM unnest($1::uuid[], $2::text[], ...)` per batch sends each column as a
  * single array parameter, so a batch of thousands of rows costs one round trip and one plan,
  * and the statement text stays the same whatever the batch size.
@@ -78,15 +77,6 @@ export type BulkAccount = {
   region: string | null; annualRevenue: number | null; createdAt: Instant;
 };
 
-export function bulkInsertAccounts(db: DbOrTrx, workspaceId: string, rows: readonly BulkAccount[]): Promise<number> {
-  return insertUnnest(db, 'account', workspaceId, [
-    ['id', 'uuid', (r) => r.id], ['name', 'text', (r) => r.name], ['domain', 'text', (r) => r.domain],
-    ['industry', 'text', (r) => r.industry], ['employee_count', 'int4', (r) => r.employeeCount], ['country', 'text', (r) => r.country],
-    ['region', 'text', (r) => r.region], ['annual_revenue', 'numeric', (r) => r.annualRevenue],
-    ['created_at', 'timestamptz', (r) => r.createdAt], ['updated_at', 'timestamptz', (r) => r.createdAt],
-  ], rows);
-}
-
 export type BulkTouch = { at: Instant | null; source: string | null; medium: string | null; campaign: string | null };
 export type BulkContact = {
   id: string; email: string | null; firstName: string | null; lastName: string | null; title: string | null; seniority: string | null;
@@ -105,35 +95,6 @@ export function bulkInsertContacts(db: DbOrTrx, workspaceId: string, rows: reado
     ['latest_touch_at', 'timestamptz', (r) => r.latestTouch.at], ['latest_source', 'text', (r) => r.latestTouch.source],
     ['latest_medium', 'text', (r) => r.latestTouch.medium], ['latest_campaign', 'text', (r) => r.latestTouch.campaign],
     ['created_at', 'timestamptz', (r) => r.createdAt], ['updated_at', 'timestamptz', (r) => r.updatedAt],
-  ], rows);
-}
-
-export type BulkIdentity = { kind: 'anonymous_id' | 'email' | 'user_id' | 'external_id'; value: string; contactId: string; createdAt: Instant };
-
-export function bulkInsertIdentities(db: DbOrTrx, workspaceId: string, rows: readonly BulkIdentity[]): Promise<number> {
-  return insertUnnest(db, 'contact_identity', workspaceId, [
-    ['kind', 'text', (r) => r.kind], ['value', 'text', (r) => r.value], ['contact_id', 'uuid', (r) => r.contactId],
-    ['created_at', 'timestamptz', (r) => r.createdAt],
-  ], rows);
-}
-
-export type BulkActivity = {
-  id: string; contactId: string; type: string; occurredAt: Instant; source: string | null; medium: string | null;
-  campaignId: string | null; utmCampaign: string | null; contentId: string | null; url: string | null; referrer: string | null;
-  eventName: string | null; properties: Record<string, unknown> | null; actorUserId: string | null; idempotencyKey: string | null;
-};
-
-const EMPTY_JSON = '{}';
-
-export function bulkInsertActivities(db: DbOrTrx, workspaceId: string, rows: readonly BulkActivity[]): Promise<number> {
-  return insertUnnest(db, 'activity', workspaceId, [
-    ['id', 'uuid', (r) => r.id], ['contact_id', 'uuid', (r) => r.contactId], ['type', 'text', (r) => r.type],
-    ['occurred_at', 'timestamptz', (r) => r.occurredAt], ['received_at', { sameAs: 'occurred_at' }],
-    ['source', 'text', (r) => r.source], ['medium', 'text', (r) => r.medium], ['campaign_id', 'uuid', (r) => r.campaignId],
-    ['utm_campaign', 'text', (r) => r.utmCampaign], ['content_id', 'uuid', (r) => r.contentId], ['url', 'text', (r) => r.url],
-    ['referrer', 'text', (r) => r.referrer], ['event_name', 'text', (r) => r.eventName],
-    ['properties', 'jsonb', (r) => r.properties ?? EMPTY_JSON],
-    ['actor_user_id', 'uuid', (r) => r.actorUserId], ['idempotency_key', 'text', (r) => r.idempotencyKey],
   ], rows);
 }
 
@@ -174,51 +135,6 @@ export function bulkInsertTransitions(db: DbOrTrx, workspaceId: string, rows: re
   ], rows);
 }
 
-export type BulkOpportunity = {
-  id: string; name: string; accountId: string | null; amount: number; currency: string; stage: string; status: 'open' | 'won' | 'lost';
-  closeDate: string | null; ownerId: string | null; createdAt: Instant; updatedAt: Instant; closedAt: Instant | null;
-};
-
-export function bulkInsertOpportunities(db: DbOrTrx, workspaceId: string, rows: readonly BulkOpportunity[]): Promise<number> {
-  return insertUnnest(db, 'opportunity', workspaceId, [
-    ['id', 'uuid', (r) => r.id], ['name', 'text', (r) => r.name], ['account_id', 'uuid', (r) => r.accountId], ['amount', 'numeric', (r) => r.amount],
-    ['currency', 'text', (r) => r.currency], ['stage', 'text', (r) => r.stage], ['status', 'text', (r) => r.status],
-    ['close_date', 'date', (r) => r.closeDate], ['owner_id', 'uuid', (r) => r.ownerId], ['created_at', 'timestamptz', (r) => r.createdAt],
-    ['updated_at', 'timestamptz', (r) => r.updatedAt], ['closed_at', 'timestamptz', (r) => r.closedAt],
-  ], rows);
-}
-
-export type BulkContactRole = { opportunityId: string; contactId: string; role: string; isPrimary: boolean };
-
-export function bulkInsertContactRoles(db: DbOrTrx, workspaceId: string, rows: readonly BulkContactRole[]): Promise<number> {
-  return insertUnnest(db, 'opportunity_contact_role', workspaceId, [
-    ['opportunity_id', 'uuid', (r) => r.opportunityId], ['contact_id', 'uuid', (r) => r.contactId], ['role', 'text', (r) => r.role],
-    ['is_primary', 'bool', (r) => r.isPrimary],
-  ], rows);
-}
-
-export type BulkOpportunityLead = { opportunityId: string; leadId: string };
-
-export function bulkInsertOpportunityLeads(db: DbOrTrx, workspaceId: string, rows: readonly BulkOpportunityLead[]): Promise<number> {
-  return insertUnnest(db, 'opportunity_lead', workspaceId, [
-    ['opportunity_id', 'uuid', (r) => r.opportunityId], ['lead_id', 'uuid', (r) => r.leadId],
-  ], rows);
-}
-
-export type BulkOpportunityStageChange = {
-  id: string; opportunityId: string; fromStage: string | null; toStage: string; fromStatus: string | null; toStatus: string;
-  amount: number; at: Instant; actorType: string; actorId: string | null;
-};
-
-export function bulkInsertOpportunityStageChanges(db: DbOrTrx, workspaceId: string, rows: readonly BulkOpportunityStageChange[]): Promise<number> {
-  return insertUnnest(db, 'opportunity_stage_change', workspaceId, [
-    ['id', 'uuid', (r) => r.id], ['opportunity_id', 'uuid', (r) => r.opportunityId], ['from_stage', 'text', (r) => r.fromStage],
-    ['to_stage', 'text', (r) => r.toStage], ['from_status', 'text', (r) => r.fromStatus], ['to_status', 'text', (r) => r.toStatus],
-    ['amount', 'numeric', (r) => r.amount], ['at', 'timestamptz', (r) => r.at], ['actor_type', 'text', (r) => r.actorType],
-    ['actor_id', 'uuid', (r) => r.actorId],
-  ], rows);
-}
-
 /** Rows per table for one workspace: what a seeding run reports back. */
 export async function countWorkspaceRows(db: DbOrTrx, workspaceId: string, tables: readonly (keyof Database)[]): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
@@ -227,33 +143,6 @@ export async function countWorkspaceRows(db: DbOrTrx, workspaceId: string, table
     counts[table] = result.rows[0]?.n ?? 0;
   }
   return counts;
-}
-
-/**
- * For the rest of the transaction, skips trigger-based checks (foreign keys) when the role may,
- * as pg_restore --disable-triggers does: only for rows whose references the caller guarantees
- * by construction. Returns false (and changes nothing) for roles without superuser rights.
- */
-export async function skipForeignKeyChecksInTransaction(trx: Trx): Promise<boolean> {
-  const result = await sql<{ su: string }>`SELECT current_setting('is_superuser') AS su`.execute(trx);
-  if (result.rows[0]?.su !== 'on') return false;
-  await sql`SET LOCAL session_replication_role = replica`.execute(trx);
-  return true;
-}
-
-/**
- * Generated history predates the definition installed for it: date the definition (and its
- * sign-off) at the start of the demo year and credit the rule-made MQLs to it, so reports and
- * lead pages show which definition version qualified each lead, as they would for real data.
- */
-export async function stampGeneratedHistoryWithDefinition(db: DbOrTrx, workspaceId: string, definitionId: string, at: Date): Promise<void> {
-  await sql`UPDATE lead_definition SET created_at = ${at}, proposed_at = ${at}, approved_at = ${at}, activated_at = ${at}
-    WHERE workspace_id = ${workspaceId} AND id = ${definitionId}`.execute(db);
-  await sql`UPDATE definition_approval SET at = ${at} WHERE workspace_id = ${workspaceId} AND definition_id = ${definitionId}`.execute(db);
-  await sql`UPDATE definition_event SET at = ${at} WHERE workspace_id = ${workspaceId} AND definition_id = ${definitionId}`.execute(db);
-  await sql`UPDATE stage_transition SET definition_id = ${definitionId}
-    WHERE workspace_id = ${workspaceId} AND to_stage = 'mql' AND actor_type = 'rule'`.execute(db);
-  await sql`UPDATE lead SET definition_id = ${definitionId} WHERE workspace_id = ${workspaceId} AND mql_at IS NOT NULL`.execute(db);
 }
 
 /**
@@ -269,25 +158,3 @@ const bulkLoadedTables: readonly (keyof Database)[] = [
   'account', 'contact', 'contact_identity', 'activity', 'lead', 'stage_transition', 'opportunity', 'opportunity_contact_role', 'opportunity_lead', 'opportunity_stage_change',
 ];
 
-export type BulkSlaClock = { id: string; leadId: string; clock: SlaClock; state: string };
-
-export function bulkInsertSlaClocks(db: DbOrTrx, workspaceId: string, rows: readonly BulkSlaClock[]): Promise<number> {
-  return insertUnnest(db, 'sla_clock', workspaceId, [
-    ['id', 'uuid', (r) => r.id], ['lead_id', 'uuid', (r) => r.leadId], ['kind', 'text', (r) => r.clock.kind], ['owner_id', 'uuid', (r) => r.clock.ownerId],
-    ['clock', 'jsonb', (r) => r.clock], ['state', 'text', (r) => r.state], ['started_at', 'timestamptz', (r) => r.clock.startedAt],
-    ['due_at', 'timestamptz', (r) => r.clock.dueAt], ['stopped_at', 'timestamptz', (r) => r.clock.stoppedAt], ['stop_reason', 'text', (r) => r.clock.stopReason],
-  ], rows);
-}
-
-export type BulkSlaEscalation = {
-  id: string; leadId: string; clockId: string; kind: string; stepIndex: number; action: string; recipientId: string | null;
-  fromOwnerId: string | null; reason: string; at: Instant;
-};
-
-export function bulkInsertSlaEscalations(db: DbOrTrx, workspaceId: string, rows: readonly BulkSlaEscalation[]): Promise<number> {
-  return insertUnnest(db, 'sla_escalation', workspaceId, [
-    ['id', 'uuid', (r) => r.id], ['lead_id', 'uuid', (r) => r.leadId], ['clock_id', 'uuid', (r) => r.clockId], ['kind', 'text', (r) => r.kind],
-    ['step_index', 'int4', (r) => r.stepIndex], ['action', 'text', (r) => r.action], ['recipient_id', 'uuid', (r) => r.recipientId],
-    ['from_owner_id', 'uuid', (r) => r.fromOwnerId], ['reason', 'text', (r) => r.reason], ['at', 'timestamptz', (r) => r.at],
-  ], rows);
-}
