@@ -6,8 +6,8 @@ import type { ActivityFact } from '../../core/activity.ts';
 import type { Trx } from '../../storage/db.ts';
 import { leadsOfContacts, lockContactScores } from '../../storage/scores.repo.ts';
 import { contactsByIds } from '../../storage/scoring-facts.repo.ts';
-import { openLeadInTrx } from '../leads.ts';
 import { onInquiryOpened } from '../nurture/on-lead-stage-changed.ts';
+import { openInquiry } from './score-activities.ts';
 import { loadActiveDefinition, loadHistories, type toContentFact } from './scoring-facts.ts';
 
 /**
@@ -23,7 +23,7 @@ export async function inquiriesOnIdentify(trx: Trx, workspaceId: string, identif
   const ids = [...identified.keys()];
   const { open, hadLeads } = await leadsOfContacts(trx, workspaceId, ids);
   const fresh = ids.filter((id) => !open.has(id) && !hadLeads.has(id));
-  if (fresh.length === 0) return 0; // the common case (a returning known person) costs one query
+  if (fresh.length === 0) return 0; // known before under another buying cycle: nothing to judge
   const active = await loadActiveDefinition(trx, workspaceId);
   if (!active) return 0;
   const contacts = await contactsByIds(trx, workspaceId, fresh);
@@ -38,14 +38,10 @@ export async function inquiriesOnIdentify(trx: Trx, workspaceId: string, identif
     const state = scores.get(contactId)?.engagementState as EngagementState | undefined;
     const match = firstInquiryMatch(compiled, acts, content, state);
     if (!match) continue;
-    const contact = contacts.get(contactId)!;
-    const at = identified.get(contactId)! < now ? identified.get(contactId)! : now;
-    const lead = await openLeadInTrx(trx, workspaceId, {
-      contactId, accountId: contact.accountId, ownerId: contact.ownerId, at, actor: { type: 'rule', id: null },
-      source: contact.firstTouch.source, campaign: contact.firstTouch.campaign, firstTouchAt: contact.firstTouch.at,
-      note: `${inquiryReason(match.rule, match.activity, active.record.version)}; identified ${at.toISOString()}`, definitionId: active.record.id,
-    });
-    await onInquiryOpened(trx, workspaceId, lead.id, now);
+    const at = identified.get(contactId)!;
+    const reason = `${inquiryReason(match.rule, match.activity, active.record.version)}; identified ${at.toISOString()}`;
+    const lead = await openInquiry(trx, workspaceId, active, contacts.get(contactId)!, at, reason, match.rule.ruleId, now);
+    await onInquiryOpened(trx, workspaceId, lead.leadId, now);
     opened += 1;
   }
   return opened;

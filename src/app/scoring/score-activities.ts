@@ -165,7 +165,7 @@ async function scoreContacts(
       if (!open && activity) {
         const match = firingInquiry(compiled, new ActivityView().set(activity, activityContent), isKnown(contact), signalsBefore, inquirySignalsOfState(compiled, state.rules));
         if (match) {
-          opened = await openInquiry(trx, workspaceId, active, contact, activity, inquiryReason(match, activity, active.record.version), match.ruleId, now);
+          opened = await openInquiry(trx, workspaceId, active, contact, activity.occurredAt, inquiryReason(match, activity, active.record.version), match.ruleId, now);
           open = { id: opened.leadId, stage: 'inquiry' };
           outcome.inquiries.push(opened);
         }
@@ -225,19 +225,19 @@ const fitJson = (fit: FitScore): Record<string, unknown> => ({ points: fit.point
 type LeadContact = { id: string; accountId: string | null; ownerId: string | null; firstTouch: { at: Date | null; source: string | null; campaign: string | null } };
 
 /**
- * Opens a lead at `inquiry` because the definition's inquiry rule says so: dated at the activity
- * (never in the future), the rule as actor, the definition version and the reason on the transition.
+ * Opens a lead at `inquiry` because the definition's inquiry rule says so, at `at` (never in the
+ * future): the rule as actor, the definition version and the reason on the transition.
  */
-async function openInquiry(
-  trx: Trx, workspaceId: string, active: ActiveDefinition, contact: LeadContact, activity: ActivityFact, reason: string, ruleId: string, now: Date,
+export async function openInquiry(
+  trx: Trx, workspaceId: string, active: ActiveDefinition, contact: LeadContact, at: Date, reason: string, ruleId: string, now: Date,
 ): Promise<InquiryOutcome> {
-  const at = activity.occurredAt < now ? activity.occurredAt : now;
+  const when = at < now ? at : now;
   const lead = await openLeadInTrx(trx, workspaceId, {
-    contactId: contact.id, accountId: contact.accountId, ownerId: contact.ownerId, at, actor: RULE_ACTOR,
+    contactId: contact.id, accountId: contact.accountId, ownerId: contact.ownerId, at: when, actor: RULE_ACTOR,
     source: contact.firstTouch.source, campaign: contact.firstTouch.campaign, firstTouchAt: contact.firstTouch.at,
     note: reason, definitionId: active.record.id,
   });
-  return { contactId: contact.id, leadId: lead.id, at, ruleId, reason };
+  return { contactId: contact.id, leadId: lead.id, at: when, ruleId, reason };
 }
 
 /**
