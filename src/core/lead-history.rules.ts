@@ -1,4 +1,4 @@
-import { decideTransition, type ReasonCode, type Stage, transitionTable } from './lifecycle.ts';
+import { decideTransition, shortestStagePath, type ReasonCode, type Stage, transitionTable } from './lifecycle.ts';
 import { fail, ok, type Result } from './result.ts';
 
 export type HistoryStep = { from: Stage; to: Stage; reasonCode: string | null };
@@ -18,22 +18,11 @@ const neutralReasons: Record<'nurture' | 'disqualified' | 'lost', string[]> = {
  * @example historyPath('inquiry', 'won', taxonomy) → inquiry→mql→sal→sql→opportunity→won
  */
 export function historyPath(from: Stage, to: Stage, taxonomy: readonly ReasonCode[]): Result<HistoryStep[]> {
-  if (from === to) return ok([]);
-  const previous = new Map<Stage, Stage>([[from, from]]);
-  const queue: Stage[] = [from];
-  while (queue.length > 0 && !previous.has(to)) {
-    const stage = queue.shift()!;
-    for (const rule of transitionTable) {
-      if (rule.from !== stage || rule.recycle || previous.has(rule.to)) continue;
-      previous.set(rule.to, stage);
-      queue.push(rule.to);
-    }
-  }
-  if (!previous.has(to)) {
+  const path = shortestStagePath(from, to, (rule) => !rule.recycle);
+  if (!path) {
     return fail('TransitionNotAllowed', `A lead at ${from} cannot reach ${to} through the lifecycle.`, [{ path: 'stage', message: `unreachable from ${from}` }]);
   }
-  const stages: Stage[] = [to];
-  while (stages[0] !== from) stages.unshift(previous.get(stages[0]!)!);
+  const stages: Stage[] = [from, ...path];
   const steps: HistoryStep[] = [];
   for (let i = 1; i < stages.length; i++) {
     const step = { from: stages[i - 1]!, to: stages[i]! };

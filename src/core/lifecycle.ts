@@ -126,3 +126,26 @@ export const defaultReasonCodes: readonly ReasonCode[] = [
   { code: 'lost_price', label: 'Lost on price', outcome: 'lost' },
   { code: 'lost_no_decision', label: 'No decision', outcome: 'lost' },
 ];
+
+/**
+ * The stages on the shortest way from `from` to `to` through the transition table (excluding
+ * `from`), using only the rules `usable` accepts (`last`: the rule would arrive at `to`); null when
+ * there is none. Imported histories and the lead–deal rule both walk the table with it.
+ */
+export function shortestStagePath(from: Stage, to: Stage, usable: (rule: TransitionRule, last: boolean) => boolean): Stage[] | null {
+  if (from === to) return [];
+  const previous = new Map<Stage, Stage>([[from, from]]);
+  const queue: Stage[] = [from];
+  while (queue.length > 0 && !previous.has(to)) {
+    const at = queue.shift()!;
+    for (const rule of transitionTable) {
+      if (rule.from !== at || previous.has(rule.to) || !usable(rule, rule.to === to)) continue;
+      previous.set(rule.to, at);
+      queue.push(rule.to);
+    }
+  }
+  if (!previous.has(to)) return null;
+  const path: Stage[] = [];
+  for (let s = to; s !== from; s = previous.get(s)!) path.unshift(s);
+  return path;
+}
