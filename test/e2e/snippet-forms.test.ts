@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchBrowser } from './web-server.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
 import { canonicalView } from '../../src/core/activity-vocabulary.rules.ts';
@@ -9,8 +9,6 @@ import { createRep, useRoundRobin } from '../helpers/handoff-fixtures.ts';
 import { activitiesOf, contactByEmail, json } from '../helpers/ingest-helpers.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`[e2e] ${CHROMIUM} not found: skipping the snippet form-capture browser tests (apt-get install chromium to run them).`);
 
 let t: TestApp;
@@ -64,7 +62,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await launchBrowser();
 }, 60_000);
 
 afterAll(async () => {
