@@ -159,7 +159,8 @@ async function scoreContacts(
     let opened: InquiryOutcome | null = null;
     for (const { activity } of steps) {
       const activityContent = activity?.contentId ? content.get(activity.contentId) ?? null : null;
-      const signalsBefore = inquirySignalsOfState(compiled, state.rules);
+      // Only a contact without an open lead can become an inquiry: the signal count is read for those alone.
+      const signalsBefore = open || !activity ? 0 : inquirySignalsOfState(compiled, state.rules);
       const ev = evaluateLead({ ...base, state, activity, content: activityContent });
       state = ev.state;
       if (!open && activity) {
