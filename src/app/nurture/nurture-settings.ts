@@ -1,3 +1,4 @@
+import { consentPolicyOf, type ConsentPolicy } from '../../core/consent.rules.ts';
 import { randomBytes } from 'node:crypto';
 import { defaultBuyingStages, nurtureSettings, type NurtureSettings } from '../../core/nurture/nurture-track.schema.ts';
 import { businessCalendarSchema, type BusinessCalendar } from '../../core/sla/business-calendar.schema.ts';
@@ -10,7 +11,11 @@ import type { Mailer } from '../mailer.ts';
 /** What nurture sending needs beyond the database and the clock: the one mailer and the public base URL for links. */
 export type NurtureDeps = AppDeps & { mailer: Mailer; publicUrl: string };
 
-export type WorkspaceNurtureSettings = { buyingStages: string[]; settings: NurtureSettings; calendar: BusinessCalendar };
+export type WorkspaceNurtureSettings = {
+  buyingStages: string[]; settings: NurtureSettings; calendar: BusinessCalendar;
+  /** Read from the same workspace row: which purposes need an opt-in, and whether its people are fictional (demo). */
+  consentPolicy: ConsentPolicy; isDemo: boolean;
+};
 
 const defaultCalendar: BusinessCalendar = { timeZone: 'UTC', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00', holidays: [] };
 
@@ -27,7 +32,10 @@ export async function loadNurtureSettings(db: DbOrTrx, workspaceId: string): Pro
   const nurture = (typeof s.nurture === 'object' && s.nurture !== null ? s.nurture : {}) as Record<string, unknown>;
   const parsed = nurtureSettings.safeParse(nurture);
   const calendar = businessCalendarSchema.safeParse(nurture.calendar ?? s.businessCalendar);
-  return { buyingStages: stages, settings: parsed.success ? parsed.data : nurtureSettings.parse({}), calendar: calendar.success ? calendar.data : defaultCalendar };
+  return {
+    buyingStages: stages, settings: parsed.success ? parsed.data : nurtureSettings.parse({}), calendar: calendar.success ? calendar.data : defaultCalendar,
+    consentPolicy: consentPolicyOf(s), isDemo: ws?.isDemo ?? false,
+  };
 }
 
 const SECRET_KEY = 'nurtureTokenSecret';

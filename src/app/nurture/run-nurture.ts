@@ -1,5 +1,4 @@
 import { recordOnlyMailer } from '../mailer.ts';
-import { consentPolicyOf } from '../../core/consent.rules.ts';
 import { chooseNextAsset, inferBuyingStage } from '../../core/nurture/buying-stage.rules.ts';
 import { renderEmail } from '../../core/nurture/email-template.rules.ts';
 import { decideOnStageChange } from '../../core/nurture/nurture-enrollment.rules.ts';
@@ -11,7 +10,6 @@ import { getContact, updateContact, type Contact } from '../../storage/contacts.
 import type { Trx } from '../../storage/db.ts';
 import { newId } from '../../storage/ids.ts';
 import { getLead } from '../../storage/leads.repo.ts';
-import { getWorkspace } from '../../storage/workspaces.repo.ts';
 import {
   consumedContent, countFailedAttempts, getTrack, insertSend, lastSentOfEnrollment, listDueEnrollments, lockEnrollment, sendsToContactSince,
   updateEnrollment, type NurtureEnrollment, type NurtureTrack,
@@ -35,10 +33,9 @@ const blockerExit = { unsubscribed: 'unsubscribed', no_consent: 'no_consent', bo
 export async function processEnrollment(deps: NurtureDeps, workspaceId: string, enrollmentId: string, now: Date): Promise<TickOutcome> {
   const settings = await loadNurtureSettings(deps.db, workspaceId);
   const secret = await workspaceTokenSecret(deps.db, workspaceId);
-  const workspace = await getWorkspace(deps.db, workspaceId);
-  const policy = consentPolicyOf(workspace?.settings);
+  const policy = settings.consentPolicy;
   // Fictional demo people never get real email (the demo's year of nurture keeps going on the live worker).
-  if (workspace?.isDemo) deps = { ...deps, mailer: recordOnlyMailer };
+  if (settings.isDemo) deps = { ...deps, mailer: recordOnlyMailer };
   return deps.db.transaction().execute(async (trx) => {
     const e = await lockEnrollment(trx, workspaceId, enrollmentId);
     if (!e || e.status !== 'active' || !e.nextRunAt || e.nextRunAt > now) return { status: 'not_due', sent: 0 };
