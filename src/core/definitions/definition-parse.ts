@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { LineCounter, parseDocument } from 'yaml';
+import { CST, Lexer, LineCounter, parseDocument } from 'yaml';
 import { fail, ok, type ErrorDetail, type Result } from '../result.ts';
 import { storableIssues } from '../storable.rules.ts';
 import { checkDefinition, type DefinitionRefs } from './definition-checks.ts';
@@ -49,6 +49,10 @@ function summary(details: ErrorDetail[]): string {
  */
 /** A definition document is a few KB; this bounds parsing work on hostile text. */
 export const MAX_DEFINITION_CHARS = 256 * 1024;
+/** Flow collections ([…], {…}) nested deeper than this are refused before parsing. */
+const MAX_YAML_FLOW_DEPTH = 64;
+/** Block nesting is bounded by the indentation column where a line's content starts. */
+const MAX_YAML_INDENT = 256;
 /** YAML anchors are legitimate for shared rule fragments; a "billion laughs" document needs thousands. */
 const MAX_YAML_ALIASES = 200;
 
@@ -70,6 +74,8 @@ export function parseDefinitionText(source: string, format: 'yaml' | 'json', ref
     }
     return parseDefinition(value, refs);
   }
+  const tooDeep = yamlNestingIssue(source);
+  if (tooDeep) return fail('ValidationFailed', `The lead definition is nested too deeply: ${tooDeep}`, [{ path: 'document', message: tooDeep }]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const syntax = doc.errors[0];
@@ -94,6 +100,40 @@ export function parseDefinitionText(source: string, format: 'yaml' | 'json', ref
     return line ? { path: d.path, message: `${d.message} (line ${line})` } : d;
   });
   return fail(result.code, result.message, details);
+}
+
+/**
+ * The yaml parser and toJS recurse once per nesting level: a few thousand levels overflow the
+ * stack, and V8 can abort the whole process (not throw) when it compiles a regular expression at
+ * the edge of an exhausted stack. So hostile depth is refused before parsing, from yaml's own
+ * lexer (a flat token stream that knows quotes and comments): flow collections by counting
+ * brackets, block collections by the column where a line's content starts (each block level
+ * needs at least one more column).
+ */
+function yamlNestingIssue(source: string): string | null {
+  let flowDepth = 0;
+  let line = 1;
+  let column = 0;
+  let lineHasContent = false;
+  for (const token of new Lexer().lex(source)) {
+    const type = CST.tokenType(token);
+    if (type === 'newline') {
+      line++;
+      column = 0;
+      lineHasContent = false;
+      continue;
+    }
+    if (type === 'flow-map-start' || type === 'flow-seq-start') {
+      if (++flowDepth > MAX_YAML_FLOW_DEPTH) return `line ${line} nests lists or maps more than ${MAX_YAML_FLOW_DEPTH} levels deep. Flatten the document.`;
+    } else if (type === 'flow-map-end' || type === 'flow-seq-end') flowDepth = Math.max(0, flowDepth - 1);
+    const structural = type === 'space' || type === 'seq-item-ind' || type === 'explicit-key-ind' || type === 'map-value-ind' || type === 'doc-mode';
+    if (!structural && type !== null && !lineHasContent) {
+      if (column > MAX_YAML_INDENT) return `line ${line} starts its content beyond column ${MAX_YAML_INDENT}. Flatten the document.`;
+      lineHasContent = true;
+    }
+    if (type !== 'doc-mode' && type !== 'scalar') column += token.length;
+  }
+  return null;
 }
 
 function lineColumn(source: string, offset: number): { line: number; column: number } {

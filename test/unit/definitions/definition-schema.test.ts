@@ -217,6 +217,23 @@ sla:
     if (!r.ok) expect(r.details[0]).toEqual({ path: 'fit.rules[0].bonus', message: "unknown field 'bonus' (line 10)" });
   });
 
+  it('refuses hostile nesting before the recursive YAML parser sees it, and keeps brackets in quotes and plain scalars', () => {
+    for (const [text, where] of [
+      [`name: ${'['.repeat(65)}${']'.repeat(65)}`, /line 1 nests lists or maps more than 64 levels/],
+      [`name: "]]]]"\nx: ${'{a: '.repeat(65)}1${'}'.repeat(65)}`, /line 2 nests lists or maps more than 64 levels/],
+      [`name:\n${'- '.repeat(200)}1`, /line 2 starts its content beyond column 256/],
+    ] as const) {
+      const r = parseDefinitionText(text, 'yaml', refs);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.message).toMatch(where);
+    }
+    // 64 levels, brackets inside quotes and a regex in a plain scalar are not hostile.
+    const fine = `${yaml}# ]]]] [[[[\nname2: "[[[[" \npattern: ^[a-z]+$\nx: ${'['.repeat(64)}${']'.repeat(64)}\n`;
+    const r = parseDefinitionText(fine, 'yaml', refs);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).not.toMatch(/nested too deeply/);
+  });
+
   it('parses JSON and reports JSON syntax errors with line and column', () => {
     expect(parseDefinitionText(JSON.stringify(defaultDefinition), 'json', refs).ok).toBe(true);
     const r = parseDefinitionText('{\n  "schemaVersion": 1,\n  }', 'json', refs);
