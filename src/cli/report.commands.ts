@@ -51,13 +51,14 @@ export function registerReportCommands(program: Command, config: () => Config, e
     .option('--to <date>', 'last day, inclusive (YYYY-MM-DD) or month (YYYY-MM); default today')
     .option('--by <grouping>', groupings.join(' | '))
     .option('--model <model>', 'attribution model for marketing share (attribution report)')
+    .option('--markov-order <k>', 'order of the Markov chain, 1–4 (attribution report; default 1)')
     .option('--json', 'print the full JSON report')
     .option('--csv', 'print the table as CSV')
-    .action(async (name: string, opts: { from?: string; to?: string; by?: string; model?: string; json?: boolean; csv?: boolean }) => {
+    .action(async (name: string, opts: { from?: string; to?: string; by?: string; model?: string; markovOrder?: string; json?: boolean; csv?: boolean }) => {
       const extra = extras[name];
       if (extra) return extra(config(), program.opts().workspace, opts);
       if (!(reportNames as readonly string[]).includes(name)) return refuse(`Unknown report '${name}'. Use one of: ${allNames.join(', ')}.`);
-      const query = reportQuerySchema.safeParse({ from: opts.from, to: opts.to, by: opts.by, model: opts.model });
+      const query = reportQuerySchema.safeParse({ from: opts.from, to: opts.to, by: opts.by, model: opts.model, markov_order: opts.markovOrder });
       if (!query.success) return refuse(query.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
       await inWorkspace(config(), program.opts().workspace, async (rt, workspaceId) => {
         const result = await runReport(rt.deps, workspaceId, name as ReportName, query.data);

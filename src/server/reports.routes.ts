@@ -4,7 +4,7 @@ import { attributionSettings, changeAttributionSettings, type AttributionSetting
 import { periodCosts, putPeriodCosts } from '../app/costs.ts';
 import { reportToCsv } from '../app/reports/report-csv.ts';
 import { reportQuerySchema } from '../app/reports/report.types.ts';
-import { runReport } from '../app/reports/reports.ts';
+import { runAttributionPaths, runReport } from '../app/reports/reports.ts';
 import type { PeriodCost } from '../storage/period-costs.repo.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses } from './contract/common.contract.ts';
@@ -37,6 +37,22 @@ export function reportsRoutes(server: FastifyInstance, deps: ServerDeps): void {
       return raw.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(reportToCsv(result.value));
     }
     return raw.type('application/json; charset=utf-8').send(JSON.stringify(result.value));
+  });
+
+  app.get('/api/v1/reports/attribution/paths', {
+    config: { permission: 'read' },
+    schema: {
+      tags: ['reports'], querystring: reportQuerySchema, response: errorResponses,
+      summary: "The attribution report's Markov paths in ChannelAttribution's input format",
+      description: 'One row per distinct channel path of the period: path (channels joined by " > "), total_conversions, total_conversion_value, total_null — the Data frame ChannelAttribution::markov_model takes, so the markov column can be reproduced. format=csv (default) or json.',
+    },
+  }, async (request, reply) => {
+    const { format, ...query } = request.query;
+    const result = await runAttributionPaths(deps.app, principalOf(request).workspaceId, query);
+    if (!result.ok) return sendFailure(reply, result);
+    const raw = reply as unknown as FastifyReply;
+    if (format === 'json') return raw.type('application/json; charset=utf-8').send(JSON.stringify(result.value));
+    return raw.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="attribution-paths.csv"').send(reportToCsv(result.value));
   });
 
   app.get('/api/v1/costs', {

@@ -32,7 +32,8 @@ describe.skipIf(!hasChromium)('content library journeys (Chromium)', () => {
     await page.getByRole('heading', { level: 1, name: 'Pricing guide' }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/content/${web.seed.content[0]!.id}`);
     await page.getByRole('region', { name: 'Asset figures' }).getByText('People reached').waitFor();
-    expect(await page.getByRole('img', { name: /^Consumptions by lifecycle stage/ }).locator('canvas').count()).toBeGreaterThan(0);
+    // The chart draws after its data arrives: wait for its canvas rather than counting at once (flaky in CI).
+    await page.getByRole('img', { name: /^Consumptions by lifecycle stage/ }).locator('canvas').first().waitFor();
 
     const form = page.getByRole('form', { name: 'Rate this asset' });
     // A comment alone is refused by the API; its message is shown word for word.

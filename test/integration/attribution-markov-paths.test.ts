@@ -55,8 +55,8 @@ describe('attribution: Markov paths', () => {
     expect(paths.some((p) => p.converted)).toBe(true);
     expect(paths.some((p) => !p.converted)).toBe(true);
     const expected = solveMarkov(paths);
-    expect(rep.markov).toEqual({
-      paths: expected.paths, conversions: expected.conversions, conversion_probability: rate(expected.conversionProbability),
+    expect(rep.markov).toMatchObject({
+      order: 1, paths: expected.paths, conversions: expected.conversions, conversion_probability: rate(expected.conversionProbability),
       channels: expected.channels.map((c, i) => ({ channel: c, removal_effect: rate(expected.removalEffects[i]!), weight: rate(expected.weights[i]!) })),
     });
   });

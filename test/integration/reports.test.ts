@@ -154,8 +154,15 @@ describe('attribution', () => {
     expect([ch.paid_search.time_decay, ch.webinar.time_decay, ch.email.time_decay, ch.social.time_decay]).toEqual(decay.map((c) => c / 100));
     // Markov over the paths [ps, webinar, email, social] → won, [webinar] (L6) and [ps] (L3) → not converted:
     // removal effects ps 1/2, the others 1 → weights 1/7, 2/7, 2/7, 2/7 → 142.86, 285.72 (tie → earliest), 285.71, 285.71.
+    // One won deal: the standard allocation (channel totals) and the per-path split agree.
     expect([ch.paid_search.markov, ch.webinar.markov, ch.email.markov, ch.social.markov]).toEqual([142.86, 285.72, 285.71, 285.71]);
-    expect(rep.markov).toMatchObject({ paths: 3, conversions: 1 });
+    expect([ch.paid_search.markov_path, ch.webinar.markov_path, ch.email.markov_path, ch.social.markov_path]).toEqual([142.86, 285.72, 285.71, 285.71]);
+    // Shapley: four distinct channels on the one converting journey → a quarter each.
+    expect([ch.paid_search.shapley, ch.webinar.shapley, ch.email.shapley, ch.social.shapley]).toEqual([250, 250, 250, 250]);
+    expect(rep.markov).toMatchObject({ order: 1, paths: 3, conversions: 1, conversion_value: 1000 });
+    expect(rep.markov.transitions).toContainEqual({ from: '(start)', to: 'paid_search', count: 2, probability: 0.666667 });
+    // The standard model credits channels only; other dimensions show null in its column.
+    expect(st.by_source.every((r: { markov: unknown }) => r.markov === null)).toBe(true);
     for (const model of attributionModels) {
       const sum = st.by_channel.reduce((s: number, r: Record<string, number>) => s + Math.round(r[model]! * 100), 0);
       expect(sum, model).toBe(100000);
@@ -169,12 +176,28 @@ describe('attribution', () => {
     // Pipeline created in the period: O1 (won, 1000) and O3 (open, 500; one touch, no lead → lead_creation unattributed).
     expect(lt).toMatchObject({ opportunities: 2, amount: 1500 });
     const ps = lt.by_channel.find((r: { key: string }) => r.key === 'paid_search');
-    expect(ps).toMatchObject({ first_touch: 1500, linear: 750, markov: 642.86 });
+    // markov_path: O1's 142.86 + all of O3's 500 (its only channel); the standard markov: 1500 × 1/7 (largest
+    // remainder: 214.2857 takes the spare cent); Shapley: 250 of O1 + 500 of O3.
+    expect(ps).toMatchObject({ first_touch: 1500, linear: 750, markov_path: 642.86, markov: 214.29, shapley: 750 });
     const un = lt.by_channel.find((r: { unattributed: boolean }) => r.unattributed);
     expect(un).toMatchObject({ lead_creation: 500, first_touch: 0 });
     expect(rep.marketing_contribution).toMatchObject({ model: 'w_shaped', share: 0.9 });
     const csv = (await t.api('GET', `/api/v1/reports/attribution?${period}&format=csv`)).body.split('\r\n');
     expect(csv[0]).toBe(['horizon', 'dimension', 'key', ...attributionModels].join(','));
-    expect(csv).toContain('short_term,channel,paid_search,1000,0,0,250,400,300,250,' + rep.short_term.by_channel.find((r: { key: string }) => r.key === 'paid_search').time_decay + ',142.86');
+    expect(csv).toContain('short_term,channel,paid_search,1000,0,0,250,400,300,250,' + rep.short_term.by_channel.find((r: { key: string }) => r.key === 'paid_search').time_decay + ',142.86,142.86,250');
+  });
+
+  it('exports its Markov paths in ChannelAttribution\'s input format, and takes orders 2–4', async () => {
+    const csv = (await t.api('GET', `/api/v1/reports/attribution/paths?${period}`)).body.split('\r\n');
+    expect(csv[0]).toBe('path,total_conversions,total_conversion_value,total_null');
+    expect(csv).toContain('paid_search > webinar > email > social,1,1000,0');
+    expect(csv).toContain('webinar,0,0,1');
+    expect(csv).toContain('paid_search,0,0,1');
+    const second = await report('attribution', '&markov_order=2');
+    expect(second.markov).toMatchObject({ order: 2, paths: 3, conversions: 1 });
+    expect(second.markov.transitions).toContainEqual(expect.objectContaining({ from: 'paid_search > webinar', to: 'webinar > email' }));
+    const bad = await t.api('GET', `/api/v1/reports/attribution?${period}&markov_order=5`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/markov_order/);
   });
 });

@@ -1,7 +1,8 @@
 import { AttributionWorkspace } from '../../core/attribution/attribution-workspace.rules.ts';
-import { attributionModels, type AttributionModel, type AttributionTouch, type Journey } from '../../core/attribution/journey.types.ts';
+import { apportionInto } from '../../core/attribution/largest-remainder.rules.ts';
+import { attributionModels, dealModels, type AttributionModel, type AttributionTouch, type DealModel, type Journey } from '../../core/attribution/journey.types.ts';
 import { marketingContributionOf } from '../../core/attribution/marketing-contribution.rules.ts';
-import { MarkovPathAccumulator, type MarkovChannelWeights } from '../../core/attribution/markov.rules.ts';
+import { allocateByWeights, MarkovPathAccumulator, type MarkovChannelWeights } from '../../core/attribution/markov.rules.ts';
 import { dimensionOf, RollUpAccumulator, rollUpDimensions, type RollUpDimension } from '../../core/attribution/rollup.rules.ts';
 import {
   nonConvertingMarkovPaths, opportunityBatch, touchesOf, type AttributionScope, type MarkovPathRow, type ScopedOpportunity,
@@ -12,22 +13,26 @@ import type { AppDeps } from '../context.ts';
 import { envelopeBase, rate, ratio, type ReportEnvelope, type ReportParams, type Row } from './report.types.ts';
 
 const batchSize = 2000;
+/** Higher-order chains over many channels have many states; the report lists this many transitions at most. */
+const maxExportedTransitions = 5000;
 const pathSeparator = '\u001f';
 const toMoney = (cents: number) => cents / 100;
 
 type Horizon = {
-  opportunities: number; cents: number; marketingCreditCents: number;
+  opportunities: number; cents: number;
+  /** Amount of the deals with at least one touch in their window (what the Markov allocation splits). */
+  touchedCents: number;
   sourced: { opportunities: number; cents: number }; influenced: { opportunities: number; cents: number };
   rollUps: Record<RollUpDimension, RollUpAccumulator>;
 };
 const newHorizon = (): Horizon => ({
-  opportunities: 0, cents: 0, marketingCreditCents: 0, sourced: { opportunities: 0, cents: 0 }, influenced: { opportunities: 0, cents: 0 },
+  opportunities: 0, cents: 0, touchedCents: 0, sourced: { opportunities: 0, cents: 0 }, influenced: { opportunities: 0, cents: 0 },
   rollUps: Object.fromEntries(rollUpDimensions.map((d) => [d, new RollUpAccumulator(d)])) as Record<RollUpDimension, RollUpAccumulator>,
 });
 
-/** Solves the first-order Markov chain over the period's converting and non-converting paths. */
-export function solveMarkov(paths: readonly { path: string; converted: boolean; count: number }[]): MarkovChannelWeights {
-  const acc = new MarkovPathAccumulator();
+/** Solves the Markov chain (order 1–4) over the period's converting and non-converting paths. */
+export function solveMarkov(paths: readonly { path: string; converted: boolean; count: number }[], order = 1): MarkovChannelWeights {
+  const acc = new MarkovPathAccumulator(order);
   for (const p of paths) {
     acc.begin(p.count);
     for (const channel of p.path.split(pathSeparator)) acc.step(channel);
@@ -37,10 +42,45 @@ export function solveMarkov(paths: readonly { path: string; converted: boolean; 
 }
 
 /** Identical paths once, in (path, converted) order: a fixed channel order whatever the query plan. */
-function sortedPaths(converting: ReadonlyMap<string, number>, nonConverting: readonly MarkovPathRow[]): MarkovPathRow[] {
+function sortedPaths(converting: ReadonlyMap<string, ConvertingPath>, nonConverting: readonly MarkovPathRow[]): MarkovPathRow[] {
   const all: MarkovPathRow[] = [...nonConverting];
-  for (const [path, count] of converting) all.push({ path, converted: true, count });
+  for (const [path, { count }] of converting) all.push({ path, converted: true, count });
   return all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : Number(a.converted) - Number(b.converted)));
+}
+
+type ConvertingPath = { count: number; cents: number };
+
+/**
+ * Shapley credit of one deal on one dimension: its amount split equally over the distinct keys its
+ * touches carry (the closed form of the Shapley value for v(S) = value of the journeys whose keys all
+ * lie in S; see shapley.rules.ts), in whole cents, ties to the key touched first.
+ */
+class ShapleySplitter {
+  private readonly keys: (string | null)[] = [];
+  private readonly seen = new Set<string | null>();
+  private weights = new Float64Array(16);
+  private cents = new Float64Array(16);
+  private scratch = new Float64Array(16);
+
+  split(ws: AttributionWorkspace, journey: Journey, by: RollUpDimension, visit: (key: string | null, cents: number) => void): void {
+    this.keys.length = 0;
+    this.seen.clear();
+    for (let i = 0; i < ws.length; i++) {
+      const key = dimensionOf(journey.touches[ws.order[i]!]!, by);
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.keys.push(key);
+    }
+    const n = this.keys.length;
+    if (this.weights.length < n) {
+      this.weights = new Float64Array(n * 2);
+      this.cents = new Float64Array(n * 2);
+      this.scratch = new Float64Array(n * 2);
+    }
+    this.weights.fill(1, 0, n);
+    apportionInto(journey.opportunity.amountCents, this.weights, n, this.cents, this.scratch);
+    for (let i = 0; i < n; i++) visit(this.keys[i]!, this.cents[i]!);
+  }
 }
 
 /**
@@ -116,13 +156,14 @@ const journeyOf = (opp: ScopedOpportunity, touches: readonly AttributionTouch[])
  * (`nonConverting`), its converting paths are the streamed won deals' touch paths, and the Markov
  * credits are computed last from the compact journeys kept for that purpose.
  */
-async function attributeAll(deps: AppDeps, s: AttributionScope, settings: AttributionSettings, nonConverting: Promise<MarkovPathRow[]>, model: AttributionModel) {
+async function attributeAll(deps: AppDeps, s: AttributionScope, settings: AttributionSettings, nonConverting: Promise<MarkovPathRow[]>, order: number) {
   const ws = new AttributionWorkspace({ lookbackDays: settings.lookbackDays, halfLifeDays: settings.halfLifeDays, decayAnchor: 'close' }, null);
   const marketing = new Set(settings.marketingChannels);
+  const shapley = new ShapleySplitter();
   const short = newHorizon();
   const long = newHorizon();
   const horizons: Horizon[] = [];
-  const converting = new Map<string, number>();
+  const converting = new Map<string, ConvertingPath>();
   const deferred = new DeferredJourneys();
   const horizonsOf = (opp: ScopedOpportunity) => {
     horizons.length = 0;
@@ -131,7 +172,7 @@ async function attributeAll(deps: AppDeps, s: AttributionScope, settings: Attrib
     return horizons;
   };
   /** Credits of the journey loaded in `ws` under model `m`, into the horizons' roll-ups. */
-  const rollUp = (opp: ScopedOpportunity, journey: Journey, m: AttributionModel) => {
+  const rollUp = (opp: ScopedOpportunity, journey: Journey, m: DealModel) => {
     const credited = ws.attribute(m);
     for (const h of horizons) {
       if (credited === 0) {
@@ -143,8 +184,17 @@ async function attributeAll(deps: AppDeps, s: AttributionScope, settings: Attrib
         const touch = journey.touches[ws.order[i]!]!;
         const cents = ws.cents[i]!;
         for (const d of rollUpDimensions) h.rollUps[d].add(m, dimensionOf(touch, d), cents);
-        if (m === model && marketing.has(touch.channel)) h.marketingCreditCents += cents;
       }
+    }
+  };
+  const rollUpShapley = (opp: ScopedOpportunity, journey: Journey) => {
+    for (const h of horizons) {
+      if (ws.length === 0) {
+        for (const d of rollUpDimensions) h.rollUps[d].addUnattributed('shapley', opp.amountCents);
+        continue;
+      }
+      h.touchedCents += opp.amountCents;
+      for (const d of rollUpDimensions) shapley.split(ws, journey, d, (key, cents) => h.rollUps[d].add('shapley', key, cents));
     }
   };
   const touchesAfter = (batch: Promise<ScopedOpportunity[]>) => {
@@ -167,7 +217,8 @@ async function attributeAll(deps: AppDeps, s: AttributionScope, settings: Attrib
       // A won deal of the period is a converting Markov path: its touches in query order (time, then id).
       if (opp.shortTerm && k > start) {
         const path = journey.touches.map((t) => t.channel).join(pathSeparator);
-        converting.set(path, (converting.get(path) ?? 0) + 1);
+        const known = converting.get(path);
+        if (known) { known.count++; known.cents += opp.amountCents; } else converting.set(path, { count: 1, cents: opp.amountCents });
       }
       horizonsOf(opp);
       ws.load(journey);
@@ -179,44 +230,72 @@ async function attributeAll(deps: AppDeps, s: AttributionScope, settings: Attrib
         if (mc.sourced) { h.sourced.opportunities++; h.sourced.cents += opp.amountCents; }
         if (mc.influenced) { h.influenced.opportunities++; h.influenced.cents += opp.amountCents; }
       }
-      for (const m of attributionModels) if (m !== 'markov') rollUp(opp, journey, m);
+      for (const m of dealModels) if (m !== 'markov_path') rollUp(opp, journey, m);
+      rollUpShapley(opp, journey);
     }
     batch = await nextPromise;
     touchesPromise = nextTouchesPromise;
   }
-  const markov = solveMarkov(sortedPaths(converting, await nonConverting));
+  const paths = sortedPaths(converting, await nonConverting);
+  const markov = solveMarkov(paths, order);
   ws.setMarkov(markov);
   deferred.forEach((opp, journey) => {
     horizonsOf(opp);
     ws.load(journey);
-    rollUp(opp, journey, 'markov');
+    rollUp(opp, journey, 'markov_path');
   });
-  return { short, long, markov };
+  for (const h of [short, long]) allocateMarkov(h, markov);
+  return { short, long, markov, paths, converting };
 }
 
-type WideRow = { key: string | null; unattributed: boolean } & Record<AttributionModel, number>;
+/**
+ * The standard Markov allocation: the horizon's touched amount × each channel's removal-effect
+ * weight (channel totals, as ChannelAttribution's markov_model); deals without a touch stay
+ * unattributed, as in every model. Channels only: the chain's states are channels.
+ */
+function allocateMarkov(h: Horizon, markov: MarkovChannelWeights): void {
+  const acc = h.rollUps.channel;
+  const cents = allocateByWeights(h.touchedCents, markov);
+  const allocated = cents.reduce((a, b) => a + b, 0);
+  markov.channels.forEach((c, i) => { if (cents[i]! !== 0) acc.add('markov', c, cents[i]!); });
+  if (h.cents - allocated !== 0) acc.addUnattributed('markov', h.cents - allocated);
+}
+
+type WideRow = { key: string | null; unattributed: boolean } & Record<AttributionModel, number | null>;
+
+/** The standard Markov model credits channels (its states); other dimensions show null in its column. */
+const modelsOf = (by: RollUpDimension): readonly AttributionModel[] => (by === 'channel' ? attributionModels : attributionModels.filter((m) => m !== 'markov'));
 
 /** Roll-up rows side by side: one row per key, one column per model (amounts in currency units). */
 function wide(acc: RollUpAccumulator): WideRow[] {
   const rows = new Map<string, WideRow>();
+  const models = modelsOf(acc.by);
   for (const r of acc.rows()) {
     const id = r.unattributed ? '\u0000unattributed' : `k:${r.key ?? '\u0000null'}`;
     let row = rows.get(id);
     if (!row) {
-      row = { key: r.key, unattributed: r.unattributed, ...Object.fromEntries(attributionModels.map((m) => [m, 0])) } as WideRow;
+      row = { key: r.key, unattributed: r.unattributed, ...Object.fromEntries(attributionModels.map((m) => [m, models.includes(m) ? 0 : null])) } as WideRow;
       rows.set(id, row);
     }
     row[r.model] = toMoney(r.cents);
   }
-  return [...rows.values()].sort((a, b) => Number(a.unattributed) - Number(b.unattributed) || b.linear - a.linear || String(a.key).localeCompare(String(b.key)));
+  return [...rows.values()].sort((a, b) => Number(a.unattributed) - Number(b.unattributed) || b.linear! - a.linear! || String(a.key).localeCompare(String(b.key)));
 }
 
-function horizonDto(h: Horizon) {
+/** Credit to the marketing channels under `model`, from the channel roll-up. */
+function marketingCreditCents(h: Horizon, model: AttributionModel, marketing: ReadonlySet<string>): number {
+  let cents = 0;
+  for (const r of h.rollUps.channel.rows()) if (r.model === model && !r.unattributed && r.key !== null && marketing.has(r.key)) cents += r.cents;
+  return cents;
+}
+
+function horizonDto(h: Horizon, model: AttributionModel, marketing: ReadonlySet<string>) {
+  const marketingCents = marketingCreditCents(h, model, marketing);
   return {
     opportunities: h.opportunities, amount: toMoney(h.cents),
     marketing_sourced: { opportunities: h.sourced.opportunities, amount: toMoney(h.sourced.cents), share: rate(ratio(h.sourced.cents, h.cents)) },
     marketing_influenced: { opportunities: h.influenced.opportunities, amount: toMoney(h.influenced.cents), share: rate(ratio(h.influenced.cents, h.cents)) },
-    marketing_credit: { amount: toMoney(h.marketingCreditCents), share: rate(ratio(h.marketingCreditCents, h.cents)) },
+    marketing_credit: { amount: toMoney(marketingCents), share: rate(ratio(marketingCents, h.cents)) },
     by_channel: wide(h.rollUps.channel), by_source: wide(h.rollUps.source), by_campaign: wide(h.rollUps.campaign), by_content: wide(h.rollUps.content),
   };
 }
@@ -227,11 +306,14 @@ export async function attributionReport(deps: AppDeps, workspaceId: string, p: R
   const s: AttributionScope = { workspaceId, from: p.from, to: p.to, lookbackDays: settings.lookbackDays };
   const nonConverting = nonConvertingMarkovPaths(deps.db, s);
   nonConverting.catch(() => {}); // awaited by attributeAll; a failure surfaces there
-  const [{ short, long, markov }, versions] = await Promise.all([
-    attributeAll(deps, s, settings, nonConverting, p.model), definitionVersionsInScope(deps.db, workspaceId, p.from, p.to),
+  const order = p.markovOrder ?? 1;
+  const [{ short, long, markov, converting }, versions] = await Promise.all([
+    attributeAll(deps, s, settings, nonConverting, order), definitionVersionsInScope(deps.db, workspaceId, p.from, p.to),
   ]);
-  const shortDto = horizonDto(short);
-  const longDto = horizonDto(long);
+  const marketing = new Set(settings.marketingChannels);
+  const shortDto = horizonDto(short, p.model, marketing);
+  const longDto = horizonDto(long, p.model, marketing);
+  const convertingValue = [...converting.values()].reduce((a, c) => a + c.cents, 0);
   const rows: Row[] = [];
   for (const [horizon, dto] of [['short_term', shortDto], ['long_term', longDto]] as const) {
     for (const dim of ['channel', 'source', 'campaign', 'content'] as const) {
@@ -247,7 +329,8 @@ export async function attributionReport(deps: AppDeps, workspaceId: string, p: R
       'Channel: the campaign\'s channel when the activity names a campaign; else the UTM medium mapped (cpc/ppc/paid/sem → paid_search, email → email, social → social, display → display, organic → organic_search, referral → referral); else the lower-cased source; else content; else direct.',
       'Credits per deal and model sum exactly to its amount in cents (largest-remainder rounding, ties to the earliest touch); a deal with no qualifying touch is reported as unattributed, so every model column sums to the horizon amount.',
       `Positional models: U-shaped 40/20/40 (first, middle, lead creation), W-shaped 30/30/30/10 (first, lead creation, opportunity creation, others), full path 22.5×4/10 (adds close); time decay half-life ${settings.halfLifeDays} days before the close (creation for open deals).`,
-      `Markov: first-order removal effects over ${markov.paths} paths with touches (${markov.conversions} converting = deals won in the period; non-converting = the period's leads that were lost, disqualified or never got a deal); each deal's amount is split by the removal-effect weights of the channels on its path.`,
+      `Markov (order ${order}): removal effects over ${markov.paths} paths with touches (${markov.conversions} converting = deals won in the period, worth ${toMoney(convertingValue)}; non-converting = the period's leads that were lost, disqualified or never got a deal) and ${markov.states} states. \`markov\` is the standard allocation (ChannelAttribution's markov_model): each channel gets the horizon's amount on deals with touches × its share of the summed removal effects; it credits channels only (null for sources, campaigns and content). \`markov_path\` splits each deal's amount over the channels on its own path by those weights (a channel's share evenly over its touches). The removal effects and transition matrix are in the \`markov\` section; GET /api/v1/reports/attribution/paths exports the paths in ChannelAttribution's input format.`,
+      'Shapley: each channel\'s (source\'s, campaign\'s, content asset\'s) Shapley value for v(S) = the amount of the deals whose touches all lie in S — in closed form, each deal\'s amount split equally over the distinct channels (sources, …) it touched (Zhao et al. 2018). See docs/attribution.md.',
       `Marketing: channels ${settings.marketingChannels.join(', ')}. Sourced = the first touch is marketing and came before the deal was created; influenced = any touch is marketing (full amounts, overlapping). Marketing's share vs target = short-term credits to marketing channels under the ${p.model} model / revenue closed.`,
       'Amounts are summed as stored, whatever their currency.',
     ],
@@ -262,8 +345,11 @@ export async function attributionReport(deps: AppDeps, workspaceId: string, p: R
     short_term: shortDto,
     long_term: longDto,
     markov: {
-      paths: markov.paths, conversions: markov.conversions, conversion_probability: rate(markov.conversionProbability),
+      order, paths: markov.paths, conversions: markov.conversions, conversion_value: toMoney(convertingValue), conversion_probability: rate(markov.conversionProbability),
+      states: markov.states,
       channels: markov.channels.map((c, i) => ({ channel: c, removal_effect: rate(markov.removalEffects[i]!), weight: rate(markov.weights[i]!) })),
+      transitions: markov.transitions.slice(0, maxExportedTransitions).map((t) => ({ ...t, probability: rate(t.probability) })),
+      transitions_truncated: markov.transitions.length > maxExportedTransitions,
     },
     marketing_contribution: {
       model: p.model, target: settings.target, share, meets_target: share === null ? null : share >= settings.target,
@@ -271,4 +357,36 @@ export async function attributionReport(deps: AppDeps, workspaceId: string, p: R
       sourced_share: shortDto.marketing_sourced.share, influenced_share: shortDto.marketing_influenced.share,
     },
   };
+}
+
+/**
+ * The period's Markov paths in ChannelAttribution's input format (one row per distinct channel path:
+ * `path` with ' > ' between channels, total_conversions, total_conversion_value, total_null), so anyone
+ * can rerun `markov_model(Data, "path", "total_conversions", var_value = "total_conversion_value",
+ * var_null = "total_null")` on exactly what Leadloop solved. Consecutive repeats are kept as touched.
+ */
+export async function attributionPaths(deps: AppDeps, workspaceId: string, p: ReportParams): Promise<{ columns: string[]; rows: Row[] }> {
+  const found = await attributionSettings(deps, workspaceId);
+  const settings = found.ok ? found.value : defaultAttributionSettings;
+  const s: AttributionScope = { workspaceId, from: p.from, to: p.to, lookbackDays: settings.lookbackDays };
+  const nonConverting = nonConvertingMarkovPaths(deps.db, s);
+  nonConverting.catch(() => {});
+  const { converting } = await attributeAll(deps, s, settings, nonConverting, 1);
+  const byPath = new Map<string, Row>();
+  const rowOf = (path: string) => {
+    let row = byPath.get(path);
+    if (!row) {
+      row = { path: path.split(pathSeparator).join(' > '), total_conversions: 0, total_conversion_value: 0, total_null: 0 };
+      byPath.set(path, row);
+    }
+    return row;
+  };
+  for (const [path, c] of converting) {
+    const row = rowOf(path);
+    row.total_conversions = c.count;
+    row.total_conversion_value = toMoney(c.cents);
+  }
+  for (const n of await nonConverting) rowOf(n.path).total_null = n.count;
+  const rows = [...byPath.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  return { columns: ['path', 'total_conversions', 'total_conversion_value', 'total_null'], rows };
 }

@@ -13,7 +13,7 @@ export const groupings = ['source', 'campaign', 'owner', 'month'] as const;
 export type Cell = string | number | boolean | null;
 export type Row = Record<string, Cell>;
 
-export type ReportParams = { from: Date; to: Date; by: GroupBy; model: AttributionModel };
+export type ReportParams = { from: Date; to: Date; by: GroupBy; model: AttributionModel; markovOrder?: number };
 
 /**
  * What every report answers: the period (half-open [from, to) in UTC, `to_inclusive` the last day),
@@ -42,6 +42,7 @@ export const reportQuerySchema = z.strictObject({
   to: dateOrMonth.optional().describe("Last day of the period, inclusive (or 'YYYY-MM' = its last day). Default: today (UTC)."),
   by: z.enum(groupings).optional().describe('Grouping: source, campaign, owner or month (the month leads entered). Default per report.'),
   model: z.enum(attributionModels).optional().describe('Attribution model for marketing share (attribution report). Default linear.'),
+  markov_order: z.coerce.number().int().min(1).max(4).optional().describe('Order of the Markov chain behind the markov and markov_path models (attribution report): 1–4, as ChannelAttribution\'s `order`. Default 1.'),
   format: z.enum(['json', 'csv']).optional().describe('csv: the flat table as text/csv.'),
 });
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
@@ -70,7 +71,7 @@ export function reportParams(name: ReportName, q: Omit<ReportQuery, 'format'>, n
   const from = q.from ? parseDay(q.from, false) : new Date(Date.UTC(to.getUTCFullYear() - 1, to.getUTCMonth(), to.getUTCDate()));
   if (!from) return fail('ValidationFailed', `from=${q.from} is not a valid date.`, [{ path: 'querystring.from', message: 'invalid date' }]);
   if (from >= to) return fail('ValidationFailed', `The period is empty: from (${q.from}) must be on or before to (${q.to}).`, [{ path: 'querystring.from', message: 'after to' }]);
-  return ok({ from, to, by: q.by ?? defaultGrouping[name], model: q.model ?? 'linear' });
+  return ok({ from, to, by: q.by ?? defaultGrouping[name], model: q.model ?? 'linear', markovOrder: q.markov_order ?? 1 });
 }
 
 export function envelopeBase(name: ReportName, p: ReportParams, now: Date, definitionVersions: DefinitionVersion[]) {

@@ -2,7 +2,7 @@ import { apportionInto } from './largest-remainder.rules.ts';
 import type { MarkovChannelWeights } from './markov.rules.ts';
 import {
   isClosed, roleBit, rolesOfMask,
-  type AttributionCredit, type AttributionModel, type AttributionOptions, type Journey,
+  type AttributionCredit, type AttributionOptions, type DealModel, type Journey,
 } from './journey.types.ts';
 
 const dayMs = 86_400_000;
@@ -63,7 +63,7 @@ export class AttributionWorkspace {
   journey: Journey | null = null;
   private keys: Float64Array;
   private channelCounts = new Float64Array(16);
-  private lastModel: AttributionModel | null = null;
+  private lastModel: DealModel | null = null;
   private lastCredited = 0;
   private readonly options: AttributionOptions;
 
@@ -83,7 +83,7 @@ export class AttributionWorkspace {
     this.keys = new Float64Array(capacity);
   }
 
-  /** Channel weights the `markov` model uses (from {@link MarkovPathAccumulator.solve}). */
+  /** Channel weights the `markov_path` model uses (from {@link MarkovPathAccumulator.solve}). */
   setMarkov(markov: MarkovChannelWeights | null): void {
     this.markov = markov;
   }
@@ -121,7 +121,7 @@ export class AttributionWorkspace {
    * largest-remainder.rules.ts). Returns how many touches got a positive share; 0 means the whole
    * amount is unattributed (no touch in the window, or none qualifying for the model).
    */
-  attribute(model: AttributionModel): number {
+  attribute(model: DealModel): number {
     const journey = this.journey;
     if (!journey) throw new Error('AttributionWorkspace: load() a journey first');
     const n = this.length;
@@ -138,7 +138,7 @@ export class AttributionWorkspace {
       case 'time_decay':
         this.timeDecay(journey);
         break;
-      case 'markov':
+      case 'markov_path':
         this.markovShares(journey);
         break;
       default:
@@ -248,7 +248,12 @@ export class AttributionWorkspace {
     }
   }
 
-  /** A channel's removal-effect weight, split evenly over that channel's touches in the journey. */
+  /**
+   * `markov_path`: each deal's amount split over the channels on its own path by their global
+   * removal-effect weights, a channel's share split evenly over its touches. Not the standard
+   * allocation (that is the report's `markov`, which credits channel totals); kept because it
+   * credits sources, campaigns and content of each deal's own touches.
+   */
   private markovShares(journey: Journey): void {
     const markov = this.markov;
     if (!markov) throw new Error('AttributionWorkspace: the markov model needs channel weights (setMarkov)');

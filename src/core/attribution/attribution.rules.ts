@@ -2,7 +2,7 @@ import { AttributionWorkspace } from './attribution-workspace.rules.ts';
 import type { MarkovChannelWeights } from './markov.rules.ts';
 import {
   defaultAttributionOptions,
-  type AttributionCredit, type AttributionModel, type AttributionOptions, type Journey,
+  type AttributionCredit, type AttributionOptions, type DealModel, type Journey,
 } from './journey.types.ts';
 
 /**
@@ -12,7 +12,7 @@ import {
  * @example attribute(journey, 'u_shaped') // [{ touchId: 't1', role: 'first', cents: 4000, ... }, ...]
  */
 export function attribute(
-  journey: Journey, model: AttributionModel,
+  journey: Journey, model: DealModel,
   options: Partial<AttributionOptions> = {}, markov: MarkovChannelWeights | null = null,
 ): AttributionCredit[] {
   const workspace = new AttributionWorkspace({ ...defaultAttributionOptions, ...options }, markov, journey.touches.length || 1);
@@ -23,7 +23,7 @@ export function attribute(
 
 /** Credits of one opportunity under several models, model by model (no double counting within a model). */
 export function attributeModels(
-  journey: Journey, models: readonly AttributionModel[],
+  journey: Journey, models: readonly DealModel[],
   options: Partial<AttributionOptions> = {}, markov: MarkovChannelWeights | null = null,
 ): AttributionCredit[] {
   const workspace = new AttributionWorkspace({ ...defaultAttributionOptions, ...options }, markov, journey.touches.length || 1);

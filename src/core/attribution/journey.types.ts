@@ -3,9 +3,18 @@
  * Kept apart from the models so that reports, storage mappers and the web app can share it.
  */
 
-export const attributionModels = [
-  'first_touch', 'last_touch', 'lead_creation', 'linear', 'u_shaped', 'w_shaped', 'full_path', 'time_decay', 'markov',
+/** Models that split each deal's amount over its own touches (an AttributionWorkspace computes them). */
+export const dealModels = [
+  'first_touch', 'last_touch', 'lead_creation', 'linear', 'u_shaped', 'w_shaped', 'full_path', 'time_decay', 'markov_path',
 ] as const;
+export type DealModel = (typeof dealModels)[number];
+/**
+ * Models that credit channels over the whole period's journeys (standard Markov removal-effect
+ * allocation, Shapley values): channel totals, not a split of each deal over its touches.
+ */
+export const portfolioModels = ['markov', 'shapley'] as const;
+export type PortfolioModel = (typeof portfolioModels)[number];
+export const attributionModels = [...dealModels, ...portfolioModels] as const;
 export type AttributionModel = (typeof attributionModels)[number];
 
 export type OpportunityStatus = 'open' | 'won' | 'lost';

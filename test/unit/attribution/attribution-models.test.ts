@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attribute, attributeModels } from '../../../src/core/attribution/attribution.rules.ts';
 import { AttributionWorkspace } from '../../../src/core/attribution/attribution-workspace.rules.ts';
-import { attributionModels, defaultAttributionOptions, type AttributionCredit } from '../../../src/core/attribution/journey.types.ts';
+import { dealModels, defaultAttributionOptions, type AttributionCredit } from '../../../src/core/attribution/journey.types.ts';
 import { markovChannelWeights } from '../../../src/core/attribution/markov.rules.ts';
 import { day, journey, prng, touch } from './journey.fixture.ts';
 
@@ -14,7 +14,7 @@ describe('one touch', () => {
   const markov = markovChannelWeights([{ channels: ['search'], converted: true }]);
 
   it('gets the whole amount under every model', () => {
-    for (const model of attributionModels) {
+    for (const model of dealModels) {
       expect(cents(attribute(j, model, {}, markov)), model).toEqual({ t1: 10_000 });
     }
   });
@@ -131,7 +131,7 @@ describe('many touches with repeated channels', () => {
       { channels: ['email', 'webinar'], converted: true },
     ]);
     const shuffled = { ...j, touches: [j.touches[3]!, j.touches[0]!, j.touches[5]!, j.touches[1]!, j.touches[4]!, j.touches[2]!] };
-    for (const model of attributionModels) {
+    for (const model of dealModels) {
       const credits = attribute(j, model, {}, markov);
       expect(credits.reduce((s, c) => s + c.cents, 0), model).toBe(100_000);
       expect(cents(attribute(shuffled, model, {}, markov)), model).toEqual(cents(credits));
@@ -157,7 +157,7 @@ describe('window and unattributed revenue', () => {
 
   it('a journey without touches is one explicit unattributed credit of the full amount', () => {
     const j = journey([touch('old', 1, 'search')], { created: 100, closed: 120 });
-    for (const model of attributionModels) {
+    for (const model of dealModels) {
       expect(attribute(j, model, { lookbackDays: 30 }, markovChannelWeights([])), model).toEqual([{
         opportunityId: 'opp-1', model, touchId: null, cents: 10_000, weight: 1, role: 'unattributed', roles: ['unattributed'],
         at: null, channel: null, source: null, campaign: null, contentId: null,
@@ -180,7 +180,7 @@ describe('window and unattributed revenue', () => {
     const j = journey([touch('a', 1, 'x')]);
     expect(() => attribute(j, 'time_decay', { halfLifeDays: 0 })).toThrow(RangeError);
     expect(() => attribute(j, 'linear', { lookbackDays: -1 })).toThrow(RangeError);
-    expect(() => attribute(j, 'markov')).toThrow(/channel weights/);
+    expect(() => attribute(j, 'markov_path')).toThrow(/channel weights/);
   });
 });
 
@@ -206,7 +206,7 @@ describe('exact sum on randomized journeys (seeded)', () => {
       const inWindow = workspace.load(j);
       // Plain checks collected and asserted once: ~200k expect() calls made this test slow, not the code.
       const problem = (model: string, what: string) => problems.push(`journey ${k} ${model}: ${what}`);
-      for (const model of attributionModels) {
+      for (const model of dealModels) {
         const credited = workspace.attribute(model);
         const credits = workspace.credits();
         if (credits.reduce((s, c) => s + c.cents, 0) !== amount) problem(model, 'credits do not sum to the amount');

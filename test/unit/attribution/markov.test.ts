@@ -91,13 +91,13 @@ describe('Markov removal effect', () => {
     // Channels in the journey: A (1/4) once, B (3/4) twice → 1001 × (0.25, 0.375, 0.375) = 250.25, 375.375, 375.375.
     // Floors 250 + 375 + 375 = 1000; the last cent ties between the B touches → the earlier one.
     const j = journey([touch('a', 1, 'A'), touch('b1', 2, 'B'), touch('b2', 3, 'B'), touch('c', 4, 'C'), touch('d', 5, 'D')], { amount: 1001 });
-    const credits = attribute(j, 'markov', {}, solved);
+    const credits = attribute(j, 'markov_path', {}, solved);
     expect(credits.map((c) => [c.touchId, c.cents, c.role])).toEqual([
       ['a', 250, 'channel_share'], ['b1', 376, 'channel_share'], ['b2', 375, 'channel_share'],
     ]);
     // Only channels with no removal effect (C, or D never seen) → unattributed.
     const dead = journey([touch('c', 1, 'C'), touch('d', 2, 'D')]);
-    expect(attribute(dead, 'markov', {}, solved)).toMatchObject([{ touchId: null, role: 'unattributed', cents: 10_000 }]);
+    expect(attribute(dead, 'markov_path', {}, solved)).toMatchObject([{ touchId: null, role: 'unattributed', cents: 10_000 }]);
   });
 });
 

@@ -9,7 +9,7 @@ import { adaptCpod, adaptSegmentBars, adaptSla, adaptSources, adaptTimeToSalesRe
 import { dashboardQueries, defaultFilters, useReportState, type DashboardFilters } from './use-report.ts';
 
 const segments = [{ value: 'source', label: 'Source' }, { value: 'campaign', label: 'Campaign' }, { value: 'owner', label: 'Owner' }, { value: 'month', label: 'Month entered' }];
-const attributionModels = ['first_touch', 'last_touch', 'lead_creation', 'linear', 'u_shaped', 'w_shaped', 'full_path', 'time_decay', 'markov'];
+const attributionModels = ['first_touch', 'last_touch', 'lead_creation', 'linear', 'u_shaped', 'w_shaped', 'full_path', 'time_decay', 'markov_path', 'markov', 'shapley'];
 const dimensions = ['channel', 'campaign', 'content', 'source'];
 
 function Kpi({ name, value, sub }: { name: string; value: string; sub?: string }) {
