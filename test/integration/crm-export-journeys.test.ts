@@ -131,6 +131,19 @@ quinn@qualsoft.example,webinar_attended,2026-02-28 16:00,,linkedin,social,feb-we
     expect(await q(t, sql<{ n: number }>`SELECT count(*)::int AS n FROM lead`)).toEqual(leadsBefore);
   });
 
+  it('time to sales-ready skips a stage the export dated at a later stage\'s time, and says how many', async () => {
+    const r = await t.api('GET', '/api/v1/reports/time-to-sales-ready?from=2026-01-01&to=2026-03-31&by=source', undefined, t.keys.read);
+    expect(r.statusCode, r.body).toBe(200);
+    const rep = JSON.parse(r.body);
+    // HubSpot has no SAL date: the import dates Vera's and Ulla's SAL at their MQL dates. Those SALs are skipped
+    // (not "sales-ready 0 days after MQL"); both MQLs, dated by the export, are measured. Cora opened in 2025.
+    const total = rep.rows.find((row: { group: string }) => row.group === 'total');
+    expect(total, JSON.stringify(rep.rows)).toMatchObject({ mqls: 2, mqls_skipped: 0, sals: 0, sals_skipped: 2, median_days_to_sal: null });
+    // Per origin: Ulla (OFFLINE) became an MQL 1 day after her lead opened.
+    expect(rep.rows.find((row: { group: string }) => row.group === 'OFFLINE')).toMatchObject({ mqls: 1, mean_days_to_mql: 1, median_days_to_mql: 1, sals_skipped: 1 });
+    expect(rep.notes.join(' ')).toMatch(/0 MQL and 2 SAL dates were skipped/);
+  });
+
   it('live capture matches by registrable domain too: an identify from a subdomain email joins the company account', async () => {
     const r = await segment(t, '/v1/identify', { anonymousId: 'visitor-uk', traits: { email: 'ida@eu.acmepsl.co.uk' } });
     expect(r.statusCode, r.body).toBe(200);

@@ -83,10 +83,10 @@ describe('sources', () => {
     const rep = await report('sources');
     expect(rowOf(rep, 'webinar')).toMatchObject({
       leads: 3, mqls: 3, sals: 3, won: 1, opportunities: 2, won_deals: 1, mql_rate: 1, sal_rate: 1, win_rate: 0.333333,
-      revenue: 1000, revenue_per_lead: 333.33, cost: 500, cost_per_lead: 166.67, cost_per_opportunity: 250, cost_per_won_deal: 500,
+      revenue: 1000, revenue_per_lead: 333.33, cost: 500, cost_per_lead: 166.67, cost_per_opportunity: 250, cost_per_won_deal: 500, roas: 2, roi: 1,
     });
     const ps = rowOf(rep, 'paid_search');
-    expect(ps).toMatchObject({ leads: 3, mqls: 2, won: 0, revenue: 0, cost: 100, cost_per_lead: 33.33, cost_per_opportunity: null, cost_per_won_deal: null });
+    expect(ps).toMatchObject({ leads: 3, mqls: 2, won: 0, revenue: 0, cost: 100, cost_per_lead: 33.33, cost_per_opportunity: null, cost_per_won_deal: null, roas: 0, roi: -1 });
     // 0 of 2 vs 1 of 3: expected counts < 5 → Fisher: P(X ≤ 0) = C(4,2)/C(5,2) = 0.6.
     expect(ps).toMatchObject({ quality_test: 'fisher_exact', p_value: 0.6, below_average: false, rest_win_rate: 0.333333 });
     expect(rowOf(rep, 'total')).toMatchObject({ leads: 6, mqls: 5, won: 1, revenue: 1000, cost: 600, quality_test: null });

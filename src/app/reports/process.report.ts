@@ -9,18 +9,26 @@ const r3 = (v: number | null) => (v === null ? null : Math.round(v * 1000) / 100
 export async function timeToSalesReadyReport(deps: AppDeps, workspaceId: string, p: ReportParams): Promise<ReportEnvelope> {
   const scope = { workspaceId, ...p };
   const [rows, versions] = await Promise.all([timeToSalesReady(deps.db, scope), definitionVersionsInScope(deps.db, workspaceId, p.from, p.to)]);
+  const total = rows.find((r) => r.key === null);
   return {
     ...envelopeBase('time-to-sales-ready', p, deps.clock.now(), versions),
     notes: [
       'Cohort: leads opened in the period, grouped by filters.by (by=month gives the trend: is nurturing getting faster?).',
       "First touch: the earliest of lead.first_touch_at, the contact's earliest activity and lead.opened_at. MQL / SAL: the lead's first stage_transition to mql / sal.",
-      'Days = (first MQL or SAL − first touch) / 86400 s; median and p90 by percentile_cont over the leads that got there.',
+      'Days = (first MQL or SAL − first touch) / 86400 s; mean, median and p90 (percentile_cont) over the leads whose stage was measured. by=source gives them per origin.',
+      `Measured stages: MQL and SAL. Imports date a stage the CRM never recorded at a neighbouring stage's date (a SAL at the MQL date, every stage at the won date). Such a stage is skipped, not reported as reached at its neighbour's time: a SAL at or before its MQL or at or after its next stage (sql, opportunity, won), an MQL at or after a stage beyond SAL. ${total?.toMql.skipped ?? 0} MQL and ${total?.toSal.skipped ?? 0} SAL dates were skipped (columns mqls_skipped, sals_skipped).`,
     ],
-    definitions: { days_to_mql: 'min(stage_transition.at WHERE to_stage = mql) − first touch', days_to_sal: 'min(stage_transition.at WHERE to_stage = sal) − first touch' },
-    columns: ['group', 'leads', 'mqls', 'median_days_to_mql', 'p90_days_to_mql', 'sals', 'median_days_to_sal', 'p90_days_to_sal'],
+    definitions: {
+      days_to_mql: 'min(stage_transition.at WHERE to_stage = mql) − first touch, unless at or after the first sql/opportunity/won',
+      days_to_sal: 'min(stage_transition.at WHERE to_stage = sal) − first touch, unless at or before the first mql or at or after the first sql/opportunity/won',
+    },
+    columns: ['group', 'leads', 'mqls', 'mean_days_to_mql', 'median_days_to_mql', 'p90_days_to_mql', 'mqls_skipped',
+      'sals', 'mean_days_to_sal', 'median_days_to_sal', 'p90_days_to_sal', 'sals_skipped'],
     rows: rows.map((r): Row => ({
-      group: r.key ?? 'total', leads: r.leads, mqls: r.toMql.n, median_days_to_mql: r3(r.toMql.medianDays), p90_days_to_mql: r3(r.toMql.p90Days),
-      sals: r.toSal.n, median_days_to_sal: r3(r.toSal.medianDays), p90_days_to_sal: r3(r.toSal.p90Days),
+      group: r.key ?? 'total', leads: r.leads, mqls: r.toMql.n, mean_days_to_mql: r3(r.toMql.meanDays), median_days_to_mql: r3(r.toMql.medianDays),
+      p90_days_to_mql: r3(r.toMql.p90Days), mqls_skipped: r.toMql.skipped,
+      sals: r.toSal.n, mean_days_to_sal: r3(r.toSal.meanDays), median_days_to_sal: r3(r.toSal.medianDays), p90_days_to_sal: r3(r.toSal.p90Days),
+      sals_skipped: r.toSal.skipped,
     })),
   };
 }

@@ -55,6 +55,7 @@ export async function sourcesReport(deps: AppDeps, workspaceId: string, p: Repor
       revenue: money(c.revenue), revenue_per_lead: money(ratio(c.revenue, c.leads)),
       cost: money(cost), cost_per_lead: money(cost === null ? null : ratio(cost, c.leads)),
       cost_per_opportunity: money(cost === null ? null : ratio(cost, c.opportunities)), cost_per_won_deal: money(cost === null ? null : ratio(cost, c.wonOpportunities)),
+      roas: rate(cost === null ? null : ratio(c.revenue, cost)), roi: rate(cost === null ? null : ratio(c.revenue - cost, cost)),
       below_average: test?.significant ?? null, quality_test: test?.test ?? null, p_value: test?.pValue === null || test?.pValue === undefined ? null : Number(test.pValue.toPrecision(6)),
       rest_win_rate: rate(test?.restRate ?? null),
     };
@@ -78,10 +79,11 @@ export async function sourcesReport(deps: AppDeps, workspaceId: string, p: Repor
     definitions: {
       win_rate: 'leads that reached won / leads that reached mql', revenue_per_lead: 'revenue / leads', cost_per_lead: 'cost / leads',
       cost_per_opportunity: 'cost / opportunities linked to the group\'s leads', cost_per_won_deal: 'cost / won opportunities linked to the group\'s leads',
+      roas: 'revenue / cost (return on ad spend: 2.5 = 2.50 of won revenue per 1 spent)', roi: '(revenue − cost) / cost',
       sql: 'cohort as in funnel; deals: SELECT DISTINCT key, o.id, o.status, o.amount FROM cohort JOIN opportunity_lead JOIN opportunity; costs: campaign_cost JOIN campaign WHERE period_start in the period\'s months',
     },
     columns: ['group', 'leads', 'mqls', 'sals', 'won', 'opportunities', 'won_deals', 'mql_rate', 'sal_rate', 'win_rate', 'revenue', 'revenue_per_lead',
-      'cost', 'cost_per_lead', 'cost_per_opportunity', 'cost_per_won_deal', 'below_average', 'quality_test', 'p_value', 'rest_win_rate'],
+      'cost', 'cost_per_lead', 'cost_per_opportunity', 'cost_per_won_deal', 'roas', 'roi', 'below_average', 'quality_test', 'p_value', 'rest_win_rate'],
     rows,
     costs: {
       total: money(totalCost), allocated: money(allocated), unallocated: money(totalCost - allocated),

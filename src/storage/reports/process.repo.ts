@@ -4,10 +4,12 @@ import type { DbOrTrx } from '../db.ts';
 import { cohortCte, num, numOrNull, reachedCte, type ReportScope } from './report-sql.ts';
 
 const salesTypes = [...salesTouchTypes];
-type Dist = { n: number; medianDays: number | null; p90Days: number | null };
-const dist = (r: Record<string, unknown>, prefix: string): Dist =>
-  ({ n: num(r[`${prefix}_n`]), medianDays: numOrNull(r[`${prefix}_median`]), p90Days: numOrNull(r[`${prefix}_p90`]) });
-const pct = (expr: string, prefix: string) => sql.raw(`count(${expr}) AS ${prefix}_n,
+type Dist = { n: number; meanDays: number | null; medianDays: number | null; p90Days: number | null; skipped: number };
+const dist = (r: Record<string, unknown>, prefix: string): Dist => ({
+  n: num(r[`${prefix}_n`]), meanDays: numOrNull(r[`${prefix}_mean`]), medianDays: numOrNull(r[`${prefix}_median`]), p90Days: numOrNull(r[`${prefix}_p90`]),
+  skipped: num(r[`${prefix}_skipped`] ?? 0),
+});
+const pct = (expr: string, prefix: string) => sql.raw(`count(${expr}) AS ${prefix}_n, avg(${expr}) AS ${prefix}_mean,
   percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expr}) AS ${prefix}_median, percentile_cont(0.9) WITHIN GROUP (ORDER BY ${expr}) AS ${prefix}_p90`);
 
 export type CpodRow = { month: string | null; campaignCost: number; marketingPeriodCost: number; salesPeriodCost: number; wonRevenue: number; wonDeals: number };
@@ -41,10 +43,22 @@ export type SalesReadyRow = { key: string | null; leads: number; toMql: Dist; to
 export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope): Promise<SalesReadyRow[]> {
   const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
     t AS (SELECT r.key, r.mql_at, r.sal_at, least(r.first_touch_at,
-        (SELECT min(a.occurred_at) FROM activity a WHERE a.workspace_id = ${scope.workspaceId} AND a.contact_id = r.contact_id), r.opened_at) AS first_touch
+        (SELECT min(a.occurred_at) FROM activity a WHERE a.workspace_id = ${scope.workspaceId} AND a.contact_id = r.contact_id), r.opened_at) AS first_touch,
+        -- the first time the lead entered a stage after sal (sql, opportunity, won); only looked up for leads that reached sal
+        CASE WHEN r.sal_at IS NOT NULL THEN (SELECT min(st.at) FROM stage_transition st WHERE st.workspace_id = ${scope.workspaceId} AND st.lead_id = r.id
+          AND st.to_stage IN ('sql', 'opportunity', 'won')) END AS after_sal_at
       FROM r),
-    d AS (SELECT key, extract(epoch FROM mql_at - first_touch) / 86400.0 AS to_mql, extract(epoch FROM sal_at - first_touch) / 86400.0 AS to_sal FROM t)
-    SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, count(*) AS leads, ${pct('to_mql', 'mql')}, ${pct('to_sal', 'sal')}
+    -- Imports date stages a CRM never recorded at a neighbour's date (HubSpot: SAL at the MQL date; Olist: every
+    -- stage at the won date). A stage sharing its instant with a neighbour was not measured, so it is skipped rather
+    -- than reported as reached at the neighbour's time: SAL when at (or before) its MQL or at (or after) the next stage;
+    -- MQL (which CRM exports do date) only when at (or after) a stage beyond SAL.
+    d AS (SELECT key, to_mql, to_sal, mql_skip, sal_skip FROM (SELECT key,
+        (mql_at >= coalesce(after_sal_at, 'infinity')) AS mql_skip,
+        (sal_at <= coalesce(mql_at, '-infinity') OR sal_at >= coalesce(after_sal_at, 'infinity')) AS sal_skip,
+        extract(epoch FROM mql_at - first_touch) / 86400.0 AS mql_days, extract(epoch FROM sal_at - first_touch) / 86400.0 AS sal_days
+      FROM t) s CROSS JOIN LATERAL (SELECT CASE WHEN mql_skip THEN NULL ELSE mql_days END AS to_mql, CASE WHEN sal_skip THEN NULL ELSE sal_days END AS to_sal) m)
+    SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, count(*) AS leads, ${pct('to_mql', 'mql')}, ${pct('to_sal', 'sal')},
+      count(*) FILTER (WHERE mql_skip) AS mql_skipped, count(*) FILTER (WHERE sal_skip) AS sal_skipped
     FROM d GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(db);
   return rows.map((r) => ({ key: (r.key as string | null) ?? null, leads: num(r.leads), toMql: dist(r, 'mql'), toSal: dist(r, 'sal') }));
 }
