@@ -1,7 +1,7 @@
 import { canonicalActivity } from '../../core/activity-vocabulary.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { insertActivity } from '../../storage/activities.repo.ts';
-import { reactToActivities } from '../activity-reactions.ts';
+import { publishActivitiesStored } from '../activity-reactions.ts';
 import { getContentAsset } from '../../storage/content.repo.ts';
 import { mayContact, type ConsentChange } from '../../core/consent.rules.ts';
 import { getContact } from '../../storage/contacts.repo.ts';
@@ -56,7 +56,7 @@ export async function recordClick(deps: AppDeps, token: string): Promise<Result<
     const click = await insertActivity(trx, payload.workspaceId, emailActivity(send, 'email_click', now, { contentId: asset.id, url: asset.url, key: `nurture-email_click:${send.id}` }));
     const view = await insertActivity(trx, payload.workspaceId, emailActivity(send, 'content_view', now, { contentId: asset.id, url: asset.url, key: `nurture-content_view:${send.id}` }));
     // Nurture's whole point: engagement it earns scores, and can make the lead sales-ready.
-    await reactToActivities(trx, payload.workspaceId, [click, view].filter((a) => a !== null), now);
+    await publishActivitiesStored(trx, payload.workspaceId, [click, view].filter((a) => a !== null), now, 'nurture');
     await markSend(trx, payload.workspaceId, send.id, 'clicked_at', now);
     await markSend(trx, payload.workspaceId, send.id, 'opened_at', now);
   });
@@ -71,7 +71,7 @@ export async function recordOpen(deps: AppDeps, token: string): Promise<void> {
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     const open = await insertActivity(trx, payload.workspaceId, emailActivity(send, 'email_open', now, { key: `nurture-email_open:${send.id}` }));
-    if (open) await reactToActivities(trx, payload.workspaceId, [open], now);
+    if (open) await publishActivitiesStored(trx, payload.workspaceId, [open], now, 'nurture');
     await markSend(trx, payload.workspaceId, send.id, 'opened_at', now);
   });
 }

@@ -30,12 +30,13 @@ export async function onLeadStageChanged(trx: Trx, event: DomainEvents['LeadTran
 }
 
 /**
- * Called by scoring, in the ingesting transaction, for a lead the definition's inquiry rule just
- * opened from live traffic (and that did not qualify in the same batch): it joins the best-fitting
- * track now (origin live_inquiry), unless the person already has a live track (one voice per
- * person, also enforced by the partial unique index) or cannot be emailed.
+ * Subscriber of InquirySettled (scoring, in the ingesting transaction): a lead the definition's
+ * inquiry rule just opened from live traffic, and that did not qualify in the same batch, joins the
+ * best-fitting track now (origin live_inquiry), unless the person already has a live track (one
+ * voice per person, also enforced by the partial unique index) or cannot be emailed.
  */
-export async function onInquiryOpened(trx: Trx, workspaceId: string, leadId: string, now: Date): Promise<void> {
+export async function onInquiryOpened(trx: Trx, event: DomainEvents['InquirySettled']): Promise<void> {
+  const { workspaceId, leadId, at: now } = event;
   const tracks = await listTracks(trx, workspaceId, true);
   if (tracks.length === 0) return; // the common case without tracks costs one query
   const lead = await getLead(trx, workspaceId, leadId);
