@@ -21,6 +21,7 @@ import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
 import { applyGroups } from './ingest-groups.ts';
 import { stopwatch, type IngestContext, type IngestPipeline, type PersistedActivity } from './ingest-pipeline.ts';
+import { withTransaction } from './transaction.ts';
 
 export type IngestInput = {
   messages: readonly unknown[];
@@ -154,7 +155,7 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
   const lookups = unique.some((p) => isActivityMessage(p.msg)) ? await pipeline.lookups(deps.db, workspaceId) : null;
 
   lap('validate');
-  const result = await deps.db.transaction().execute(async (trx) => {
+  const result = await withTransaction(deps, async (trx) => {
     lap('begin');
     await insertDeadLetters(trx, workspaceId, dead, receivedAt);
     if (unique.length === 0) return { stored: 0, duplicates: 0, stepDead: 0 };
