@@ -1,7 +1,7 @@
 import { domainEvents, type Dispatcher } from './events/dispatcher.ts';
 import { alertOwnersOfHighIntent, stopClocksOnSalesTouches } from './handoff/on-activities.ts';
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
-import { onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
+import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
 import { inquiriesOnIdentified, rescoreOnMerge, scoreStoredActivities } from './scoring/scoring-subscribers.ts';
 
 /**
@@ -28,6 +28,7 @@ function registerSubscribers(d: Dispatcher): void {
   // Identity: merged winners are re-scored from their whole history; newly known people's anonymous
   // history is judged by the inquiry rule.
   d.subscribe('ContactsMerged', 'scoring', rescoreOnMerge);
+  d.subscribe('ContactsMerged', 'nurture', dropTicksOfMergedEnrollments);
   d.subscribe('ContactsIdentified', 'scoring', inquiriesOnIdentified);
   // A lead moved: the hand-off first (routing on → mql, SLA clocks and timer, alerts, recycles back
   // to marketing), then nurture, which reads the lead as the hand-off left it.

@@ -3,8 +3,9 @@ import { getContact } from '../../storage/contacts.repo.ts';
 import type { Trx } from '../../storage/db.ts';
 import { getLead } from '../../storage/leads.repo.ts';
 import type { DomainEvents } from '../events/domain-events.ts';
-import { getTrack, listTracks, lockLiveEnrollmentForContact } from '../../storage/nurture.repo.ts';
-import { applyEnrollmentActions, loadConsumed, toNurtureLead, toNurturePerson, workspaceConsentPolicy } from './nurture-enrollment.ts';
+import { getTrack, listEnrollmentsExitedByMerge, listTracks, lockLiveEnrollmentForContact } from '../../storage/nurture.repo.ts';
+import { removeJob } from '../../storage/jobs.repo.ts';
+import { applyEnrollmentActions, loadConsumed, nurtureJobKey, toNurtureLead, toNurturePerson, workspaceConsentPolicy } from './nurture-enrollment.ts';
 
 /**
  * Subscriber of LeadTransitioned (after the hand-off's), in the transaction of the move: pauses the
@@ -46,4 +47,13 @@ export async function onInquiryOpened(trx: Trx, event: DomainEvents['InquirySett
   if (tracksReadConsumed(tracks)) person.consumed = await loadConsumed(trx, workspaceId, lead.contactId);
   const actions = decideOnNewInquiry({ live, lead: toNurtureLead(lead), person, tracks, now });
   await applyEnrollmentActions(trx, workspaceId, lead, actions, now);
+}
+
+/**
+ * Subscriber of ContactsMerged: a merged-away person's enrollment that had to end (the winner already
+ * had a live track: one voice per person) was exited as `merged`; its pending tick is dropped.
+ */
+export async function dropTicksOfMergedEnrollments(trx: Trx, event: DomainEvents['ContactsMerged']): Promise<void> {
+  const exited = await listEnrollmentsExitedByMerge(trx, event.workspaceId, [...new Set(event.merges.map((m) => m.winnerId))], event.at);
+  for (const id of exited) await removeJob(trx, nurtureJobKey(id));
 }
