@@ -12,7 +12,7 @@ import { getUser } from '../storage/users.repo.ts';
 import { recordContactConsent } from './consent.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
-import { rescoreContactFit } from './scoring/score-activities.ts';
+import { publish } from './events/dispatcher.ts';
 
 const notFound = (what: string, id: string) => fail('NotFound', `${what} ${id} not found in this workspace.`);
 
@@ -62,6 +62,7 @@ export async function createContact(deps: AppDeps, workspaceId: string, input: C
   try {
     return ok(await deps.db.transaction().execute(async (trx) => {
       const created = await insertContact(trx, workspaceId, { ...input, consent: undefined, email, accountId, status: email ? 'known' : 'anonymous' });
+      await publish(trx, 'ContactCreated', { workspaceId, contactId: created.id, email, accountId, origin: 'api', at: deps.clock.now() });
       if (consent.value.length === 0) return created;
       await recordContactConsent(trx, workspaceId, created.id, consent.value);
       return (await getContact(trx, workspaceId, created.id))!;
@@ -89,8 +90,8 @@ export async function patchContact(deps: AppDeps, workspaceId: string, id: strin
   if (!refs.ok) return refs;
   const updated = await deps.db.transaction().execute(async (trx) => {
     const row = await updateContact(trx, workspaceId, id, next);
-    // Fit depends on who the contact is: re-score under the active definition in the same transaction.
-    if (row) await rescoreContactFit(trx, workspaceId, id, deps.clock.now());
+    // Fit depends on who the contact is: scoring re-scores it in this transaction (a ContactUpdated subscriber).
+    if (row) await publish(trx, 'ContactUpdated', { workspaceId, contactId: id, fields: Object.keys(patch).filter((k) => patch[k as keyof ContactFields] !== undefined), at: deps.clock.now() });
     if (!row || consent.value.length === 0) return row;
     await recordContactConsent(trx, workspaceId, id, consent.value);
     return getContact(trx, workspaceId, id);

@@ -39,6 +39,13 @@ export type DomainEvents = {
   };
 
   /**
+   * A contact's own fields were changed through the API (`fields`: the names given in the patch;
+   * consent changes included as `consent`). Subscribers: scoring re-scores fit (fit depends on who
+   * the contact is) and re-qualifies when the rating now says so.
+   */
+  ContactUpdated: { workspaceId: string; contactId: string; fields: readonly string[]; at: Date };
+
+  /**
    * Contacts were folded into others (identity resolution): every reference of each loser now
    * points at its winner. Published once per batch, before the batch's activities are stored.
    */

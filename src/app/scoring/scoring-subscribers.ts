@@ -2,7 +2,7 @@ import type { Trx } from '../../storage/db.ts';
 import type { DomainEvents } from '../events/domain-events.ts';
 import { publish } from '../events/dispatcher.ts';
 import { inquiriesOnIdentify } from './inquiry-on-identify.ts';
-import { rescoreMergedContacts, scoreActivities, type ScoringOutcome } from './score-activities.ts';
+import { rescoreContactFit, rescoreMergedContacts, scoreActivities, type ScoringOutcome } from './score-activities.ts';
 
 type ActivitiesStored = DomainEvents['ActivitiesStored'];
 // The outcome of scoring each published ActivitiesStored payload, for the door that published it
@@ -42,4 +42,9 @@ export async function rescoreOnMerge(trx: Trx, event: DomainEvents['ContactsMerg
 /** Subscriber of ContactsIdentified: history made while anonymous is judged by the inquiry rule. */
 export async function inquiriesOnIdentified(trx: Trx, event: DomainEvents['ContactsIdentified']): Promise<void> {
   await inquiriesOnIdentify(trx, event.workspaceId, new Map(event.contacts.map((c) => [c.contactId, c.at])), event.at);
+}
+
+/** Subscriber of ContactUpdated: fit depends on who the contact is; re-scored (and re-qualified) under the active definition. */
+export async function rescoreFitOnContactUpdated(trx: Trx, event: DomainEvents['ContactUpdated']): Promise<void> {
+  await rescoreContactFit(trx, event.workspaceId, event.contactId, event.at);
 }
