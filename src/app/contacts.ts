@@ -13,6 +13,7 @@ import { recordContactConsent } from './consent.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
 import { publish } from './events/dispatcher.ts';
+import { withTransaction } from './transaction.ts';
 
 const notFound = (what: string, id: string) => fail('NotFound', `${what} ${id} not found in this workspace.`);
 
@@ -60,7 +61,7 @@ export async function createContact(deps: AppDeps, workspaceId: string, input: C
   if (!refs.ok) return refs;
   const accountId = input.accountId ?? (await accountForEmail(deps, workspaceId, email))?.id ?? null;
   try {
-    return ok(await deps.db.transaction().execute(async (trx) => {
+    return ok(await withTransaction(deps, async (trx) => {
       const created = await insertContact(trx, workspaceId, { ...input, consent: undefined, email, accountId, status: email ? 'known' : 'anonymous' });
       await publish(trx, 'ContactCreated', { workspaceId, contactId: created.id, email, accountId, origin: 'api', at: deps.clock.now() });
       if (consent.value.length === 0) return created;
@@ -88,7 +89,7 @@ export async function patchContact(deps: AppDeps, workspaceId: string, id: strin
   }
   const refs = await checkReferences(deps, workspaceId, patch);
   if (!refs.ok) return refs;
-  const updated = await deps.db.transaction().execute(async (trx) => {
+  const updated = await withTransaction(deps, async (trx) => {
     const row = await updateContact(trx, workspaceId, id, next);
     // Fit depends on who the contact is: scoring re-scores it in this transaction (a ContactUpdated subscriber).
     if (row) await publish(trx, 'ContactUpdated', { workspaceId, contactId: id, fields: Object.keys(patch).filter((k) => patch[k as keyof ContactFields] !== undefined), at: deps.clock.now() });
