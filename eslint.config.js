@@ -26,7 +26,6 @@ const features = ['handoff', 'nurture', 'scoring', 'definitions', 'import', 'rep
 const featureWhy = "A feature does not import another feature's use cases: publish a domain event (src/app/events/domain-events.ts) and subscribe in src/app/compose.ts.";
 // Known direct calls still to become events or shared modules (ARCHITECTURE.md, "Domain events").
 const featureExceptions = {
-  definitions: ['scoring/scoring-facts\\.ts$'], // the definition-document parse cache and facts loaders scoring owns
   import: ['scoring/scoring-facts\\.ts$', 'scoring/score-activities\\.ts$'], // each import chunk is scored in its transaction
 };
 const kernelExceptions = ['nurture/nurture-settings\\.ts$']; // content-library reads the nurture settings
