@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent, DomainEventName, DomainEvents } from '../../src/app/events/domain-events.ts';
+import { submitForm } from '../../src/app/forms.ts';
+import { createStandardIngestPipeline } from '../../src/app/ingest-steps.ts';
+import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
 import { createDispatcher, observeEvents } from '../../src/app/events/dispatcher.ts';
 import { openLeadInTrx } from '../../src/app/leads.ts';
 import { inTransaction } from '../../src/app/transaction.ts';
 import { ok } from '../../src/core/result.ts';
 import { listPendingJobs } from '../../src/storage/job-queue.repo.ts';
 import { enqueue } from '../../src/storage/jobs.repo.ts';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -114,5 +117,23 @@ describe('what a journey through the REST API publishes', () => {
       ['created', 'open', false, 24000, 'EUR', [lead.id]], ['closed', 'won', true, 24000, 'EUR', [lead.id]],
     ]);
     expect(seen.every((e) => e.payload.workspaceId === t.workspace.id)).toBe(true);
+  });
+});
+
+describe('what a form submission publishes (the forms use case on the standard pipeline)', () => {
+  it('ContactCreated, ActivitiesStored, then scoring: LeadOpened by the inquiry rule and InquirySettled; ContactsIdentified', async () => {
+    const definition = must(await installDefaultDefinition(t.deps, t.workspace.id, { marketingUserId: t.users.marketing.id, salesUserId: t.users.sales.id }));
+    const seen: DomainEvent[] = [];
+    // The form use case (what POST /api/v1/forms/{id}/submissions calls) on the server's standard pipeline.
+    const r = await observeEvents((e) => { seen.push(e); }, () => submitForm(t.deps, createStandardIngestPipeline(), t.workspace.id, 'newsletter', { fields: { email: 'form@umbrella.example', first_name: 'Fay' } }));
+    expect(r.ok).toBe(true);
+    const names = seen.map((e) => e.name);
+    // The form's email made the new contact known: ContactsIdentified comes last (it already has a lead, so nothing more opens).
+    expect(names).toEqual(['ContactCreated', 'ActivitiesStored', 'LeadOpened', 'InquirySettled', 'ContactsIdentified']);
+    const [created, stored, opened, settled] = seen.map((e) => e.payload) as [DomainEvents['ContactCreated'], DomainEvents['ActivitiesStored'], DomainEvents['LeadOpened'], DomainEvents['InquirySettled']];
+    expect(created).toMatchObject({ email: 'form@umbrella.example', origin: 'ingest' });
+    expect(stored.activities.map((a) => [a.type, a.contactId])).toEqual([['form_submit', created.contactId]]);
+    expect(opened).toMatchObject({ contactId: created.contactId, origin: 'inquiry_rule', definitionId: definition.id, actor: { type: 'rule' } });
+    expect(settled).toMatchObject({ leadId: opened.leadId, contactId: created.contactId });
   });
 });

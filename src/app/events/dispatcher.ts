@@ -79,6 +79,8 @@ const observers = new AsyncLocalStorage<readonly EventObserver[]>();
  * Runs `work` while `observer` sees every event published from within it (its async descendants,
  * e.g. a request injected into the server), in publication order, committed or not: how tests assert
  * what a journey through the public doors published, and a hook for tracing. Not a subscriber.
+ * Only as good as async-context propagation: the JSON REST routes keep it under Fastify's inject,
+ * the forms endpoint did not (observe `submitForm` itself there).
  */
 export function observeEvents<T>(observer: EventObserver, work: () => Promise<T>): Promise<T> {
   return observers.run([...(observers.getStore() ?? []), observer], work);
