@@ -7,19 +7,19 @@ import { emailBlocker } from '../../core/nurture/nurture-steps.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { getContact, type Contact } from '../../storage/contacts.repo.ts';
 import type { DbOrTrx, Trx } from '../../storage/db.ts';
-import { enqueueJob, removeJob } from '../../storage/jobs.repo.ts';
+import { enqueue, removeJob } from '../../storage/jobs.repo.ts';
 import { getLead, type Lead } from '../../storage/leads.repo.ts';
 import { consumedContent, getTrack, insertEnrollment, listNurtureCandidates, listTracks, updateEnrollment, type NurtureCandidate, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
 import { getWorkspace, listWorkspaces } from '../../storage/workspaces.repo.ts';
 import type { AppDeps } from '../context.ts';
-import { inTransaction } from '../transaction.ts';
+import { inTransaction, withTransaction } from '../transaction.ts';
 
-export const NURTURE_TICK_TASK = 'nurture-tick';
+export const NURTURE_TICK_TASK = 'nurture-tick' as const;
 /** One pending tick per enrollment: re-scheduling replaces it. */
 export const nurtureJobKey = (enrollmentId: string) => `nurture:${enrollmentId}`;
 
 export async function scheduleTick(trx: DbOrTrx, workspaceId: string, enrollmentId: string, runAt: Date): Promise<void> {
-  await enqueueJob(trx, NURTURE_TICK_TASK, { workspaceId, enrollmentId }, { jobKey: nurtureJobKey(enrollmentId), runAt, maxAttempts: 5 });
+  await enqueue(trx, NURTURE_TICK_TASK, { workspaceId, enrollmentId }, { jobKey: nurtureJobKey(enrollmentId), runAt, maxAttempts: 5 });
 }
 
 export function toNurtureLead(lead: Lead): NurtureLead {
@@ -106,7 +106,7 @@ async function enrollCandidates(deps: AppDeps, workspaceId: string, tracks: Nurt
     if (readConsumed) person.consumed = await loadConsumed(deps.db, workspaceId, c.contactId);
     const track = chooseTrack(tracks, lead, person, new Set(c.priorTrackIds));
     if (!track) continue;
-    const e = await deps.db.transaction().execute((trx) => enrollInTrx(trx, workspaceId, { trackId: track.id, lead, at: now, runAt: now, origin: 'sweep' }));
+    const e = await withTransaction(deps, (trx) => enrollInTrx(trx, workspaceId, { trackId: track.id, lead, at: now, runAt: now, origin: 'sweep' }));
     if (e) enrolled += 1;
   }
   return enrolled;

@@ -1,0 +1,42 @@
+import { domainEvents, type Dispatcher } from './events/dispatcher.ts';
+import { alertOwnersOfHighIntent, stopClocksOnSalesTouches } from './handoff/on-activities.ts';
+import { onLeadTransition } from './handoff/on-lead-transition.ts';
+import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
+import { inquiriesOnIdentified, rescoreFitOnContactUpdated, rescoreOnMerge, scoreStoredActivities } from './scoring/scoring-subscribers.ts';
+
+/**
+ * The composition module: the one place where features meet. Every subscriber of every domain
+ * event (src/app/events/domain-events.ts) is registered here, in the order it runs, so features
+ * publish what happened and never import each other's use cases.
+ *
+ * Called once when a process starts: `openRuntime` (server, worker, CLI, demo), `createServer`,
+ * the test database helper and the benches. Idempotent: later calls do nothing.
+ */
+export function composeApp(dispatcher: Dispatcher = domainEvents): Dispatcher {
+  if (dispatcher.sealed()) return dispatcher;
+  registerSubscribers(dispatcher);
+  dispatcher.seal();
+  return dispatcher;
+}
+
+function registerSubscribers(d: Dispatcher): void {
+  // Stored activities (every door): scoring first — qualification publishes LeadOpened,
+  // LeadTransitioned, InquirySettled and HighIntentSignalled, whose subscribers run inside it — then
+  // the hand-off stops first-touch clocks on sales touches.
+  d.subscribe('ActivitiesStored', 'scoring', scoreStoredActivities);
+  d.subscribe('ActivitiesStored', 'handoff', stopClocksOnSalesTouches);
+  // Identity: merged winners are re-scored from their whole history; newly known people's anonymous
+  // history is judged by the inquiry rule.
+  d.subscribe('ContactsMerged', 'scoring', rescoreOnMerge);
+  d.subscribe('ContactsMerged', 'nurture', dropTicksOfMergedEnrollments);
+  d.subscribe('ContactsIdentified', 'scoring', inquiriesOnIdentified);
+  // A contact edited through the API: fit depends on who they are.
+  d.subscribe('ContactUpdated', 'scoring', rescoreFitOnContactUpdated);
+  // A lead moved: the hand-off first (routing on → mql, SLA clocks and timer, alerts, recycles back
+  // to marketing), then nurture, which reads the lead as the hand-off left it.
+  d.subscribe('LeadTransitioned', 'handoff', onLeadTransition);
+  d.subscribe('LeadTransitioned', 'nurture', onLeadStageChanged);
+  // Scoring's verdicts: a fresh inquiry joins a nurture track; high-intent reads alert the owner.
+  d.subscribe('InquirySettled', 'nurture', onInquiryOpened);
+  d.subscribe('HighIntentSignalled', 'handoff', alertOwnersOfHighIntent);
+}
