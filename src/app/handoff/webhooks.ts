@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fail, ok, type Result } from '../../core/result.ts';
-import { enqueueJob } from '../../storage/jobs.repo.ts';
+import { enqueue } from '../../storage/jobs.repo.ts';
 import {
   deleteWebhook, getWebhook, getWebhookDelivery, insertWebhook, listWebhookDeliveries, listWebhooks, updateWebhook,
   type Webhook, type WebhookDelivery, type WebhookKind,
@@ -54,7 +54,7 @@ export async function webhookDeliveries(deps: AppDeps, workspaceId: string, id: 
 export async function replayDelivery(deps: AppDeps, workspaceId: string, deliveryId: string): Promise<Result<{ queued: true; webhookId: string; alertId: string }>> {
   const delivery = await getWebhookDelivery(deps.db, workspaceId, deliveryId);
   if (!delivery) return fail('NotFound', `Webhook delivery ${deliveryId} not found in this workspace.`);
-  await enqueueJob(deps.db, 'deliver-alert', { workspaceId, alertId: delivery.alertId, channel: 'webhook', webhookId: delivery.webhookId, replay: true },
+  await enqueue(deps.db, 'deliver-alert', { workspaceId, alertId: delivery.alertId, channel: 'webhook', webhookId: delivery.webhookId, replay: true },
     { jobKey: `replay:${deliveryId}`, maxAttempts: WEBHOOK_MAX_ATTEMPTS });
   return ok({ queued: true, webhookId: delivery.webhookId, alertId: delivery.alertId });
 }
