@@ -74,7 +74,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
   const concurrency = config.LEADLOOP_WORKER_CONCURRENCY;
   const workerPool = options.work ? createPool(runtime.url, concurrency + 3) : null;
   const workerDb = workerPool ? createDb(workerPool) : null;
-  const worker = workerPool && workerDb ? await startWorker(workerPool, { ...runtime.deps, db: workerDb, mailer, publicUrl: url }, concurrency) : null;
+  const worker = workerPool && workerDb ? await startWorker(workerPool, { ...runtime.deps, db: workerDb, mailer, publicUrl: url, crmSecretKey: config.LEADLOOP_SECRET_KEY }, concurrency) : null;
   if (server) await server.listen({ port: config.PORT, host: config.HOST });
   await options.onReady?.(runtime, url);
   let stopping: Promise<void> | null = null;

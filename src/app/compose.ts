@@ -1,6 +1,7 @@
 import { domainEvents, type Dispatcher } from './events/dispatcher.ts';
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
+import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
 
 /**
  * The composition module: the one place where features meet. Every subscriber of every domain
@@ -22,4 +23,6 @@ function registerSubscribers(d: Dispatcher): void {
   // to marketing), then nurture, which reads the lead as the hand-off left it.
   d.subscribe('LeadTransitioned', 'handoff', onLeadTransition);
   d.subscribe('LeadTransitioned', 'nurture', onLeadStageChanged);
+  // Then the CRM connectors: a `crm-push` job in the same transaction (never a CRM call inside it).
+  d.subscribe('LeadTransitioned', 'crm', onLeadTransitionedPushToCrm);
 }

@@ -246,3 +246,27 @@ export async function userIdsByEmail(db: DbOrTrx, workspaceId: string, emails: r
     .where(sql<string>`lower(email)`, 'in', emails.map((e) => e.toLowerCase())).execute();
   return new Map(rows.map((r) => [r.email.toLowerCase(), r.id]));
 }
+
+/** Active connections of every workspace (the periodic sync). */
+export async function listActiveCrmConnections(db: DbOrTrx): Promise<CrmConnection[]> {
+  const rows = await db.selectFrom('crm_connection').selectAll().where('status', '=', 'active').orderBy('workspace_id').orderBy('provider').execute();
+  return rows.map(toConnection);
+}
+
+/** The workspace's active connections' providers (read inside the transaction that moved a lead). */
+export async function activeCrmProviders(db: DbOrTrx, workspaceId: string): Promise<CrmProvider[]> {
+  const rows = await db.selectFrom('crm_connection').select('provider').where('workspace_id', '=', workspaceId).where('status', '=', 'active').execute();
+  return rows.map((r) => r.provider);
+}
+
+/** Connectors paused by provider, over every workspace (the metric). */
+export async function pausedCrmConnectionCounts(db: DbOrTrx): Promise<{ provider: CrmProvider; paused: number }[]> {
+  const rows = await db.selectFrom('crm_connection').select(['provider', (eb) => eb.fn.countAll<string>().as('n')]).where('status', '=', 'paused').groupBy('provider').execute();
+  return rows.map((r) => ({ provider: r.provider, paused: Number(r.n) }));
+}
+
+/** Does a CRM record stand for this lead (its stage changes are pushed)? */
+export async function hasCrmRecord(db: DbOrTrx, workspaceId: string, leadId: string): Promise<boolean> {
+  const r = await db.selectFrom('crm_record_link').select('local_id').where('workspace_id', '=', workspaceId).where('local_kind', '=', 'lead').where('local_id', '=', leadId).executeTakeFirst();
+  return Boolean(r);
+}

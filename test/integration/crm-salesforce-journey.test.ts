@@ -2,6 +2,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
+import { crmHandlers } from '../../src/jobs/crm.tasks.ts';
+import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
 import { startSalesforceConformance, type SalesforceConformance } from '../conformance/salesforce-server.ts';
 import { createRep, expectStatus, useRoundRobin } from '../helpers/handoff-fixtures.ts';
 import { contactByEmail, json, segment } from '../helpers/ingest-helpers.ts';
@@ -22,6 +24,9 @@ let rep: { id: string; email: string };
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const EMAIL = 'nora@orbitworks.example';
+const SECRET = randomBytes(32).toString('base64');
+const jobDeps = () => ({ ...t.deps, crmSecretKey: SECRET });
+const runPushJobs = (until: Date) => runDueJobs(jobDeps(), until, { tasks: ['crm-push'], handlers: crmHandlers(jobDeps()) });
 const day = (d: string, hhmm = '10:00') => new Date(`${d}T${hhmm}:00.000Z`);
 
 const form = (id: string, fields: Record<string, string>) => t.app.inject({
@@ -56,7 +61,7 @@ async function mql(email: string, anon: string, first: string, utm: string, at: 
 }
 
 beforeAll(async () => {
-  t = await createTestApp({ server: { crmSecretKey: randomBytes(32).toString('base64') } });
+  t = await createTestApp({ server: { crmSecretKey: SECRET } });
   t.clock.set(day('2026-03-01'));
   must(await installDefaultDefinition(t.deps, t.workspace.id, { marketingUserId: t.users.marketing.id, salesUserId: t.users.sales.id }));
   rep = await createRep(t, 'rita');
@@ -107,11 +112,12 @@ describe('Salesforce: MQL out, revenue back', () => {
     expect(await t.db.selectFrom('crm_record_link').selectAll().execute()).toHaveLength(0);
   });
 
-  it('the sync makes a Salesforce Lead with score, rating, why-qualified text, source and owner (mapped by email)', async () => {
+  it('the MQL transition queued a push job (no CRM call in the transaction); the job makes a Salesforce Lead with score, rating, why-qualified text, source and owner (mapped by email)', async () => {
     t.clock.set(day('2026-03-02', '09:00'));
-    const report = await sync();
-    expect(report.outcome, report.message).toBe('ok');
-    expect(report.counts.changed).toBe(1);
+    const ran = await runPushJobs(t.clock.now());
+    expect(ran).toEqual([expect.objectContaining({ task: 'crm-push', ok: true })]);
+    const runs = json(await t.api('GET', '/api/v1/integrations/salesforce/runs')).data as { counts: { changed: number }; dry_run: boolean }[];
+    expect(runs[0]).toMatchObject({ dry_run: false, counts: expect.objectContaining({ changed: 1 }) });
     const lead = await leadOf(EMAIL);
     const [sfLead] = sfLeads();
     const ritaSf = [...sf.records.get('User')!.values()].find((u) => u.Username === 'rita@acme.sf')!;
@@ -141,6 +147,11 @@ describe('Salesforce: MQL out, revenue back', () => {
     expect(report.entries).toEqual(expect.arrayContaining([expect.objectContaining({ direction: 'pull', object_type: 'Lead', outcome: 'changed', action: 'Lead Status "Working - Contacted" → sal' })]));
     expect(report.entries.filter((e: { direction: string }) => e.direction === 'push')).toEqual([]); // not pushed back
     expect((await leadOf(EMAIL)).stage).toBe('sal');
+    // The transition the pull made queues a push, which finds nothing to send back.
+    await runPushJobs(day('2026-03-03', '11:00'));
+    expect(sfLeads()[0]).toMatchObject({ Status: 'Working - Contacted' });
+    const log = json(await t.api('GET', '/api/v1/integrations/salesforce/log?outcome=changed')).data as { direction: string; action: string }[];
+    expect(log.filter((e) => e.direction === 'push').map((e) => e.action)).toEqual(['created Lead']);
   });
 
   it('converted and won in Salesforce: the next sync walks the Leadloop lead to won with the amount', async () => {

@@ -3,7 +3,7 @@ import {
 } from '../../core/crm/crm-mapping.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import {
-  finishSyncRun, getCrmConnection, insertSyncRun, listCrmConnections, listCrmMappingVersions, listSyncLog, listSyncRuns, saveCrmMapping,
+  finishSyncRun, getCrmConnection, insertSyncRun, listActiveCrmConnections, listCrmConnections, listCrmMappingVersions, listSyncLog, listSyncRuns, saveCrmMapping,
   updateCrmConnectionState, upsertCrmConnection, type CrmConnection, type CrmMappingVersion, type CrmProvider, type CrmSyncLogEntry,
   type CrmSyncRun, type NewSyncLogEntry, type SyncLogFilter,
 } from '../../storage/crm.repo.ts';
@@ -107,7 +107,7 @@ const emptyCounts = (): SyncCounts => ({ changed: 0, unchanged: 0, failed: 0, sk
  * revoked credentials pause the connector (no further calls until reconnected); an API budget or
  * rate limit ends the run early (`partial`), the cursors keeping the place. Replaying changes nothing.
  */
-export async function syncCrm(deps: AppDeps, workspaceId: string, provider: CrmProvider, options: { dryRun: boolean; backfill?: boolean; secret: Result<SecretKey> }): Promise<Result<SyncReport>> {
+export async function syncCrm(deps: AppDeps, workspaceId: string, provider: CrmProvider, options: { dryRun: boolean; backfill?: boolean; secret: Result<SecretKey>; scope?: 'all' | 'push' }): Promise<Result<SyncReport>> {
   const found = await connectionOf(deps, workspaceId, provider);
   if (!found.ok) return found;
   const conn = found.value;
@@ -124,7 +124,7 @@ export async function syncCrm(deps: AppDeps, workspaceId: string, provider: CrmP
   const parsedMapping = (provider === 'salesforce' ? salesforceMappingSchema : hubspotMappingSchema).safeParse(conn.mapping);
   if (!parsedMapping.success) return fail('Conflict', `The stored ${label(provider)} mapping (version ${conn.mappingVersion}) no longer parses; save it again.`);
   const run = await insertSyncRun(deps.db, workspaceId, conn.id, options.dryRun, deps.clock.now());
-  const ctx = new SyncContext(deps, workspaceId, conn, run.id, options.dryRun, options.backfill ?? false);
+  const ctx = new SyncContext(deps, workspaceId, conn, run.id, options.dryRun, options.backfill ?? false, options.scope ?? 'all');
   let outcome: SyncReport['outcome'] = 'ok';
   let message: string | null = null;
   let apiUsage: SyncReport['apiUsage'] = null;
@@ -181,4 +181,14 @@ export async function syncLog(deps: AppDeps, workspaceId: string, provider: CrmP
   const conn = await connectionOf(deps, workspaceId, provider);
   if (!conn.ok) return conn;
   return ok(await listSyncLog(deps.db, workspaceId, conn.value.id, filter, page));
+}
+
+/** Every active connection of every workspace, synced one after the other (the 15-minute cron). */
+export async function syncAllCrm(deps: AppDeps, secret: Result<SecretKey>): Promise<SyncReport[]> {
+  const reports: SyncReport[] = [];
+  for (const c of await listActiveCrmConnections(deps.db)) {
+    const r = await syncCrm(deps, c.workspaceId, c.provider, { dryRun: false, secret });
+    if (r.ok) reports.push(r.value);
+  }
+  return reports;
 }

@@ -22,6 +22,8 @@ export class SyncContext {
   constructor(
     readonly deps: AppDeps, readonly workspaceId: string, readonly connection: CrmConnection,
     readonly runId: string, readonly dryRun: boolean, readonly backfill: boolean,
+    /** `push`: only send what changed in Leadloop (the job enqueued by a lead transition); `all`: push, then pull. */
+    readonly scope: 'all' | 'push' = 'all',
   ) {
     this.cursors = { ...connection.cursors };
   }

@@ -49,6 +49,7 @@ function checkBudget(ctx: SyncContext, api: SalesforceApi, budget: number): void
 export async function syncSalesforce(ctx: SyncContext, api: SalesforceApi, m: SalesforceMapping): Promise<void> {
   const budget = 0.9;
   await pushLeads(ctx, api, m);
+  if (ctx.scope === 'push') return;
   checkBudget(ctx, api, budget);
   const convertedDeals = await pullLeads(ctx, api, m);
   checkBudget(ctx, api, budget);
