@@ -39,7 +39,8 @@ export function connectHubspot(c: HubspotCredentials): HubspotApi {
     async check() {
       try {
         const res = await client.apiRequest({ method: 'GET', path: '/account-info/v3/details' });
-        const body = await res.json() as { portalId?: number };
+        const body = await res.json() as { portalId?: number; category?: string; message?: string };
+        if (res.status >= 400) throw classifyHubspotError({ code: res.status, body });
         return String(body.portalId ?? 'unknown');
       } catch (e) {
         throw classifyHubspotError(e);
