@@ -209,7 +209,7 @@ export async function failedAttempts(db: DbOrTrx, workspaceId: string, connectio
   if (key.localId) q = q.where('local_id', '=', key.localId);
   else if (key.externalId) q = q.where('external_id', '=', key.externalId);
   else return 0;
-  const rows = await q.orderBy('id', 'desc').limit(50).execute();
+  const rows = await q.orderBy('seq', 'desc').limit(50).execute();
   let n = 0;
   for (const r of rows) { if (r.outcome !== 'failed') break; n++; }
   return n;

@@ -71,6 +71,7 @@ export interface CrmSyncLogTable {
   error: string | null;
   attempt: number;
   at: Timestamp;
+  seq: ColumnType<string, never, never>;
 }
 
 declare module './schema.ts' {

@@ -3,7 +3,7 @@ import {
 } from '../../core/crm/crm-mapping.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import {
-  finishSyncRun, getCrmConnection, insertSyncRun, listActiveCrmConnections, listCrmConnections, listCrmMappingVersions, listSyncLog, listSyncRuns, saveCrmMapping,
+  finishSyncRun, getCrmConnection, insertSyncRun, listActiveCrmConnections, listCrmConnections, pausedCrmConnectionCounts, listCrmMappingVersions, listSyncLog, listSyncRuns, saveCrmMapping,
   updateCrmConnectionState, upsertCrmConnection, type CrmConnection, type CrmMappingVersion, type CrmProvider, type CrmSyncLogEntry,
   type CrmSyncRun, type NewSyncLogEntry, type SyncLogFilter,
 } from '../../storage/crm.repo.ts';
@@ -191,4 +191,9 @@ export async function syncAllCrm(deps: AppDeps, secret: Result<SecretKey>): Prom
     if (r.ok) reports.push(r.value);
   }
   return reports;
+}
+
+/** Paused connectors by provider, over every workspace (the `leadloop_crm_connectors_paused` metric). */
+export function pausedConnectorCounts(deps: AppDeps): Promise<{ provider: CrmProvider; paused: number }[]> {
+  return pausedCrmConnectionCounts(deps.db);
 }

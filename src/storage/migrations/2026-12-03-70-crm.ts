@@ -82,10 +82,13 @@ CREATE TABLE crm_sync_log (
   error text,
   attempt integer NOT NULL DEFAULT 1,
   at timestamptz NOT NULL,
+  -- Write order (ids minted at the same business time need not sort in write order).
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   PRIMARY KEY (workspace_id, id),
   FOREIGN KEY (workspace_id, run_id) REFERENCES crm_sync_run(workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX crm_sync_log_connection ON crm_sync_log (workspace_id, connection_id, id DESC);
-CREATE INDEX crm_sync_log_local ON crm_sync_log (workspace_id, connection_id, local_id) WHERE local_id IS NOT NULL;
+CREATE INDEX crm_sync_log_local ON crm_sync_log (workspace_id, connection_id, local_id, seq) WHERE local_id IS NOT NULL;
+CREATE INDEX crm_sync_log_external ON crm_sync_log (workspace_id, connection_id, external_id, seq) WHERE external_id IS NOT NULL;
 `.execute(db);
 }
