@@ -169,6 +169,14 @@ export async function startHubspotConformance(options: { token: string; portalId
       })).filter((r) => r.to.length)));
       return;
     }
+    m = path.match(/^\/crm\/v4\/objects\/(\w+)\/(\w+)\/associations\/default\/(\w+)\/(\w+)$/);
+    if (m && method === 'PUT') {
+      const [, from, fromId, to, toId] = m as unknown as [string, string, string, string, string];
+      associations.push({ from, fromId, to, toId }, { from: to, fromId: toId, to: from, toId: fromId });
+      if (from === 'deals' && objects.deals.has(fromId)) update('deals', fromId, {});
+      send(res, 200, batch([{ from: { id: fromId }, to: { id: toId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 } }]));
+      return;
+    }
     m = path.match(/^\/crm\/v3\/objects\/(contacts|companies|deals)(?:\/(\w+))?(?:\/(\w+))?$/);
     if (!m) { error(res, 404, 'OBJECT_NOT_FOUND', `Unknown path ${path}`); return; }
     const type = m[1] as keyof typeof objects;
@@ -212,6 +220,7 @@ export async function startHubspotConformance(options: { token: string; portalId
       const o = objects[type].get(a);
       if (!o) { error(res, 404, 'OBJECT_NOT_FOUND', 'resource not found'); return; }
       if (method === 'GET') { send(res, 200, o); return; }
+      if (method === 'DELETE') { objects[type].delete(a); res.statusCode = 204; res.end(); return; }
       if (method === 'PATCH') {
         const body = await readBody(req);
         const invalid = validate(type, body.properties ?? {});
