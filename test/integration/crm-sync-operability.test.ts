@@ -78,6 +78,11 @@ describe('CRM sync you can operate', () => {
     expect(report.counts.changed).toBe(3);
     expect(sf.records.get('Lead')!.size).toBe(3);
     expect(sf.requests.some((q) => /\/services\/data\/v62\.0\/query\/01g\w+-2$/.test(q.path))).toBe(true);
+    // A rep's own Lead with garbage typed into the Leadloop id field is not ours: ignored, nothing fails.
+    sf.rep.insert('Lead', { LastName: 'Typed', Company: 'Elsewhere', Leadloop_Id__c: "x'); DROP TABLE lead; --" });
+    const again = await sync();
+    expect(again.outcome, again.message).toBe('ok');
+    expect(again.counts).toMatchObject({ failed: 0, changed: 0, ignored: 1 });
   });
 
   it('a mapping that does not parse is refused with where and why; a good one is a new version', async () => {

@@ -20,6 +20,7 @@ import { CrmApiError, soqlDateTime, soqlString, type SalesforceApi, type SoqlRec
 const pushBatch = 200;
 const idChunk = 200;
 
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const str = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
 const unique = <T>(xs: (T | null | undefined)[]) => [...new Set(xs.filter((x): x is T => x !== null && x !== undefined))];
 const chunks = <T>(xs: T[], n: number) => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
@@ -154,7 +155,9 @@ async function pullLeads(ctx: SyncContext, api: SalesforceApi, m: SalesforceMapp
     const stamp = String(r.SystemModstamp);
     const link = await findLinkByExternal(ctx.deps.db, ctx.workspaceId, ctx.connection.id, 'Lead', r.Id);
     let leadId = link?.localId ?? null;
-    if (!leadId && idField && typeof r[idField] === 'string') leadId = (await getLead(ctx.deps.db, ctx.workspaceId, r[idField] as string))?.id ?? null;
+    // CRM users can type anything into the Leadloop id field: only a well-formed id is looked up.
+    const typedId = idField ? str(r[idField]) : null;
+    if (!leadId && typedId && uuidRe.test(typedId)) leadId = (await getLead(ctx.deps.db, ctx.workspaceId, typedId))?.id ?? null;
     if (!leadId) { ctx.counts.ignored++; ctx.stamp('Lead', stamp, false); continue; }
     if (link?.remoteStamp === stamp) { ctx.counts.unchanged++; ctx.stamp('Lead', stamp, false); continue; }
     const oppId = r.IsConverted ? str(r.ConvertedOpportunityId) : null;
