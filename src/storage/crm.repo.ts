@@ -270,3 +270,11 @@ export async function hasCrmRecord(db: DbOrTrx, workspaceId: string, leadId: str
   const r = await db.selectFrom('crm_record_link').select('local_id').where('workspace_id', '=', workspaceId).where('local_kind', '=', 'lead').where('local_id', '=', leadId).executeTakeFirst();
   return Boolean(r);
 }
+
+/** Leadloop accounts by domain (lower-cased), for the CRM's companies. */
+export async function accountIdsByDomain(db: DbOrTrx, workspaceId: string, domains: readonly string[]): Promise<Map<string, string>> {
+  if (!domains.length) return new Map();
+  const rows = await db.selectFrom('account').select(['id', 'domain']).where('workspace_id', '=', workspaceId)
+    .where(sql<string>`lower(domain)`, 'in', domains.map((d) => d.toLowerCase())).execute();
+  return new Map(rows.map((r) => [r.domain!.toLowerCase(), r.id]));
+}

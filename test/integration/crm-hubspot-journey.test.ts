@@ -89,8 +89,11 @@ describe('HubSpot: MQL out, revenue back', () => {
 
   it('a deal on the contact, won in HubSpot: the next sync walks the Leadloop lead to won with the amount', async () => {
     const contact = hsContacts()[0]!;
+    const account = await expectStatus(t.api('POST', '/api/v1/accounts', { name: 'Keelhaul', domain: 'keelhaul.example' }), 201);
+    const company = hs.rep.create('companies', { name: 'Keelhaul Inc.', domain: 'www.keelhaul.example' });
     const deal = hs.rep.create('deals', { dealname: 'Keelhaul rollout', amount: '30000', dealstage: 'qualifiedtobuy', pipeline: 'default', closedate: '2026-04-20T00:00:00.000Z', hubspot_owner_id: '500' });
     hs.rep.associate('deals', deal.id, 'contacts', contact.id);
+    hs.rep.associate('deals', deal.id, 'companies', company.id);
     t.clock.set(day('2026-04-10'));
     const first = await sync();
     expect(first.outcome, first.message).toBe('ok');
@@ -102,8 +105,9 @@ describe('HubSpot: MQL out, revenue back', () => {
     const lead = await leadOf(EMAIL);
     expect(lead.stage).toBe('won');
     expect(await stagesOf(lead.id)).toEqual(['inquiry', 'mql', 'sal', 'sql', 'opportunity', 'won']);
-    const deals = json(await t.api('GET', '/api/v1/opportunities')).data as { amount: number; status: string; external_id: string; stage: string; owner_id: string | null }[];
-    expect(deals).toEqual([expect.objectContaining({ amount: 30_000, status: 'won', stage: 'Closed Won', external_id: `hubspot:${deal.id}`, owner_id: rep.id })]);
+    const deals = json(await t.api('GET', '/api/v1/opportunities')).data as { amount: number; status: string; external_id: string; stage: string; owner_id: string | null; account_id: string | null }[];
+    // deal ↔ contact ↔ company: the company's domain found the Leadloop account.
+    expect(deals).toEqual([expect.objectContaining({ amount: 30_000, status: 'won', stage: 'Closed Won', external_id: `hubspot:${deal.id}`, owner_id: rep.id, account_id: account.id })]);
     // The won lead's stage went back to HubSpot: lifecycle customer.
     await runPushJobs(day('2026-04-20', '16:00'));
     expect(hsContacts()[0]!.properties).toMatchObject({ lifecyclestage: 'customer', leadloop_stage: 'won' });

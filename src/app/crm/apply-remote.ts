@@ -20,6 +20,8 @@ export const crmActor: Actor = { type: 'system', id: null };
 export type RemoteDeal = {
   provider: CrmProvider; objectType: string; externalId: string; stamp: string;
   name: string; amount: number; currency: string; stage: string; outcome: 'open' | 'won' | 'lost'; closeDate: string | null; ownerId: string | null;
+  /** The Leadloop account of the deal's company (matched by domain), if known. */
+  accountId?: string | null;
   /** Leadloop contacts on the deal (the CRM's contact roles / associations matched by email). */
   roles: { contactId: string; role: string; isPrimary: boolean }[];
 };
@@ -41,7 +43,7 @@ export async function applyRemoteDealInTrx(trx: Trx, workspaceId: string, connec
   const at = input.at;
   if (!opp) {
     opp = await insertOpportunity(trx, workspaceId, {
-      name: deal.name.slice(0, 500), accountId: null, amount: deal.amount, currency: deal.currency, stage: deal.stage, status: deal.outcome,
+      name: deal.name.slice(0, 500), accountId: deal.accountId ?? null, amount: deal.amount, currency: deal.currency, stage: deal.stage, status: deal.outcome,
       closeDate: deal.closeDate, ownerId: deal.ownerId, externalId: externalKey, attributes: { crm: deal.provider, crm_id: deal.externalId }, at,
     });
     await insertOpportunityStageChange(trx, workspaceId, { opportunityId: opp.id, fromStage: null, toStage: opp.stage, fromStatus: null, toStatus: opp.status, amount: opp.amount, at, actorType: crmActor.type, actorId: crmActor.id });
@@ -54,6 +56,7 @@ export async function applyRemoteDealInTrx(trx: Trx, workspaceId: string, connec
     if (opp.stage !== deal.stage) patch.stage = deal.stage;
     if (opp.closeDate !== deal.closeDate) patch.closeDate = deal.closeDate;
     if (deal.ownerId && opp.ownerId !== deal.ownerId) patch.ownerId = deal.ownerId;
+    if (deal.accountId && opp.accountId !== deal.accountId) patch.accountId = deal.accountId;
     const statusChanged = opp.status !== deal.outcome;
     if (statusChanged) { patch.status = deal.outcome; patch.closedAt = deal.outcome === 'open' ? null : at; }
     if (Object.keys(patch).length > 1) {

@@ -1,6 +1,6 @@
 import { hubspotContactProperties, hubspotDealOutcome, type HubspotMapping, type LeadFacts } from '../../../core/crm/crm-mapping.rules.ts';
 import { ok } from '../../../core/result.ts';
-import { contactIdsByEmail, findLinkByExternal, leadsToPush, upsertLink, userIdsByEmail, type CrmPushLead } from '../../../storage/crm.repo.ts';
+import { accountIdsByDomain, contactIdsByEmail, findLinkByExternal, leadsToPush, upsertLink, userIdsByEmail, type CrmPushLead } from '../../../storage/crm.repo.ts';
 import { applyRemoteDealInTrx, type RemoteDeal } from '../apply-remote.ts';
 import type { SyncContext } from '../sync-context.ts';
 import { classifyHubspotError, type HubspotApi } from './hubspot-client.ts';
@@ -141,6 +141,18 @@ async function pullDeals(ctx: SyncContext, api: HubspotApi, m: HubspotMapping): 
     for (const c of res.results) if (c.properties.email) emails.set(c.id, c.properties.email.toLowerCase());
   }
   const local = await contactIdsByEmail(ctx.deps.db, ctx.workspaceId, unique([...emails.values()]));
+  // deal ↔ company: the company's domain finds the Leadloop account the deal belongs to.
+  const companyOf = new Map<string, string>();
+  for (const part of chunks(deals.map((d) => d.id), 100)) {
+    const res = await call(() => api.client.crm.associations.v4.batchApi.getPage('deals', 'companies', { inputs: part.map((id) => ({ id })) }));
+    for (const r of res.results) if (r.to[0]) companyOf.set(r._from.id, String(r.to[0].toObjectId));
+  }
+  const domains = new Map<string, string>();
+  for (const part of chunks(unique([...companyOf.values()]), 100)) {
+    const res = await call(() => api.client.crm.companies.batchApi.read({ inputs: part.map((id) => ({ id })), properties: ['domain', 'name'], propertiesWithHistory: [] }));
+    for (const c of res.results) if (c.properties.domain) domains.set(c.id, c.properties.domain.toLowerCase().replace(/^www\./, ''));
+  }
+  const accounts = await accountIdsByDomain(ctx.deps.db, ctx.workspaceId, unique([...domains.values()]));
   const ownerEmail = new Map<string, string>();
   if (deals.some((d) => d.properties.hubspot_owner_id)) {
     const page = await call(() => api.client.crm.owners.ownersApi.getPage(undefined, undefined, 500));
@@ -164,6 +176,7 @@ async function pullDeals(ctx: SyncContext, api: HubspotApi, m: HubspotMapping): 
       amount: Number(p.amount ?? 0) || 0, currency: p.deal_currency_code ?? 'USD', stage: stageMeta.get(stage)?.label ?? stage,
       outcome: hubspotDealOutcome(m, stage, stageMeta.get(stage) ?? null), closeDate: p.closedate ? p.closedate.slice(0, 10) : null,
       ownerId: owner ? users.get(owner) ?? null : null, roles,
+      accountId: accounts.get(domains.get(companyOf.get(d.id) ?? '') ?? '') ?? null,
     };
     const okDone = await ctx.record({ direction: 'pull', objectType: 'deal', externalId: d.id, localId: link?.localId ?? null }, async (trx) => {
       const applied = await applyRemoteDealInTrx(trx, ctx.workspaceId, ctx.connection.id, deal, { leadIds: [], lostReasonCode: m.lost_reason_code, at: ctx.now() });
