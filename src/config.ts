@@ -22,13 +22,14 @@ export const configSchema = z.object({
   LEADLOOP_SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 14).describe('How long a web login stays valid.'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional().describe('SMTP server for alerts and nurture email, e.g. smtp://user:pass@mail.example.com:587. Unset: email is recorded but not sent. Secret.'),
   SMTP_FROM: z.string().default('Leadloop <leadloop@localhost>').describe('From address of outgoing email.'),
+  LEADLOOP_SECRET_KEY: z.string().optional().describe('32 random bytes (base64 or hex, e.g. `openssl rand -base64 32`) encrypting CRM credentials at rest (AES-256-GCM). Unset: CRM connectors cannot be connected. Keep it: credentials saved under one key cannot be read with another. Secret.'),
   LEADLOOP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs run in parallel by the worker.'),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Secrets that must never be printed; used by the config table in the README and by log redaction. */
-export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD', 'SMTP_URL'] as const;
+export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD', 'SMTP_URL', 'LEADLOOP_SECRET_KEY'] as const;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 

@@ -64,7 +64,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
   // Post-persist ingestion steps (scoring, qualification, alerts) are added to this list.
   const ingest = createStandardIngestPipeline();
   const server = options.serve
-    ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest })
+    ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest, crmSecretKey: config.LEADLOOP_SECRET_KEY })
     : null;
   // Alerts need the mailer (null when SMTP_URL is unset: recorded as not configured) and links to the lead.
   const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM) : null;
@@ -74,7 +74,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
   const concurrency = config.LEADLOOP_WORKER_CONCURRENCY;
   const workerPool = options.work ? createPool(runtime.url, concurrency + 3) : null;
   const workerDb = workerPool ? createDb(workerPool) : null;
-  const worker = workerPool && workerDb ? await startWorker(workerPool, { ...runtime.deps, db: workerDb, mailer, publicUrl: url }, concurrency) : null;
+  const worker = workerPool && workerDb ? await startWorker(workerPool, { ...runtime.deps, db: workerDb, mailer, publicUrl: url, crmSecretKey: config.LEADLOOP_SECRET_KEY }, concurrency) : null;
   if (server) await server.listen({ port: config.PORT, host: config.HOST });
   await options.onReady?.(runtime, url);
   let stopping: Promise<void> | null = null;

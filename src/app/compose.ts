@@ -3,6 +3,7 @@ import { alertOwnersOfHighIntent, stopClocksOnSalesTouches } from './handoff/on-
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
 import { inquiriesOnIdentified, rescoreFitOnContactUpdated, rescoreOnMerge, scoreStoredActivities } from './scoring/scoring-subscribers.ts';
+import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
 
 /**
  * The composition module: the one place where features meet. Every subscriber of every domain
@@ -36,6 +37,8 @@ function registerSubscribers(d: Dispatcher): void {
   // to marketing), then nurture, which reads the lead as the hand-off left it.
   d.subscribe('LeadTransitioned', 'handoff', onLeadTransition);
   d.subscribe('LeadTransitioned', 'nurture', onLeadStageChanged);
+  // Then the CRM connectors: a `crm-push` job in the same transaction (never a CRM call inside it).
+  d.subscribe('LeadTransitioned', 'crm', onLeadTransitionedPushToCrm);
   // Scoring's verdicts: a fresh inquiry joins a nurture track; high-intent reads alert the owner.
   d.subscribe('InquirySettled', 'nurture', onInquiryOpened);
   d.subscribe('HighIntentSignalled', 'handoff', alertOwnersOfHighIntent);

@@ -13,6 +13,7 @@ import { withRuntime } from './runtime.ts';
 import { registerDefinitionCommands } from './definitions.commands.ts';
 import { registerReportCommands } from './report.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
+import { registerCrmCommands } from './crm.commands.ts';
 import { printSlaReport } from './handoff.commands.ts';
 import { printNurtureReport } from './nurture.commands.ts';
 
@@ -151,6 +152,7 @@ export function buildProgram(config: () => Config): Command {
 
   registerDefinitionCommands(program, config);
   registerImportCommands(program, config);
+  registerCrmCommands(program, config);
   return program;
 }
 

@@ -35,6 +35,10 @@ export const jobPayloads = {
   'nurture-tick': z.object({ workspaceId: z.uuid(), enrollmentId: z.uuid() }),
   /** Cron (15 min): enroll eligible leads, then run whatever is due. */
   'nurture-enroll': cronPayload,
+  /** Push a workspace's pending MQLs and stage changes to one CRM (job_key crm-push:<workspaceId>:<provider>; enqueued on LeadTransitioned). */
+  'crm-push': z.object({ workspaceId: z.uuid(), provider: z.enum(['salesforce', 'hubspot']) }),
+  /** Cron (15 min): a full sync (push, then incremental pull) of every active CRM connection. */
+  'crm-sync': cronPayload,
 } as const satisfies Record<string, z.ZodType>;
 
 type CataloguePayloads = { [K in keyof typeof jobPayloads]: z.infer<(typeof jobPayloads)[K]> };

@@ -6,7 +6,7 @@ import type { Mailer } from '../app/mailer.ts';
 import type { JobHandlers } from './catalogue.ts';
 
 /** What the worker gets: AppDeps plus, when the composition root provides them, the mailer and public URL. */
-export type JobDeps = AppDeps & { mailer?: Mailer | null; publicUrl?: string; webhookTimeoutMs?: number };
+export type JobDeps = AppDeps & { mailer?: Mailer | null; publicUrl?: string; webhookTimeoutMs?: number; /** LEADLOOP_SECRET_KEY for the CRM jobs. */ crmSecretKey?: string };
 
 export type HandoffJob = 'sla-check' | 'deliver-alert' | 'sla-sweep';
 

@@ -11,8 +11,8 @@ export type RanJob = { task: string; key: string | null; attempt: number; ok: bo
  * deliveries to the minute without sleeping. A failed job is released with graphile-worker's
  * backoff (exp(min(attempts, 10)) seconds) counted from deps.clock.
  */
-export async function runDueJobs(deps: JobDeps, until: Date, options: { tasks?: readonly JobName[]; keyPrefix?: string; maxJobs?: number } = {}): Promise<RanJob[]> {
-  const handlers: Partial<Record<JobName, JobHandler<any>>> = handoffHandlers(deps);
+export async function runDueJobs(deps: JobDeps, until: Date, options: { tasks?: readonly JobName[]; keyPrefix?: string; maxJobs?: number; handlers?: Partial<Record<JobName, JobHandler<any>>> } = {}): Promise<RanJob[]> {
+  const handlers: Partial<Record<JobName, JobHandler<any>>> = { ...handoffHandlers(deps), ...options.handlers };
   const handled = (task: string): task is JobName => task in handlers;
   const ran: RanJob[] = [];
   const maxJobs = options.maxJobs ?? 1000;

@@ -5,6 +5,7 @@ import { recomputeDefinitionHandler } from './recompute-definition.task.ts';
 import { refreshDecayHandler } from './refresh-decay.task.ts';
 import { handoffCrontab, handoffHandlers, type JobDeps } from './handoff.tasks.ts';
 import { nurtureDepsOf, nurtureHandlers } from './nurture.task.ts';
+import { crmHandlers } from './crm.tasks.ts';
 
 /** Every catalogue job's handler (typed: a job missing here, or a payload read wrongly, fails typecheck). */
 export function jobHandlers(deps: JobDeps): JobHandlers {
@@ -14,6 +15,7 @@ export function jobHandlers(deps: JobDeps): JobHandlers {
     'recompute-definition': recomputeDefinitionHandler(deps),
     ...handoffHandlers(deps),
     ...nurtureHandlers(nurtureDepsOf(deps)),
+    ...crmHandlers(deps),
   };
 }
 
@@ -28,4 +30,5 @@ export const crontab = [
   '7 * * * * refresh-decay ?max=1',
   ...handoffCrontab,
   '*/15 * * * * nurture-enroll ?max=1',
+  '*/15 * * * * crm-sync ?max=1',
 ].join('\n');

@@ -32,6 +32,7 @@ import { ingestCors } from './ingest-auth.ts';
 import { formsRoutes } from './forms.routes.ts';
 import { snippetRoutes } from './snippet.routes.ts';
 import { importsRoutes } from './imports.routes.ts';
+import { integrationsRoutes } from './integrations.routes.ts';
 import { composeApp } from '../app/compose.ts';
 
 export type ServerDeps = {
@@ -43,6 +44,8 @@ export type ServerDeps = {
   secureCookies: boolean;
   /** Ingestion pipeline with its post-persist steps (built in src/main.ts); default: no steps. */
   ingest?: IngestPipeline;
+  /** LEADLOOP_SECRET_KEY: encrypts CRM credentials at rest (unset: connecting a CRM is refused with how to set it). */
+  crmSecretKey?: string;
 };
 
 export type TypedServer = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;
@@ -114,6 +117,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     nurtureTrackingRoutes,
     contentLibraryRoutes,
     contentCalendarRoutes,
+    integrationsRoutes,
   ];
   for (const register of registrars) {
     register(app, deps);

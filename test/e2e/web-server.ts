@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createAuthService } from '../../src/app/auth.ts';
 import { systemClock } from '../../src/app/context.ts';
-import { createServer } from '../../src/server/create-server.ts';
+import { createServer, type ServerDeps } from '../../src/server/create-server.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db.ts';
 import { PASSWORD, seedWebWorkspace } from './seed-web.ts';
 
@@ -18,12 +18,12 @@ export const screenshotDir = path.resolve('test-artifacts/screenshots');
 export type WebServer = TestDatabase & { server: FastifyInstance; baseUrl: string; seed: Awaited<ReturnType<typeof seedWebWorkspace>> };
 
 /** A real Leadloop server on 127.0.0.1:<free port> over a fresh test database, serving the built web app. */
-export async function startWebServer(contacts = 28): Promise<WebServer> {
+export async function startWebServer(contacts = 28, serverDeps: Partial<ServerDeps> = {}): Promise<WebServer> {
   // The real clock: session cookies expire in browser time, which a simulated clock would not match.
   const db = await createTestDatabase({ clock: systemClock });
   const seed = await seedWebWorkspace(db.deps, { contacts });
   const auth = createAuthService(db.deps, { sessionTtlHours: 24 });
-  const server = await createServer({ app: db.deps, auth, publicUrl: 'http://127.0.0.1', logLevel: 'silent', sessionTtlHours: 24, secureCookies: false });
+  const server = await createServer({ app: db.deps, auth, publicUrl: 'http://127.0.0.1', logLevel: 'silent', sessionTtlHours: 24, secureCookies: false, ...serverDeps });
   await server.listen({ port: 0, host: '127.0.0.1' });
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createApiKey, createAuthService } from '../../src/app/auth.ts';
 import { createUser, createWorkspace } from '../../src/app/workspaces.ts';
 import type { Role } from '../../src/core/access.ts';
-import { createServer } from '../../src/server/create-server.ts';
+import { createServer, type ServerDeps } from '../../src/server/create-server.ts';
 import type { User } from '../../src/storage/users.repo.ts';
 import type { Workspace } from '../../src/storage/workspaces.repo.ts';
 import { createTestDatabase, type TestDatabase } from './test-db.ts';
@@ -23,7 +23,7 @@ export const must = <T>(r: { ok: true; value: T } | { ok: false; message: string
 };
 
 /** A real server (in-process, through Fastify's inject) on a fresh database with one workspace. */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(options: { server?: Partial<ServerDeps> } = {}): Promise<TestApp> {
   const t = await createTestDatabase();
   const workspace = must(await createWorkspace(t.deps, { name: 'Acme Test' }));
   const mk = async (email: string, role: Role) => must(await createUser(t.deps, workspace.id, { email, role, password: 'password123' }));
@@ -36,7 +36,7 @@ export async function createTestApp(): Promise<TestApp> {
   const newKey = async (scopes: string[], userId?: string) => must(await createApiKey(t.deps, workspace.id, { name: 'test', scopes, userId })).key;
   const keys = { admin: await newKey(['admin']), ingest: await newKey(['ingest']), read: await newKey(['read']), write: await newKey(['write']) };
   const auth = createAuthService(t.deps, { sessionTtlHours: 24 });
-  const app = await createServer({ app: t.deps, auth, publicUrl: 'http://localhost:3000', logLevel: 'silent', sessionTtlHours: 24, secureCookies: false });
+  const app = await createServer({ app: t.deps, auth, publicUrl: 'http://localhost:3000', logLevel: 'silent', sessionTtlHours: 24, secureCookies: false, ...options.server });
   await app.ready();
   const api = (method: string, url: string, body?: unknown, key = keys.admin) =>
     app.inject({ method: method as any, url, headers: { authorization: `Bearer ${key}` }, ...(body !== undefined ? { payload: body as any } : {}) });

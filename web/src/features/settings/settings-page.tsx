@@ -6,6 +6,7 @@ import { RoutingPanel } from './routing-panel.tsx';
 import { SlaPanel } from './sla-panel.tsx';
 import { UsersPanel } from './users-panel.tsx';
 import { WebhooksPanel } from './webhooks-panel.tsx';
+import { IntegrationsPanel } from './integrations-panel.tsx';
 
 /**
  * Everyone who reaches settings may read users, routing and SLA (the API's `read` permission);
@@ -23,6 +24,7 @@ export function SettingsPage({ me }: { me: Me }) {
           <NavLink to="/settings/sla">SLA &amp; reasons</NavLink>
           {admin ? <NavLink to="/settings/api-keys">API keys</NavLink> : null}
           {admin ? <NavLink to="/settings/webhooks">Webhooks</NavLink> : null}
+          {admin ? <NavLink to="/settings/integrations">Integrations</NavLink> : null}
         </nav>
         <div className="settings-body">
           <Routes>
@@ -31,6 +33,7 @@ export function SettingsPage({ me }: { me: Me }) {
             <Route path="sla" element={<SlaPanel admin={admin} />} />
             <Route path="api-keys" element={admin ? <ApiKeysPanel /> : <Navigate to="/settings/users" replace />} />
             <Route path="webhooks" element={admin ? <WebhooksPanel /> : <Navigate to="/settings/users" replace />} />
+            <Route path="integrations" element={admin ? <IntegrationsPanel /> : <Navigate to="/settings/users" replace />} />
             <Route path="*" element={<Navigate to="/settings/users" replace />} />
           </Routes>
         </div>

@@ -1,0 +1,18 @@
+import { parseSecretKey } from '../app/crm/credentials.ts';
+import { syncAllCrm, syncCrm } from '../app/crm/crm.ts';
+import type { JobHandlers } from './catalogue.ts';
+import type { JobDeps } from './handoff.tasks.ts';
+
+export function crmHandlers(deps: JobDeps): Pick<JobHandlers, 'crm-push' | 'crm-sync'> {
+  return {
+    /**
+     * Pushes what changed in Leadloop. A run that could not reach the CRM throws, so graphile-worker
+     * retries with backoff; per-record failures are in the sync log and retried by the next push or sync.
+     */
+    'crm-push': async (p) => {
+      const r = await syncCrm(deps, p.workspaceId, p.provider, { dryRun: false, scope: 'push', secret: parseSecretKey(deps.crmSecretKey) });
+      if (r.ok && r.value.outcome === 'failed') throw new Error(r.value.message ?? 'CRM push failed');
+    },
+    'crm-sync': async () => { await syncAllCrm(deps, parseSecretKey(deps.crmSecretKey)); },
+  };
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { actorOf } from '../app/context.ts';
+import { parseSecretKey } from '../app/crm/credentials.ts';
+import { configureCrm, connectCrm, listConnections, mappingVersions, syncCrm, syncLog, syncRuns, type ConnectionView, type SyncReport } from '../app/crm/crm.ts';
+import type { CrmSyncLogEntry, NewSyncLogEntry } from '../storage/crm.repo.ts';
+import { principalOf } from './auth.guard.ts';
+import { errorResponses, iso, pageOf } from './contract/common.contract.ts';
+import {
+  connectionDto, hubspotConnectInput, mappingInput, mappingVersionDto, providerParams, runsQuery, salesforceConnectInput, syncInput, syncLogDto,
+  syncLogQuery, syncReportDto, syncRunDto, type ConnectionDto, type SyncLogDto, type SyncReportDto,
+} from './contract/integrations.contract.ts';
+import type { ServerDeps } from './create-server.ts';
+import { sendFailure } from './errors.ts';
+
+const toConnectionDto = (c: ConnectionView): ConnectionDto => ({
+  id: c.id, provider: c.provider, status: c.status, paused_reason: c.pausedReason, paused_at: iso(c.pausedAt), account: c.account,
+  settings: c.settings, mapping: c.mapping, mapping_version: c.mappingVersion, cursors: c.cursors, push_since: c.pushSince.toISOString(),
+  last_sync_at: iso(c.lastSyncAt), api_usage: c.apiUsage, created_at: c.createdAt.toISOString(), updated_at: c.updatedAt.toISOString(),
+});
+const toLogDto = (e: CrmSyncLogEntry | NewSyncLogEntry): SyncLogDto => ({
+  ...('id' in e ? { id: e.id } : {}), run_id: e.runId, direction: e.direction, object_type: e.objectType, external_id: e.externalId, local_id: e.localId,
+  action: e.action, outcome: e.outcome, error: e.error, attempt: e.attempt, at: e.at.toISOString(),
+});
+const toReportDto = (r: SyncReport): SyncReportDto => ({
+  run_id: r.runId, provider: r.provider, dry_run: r.dryRun, outcome: r.outcome, message: r.message, counts: r.counts, api_usage: r.apiUsage,
+  entries: r.entries.map(toLogDto),
+});
+
+/** Settings › Integrations: CRM connectors (admin only: credentials and mappings govern what leaves Leadloop). */
+export function integrationsRoutes(server: FastifyInstance, deps: ServerDeps): void {
+  const app = server.withTypeProvider<ZodTypeProvider>();
+  const tags = ['integrations'];
+  const secret = () => parseSecretKey(deps.crmSecretKey);
+
+  app.get('/api/v1/integrations', { config: { permission: 'admin' }, schema: { tags, summary: 'CRM connections: status (paused with the reason), last sync, API usage, mapping', response: { 200: z.object({ data: z.array(connectionDto) }), ...errorResponses } } },
+    async (request) => ({ data: (await listConnections(deps.app, principalOf(request).workspaceId)).map(toConnectionDto) }));
+
+  app.post('/api/v1/integrations/salesforce/connect', { config: { permission: 'admin' }, schema: { tags, summary: 'Connect Salesforce (OAuth 2.0 JWT bearer); the credentials are checked by signing in, then stored encrypted', body: salesforceConnectInput, response: { 201: connectionDto, ...errorResponses } } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const b = request.body;
+      const result = await connectCrm(deps.app, p.workspaceId, secret(), {
+        provider: 'salesforce', credentials: { loginUrl: b.login_url, clientId: b.client_id, username: b.username, privateKey: b.private_key },
+        pushSince: b.push_since ? new Date(b.push_since) : null,
+      }, actorOf(p));
+      return result.ok ? reply.code(201).send(toConnectionDto(result.value)) : sendFailure(reply, result);
+    });
+
+  app.post('/api/v1/integrations/hubspot/connect', { config: { permission: 'admin' }, schema: { tags, summary: 'Connect HubSpot (private app token); checked by calling HubSpot, then stored encrypted', body: hubspotConnectInput, response: { 201: connectionDto, ...errorResponses } } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const b = request.body;
+      const result = await connectCrm(deps.app, p.workspaceId, secret(), {
+        provider: 'hubspot', credentials: { accessToken: b.access_token, basePath: b.base_path ?? null }, pushSince: b.push_since ? new Date(b.push_since) : null,
+      }, actorOf(p));
+      return result.ok ? reply.code(201).send(toConnectionDto(result.value)) : sendFailure(reply, result);
+    });
+
+  app.put('/api/v1/integrations/:provider/mapping', { config: { permission: 'admin' }, schema: { tags, summary: 'Save the field and stage/status mapping as a new version', params: providerParams, body: mappingInput, response: { 200: z.object({ version: z.number(), mapping: z.record(z.string(), z.unknown()) }), ...errorResponses } } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const result = await configureCrm(deps.app, p.workspaceId, request.params.provider, request.body.mapping, actorOf(p));
+      return result.ok ? result.value : sendFailure(reply, result);
+    });
+
+  app.get('/api/v1/integrations/:provider/mapping/versions', { config: { permission: 'admin' }, schema: { tags, summary: 'Every saved mapping version, newest first', params: providerParams, response: { 200: z.object({ data: z.array(mappingVersionDto) }), ...errorResponses } } },
+    async (request, reply) => {
+      const result = await mappingVersions(deps.app, principalOf(request).workspaceId, request.params.provider);
+      return result.ok
+        ? { data: result.value.map((v) => ({ version: v.version, mapping: v.mapping, created_at: v.createdAt.toISOString(), actor_type: v.actorType, actor_id: v.actorId })) }
+        : sendFailure(reply, result);
+    });
+
+  app.post('/api/v1/integrations/:provider/sync', { config: { permission: 'admin' }, schema: { tags, summary: 'Run a sync now (push MQLs, pull status, conversions and deals); dry_run shows what would change', params: providerParams, body: syncInput, response: { 200: syncReportDto, ...errorResponses } } },
+    async (request, reply) => {
+      const result = await syncCrm(deps.app, principalOf(request).workspaceId, request.params.provider, { dryRun: request.body.dry_run, backfill: request.body.backfill, secret: secret() });
+      return result.ok ? toReportDto(result.value) : sendFailure(reply, result);
+    });
+
+  app.get('/api/v1/integrations/:provider/runs', { config: { permission: 'admin' }, schema: { tags, summary: 'Sync runs, newest first', params: providerParams, querystring: runsQuery, response: { 200: pageOf(syncRunDto), ...errorResponses } } },
+    async (request, reply) => {
+      const result = await syncRuns(deps.app, principalOf(request).workspaceId, request.params.provider, { limit: request.query.limit, cursor: request.query.cursor });
+      return result.ok
+        ? { data: result.value.data.map((r) => ({ id: r.id, dry_run: r.dryRun, started_at: r.startedAt.toISOString(), finished_at: iso(r.finishedAt), outcome: r.outcome, counts: r.counts, error: r.error })), next_cursor: result.value.nextCursor }
+        : sendFailure(reply, result);
+    });
+
+  app.get('/api/v1/integrations/:provider/log', { config: { permission: 'admin' }, schema: { tags, summary: 'The per-record sync log: direction, outcome, error, attempt (newest first)', params: providerParams, querystring: syncLogQuery, response: { 200: pageOf(syncLogDto), ...errorResponses } } },
+    async (request, reply) => {
+      const q = request.query;
+      const result = await syncLog(deps.app, principalOf(request).workspaceId, request.params.provider,
+        { runId: q.run_id, outcome: q.outcome, localId: q.local_id, externalId: q.external_id }, { limit: q.limit, cursor: q.cursor });
+      return result.ok ? { data: result.value.data.map(toLogDto), next_cursor: result.value.nextCursor } : sendFailure(reply, result);
+    });
+}
