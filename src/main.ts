@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { createAuthService } from './app/auth.ts';
 import { createMailer } from './app/mailer.ts';
 import { systemClock, type AppDeps, type Clock } from './app/context.ts';
-import { parseConfig, publicUrl, type Config } from './config.ts';
+import { outboundAllowlist, parseConfig, publicUrl, type Config } from './config.ts';
 import { migrateJobQueue, startWorker } from './jobs/worker.ts';
 import { createStandardIngestPipeline } from './app/ingest-steps.ts';
 import { createServer } from './server/create-server.ts';
@@ -36,7 +36,7 @@ export async function openRuntime(config: Config, options: { clock?: Clock; pool
   const db = createDb(pool);
   await migrateToLatest(db);
   await migrateJobQueue(pool);
-  const deps: AppDeps = { db, clock: options.clock ?? systemClock };
+  const deps: AppDeps = { db, clock: options.clock ?? systemClock, outbound: outboundAllowlist(config) };
   return {
     config, url, pool, db, deps, databaseLabel,
     close: async () => {

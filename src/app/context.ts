@@ -1,4 +1,5 @@
 import type { Permission, Role } from '../core/access.ts';
+import type { OutboundAllowlist } from '../core/webhooks/target.rules.ts';
 import type { Db } from '../storage/db.ts';
 import type { Actor } from '../storage/transitions.repo.ts';
 
@@ -16,7 +17,11 @@ export function simulatedClock(start: Date): Clock & { set: (d: Date) => void; a
   };
 }
 
-export type AppDeps = { db: Db; clock: Clock };
+export type AppDeps = {
+  db: Db; clock: Clock;
+  /** Internal addresses and hosts outgoing calls (webhooks, integrations) may reach (LEADLOOP_OUTBOUND_ALLOW); none when absent. */
+  outbound?: OutboundAllowlist;
+};
 
 /** Who is acting: a user (web session or personal key) or a machine key. */
 export type Principal = {

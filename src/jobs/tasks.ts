@@ -3,6 +3,7 @@ import { purgeExpiredSessions } from '../app/maintenance.ts';
 import { recomputeDefinitionTask } from './recompute-definition.task.ts';
 import { refreshDecayTask } from './refresh-decay.task.ts';
 import { handoffCrontab, handoffTasks, type JobDeps } from './handoff.tasks.ts';
+import { webhookTasks } from './webhooks.tasks.ts';
 import { nurtureDepsOf, nurtureEnrollTask, nurtureTickTask } from './nurture.task.ts';
 
 /** Every task the worker runs, and the periodic schedule. Add new *.task.ts handlers here. */
@@ -12,6 +13,7 @@ export function taskList(deps: JobDeps): TaskList {
     'refresh-decay': refreshDecayTask(deps),
     'recompute-definition': recomputeDefinitionTask(deps),
     ...handoffTasks(deps),
+    ...webhookTasks(deps),
     'nurture-tick': nurtureTickTask(nurtureDepsOf(deps)),
     'nurture-enroll': nurtureEnrollTask(nurtureDepsOf(deps)),
   };

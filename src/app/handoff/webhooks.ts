@@ -23,7 +23,7 @@ export async function createWebhook(deps: AppDeps, workspaceId: string, input: {
   const url = checkUrl(input.url);
   if (!url.ok) return url;
   return ok(await insertWebhook(deps.db, workspaceId, {
-    name: input.name, kind: input.kind, url: url.value, secret: `whsec_${randomBytes(24).toString('hex')}`, active: true, createdAt: deps.clock.now(),
+    name: input.name, kind: input.kind, url: url.value, secret: `whsec_${randomBytes(24).toString('hex')}`, active: true, createdAt: deps.clock.now(), eventTypes: ['alert.created'],
   }));
 }
 
@@ -53,7 +53,7 @@ export async function webhookDeliveries(deps: AppDeps, workspaceId: string, id: 
 /** Sends a logged delivery's alert to its webhook again, as a new job with its own retries. */
 export async function replayDelivery(deps: AppDeps, workspaceId: string, deliveryId: string): Promise<Result<{ queued: true; webhookId: string; alertId: string }>> {
   const delivery = await getWebhookDelivery(deps.db, workspaceId, deliveryId);
-  if (!delivery) return fail('NotFound', `Webhook delivery ${deliveryId} not found in this workspace.`);
+  if (!delivery?.alertId) return fail('NotFound', `Webhook delivery ${deliveryId} not found in this workspace.`);
   await enqueueJob(deps.db, 'deliver-alert', { workspaceId, alertId: delivery.alertId, channel: 'webhook', webhookId: delivery.webhookId, replay: true },
     { jobKey: `replay:${deliveryId}`, maxAttempts: WEBHOOK_MAX_ATTEMPTS });
   return ok({ queued: true, webhookId: delivery.webhookId, alertId: delivery.alertId });
