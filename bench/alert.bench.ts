@@ -14,6 +14,7 @@ import { percentile } from '../src/core/stats/descriptive.rules.ts';
 import { migrateJobQueue } from '../src/jobs/worker.ts';
 import { createDb, createPool, quoteIdent, startEmbeddedPostgres } from '../src/storage/db.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
+import { composeApp } from '../src/app/compose.ts';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const LOAD = env('BENCH_LOAD_PER_S', 1000);
@@ -69,6 +70,7 @@ export async function run(): Promise<void> {
   const url = withDatabase(serverUrl, dbName);
   const pool = createPool(url, 4, () => {});
   const db = createDb(pool);
+  composeApp();
   const deps = { db, clock: systemClock };
   let leadloop: ChildProcess | null = null;
   let loader: ChildProcess | null = null;

@@ -12,6 +12,7 @@ import type { LeadDefinition } from '../src/core/definitions/definition-schema.t
 import { createDb, createPool, startEmbeddedPostgres } from '../src/storage/db.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
 import { migrateJobQueue } from '../src/jobs/worker.ts';
+import { composeApp } from '../src/app/compose.ts';
 
 /**
  * Backtest benchmark: 100k contacts and 10M activities generated inside PostgreSQL, then one
@@ -88,6 +89,7 @@ export async function main(argv: string[]): Promise<void> {
 
 /** A workspace with users, the default definition active, and the generated history; returns its id. */
 async function setUp(db: ReturnType<typeof createDb>, pool: ReturnType<typeof createPool>, contacts: number, activities: number): Promise<string> {
+  composeApp();
   const deps: AppDeps = { db, clock: systemClock };
   const ws = await createWorkspace(deps, { name: `bench-${Date.now()}` });
   if (!ws.ok) throw new Error(ws.message);

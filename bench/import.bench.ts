@@ -10,6 +10,7 @@ import { createUser, createWorkspace } from '../src/app/workspaces.ts';
 import { migrateJobQueue } from '../src/jobs/worker.ts';
 import { createDb, createPool, quoteIdent, startEmbeddedPostgres } from '../src/storage/db.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
+import { composeApp } from '../src/app/compose.ts';
 
 /**
  * `npm run bench -- import [--rows N] [--chunk N] [--no-score] [--profile] [--keep-db]`
@@ -100,6 +101,7 @@ export async function run(args: string[]): Promise<void> {
     });
   }
   const db = createDb(pool);
+  composeApp();
   const deps = { db, clock: systemClock };
   try {
     await migrateToLatest(db);

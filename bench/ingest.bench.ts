@@ -16,6 +16,7 @@ import { createDb, createPool, quoteIdent, startEmbeddedPostgres } from '../src/
 import { newId } from '../src/storage/ids.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
 import { benchEvent, EVENTS_PER_VISITOR } from './ingest-events.ts';
+import { composeApp } from '../src/app/compose.ts';
 
 /**
  * `npm run bench -- ingest [--events N] [--batch N] [--concurrency N] [--pool N] [--no-scoring] [--profile]`
@@ -78,6 +79,7 @@ export async function run(args: string[]): Promise<void> {
     });
   }
   const db = createDb(pool);
+  composeApp();
   const deps = { db, clock: systemClock };
   try {
     await migrateToLatest(db);

@@ -8,6 +8,7 @@ import { runReport } from '../src/app/reports/reports.ts';
 import type { ReportName } from '../src/app/reports/report.types.ts';
 import { createDb, createPool, quoteIdent, startEmbeddedPostgres } from '../src/storage/db.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
+import { composeApp } from '../src/app/compose.ts';
 
 /**
  * Reports at scale: 1M leads (one contact each) and 10M activities generated inside PostgreSQL
@@ -68,6 +69,7 @@ async function timeReports(reuseUrl: string | null, given: { pool: pg.Pool; db: 
   const db = given?.db ?? createDb(pool);
   const workspaceId = given?.workspaceId ?? '00000000-0000-7000-8000-000000000001';
   try {
+    composeApp();
     const deps: AppDeps = { db, clock: systemClock };
     const query = { from: '2025-01-01', to: '2025-12-31' };
     const time = async (label: string, work: () => Promise<unknown>) => {

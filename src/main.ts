@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createAuthService } from './app/auth.ts';
+import { composeApp } from './app/compose.ts';
 import { createMailer } from './app/mailer.ts';
 import { systemClock, type AppDeps, type Clock } from './app/context.ts';
 import { outboundAllowlist, parseConfig, publicUrl, type Config } from './config.ts';
@@ -36,6 +37,7 @@ export async function openRuntime(config: Config, options: { clock?: Clock; pool
   const db = createDb(pool);
   await migrateToLatest(db);
   await migrateJobQueue(pool);
+  composeApp();
   const deps: AppDeps = { db, clock: options.clock ?? systemClock, outbound: outboundAllowlist(config) };
   return {
     config, url, pool, db, deps, databaseLabel,

@@ -12,10 +12,9 @@ import { listOpenClocksForLeads } from '../storage/sla-clocks.repo.ts';
 import { insertTransition, latestQualifications, listTransitions, type Actor, type Qualification, type StageTransition } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
+import { publish } from './events/dispatcher.ts';
 import { moveLeadToOpportunityInTrx, openOpportunityForLeadInTrx } from './lead-opportunity.ts';
-import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { inTransaction } from './transaction.ts';
-import { onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
 
 export type OpenLeadInput = { contactId: string; ownerId?: string | null; actor: Actor; at?: Date; stage?: Stage };
 
@@ -32,11 +31,10 @@ export async function openLead(deps: AppDeps, workspaceId: string, input: OpenLe
   if (existing) return openLeadConflict(existing);
   const at = input.at ?? deps.clock.now();
   try {
-    const lead = await deps.db.transaction().execute((trx) => openLeadInTrx(trx, workspaceId, {
+    return await inTransaction(deps, async (trx) => ok(await openLeadInTrx(trx, workspaceId, {
       contactId: contact.id, accountId: contact.accountId, ownerId: input.ownerId ?? null, at, actor: input.actor,
       source: contact.firstTouch.source, campaign: contact.firstTouch.campaign, firstTouchAt: contact.firstTouch.at,
-    }));
-    return ok(lead);
+    })));
   } catch (e) {
     if (isUniqueViolation(e)) {
       const winner = await findOpenLeadForContact(deps.db, workspaceId, contact.id);
@@ -50,7 +48,7 @@ function openLeadConflict(existing: Lead) {
   return fail('Conflict', `Contact ${existing.contactId} already has an open lead (${existing.id}, stage ${existing.stage}); close it (won, lost or disqualified) before opening a new buying cycle.`, [{ path: 'contact_id', message: `open lead ${existing.id}` }]);
 }
 
-/** Inserts the lead and its first transition (null → inquiry) in the caller's transaction. */
+/** Inserts the lead and its first transition (null → inquiry) in the caller's transaction; publishes LeadOpened. */
 export async function openLeadInTrx(trx: Trx, workspaceId: string, input: {
   contactId: string; accountId: string | null; ownerId: string | null; at: Date; actor: Actor;
   source: string | null; campaign: string | null; firstTouchAt: Date | null; note?: string | null;
@@ -62,6 +60,10 @@ export async function openLeadInTrx(trx: Trx, workspaceId: string, input: {
   await insertTransition(trx, workspaceId, {
     leadId: lead.id, from: null, to: 'inquiry', at: input.at, actor: input.actor, reasonCode: null,
     note: input.note ?? 'new buying cycle', definitionId: definitionId ?? null, isRecycle: false,
+  });
+  await publish(trx, 'LeadOpened', {
+    workspaceId, leadId: lead.id, contactId: lead.contactId, accountId: lead.accountId, ownerId: lead.ownerId, at: input.at,
+    actor: input.actor, definitionId: definitionId ?? null, origin: definitionId ? 'inquiry_rule' : 'api',
   });
   return lead;
 }
@@ -111,10 +113,15 @@ export async function transitionLeadInTrx(trx: Trx, workspaceId: string, leadId:
     leadId: lead.id, from: lead.stage, to: rule.to, at: input.at, actor: input.actor, reasonCode: reason?.code ?? null,
     note: input.note ?? null, definitionId: input.definitionId ?? null, isRecycle: recycleIncrement > 0,
   });
-  // Routing, SLA clocks and alerts react in the same transaction (src/app/handoff); nurture pauses
-  // while sales holds the lead and takes recycled leads back (src/app/nurture).
-  const reacted = await onLeadTransition(trx, workspaceId, updated, transition, input.at);
-  await onLeadStageChanged(trx, workspaceId, reacted, lead.stage, rule.to, reason?.code ?? null, input.at);
+  // Subscribers react in this transaction (src/app/compose.ts): the hand-off routes, starts/stops
+  // SLA clocks and alerts; nurture pauses while sales holds the lead and takes recycled leads back.
+  await publish(trx, 'LeadTransitioned', {
+    workspaceId, leadId: lead.id, contactId: lead.contactId, transitionId: transition.id, from: lead.stage, to: rule.to, at: input.at,
+    actor: input.actor, reasonCode: transition.reasonCode, note: transition.note, definitionId: transition.definitionId,
+    isRecycle: transition.isRecycle, recheckAt: updated.recheckAt,
+  });
+  // The lead as the subscribers left it (routing may have given it an owner).
+  const reacted = (await getLead(trx, workspaceId, lead.id)) ?? updated;
   if (rule.to === 'opportunity') {
     // With a deal given, the caller is the lead–deal rule (linkLeadToOpportunityInTrx), which links it.
     if (input.opportunityId) return ok({ lead: reacted, transition, opportunityId: input.opportunityId });
@@ -171,14 +178,22 @@ export async function leadHistory(deps: AppDeps, workspaceId: string, id: string
   return ok(await listTransitions(deps.db, workspaceId, id));
 }
 
-export async function assignLead(deps: AppDeps, workspaceId: string, id: string, ownerId: string | null): Promise<Result<Lead>> {
+export async function assignLead(deps: AppDeps, workspaceId: string, id: string, ownerId: string | null, actor: Actor = { type: 'system', id: null }): Promise<Result<Lead>> {
   if (ownerId && !(await getUser(deps.db, workspaceId, ownerId))) {
     return fail('ValidationFailed', `User ${ownerId} does not exist in this workspace.`, [{ path: 'owner_id', message: 'unknown user' }]);
   }
-  return deps.db.transaction().execute(async (trx) => {
+  return inTransaction(deps, async (trx) => {
     const lead = await lockLead(trx, workspaceId, id);
     if (!lead) return fail('NotFound', `Lead ${id} not found in this workspace.`);
     if (isClosed(lead.stage)) return fail('Conflict', `Lead ${id} is closed (${lead.stage}); it cannot be reassigned.`);
-    return ok(await setLeadOwner(trx, workspaceId, id, ownerId, deps.clock.now()));
+    const at = deps.clock.now();
+    const updated = await setLeadOwner(trx, workspaceId, id, ownerId, at);
+    if (lead.ownerId !== ownerId) {
+      await publish(trx, 'LeadAssigned', {
+        workspaceId, leadId: id, contactId: lead.contactId, ownerId, previousOwnerId: lead.ownerId,
+        reason: ownerId ? 'owner set through the API' : 'owner cleared through the API', ruleKind: 'api', actor, at,
+      });
+    }
+    return ok(updated);
   });
 }

@@ -1,5 +1,6 @@
 import { completeQueuedJob, failQueuedJob, listDueJobs, lockQueuedJob } from '../storage/job-queue.repo.ts';
-import { handoffHandlers, type JobDeps, type JobHandler } from './handoff.tasks.ts';
+import { runJob, type JobHandler, type JobName } from './catalogue.ts';
+import { handoffHandlers, type JobDeps } from './handoff.tasks.ts';
 import { webhookHandlers } from './webhooks.tasks.ts';
 
 export type RanJob = { task: string; key: string | null; attempt: number; ok: boolean; error: string | null };
@@ -11,20 +12,22 @@ export type RanJob = { task: string; key: string | null; attempt: number; ok: bo
  * deliveries to the minute without sleeping. A failed job is released with graphile-worker's
  * backoff (exp(min(attempts, 10)) seconds) counted from deps.clock.
  */
-export async function runDueJobs(deps: JobDeps, until: Date, options: { tasks?: readonly string[]; keyPrefix?: string; maxJobs?: number } = {}): Promise<RanJob[]> {
-  const handlers: Record<string, JobHandler> = { ...handoffHandlers(deps), ...webhookHandlers(deps) };
+export async function runDueJobs(deps: JobDeps, until: Date, options: { tasks?: readonly JobName[]; keyPrefix?: string; maxJobs?: number } = {}): Promise<RanJob[]> {
+  const handlers: Partial<Record<JobName, JobHandler<any>>> = { ...handoffHandlers(deps), ...webhookHandlers(deps) };
+  const handled = (task: string): task is JobName => task in handlers;
   const ran: RanJob[] = [];
   const maxJobs = options.maxJobs ?? 1000;
   while (ran.length < maxJobs) {
-    const due = (await listDueJobs(deps.db, until, 100)).filter((j) => handlers[j.task]
-      && (!options.tasks || options.tasks.includes(j.task)) && (!options.keyPrefix || j.key?.startsWith(options.keyPrefix)));
+    const due = (await listDueJobs(deps.db, until, 100)).filter((j) => handled(j.task)
+      && (!options.tasks || options.tasks.includes(j.task as JobName)) && (!options.keyPrefix || j.key?.startsWith(options.keyPrefix)));
     const job = due[0];
     if (!job) break;
-    const handler = handlers[job.task] as JobHandler;
+    const task = job.task as JobName;
+    const handler = handlers[task] as JobHandler<JobName>;
     await lockQueuedJob(deps.db, job.id);
     const attempt = job.attempts + 1;
     try {
-      await handler(job.payload, { attempts: attempt, maxAttempts: job.maxAttempts });
+      await runJob(task, handler, job.payload, { attempts: attempt, maxAttempts: job.maxAttempts });
       await completeQueuedJob(deps.db, job.id);
       ran.push({ task: job.task, key: job.key, attempt, ok: true, error: null });
     } catch (e) {

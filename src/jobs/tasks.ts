@@ -1,23 +1,27 @@
-import type { Task, TaskList } from 'graphile-worker';
+import type { TaskList } from 'graphile-worker';
 import { purgeExpiredSessions } from '../app/maintenance.ts';
-import { recomputeDefinitionTask } from './recompute-definition.task.ts';
-import { refreshDecayTask } from './refresh-decay.task.ts';
-import { handoffCrontab, handoffTasks, type JobDeps } from './handoff.tasks.ts';
-import { webhookTasks } from './webhooks.tasks.ts';
-import { nurtureDepsOf, nurtureEnrollTask, nurtureTickTask } from './nurture.task.ts';
+import { toTaskList, type JobHandlers } from './catalogue.ts';
+import { recomputeDefinitionHandler } from './recompute-definition.task.ts';
+import { refreshDecayHandler } from './refresh-decay.task.ts';
+import { handoffCrontab, handoffHandlers, type JobDeps } from './handoff.tasks.ts';
+import { nurtureDepsOf, nurtureHandlers } from './nurture.task.ts';
+import { webhookHandlers } from './webhooks.tasks.ts';
 
-/** Every task the worker runs, and the periodic schedule. Add new *.task.ts handlers here. */
-export function taskList(deps: JobDeps): TaskList {
-  const tasks: Record<string, Task> = {
+/** Every catalogue job's handler (typed: a job missing here, or a payload read wrongly, fails typecheck). */
+export function jobHandlers(deps: JobDeps): JobHandlers {
+  return {
     'purge-sessions': async () => { await purgeExpiredSessions(deps); },
-    'refresh-decay': refreshDecayTask(deps),
-    'recompute-definition': recomputeDefinitionTask(deps),
-    ...handoffTasks(deps),
-    ...webhookTasks(deps),
-    'nurture-tick': nurtureTickTask(nurtureDepsOf(deps)),
-    'nurture-enroll': nurtureEnrollTask(nurtureDepsOf(deps)),
+    'refresh-decay': refreshDecayHandler(deps),
+    'recompute-definition': recomputeDefinitionHandler(deps),
+    ...handoffHandlers(deps),
+    ...webhookHandlers(deps),
+    ...nurtureHandlers(nurtureDepsOf(deps)),
   };
-  return tasks;
+}
+
+/** Every task the worker runs (payloads validated against the catalogue first). */
+export function taskList(deps: JobDeps): TaskList {
+  return toTaskList(jobHandlers(deps));
 }
 
 /** graphile-worker crontab: minute hour day month weekday task ?options */

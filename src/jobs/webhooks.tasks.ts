@@ -1,15 +1,10 @@
-import type { Task } from 'graphile-worker';
 import { deliverWebhookEvent } from '../app/webhooks/deliver-event.ts';
-import { DELIVER_WEBHOOK_EVENT } from '../app/webhooks/publish.ts';
-import type { JobDeps, JobHandler } from './handoff.tasks.ts';
+import type { JobHandlers } from './catalogue.ts';
+import type { JobDeps } from './handoff.tasks.ts';
+
+export type WebhookJob = 'deliver-webhook-event';
 
 /** Lifecycle webhook deliveries (one event to one endpoint per job; failures throw and are retried with backoff). */
-export function webhookHandlers(deps: JobDeps): Record<string, JobHandler> {
-  return { [DELIVER_WEBHOOK_EVENT]: (payload, job) => deliverWebhookEvent(deps, payload, job) };
-}
-
-export function webhookTasks(deps: JobDeps): Record<string, Task> {
-  return Object.fromEntries(Object.entries(webhookHandlers(deps)).map(([name, handler]) => [
-    name, ((payload, helpers) => handler(payload, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts })) satisfies Task,
-  ]));
+export function webhookHandlers(deps: JobDeps): Pick<JobHandlers, WebhookJob> {
+  return { 'deliver-webhook-event': (p, job) => deliverWebhookEvent(deps, p, job) };
 }

@@ -33,6 +33,7 @@ import { ingestCors } from './ingest-auth.ts';
 import { formsRoutes } from './forms.routes.ts';
 import { snippetRoutes } from './snippet.routes.ts';
 import { importsRoutes } from './imports.routes.ts';
+import { composeApp } from '../app/compose.ts';
 
 export type ServerDeps = {
   app: AppDeps;
@@ -50,6 +51,7 @@ export type RouteRegistrar = (app: FastifyInstance, deps: ServerDeps) => void;
 
 /** Builds the HTTP server: one error shape, auth on every declared permission, OpenAPI from zod. */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
+  composeApp(); // every domain-event subscriber registered (idempotent)
   const app = Fastify({
     logger: deps.logLevel === 'silent' ? false : {
       level: deps.logLevel,

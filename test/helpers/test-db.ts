@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { composeApp } from '../../src/app/compose.ts';
 import { simulatedClock, type AppDeps, type Clock } from '../../src/app/context.ts';
 import { parseAllowlist } from '../../src/core/webhooks/target.rules.ts';
 import { createDb, createPool, quoteIdent, type Db } from '../../src/storage/db.ts';
@@ -26,6 +27,7 @@ export async function createTestDatabase(options: { clock?: Clock; start?: Date 
   const url = withDatabase(serverUrl, name);
   const pool = createPool(url, 10);
   const db = createDb(pool);
+  composeApp(); // the subscribers every process registers at start (src/app/compose.ts)
   const clock = simulatedClock(options.start ?? new Date('2026-03-02T09:00:00Z'));
   return {
     // The suite's webhook receivers listen on loopback, which outgoing calls refuse unless the

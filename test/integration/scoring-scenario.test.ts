@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
 import { drainJobs } from '../../src/jobs/worker.ts';
-import { enqueueJob } from '../../src/storage/jobs.repo.ts';
+import { enqueue } from '../../src/storage/jobs.repo.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 /**
@@ -86,7 +86,7 @@ describe('real-time scoring and qualification', () => {
 
   it('60 idle days: the refresh-decay job drops the rating to warm; the lead stays MQL with an updated snapshot', async () => {
     t.clock.set(at(60, 45));
-    await enqueueJob(t.db, 'refresh-decay', {});
+    await enqueue(t.db, 'refresh-decay', {});
     await drainJobs(t.pool, t.deps);
     const lead = await openLead();
     // 35 points halve twice in 60 days: 8.75 → 9 points, level 3.

@@ -13,7 +13,7 @@ import {
   type DefinitionApprovalRecord, type DefinitionEventKind,
 } from '../../storage/definition-versions.repo.ts';
 import { insertDefinitionDraft, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
-import { enqueueJob } from '../../storage/jobs.repo.ts';
+import { enqueue } from '../../storage/jobs.repo.ts';
 import { getWorkspace } from '../../storage/workspaces.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
@@ -169,7 +169,7 @@ export async function activateDefinition(deps: AppDeps, workspaceId: string, id:
     }
     const activated = await updateDefinition(trx, workspaceId, id, { status: 'active', activatedAt: at });
     await logEvent(trx, workspaceId, id, 'activated', at, { userId });
-    await enqueueJob(trx, 'recompute-definition', { workspaceId, definitionId: id }, { jobKey: `recompute-definition:${workspaceId}` });
+    await enqueue(trx, 'recompute-definition', { workspaceId, definitionId: id }, { jobKey: `recompute-definition:${workspaceId}` });
     return ok({ activated, retired });
   });
 }

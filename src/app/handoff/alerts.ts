@@ -4,7 +4,7 @@ import { getAlert, insertAlert, listAlerts, markAlertRead, recentActivitiesWithC
 import { getContact } from '../../storage/contacts.repo.ts';
 import type { Trx } from '../../storage/db.ts';
 import { getDefinition } from '../../storage/definitions.repo.ts';
-import { enqueueJob } from '../../storage/jobs.repo.ts';
+import { enqueue } from '../../storage/jobs.repo.ts';
 import type { Lead } from '../../storage/leads.repo.ts';
 import type { Page, PageRequest } from '../../storage/page.ts';
 import { listRunningClocks } from '../../storage/sla-clocks.repo.ts';
@@ -74,10 +74,10 @@ export async function createLeadAlert(trx: Trx, workspaceId: string, input: { us
   // The key also dedupes: a still-pending delivery for an older alert of the same kind is superseded by this one.
   const key = `alert:${userId}:${lead.id}:${kind}`;
   for (const webhook of await listWebhooks(trx, workspaceId, { active: true, eventType: 'alert.created' })) {
-    await enqueueJob(trx, 'deliver-alert', { workspaceId, alertId: alert.id, channel: 'webhook', webhookId: webhook.id },
+    await enqueue(trx, 'deliver-alert', { workspaceId, alertId: alert.id, channel: 'webhook', webhookId: webhook.id },
       { jobKey: `${key}:webhook:${webhook.id}`, maxAttempts: WEBHOOK_MAX_ATTEMPTS });
   }
-  await enqueueJob(trx, 'deliver-alert', { workspaceId, alertId: alert.id, channel: 'email' }, { jobKey: `${key}:email`, maxAttempts: EMAIL_MAX_ATTEMPTS });
+  await enqueue(trx, 'deliver-alert', { workspaceId, alertId: alert.id, channel: 'email' }, { jobKey: `${key}:email`, maxAttempts: EMAIL_MAX_ATTEMPTS });
   return alert;
 }
 

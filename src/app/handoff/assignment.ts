@@ -11,6 +11,7 @@ import { listRoutingReps, lockRoutingState, saveRoutingState } from '../../stora
 import type { Actor } from '../../storage/transitions.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
 import type { AppDeps } from '../context.ts';
+import { publish } from '../events/dispatcher.ts';
 import { inTransaction } from '../transaction.ts';
 import { createLeadAlert } from './alerts.ts';
 import { currentRoutingRules } from './routing-config.ts';
@@ -54,6 +55,12 @@ export async function assignLeadOnMql(trx: Trx, workspaceId: string, leadId: str
     ruleIndex: decision.ruleIndex, ruleKind: decision.ruleKind, explanation: decision.explanation, trace: decision.trace,
     routingVersion: config.version, actor, note: null, at: now,
   });
+  if (decision.ownerId !== lead.ownerId) {
+    await publish(trx, 'LeadAssigned', {
+      workspaceId, leadId: lead.id, contactId: lead.contactId, ownerId: decision.ownerId, previousOwnerId: lead.ownerId,
+      reason: decision.explanation, ruleKind: decision.ruleKind, actor, at: now,
+    });
+  }
   return { lead: updated, assignment };
 }
 
@@ -73,6 +80,10 @@ export async function changeOwnerInTrx(trx: Trx, workspaceId: string, lead: Lead
     leadId: lead.id, ownerId: change.toOwnerId, previousOwnerId: lead.ownerId, queue: change.queue ?? null,
     team: change.team ?? newOwner?.team ?? null, ruleIndex: null, ruleKind: change.ruleKind, explanation: change.explanation, trace: [],
     routingVersion: null, actor: change.actor, note: change.note ?? null, at: now,
+  });
+  await publish(trx, 'LeadAssigned', {
+    workspaceId, leadId: lead.id, contactId: lead.contactId, ownerId: change.toOwnerId, previousOwnerId: lead.ownerId,
+    reason: change.explanation, ruleKind: change.ruleKind, actor: change.actor, at: now,
   });
   if (change.ruleKind !== 'recycle') {
     await applySlaTrigger(trx, workspaceId, updated, { kind: 'assigned', stage: updated.stage, ownerId: change.toOwnerId }, now);

@@ -1,21 +1,24 @@
 import { isActivityType, salesTouchTypes } from '../../core/activity.ts';
 import { salesStages } from '../../core/lifecycle.ts';
 import type { Trx } from '../../storage/db.ts';
-import { findOpenLeadForContact, lockLead, type Lead } from '../../storage/leads.repo.ts';
+import { findOpenLeadForContact, getLead, lockLead, type Lead } from '../../storage/leads.repo.ts';
 import { listReasonCodes } from '../../storage/reasons.repo.ts';
 import { listRunningClocks } from '../../storage/sla-clocks.repo.ts';
-import type { StageTransition } from '../../storage/transitions.repo.ts';
+import type { DomainEvents } from '../events/domain-events.ts';
 import { createLeadAlert } from './alerts.ts';
 import { assignLeadOnMql, changeOwnerInTrx } from './assignment.ts';
 import { applySlaTrigger } from './sla-clocks.ts';
 
 /**
- * The hand-off's reaction to every stage change, called by transitionLeadInTrx in the same
- * transaction (API moves and automatic MQLs alike): on → mql route the lead if unowned, start the
- * clocks and alert the owner; on every change start/stop clocks and move the `sla:<leadId>` timer;
- * on a recycle give the lead back to marketing (no owner) with the reason recorded.
+ * The hand-off's reaction to every stage change (subscriber of LeadTransitioned, so it runs in the
+ * transaction of the move: API moves and automatic MQLs alike): on → mql route the lead if
+ * unowned, start the clocks and alert the owner; on every change start/stop clocks and move the
+ * `sla:<leadId>` timer; on a recycle give the lead back to marketing (no owner) with the reason recorded.
  */
-export async function onLeadTransition(trx: Trx, workspaceId: string, lead: Lead, transition: StageTransition, now: Date): Promise<Lead> {
+export async function onLeadTransition(trx: Trx, transition: DomainEvents['LeadTransitioned']): Promise<void> {
+  const { workspaceId, at: now } = transition;
+  const lead = await getLead(trx, workspaceId, transition.leadId);
+  if (!lead) return;
   let current = lead;
   let why: string | null = null;
   if (transition.to === 'mql') {
@@ -36,7 +39,6 @@ export async function onLeadTransition(trx: Trx, workspaceId: string, lead: Lead
   if (transition.to === 'mql' && current.ownerId) {
     await createLeadAlert(trx, workspaceId, { userId: current.ownerId, lead: current, kind: 'mql_assigned', reason: why, now });
   }
-  return current;
 }
 
 export type SalesActivity = { type: string; occurredAt: Date };

@@ -1,7 +1,7 @@
 import { applyClockChanges, clocksForTransition, evaluateClock, nextWakeUp, type SlaClock, type SlaTrigger } from '../../core/sla/sla-clock.rules.ts';
 import { lastAssignment } from '../../storage/assignments.repo.ts';
 import type { DbOrTrx, Trx } from '../../storage/db.ts';
-import { enqueueJob, removeJob } from '../../storage/jobs.repo.ts';
+import { enqueue, removeJob } from '../../storage/jobs.repo.ts';
 import type { Lead } from '../../storage/leads.repo.ts';
 import { insertClock, listRunningClocks, updateClock, type StoredClock } from '../../storage/sla-clocks.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
@@ -40,7 +40,7 @@ export async function applySlaTrigger(trx: Trx, workspaceId: string, lead: Pick<
 export async function rescheduleSlaTimer(trx: Trx, workspaceId: string, leadId: string, now: Date): Promise<StoredClock[]> {
   const running = await listRunningClocks(trx, workspaceId, leadId);
   const next = nextWakeUp(running.map((c) => c.clock), now);
-  if (next) await enqueueJob(trx, 'sla-check', { workspaceId, leadId }, { jobKey: slaJobKey(leadId), runAt: next, maxAttempts: 10 });
+  if (next) await enqueue(trx, 'sla-check', { workspaceId, leadId }, { jobKey: slaJobKey(leadId), runAt: next, maxAttempts: 10 });
   else await removeJob(trx, slaJobKey(leadId));
   return running;
 }

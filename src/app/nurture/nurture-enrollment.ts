@@ -7,19 +7,19 @@ import { emailBlocker } from '../../core/nurture/nurture-steps.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { getContact, type Contact } from '../../storage/contacts.repo.ts';
 import type { DbOrTrx, Trx } from '../../storage/db.ts';
-import { enqueueJob, removeJob } from '../../storage/jobs.repo.ts';
+import { enqueue, removeJob } from '../../storage/jobs.repo.ts';
 import { getLead, type Lead } from '../../storage/leads.repo.ts';
 import { consumedContent, getTrack, insertEnrollment, listNurtureCandidates, listTracks, updateEnrollment, type NurtureCandidate, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
 import { getWorkspace, listWorkspaces } from '../../storage/workspaces.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 
-export const NURTURE_TICK_TASK = 'nurture-tick';
+export const NURTURE_TICK_TASK = 'nurture-tick' as const;
 /** One pending tick per enrollment: re-scheduling replaces it. */
 export const nurtureJobKey = (enrollmentId: string) => `nurture:${enrollmentId}`;
 
 export async function scheduleTick(trx: DbOrTrx, workspaceId: string, enrollmentId: string, runAt: Date): Promise<void> {
-  await enqueueJob(trx, NURTURE_TICK_TASK, { workspaceId, enrollmentId }, { jobKey: nurtureJobKey(enrollmentId), runAt, maxAttempts: 5 });
+  await enqueue(trx, NURTURE_TICK_TASK, { workspaceId, enrollmentId }, { jobKey: nurtureJobKey(enrollmentId), runAt, maxAttempts: 5 });
 }
 
 export function toNurtureLead(lead: Lead): NurtureLead {

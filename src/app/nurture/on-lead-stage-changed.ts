@@ -1,22 +1,24 @@
-import type { Stage } from '../../core/lifecycle.ts';
 import { decideOnNewInquiry, decideOnStageChange, tracksReadConsumed } from '../../core/nurture/nurture-enrollment.rules.ts';
 import { getContact } from '../../storage/contacts.repo.ts';
 import type { Trx } from '../../storage/db.ts';
-import { getLead, type Lead } from '../../storage/leads.repo.ts';
+import { getLead } from '../../storage/leads.repo.ts';
+import type { DomainEvents } from '../events/domain-events.ts';
 import { getTrack, listTracks, lockLiveEnrollmentForContact } from '../../storage/nurture.repo.ts';
 import { applyEnrollmentActions, loadConsumed, toNurtureLead, toNurturePerson, workspaceConsentPolicy } from './nurture-enrollment.ts';
 
 /**
- * Called by transitionLeadInTrx after every stage change, in the same transaction: pauses the
+ * Subscriber of LeadTransitioned (after the hand-off's), in the transaction of the move: pauses the
  * person's track when the lead enters sales' hands (or ends it when the track's exit rules name
  * the stage, e.g. became MQL), ends it when the lead closes, and on a move to nurture resumes the
  * paused track or enrolls the lead in the track its recycle reason maps to, from its recheck date.
- * `lead` is the lead after the change (its recheck date and reason are already set).
+ * It reads the lead as the change (and the hand-off) left it: recheck date, reason, owner.
  */
-export async function onLeadStageChanged(trx: Trx, workspaceId: string, lead: Lead, fromStage: Stage | null, toStage: Stage, reasonCode: string | null, now: Date): Promise<void> {
-  void fromStage; void reasonCode; // the lead row already carries the reason; kept for the hook's stable signature
-  const live = await lockLiveEnrollmentForContact(trx, workspaceId, lead.contactId);
+export async function onLeadStageChanged(trx: Trx, event: DomainEvents['LeadTransitioned']): Promise<void> {
+  const { workspaceId, to: toStage, at: now } = event;
+  const live = await lockLiveEnrollmentForContact(trx, workspaceId, event.contactId);
   if (!live && toStage !== 'nurture') return; // the common case costs one indexed lookup
+  const lead = await getLead(trx, workspaceId, event.leadId);
+  if (!lead) return;
   const liveTrack = live ? await getTrack(trx, workspaceId, live.trackId) : null;
   const tracks = toStage === 'nurture' ? await listTracks(trx, workspaceId, true) : [];
   const person = toNurturePerson(await getContact(trx, workspaceId, lead.contactId), await workspaceConsentPolicy(trx, workspaceId));

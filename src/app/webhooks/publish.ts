@@ -1,6 +1,6 @@
 import type { WebhookEventType } from '../../core/webhooks/event-types.ts';
 import type { Trx } from '../../storage/db.ts';
-import { enqueueJob } from '../../storage/jobs.repo.ts';
+import { enqueue } from '../../storage/jobs.repo.ts';
 import { insertWebhookEvents, subscribedEndpoints } from '../../storage/webhook-events.repo.ts';
 
 /** Attempts per lifecycle delivery; graphile-worker waits exp(min(attempt, 10)) s between them: ~16 hours in all. */
@@ -24,7 +24,7 @@ export async function publishWebhookEvents(trx: Trx, workspaceId: string, events
   let queued = 0;
   for (const event of stored) {
     for (const endpoint of endpoints.filter((w) => w.eventTypes.includes(event.type))) {
-      await enqueueJob(trx, DELIVER_WEBHOOK_EVENT, { workspaceId, eventId: event.id, webhookId: endpoint.id },
+      await enqueue(trx, DELIVER_WEBHOOK_EVENT, { workspaceId, eventId: event.id, webhookId: endpoint.id },
         { jobKey: `whe:${event.id}:${endpoint.id}`, maxAttempts: WEBHOOK_EVENT_MAX_ATTEMPTS });
       queued++;
     }

@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from '../../core/result.ts';
 import { subscribableBy, type WebhookEventType } from '../../core/webhooks/event-types.ts';
-import { enqueueJob } from '../../storage/jobs.repo.ts';
+import { enqueue } from '../../storage/jobs.repo.ts';
 import {
   deleteWebhook, getWebhook, getWebhookDelivery, insertWebhook, listWebhookDeliveries, listWebhooks, lockWebhook, updateWebhook,
   type Webhook, type WebhookDelivery, type WebhookKind, type WebhookPatch,
@@ -106,10 +106,10 @@ export async function replayDelivery(deps: AppDeps, workspaceId: string, deliver
   if (!delivery) return fail('NotFound', `Webhook delivery ${deliveryId} not found in this workspace.`);
   const jobKey = `replay:${deliveryId}`;
   if (delivery.eventId) {
-    await enqueueJob(deps.db, DELIVER_WEBHOOK_EVENT, { workspaceId, eventId: delivery.eventId, webhookId: delivery.webhookId, replay: true },
+    await enqueue(deps.db, DELIVER_WEBHOOK_EVENT, { workspaceId, eventId: delivery.eventId, webhookId: delivery.webhookId, replay: true },
       { jobKey, maxAttempts: WEBHOOK_EVENT_MAX_ATTEMPTS });
-  } else {
-    await enqueueJob(deps.db, ALERT_JOB, { workspaceId, alertId: delivery.alertId, channel: 'webhook', webhookId: delivery.webhookId, replay: true },
+  } else if (delivery.alertId) {
+    await enqueue(deps.db, ALERT_JOB, { workspaceId, alertId: delivery.alertId, channel: 'webhook', webhookId: delivery.webhookId, replay: true },
       { jobKey, maxAttempts: ALERT_MAX_ATTEMPTS });
   }
   return ok({ queued: true, webhookId: delivery.webhookId, alertId: delivery.alertId, eventId: delivery.eventId });

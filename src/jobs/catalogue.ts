@@ -1,0 +1,82 @@
+import type { JobHelpers, Task, TaskList } from 'graphile-worker';
+import { z } from 'zod';
+import { deliverAlertPayload } from '../app/handoff/alert-delivery.ts';
+import { deliverWebhookEventPayload } from '../app/webhooks/deliver-event.ts';
+
+/**
+ * The job catalogue: every graphile-worker job Leadloop queues, by name, with its payload schema.
+ *
+ * The names and payload types are declared to graphile-worker as `GraphileWorker.Tasks` (below), so
+ * a job's name and payload are checked at both ends:
+ * - the enqueuing end: `enqueue(trx, name, payload, options)` (src/storage/jobs.repo.ts, re-exported
+ *   here) accepts only catalogue names with their payload type, and adds the job in the caller's
+ *   transaction (outbox semantics: a rolled-back change leaves no job behind);
+ * - the running end: `JobHandlers` must handle every catalogue name with a handler typed by its
+ *   payload (src/jobs/tasks.ts), and `toTaskList` validates each payload against its schema before
+ *   the handler runs (payloads come back from the database as JSON).
+ * A new job is one line here plus its handler; a typo in a name fails typecheck at either end.
+ * Cron jobs get graphile-worker's `_cron` payload.
+ */
+const cronPayload = z.object({ _cron: z.object({ ts: z.string(), backfilled: z.boolean().optional() }).optional() });
+
+export const jobPayloads = {
+  /** Cron (daily): delete expired web sessions. */
+  'purge-sessions': cronPayload,
+  /** Cron (hourly): decay engagement to now; ratings drop without qualifying anyone. */
+  'refresh-decay': cronPayload,
+  /** After an activation: every contact re-scored under the new active version (job_key recompute-definition:<workspaceId>). */
+  'recompute-definition': z.object({ workspaceId: z.uuid(), definitionId: z.uuid() }),
+  /** A lead's SLA timer (job_key sla:<leadId>, run_at = the core's nextWakeUp). */
+  'sla-check': z.object({ workspaceId: z.string(), leadId: z.string() }),
+  /** One alert delivery: a webhook or the owner's email (job_key alert:<user>:<lead>:<kind>:<channel>). */
+  'deliver-alert': deliverAlertPayload,
+  /** One lifecycle event to one endpoint, Standard Webhooks signed (job_key whe:<eventId>:<webhookId>, or replay:<deliveryId>). */
+  'deliver-webhook-event': deliverWebhookEventPayload,
+  /** Cron (10 min): safety net for SLA timers lost to a restore or a purge. */
+  'sla-sweep': cronPayload,
+  /** One enrollment's next nurture step (job_key nurture:<enrollmentId>, run_at = when it is due). */
+  'nurture-tick': z.object({ workspaceId: z.uuid(), enrollmentId: z.uuid() }),
+  /** Cron (15 min): enroll eligible leads, then run whatever is due. */
+  'nurture-enroll': cronPayload,
+} as const satisfies Record<string, z.ZodType>;
+
+type CataloguePayloads = { [K in keyof typeof jobPayloads]: z.infer<(typeof jobPayloads)[K]> };
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace GraphileWorker {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Tasks extends CataloguePayloads {}
+  }
+}
+
+export type JobName = keyof GraphileWorker.Tasks & keyof typeof jobPayloads;
+export type JobPayload<K extends JobName> = GraphileWorker.Tasks[K];
+
+export type JobInfo = { attempts: number; maxAttempts: number };
+/** A task body independent of graphile-worker, so tests can run due jobs with a simulated clock (run-due-jobs.ts). */
+export type JobHandler<K extends JobName> = (payload: JobPayload<K>, job: JobInfo, helpers?: JobHelpers) => Promise<void>;
+/** Every catalogue job's handler: the worker's task list must cover the whole catalogue. */
+export type JobHandlers = { [K in JobName]: JobHandler<K> };
+
+/** Validates a payload read back from the queue against its catalogue schema. */
+export function parseJobPayload<K extends JobName>(name: K, payload: unknown): JobPayload<K> {
+  return jobPayloads[name].parse(payload ?? {}) as JobPayload<K>;
+}
+
+/** Runs `handler` for a raw queued payload (validated first). */
+export function runJob<K extends JobName>(name: K, handler: JobHandler<K>, payload: unknown, job: JobInfo, helpers?: JobHelpers): Promise<void> {
+  return handler(parseJobPayload(name, payload), job, helpers);
+}
+
+/** The handlers as graphile-worker tasks. */
+export function toTaskList(handlers: JobHandlers): TaskList {
+  const list: Record<string, Task> = {};
+  for (const name of Object.keys(handlers) as JobName[]) {
+    const handler = handlers[name] as JobHandler<JobName>;
+    list[name] = (payload, helpers) => runJob(name, handler, payload, { attempts: helpers.job.attempts, maxAttempts: helpers.job.max_attempts }, helpers);
+  }
+  return list;
+}
+
+export { enqueue, removeJob, type EnqueueOptions } from '../storage/jobs.repo.ts';
