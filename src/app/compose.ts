@@ -1,6 +1,7 @@
 import { domainEvents, type Dispatcher } from './events/dispatcher.ts';
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
+import { lifecycleWebhookSubscribers as webhooks } from './webhooks/lifecycle-subscribers.ts';
 
 /**
  * The composition module: the one place where features meet. Every subscriber of every domain
@@ -22,4 +23,13 @@ function registerSubscribers(d: Dispatcher): void {
   // to marketing), then nurture, which reads the lead as the hand-off left it.
   d.subscribe('LeadTransitioned', 'handoff', onLeadTransition);
   d.subscribe('LeadTransitioned', 'nurture', onLeadStageChanged);
+
+  // Lifecycle webhooks last: they queue deliveries (outbox) of what the features above decided.
+  d.subscribe('ContactCreated', 'webhooks', webhooks.ContactCreated);
+  d.subscribe('ContactsMerged', 'webhooks', webhooks.ContactsMerged);
+  d.subscribe('ContactErased', 'webhooks', webhooks.ContactErased);
+  d.subscribe('LeadOpened', 'webhooks', webhooks.LeadOpened);
+  d.subscribe('LeadTransitioned', 'webhooks', webhooks.LeadTransitioned);
+  d.subscribe('LeadAssigned', 'webhooks', webhooks.LeadAssigned);
+  d.subscribe('OpportunityChanged', 'webhooks', webhooks.OpportunityChanged);
 }

@@ -24,8 +24,9 @@ export async function publishWebhookEvents(trx: Trx, workspaceId: string, events
   let queued = 0;
   for (const event of stored) {
     for (const endpoint of endpoints.filter((w) => w.eventTypes.includes(event.type))) {
+      // Due from when the fact happened (business time), so simulated clocks deliver in step with the change.
       await enqueue(trx, DELIVER_WEBHOOK_EVENT, { workspaceId, eventId: event.id, webhookId: endpoint.id },
-        { jobKey: `whe:${event.id}:${endpoint.id}`, maxAttempts: WEBHOOK_EVENT_MAX_ATTEMPTS });
+        { jobKey: `whe:${event.id}:${endpoint.id}`, maxAttempts: WEBHOOK_EVENT_MAX_ATTEMPTS, runAt: event.createdAt });
       queued++;
     }
   }

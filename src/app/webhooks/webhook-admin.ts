@@ -107,7 +107,7 @@ export async function replayDelivery(deps: AppDeps, workspaceId: string, deliver
   const jobKey = `replay:${deliveryId}`;
   if (delivery.eventId) {
     await enqueue(deps.db, DELIVER_WEBHOOK_EVENT, { workspaceId, eventId: delivery.eventId, webhookId: delivery.webhookId, replay: true },
-      { jobKey, maxAttempts: WEBHOOK_EVENT_MAX_ATTEMPTS });
+      { jobKey, maxAttempts: WEBHOOK_EVENT_MAX_ATTEMPTS, runAt: deps.clock.now() });
   } else if (delivery.alertId) {
     await enqueue(deps.db, ALERT_JOB, { workspaceId, alertId: delivery.alertId, channel: 'webhook', webhookId: delivery.webhookId, replay: true },
       { jobKey, maxAttempts: ALERT_MAX_ATTEMPTS });
