@@ -24,26 +24,26 @@ export function webhooksRoutes(server: FastifyInstance, deps: ServerDeps): void 
   app.post('/api/v1/webhooks', { config: { permission: 'admin' }, schema: { tags, summary: 'Add a webhook; the signing secret is returned once', body: webhookInput, response: { 201: webhookDto, ...errorResponses } } },
     async (request, reply) => {
       const b = request.body;
-      const result = await createWebhook(deps.app, principalOf(request).workspaceId, { name: b.name, kind: b.kind, url: b.url, eventTypes: b.event_types });
+      const result = await createWebhook(deps.app, principalOf(request), { name: b.name, kind: b.kind, url: b.url, eventTypes: b.event_types });
       return result.ok ? reply.code(201).send(toWebhookDto(result.value, true, now())) : sendFailure(reply, result);
     });
 
   app.patch('/api/v1/webhooks/:id', { config: { permission: 'admin' }, schema: { tags, summary: 'Rename, move, pause or change the event types of a webhook', params: idParams, body: webhookPatch, response: { 200: webhookDto, ...errorResponses } } },
     async (request, reply) => {
       const b = request.body;
-      const result = await changeWebhook(deps.app, principalOf(request).workspaceId, request.params.id, { name: b.name, url: b.url, active: b.active, eventTypes: b.event_types });
+      const result = await changeWebhook(deps.app, principalOf(request), request.params.id, { name: b.name, url: b.url, active: b.active, eventTypes: b.event_types });
       return result.ok ? toWebhookDto(result.value, false, now()) : sendFailure(reply, result);
     });
 
   app.post('/api/v1/webhooks/:id/rotate-secret', { config: { permission: 'admin' }, schema: { tags, summary: 'New signing secret; the old one keeps signing during the overlap window', params: idParams, body: rotateSecretInput, response: { 200: webhookDto, ...errorResponses } } },
     async (request, reply) => {
-      const result = await rotateWebhookSecret(deps.app, principalOf(request).workspaceId, request.params.id, { overlapHours: request.body.overlap_hours });
+      const result = await rotateWebhookSecret(deps.app, principalOf(request), request.params.id, { overlapHours: request.body.overlap_hours, reason: request.body.reason });
       return result.ok ? toWebhookDto(result.value, true, now()) : sendFailure(reply, result);
     });
 
   app.delete('/api/v1/webhooks/:id', { config: { permission: 'admin' }, schema: { tags, summary: 'Delete a webhook and its delivery log', params: idParams, response: { 200: z.object({ id: z.string() }), ...errorResponses } } },
     async (request, reply) => {
-      const result = await removeWebhook(deps.app, principalOf(request).workspaceId, request.params.id);
+      const result = await removeWebhook(deps.app, principalOf(request), request.params.id);
       return result.ok ? result.value : sendFailure(reply, result);
     });
 

@@ -4,6 +4,7 @@ import { Webhook as StandardWebhook, WebhookVerificationError } from 'standardwe
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
 import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
+import { listAuditRows } from '../../src/storage/audit.repo.ts';
 import { json, segment } from '../helpers/ingest-helpers.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
@@ -202,5 +203,21 @@ describe('lifecycle webhooks (Standard Webhooks)', () => {
     expect((await t.api('POST', `/api/v1/leads/${l.id}/transitions`, { to: 'mql' })).statusCode).toBe(201);
     await deliver();
     expect(received.map((x) => verified(hook.secret, x).type)).toEqual(['lead.mql']);
+  });
+
+  it("the audit log keeps the endpoint's whole life (who, what, before/after) and never a secret", async () => {
+    const paused = await t.api('PATCH', `/api/v1/webhooks/${hook.id}`, { active: false });
+    expect(paused.statusCode).toBe(200);
+    expect((await t.api('DELETE', `/api/v1/webhooks/${hook.id}`)).statusCode).toBe(200);
+    const rows = (await listAuditRows(t.db, t.workspace.id, { objectType: 'webhook', objectId: hook.id }, { limit: 50 })).data;
+    // Rows made at the same simulated instant share a timestamp, so compare the set, not the id order.
+    expect(rows.map((r) => r.action).sort()).toEqual([
+      'webhook.changed', 'webhook.created', 'webhook.deleted', 'webhook.paused', 'webhook.secret_rotated', 'webhook.secret_rotated',
+    ]);
+    const created = rows.find((r) => r.action === 'webhook.created')!;
+    expect(created.actor).toMatchObject({ kind: 'api_key' });
+    expect(created.after).toMatchObject({ name: 'n8n', event_types: ['lead.stage_changed', 'lead.mql'] });
+    expect(rows.find((r) => r.action === 'webhook.changed')).toMatchObject({ before: { event_types: ['lead.stage_changed', 'lead.mql'] }, after: { event_types: ['lead.mql'] } });
+    expect(JSON.stringify(rows)).not.toContain('whsec_');
   });
 });

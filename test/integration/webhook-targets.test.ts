@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from '../../src/app/auth.ts';
 import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
 import { createServer } from '../../src/server/create-server.ts';
+import { listAuditRows } from '../../src/storage/audit.repo.ts';
 import { json } from '../helpers/ingest-helpers.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -47,6 +48,7 @@ describe('webhook targets', () => {
     expect(error.message).toContain('LEADLOOP_OUTBOUND_ALLOW');
     expect(error.details).toEqual([{ path: 'body.url', message: expect.stringContaining('public address required') }]);
     expect(json(await asAdmin(strict, 'GET', '/api/v1/webhooks')).data).toEqual([]);
+    expect((await listAuditRows(t.db, t.workspace.id, { objectType: 'webhook' }, { limit: 10 })).data).toEqual([]);
   });
 
   it.each([

@@ -5,7 +5,8 @@ import {
   deleteWebhook, getWebhook, getWebhookDelivery, insertWebhook, listWebhookDeliveries, listWebhooks, lockWebhook, updateWebhook,
   type Webhook, type WebhookDelivery, type WebhookKind, type WebhookPatch,
 } from '../../storage/webhooks.repo.ts';
-import type { AppDeps } from '../context.ts';
+import { recordAudit } from '../audit.ts';
+import type { AppDeps, Principal } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 import { DELIVER_WEBHOOK_EVENT, WEBHOOK_EVENT_MAX_ATTEMPTS } from './publish.ts';
 import { checkTarget } from './safe-target.ts';
@@ -17,6 +18,12 @@ const ALERT_MAX_ATTEMPTS = 8;
 /** How long a rotated-out secret keeps signing when the caller does not say: a day to deploy the new one. */
 export const DEFAULT_OVERLAP_HOURS = 24;
 export const MAX_OVERLAP_HOURS = 24 * 7;
+
+/** What the audit log keeps of an endpoint: never its secrets (the rotation entry says when, not what). */
+const audited = (w: Webhook) => ({
+  name: w.name, kind: w.kind, url: w.url, active: w.active, event_types: w.eventTypes,
+  previous_secret_expires_at: w.previousSecretExpiresAt?.toISOString() ?? null,
+});
 
 const notFound = (id: string) => fail('NotFound', `Webhook ${id} not found in this workspace.`);
 
@@ -36,21 +43,27 @@ function checkEventTypes(kind: WebhookKind, types: readonly WebhookEventType[]):
  * and judged now: an internal address (loopback, private, link-local, metadata) is refused with a 400
  * and nothing is stored. Without `eventTypes` the endpoint gets alerts only, as before lifecycle events.
  */
-export async function createWebhook(deps: AppDeps, workspaceId: string, input: { name: string; kind: WebhookKind; url: string; eventTypes?: WebhookEventType[] }): Promise<Result<Webhook>> {
+export async function createWebhook(deps: AppDeps, actor: Principal, input: { name: string; kind: WebhookKind; url: string; eventTypes?: WebhookEventType[] }): Promise<Result<Webhook>> {
   const url = await checkTarget(input.url, deps.outbound);
   if (!url.ok) return url;
   const types = checkEventTypes(input.kind, input.eventTypes ?? ['alert.created']);
   if (!types.ok) return types;
-  return ok(await insertWebhook(deps.db, workspaceId, {
-    name: input.name, kind: input.kind, url: url.value, secret: newSigningSecret(), active: true, createdAt: deps.clock.now(), eventTypes: types.value,
-  }));
+  const at = deps.clock.now();
+  return inTransaction(deps, async (trx) => {
+    const webhook = await insertWebhook(trx, actor.workspaceId, {
+      name: input.name, kind: input.kind, url: url.value, secret: newSigningSecret(), active: true, createdAt: at, eventTypes: types.value,
+    });
+    await recordAudit(trx, { workspaceId: actor.workspaceId, actor, action: 'webhook.created', object: { type: 'webhook', id: webhook.id }, after: audited(webhook), at });
+    return ok(webhook);
+  });
 }
 
 export async function webhooksOf(deps: AppDeps, workspaceId: string): Promise<Webhook[]> {
   return listWebhooks(deps.db, workspaceId);
 }
 
-export async function changeWebhook(deps: AppDeps, workspaceId: string, id: string, input: { name?: string; url?: string; active?: boolean; eventTypes?: WebhookEventType[] }): Promise<Result<Webhook>> {
+export async function changeWebhook(deps: AppDeps, actor: Principal, id: string, input: { name?: string; url?: string; active?: boolean; eventTypes?: WebhookEventType[] }): Promise<Result<Webhook>> {
+  const workspaceId = actor.workspaceId;
   const current = await getWebhook(deps.db, workspaceId, id);
   if (!current) return notFound(id);
   const patch: WebhookPatch = { name: input.name, active: input.active };
@@ -64,8 +77,15 @@ export async function changeWebhook(deps: AppDeps, workspaceId: string, id: stri
     if (!types.ok) return types;
     patch.eventTypes = types.value;
   }
-  const updated = await updateWebhook(deps.db, workspaceId, id, patch);
-  return updated ? ok(updated) : notFound(id);
+  return inTransaction(deps, async (trx) => {
+    const before = await lockWebhook(trx, workspaceId, id);
+    if (!before) return notFound(id);
+    const updated = await updateWebhook(trx, workspaceId, id, patch);
+    if (!updated) return notFound(id);
+    const action = input.active === false && before.active ? 'webhook.paused' : input.active === true && !before.active ? 'webhook.resumed' : 'webhook.changed';
+    await recordAudit(trx, { workspaceId, actor, action, object: { type: 'webhook', id }, before: audited(before), after: audited(updated), at: deps.clock.now() });
+    return ok(updated);
+  });
 }
 
 /**
@@ -73,7 +93,8 @@ export async function changeWebhook(deps: AppDeps, workspaceId: string, id: stri
  * (both signatures in `webhook-signature`), so receivers switch without dropping a delivery;
  * 0 ends it at once (a leaked secret). Returns the webhook with the new secret, shown once.
  */
-export async function rotateWebhookSecret(deps: AppDeps, workspaceId: string, id: string, input: { overlapHours?: number }): Promise<Result<Webhook>> {
+export async function rotateWebhookSecret(deps: AppDeps, actor: Principal, id: string, input: { overlapHours?: number; reason?: string | null }): Promise<Result<Webhook>> {
+  const workspaceId = actor.workspaceId;
   const hours = input.overlapHours ?? DEFAULT_OVERLAP_HOURS;
   return inTransaction(deps, async (trx) => {
     const current = await lockWebhook(trx, workspaceId, id);
@@ -84,12 +105,23 @@ export async function rotateWebhookSecret(deps: AppDeps, workspaceId: string, id
       previousSecret: hours > 0 ? current.secret : null,
       previousSecretExpiresAt: hours > 0 ? new Date(now.getTime() + hours * 3_600_000) : null,
     });
-    return updated ? ok(updated) : notFound(id);
+    if (!updated) return notFound(id);
+    await recordAudit(trx, {
+      workspaceId, actor, action: 'webhook.secret_rotated', object: { type: 'webhook', id }, before: audited(current), after: { ...audited(updated), overlap_hours: hours },
+      reason: input.reason ?? null, at: now,
+    });
+    return ok(updated);
   });
 }
 
-export async function removeWebhook(deps: AppDeps, workspaceId: string, id: string): Promise<Result<{ id: string }>> {
-  return (await deleteWebhook(deps.db, workspaceId, id)) ? ok({ id }) : notFound(id);
+export async function removeWebhook(deps: AppDeps, actor: Principal, id: string): Promise<Result<{ id: string }>> {
+  const workspaceId = actor.workspaceId;
+  return inTransaction(deps, async (trx) => {
+    const before = await lockWebhook(trx, workspaceId, id);
+    if (!before || !(await deleteWebhook(trx, workspaceId, id))) return notFound(id);
+    await recordAudit(trx, { workspaceId, actor, action: 'webhook.deleted', object: { type: 'webhook', id }, before: audited(before), at: deps.clock.now() });
+    return ok({ id });
+  });
 }
 
 export async function webhookDeliveries(deps: AppDeps, workspaceId: string, id: string): Promise<Result<WebhookDelivery[]>> {

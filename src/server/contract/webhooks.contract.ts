@@ -17,6 +17,7 @@ export const webhookPatch = z.strictObject({
 export const rotateSecretInput = z.strictObject({
   overlap_hours: z.number().int().min(0).max(168).optional()
     .describe('How long the old secret keeps signing beside the new one (both in webhook-signature). Default 24; 0 drops it now (a leaked secret).'),
+  reason: z.string().max(500).optional().describe('Why (kept in the audit log), e.g. "scheduled rotation" or "secret leaked in a ticket".'),
 });
 
 export const webhookDto = z.object({
