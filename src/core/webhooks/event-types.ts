@@ -2,11 +2,12 @@
  * The lifecycle events a webhook endpoint can subscribe to. Names are `<object>.<what happened>`,
  * stable once published (receivers switch on them). Payloads are thin: ids and the facts of the
  * change, never a copy of the person, so an erased contact leaves nothing behind in queued events;
- * receivers read the record through the API (`data.url`) when they need more.
+ * receivers read the record through the API when they need more. (`contact.updated` waits for a
+ * ContactUpdated domain event; until then the contacts change feed, `GET /api/v1/contacts?updated_since=`,
+ * is how a tool follows trait changes.)
  */
 export const webhookEventTypes = {
   'contact.created': 'A person was created (first seen with an identity, added by hand or imported).',
-  'contact.updated': "A person's traits changed (name, title, consent, account, owner).",
   'contact.merged': 'Two records were found to be one person; the loser now points at the winner.',
   'contact.erased': "A person's personal data was erased on request.",
   'lead.opened': 'A new buying cycle opened (a lead at inquiry).',
