@@ -11,6 +11,29 @@ const layer = (files, forbidden, why) => ({
   },
 });
 
+const appForbidden = ['**/server/**', '**/jobs/**', '**/cli/**', 'kysely', 'fastify'];
+const appWhy = 'src/app depends on core and storage only; Kysely stays inside src/storage.';
+const appRule = (files, patterns, ignores = []) => ({
+  files, ignores,
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [...appForbidden.map((group) => ({ group: [group], message: appWhy })), ...patterns],
+    }],
+  },
+});
+// Feature folders of src/app. demo/ is not one: it drives the app through its doors like a client.
+const features = ['handoff', 'nurture', 'scoring', 'definitions', 'import', 'reports'];
+const featureWhy = "A feature does not import another feature's use cases: publish a domain event (src/app/events/domain-events.ts) and subscribe in src/app/compose.ts.";
+// Known direct calls still to become events or shared modules (ARCHITECTURE.md, "Domain events").
+const featureExceptions = {
+  import: ['scoring/scoring-facts\\.ts$', 'scoring/score-activities\\.ts$'], // each import chunk is scored in its transaction
+};
+const kernelExceptions = ['nurture/nurture-settings\\.ts$']; // content-library reads the nurture settings
+
+const sqlProperties = ['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'executeQuery'].map((property) => (
+  { property, message: 'Build SQL in src/storage/*.repo.ts and call the repository function.' }));
+const transactionProperty = { property: 'transaction', message: 'Open transactions with inTransaction / withTransaction (src/app/transaction.ts); *InTrx functions take the caller\'s trx.' };
+
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'web/dist', '.leadloop', 'coverage', 'test-artifacts'] },
   ...tseslint.configs.recommended,
@@ -27,8 +50,18 @@ export default tseslint.config(
     'src/core is pure: no I/O, no Node APIs, no outer layers.'),
   layer(['src/storage/**'], ['**/app/**', '**/server/**', '**/jobs/**', '**/cli/**'],
     'src/storage may only depend on src/core.'),
-  layer(['src/app/**'], ['**/server/**', '**/jobs/**', '**/cli/**', 'kysely', 'fastify'],
-    'src/app depends on core and storage only; Kysely stays inside src/storage.'),
+  layer(['src/app/**'], appForbidden, appWhy),
+  // Features never import each other's modules (value imports; types are fine): they publish domain
+  // events (src/app/events) and src/app/compose.ts subscribes them. These blocks repeat the app layer
+  // patterns because a later no-restricted-imports setting replaces the earlier one for its files.
+  ...features.map((feature) => appRule([`src/app/${feature}/**`], [
+    { regex: `^\\.\\./(?!${feature}/)(?!${(featureExceptions[feature] ?? ['$^']).join('|')})(${[...features, 'demo'].join('|')})/`, allowTypeImports: true, message: featureWhy },
+    { regex: '^\\.\\./compose\\.ts$', message: 'Only the entry points compose the app (src/app/compose.ts).' },
+  ])),
+  // The shared modules directly in src/app (leads, contacts, deals, ingest, events) call no feature either.
+  appRule(['src/app/*.ts'], [
+    { regex: `^\\./(?!${kernelExceptions.join('|')})(${[...features, 'demo'].join('|')})/`, allowTypeImports: true, message: featureWhy },
+  ], ['src/app/compose.ts']),
   layer(['src/server/**', 'src/jobs/**'], ['**/cli/**', 'kysely'],
     'Entry layers call use cases in src/app; Kysely stays inside src/storage.'),
   layer(['web/src/**'], ['**/src/storage/**', '**/src/app/**', '**/src/jobs/**', '**/src/cli/**', '**/src/server/*.ts', 'node:*', 'kysely', 'fastify', 'pg'],
@@ -37,10 +70,13 @@ export default tseslint.config(
     // Importing Kysely is already refused outside storage; this catches query building through a
     // `db`/`trx` handed in from storage, so every SQL statement keeps one home.
     files: ['src/app/**', 'src/server/**', 'src/jobs/**', 'src/cli/**'],
-    rules: {
-      'no-restricted-properties': ['error', ...['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'executeQuery'].map((property) => (
-        { property, message: 'Build SQL in src/storage/*.repo.ts and call the repository function.' }))],
-    },
+    rules: { 'no-restricted-properties': ['error', ...sqlProperties, transactionProperty] },
+  },
+  {
+    // One transaction style (src/app/transaction.ts); these files still open theirs directly (to convert).
+    files: ['src/app/transaction.ts', 'src/app/catalog.ts', 'src/app/content-library.ts', 'src/app/workspaces.ts',
+      'src/app/definitions/backtest-definition.ts', 'src/app/import/**', 'src/app/handoff/alert-delivery.ts'],
+    rules: { 'no-restricted-properties': ['error', ...sqlProperties] },
   },
   {
     files: ['src/core/**'],

@@ -8,7 +8,6 @@ import { createApiKey, createAuthService } from '../src/app/auth.ts';
 import { systemClock } from '../src/app/context.ts';
 import { installDefaultDefinition } from '../src/app/definitions/install-default-definition.ts';
 import { createIngestPipeline } from '../src/app/ingest-pipeline.ts';
-import { scoringStep } from '../src/app/ingest-steps.ts';
 import { createUser, createWorkspace } from '../src/app/workspaces.ts';
 import { migrateJobQueue } from '../src/jobs/worker.ts';
 import { createServer } from '../src/server/create-server.ts';
@@ -24,7 +23,7 @@ import { composeApp } from '../src/app/compose.ts';
  * listening server (persisted, identity-resolved and scored under the workspace's active default
  * definition, one transaction per request), counts what was stored and the MQLs it produced, then
  * measures the baseline: PostgreSQL COPY of the same rows into a plain table.
- * `--no-scoring` runs the server's pipeline without the scoring step (to measure its overhead);
+ * `--no-scoring` runs without an active definition, so the scoring subscriber scores nothing (to measure its overhead);
  * `--profile` prints time per ingest stage and statements per batch.
  * Database: BENCH_DATABASE_URL or TEST_DATABASE_URL (a fresh database is created there), else an
  * embedded PostgreSQL in a temporary folder.
@@ -99,9 +98,12 @@ export async function run(args: string[]): Promise<void> {
     const marketing = await createUser(deps, ws.value.id, { email: 'marketing@bench.test', role: 'marketing' });
     const sales = await createUser(deps, ws.value.id, { email: 'sales@bench.test', role: 'sales' });
     if (!marketing.ok || !sales.ok) throw new Error('could not create the signers');
-    const definition = await installDefaultDefinition(deps, ws.value.id, { marketingUserId: marketing.value.id, salesUserId: sales.value.id });
-    if (!definition.ok) throw new Error(definition.message);
-    const ingest = createIngestPipeline({ steps: scoring ? [scoringStep] : [], profile });
+    // Scoring is an ActivitiesStored subscriber (src/app/compose.ts): without an active definition it scores nothing.
+    if (scoring) {
+      const definition = await installDefaultDefinition(deps, ws.value.id, { marketingUserId: marketing.value.id, salesUserId: sales.value.id });
+      if (!definition.ok) throw new Error(definition.message);
+    }
+    const ingest = createIngestPipeline({ profile });
     const auth = createAuthService(deps, { sessionTtlHours: 1 });
     const server = await createServer({ app: deps, auth, publicUrl: 'http://127.0.0.1', logLevel: 'silent', sessionTtlHours: 1, secureCookies: false, ingest });
     await server.listen({ host: '127.0.0.1', port: 0 });

@@ -1,6 +1,8 @@
 import { domainEvents, type Dispatcher } from './events/dispatcher.ts';
+import { alertOwnersOfHighIntent, stopClocksOnSalesTouches } from './handoff/on-activities.ts';
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
-import { onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
+import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
+import { inquiriesOnIdentified, rescoreFitOnContactUpdated, rescoreOnMerge, scoreStoredActivities } from './scoring/scoring-subscribers.ts';
 import { lifecycleWebhookSubscribers as webhooks } from './webhooks/lifecycle-subscribers.ts';
 
 /**
@@ -19,13 +21,29 @@ export function composeApp(dispatcher: Dispatcher = domainEvents): Dispatcher {
 }
 
 function registerSubscribers(d: Dispatcher): void {
+  // Stored activities (every door): scoring first — qualification publishes LeadOpened,
+  // LeadTransitioned, InquirySettled and HighIntentSignalled, whose subscribers run inside it — then
+  // the hand-off stops first-touch clocks on sales touches.
+  d.subscribe('ActivitiesStored', 'scoring', scoreStoredActivities);
+  d.subscribe('ActivitiesStored', 'handoff', stopClocksOnSalesTouches);
+  // Identity: merged winners are re-scored from their whole history; newly known people's anonymous
+  // history is judged by the inquiry rule.
+  d.subscribe('ContactsMerged', 'scoring', rescoreOnMerge);
+  d.subscribe('ContactsMerged', 'nurture', dropTicksOfMergedEnrollments);
+  d.subscribe('ContactsIdentified', 'scoring', inquiriesOnIdentified);
+  // A contact edited through the API: fit depends on who they are.
+  d.subscribe('ContactUpdated', 'scoring', rescoreFitOnContactUpdated);
   // A lead moved: the hand-off first (routing on → mql, SLA clocks and timer, alerts, recycles back
   // to marketing), then nurture, which reads the lead as the hand-off left it.
   d.subscribe('LeadTransitioned', 'handoff', onLeadTransition);
   d.subscribe('LeadTransitioned', 'nurture', onLeadStageChanged);
+  // Scoring's verdicts: a fresh inquiry joins a nurture track; high-intent reads alert the owner.
+  d.subscribe('InquirySettled', 'nurture', onInquiryOpened);
+  d.subscribe('HighIntentSignalled', 'handoff', alertOwnersOfHighIntent);
 
   // Lifecycle webhooks last: they queue deliveries (outbox) of what the features above decided.
   d.subscribe('ContactCreated', 'webhooks', webhooks.ContactCreated);
+  d.subscribe('ContactUpdated', 'webhooks', webhooks.ContactUpdated);
   d.subscribe('ContactsMerged', 'webhooks', webhooks.ContactsMerged);
   d.subscribe('ContactErased', 'webhooks', webhooks.ContactErased);
   d.subscribe('LeadOpened', 'webhooks', webhooks.LeadOpened);

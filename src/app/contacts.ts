@@ -12,7 +12,8 @@ import { getUser } from '../storage/users.repo.ts';
 import { recordContactConsent } from './consent.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
-import { rescoreContactFit } from './scoring/score-activities.ts';
+import { publish } from './events/dispatcher.ts';
+import { withTransaction } from './transaction.ts';
 
 const notFound = (what: string, id: string) => fail('NotFound', `${what} ${id} not found in this workspace.`);
 
@@ -60,8 +61,9 @@ export async function createContact(deps: AppDeps, workspaceId: string, input: C
   if (!refs.ok) return refs;
   const accountId = input.accountId ?? (await accountForEmail(deps, workspaceId, email))?.id ?? null;
   try {
-    return ok(await deps.db.transaction().execute(async (trx) => {
+    return ok(await withTransaction(deps, async (trx) => {
       const created = await insertContact(trx, workspaceId, { ...input, consent: undefined, email, accountId, status: email ? 'known' : 'anonymous' });
+      await publish(trx, 'ContactCreated', { workspaceId, contactId: created.id, email, accountId, origin: 'api', at: deps.clock.now() });
       if (consent.value.length === 0) return created;
       await recordContactConsent(trx, workspaceId, created.id, consent.value);
       return (await getContact(trx, workspaceId, created.id))!;
@@ -87,10 +89,10 @@ export async function patchContact(deps: AppDeps, workspaceId: string, id: strin
   }
   const refs = await checkReferences(deps, workspaceId, patch);
   if (!refs.ok) return refs;
-  const updated = await deps.db.transaction().execute(async (trx) => {
+  const updated = await withTransaction(deps, async (trx) => {
     const row = await updateContact(trx, workspaceId, id, next);
-    // Fit depends on who the contact is: re-score under the active definition in the same transaction.
-    if (row) await rescoreContactFit(trx, workspaceId, id, deps.clock.now());
+    // Fit depends on who the contact is: scoring re-scores it in this transaction (a ContactUpdated subscriber).
+    if (row) await publish(trx, 'ContactUpdated', { workspaceId, contactId: id, fields: Object.keys(patch).filter((k) => patch[k as keyof ContactFields] !== undefined), at: deps.clock.now() });
     if (!row || consent.value.length === 0) return row;
     await recordContactConsent(trx, workspaceId, id, consent.value);
     return getContact(trx, workspaceId, id);

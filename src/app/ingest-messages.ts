@@ -15,11 +15,13 @@ import {
   type ActivityInsert, type ContactTouch,
 } from '../storage/ingest.repo.ts';
 import { applyMerges } from './contact-merge.ts';
+import { publish } from './events/dispatcher.ts';
 import { recordContactConsents, untrackedContacts } from './consent.ts';
 import type { AppDeps } from './context.ts';
 import { isFreeMailDomain } from './free-mail.ts';
 import { applyGroups } from './ingest-groups.ts';
 import { stopwatch, type IngestContext, type IngestPipeline, type PersistedActivity } from './ingest-pipeline.ts';
+import { withTransaction } from './transaction.ts';
 
 export type IngestInput = {
   messages: readonly unknown[];
@@ -153,7 +155,7 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
   const lookups = unique.some((p) => isActivityMessage(p.msg)) ? await pipeline.lookups(deps.db, workspaceId) : null;
 
   lap('validate');
-  const result = await deps.db.transaction().execute(async (trx) => {
+  const result = await withTransaction(deps, async (trx) => {
     lap('begin');
     await insertDeadLetters(trx, workspaceId, dead, receivedAt);
     if (unique.length === 0) return { stored: 0, duplicates: 0, stepDead: 0 };
@@ -189,6 +191,9 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       bindings: plan.bindings,
       rebindings: plan.rebindings,
     });
+    for (const c of plan.newContacts) {
+      await publish(trx, 'ContactCreated', { workspaceId, contactId: c.id, email: c.email, accountId: null, origin: 'ingest', at: receivedAt });
+    }
     // Merges are rare: a batch without any issues no statement for them (here or below).
     if (plan.merges.length) await applyMerges(trx, workspaceId, plan.merges, receivedAt);
     await insertConflicts(trx, workspaceId, plan.conflicts, receivedAt);
@@ -213,9 +218,13 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       return hasFields ? [{ ...patch, contactId: id, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined }] : [];
     }));
     await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])));
-    // The winners' scores are rebuilt from their merged histories now, with this batch's traits and
-    // accounts, and before its activities are stored: the steps then score those incrementally once.
-    if (plan.merges.length) for (const step of pipeline.steps) await step.merged?.(trx, ctx, plan.merges);
+    // The winners' scores are rebuilt from their merged histories now (ContactsMerged: scoring), with
+    // this batch's traits and accounts, and before its activities are stored, which are then scored
+    // incrementally once.
+    if (plan.merges.length) {
+      for (const step of pipeline.steps) await step.merged?.(trx, ctx, plan.merges);
+      await publish(trx, 'ContactsMerged', { workspaceId, merges: plan.merges.map((m) => ({ winnerId: m.winnerId, loserId: m.loserId })), at: receivedAt });
+    }
 
     lap('traits+groups');
     // A person who refused tracking/profiling is not profiled: their page and screen views are not
@@ -282,12 +291,18 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       stepDead += deadVerdicts.length;
       lap(`step ${step.name}`);
     }
+    // Scoring, qualification, alerts, sales touches: the ActivitiesStored subscribers (src/app/compose.ts).
+    if (stored.length) await publish(trx, 'ActivitiesStored', { workspaceId, activities: stored, at: receivedAt, channel: input.channel });
+    lap('activities stored: subscribers');
     // People this batch made known (their first email): their anonymous history is judged now. Known
     // people identifying again (SDKs do on every page) cost nothing here.
     const madeKnown = new Set([...plan.emails.map((e) => e.contactId), ...plan.newContacts.flatMap((c) => (c.email ? [c.id] : []))]);
     const identified = new Map<string, Date>();
     fresh.forEach((p, i) => { if (p.msg.type === 'identify' && p.email && madeKnown.has(plan.contactOf[i]!)) identified.set(plan.contactOf[i]!, p.occurredAt); });
-    if (identified.size) for (const step of pipeline.steps) await step.identified?.(trx, ctx, identified);
+    if (identified.size) {
+      for (const step of pipeline.steps) await step.identified?.(trx, ctx, identified);
+      await publish(trx, 'ContactsIdentified', { workspaceId, contacts: [...identified].map(([contactId, at]) => ({ contactId, at })), at: receivedAt });
+    }
     return { stored: stored.length, duplicates: dups, stepDead, identityOnly: fresh.length - persisted.length };
   });
 

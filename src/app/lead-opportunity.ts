@@ -8,9 +8,11 @@ import {
   addContactRoleIfMissing, dealsOfLead, deleteLink, deleteOpportunity, insertLinkEvent, isLinked, lockOpenLinkedLeads, type LinkedDeal,
 } from '../storage/lead-opportunity.repo.ts';
 import { getLead, lockLead, type Lead } from '../storage/leads.repo.ts';
-import { insertOpportunity, insertOpportunityStageChange, linkLeads, lockOpportunity, setContactRoles, type Opportunity } from '../storage/opportunities.repo.ts';
+import { getOpportunity, insertOpportunity, insertOpportunityStageChange, linkLeads, lockOpportunity, setContactRoles, type Opportunity } from '../storage/opportunities.repo.ts';
 import { listTransitions, type Actor, type StageTransition } from '../storage/transitions.repo.ts';
 // A cycle by design (leads.ts hands a move to a given deal to this rule): only functions cross it, called at run time.
+import type { DomainEvents } from './events/domain-events.ts';
+import { publish } from './events/dispatcher.ts';
 import { transitionLeadInTrx, type TransitionOutcome } from './leads.ts';
 
 /**
@@ -54,7 +56,18 @@ export async function openOpportunityForLeadInTrx(trx: Trx, workspaceId: string,
     opportunityId: opp.id, fromStage: null, toStage: opp.stage, fromStatus: null, toStatus: opp.status, amount: 0, at: input.at,
     actorType: input.actor.type, actorId: input.actor.id,
   });
+  await publishOpportunityChanged(trx, workspaceId, opp.id, 'created', input.actor, input.at);
   return opp;
+}
+
+/** Publishes OpportunityChanged with the deal as it stands now in `trx` (stage, amount, status, linked leads). */
+export async function publishOpportunityChanged(trx: Trx, workspaceId: string, opportunityId: string, change: DomainEvents['OpportunityChanged']['change'], actor: Actor, at: Date): Promise<void> {
+  const opp = await getOpportunity(trx, workspaceId, opportunityId);
+  if (!opp) return;
+  await publish(trx, 'OpportunityChanged', {
+    workspaceId, opportunityId, change, stage: opp.stage, status: opp.status, isWon: opp.status === 'won', isLost: opp.status === 'lost',
+    amount: opp.amount, currency: opp.currency, closeDate: opp.closeDate, leadIds: opp.leadIds, actor, at,
+  });
 }
 
 export type LinkLeadInput = {

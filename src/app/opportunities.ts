@@ -13,7 +13,7 @@ import type { Actor } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import { listLinkEvents, type LeadLinkEvent } from '../storage/lead-opportunity.repo.ts';
 import type { AppDeps } from './context.ts';
-import { closeLeadsWithOpportunityInTrx, linkLeadToOpportunityInTrx, unlinkLeadFromOpportunityInTrx } from './lead-opportunity.ts';
+import { closeLeadsWithOpportunityInTrx, linkLeadToOpportunityInTrx, publishOpportunityChanged, unlinkLeadFromOpportunityInTrx } from './lead-opportunity.ts';
 import { inTransaction } from './transaction.ts';
 
 export type OpportunityInput = Omit<NewOpportunity, 'at'> & {
@@ -48,6 +48,7 @@ export async function createOpportunity(deps: AppDeps, workspaceId: string, inpu
       await insertOpportunityStageChange(trx, workspaceId, { opportunityId: opp.id, fromStage: null, toStage: opp.stage, fromStatus: null, toStatus: opp.status, amount: opp.amount, at, actorType: actor.type, actorId: actor.id });
       const linked = await linkLeadsInTrx(trx, workspaceId, opp.id, input.leadIds, input.lostReasonCode ?? null, actor, at);
       if (!linked.ok) return linked;
+      await publishOpportunityChanged(trx, workspaceId, opp.id, 'created', actor, at);
       return ok(null);
     });
     if (!created.ok) return created;
@@ -99,6 +100,7 @@ export async function patchOpportunity(deps: AppDeps, workspaceId: string, id: s
       const linked = await linkLeadsInTrx(trx, workspaceId, id, patch.leadIds, patch.lostReasonCode ?? null, actor, at);
       if (!linked.ok) return linked;
     }
+    await publishOpportunityChanged(trx, workspaceId, id, closing && updated.status !== 'open' ? 'closed' : 'updated', actor, at);
     return ok(null);
   });
   if (!outcome.ok) return outcome;
@@ -108,7 +110,12 @@ export async function patchOpportunity(deps: AppDeps, workspaceId: string, id: s
 /** Links a lead to a deal through the lead–deal rule (the lead walks to opportunity; see lead-opportunity.ts). */
 export async function linkLeadToOpportunity(deps: AppDeps, workspaceId: string, opportunityId: string, input: { leadId: string; note: string | null; lostReasonCode: string | null }, actor: Actor): Promise<Result<OpportunityDetail>> {
   if (!(await getOpportunity(deps.db, workspaceId, opportunityId))) return fail('NotFound', `Opportunity ${opportunityId} not found in this workspace.`);
-  const linked = await inTransaction(deps, (trx) => linkLeadToOpportunityInTrx(trx, workspaceId, { ...input, opportunityId, actor, at: deps.clock.now() }));
+  const at = deps.clock.now();
+  const linked = await inTransaction(deps, async (trx) => {
+    const done = await linkLeadToOpportunityInTrx(trx, workspaceId, { ...input, opportunityId, actor, at });
+    if (done.ok && !done.value.alreadyLinked) await publishOpportunityChanged(trx, workspaceId, opportunityId, 'linked', actor, at);
+    return done;
+  });
   if (!linked.ok) return linked.details.some((d) => d.path === 'reason_code')
     ? fail(linked.code, linked.message, linked.details.map((d) => ({ ...d, path: 'lost_reason_code' })))
     : linked;
@@ -117,7 +124,12 @@ export async function linkLeadToOpportunity(deps: AppDeps, workspaceId: string, 
 
 /** Explicit unlink, logged with its note; the lead keeps its stage. */
 export async function unlinkLeadFromOpportunity(deps: AppDeps, workspaceId: string, opportunityId: string, input: { leadId: string; note: string | null }, actor: Actor): Promise<Result<OpportunityDetail>> {
-  const done = await inTransaction(deps, (trx) => unlinkLeadFromOpportunityInTrx(trx, workspaceId, { ...input, opportunityId, actor, at: deps.clock.now() }));
+  const at = deps.clock.now();
+  const done = await inTransaction(deps, async (trx) => {
+    const unlinked = await unlinkLeadFromOpportunityInTrx(trx, workspaceId, { ...input, opportunityId, actor, at });
+    if (unlinked.ok) await publishOpportunityChanged(trx, workspaceId, opportunityId, 'unlinked', actor, at);
+    return unlinked;
+  });
   if (!done.ok) return done;
   return findOpportunity(deps, workspaceId, opportunityId);
 }

@@ -216,3 +216,12 @@ export async function ensureWorkspaceSetting(db: DbOrTrx, workspaceId: string, k
   const row = await db.selectFrom('workspace').select('settings').where('id', '=', workspaceId).executeTakeFirst();
   return row?.settings[key];
 }
+
+/** Enrollments of these contacts a merge ended at `at` (status exited, reason merged): their pending ticks are to be dropped. */
+export async function listEnrollmentsExitedByMerge(trx: Trx, workspaceId: string, contactIds: readonly string[], at: Date): Promise<string[]> {
+  if (!contactIds.length) return [];
+  const rows = await trx.selectFrom('nurture_enrollment').select('id')
+    .where('workspace_id', '=', workspaceId).where('contact_id', '=', sql<string>`ANY(${[...contactIds]}::uuid[])`)
+    .where('status', '=', 'exited').where('exit_reason', '=', 'merged').where('exited_at', '=', at).execute();
+  return rows.map((r) => r.id);
+}

@@ -203,6 +203,17 @@ describe('lifecycle webhooks (Standard Webhooks)', () => {
     expect((await t.api('POST', `/api/v1/leads/${l.id}/transitions`, { to: 'mql' })).statusCode).toBe(201);
     await deliver();
     expect(received.map((x) => verified(hook.secret, x).type)).toEqual(['lead.mql']);
+
+    // Contacts: created and updated through the API, with the names of the changed fields (never their values).
+    expect((await t.api('PATCH', `/api/v1/webhooks/${hook.id}`, { event_types: ['contact.created', 'contact.updated'] })).statusCode).toBe(200);
+    received.length = 0;
+    const person = json(await t.api('POST', '/api/v1/contacts', { email: 'grace@hopper.example' }));
+    expect((await t.api('PATCH', `/api/v1/contacts/${person.id}`, { title: 'Rear Admiral' })).statusCode).toBe(200);
+    await deliver();
+    const got = received.map((x) => verified(hook.secret, x));
+    expect(got.map((e) => [e.type, e.data.contact_id])).toEqual([['contact.created', person.id], ['contact.updated', person.id]]);
+    expect(got[1]!.data.fields).toContain('title');
+    expect(JSON.stringify(got)).not.toContain('Rear Admiral');
   });
 
   it("the audit log keeps the endpoint's whole life (who, what, before/after) and never a secret", async () => {

@@ -10,7 +10,7 @@ import type { Db } from '../../storage/db.ts';
 import { insertDefinitionEvent, updateDefinition } from '../../storage/definition-versions.repo.ts';
 import { getActiveDefinition, getDefinition } from '../../storage/definitions.repo.ts';
 import type { AppDeps } from '../context.ts';
-import { definitionOf } from '../scoring/scoring-facts.ts';
+import { definitionOf } from '../definition-facts.ts';
 
 export type BacktestWindow = { from?: Date | null; to?: Date | null };
 export type BacktestComparison = {

@@ -14,6 +14,7 @@ import {
 } from '../../storage/definition-versions.repo.ts';
 import { insertDefinitionDraft, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
 import { enqueue } from '../../storage/jobs.repo.ts';
+import { publish } from '../events/dispatcher.ts';
 import { getWorkspace } from '../../storage/workspaces.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
@@ -170,6 +171,7 @@ export async function activateDefinition(deps: AppDeps, workspaceId: string, id:
     const activated = await updateDefinition(trx, workspaceId, id, { status: 'active', activatedAt: at });
     await logEvent(trx, workspaceId, id, 'activated', at, { userId });
     await enqueue(trx, 'recompute-definition', { workspaceId, definitionId: id }, { jobKey: `recompute-definition:${workspaceId}` });
+    await publish(trx, 'DefinitionActivated', { workspaceId, definitionId: id, version: activated.version, retiredDefinitionId: retired?.id ?? null, userId, at });
     return ok({ activated, retired });
   });
 }

@@ -4,7 +4,7 @@ import { fail, ok, type Result } from '../../core/result.ts';
 import { listApprovals, listDefinitionEvents, type DefinitionApprovalRecord, type DefinitionEvent } from '../../storage/definition-versions.repo.ts';
 import { getActiveDefinition, getDefinition, listDefinitions, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
 import type { AppDeps } from '../context.ts';
-import { definitionOf } from '../scoring/scoring-facts.ts';
+import { definitionOf } from '../definition-facts.ts';
 import { signOffGroupsOf, versionState } from './definition-lifecycle.ts';
 
 export type DefinitionDetail = { record: LeadDefinitionRecord; approvals: DefinitionApprovalRecord[]; signOff: SignOffStatus };

@@ -16,9 +16,11 @@ import type { Actor } from '../../storage/transitions.repo.ts';
 
 /** One stored activity, as the doors (ingest, forms, logged touches, nurture tracking) stored it. */
 export type StoredActivity = {
-  id: string; contactId: string; type: ActivityType; occurredAt: Date; source: string | null; medium: string | null;
+  id: string; contactId: string; type: ActivityType | (string & {}); occurredAt: Date; source: string | null; medium: string | null;
   campaignId: string | null; utmCampaign: string | null; contentId: string | null; url: string | null;
-  eventName: string | null; properties: Record<string, unknown>; messageId: string | null;
+  eventName: string | null; properties: Record<string, unknown>;
+  /** The Segment messageId of ingested activities (absent for other doors). */
+  messageId?: string | null;
 };
 
 export type DomainEvents = {
@@ -35,6 +37,13 @@ export type DomainEvents = {
     workspaceId: string; contactId: string; email: string | null; accountId: string | null;
     origin: 'ingest' | 'api' | 'import' | 'demo'; at: Date;
   };
+
+  /**
+   * A contact's own fields were changed through the API (`fields`: the names given in the patch;
+   * consent changes included as `consent`). Subscribers: scoring re-scores fit (fit depends on who
+   * the contact is) and re-qualifies when the rating now says so.
+   */
+  ContactUpdated: { workspaceId: string; contactId: string; fields: readonly string[]; at: Date };
 
   /**
    * Contacts were folded into others (identity resolution): every reference of each loser now
@@ -89,6 +98,29 @@ export type DomainEvents = {
   DefinitionActivated: {
     workspaceId: string; definitionId: string; version: number; retiredDefinitionId: string | null;
     userId: string | null; at: Date;
+  };
+
+  /**
+   * An identify in a batch gave contacts their first email (`contacts`: each with the identify's
+   * time): the history they made while anonymous can now be judged (scoring opens inquiries).
+   */
+  ContactsIdentified: { workspaceId: string; contacts: readonly { contactId: string; at: Date }[]; at: Date };
+
+  /**
+   * Scoring settled a lead the inquiry rule opened (live activity, an identify, an import's
+   * scoring): after the batch that opened it, it is still an inquiry (it did not also qualify), so
+   * nurture may offer it a track. Published after LeadOpened, once the batch's qualification is known.
+   */
+  InquirySettled: { workspaceId: string; leadId: string; contactId: string; at: Date };
+
+  /**
+   * Stored activities matched high-intent content or URLs (the agreed list): one signal per match,
+   * `leadId` the contact's open lead if any. `qualifiedLeadIds`: leads that became MQL in the same
+   * batch (their owners already got the assignment alert). Published by scoring for live activities.
+   */
+  HighIntentSignalled: {
+    workspaceId: string; at: Date; qualifiedLeadIds: readonly string[];
+    signals: readonly { signalId: string; contactId: string; leadId: string | null; activityId: string; via: 'content' | 'url'; detail: string }[];
   };
 
   /**

@@ -9,6 +9,7 @@ import {
 } from '../../storage/routing.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
 import type { AppDeps } from '../context.ts';
+import { withTransaction } from '../transaction.ts';
 
 /** Before anyone configures routing: the account owner, else the queue. */
 export const defaultRoutingRules: RoutingRule[] = [{ kind: 'account_owner', respectCapacity: false }, { kind: 'fallback_queue', queue: 'unassigned' }];
@@ -39,7 +40,7 @@ export async function putRoutingConfig(deps: AppDeps, workspaceId: string, input
       if (!rep) return fail('ValidationFailed', `Rule ${index + 1} assigns to unknown user ${rule.assign.rep}.`, [{ path: `body.rules[${index}].assign.rep`, message: 'unknown user' }]);
     }
   }
-  const saved = await deps.db.transaction().execute((trx) => insertRoutingConfig(trx, workspaceId, parsed.data.rules, input.userId, deps.clock.now()));
+  const saved = await withTransaction(deps, (trx) => insertRoutingConfig(trx, workspaceId, parsed.data.rules, input.userId, deps.clock.now()));
   return ok({ version: saved.version, rules: parsed.data.rules, createdBy: saved.createdBy, createdAt: saved.createdAt });
 }
 

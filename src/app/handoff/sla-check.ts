@@ -9,6 +9,7 @@ import { createLeadAlert } from './alerts.ts';
 import { changeOwnerInTrx } from './assignment.ts';
 import { rescheduleSlaTimer, teamOfLead } from './sla-clocks.ts';
 import { loadSlaSetup } from './sla-setup.ts';
+import { withTransaction } from '../transaction.ts';
 
 export type SlaCheckOutcome = { escalations: number; reassignedTo: string | null | undefined };
 
@@ -20,7 +21,7 @@ export type SlaCheckOutcome = { escalations: number; reassignedTo: string | null
  */
 export async function runSlaCheck(deps: AppDeps, workspaceId: string, leadId: string): Promise<SlaCheckOutcome> {
   const now = deps.clock.now();
-  return deps.db.transaction().execute(async (trx) => {
+  return withTransaction(deps, async (trx) => {
     const lead = await lockLead(trx, workspaceId, leadId);
     if (!lead) return { escalations: 0, reassignedTo: undefined };
     const running = await listRunningClocks(trx, workspaceId, leadId);
@@ -77,7 +78,7 @@ export async function sweepOverdueClocks(deps: AppDeps): Promise<number> {
   const now = deps.clock.now();
   const due = await listLeadsWithOverdueClocks(deps.db, now, 1000);
   for (const { workspaceId, leadId } of due) {
-    await deps.db.transaction().execute((trx) => rescheduleSlaTimer(trx, workspaceId, leadId, now));
+    await withTransaction(deps, (trx) => rescheduleSlaTimer(trx, workspaceId, leadId, now));
   }
   return due.length;
 }

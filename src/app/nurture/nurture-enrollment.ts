@@ -12,7 +12,7 @@ import { getLead, type Lead } from '../../storage/leads.repo.ts';
 import { consumedContent, getTrack, insertEnrollment, listNurtureCandidates, listTracks, updateEnrollment, type NurtureCandidate, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
 import { getWorkspace, listWorkspaces } from '../../storage/workspaces.repo.ts';
 import type { AppDeps } from '../context.ts';
-import { inTransaction } from '../transaction.ts';
+import { inTransaction, withTransaction } from '../transaction.ts';
 
 export const NURTURE_TICK_TASK = 'nurture-tick' as const;
 /** One pending tick per enrollment: re-scheduling replaces it. */
@@ -106,7 +106,7 @@ async function enrollCandidates(deps: AppDeps, workspaceId: string, tracks: Nurt
     if (readConsumed) person.consumed = await loadConsumed(deps.db, workspaceId, c.contactId);
     const track = chooseTrack(tracks, lead, person, new Set(c.priorTrackIds));
     if (!track) continue;
-    const e = await deps.db.transaction().execute((trx) => enrollInTrx(trx, workspaceId, { trackId: track.id, lead, at: now, runAt: now, origin: 'sweep' }));
+    const e = await withTransaction(deps, (trx) => enrollInTrx(trx, workspaceId, { trackId: track.id, lead, at: now, runAt: now, origin: 'sweep' }));
     if (e) enrolled += 1;
   }
   return enrolled;

@@ -1,7 +1,7 @@
 import { canonicalActivity } from '../../core/activity-vocabulary.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { insertActivity } from '../../storage/activities.repo.ts';
-import { reactToActivities } from '../activity-reactions.ts';
+import { publishActivitiesStored } from '../activity-reactions.ts';
 import { getContentAsset } from '../../storage/content.repo.ts';
 import { mayContact, type ConsentChange } from '../../core/consent.rules.ts';
 import { getContact } from '../../storage/contacts.repo.ts';
@@ -14,6 +14,7 @@ import { workspaceTokenSecret } from './nurture-settings.ts';
 import { tokenWorkspace, verifyToken, type TokenKind, type TokenPayload } from './tracking-tokens.ts';
 import { getLead } from '../../storage/leads.repo.ts';
 import { getWorkspace } from '../../storage/workspaces.repo.ts';
+import { withTransaction } from '../transaction.ts';
 
 const invalid = () => fail('NotFound', 'This link is not valid (it may have been mistyped or cut).');
 
@@ -52,11 +53,11 @@ export async function recordClick(deps: AppDeps, token: string): Promise<Result<
   const asset = payload.assetId ? await getContentAsset(deps.db, payload.workspaceId, payload.assetId) : null;
   if (!asset?.url) return fail('NotFound', 'The content this link pointed to is no longer available.');
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (trx) => {
+  await withTransaction(deps, async (trx) => {
     const click = await insertActivity(trx, payload.workspaceId, emailActivity(send, 'email_click', now, { contentId: asset.id, url: asset.url, key: `nurture-email_click:${send.id}` }));
     const view = await insertActivity(trx, payload.workspaceId, emailActivity(send, 'content_view', now, { contentId: asset.id, url: asset.url, key: `nurture-content_view:${send.id}` }));
     // Nurture's whole point: engagement it earns scores, and can make the lead sales-ready.
-    await reactToActivities(trx, payload.workspaceId, [click, view].filter((a) => a !== null), now);
+    await publishActivitiesStored(trx, payload.workspaceId, [click, view].filter((a) => a !== null), now, 'nurture');
     await markSend(trx, payload.workspaceId, send.id, 'clicked_at', now);
     await markSend(trx, payload.workspaceId, send.id, 'opened_at', now);
   });
@@ -69,9 +70,9 @@ export async function recordOpen(deps: AppDeps, token: string): Promise<void> {
   if (!r.ok) return;
   const { payload, send } = r.value;
   const now = deps.clock.now();
-  await deps.db.transaction().execute(async (trx) => {
+  await withTransaction(deps, async (trx) => {
     const open = await insertActivity(trx, payload.workspaceId, emailActivity(send, 'email_open', now, { key: `nurture-email_open:${send.id}` }));
-    if (open) await reactToActivities(trx, payload.workspaceId, [open], now);
+    if (open) await publishActivitiesStored(trx, payload.workspaceId, [open], now, 'nurture');
     await markSend(trx, payload.workspaceId, send.id, 'opened_at', now);
   });
 }
@@ -85,7 +86,7 @@ export async function unsubscribe(deps: AppDeps, token: string): Promise<Result<
   const { payload, send } = r.value;
   const ws = payload.workspaceId;
   const now = deps.clock.now();
-  return ok(await deps.db.transaction().execute(async (trx) => {
+  return ok(await withTransaction(deps, async (trx) => {
     const contact = await getContact(trx, ws, send.contactId);
     if (contact && !contact.unsubscribedAt) {
       // The unsubscribe is a withdrawal of email marketing consent (which also sets unsubscribed_at).
@@ -117,7 +118,7 @@ export async function resubscribe(deps: AppDeps, token: string): Promise<Result<
   const ws = r.value.payload.workspaceId;
   const now = deps.clock.now();
   const contactId = r.value.send.contactId;
-  const contact = await deps.db.transaction().execute(async (trx) => {
+  const contact = await withTransaction(deps, async (trx) => {
     await recordContactConsent(trx, ws, contactId, [emailChoice('granted', 'preference_page', now)]);
     return getContact(trx, ws, contactId);
   });

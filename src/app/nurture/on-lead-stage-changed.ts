@@ -3,8 +3,9 @@ import { getContact } from '../../storage/contacts.repo.ts';
 import type { Trx } from '../../storage/db.ts';
 import { getLead } from '../../storage/leads.repo.ts';
 import type { DomainEvents } from '../events/domain-events.ts';
-import { getTrack, listTracks, lockLiveEnrollmentForContact } from '../../storage/nurture.repo.ts';
-import { applyEnrollmentActions, loadConsumed, toNurtureLead, toNurturePerson, workspaceConsentPolicy } from './nurture-enrollment.ts';
+import { getTrack, listEnrollmentsExitedByMerge, listTracks, lockLiveEnrollmentForContact } from '../../storage/nurture.repo.ts';
+import { removeJob } from '../../storage/jobs.repo.ts';
+import { applyEnrollmentActions, loadConsumed, nurtureJobKey, toNurtureLead, toNurturePerson, workspaceConsentPolicy } from './nurture-enrollment.ts';
 
 /**
  * Subscriber of LeadTransitioned (after the hand-off's), in the transaction of the move: pauses the
@@ -30,12 +31,13 @@ export async function onLeadStageChanged(trx: Trx, event: DomainEvents['LeadTran
 }
 
 /**
- * Called by scoring, in the ingesting transaction, for a lead the definition's inquiry rule just
- * opened from live traffic (and that did not qualify in the same batch): it joins the best-fitting
- * track now (origin live_inquiry), unless the person already has a live track (one voice per
- * person, also enforced by the partial unique index) or cannot be emailed.
+ * Subscriber of InquirySettled (scoring, in the ingesting transaction): a lead the definition's
+ * inquiry rule just opened from live traffic, and that did not qualify in the same batch, joins the
+ * best-fitting track now (origin live_inquiry), unless the person already has a live track (one
+ * voice per person, also enforced by the partial unique index) or cannot be emailed.
  */
-export async function onInquiryOpened(trx: Trx, workspaceId: string, leadId: string, now: Date): Promise<void> {
+export async function onInquiryOpened(trx: Trx, event: DomainEvents['InquirySettled']): Promise<void> {
+  const { workspaceId, leadId, at: now } = event;
   const tracks = await listTracks(trx, workspaceId, true);
   if (tracks.length === 0) return; // the common case without tracks costs one query
   const lead = await getLead(trx, workspaceId, leadId);
@@ -45,4 +47,13 @@ export async function onInquiryOpened(trx: Trx, workspaceId: string, leadId: str
   if (tracksReadConsumed(tracks)) person.consumed = await loadConsumed(trx, workspaceId, lead.contactId);
   const actions = decideOnNewInquiry({ live, lead: toNurtureLead(lead), person, tracks, now });
   await applyEnrollmentActions(trx, workspaceId, lead, actions, now);
+}
+
+/**
+ * Subscriber of ContactsMerged: a merged-away person's enrollment that had to end (the winner already
+ * had a live track: one voice per person) was exited as `merged`; its pending tick is dropped.
+ */
+export async function dropTicksOfMergedEnrollments(trx: Trx, event: DomainEvents['ContactsMerged']): Promise<void> {
+  const exited = await listEnrollmentsExitedByMerge(trx, event.workspaceId, [...new Set(event.merges.map((m) => m.winnerId))], event.at);
+  for (const id of exited) await removeJob(trx, nurtureJobKey(id));
 }

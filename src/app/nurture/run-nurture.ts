@@ -17,6 +17,7 @@ import {
 import { applyEnrollmentActions, scheduleTick, toNurtureLead, toNurturePerson } from './nurture-enrollment.ts';
 import { loadNurtureSettings, workspaceTokenSecret, type NurtureDeps, type WorkspaceNurtureSettings } from './nurture-settings.ts';
 import { signToken } from './tracking-tokens.ts';
+import { withTransaction } from '../transaction.ts';
 
 export type TickOutcome = { status: 'not_due' | 'sent' | 'waiting' | 'deferred' | 'retry' | 'finished' | 'exited' | 'paused'; sent: number };
 
@@ -36,7 +37,7 @@ export async function processEnrollment(deps: NurtureDeps, workspaceId: string, 
   const policy = settings.consentPolicy;
   // Fictional demo people never get real email (the demo's year of nurture keeps going on the live worker).
   if (settings.isDemo) deps = { ...deps, mailer: recordOnlyMailer };
-  return deps.db.transaction().execute(async (trx) => {
+  return withTransaction(deps, async (trx) => {
     const e = await lockEnrollment(trx, workspaceId, enrollmentId);
     if (!e || e.status !== 'active' || !e.nextRunAt || e.nextRunAt > now) return { status: 'not_due', sent: 0 };
     const exit = async (reason: string, status: 'exited' | 'finished' = 'exited', sent = 0): Promise<TickOutcome> => {

@@ -6,7 +6,7 @@ import type { ActivityFact } from '../../core/activity.ts';
 import type { Trx } from '../../storage/db.ts';
 import { leadsOfContacts, lockContactScores } from '../../storage/scores.repo.ts';
 import { contactsByIds } from '../../storage/scoring-facts.repo.ts';
-import { onInquiryOpened } from '../nurture/on-lead-stage-changed.ts';
+import { publish } from '../events/dispatcher.ts';
 import { openInquiry } from './score-activities.ts';
 import { loadActiveDefinition, loadHistories, type toContentFact } from './scoring-facts.ts';
 
@@ -41,7 +41,7 @@ export async function inquiriesOnIdentify(trx: Trx, workspaceId: string, identif
     const at = identified.get(contactId)!;
     const reason = `${inquiryReason(match.rule, match.activity, active.record.version)}; identified ${at.toISOString()}`;
     const lead = await openInquiry(trx, workspaceId, active, contacts.get(contactId)!, at, reason, match.rule.ruleId, now);
-    await onInquiryOpened(trx, workspaceId, lead.leadId, now);
+    await publish(trx, 'InquirySettled', { workspaceId, leadId: lead.leadId, contactId, at: now });
     opened += 1;
   }
   return opened;

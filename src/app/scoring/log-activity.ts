@@ -9,7 +9,8 @@ import { activityByIdempotencyKey } from '../../storage/scoring-facts.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 import type { ScoringOutcome } from './score-activities.ts';
-import { reactToActivities } from '../activity-reactions.ts';
+import { publishActivitiesStored } from '../activity-reactions.ts';
+import { scoringOutcomeOf } from './scoring-subscribers.ts';
 
 export type LogActivityInput = {
   contactId: string; type: ActivityType; occurredAt: Date; source?: string | null; medium?: string | null; utmCampaign?: string | null;
@@ -50,7 +51,7 @@ export async function logActivity(deps: AppDeps, workspaceId: string, input: Log
       if (!first) return fail('Conflict', 'The activity could not be recorded; retry.');
       return ok({ activity: first, duplicate: true, scoring: null });
     }
-    const scoring = await reactToActivities(trx, workspaceId, [activity], now);
-    return ok({ activity, duplicate: false, scoring });
+    const stored = await publishActivitiesStored(trx, workspaceId, [activity], now, 'api');
+    return ok({ activity, duplicate: false, scoring: scoringOutcomeOf(stored) });
   });
 }

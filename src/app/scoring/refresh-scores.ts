@@ -12,6 +12,7 @@ import { accountsByIds, allContent, contactsByIds, scoredContactIds } from '../.
 import type { AppDeps } from '../context.ts';
 import { toWrite } from './score-activities.ts';
 import { definitionOf, toAccountFact, loadHistories, toContactFact, toContentFact, type ActiveDefinition } from './scoring-facts.ts';
+import { withTransaction } from '../transaction.ts';
 
 const BATCH = 500;
 
@@ -30,7 +31,7 @@ export async function refreshDecay(deps: AppDeps, now: Date = deps.clock.now()):
     const active: ActiveDefinition = { record, definition: definitionOf(record) };
     let after: string | null = null;
     for (;;) {
-      const done: boolean = await deps.db.transaction().execute(async (trx) => {
+      const done: boolean = await withTransaction(deps, async (trx) => {
         const rows = await lockEngagedScoreBatch(trx, workspaceId, record.id, after, BATCH);
         if (!rows.length) return true;
         after = rows[rows.length - 1]!.contactId;
@@ -91,7 +92,7 @@ export async function recomputeDefinition(deps: AppDeps, workspaceId: string, de
     if (!ids.length) break;
     after = ids[ids.length - 1]!;
     total += ids.length;
-    await deps.db.transaction().execute(async (trx) => {
+    await withTransaction(deps, async (trx) => {
       await lockContactScores(trx, workspaceId, definitionId, ids, now);
       const contacts = await contactsByIds(trx, workspaceId, ids);
       const accounts = await accountsByIds(trx, workspaceId, [...contacts.values()].flatMap((c) => (c.accountId ? [c.accountId] : [])));

@@ -12,7 +12,7 @@ import {
 } from '../../storage/scores.repo.ts';
 import { accountsByIds, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
 import { openLeadInTrx, transitionLeadInTrx } from '../leads.ts';
-import { onInquiryOpened } from '../nurture/on-lead-stage-changed.ts';
+import { publish } from '../events/dispatcher.ts';
 import {
   loadActiveDefinition, loadHistories, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition, type PersistedActivity,
 } from './scoring-facts.ts';
@@ -207,9 +207,11 @@ async function scoreContacts(
   await insertScoreEvents(trx, workspaceId, events);
   await writeLeadSnapshots(trx, workspaceId, snapshots, now);
   outcome.highIntent = await insertHighIntentSignals(trx, workspaceId, signals);
-  // New inquiries still at inquiry (not qualified in the same batch) join a nurture track now, rated.
+  // New inquiries still at inquiry (not qualified in the same batch): nurture offers them a track now, rated.
   const qualified = new Set(outcome.mqls.map((m) => m.leadId));
-  for (const inquiry of outcome.inquiries) if (!qualified.has(inquiry.leadId)) await onInquiryOpened(trx, workspaceId, inquiry.leadId, now);
+  for (const inquiry of outcome.inquiries) {
+    if (!qualified.has(inquiry.leadId)) await publish(trx, 'InquirySettled', { workspaceId, leadId: inquiry.leadId, contactId: inquiry.contactId, at: now });
+  }
   return outcome;
 }
 

@@ -18,6 +18,11 @@ export function contactCreatedEvents(e: DomainEvents['ContactCreated']): Lifecyc
   return [{ type: 'contact.created', at: e.at, data: { contact_id: e.contactId, account_id: e.accountId, origin: e.origin } }];
 }
 
+/** `fields`: which traits changed (names only, never the values: receivers read the contact). */
+export function contactUpdatedEvents(e: DomainEvents['ContactUpdated']): LifecycleEvent[] {
+  return [{ type: 'contact.updated', at: e.at, data: { contact_id: e.contactId, fields: [...e.fields] } }];
+}
+
 export function contactsMergedEvents(e: DomainEvents['ContactsMerged']): LifecycleEvent[] {
   return e.merges.map((m) => ({ type: 'contact.merged', at: e.at, data: { contact_id: m.winnerId, merged_contact_id: m.loserId } }));
 }
@@ -67,6 +72,7 @@ const handler = <E extends { workspaceId: string }>(map: (e: E) => LifecycleEven
 /** The subscriptions, for the composition module: event name → handler. */
 export const lifecycleWebhookSubscribers = {
   ContactCreated: handler(contactCreatedEvents),
+  ContactUpdated: handler(contactUpdatedEvents),
   ContactsMerged: handler(contactsMergedEvents),
   ContactErased: handler(contactErasedEvents),
   LeadOpened: handler(leadOpenedEvents),

@@ -2,12 +2,13 @@
  * The lifecycle events a webhook endpoint can subscribe to. Names are `<object>.<what happened>`,
  * stable once published (receivers switch on them). Payloads are thin: ids and the facts of the
  * change, never a copy of the person, so an erased contact leaves nothing behind in queued events;
- * receivers read the record through the API when they need more. (`contact.updated` waits for a
- * ContactUpdated domain event; until then the contacts change feed, `GET /api/v1/contacts?updated_since=`,
- * is how a tool follows trait changes.)
+ * receivers read the record through the API when they need more. (`contact.updated` follows changes
+ * made through the contacts API; trait changes from ingestion show in the contacts change feed,
+ * `GET /api/v1/contacts?updated_since=`.)
  */
 export const webhookEventTypes = {
   'contact.created': 'A person was created (first seen with an identity, added by hand or imported).',
+  'contact.updated': "A person's traits changed through the API (which fields: name, title, consent, account, attributes).",
   'contact.merged': 'Two records were found to be one person; the loser now points at the winner.',
   'contact.erased': "A person's personal data was erased on request.",
   'lead.opened': 'A new buying cycle opened (a lead at inquiry).',
