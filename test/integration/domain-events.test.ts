@@ -1,11 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDispatcher } from '../../src/app/events/dispatcher.ts';
+import type { DomainEvent, DomainEventName, DomainEvents } from '../../src/app/events/domain-events.ts';
+import { submitForm } from '../../src/app/forms.ts';
+import { createStandardIngestPipeline } from '../../src/app/ingest-steps.ts';
+import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
+import { createDispatcher, observeEvents } from '../../src/app/events/dispatcher.ts';
 import { openLeadInTrx } from '../../src/app/leads.ts';
 import { inTransaction } from '../../src/app/transaction.ts';
 import { ok } from '../../src/core/result.ts';
 import { listPendingJobs } from '../../src/storage/job-queue.repo.ts';
 import { enqueue } from '../../src/storage/jobs.repo.ts';
-import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -75,5 +79,61 @@ describe('domain events run inside the publishing transaction', () => {
     expect(json(await t.api('GET', `/api/v1/leads/${accepted.lead.id}`)).stage).toBe('lost');
     expect((await alertsFor(accepted.lead.id)).map((x: { kind: string }) => x.kind)).toContain('mql_assigned');
     expect((await jobsFor(accepted.lead.id)).some((j) => j.task === 'deliver-alert')).toBe(true);
+  });
+});
+
+describe('what a journey through the REST API publishes', () => {
+  it('open, qualify, reassign, win a deal: LeadOpened, LeadTransitioned, LeadAssigned, OpportunityChanged with the facts subscribers need', async () => {
+    const managerKey = await t.newKey(['write', 'read'], t.users.manager.id);
+    const seen: DomainEvent[] = [];
+    const journey = async () => {
+      const contact = json(await t.api('POST', '/api/v1/contacts', { email: 'journey@initech.com', first_name: 'Jo' }));
+      const lead = json(await t.api('POST', '/api/v1/leads', { contact_id: contact.id, owner_id: t.users.sales.id }));
+      expect((await t.api('POST', `/api/v1/leads/${lead.id}/transitions`, { to: 'mql' })).statusCode).toBe(201);
+      const moved = await t.api('POST', `/api/v1/leads/${lead.id}/assign`, { owner_id: t.users.manager.id, note: 'covering' }, managerKey);
+      expect(moved.statusCode, moved.body).toBe(201);
+      t.clock.advance(60_000);
+      const deal = json(await t.api('POST', '/api/v1/opportunities', { name: 'Initech rollout', amount: 24000, currency: 'EUR', stage: 'Proposal', lead_ids: [lead.id] }));
+      t.clock.advance(60_000);
+      expect((await t.api('PATCH', `/api/v1/opportunities/${deal.id}`, { status: 'won', stage: 'Closed Won' })).statusCode).toBe(200);
+      return { contact, lead, deal };
+    };
+    const { contact, lead, deal } = await observeEvents((e) => { seen.push(e); }, journey);
+    const of = <K extends DomainEventName>(name: K): DomainEvents[K][] => seen.flatMap((e) => (e.name === name ? [e.payload as DomainEvents[K]] : []));
+
+    expect(of('ContactCreated')).toEqual([expect.objectContaining({ workspaceId: t.workspace.id, contactId: contact.id, email: 'journey@initech.com', origin: 'api' })]);
+    expect(of('LeadOpened')).toEqual([expect.objectContaining({ leadId: lead.id, contactId: contact.id, ownerId: t.users.sales.id, origin: 'api', definitionId: null })]);
+    expect(of('LeadTransitioned').map((e) => [e.from, e.to, e.leadId, e.contactId])).toEqual([
+      ['inquiry', 'mql', lead.id, contact.id], ['mql', 'sal', lead.id, contact.id], ['sal', 'sql', lead.id, contact.id],
+      ['sql', 'opportunity', lead.id, contact.id], ['opportunity', 'won', lead.id, contact.id],
+    ]);
+    expect(of('LeadTransitioned')[0]).toMatchObject({ actor: { type: 'api_key' }, reasonCode: null, isRecycle: false });
+    expect(of('LeadAssigned')).toEqual([expect.objectContaining({
+      leadId: lead.id, ownerId: t.users.manager.id, previousOwnerId: t.users.sales.id, ruleKind: 'manual', actor: { type: 'user', id: t.users.manager.id },
+    })]);
+    expect(of('LeadAssigned')[0]!.reason).toContain('covering');
+    expect(of('OpportunityChanged').every((e) => e.opportunityId === deal.id)).toBe(true);
+    expect(of('OpportunityChanged').map((e) => [e.change, e.status, e.isWon, e.amount, e.currency, e.leadIds])).toEqual([
+      ['created', 'open', false, 24000, 'EUR', [lead.id]], ['closed', 'won', true, 24000, 'EUR', [lead.id]],
+    ]);
+    expect(seen.every((e) => e.payload.workspaceId === t.workspace.id)).toBe(true);
+  });
+});
+
+describe('what a form submission publishes (the forms use case on the standard pipeline)', () => {
+  it('ContactCreated, ActivitiesStored, then scoring: LeadOpened by the inquiry rule and InquirySettled; ContactsIdentified', async () => {
+    const definition = must(await installDefaultDefinition(t.deps, t.workspace.id, { marketingUserId: t.users.marketing.id, salesUserId: t.users.sales.id }));
+    const seen: DomainEvent[] = [];
+    // The form use case (what POST /api/v1/forms/{id}/submissions calls) on the server's standard pipeline.
+    const r = await observeEvents((e) => { seen.push(e); }, () => submitForm(t.deps, createStandardIngestPipeline(), t.workspace.id, 'newsletter', { fields: { email: 'form@umbrella.example', first_name: 'Fay' } }));
+    expect(r.ok).toBe(true);
+    const names = seen.map((e) => e.name);
+    // The form's email made the new contact known: ContactsIdentified comes last (it already has a lead, so nothing more opens).
+    expect(names).toEqual(['ContactCreated', 'ActivitiesStored', 'LeadOpened', 'InquirySettled', 'ContactsIdentified']);
+    const [created, stored, opened, settled] = seen.map((e) => e.payload) as [DomainEvents['ContactCreated'], DomainEvents['ActivitiesStored'], DomainEvents['LeadOpened'], DomainEvents['InquirySettled']];
+    expect(created).toMatchObject({ email: 'form@umbrella.example', origin: 'ingest' });
+    expect(stored.activities.map((a) => [a.type, a.contactId])).toEqual([['form_submit', created.contactId]]);
+    expect(opened).toMatchObject({ contactId: created.contactId, origin: 'inquiry_rule', definitionId: definition.id, actor: { type: 'rule' } });
+    expect(settled).toMatchObject({ leadId: opened.leadId, contactId: created.contactId });
   });
 });

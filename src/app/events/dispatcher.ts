@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Trx } from '../../storage/db.ts';
-import type { DomainEventName, DomainEvents } from './domain-events.ts';
+import type { DomainEvent, DomainEventName, DomainEvents } from './domain-events.ts';
 
 /**
  * The in-process domain-event dispatcher.
@@ -50,6 +51,8 @@ export function createDispatcher(): Dispatcher {
     },
     publish: async (trx, event, payload) => {
       if (!isSealed) throw new Error(`publish(${event}) before the subscribers were registered: call composeApp() (src/app/compose.ts) when the process starts`);
+      const watching = observers.getStore();
+      if (watching) for (const observe of watching) observe({ name: event, payload } as DomainEvent);
       const list = handlers.get(event);
       if (!list) return;
       for (const { handler } of list) await handler(trx, payload);
@@ -66,4 +69,19 @@ export const domainEvents: Dispatcher = createDispatcher();
 /** Publishes on the process's dispatcher, in the caller's transaction (see above). */
 export function publish<K extends DomainEventName>(trx: Trx, event: K, payload: DomainEvents[K]): Promise<void> {
   return domainEvents.publish(trx, event, payload);
+}
+
+/** Sees a published event (read-only; it cannot write and runs before the subscribers). */
+export type EventObserver = (event: DomainEvent) => void;
+const observers = new AsyncLocalStorage<readonly EventObserver[]>();
+
+/**
+ * Runs `work` while `observer` sees every event published from within it (its async descendants,
+ * e.g. a request injected into the server), in publication order, committed or not: how tests assert
+ * what a journey through the public doors published, and a hook for tracing. Not a subscriber.
+ * Only as good as async-context propagation: the JSON REST routes keep it under Fastify's inject,
+ * the forms endpoint did not (observe `submitForm` itself there).
+ */
+export function observeEvents<T>(observer: EventObserver, work: () => Promise<T>): Promise<T> {
+  return observers.run([...(observers.getStore() ?? []), observer], work);
 }
