@@ -7,11 +7,12 @@ export type StoredWebhookEvent = { id: string; type: string; payload: Record<str
 
 const toEvent = (r: Selectable<WebhookEventTable>): StoredWebhookEvent => ({ id: r.id, type: r.type, payload: r.payload, createdAt: r.created_at });
 
-/** Active endpoints subscribed to any of `types`, with the types each one takes (one query per publish). */
-export async function subscribedEndpoints(trx: Trx, workspaceId: string, types: readonly string[]): Promise<{ id: string; eventTypes: string[] }[]> {
-  if (types.length === 0) return [];
-  const rows = await trx.selectFrom('webhook').select(['id', 'event_types']).where('workspace_id', '=', workspaceId).where('active', '=', true)
-    .where('kind', '=', 'json').where(sql<boolean>`event_types && ${sql.val([...types])}::text[]`).orderBy('id').execute();
+/** Active JSON endpoints subscribed to any of `types` (null: all of them), with the types each one takes. */
+export async function subscribedEndpoints(trx: Trx, workspaceId: string, types: readonly string[] | null): Promise<{ id: string; eventTypes: string[] }[]> {
+  if (types && types.length === 0) return [];
+  let q = trx.selectFrom('webhook').select(['id', 'event_types']).where('workspace_id', '=', workspaceId).where('active', '=', true).where('kind', '=', 'json');
+  if (types) q = q.where(sql<boolean>`event_types && ${sql.val([...types])}::text[]`);
+  const rows = await q.orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, eventTypes: r.event_types }));
 }
 

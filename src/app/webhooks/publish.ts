@@ -9,6 +9,20 @@ export const DELIVER_WEBHOOK_EVENT = 'deliver-webhook-event';
 
 export type LifecycleEvent = { type: WebhookEventType; at: Date; data: Record<string, unknown> };
 
+type Endpoints = { id: string; eventTypes: string[] }[];
+/**
+ * The workspace's active JSON endpoints, read once per transaction: ingestion publishes a
+ * ContactCreated per new visitor, and a batch of a hundred must not cost a hundred lookups.
+ */
+const endpointsByTrx = new WeakMap<Trx, Map<string, Promise<Endpoints>>>();
+function endpointsOf(trx: Trx, workspaceId: string): Promise<Endpoints> {
+  let byWorkspace = endpointsByTrx.get(trx);
+  if (!byWorkspace) endpointsByTrx.set(trx, byWorkspace = new Map());
+  let found = byWorkspace.get(workspaceId);
+  if (!found) byWorkspace.set(workspaceId, found = subscribedEndpoints(trx, workspaceId, null));
+  return found;
+}
+
 /**
  * Publishes lifecycle events to the endpoints subscribed to them, in the caller's transaction (an
  * outbox): the event row and one delivery job per endpoint commit with the change that caused them,
@@ -17,7 +31,8 @@ export type LifecycleEvent = { type: WebhookEventType; at: Date; data: Record<st
  */
 export async function publishWebhookEvents(trx: Trx, workspaceId: string, events: readonly LifecycleEvent[]): Promise<number> {
   if (events.length === 0) return 0;
-  const endpoints = await subscribedEndpoints(trx, workspaceId, [...new Set(events.map((e) => e.type))]);
+  const types = new Set<string>(events.map((e) => e.type));
+  const endpoints = (await endpointsOf(trx, workspaceId)).filter((w) => w.eventTypes.some((t) => types.has(t)));
   if (endpoints.length === 0) return 0;
   const wanted = events.filter((e) => endpoints.some((w) => w.eventTypes.includes(e.type)));
   const stored = await insertWebhookEvents(trx, workspaceId, wanted.map((e) => ({ type: e.type, at: e.at, payload: { type: e.type, timestamp: e.at.toISOString(), data: e.data } })));
