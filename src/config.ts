@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowlist, type OutboundAllowlist } from './core/webhooks/target.rules.ts';
 
 /**
  * Every setting Leadloop reads, in one place: described, defaulted, secrets flagged.
@@ -23,6 +24,8 @@ export const configSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional().describe('SMTP server for alerts and nurture email, e.g. smtp://user:pass@mail.example.com:587. Unset: email is recorded but not sent. Secret.'),
   SMTP_FROM: z.string().default('Leadloop <leadloop@localhost>').describe('From address of outgoing email.'),
   LEADLOOP_SECRET_KEY: z.string().optional().describe('32 random bytes (base64 or hex, e.g. `openssl rand -base64 32`) encrypting CRM credentials at rest (AES-256-GCM). Unset: CRM connectors cannot be connected. Keep it: credentials saved under one key cannot be read with another. Secret.'),
+  LEADLOOP_OUTBOUND_ALLOW: z.string().default('').refine((v) => parseAllowlist(v.split(',')).ok, { message: 'list CIDR ranges (10.0.0.0/8), addresses or host names, separated by commas' })
+    .describe('Internal targets webhooks may call anyway (comma-separated CIDR ranges, addresses or host names). Default: none: loopback, private, link-local and metadata addresses are refused.'),
   LEADLOOP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs run in parallel by the worker.'),
 });
 
@@ -54,4 +57,11 @@ export function publicUrl(config: Config): string {
   if (config.PUBLIC_URL) return config.PUBLIC_URL.replace(/\/$/, '');
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   return `http://${host}:${config.PORT}`;
+}
+
+/** The outbound allowlist the setting names (validated by the schema). */
+export function outboundAllowlist(config: Pick<Config, 'LEADLOOP_OUTBOUND_ALLOW'>): OutboundAllowlist {
+  const parsed = parseAllowlist(config.LEADLOOP_OUTBOUND_ALLOW.split(','));
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value;
 }

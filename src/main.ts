@@ -3,7 +3,7 @@ import { createAuthService } from './app/auth.ts';
 import { composeApp } from './app/compose.ts';
 import { createMailer } from './app/mailer.ts';
 import { systemClock, type AppDeps, type Clock } from './app/context.ts';
-import { parseConfig, publicUrl, type Config } from './config.ts';
+import { outboundAllowlist, parseConfig, publicUrl, type Config } from './config.ts';
 import { migrateJobQueue, startWorker } from './jobs/worker.ts';
 import { createStandardIngestPipeline } from './app/ingest-steps.ts';
 import { createServer } from './server/create-server.ts';
@@ -38,7 +38,7 @@ export async function openRuntime(config: Config, options: { clock?: Clock; pool
   await migrateToLatest(db);
   await migrateJobQueue(pool);
   composeApp();
-  const deps: AppDeps = { db, clock: options.clock ?? systemClock };
+  const deps: AppDeps = { db, clock: options.clock ?? systemClock, outbound: outboundAllowlist(config) };
   return {
     config, url, pool, db, deps, databaseLabel,
     close: async () => {

@@ -4,6 +4,7 @@ import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
 import { inquiriesOnIdentified, rescoreFitOnContactUpdated, rescoreOnMerge, scoreStoredActivities } from './scoring/scoring-subscribers.ts';
 import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
+import { lifecycleWebhookSubscribers as webhooks } from './webhooks/lifecycle-subscribers.ts';
 
 /**
  * The composition module: the one place where features meet. Every subscriber of every domain
@@ -42,4 +43,14 @@ function registerSubscribers(d: Dispatcher): void {
   // Scoring's verdicts: a fresh inquiry joins a nurture track; high-intent reads alert the owner.
   d.subscribe('InquirySettled', 'nurture', onInquiryOpened);
   d.subscribe('HighIntentSignalled', 'handoff', alertOwnersOfHighIntent);
+
+  // Lifecycle webhooks last: they queue deliveries (outbox) of what the features above decided.
+  d.subscribe('ContactCreated', 'webhooks', webhooks.ContactCreated);
+  d.subscribe('ContactUpdated', 'webhooks', webhooks.ContactUpdated);
+  d.subscribe('ContactsMerged', 'webhooks', webhooks.ContactsMerged);
+  d.subscribe('ContactErased', 'webhooks', webhooks.ContactErased);
+  d.subscribe('LeadOpened', 'webhooks', webhooks.LeadOpened);
+  d.subscribe('LeadTransitioned', 'webhooks', webhooks.LeadTransitioned);
+  d.subscribe('LeadAssigned', 'webhooks', webhooks.LeadAssigned);
+  d.subscribe('OpportunityChanged', 'webhooks', webhooks.OpportunityChanged);
 }

@@ -1,4 +1,5 @@
 import type { Permission, Role } from '../core/access.ts';
+import type { OutboundAllowlist } from '../core/webhooks/target.rules.ts';
 import type { Db } from '../storage/db.ts';
 import type { Actor } from '../storage/transitions.repo.ts';
 
@@ -16,7 +17,11 @@ export function simulatedClock(start: Date): Clock & { set: (d: Date) => void; a
   };
 }
 
-export type AppDeps = { db: Db; clock: Clock };
+export type AppDeps = {
+  db: Db; clock: Clock;
+  /** Internal addresses and hosts outgoing calls (webhooks, integrations) may reach (LEADLOOP_OUTBOUND_ALLOW); none when absent. */
+  outbound?: OutboundAllowlist;
+};
 
 /** Who is acting: a user (web session or personal key) or a machine key. */
 export type Principal = {
@@ -26,6 +31,8 @@ export type Principal = {
   apiKeyId: string | null;
   role: Role | null;
   permissions: Set<Permission>;
+  /** The HTTP request this principal acts in (set by the auth guard), recorded in the audit log. */
+  request?: { id: string; ip: string };
 };
 
 export function actorOf(principal: Principal): Actor {

@@ -1,6 +1,7 @@
 import type { JobHelpers, Task, TaskList } from 'graphile-worker';
 import { z } from 'zod';
 import { deliverAlertPayload } from '../app/handoff/alert-delivery.ts';
+import { deliverWebhookEventPayload } from '../app/webhooks/deliver-event.ts';
 
 /**
  * The job catalogue: every graphile-worker job Leadloop queues, by name, with its payload schema.
@@ -29,6 +30,8 @@ export const jobPayloads = {
   'sla-check': z.object({ workspaceId: z.string(), leadId: z.string() }),
   /** One alert delivery: a webhook or the owner's email (job_key alert:<user>:<lead>:<kind>:<channel>). */
   'deliver-alert': deliverAlertPayload,
+  /** One lifecycle event to one endpoint, Standard Webhooks signed (job_key whe:<eventId>:<webhookId>, or replay:<deliveryId>). */
+  'deliver-webhook-event': deliverWebhookEventPayload,
   /** Cron (10 min): safety net for SLA timers lost to a restore or a purge. */
   'sla-sweep': cronPayload,
   /** One enrollment's next nurture step (job_key nurture:<enrollmentId>, run_at = when it is due). */

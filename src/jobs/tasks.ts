@@ -6,6 +6,7 @@ import { refreshDecayHandler } from './refresh-decay.task.ts';
 import { handoffCrontab, handoffHandlers, type JobDeps } from './handoff.tasks.ts';
 import { nurtureDepsOf, nurtureHandlers } from './nurture.task.ts';
 import { crmHandlers } from './crm.tasks.ts';
+import { webhookHandlers } from './webhooks.tasks.ts';
 
 /** Every catalogue job's handler (typed: a job missing here, or a payload read wrongly, fails typecheck). */
 export function jobHandlers(deps: JobDeps): JobHandlers {
@@ -14,6 +15,7 @@ export function jobHandlers(deps: JobDeps): JobHandlers {
     'refresh-decay': refreshDecayHandler(deps),
     'recompute-definition': recomputeDefinitionHandler(deps),
     ...handoffHandlers(deps),
+    ...webhookHandlers(deps),
     ...nurtureHandlers(nurtureDepsOf(deps)),
     ...crmHandlers(deps),
   };

@@ -7,6 +7,7 @@ import { errorResponses, idParams, pageOf, pageQuery } from './contract/common.c
 import {
   accountDto, accountInput, activityDto, contactContentRatingDto, contactDto, contactFields, contactIdentityDto, contactInput, toAccountDto, toActivityDto, toContactContentRatingDto, toContactDto, toContactIdentityDto,
 } from './contract/contacts.contract.ts';
+import { pageAnswer, pageRequestOf, pollPageOf, pollQuery } from './contract/polling.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
 
@@ -16,11 +17,11 @@ export function contactsRoutes(server: FastifyInstance, deps: ServerDeps): void 
 
   app.get('/api/v1/contacts', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List contacts (newest first)', querystring: z.strictObject({ email: z.string().max(254).optional(), account_id: z.uuid().optional(), q: z.string().max(200).optional(), ...pageQuery }), response: { 200: pageOf(contactDto), ...errorResponses } },
+    schema: { tags, summary: 'List contacts (newest first)', querystring: z.strictObject({ email: z.string().max(254).optional(), account_id: z.uuid().optional(), q: z.string().max(200).optional(), ...pageQuery, ...pollQuery }), response: { 200: pollPageOf(contactDto), ...errorResponses } },
   }, async (request) => {
     const q = request.query;
-    const page = await searchContacts(deps.app, principalOf(request).workspaceId, { email: q.email, accountId: q.account_id, q: q.q }, { limit: q.limit, cursor: q.cursor });
-    return { data: page.data.map(toContactDto), next_cursor: page.nextCursor };
+    const page = await searchContacts(deps.app, principalOf(request).workspaceId, { email: q.email, accountId: q.account_id, q: q.q }, pageRequestOf(q));
+    return pageAnswer(page, toContactDto);
   });
 
   app.post('/api/v1/contacts', {
@@ -76,10 +77,10 @@ export function contactsRoutes(server: FastifyInstance, deps: ServerDeps): void 
 
   app.get('/api/v1/accounts', {
     config: { permission: 'read' },
-    schema: { tags: ['accounts'], summary: 'List accounts', querystring: z.strictObject({ domain: z.string().max(253).optional(), ...pageQuery }), response: { 200: pageOf(accountDto), ...errorResponses } },
+    schema: { tags: ['accounts'], summary: 'List accounts', querystring: z.strictObject({ domain: z.string().max(253).optional(), ...pageQuery, ...pollQuery }), response: { 200: pollPageOf(accountDto), ...errorResponses } },
   }, async (request) => {
-    const page = await searchAccounts(deps.app, principalOf(request).workspaceId, { domain: request.query.domain }, request.query);
-    return { data: page.data.map(toAccountDto), next_cursor: page.nextCursor };
+    const page = await searchAccounts(deps.app, principalOf(request).workspaceId, { domain: request.query.domain }, pageRequestOf(request.query));
+    return pageAnswer(page, toAccountDto);
   });
 
   app.post('/api/v1/accounts', {

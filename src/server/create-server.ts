@@ -10,6 +10,7 @@ import { frameworkError, installErrorHandling } from './errors.ts';
 import { installJsonParser, storableGuard } from './storable.guard.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { alertsRoutes } from './alerts.routes.ts';
+import { webhooksRoutes } from './webhooks.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { catalogRoutes } from './catalog.routes.ts';
 import { contactsRoutes } from './contacts.routes.ts';
@@ -112,6 +113,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     importsRoutes,
     handoffRoutes,
     alertsRoutes,
+    webhooksRoutes,
     handoffReportsRoutes,
     nurtureRoutes,
     nurtureTrackingRoutes,

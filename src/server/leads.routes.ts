@@ -6,9 +6,10 @@ import { findLead, leadHistory, leadRelations, leadSlaStatuses, openLead, search
 import { allowedTransitions, isStage, type Stage } from '../core/lifecycle.ts';
 import type { Lead } from '../storage/leads.repo.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, idParams, pageOf } from './contract/common.contract.ts';
+import { errorResponses, idParams } from './contract/common.contract.ts';
 import { accountDto, contactDto, toAccountDto, toContactDto } from './contract/contacts.contract.ts';
 import { leadDto, leadInput, leadQuery, qualificationDto, toLeadDto, toLeadSlaDto, toQualificationDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
+import { pageRequestOf, pollPageOf } from './contract/polling.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
 
@@ -29,7 +30,7 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/leads', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List leads, filtered by stage and owner, each with its open SLA clock (loaded for the whole page at once)', querystring: leadQuery, response: { 200: pageOf(leadDto.extend({ contact: contactDto.nullable().optional(), account: accountDto.nullable().optional(), qualification: qualificationDto.nullable().optional() })), ...errorResponses } },
+    schema: { tags, summary: 'List leads, filtered by stage and owner, each with its open SLA clock (loaded for the whole page at once)', querystring: leadQuery, response: { 200: pollPageOf(leadDto.extend({ contact: contactDto.nullable().optional(), account: accountDto.nullable().optional(), qualification: qualificationDto.nullable().optional() })), ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
     const q = request.query;
@@ -39,10 +40,11 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     if (q.owner === 'me' && !p.userId) return sendError(reply, 'ValidationFailed', "owner=me needs a user (a session or a personal API key).", [{ path: 'querystring.owner', message: 'no user' }]);
     const owner = q.owner === 'me' ? p.userId! : q.owner;
     if (owner && !z.uuid().safeParse(owner).success) return sendError(reply, 'ValidationFailed', "owner must be a user id or 'me'.", [{ path: 'querystring.owner', message: 'not a UUID' }]);
-    const page = await searchLeads(deps.app, p.workspaceId, { stage: stages as Stage[], ownerId: owner, contactId: q.contact_id }, { limit: q.limit, cursor: q.cursor });
+    const page = await searchLeads(deps.app, p.workspaceId, { stage: stages as Stage[], ownerId: owner, contactId: q.contact_id }, pageRequestOf(q));
+    const more = page.hasMore !== undefined ? { has_more: page.hasMore } : {};
     const include = (q.include?.split(',') ?? []) as LeadInclude[];
     const [leads, rel] = await Promise.all([withSla(deps, p.workspaceId, page.data), leadRelations(deps.app, p.workspaceId, page.data, include)]);
-    if (!include.length) return { data: leads, next_cursor: page.nextCursor };
+    if (!include.length) return { data: leads, next_cursor: page.nextCursor, ...more };
     const withRelations = (l: (typeof leads)[number], lead: Lead) => {
       const contact = rel.contacts.get(lead.contactId);
       const account = lead.accountId ? rel.accounts.get(lead.accountId) : undefined;
@@ -54,7 +56,7 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
         ...(include.includes('qualification') ? { qualification: qualification ? toQualificationDto(qualification) : null } : {}),
       };
     };
-    return { data: leads.map((l, i) => withRelations(l, page.data[i]!)), next_cursor: page.nextCursor };
+    return { data: leads.map((l, i) => withRelations(l, page.data[i]!)), next_cursor: page.nextCursor, ...more };
   });
 
   app.post('/api/v1/leads', {

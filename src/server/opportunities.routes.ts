@@ -5,8 +5,9 @@ import { actorOf } from '../app/context.ts';
 import { createOpportunity, findOpportunity, linkLeadToOpportunity, opportunityLeadLinks, patchOpportunity, searchOpportunities, unlinkLeadFromOpportunity } from '../app/opportunities.ts';
 import { principalOf } from './auth.guard.ts';
 import { opportunityDto, opportunityInput, opportunityPatch, toOpportunityDto } from './contract/catalog.contract.ts';
-import { errorResponses, idParams, pageOf, pageQuery } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageQuery } from './contract/common.contract.ts';
 import { leadLinkEventDto, leadLinkInput, leadUnlinkInput, leadUnlinkParams, toLeadLinkEventDto } from './contract/opportunity-links.contract.ts';
+import { pageAnswer, pageRequestOf, pollPageOf, pollQuery } from './contract/polling.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
 
@@ -19,11 +20,11 @@ export function opportunitiesRoutes(server: FastifyInstance, deps: ServerDeps): 
 
   app.get('/api/v1/opportunities', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List opportunities', querystring: z.strictObject({ status: z.enum(['open', 'won', 'lost']).optional(), account_id: z.uuid().optional(), ...pageQuery }), response: { 200: pageOf(opportunityDto), ...errorResponses } },
+    schema: { tags, summary: 'List opportunities', querystring: z.strictObject({ status: z.enum(['open', 'won', 'lost']).optional(), account_id: z.uuid().optional(), ...pageQuery, ...pollQuery }), response: { 200: pollPageOf(opportunityDto), ...errorResponses } },
   }, async (request) => {
     const q = request.query;
-    const page = await searchOpportunities(deps.app, principalOf(request).workspaceId, { status: q.status, accountId: q.account_id }, q);
-    return { data: page.data.map(toOpportunityDto), next_cursor: page.nextCursor };
+    const page = await searchOpportunities(deps.app, principalOf(request).workspaceId, { status: q.status, accountId: q.account_id }, pageRequestOf(q));
+    return pageAnswer(page, toOpportunityDto);
   });
 
   app.post('/api/v1/opportunities', {

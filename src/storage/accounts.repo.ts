@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
+import { changePage } from './change-feed.ts';
 import { toPage, type Page, type PageRequest } from './page.ts';
 import type { AccountTable } from './schema.ts';
 
@@ -46,6 +47,7 @@ export async function findAccountByDomain(db: DbOrTrx, workspaceId: string, doma
 export async function listAccounts(db: DbOrTrx, workspaceId: string, filter: { domain?: string }, page: PageRequest): Promise<Page<Account>> {
   let query = db.selectFrom('account').selectAll().where('workspace_id', '=', workspaceId);
   if (filter.domain) query = query.where('domain', '=', filter.domain);
+  if (page.changes) return changePage(db, query, 'account', page.changes, page.limit, toAccount);
   if (page.cursor) query = query.where('id', '<', page.cursor);
   const rows = await query.orderBy('id', 'desc').limit(page.limit + 1).execute();
   return toPage(rows, page.limit, toAccount);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
+import { changePage } from './change-feed.ts';
 import { toPage, type Page, type PageRequest } from './page.ts';
 import type { ContactTable } from './schema.ts';
 import type { Selectable } from 'kysely';
@@ -74,6 +75,7 @@ export async function listContacts(db: DbOrTrx, workspaceId: string, filter: { e
     const like = `%${filter.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
     query = query.where((eb) => eb.or([eb('email', 'ilike', like), eb('first_name', 'ilike', like), eb('last_name', 'ilike', like)]));
   }
+  if (page.changes) return changePage(db, query, 'contact', page.changes, page.limit, toContact);
   if (page.cursor) query = query.where('id', '<', page.cursor);
   const rows = await query.orderBy('id', 'desc').limit(page.limit + 1).execute();
   return toPage(rows, page.limit, toContact);

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Stage } from '../core/lifecycle.ts';
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
+import { changePage } from './change-feed.ts';
 import { toPage, type Page, type PageRequest } from './page.ts';
 import type { LeadTable } from './schema.ts';
 
@@ -78,6 +79,7 @@ export async function listLeads(db: DbOrTrx, workspaceId: string, filter: LeadFi
   if (filter.stage?.length) query = query.where('stage', 'in', filter.stage);
   if (filter.ownerId) query = query.where('owner_id', '=', filter.ownerId);
   if (filter.contactId) query = query.where('contact_id', '=', filter.contactId);
+  if (page.changes) return changePage(db, query, 'lead', page.changes, page.limit, toLead);
   if (page.cursor) query = query.where('id', '<', page.cursor);
   const rows = await query.orderBy('id', 'desc').limit(page.limit + 1).execute();
   return toPage(rows, page.limit, toLead);

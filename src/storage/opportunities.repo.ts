@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
+import { changePage } from './change-feed.ts';
 import { toPage, type Page, type PageRequest } from './page.ts';
 import type { OpportunityTable } from './schema.ts';
 
@@ -93,6 +94,7 @@ export async function listOpportunities(db: DbOrTrx, workspaceId: string, filter
   let query = db.selectFrom('opportunity').selectAll().where('workspace_id', '=', workspaceId);
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.accountId) query = query.where('account_id', '=', filter.accountId);
+  if (page.changes) return changePage(db, query, 'opportunity', page.changes, page.limit, toOpportunity);
   if (page.cursor) query = query.where('id', '<', page.cursor);
   const rows = await query.orderBy('id', 'desc').limit(page.limit + 1).execute();
   return toPage(rows, page.limit, toOpportunity);

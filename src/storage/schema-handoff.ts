@@ -32,10 +32,19 @@ export interface AlertTable {
 export interface WebhookTable {
   workspace_id: string; id: string; name: string; kind: string; url: string; secret: string;
   active: ColumnType<boolean, boolean | undefined, boolean>; created_at: Timestamp;
+  event_types: ColumnType<string[], string[] | undefined, string[]>;
+  previous_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_secret_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  secret_rotated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 export interface WebhookDeliveryTable {
-  workspace_id: string; id: string; webhook_id: string; alert_id: string; attempt: number; status: string;
+  workspace_id: string; id: string; webhook_id: string; alert_id: string | null; event_id: ColumnType<string | null, string | null | undefined, string | null>;
+  attempt: number; status: string;
   response_code: number | null; duration_ms: number; error: string | null; at: Timestamp; response_snippet: string | null;
+}
+
+export interface WebhookEventTable {
+  workspace_id: string; id: string; type: string; payload: Json; created_at: Timestamp;
 }
 
 declare module './schema.ts' {
@@ -50,5 +59,6 @@ declare module './schema.ts' {
     alert: AlertTable;
     webhook: WebhookTable;
     webhook_delivery: WebhookDeliveryTable;
+    webhook_event: WebhookEventTable;
   }
 }

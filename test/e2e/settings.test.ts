@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Runner } from 'graphile-worker';
 import type { Browser } from 'playwright-core';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/jobs/worker.ts';
 import { seedSettings, startReceiver } from './seed-settings.ts';
@@ -128,10 +129,14 @@ describe.skipIf(!hasChromium)('settings: routing, SLA, webhooks (Chromium)', () 
     await page.goto('/settings/webhooks');
     await page.getByLabel('Webhook name').fill('CRM inbox');
     await page.getByLabel('URL').fill(receiver.url);
-    await page.getByLabel('Format').selectOption({ label: 'JSON (signed)' });
+    await page.getByLabel('Format').selectOption({ label: 'JSON (Standard Webhooks)' });
+    // Alerts are pre-selected; lifecycle events can be chosen beside them (later, below).
+    const events = page.getByRole('group', { name: 'Events for the new webhook' });
+    expect(await events.getByRole('checkbox', { name: /alert\.created/ }).isChecked()).toBe(true);
+    expect(await events.getByRole('checkbox', { name: /lead\.mql/ }).isChecked()).toBe(false);
     await page.getByRole('button', { name: 'Add webhook' }).click();
     const secret = (await page.getByLabel('Signing secret').textContent()) ?? '';
-    expect(secret).toMatch(/^whsec_[0-9a-f]{48}$/);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const list = page.getByRole('region', { name: 'Webhooks' });
     await list.getByRole('cell', { name: receiver.url }).waitFor();
 
@@ -145,6 +150,11 @@ describe.skipIf(!hasChromium)('settings: routing, SLA, webhooks (Chromium)', () 
     expect(JSON.parse(first.body).lead_id).toBe(lead.id);
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(first.headers['x-leadloop-signature'])) ?? [];
     expect(createHmac('sha256', secret).update(`${t}.${first.body}`).digest('hex')).toBe(v1);
+    // The same delivery verifies as Standard Webhooks (webhook-id is the alert's id).
+    const verify = (key: string, r: { headers: Record<string, unknown>; body: string }) => new StandardWebhook(key).verify(r.body, {
+      'webhook-id': String(r.headers['webhook-id']), 'webhook-timestamp': String(r.headers['webhook-timestamp']), 'webhook-signature': String(r.headers['webhook-signature']),
+    });
+    expect(verify(secret, first)).toMatchObject({ lead_id: lead.id });
 
     await list.getByRole('button', { name: 'Delivery log of CRM inbox' }).click();
     const log = page.getByRole('table', { name: 'Deliveries of CRM inbox' });
@@ -160,13 +170,32 @@ describe.skipIf(!hasChromium)('settings: routing, SLA, webhooks (Chromium)', () 
     // The replay is logged too (the log polls).
     await expect.poll(() => log.getByRole('cell', { name: 'success' }).count(), { timeout: 10_000 }).toBe(2);
 
+    // Rotation with the default 24-hour overlap: the new secret is shown once, the list says until when the old one signs.
+    await list.getByRole('button', { name: 'Rotate secret of CRM inbox' }).click();
+    const rotateDialog = page.getByRole('dialog', { name: 'Rotate the secret of CRM inbox' });
+    await rotateDialog.getByLabel('Reason (audit log)').fill('quarterly rotation');
+    await rotateDialog.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = (await rotateDialog.getByLabel('Signing secret').textContent()) ?? '';
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    await rotateDialog.getByText(/signed with both the old and this secret/).waitFor();
+    await rotateDialog.getByRole('button', { name: 'Done' }).click();
+    await list.getByText(/old secret signs until/).waitFor();
+    // Events can be changed later.
+    await list.getByRole('button', { name: 'Events of CRM inbox' }).click();
+    const eventsDialog = page.getByRole('dialog', { name: 'Events sent to CRM inbox' });
+    await eventsDialog.getByRole('checkbox', { name: /lead\.stage_changed/ }).check();
+    await eventsDialog.getByRole('button', { name: 'Save events' }).click();
+    await list.getByText('lead.stage_changed').waitFor();
+    await page.getByRole('region', { name: 'How deliveries are signed' }).getByText('webhook-signature').first().waitFor();
+
     await list.getByRole('button', { name: 'Pause CRM inbox' }).click();
     await list.getByText('paused').waitFor();
     await screenshot(page, 'settings-webhooks');
     await list.getByRole('button', { name: 'Resume CRM inbox' }).click();
     await list.getByText('active').waitFor();
     const hooks = (await (await page.request.get('/api/v1/webhooks')).json()).data;
-    expect(hooks).toMatchObject([{ name: 'CRM inbox', kind: 'json', url: receiver.url, active: true }]);
+    expect(hooks).toMatchObject([{ name: 'CRM inbox', kind: 'json', url: receiver.url, active: true, event_types: ['alert.created', 'lead.stage_changed'] }]);
     expect(hooks[0].secret).toBeUndefined();
     expect(dialogs).toEqual([]);
     await page.context().close();

@@ -3,10 +3,17 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { composeApp } from '../../src/app/compose.ts';
 import { simulatedClock, type AppDeps, type Clock } from '../../src/app/context.ts';
+import { parseAllowlist } from '../../src/core/webhooks/target.rules.ts';
 import { createDb, createPool, quoteIdent, type Db } from '../../src/storage/db.ts';
 import { withDatabase } from './global-setup.ts';
 
 export type TestDatabase = { url: string; pool: pg.Pool; db: Db; deps: AppDeps; clock: ReturnType<typeof simulatedClock>; close: () => Promise<void> };
+
+const loopbackAllowed = (() => {
+  const r = parseAllowlist(['127.0.0.0/8', '::1']);
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+})();
 
 /** A fresh, migrated database for one test file, cloned from the run's template. */
 export async function createTestDatabase(options: { clock?: Clock; start?: Date } = {}): Promise<TestDatabase> {
@@ -23,7 +30,9 @@ export async function createTestDatabase(options: { clock?: Clock; start?: Date 
   composeApp(); // the subscribers every process registers at start (src/app/compose.ts)
   const clock = simulatedClock(options.start ?? new Date('2026-03-02T09:00:00Z'));
   return {
-    url, pool, db, clock, deps: { db, clock: options.clock ?? clock },
+    // The suite's webhook receivers listen on loopback, which outgoing calls refuse unless the
+    // operator's allowlist (LEADLOOP_OUTBOUND_ALLOW) names it: the test deps name it.
+    url, pool, db, clock, deps: { db, clock: options.clock ?? clock, outbound: loopbackAllowed },
     close: async () => {
       await db.destroy();
       // Ended clients may still be closing their backends; a forced drop would kill them mid-goodbye.

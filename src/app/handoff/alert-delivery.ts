@@ -6,6 +6,10 @@ import { getLead } from '../../storage/leads.repo.ts';
 import { getAlert, markAlertDelivered, setAlertEmailStatus, type Alert } from '../../storage/alerts.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
 import { getWebhook, insertWebhookDelivery, type Webhook } from '../../storage/webhooks.repo.ts';
+import { describeFailure } from '../webhooks/deliver-event.ts';
+import { postToTarget } from '../webhooks/safe-target.ts';
+import { signingSecrets, standardWebhookHeaders } from '../webhooks/signing.ts';
+import { systemClock } from '../context.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, type HandoffDeps } from './handoff-deps.ts';
 
 export const deliverAlertPayload = z.discriminatedUnion('channel', [
@@ -46,59 +50,42 @@ export function webhookBody(deps: HandoffDeps, webhook: Pick<Webhook, 'kind'>, a
   });
 }
 
-const SNIPPET_CHARS = 500;
-
-/** The start of a receiver's answer; stops reading after a few KB, so a huge or endless body costs nothing. */
-async function readSnippet(response: Response): Promise<string | null> {
-  if (!response.body) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size < SNIPPET_CHARS * 4) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  await reader.cancel().catch(() => undefined);
-  // PostgreSQL text refuses NUL: a binary answer would fail the log write after a successful delivery, and
-  // the retry would deliver the alert again. Other control characters say nothing to a reader either.
-  const text = Buffer.concat(chunks).toString('utf8').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '').slice(0, SNIPPET_CHARS).trim();
-  return text || null;
-}
-
 async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload, { channel: 'webhook' }>, attempt: number): Promise<void> {
   // The alert and its webhook in parallel: the only round trips before the POST.
   const [alert, webhook] = await Promise.all([getAlert(deps.db, p.workspaceId, p.alertId), getWebhook(deps.db, p.workspaceId, p.webhookId)]);
   if (!alert) return;
   // A webhook switched off or deleted after the alert was queued gets nothing (a replay is explicit).
   if (!webhook || (!webhook.active && !p.replay)) return;
+  if (!p.replay && !webhook.eventTypes.includes('alert.created')) return;
   const body = webhookBody(deps, webhook, alert);
   const started = performance.now();
   let responseCode: number | null = null;
   let error: string | null = null;
   let responseSnippet: string | null = null;
+  const timeoutMs = deps.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   try {
-    const response = await fetch(webhook.url, {
-      method: 'POST', body, signal: AbortSignal.timeout(deps.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS),
-      // A redirect is not followed: the configured address is the only one that gets the signed alert
-      // (and the only one whose answer lands in the delivery log).
-      redirect: 'manual',
+    // Redirects are not followed (the configured address is the only one that gets the signed alert),
+    // and the address is judged again as the socket connects (internal targets refused).
+    const outcome = await postToTarget(webhook.url, {
+      body, timeoutMs, allow: deps.outbound,
       headers: {
         'content-type': 'application/json', 'user-agent': 'Leadloop-Webhook/1', 'x-leadloop-alert-id': alert.id,
-        ...(webhook.kind === 'json' ? { 'x-leadloop-signature': signatureHeader(webhook.secret, body, deps.clock.now()) } : {}),
+        ...(webhook.kind === 'json' ? {
+          // Standard Webhooks (webhook-id = the alert's id), and the older Stripe-style header for receivers built on it.
+          ...standardWebhookHeaders(signingSecrets(webhook, deps.clock.now()), alert.id, systemClock.now(), body),
+          'x-leadloop-signature': signatureHeader(webhook.secret, body, deps.clock.now()),
+        } : {}),
       },
     });
-    responseCode = response.status;
-    responseSnippet = await readSnippet(response).catch(() => null);
-    if (!response.ok) error = `receiver answered HTTP ${response.status}`;
+    responseCode = outcome.status;
+    responseSnippet = outcome.snippet;
+    if (outcome.status < 200 || outcome.status > 299) error = `receiver answered HTTP ${outcome.status}`;
   } catch (e) {
-    const err = e as Error;
-    error = err.name === 'TimeoutError' ? `timed out after ${deps.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS} ms` : `request failed: ${err.message}`;
+    error = describeFailure(e, timeoutMs);
   }
   const at = deps.clock.now();
   const delivery = {
-    webhookId: webhook.id, alertId: alert.id, attempt, status: error ? 'failed' as const : 'success' as const, responseCode,
+    webhookId: webhook.id, alertId: alert.id, eventId: null, attempt, status: error ? 'failed' as const : 'success' as const, responseCode,
     durationMs: Math.round(performance.now() - started), error, at, responseSnippet,
   };
   if (error) {

@@ -73,7 +73,7 @@ export async function createLeadAlert(trx: Trx, workspaceId: string, input: { us
   const alert = await insertAlert(trx, workspaceId, { userId, leadId: lead.id, kind, ...text, context, at: now });
   // The key also dedupes: a still-pending delivery for an older alert of the same kind is superseded by this one.
   const key = `alert:${userId}:${lead.id}:${kind}`;
-  for (const webhook of await listWebhooks(trx, workspaceId, { active: true })) {
+  for (const webhook of await listWebhooks(trx, workspaceId, { active: true, eventType: 'alert.created' })) {
     await enqueue(trx, 'deliver-alert', { workspaceId, alertId: alert.id, channel: 'webhook', webhookId: webhook.id },
       { jobKey: `${key}:webhook:${webhook.id}`, maxAttempts: WEBHOOK_MAX_ATTEMPTS });
   }

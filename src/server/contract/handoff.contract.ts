@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { Alert } from '../../storage/alerts.repo.ts';
 import type { Assignment } from '../../storage/assignments.repo.ts';
 import type { StoredClock } from '../../storage/sla-clocks.repo.ts';
-import type { Webhook, WebhookDelivery } from '../../storage/webhooks.repo.ts';
 import { iso, isoDateTime } from './common.contract.ts';
 
 export const routingPut = z.strictObject({ rules: z.array(z.unknown()).min(1).describe('Ordered routing rules; the last must be a fallback_queue.') });
@@ -85,21 +84,4 @@ export const alertQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.uuid().optional(),
 });
 
-export const webhookInput = z.strictObject({ name: z.string().min(1).max(200), kind: z.enum(['slack', 'json']), url: z.string().min(1).max(2000) });
-export const webhookPatch = z.strictObject({ name: z.string().min(1).max(200).optional(), url: z.string().min(1).max(2000).optional(), active: z.boolean().optional() });
-export const webhookDto = z.object({
-  id: z.string(), name: z.string(), kind: z.string(), url: z.string(), active: z.boolean(), created_at: z.string(),
-  secret: z.string().optional().describe('Signing secret, shown when the webhook is created.'),
-}).meta({ id: 'Webhook' });
-export const toWebhookDto = (w: Webhook, withSecret = false): z.infer<typeof webhookDto> => ({
-  id: w.id, name: w.name, kind: w.kind, url: w.url, active: w.active, created_at: w.createdAt.toISOString(), ...(withSecret ? { secret: w.secret } : {}),
-});
-export const deliveryDto = z.object({
-  id: z.string(), webhook_id: z.string(), alert_id: z.string(), attempt: z.number(), status: z.string(), response_code: z.number().nullable(),
-  duration_ms: z.number(), error: z.string().nullable(), at: z.string(),
-  response_snippet: z.string().nullable().describe("The start of the receiver's answer (at most 500 characters; untrusted text)."),
-});
-export const toDeliveryDto = (d: WebhookDelivery): z.infer<typeof deliveryDto> => ({
-  id: d.id, webhook_id: d.webhookId, alert_id: d.alertId, attempt: d.attempt, status: d.status, response_code: d.responseCode,
-  duration_ms: d.durationMs, error: d.error, at: d.at.toISOString(), response_snippet: d.responseSnippet,
-});
+// Webhook DTOs live in webhooks.contract.ts.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pollQuery } from './polling.contract.ts';
 import { stages } from '../../core/lifecycle.ts';
 import type { OpenClockStatus } from '../../core/sla/clock-status.rules.ts';
 import { clockKinds } from '../../core/sla/sla-clock.rules.ts';
@@ -26,7 +27,7 @@ export const leadQuery = z.strictObject({
   owner: z.string().optional().describe("A user id, or 'me'"),
   contact_id: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.uuid().optional(),
+  ...pollQuery,
   include: z.string().regex(/^(contact|account|qualification)(,(contact|account|qualification))*$/, "comma-separated: contact, account, qualification").optional()
     .describe('contact,account,qualification: embed each lead\'s contact, account and latest move into MQL with its explanation (one query per kind for the whole page)'),
 });

@@ -5,8 +5,9 @@ import type { RoutingRule } from '../../../../src/core/routing/routing-rules.sch
 import type { BusinessCalendar } from '../../../../src/core/sla/business-calendar.schema.ts';
 import type { SlaPolicy } from '../../../../src/core/sla/sla-policy.schema.ts';
 import type {
-  deliveryDto, repSettingsDto, routingDto, slaPolicyDto, teamDto, webhookDto,
+  repSettingsDto, routingDto, slaPolicyDto, teamDto,
 } from '../../../../src/server/contract/handoff.contract.ts';
+import type { deliveryDto, webhookDto } from '../../../../src/server/contract/webhooks.contract.ts';
 import { get, qs } from '../../api/client.ts';
 
 export type { BusinessCalendar, RoutingRule, SlaPolicy };
