@@ -1,5 +1,6 @@
 import { completeQueuedJob, failQueuedJob, listDueJobs, lockQueuedJob } from '../storage/job-queue.repo.ts';
-import { handoffHandlers, type JobDeps, type JobHandler } from './handoff.tasks.ts';
+import { sendGovernanceMail } from '../app/definitions/governance-notify.ts';
+import { handoffDeps, handoffHandlers, type JobDeps, type JobHandler } from './handoff.tasks.ts';
 
 export type RanJob = { task: string; key: string | null; attempt: number; ok: boolean; error: string | null };
 
@@ -11,7 +12,7 @@ export type RanJob = { task: string; key: string | null; attempt: number; ok: bo
  * backoff (exp(min(attempts, 10)) seconds) counted from deps.clock.
  */
 export async function runDueJobs(deps: JobDeps, until: Date, options: { tasks?: readonly string[]; keyPrefix?: string; maxJobs?: number } = {}): Promise<RanJob[]> {
-  const handlers: Record<string, JobHandler> = handoffHandlers(deps);
+  const handlers: Record<string, JobHandler> = { ...handoffHandlers(deps), 'governance-notify': (payload) => sendGovernanceMail(handoffDeps(deps), payload) };
   const ran: RanJob[] = [];
   const maxJobs = options.maxJobs ?? 1000;
   while (ran.length < maxJobs) {

@@ -1,8 +1,9 @@
 import type { Task, TaskList } from 'graphile-worker';
+import { sendGovernanceMail } from '../app/definitions/governance-notify.ts';
 import { purgeExpiredSessions } from '../app/maintenance.ts';
 import { recomputeDefinitionTask } from './recompute-definition.task.ts';
 import { refreshDecayTask } from './refresh-decay.task.ts';
-import { handoffCrontab, handoffTasks, type JobDeps } from './handoff.tasks.ts';
+import { handoffCrontab, handoffDeps, handoffTasks, type JobDeps } from './handoff.tasks.ts';
 import { nurtureDepsOf, nurtureEnrollTask, nurtureTickTask } from './nurture.task.ts';
 
 /** Every task the worker runs, and the periodic schedule. Add new *.task.ts handlers here. */
@@ -14,6 +15,7 @@ export function taskList(deps: JobDeps): TaskList {
     ...handoffTasks(deps),
     'nurture-tick': nurtureTickTask(nurtureDepsOf(deps)),
     'nurture-enroll': nurtureEnrollTask(nurtureDepsOf(deps)),
+    'governance-notify': async (payload) => { await sendGovernanceMail(handoffDeps(deps), payload); },
   };
   return tasks;
 }

@@ -17,6 +17,7 @@ import * as enrollmentOrigin from './2026-12-02-60-enrollment-origin.ts';
 import * as identityReads from './2026-12-02-70-identity-reads.ts';
 import * as opportunityLeadEvents from './2026-12-02-71-opportunity-lead-events.ts';
 import * as auditLog from './2026-12-03-10-audit-log.ts';
+import * as definitionGovernance from './2026-12-03-11-definition-governance.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-70-identity-reads': identityReads,
   '2026-12-02-71-opportunity-lead-events': opportunityLeadEvents,
   '2026-12-03-10-audit-log': auditLog,
+  '2026-12-03-11-definition-governance': definitionGovernance,
 };
