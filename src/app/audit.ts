@@ -1,6 +1,8 @@
+import { csvLines } from '../core/csv.ts';
 import type { Trx } from '../storage/db.ts';
-import { insertAuditRow, type AuditActorKind, type AuditRow } from '../storage/audit.repo.ts';
-import type { Principal } from './context.ts';
+import { insertAuditRow, listAuditRows, type AuditActorKind, type AuditFilter, type AuditRow } from '../storage/audit.repo.ts';
+import type { Page } from '../storage/page.ts';
+import type { AppDeps, Principal } from './context.ts';
 
 export type { AuditRow } from '../storage/audit.repo.ts';
 
@@ -67,4 +69,33 @@ export async function recordAudit(trx: Trx, entry: AuditEntry): Promise<AuditRow
     before: entry.before ?? null, after: entry.after ?? null, reason: entry.reason ?? null,
     requestId: request?.id ?? null, ip: request?.ip ?? null,
   });
+}
+
+export type AuditQuery = AuditFilter;
+
+/** One page of the workspace's audit log, newest first (cursor: the last id seen). */
+export async function auditLogPage(deps: AppDeps, workspaceId: string, filter: AuditQuery, page: { limit: number; cursor?: string | null }): Promise<Page<AuditRow>> {
+  return listAuditRows(deps.db, workspaceId, filter, page);
+}
+
+const CSV_COLUMNS = ['at', 'actor_kind', 'actor_id', 'actor_key_id', 'actor', 'action', 'object_type', 'object_id', 'reason', 'before', 'after', 'request_id', 'ip'] as const;
+
+/** Every matching row as CSV (newest first), read page by page; stops after `max` rows and says so in a last line. */
+export async function auditLogCsv(deps: AppDeps, workspaceId: string, filter: AuditQuery, max = 100_000): Promise<string> {
+  const lines: (string | null)[][] = [[...CSV_COLUMNS]];
+  let cursor: string | null = null;
+  let count = 0;
+  do {
+    const page: Page<AuditRow> = await listAuditRows(deps.db, workspaceId, filter, { limit: 1000, cursor });
+    for (const r of page.data) {
+      lines.push([
+        r.at.toISOString(), r.actor.kind, r.actor.id, r.actor.keyId, r.actor.label, r.action, r.object.type, r.object.id, r.reason,
+        r.before === null ? null : JSON.stringify(r.before), r.after === null ? null : JSON.stringify(r.after), r.requestId, r.ip,
+      ]);
+    }
+    count += page.data.length;
+    cursor = page.nextCursor;
+  } while (cursor && count < max);
+  if (cursor) lines.push([`# truncated after ${max} rows: narrow the time range`]);
+  return csvLines(lines);
 }

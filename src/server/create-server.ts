@@ -22,6 +22,7 @@ import { nurtureTrackingRoutes } from './nurture-tracking.routes.ts';
 import { contentLibraryRoutes } from './content-library.routes.ts';
 import { contentCalendarRoutes } from './content-calendar.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
+import { auditRoutes } from './audit.routes.ts';
 import { definitionsRoutes } from './definitions.routes.ts';
 import { scoringRoutes } from './scoring.routes.ts';
 import { webRoutes } from './web.routes.ts';
@@ -99,6 +100,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     catalogRoutes,
     opportunitiesRoutes,
     definitionsRoutes,
+    auditRoutes,
     scoringRoutes,
     reportsRoutes,
     ingestRoutes,

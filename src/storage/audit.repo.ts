@@ -55,7 +55,7 @@ export async function insertAuditRow(trx: Trx, workspaceId: string, e: NewAuditR
         (SELECT 'API key ' || k.name || ' (' || k.prefix || '…)' FROM api_key k WHERE k.workspace_id = ${workspaceId} AND k.id = ${e.actorKeyId ?? e.actorId}),
         ${e.actorKind}::text)`;
   const row = await trx.insertInto('audit_log').values({
-    workspace_id: workspaceId, id: newId(e.at.getTime()), at: e.at,
+    workspace_id: workspaceId, id: newId(), at: e.at,
     actor_kind: e.actorKind, actor_id: e.actorId, actor_key_id: e.actorKeyId, actor_label: label as any,
     action: e.action, object_type: e.objectType, object_id: e.objectId,
     before: json(e.before), after: json(e.after), reason: e.reason, request_id: e.requestId, ip: e.ip,
@@ -74,7 +74,7 @@ export type AuditFilter = {
   to?: Date | null;
 };
 
-/** Newest first; the cursor is the last id seen (ids are minted from `at`, so id order is time order). */
+/** Newest written first; the cursor is the last id seen (ids are minted when the row is written, so id order is write order). */
 export async function listAuditRows(db: DbOrTrx, workspaceId: string, f: AuditFilter, page: { limit: number; cursor?: string | null }): Promise<Page<AuditRow>> {
   let q = db.selectFrom('audit_log').selectAll().where('workspace_id', '=', workspaceId);
   if (f.actorId) q = q.where((eb) => eb.or([eb('actor_id', '=', f.actorId!), eb('actor_key_id', '=', f.actorId!)]));

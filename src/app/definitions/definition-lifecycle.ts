@@ -323,7 +323,7 @@ export async function retireDefinition(deps: AppDeps, p: Principal, id: string, 
     await enqueueGovernanceMail(trx, p.workspaceId, {
       kind: 'retirement_requested', definitionId: id, version: before.version, name: before.name, reason: retirement.reason, byUserId: userId,
       to: (signOff?.missing ?? []).flatMap((g) => g.flatMap((s) => approvers[s].userIds)).filter((u) => u !== userId),
-    });
+    }, at);
     return ok({ definition: record, retired: version.status === 'retired', signOff });
   });
 }
@@ -352,7 +352,7 @@ export async function emergencyStopDefinition(deps: AppDeps, p: Principal, id: s
     await enqueueGovernanceMail(trx, p.workspaceId, {
       kind: 'emergency_stopped', definitionId: id, version: before.version, name: before.name, reason: text, byUserId: userId,
       to: [...approvers.marketing.userIds, ...approvers.sales.userIds],
-    });
+    }, at);
     return ok(record);
   });
 }
@@ -361,10 +361,10 @@ export type GovernanceMail = {
   kind: 'emergency_stopped' | 'retirement_requested'; definitionId: string; version: number; name: string; reason: string; byUserId: string; to: string[];
 };
 
-async function enqueueGovernanceMail(trx: Trx, workspaceId: string, mail: GovernanceMail): Promise<void> {
+async function enqueueGovernanceMail(trx: Trx, workspaceId: string, mail: GovernanceMail, at: Date): Promise<void> {
   const to = [...new Set(mail.to)];
   if (!to.length) return;
-  await enqueueJob(trx, 'governance-notify', { workspaceId, ...mail, to });
+  await enqueueJob(trx, 'governance-notify', { workspaceId, ...mail, to }, { runAt: at });
 }
 
 export type ApproverView = Record<Side, { explicit: boolean; users: { id: string; name: string; email: string; role: string }[] }>;
