@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { csvLines } from '../core/csv.ts';
 import type { Trx } from '../storage/db.ts';
 import { insertAuditRow, listAuditRows, type AuditActorKind, type AuditFilter, type AuditRow } from '../storage/audit.repo.ts';
@@ -22,7 +23,11 @@ export type AuditRequest = { id?: string | null; ip?: string | null };
 
 export type AuditEntry = {
   workspaceId: string;
-  actor: Principal | AuditActor;
+  /**
+   * Default: the principal of the HTTP request this runs in (the server sets it, see `runAsActor`),
+   * else the system (jobs, CLI, demo). Pass it explicitly where you have it.
+   */
+  actor?: Principal | AuditActor;
   /** A dotted verb: `<object>.<past tense>`, e.g. `definition.activated`, `api_key.revoked`, `user.role_changed`. */
   action: string;
   object: { type: string; id: string | null };
@@ -53,6 +58,26 @@ function resolveActor(a: Principal | AuditActor): { kind: AuditActorKind; id: st
   return { kind: 'user', id: a.id, keyId: a.keyId ?? null, label: a.label ?? null, request: null };
 }
 
+const requestActor = new AsyncLocalStorage<Principal>();
+
+/** Runs `fn` (an HTTP request's handler) with `principal` as the default actor of the audit entries it records. */
+export function runAsActor<T>(principal: Principal, fn: () => T): T {
+  return requestActor.run(principal, fn);
+}
+
+/**
+ * For use cases that wrote outside a transaction: runs `work` and records its audit entry (built from
+ * what it returned; null records nothing) in one transaction.
+ */
+export async function withAudit<T>(deps: AppDeps, work: (trx: Trx) => Promise<T>, entry: (value: T) => AuditEntry | null): Promise<T> {
+  return deps.db.transaction().execute(async (trx) => {
+    const value = await work(trx);
+    const e = entry(value);
+    if (e) await recordAudit(trx, e);
+    return value;
+  });
+}
+
 /**
  * Appends one entry to the workspace's audit log **inside the caller's transaction**: the entry commits
  * with the change it records, and a refused (rolled back) change leaves no entry. The table refuses
@@ -60,7 +85,7 @@ function resolveActor(a: Principal | AuditActor): { kind: AuditActorKind; id: st
  */
 export async function recordAudit(trx: Trx, entry: AuditEntry): Promise<AuditRow> {
   if (!AUDIT_ACTION.test(entry.action)) throw new Error(`audit action '${entry.action}' is not a dotted lower-case verb such as 'definition.activated'`);
-  const actor = resolveActor(entry.actor);
+  const actor = resolveActor(entry.actor ?? requestActor.getStore() ?? { kind: 'system' });
   const request = entry.request ?? actor.request;
   return insertAuditRow(trx, entry.workspaceId, {
     at: entry.at ?? new Date(),

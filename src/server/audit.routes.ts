@@ -1,12 +1,22 @@
 import { z } from 'zod';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { auditLogCsv, auditLogPage, type AuditQuery } from '../app/audit.ts';
+import { auditLogCsv, auditLogPage, runAsActor, type AuditQuery } from '../app/audit.ts';
 import { principalOf } from './auth.guard.ts';
 import { auditEntryDto, auditQuery, toAuditEntryDto } from './contract/audit.contract.ts';
 import { errorResponses, pageOf } from './contract/common.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError } from './errors.ts';
+
+/**
+ * preHandler hook (after the auth guard): the rest of the request runs with its principal as the
+ * default actor of audit entries, so use cases record who acted without threading it through.
+ * Callback style on purpose: the handler then runs inside the AsyncLocalStorage context.
+ */
+export function auditActorHook(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (request.principal) runAsActor(request.principal, done);
+  else done();
+}
 
 /** The audit log: read-only (nothing in the API, or the database, updates or deletes it). Admins. */
 export function auditRoutes(server: FastifyInstance, deps: ServerDeps): void {
