@@ -63,7 +63,9 @@ describe.skipIf(!hasChromium)('governance screens (Chromium)', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await table.getByText('approvers.changed').waitFor({ state: 'detached' });
     await table.getByText('definition.emergency_stopped').waitFor();
-    await page.getByRole('row', { name: /definition.emergency_stopped/ }).getByText('Before / after').click();
+    const stopped = page.getByRole('row', { name: /definition.emergency_stopped/ });
+    await stopped.getByRole('list', { name: 'Changed fields' }).getByText('status:').waitFor();
+    expect(await stopped.getByRole('list', { name: 'Changed fields' }).textContent()).toContain('status: active → retired');
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'settings-audit-log');
     const csv = await page.request.get('/api/v1/audit-log?format=csv&action=definition.');

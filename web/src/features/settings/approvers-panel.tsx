@@ -80,7 +80,7 @@ export function ApproversPanel({ admin }: { admin: boolean }) {
         })}
       </div>
       {admin ? (
-        <div className="form-actions">
+        <div className="button-row">
           <button type="button" className="button primary" disabled={save.isPending} onClick={() => save.mutate()}>Save approvers</button>
           {save.isError ? <ErrorNote error={save.error} /> : null}
           {save.isSuccess ? <span className="notice" role="status">Saved. The change is in the audit log.</span> : null}

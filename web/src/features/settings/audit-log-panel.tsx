@@ -23,16 +23,40 @@ function toQuery(f: Filters) {
   return { actor: f.actor || undefined, action: f.action || undefined, object_type: f.object_type || undefined, object_id: f.object_id.trim() || undefined, from: day(f.from), to: day(f.to, 1) };
 }
 
+const short = (v: unknown): string => {
+  if (v === undefined) return '—';
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+};
+
+/** Field by field: what differs between before and after (top-level keys; nested values shortened). */
+export function changedFields(before: unknown, after: unknown): { field: string; from: string; to: string }[] {
+  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null);
+  const b = obj(before);
+  const a = obj(after);
+  if (!b || !a) return [{ field: '', from: before === null ? '—' : short(before), to: after === null ? '—' : short(after) }];
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  return keys.filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k])).map((k) => ({ field: k, from: short(b[k]), to: short(a[k]) }));
+}
+
 function Change({ entry }: { entry: AuditEntry }) {
   if (entry.before === null && entry.after === null) return <span className="muted">—</span>;
+  const rows = entry.before !== null && entry.after !== null ? changedFields(entry.before, entry.after) : null;
   return (
-    <details>
-      <summary>{entry.before !== null && entry.after !== null ? 'Before / after' : entry.after !== null ? 'Details' : 'Before'}</summary>
-      <div className="audit-change">
-        {entry.before !== null ? <div><strong>Before</strong><pre>{JSON.stringify(entry.before, null, 2)}</pre></div> : null}
-        {entry.after !== null ? <div><strong>After</strong><pre>{JSON.stringify(entry.after, null, 2)}</pre></div> : null}
-      </div>
-    </details>
+    <div className="audit-change">
+      {rows ? (
+        <ul className="plain-list compact-list" aria-label="Changed fields">
+          {rows.length ? rows.map((r) => (
+            <li key={r.field}>{r.field ? <strong>{r.field}: </strong> : null}<span className="muted">{r.from}</span> → {r.to}</li>
+          )) : <li className="muted">No field changed</li>}
+        </ul>
+      ) : null}
+      <details>
+        <summary className="small">{rows ? 'Full before / after' : entry.after !== null ? 'Details' : 'Before'}</summary>
+        {entry.before !== null ? <div><strong className="small">Before</strong><pre>{JSON.stringify(entry.before, null, 2)}</pre></div> : null}
+        {entry.after !== null ? <div><strong className="small">After</strong><pre>{JSON.stringify(entry.after, null, 2)}</pre></div> : null}
+      </details>
+    </div>
   );
 }
 
