@@ -52,6 +52,22 @@ describe('audit rows for governed objects', () => {
     expect((await auditOf(`object_id=${camp.id}`))[0]).toMatchObject({ action: 'campaign.created', after: { name: 'Q1 Search' } });
   });
 
+  it('imports: who imported which file, and what it did', async () => {
+    const boundary = '----audit-boundary';
+    const csv = 'email,first_name\nada@example.com,Ada\nbob@example.com,Bob\n';
+    const payload = Buffer.from([
+      `--${boundary}\r\nContent-Disposition: form-data; name="entity"\r\n\r\ncontacts\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n`,
+      `--${boundary}--\r\n`,
+    ].join(''));
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/imports', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${adminKey}` } });
+    expect(r.statusCode, r.body).toBe(201);
+    const rows = (await auditOf('action=import.')).reverse();
+    expect(rows.map((e) => e.action)).toEqual(['import.started', 'import.completed']);
+    expect(rows[0]).toMatchObject({ actor: { kind: 'user', id: t.users.admin.id }, after: { entity: 'contacts', fileName: 'people.csv', rows: 2 } });
+    expect(rows[1]!.after).toMatchObject({ rows: 2, inserted: 2 });
+  });
+
   it('a refused change writes no audit row', async () => {
     const before = (await auditOf('limit=500')).length;
     expect((await t.api('PUT', '/api/v1/routing', { rules: [{ kind: 'round_robin', team: 'EMEA' }] })).statusCode).toBe(400);
