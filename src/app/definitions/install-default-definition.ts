@@ -2,13 +2,14 @@ import { defaultDefinition } from '../../core/definitions/default-definition.ts'
 import type { LeadDefinition } from '../../core/definitions/definition-schema.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { listAllContentAssets } from '../../storage/content.repo.ts';
-import { insertDefinitionEvent, updateDefinition } from '../../storage/definition-versions.repo.ts';
+import { insertDefinitionEvent, updateDefinition, upsertApproval } from '../../storage/definition-versions.repo.ts';
 import { getActiveDefinition, insertDefinitionDraft, listDefinitions, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
 import { enqueueJob } from '../../storage/jobs.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
 import { recordAudit } from '../audit.ts';
 import type { AppDeps } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
+import { approversOf } from './definition-lifecycle.ts';
 
 /**
  * The core's starter definition for this workspace: its decision-stage content assets join the
@@ -22,7 +23,8 @@ export async function defaultDefinitionFor(deps: AppDeps, workspaceId: string): 
 /**
  * Gives a workspace that has never had a definition the starter definition, active: the setup step
  * of a new workspace (demo seed, first run), before anyone can have agreed to anything. It is logged
- * and audited as installed by the system at setup; every later change goes through sign-off. A
+ * and audited as installed by the system at setup (owners who are their side's approvers are recorded
+ * as agreeing); every later change goes through sign-off. A
  * workspace that has (or had) any version is refused: re-activating must be signed by both sides.
  * @example await installDefaultDefinition(deps, ws.id, { marketingUserId: marketing.id, salesUserId: rep.id })
  */
@@ -43,6 +45,12 @@ export async function installDefaultDefinition(
     const draft = await insertDefinitionDraft(trx, workspaceId, { name: document.name, document: document as unknown as Record<string, unknown>, createdBy: marketing.id, ownerSide: 'marketing', at });
     const record = await updateDefinition(trx, workspaceId, draft.id, { status: 'active', proposedAt: at, approvedAt: at, activatedAt: at });
     const comment = 'starter definition installed at workspace setup';
+    // The owners who are their side's approvers are recorded as having agreed to the starter at setup.
+    const approvers = await approversOf(trx, workspaceId);
+    for (const side of ['marketing', 'sales'] as const) {
+      const owner = side === 'marketing' ? marketing : sales;
+      if (approvers[side].userIds.includes(owner.id)) await upsertApproval(trx, workspaceId, record.id, { userId: owner.id, role: side, decision: 'approve', comment, at });
+    }
     await insertDefinitionEvent(trx, workspaceId, { definitionId: record.id, at, kind: 'created', userId: marketing.id, role: null, comment });
     await insertDefinitionEvent(trx, workspaceId, { definitionId: record.id, at, kind: 'activated', userId: null, role: null, comment });
     await recordAudit(trx, {
