@@ -104,6 +104,7 @@ export function AuditLogPanel() {
           <EmptyState title="No entries">Nothing matches these filters.</EmptyState>
         ) : (
           <>
+            <div className="table-scroll">
             <table className="table audit-table">
               <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Object</th><th scope="col">Reason</th><th scope="col">Change</th></tr></thead>
               <tbody>
@@ -119,6 +120,7 @@ export function AuditLogPanel() {
                 ))}
               </tbody>
             </table>
+            </div>
             {log.hasNextPage ? (
               <div className="form-actions"><button type="button" className="button" disabled={log.isFetchingNextPage} onClick={() => void log.fetchNextPage()}>Load older entries</button></div>
             ) : null}
