@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { getWorkspace, mergeWorkspaceSettings } from '../storage/workspaces.repo.ts';
+import { withAudit } from './audit.ts';
 import type { AppDeps } from './context.ts';
 import { fail, ok, type Result } from '../core/result.ts';
 
@@ -44,6 +45,12 @@ export async function changeAttributionSettings(deps: AppDeps, workspaceId: stri
   if (patch.lookbackDays !== undefined) set.attributionLookbackDays = patch.lookbackDays;
   if (patch.halfLifeDays !== undefined) set.attributionHalfLifeDays = patch.halfLifeDays;
   if (patch.marketingChannels !== undefined) set.marketingChannels = [...new Set(patch.marketingChannels.map((c) => c.trim().toLowerCase()).filter(Boolean))];
-  if (Object.keys(set).length) await mergeWorkspaceSettings(deps.db, workspaceId, set);
+  if (Object.keys(set).length) {
+    const before = await attributionSettings(deps, workspaceId);
+    await withAudit(deps, (trx) => mergeWorkspaceSettings(trx, workspaceId, set), () => ({
+      workspaceId, action: 'attribution_settings.changed', object: { type: 'attribution_settings', id: null }, at: deps.clock.now(),
+      before: before.ok ? before.value : null, after: set,
+    }));
+  }
   return attributionSettings(deps, workspaceId);
 }

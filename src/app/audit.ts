@@ -1,6 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { csvLines } from '../core/csv.ts';
 import type { Trx } from '../storage/db.ts';
-import { insertAuditRow, type AuditActorKind, type AuditRow } from '../storage/audit.repo.ts';
-import type { Principal } from './context.ts';
+import { insertAuditRow, listAuditRows, type AuditActorKind, type AuditFilter, type AuditRow } from '../storage/audit.repo.ts';
+import type { Page } from '../storage/page.ts';
+import type { AppDeps, Principal } from './context.ts';
+import { withTransaction } from './transaction.ts';
 
 export type { AuditRow } from '../storage/audit.repo.ts';
 
@@ -20,7 +24,11 @@ export type AuditRequest = { id?: string | null; ip?: string | null };
 
 export type AuditEntry = {
   workspaceId: string;
-  actor: Principal | AuditActor;
+  /**
+   * Default: the principal of the HTTP request this runs in (the server sets it, see `runAsActor`),
+   * else the system (jobs, CLI, demo). Pass it explicitly where you have it.
+   */
+  actor?: Principal | AuditActor;
   /** A dotted verb: `<object>.<past tense>`, e.g. `definition.activated`, `api_key.revoked`, `user.role_changed`. */
   action: string;
   object: { type: string; id: string | null };
@@ -51,6 +59,26 @@ function resolveActor(a: Principal | AuditActor): { kind: AuditActorKind; id: st
   return { kind: 'user', id: a.id, keyId: a.keyId ?? null, label: a.label ?? null, request: null };
 }
 
+const requestActor = new AsyncLocalStorage<Principal>();
+
+/** Runs `fn` (an HTTP request's handler) with `principal` as the default actor of the audit entries it records. */
+export function runAsActor<T>(principal: Principal, fn: () => T): T {
+  return requestActor.run(principal, fn);
+}
+
+/**
+ * For use cases that wrote outside a transaction: runs `work` and records its audit entry (built from
+ * what it returned; null records nothing) in one transaction.
+ */
+export async function withAudit<T>(deps: AppDeps, work: (trx: Trx) => Promise<T>, entry: (value: T) => AuditEntry | null): Promise<T> {
+  return withTransaction(deps, async (trx) => {
+    const value = await work(trx);
+    const e = entry(value);
+    if (e) await recordAudit(trx, e);
+    return value;
+  });
+}
+
 /**
  * Appends one entry to the workspace's audit log **inside the caller's transaction**: the entry commits
  * with the change it records, and a refused (rolled back) change leaves no entry. The table refuses
@@ -58,7 +86,7 @@ function resolveActor(a: Principal | AuditActor): { kind: AuditActorKind; id: st
  */
 export async function recordAudit(trx: Trx, entry: AuditEntry): Promise<AuditRow> {
   if (!AUDIT_ACTION.test(entry.action)) throw new Error(`audit action '${entry.action}' is not a dotted lower-case verb such as 'definition.activated'`);
-  const actor = resolveActor(entry.actor);
+  const actor = resolveActor(entry.actor ?? requestActor.getStore() ?? { kind: 'system' });
   const request = entry.request ?? actor.request;
   return insertAuditRow(trx, entry.workspaceId, {
     at: entry.at ?? new Date(),
@@ -67,4 +95,33 @@ export async function recordAudit(trx: Trx, entry: AuditEntry): Promise<AuditRow
     before: entry.before ?? null, after: entry.after ?? null, reason: entry.reason ?? null,
     requestId: request?.id ?? null, ip: request?.ip ?? null,
   });
+}
+
+export type AuditQuery = AuditFilter;
+
+/** One page of the workspace's audit log, newest first (cursor: the last id seen). */
+export async function auditLogPage(deps: AppDeps, workspaceId: string, filter: AuditQuery, page: { limit: number; cursor?: string | null }): Promise<Page<AuditRow>> {
+  return listAuditRows(deps.db, workspaceId, filter, page);
+}
+
+const CSV_COLUMNS = ['at', 'actor_kind', 'actor_id', 'actor_key_id', 'actor', 'action', 'object_type', 'object_id', 'reason', 'before', 'after', 'request_id', 'ip'] as const;
+
+/** Every matching row as CSV (newest first), read page by page; stops after `max` rows and says so in a last line. */
+export async function auditLogCsv(deps: AppDeps, workspaceId: string, filter: AuditQuery, max = 100_000): Promise<string> {
+  const lines: (string | null)[][] = [[...CSV_COLUMNS]];
+  let cursor: string | null = null;
+  let count = 0;
+  do {
+    const page: Page<AuditRow> = await listAuditRows(deps.db, workspaceId, filter, { limit: 1000, cursor });
+    for (const r of page.data) {
+      lines.push([
+        r.at.toISOString(), r.actor.kind, r.actor.id, r.actor.keyId, r.actor.label, r.action, r.object.type, r.object.id, r.reason,
+        r.before === null ? null : JSON.stringify(r.before), r.after === null ? null : JSON.stringify(r.after), r.requestId, r.ip,
+      ]);
+    }
+    count += page.data.length;
+    cursor = page.nextCursor;
+  } while (cursor && count < max);
+  if (cursor) lines.push([`# truncated after ${max} rows: narrow the time range`]);
+  return csvLines(lines);
 }

@@ -4,6 +4,7 @@ import { getContentAsset, insertContentAsset, listContentAssets, type ContentAss
 import { isUniqueViolation } from '../storage/errors.ts';
 import type { Page, PageRequest } from '../storage/page.ts';
 import { getUser } from '../storage/users.repo.ts';
+import { recordAudit } from './audit.ts';
 import type { AppDeps } from './context.ts';
 import { checkBuyingStage } from './content-library.ts';
 
@@ -17,6 +18,7 @@ export async function createCampaign(deps: AppDeps, workspaceId: string, input: 
       const campaign = await insertCampaign(trx, workspaceId, input);
       const costs = (input.costs ?? []).map((c) => ({ ...c, campaignId: campaign.id }));
       await upsertCampaignCosts(trx, workspaceId, costs);
+      await recordAudit(trx, { workspaceId, action: 'campaign.created', object: { type: 'campaign', id: campaign.id }, after: { ...campaign, costs }, at: deps.clock.now() });
       return { ...campaign, costs };
     }));
   } catch (e) {

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { fail, ok, type ErrorDetail, type Result } from '../core/result.ts';
 import { listPeriodCosts, upsertPeriodCosts, type PeriodCost } from '../storage/period-costs.repo.ts';
+import { withAudit } from './audit.ts';
 import type { AppDeps } from './context.ts';
 
 const monthPattern = /^(\d{4})-(0[1-9]|1[0-2])(?:-01)?$/;
@@ -41,7 +42,11 @@ export async function putPeriodCosts(deps: AppDeps, workspaceId: string, costs: 
     if (seen.has(key)) return fail('ValidationFailed', `The ${r.category} cost of ${r.periodStart.slice(0, 7)} is listed twice.`, [{ path: `costs[${i}]`, message: 'duplicate month and category' }]);
     seen.add(key);
   }
-  await upsertPeriodCosts(deps.db, workspaceId, rows, deps.clock.now());
+  const before = await listPeriodCosts(deps.db, workspaceId, {});
+  await withAudit(deps, (trx) => upsertPeriodCosts(trx, workspaceId, rows, deps.clock.now()), () => ({
+    workspaceId, action: 'costs.changed', object: { type: 'costs', id: null }, at: deps.clock.now(),
+    before: before.filter((b) => rows.some((r) => r.periodStart === b.periodStart && r.category === b.category)), after: rows,
+  }));
   return ok(rows);
 }
 

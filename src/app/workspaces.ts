@@ -5,6 +5,7 @@ import { fail, ok, type Result } from '../core/result.ts';
 import { listReasonCodes, upsertReasonCodes } from '../storage/reasons.repo.ts';
 import { findUserByEmail, getUser, insertUser, listUsers, updateUser, type User } from '../storage/users.repo.ts';
 import { findWorkspaceByName, insertWorkspace, listWorkspaces, type Workspace } from '../storage/workspaces.repo.ts';
+import { withAudit } from './audit.ts';
 import type { AppDeps } from './context.ts';
 import { hashPassword } from './secrets.ts';
 
@@ -38,10 +39,10 @@ export async function createUser(deps: AppDeps, workspaceId: string, input: { em
   const email = normalizeEmail(input.email);
   if (!email) return fail('ValidationFailed', `'${input.email}' is not a valid email address.`, [{ path: 'email', message: 'invalid email' }]);
   if (await findUserByEmail(deps.db, workspaceId, email)) return fail('Conflict', `A user with email ${email} already exists in this workspace.`, [{ path: 'email', message: 'taken' }]);
-  const user = await insertUser(deps.db, workspaceId, {
-    email, name: input.name ?? email.split('@')[0]!, role: input.role,
-    passwordHash: input.password ? await hashPassword(input.password) : null, team: input.team ?? null, managerId: input.managerId ?? null,
-  });
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  const user = await withAudit(deps, (trx) => insertUser(trx, workspaceId, {
+    email, name: input.name ?? email.split('@')[0]!, role: input.role, passwordHash, team: input.team ?? null, managerId: input.managerId ?? null,
+  }), (u) => ({ workspaceId, action: 'user.created', object: { type: 'user', id: u.id }, after: userAudit(u), at: deps.clock.now() }));
   return ok(user);
 }
 
@@ -53,11 +54,21 @@ export async function changeUser(deps: AppDeps, workspaceId: string, id: string,
   if (patch.managerId && !(await getUser(deps.db, workspaceId, patch.managerId))) {
     return fail('ValidationFailed', `Manager ${patch.managerId} does not exist in this workspace.`, [{ path: 'manager_id', message: 'unknown user' }]);
   }
-  const updated = await updateUser(deps.db, workspaceId, id, {
+  const before = await getUser(deps.db, workspaceId, id);
+  const updated = await withAudit(deps, (trx) => updateUser(trx, workspaceId, id, {
     ...patch, disabledAt: patch.disabled === undefined ? undefined : patch.disabled ? deps.clock.now() : null,
-  });
+  }), (u) => (u && before ? {
+    workspaceId, object: { type: 'user', id }, at: deps.clock.now(), before: userAudit(before), after: userAudit(u),
+    action: u.role !== before.role ? 'user.role_changed' : (u.disabledAt === null) !== (before.disabledAt === null) ? (u.disabledAt ? 'user.disabled' : 'user.enabled') : 'user.changed',
+  } : null));
   return updated ? ok(updated) : fail('NotFound', `User ${id} not found in this workspace.`);
 }
+
+/** What the audit log keeps of a user (never a password hash). */
+const userAudit = (u: User) => ({
+  email: u.email, name: u.name, role: u.role, team: u.team, managerId: u.managerId,
+  outOfOfficeUntil: u.outOfOfficeUntil?.toISOString() ?? null, disabled: u.disabledAt !== null,
+});
 
 export async function findUser(deps: AppDeps, workspaceId: string, id: string): Promise<User | null> {
   return getUser(deps.db, workspaceId, id);

@@ -1,6 +1,7 @@
 import type { JobHelpers, Task, TaskList } from 'graphile-worker';
 import { z } from 'zod';
 import { deliverAlertPayload } from '../app/handoff/alert-delivery.ts';
+import { governanceNotifyPayload } from '../app/definitions/governance-notify.ts';
 import { deliverWebhookEventPayload } from '../app/webhooks/deliver-event.ts';
 
 /**
@@ -42,6 +43,8 @@ export const jobPayloads = {
   'crm-push': z.object({ workspaceId: z.uuid(), provider: z.enum(['salesforce', 'hubspot']) }),
   /** Cron (15 min): a full sync (push, then incremental pull) of every active CRM connection. */
   'crm-sync': cronPayload,
+  /** Mail to both sides' approvers: a retirement request or an admin's emergency stop. */
+  'governance-notify': governanceNotifyPayload,
 } as const satisfies Record<string, z.ZodType>;
 
 type CataloguePayloads = { [K in keyof typeof jobPayloads]: z.infer<(typeof jobPayloads)[K]> };

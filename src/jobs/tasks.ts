@@ -7,6 +7,7 @@ import { handoffCrontab, handoffHandlers, type JobDeps } from './handoff.tasks.t
 import { nurtureDepsOf, nurtureHandlers } from './nurture.task.ts';
 import { crmHandlers } from './crm.tasks.ts';
 import { webhookHandlers } from './webhooks.tasks.ts';
+import { governanceHandlers } from './governance.tasks.ts';
 
 /** Every catalogue job's handler (typed: a job missing here, or a payload read wrongly, fails typecheck). */
 export function jobHandlers(deps: JobDeps): JobHandlers {
@@ -18,6 +19,7 @@ export function jobHandlers(deps: JobDeps): JobHandlers {
     ...webhookHandlers(deps),
     ...nurtureHandlers(nurtureDepsOf(deps)),
     ...crmHandlers(deps),
+    ...governanceHandlers(deps),
   };
 }
 

@@ -23,6 +23,7 @@ import { nurtureTrackingRoutes } from './nurture-tracking.routes.ts';
 import { contentLibraryRoutes } from './content-library.routes.ts';
 import { contentCalendarRoutes } from './content-calendar.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
+import { auditActorHook, auditRoutes } from './audit.routes.ts';
 import { definitionsRoutes } from './definitions.routes.ts';
 import { scoringRoutes } from './scoring.routes.ts';
 import { webRoutes } from './web.routes.ts';
@@ -90,6 +91,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   installJsonParser(app);
   app.addHook('preValidation', storableGuard);
   app.addHook('preHandler', authGuard(deps.auth));
+  app.addHook('preHandler', auditActorHook);
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get('/api/v1/health', { config: { permission: 'public' }, schema: { hide: false, tags: ['system'] } }, async () => ({ status: 'ok' }));
@@ -105,6 +107,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     catalogRoutes,
     opportunitiesRoutes,
     definitionsRoutes,
+    auditRoutes,
     scoringRoutes,
     reportsRoutes,
     ingestRoutes,

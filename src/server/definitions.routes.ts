@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { backtestStoredDefinition } from '../app/definitions/backtest-definition.ts';
 import {
-  activateDefinition, createDefinitionDraft, editDefinitionDraft, proposeDefinition, retireDefinition, signDefinition,
-  validateDefinitionInput, withdrawDefinition,
+  activateDefinition, approversView, createDefinitionDraft, editDefinitionDraft, emergencyStopDefinition, proposeDefinition, retireDefinition,
+  setApprovers, signDefinition, validateDefinitionInput, withdrawDefinition,
 } from '../app/definitions/definition-lifecycle.ts';
 import { definitionHistory, diffDefinition, findDefinition, listDefinitionVersions } from '../app/definitions/definition-queries.ts';
 import type { Result } from '../core/result.ts';
@@ -12,10 +12,11 @@ import type { LeadDefinitionRecord } from '../storage/definitions.repo.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
 import {
-  approvalInput, backtestInput, definitionDto, definitionInput, diffDto, diffQuery, historyDto, toDefinitionDto, toHistoryDto,
+  approvalInput, approversDto, approversInput, backtestInput, definitionDto, definitionInput, diffDto, diffQuery, emergencyStopInput, historyDto,
+  retireInput, toDefinitionDto, toHistoryDto,
 } from './contract/definitions.contract.ts';
 import type { ServerDeps } from './create-server.ts';
-import { sendError, sendFailure } from './errors.ts';
+import { sendFailure } from './errors.ts';
 
 export function definitionsRoutes(server: FastifyInstance, deps: ServerDeps): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
@@ -38,7 +39,7 @@ export function definitionsRoutes(server: FastifyInstance, deps: ServerDeps): vo
     schema: { tags, summary: 'Create a draft definition (document object, or YAML/JSON text)', body: definitionInput, response: { 201: definitionDto, ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
-    const result = await detail(p.workspaceId, await createDefinitionDraft(deps.app, p.workspaceId, request.body, p.userId));
+    const result = await detail(p.workspaceId, await createDefinitionDraft(deps.app, p, request.body));
     return result.ok ? reply.code(201).send(toDefinitionDto(result.value)) : sendFailure(reply, result);
   });
 
@@ -68,7 +69,7 @@ export function definitionsRoutes(server: FastifyInstance, deps: ServerDeps): vo
     schema: { tags, summary: 'Replace the document of a draft (proposed and approved versions are immutable)', params: idParams, body: definitionInput, response: { 200: definitionDto, ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
-    const result = await detail(p.workspaceId, await editDefinitionDraft(deps.app, p.workspaceId, request.params.id, request.body, p.userId));
+    const result = await detail(p.workspaceId, await editDefinitionDraft(deps.app, p, request.params.id, request.body));
     return result.ok ? toDefinitionDto(result.value) : sendFailure(reply, result);
   });
 
@@ -78,23 +79,61 @@ export function definitionsRoutes(server: FastifyInstance, deps: ServerDeps): vo
       schema: { tags, summary, params: idParams, response: { 200: definitionDto, ...errorResponses } },
     }, async (request, reply) => {
       const p = principalOf(request);
-      const result = await detail(p.workspaceId, await act(deps.app, p.workspaceId, request.params.id, p.userId));
+      const result = await detail(p.workspaceId, await act(deps.app, p, request.params.id));
       return result.ok ? toDefinitionDto(result.value) : sendFailure(reply, result);
     });
   };
-  stateChange('propose', 'Propose a draft for sign-off', proposeDefinition);
-  stateChange('withdraw', 'Withdraw a proposal back to draft', withdrawDefinition);
-  stateChange('retire', 'Retire the active version (nothing is scored then) or shelve an approved one', retireDefinition);
+  stateChange('propose', 'Propose a draft for sign-off (its side only; needs a backtest of exactly this revision)', proposeDefinition);
+  stateChange('withdraw', 'Withdraw a proposal back to draft (its side only)', withdrawDefinition);
+
+  app.post(`${base}/:id/retire`, {
+    config: { permission: 'write' },
+    schema: {
+      tags, params: idParams, body: retireInput.optional(), response: { 200: definitionDto, ...errorResponses },
+      summary: 'Request retiring the active version (an approver; the other side approves it through /approvals, then scoring stops) or shelve an approved one',
+    },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const result = await retireDefinition(deps.app, p, request.params.id, request.body?.reason ?? null);
+    if (!result.ok) return sendFailure(reply, result);
+    const found = await findDefinition(deps.app, p.workspaceId, request.params.id);
+    return found.ok ? toDefinitionDto(found.value) : sendFailure(reply, found);
+  });
+
+  app.post(`${base}/:id/emergency-stop`, {
+    config: { permission: 'admin' },
+    schema: {
+      tags, params: idParams, body: emergencyStopInput, response: { 200: definitionDto, ...errorResponses },
+      summary: "Admins: retire the active version now, without sign-off (reason required; audit-logged; both sides' approvers are emailed)",
+    },
+  }, async (request, reply) => {
+    const p = principalOf(request);
+    const result = await detail(p.workspaceId, await emergencyStopDefinition(deps.app, p, request.params.id, request.body.reason));
+    return result.ok ? toDefinitionDto(result.value) : sendFailure(reply, result);
+  });
+
+  app.get('/api/v1/approvers', {
+    config: { permission: 'read' },
+    schema: { tags, summary: "Each side's designated approvers (an explicit list, or the side's managers by default)", response: { 200: approversDto, ...errorResponses } },
+  }, async (request) => approversView(deps.app, principalOf(request).workspaceId));
+
+  app.put('/api/v1/approvers', {
+    config: { permission: 'admin' },
+    schema: {
+      tags, body: approversInput, response: { 200: approversDto, ...errorResponses },
+      summary: 'Admins: set the approver list of each side (user ids; an empty list means the side\'s managers). Sales reps and viewers are refused.',
+    },
+  }, async (request, reply) => {
+    const result = await setApprovers(deps.app, principalOf(request), request.body);
+    return result.ok ? result.value : sendFailure(reply, result);
+  });
 
   app.post(`${base}/:id/approvals`, {
     config: { permission: 'write' },
-    schema: { tags, summary: 'Approve or refuse a proposed version, signing with your role', params: idParams, body: approvalInput, response: { 200: definitionDto, ...errorResponses } },
+    schema: { tags, summary: 'Approve or refuse a proposed version (or a pending retirement of the active one), for the side whose approver list names you', params: idParams, body: approvalInput, response: { 200: definitionDto, ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
-    if (!p.userId || !p.role) {
-      return sendError(reply, 'Forbidden', 'Signing a definition needs a person: log in, or use a personal API key (keys create --user EMAIL); a machine key cannot sign.');
-    }
-    const signed = await signDefinition(deps.app, p.workspaceId, request.params.id, { userId: p.userId, role: p.role }, request.body);
+    const signed = await signDefinition(deps.app, p, request.params.id, request.body);
     if (!signed.ok) return sendFailure(reply, signed);
     const result = await findDefinition(deps.app, p.workspaceId, request.params.id);
     return result.ok ? toDefinitionDto(result.value) : sendFailure(reply, result);
@@ -108,7 +147,7 @@ export function definitionsRoutes(server: FastifyInstance, deps: ServerDeps): vo
     },
   }, async (request, reply) => {
     const p = principalOf(request);
-    const result = await activateDefinition(deps.app, p.workspaceId, request.params.id, p.userId);
+    const result = await activateDefinition(deps.app, p, request.params.id);
     if (!result.ok) return sendFailure(reply, result);
     const activated = await findDefinition(deps.app, p.workspaceId, result.value.activated.id);
     const retired = result.value.retired ? await findDefinition(deps.app, p.workspaceId, result.value.retired.id) : null;
@@ -133,9 +172,9 @@ export function definitionsRoutes(server: FastifyInstance, deps: ServerDeps): vo
   }, async (request, reply) => {
     const p = principalOf(request);
     const b = request.body ?? {};
-    const result = await backtestStoredDefinition(deps.app, p.workspaceId, request.params.id, {
+    const result = await backtestStoredDefinition(deps.app, p, request.params.id, {
       from: b.from ? new Date(b.from) : null, to: b.to ? new Date(b.to) : null,
-    }, p.userId);
+    });
     return result.ok ? JSON.parse(JSON.stringify(result.value)) : sendFailure(reply, result);
   });
 }

@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
+import { toStorable, toStorableString } from '../core/storable.rules.ts';
 import type { DbOrTrx, Trx } from './db.ts';
-import { newId } from './ids.ts';
 import { toPage, type Page } from './page.ts';
 import type { AuditLogTable } from './schema-audit.ts';
 import './schema-audit.ts';
@@ -44,7 +45,23 @@ const toAuditRow = (r: Selectable<AuditLogTable>): AuditRow => ({
   before: r.before ?? null, after: r.after ?? null, reason: r.reason, requestId: r.request_id, ip: r.ip,
 });
 
-const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
+/** Lead- and user-supplied text reaches before/after (CSV headers, names): NUL and lone surrogates cannot go into jsonb. */
+const json = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(toStorable(v)));
+const text = (v: string | null): string | null => (v === null ? null : toStorableString(v));
+
+// Audit ids: UUIDv7 from the write time with their own monotonic counter. Sharing ids.ts's counter would
+// interleave wall-clock ids with ids minted from a simulated clock and reset its per-millisecond order.
+let lastMs = -1;
+let counter = 0;
+function newAuditId(): string {
+  const ms = Math.max(Date.now(), lastMs);
+  const r = randomBytes(10);
+  if (ms === lastMs && counter < 0xfff) counter += 1;
+  else { lastMs = ms; counter = ((r[0]! << 8) | r[1]!) & 0x7ff; }
+  const hex = ms.toString(16).padStart(12, '0');
+  const b = (i: number) => r[i]!.toString(16).padStart(2, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8)}-${(0x7000 | counter).toString(16)}-${((r[2]! & 0x3f) | 0x80).toString(16)}${b(3)}-${b(4)}${b(5)}${b(6)}${b(7)}${b(8)}${b(9)}`;
+}
 
 /** Appends one audit row inside the caller's transaction (it commits or rolls back with the change it records). */
 export async function insertAuditRow(trx: Trx, workspaceId: string, e: NewAuditRow): Promise<AuditRow> {
@@ -55,10 +72,10 @@ export async function insertAuditRow(trx: Trx, workspaceId: string, e: NewAuditR
         (SELECT 'API key ' || k.name || ' (' || k.prefix || '…)' FROM api_key k WHERE k.workspace_id = ${workspaceId} AND k.id = ${e.actorKeyId ?? e.actorId}),
         ${e.actorKind}::text)`;
   const row = await trx.insertInto('audit_log').values({
-    workspace_id: workspaceId, id: newId(e.at.getTime()), at: e.at,
+    workspace_id: workspaceId, id: newAuditId(), at: e.at,
     actor_kind: e.actorKind, actor_id: e.actorId, actor_key_id: e.actorKeyId, actor_label: label as any,
-    action: e.action, object_type: e.objectType, object_id: e.objectId,
-    before: json(e.before), after: json(e.after), reason: e.reason, request_id: e.requestId, ip: e.ip,
+    action: e.action, object_type: e.objectType, object_id: e.objectId === null ? null : toStorableString(e.objectId),
+    before: json(e.before), after: json(e.after), reason: text(e.reason), request_id: e.requestId, ip: e.ip,
   }).returningAll().executeTakeFirstOrThrow();
   return toAuditRow(row);
 }
@@ -74,7 +91,7 @@ export type AuditFilter = {
   to?: Date | null;
 };
 
-/** Newest first; the cursor is the last id seen (ids are minted from `at`, so id order is time order). */
+/** Newest written first; the cursor is the last id seen (ids are minted when the row is written, so id order is write order). */
 export async function listAuditRows(db: DbOrTrx, workspaceId: string, f: AuditFilter, page: { limit: number; cursor?: string | null }): Promise<Page<AuditRow>> {
   let q = db.selectFrom('audit_log').selectAll().where('workspace_id', '=', workspaceId);
   if (f.actorId) q = q.where((eb) => eb.or([eb('actor_id', '=', f.actorId!), eb('actor_key_id', '=', f.actorId!)]));

@@ -7,7 +7,10 @@ import './schema-definitions.ts';
 /** Sign-offs, the change log and state changes of definition versions (definitions.repo.ts inserts and reads them). */
 
 export type DefinitionApprovalRecord = { userId: string; role: string; decision: 'approve' | 'refuse'; comment: string | null; at: Date };
-export type DefinitionEventKind = 'created' | 'edited' | 'proposed' | 'withdrawn' | 'approved' | 'refused' | 'activated' | 'retired' | 'backtested';
+export type DefinitionEventKind = 'created' | 'edited' | 'proposed' | 'withdrawn' | 'approved' | 'refused' | 'activated' | 'retired' | 'backtested'
+  | 'retirement_requested' | 'retirement_approved' | 'retirement_refused' | 'retirement_withdrawn' | 'emergency_stopped';
+/** Which sign-off round an approval belongs to: adopting a proposed version, or retiring the active one. */
+export type ApprovalPurpose = 'adopt' | 'retire';
 export type DefinitionEvent = { id: string; definitionId: string; at: Date; kind: DefinitionEventKind; userId: string | null; role: string | null; comment: string | null };
 
 /** Locks one version (and, with `alsoActive`, the active one) for a state change. */
@@ -21,6 +24,10 @@ export async function lockDefinitions(trx: Trx, workspaceId: string, ids: string
 export type DefinitionStatePatch = {
   status?: DefinitionStatus; proposedAt?: Date | null; approvedAt?: Date | null; activatedAt?: Date | null; retiredAt?: Date | null;
   document?: Record<string, unknown>; name?: string; backtest?: Record<string, unknown> | null;
+  /** The revision the backtest replayed (set together with `backtest`). */
+  backtestRevision?: number | null;
+  ownerSide?: 'marketing' | 'sales' | null;
+  retireRequest?: { at: Date; by: string; reason: string } | null;
 };
 
 export async function updateDefinition(trx: Trx, workspaceId: string, id: string, patch: DefinitionStatePatch): Promise<LeadDefinitionRecord> {
@@ -30,7 +37,17 @@ export async function updateDefinition(trx: Trx, workspaceId: string, id: string
   if (patch.approvedAt !== undefined) set.approved_at = patch.approvedAt;
   if (patch.activatedAt !== undefined) set.activated_at = patch.activatedAt;
   if (patch.retiredAt !== undefined) set.retired_at = patch.retiredAt;
-  if (patch.document !== undefined) set.document = JSON.stringify(patch.document);
+  if (patch.document !== undefined) {
+    set.document = JSON.stringify(patch.document);
+    set.revision = sql`revision + 1`;
+  }
+  if (patch.backtestRevision !== undefined) set.backtest_revision = patch.backtestRevision;
+  if (patch.ownerSide !== undefined) set.owner_side = patch.ownerSide;
+  if (patch.retireRequest !== undefined) {
+    set.retire_requested_at = patch.retireRequest?.at ?? null;
+    set.retire_requested_by = patch.retireRequest?.by ?? null;
+    set.retire_reason = patch.retireRequest?.reason ?? null;
+  }
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.backtest !== undefined) set.backtest = patch.backtest === null ? null : JSON.stringify(patch.backtest);
   const row = await trx.updateTable('lead_definition').set(set as any).where('workspace_id', '=', workspaceId).where('id', '=', id)
@@ -38,11 +55,11 @@ export async function updateDefinition(trx: Trx, workspaceId: string, id: string
   return toDefinition(row);
 }
 
-export async function listApprovals(db: DbOrTrx, workspaceId: string, definitionIds: string[]): Promise<Map<string, DefinitionApprovalRecord[]>> {
+export async function listApprovals(db: DbOrTrx, workspaceId: string, definitionIds: string[], purpose: ApprovalPurpose = 'adopt'): Promise<Map<string, DefinitionApprovalRecord[]>> {
   const out = new Map<string, DefinitionApprovalRecord[]>();
   if (!definitionIds.length) return out;
   const rows = await db.selectFrom('definition_approval').selectAll().where('workspace_id', '=', workspaceId)
-    .where('definition_id', 'in', definitionIds).orderBy('at').execute();
+    .where('definition_id', 'in', definitionIds).where('purpose', '=', purpose).orderBy('at').execute();
   for (const r of rows) {
     const list = out.get(r.definition_id) ?? [];
     list.push({ userId: r.user_id, role: r.role, decision: r.decision as 'approve' | 'refuse', comment: r.comment, at: r.at });
@@ -52,14 +69,14 @@ export async function listApprovals(db: DbOrTrx, workspaceId: string, definition
 }
 
 /** A new proposal round starts with no sign-offs (the change log keeps the earlier ones). */
-export async function clearApprovals(trx: Trx, workspaceId: string, definitionId: string): Promise<void> {
-  await trx.deleteFrom('definition_approval').where('workspace_id', '=', workspaceId).where('definition_id', '=', definitionId).execute();
+export async function clearApprovals(trx: Trx, workspaceId: string, definitionId: string, purpose: ApprovalPurpose = 'adopt'): Promise<void> {
+  await trx.deleteFrom('definition_approval').where('workspace_id', '=', workspaceId).where('definition_id', '=', definitionId).where('purpose', '=', purpose).execute();
 }
 
-export async function upsertApproval(trx: Trx, workspaceId: string, definitionId: string, a: DefinitionApprovalRecord): Promise<void> {
+export async function upsertApproval(trx: Trx, workspaceId: string, definitionId: string, a: DefinitionApprovalRecord, purpose: ApprovalPurpose = 'adopt'): Promise<void> {
   await trx.insertInto('definition_approval').values({
-    workspace_id: workspaceId, definition_id: definitionId, user_id: a.userId, role: a.role, decision: a.decision, comment: a.comment, at: a.at,
-  } as any).onConflict((oc) => oc.columns(['workspace_id', 'definition_id', 'user_id']).doUpdateSet({
+    workspace_id: workspaceId, definition_id: definitionId, user_id: a.userId, role: a.role, decision: a.decision, comment: a.comment, at: a.at, purpose,
+  } as any).onConflict((oc) => oc.columns(['workspace_id', 'definition_id', 'purpose', 'user_id']).doUpdateSet({
     role: a.role, decision: a.decision, comment: a.comment, at: a.at,
   } as any)).execute();
 }

@@ -199,6 +199,12 @@ export interface LeadDefinitionTable {
   activated_at: Timestamp | null;
   retired_at: Timestamp | null;
   backtest: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  revision: Defaulted<number>;
+  backtest_revision: number | null;
+  owner_side: string | null;
+  retire_requested_at: Timestamp | null;
+  retire_requested_by: string | null;
+  retire_reason: string | null;
 }
 
 export interface DefinitionApprovalTable {
@@ -209,6 +215,7 @@ export interface DefinitionApprovalTable {
   decision: string;
   comment: string | null;
   at: Generated<Date>;
+  purpose: Defaulted<string>;
 }
 
 export interface ReasonCodeTable {

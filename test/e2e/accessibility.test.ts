@@ -60,6 +60,8 @@ describe.skipIf(!hasChromium)('accessibility of every main screen (axe-core WCAG
     { name: 'settings: routing', path: at('/settings/routing'), as: 'admin@web.test', ready: heading('Settings') },
     { name: 'settings: SLA', path: at('/settings/sla'), as: 'admin@web.test', ready: heading('Settings') },
     { name: 'settings: webhooks', path: at('/settings/webhooks'), as: 'admin@web.test', ready: heading('Settings') },
+    { name: 'settings: approvers', path: at('/settings/approvers'), as: 'admin@web.test', ready: (p: Page) => p.getByRole('button', { name: 'Save approvers' }).waitFor() },
+    { name: 'settings: audit log', path: at('/settings/audit-log'), as: 'admin@web.test', ready: (p: Page) => p.getByRole('table').waitFor() },
     { name: 'settings: routing (manager, read-only)', path: at('/settings/routing'), as: 'manager@web.test', ready: heading('Settings') },
   ];
   // One signed-in page per user, reused across screens.

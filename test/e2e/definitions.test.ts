@@ -26,7 +26,7 @@ describe.skipIf(!hasChromium)('definition workspace (Chromium)', () => {
     await web?.close();
   });
 
-  it('marketing drafts a points change, backtests and proposes it; sales approves it', async () => {
+  it('marketing drafts a points change, backtests and proposes it; a rep cannot sign; the sales manager approves it', async () => {
     const page = watch(await loginAs(browser, web.baseUrl, 'marketing@web.test'));
     await page.getByRole('link', { name: 'Definitions', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Lead definitions' }).waitFor();
@@ -69,23 +69,32 @@ describe.skipIf(!hasChromium)('definition workspace (Chromium)', () => {
     const mqls = result.getByRole('row', { name: /^MQLs/ }).first().getByRole('cell');
     expect(Number(await mqls.nth(0).textContent())).toBeGreaterThan(Number(await mqls.nth(1).textContent()));
 
+    // Proposing waits for a backtest of exactly this revision (it just ran).
     await page.getByRole('button', { name: 'Propose' }).click();
     await page.getByText('Proposed v2 for sign-off.').waitFor();
     await page.getByLabel('Comment').fill('More weight on pricing visits.');
     await page.getByRole('button', { name: 'Approve' }).click();
-    await page.getByRole('region', { name: 'Sign-off' }).getByText(/Approved by Marketing/).waitFor();
+    await page.getByRole('region', { name: 'Sign-off' }).getByText(/Approved for marketing by Mia Marketing/).waitFor();
     await page.context().close();
 
-    const sales = watch(await loginAs(browser, web.baseUrl, 'sales@web.test'));
+    // A sales rep sees the proposal but has nothing to sign: reps are never approvers.
+    const rep = watch(await loginAs(browser, web.baseUrl, 'sales@web.test'));
+    await rep.getByRole('link', { name: 'Definitions', exact: true }).click();
+    await rep.getByRole('region', { name: 'Sign-off' }).getByText(/Approved for marketing/).waitFor();
+    expect(await rep.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    expect(await rep.getByText('Request retirement…').count()).toBe(0);
+    await rep.context().close();
+
+    const sales = watch(await loginAs(browser, web.baseUrl, 'manager@web.test'));
     await sales.getByRole('link', { name: 'Definitions', exact: true }).click();
     const signOff = sales.getByRole('region', { name: 'Sign-off' });
-    await signOff.getByText(/Approved by Marketing/).waitFor();
+    await signOff.getByText(/Approved for marketing by Mia Marketing/).waitFor();
     await sales.getByLabel('Comment').fill('Fine by sales.');
     await sales.getByRole('button', { name: 'Approve' }).click();
     await sales.getByText('Approved.', { exact: true }).waitFor();
     const v2 = sales.getByRole('listitem', { name: 'Version 2' });
-    await v2.getByText(/Approved by Marketing/).waitFor();
-    await v2.getByText(/Approved by Sales rep/).waitFor();
+    await v2.getByText(/Approved for marketing by Mia Marketing/).waitFor();
+    await v2.getByText(/Approved for sales by Morgan Manager/).waitFor();
     await v2.getByText('Approved', { exact: true }).waitFor();
     // Back to the top: the sticky top bar otherwise lands mid-page in a full-page screenshot.
     await sales.evaluate('window.scrollTo(0, 0)');

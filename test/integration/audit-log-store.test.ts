@@ -30,6 +30,22 @@ describe('audit log storage', () => {
     expect(page.data.map((r) => r.id)).toEqual([row.id]);
   });
 
+  it('keeps write order within one instant, and stores hostile text (NUL) cleaned instead of failing', async () => {
+    const at = new Date('2026-03-02T09:00:00Z');
+    const rows = await t.db.transaction().execute(async (trx) => {
+      const out = [];
+      for (let i = 0; i < 5; i++) {
+        out.push(await recordAudit(trx, { workspaceId: t.workspace.id, actor: { kind: 'system' }, action: 'import.started', object: { type: 'import', id: `order-${i}` }, at, after: { mapping: { 'na\u0000me': 'name' } }, reason: 'x\u0000y' }));
+      }
+      return out;
+    });
+    expect(rows.every((r) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(r.id))).toBe(true);
+    const page = await listAuditRows(t.db, t.workspace.id, { action: 'import.started' }, { limit: 10 });
+    expect(page.data.map((r) => r.object.id)).toEqual(['order-4', 'order-3', 'order-2', 'order-1', 'order-0']);
+    expect(JSON.stringify(page.data[0]!.after)).not.toContain('\\u0000');
+    expect(page.data[0]!.reason).not.toContain('\u0000');
+  });
+
   it('a rolled-back change leaves no audit row', async () => {
     await expect(t.db.transaction().execute(async (trx) => {
       await recordAudit(trx, { workspaceId: t.workspace.id, actor: { kind: 'system' }, action: 'campaign.deleted', object: { type: 'campaign', id: 'gone' } });

@@ -52,15 +52,16 @@ describe('definition lifecycle', () => {
   });
 
   it('refuses activation with a clear error while one side has not approved', async () => {
+    expect((await t.api('POST', `/api/v1/definitions/${v1}/backtest`, {}, keys.marketing)).statusCode).toBe(200);
     expect(json(await t.api('POST', `/api/v1/definitions/${v1}/propose`, undefined, keys.marketing)).status).toBe('proposed');
     const signed = await t.api('POST', `/api/v1/definitions/${v1}/approvals`, { decision: 'approve', comment: 'ok for marketing' }, keys.marketing);
-    expect(json(signed)).toMatchObject({ status: 'proposed', sign_off: { complete: false, missing: [['sales', 'sales_manager']] } });
+    expect(json(signed)).toMatchObject({ status: 'proposed', sign_off: { complete: false, missing: [['sales']] } });
     const refused = await t.api('POST', `/api/v1/definitions/${v1}/activate`, undefined, keys.admin);
     expect(refused.statusCode).toBe(409);
-    expect(json(refused).error.message).toBe('Version 1 cannot be activated yet: it still needs approval from sales or sales_manager.');
+    expect(json(refused).error.message).toBe('Version 1 cannot be activated yet: it still needs approval from sales.');
   });
 
-  it('a machine key cannot sign, and an admin has no signing role', async () => {
+  it('a machine key cannot sign, and an admin is on no approver list by default', async () => {
     const machine = await t.api('POST', `/api/v1/definitions/${v1}/approvals`, { decision: 'approve' }, t.keys.write);
     expect(machine.statusCode).toBe(403);
     expect(json(machine).error.message).toContain('needs a person');
@@ -69,7 +70,7 @@ describe('definition lifecycle', () => {
   });
 
   it('approved by sales, the version is immutable; activation makes it active', async () => {
-    const signed = await t.api('POST', `/api/v1/definitions/${v1}/approvals`, { decision: 'approve' }, keys.sales);
+    const signed = await t.api('POST', `/api/v1/definitions/${v1}/approvals`, { decision: 'approve' }, keys.manager);
     expect(json(signed)).toMatchObject({ status: 'approved', sign_off: { complete: true } });
     const patch = await t.api('PATCH', `/api/v1/definitions/${v1}`, { document: defaultDefinition }, keys.marketing);
     expect(patch.statusCode).toBe(409);
@@ -81,6 +82,7 @@ describe('definition lifecycle', () => {
 
   it('a refusal needs a comment and sends the proposal back to draft', async () => {
     v2 = json(await t.api('POST', '/api/v1/definitions', { document: v2Document() }, keys.marketing)).id;
+    await t.api('POST', `/api/v1/definitions/${v2}/backtest`, {}, keys.marketing);
     await t.api('POST', `/api/v1/definitions/${v2}/propose`, undefined, keys.marketing);
     const noComment = await t.api('POST', `/api/v1/definitions/${v2}/approvals`, { decision: 'refuse' }, keys.manager);
     expect(noComment.statusCode).toBe(400);
@@ -101,17 +103,8 @@ describe('definition lifecycle', () => {
     expect(act).toMatchObject({ activated: { id: v2, status: 'active' }, retired: { id: v1, status: 'retired' } });
     const history = json(await t.api('GET', '/api/v1/definitions/history')).data;
     expect(history.map((h: { version: number; status: string }) => [h.version, h.status])).toEqual([[1, 'retired'], [2, 'active']]);
-    expect(history[1].events.map((e: { kind: string }) => e.kind)).toEqual(['created', 'proposed', 'refused', 'proposed', 'approved', 'approved', 'activated']);
-    expect(history[1].events[2]).toMatchObject({ user_id: t.users.manager.id, role: 'sales_manager', comment: 'warm leads are not ready' });
+    expect(history[1].events.map((e: { kind: string }) => e.kind)).toEqual(['created', 'backtested', 'proposed', 'refused', 'proposed', 'approved', 'approved', 'activated']);
+    expect(history[1].events[3]).toMatchObject({ user_id: t.users.manager.id, role: 'sales', comment: 'warm leads are not ready' });
     expect(history[1].changes.length).toBeGreaterThan(0);
-  });
-
-  it('sign-off groups come from the workspace settings', async () => {
-    await t.db.updateTable('workspace').set({ settings: JSON.stringify({ signOffGroups: [['marketing'], ['sales_manager']] }) }).where('id', '=', t.workspace.id).execute();
-    const v3 = json(await t.api('POST', '/api/v1/definitions', { document: defaultDefinition }, keys.marketing)).id;
-    await t.api('POST', `/api/v1/definitions/${v3}/propose`, undefined, keys.marketing);
-    const rep = await t.api('POST', `/api/v1/definitions/${v3}/approvals`, { decision: 'approve' }, keys.sales);
-    expect(rep.statusCode).toBe(403);
-    expect(json(rep).error.message).toContain('marketing, or sales_manager');
   });
 });

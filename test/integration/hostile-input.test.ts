@@ -428,8 +428,8 @@ describe('CSV imports', () => {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { authorization: `Bearer ${t.keys.write}`, 'content-type': body.contentType }, payload: body.payload });
       expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
       const changed = changedCounts(before, await snapshotRowCounts(t.pool));
-      // The run and its error rows are the import's own report; no contact (or anything else) was written.
-      const { 'public.import_run': _run, 'public.import_run_error': _errors, ...rest } = changed;
+      // The run, its error rows and its audit entries are the import's own report; no contact (or anything else) was written.
+      const { 'public.import_run': _run, 'public.import_run_error': _errors, 'public.audit_log': _audit, ...rest } = changed;
       expect(rest).toEqual({});
       if (res.statusCode >= 400) expectClearRefusal({ status: res.statusCode, body: res.json() });
       else expect(res.json().error_count).toBeGreaterThan(0);
@@ -441,7 +441,7 @@ describe('CSV imports', () => {
     const body = multipart({ entity: 'accounts' }, 'name,domain,employee_count\nHuge Co,huge.example,3000000000\n');
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { authorization: `Bearer ${t.keys.write}`, 'content-type': body.contentType }, payload: body.payload });
     expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
-    const { 'public.import_run': _run, 'public.import_run_error': _errors, ...rest } = changedCounts(before, await snapshotRowCounts(t.pool));
+    const { 'public.import_run': _run, 'public.import_run_error': _errors, 'public.audit_log': _audit, ...rest } = changedCounts(before, await snapshotRowCounts(t.pool));
     expect(rest).toEqual({});
   });
   it('formula cells are data: stored as the literal text, answered as JSON strings', async () => {

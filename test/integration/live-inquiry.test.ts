@@ -161,8 +161,10 @@ describe('reports over the day', () => {
     const rejected = await t.api('POST', `/api/v1/leads/${lead.id}/reject`, { reason_code: 'not_ready', note: 'next quarter' });
     expect(rejected.statusCode, rejected.body).toBe(201);
     const v2 = (json(await t.api('GET', '/api/v1/definitions')).data as { id: string; version: number }[]).find((d) => d.version === 2)!.id;
+    expect((await t.api('POST', `/api/v1/definitions/${v2}/backtest`, {}, keys.marketing)).statusCode).toBe(200);
     expect((await t.api('POST', `/api/v1/definitions/${v2}/propose`, undefined, keys.marketing)).statusCode).toBe(200);
-    for (const key of [keys.marketing, keys.sales]) { const ap = await t.api('POST', `/api/v1/definitions/${v2}/approvals`, { decision: 'approve' }, key); expect(ap.statusCode, ap.body).toBe(200); }
+    const manager = await t.newKey(['write'], t.users.manager.id);
+    for (const key of [keys.marketing, manager]) { const ap = await t.api('POST', `/api/v1/definitions/${v2}/approvals`, { decision: 'approve' }, key); expect(ap.statusCode, ap.body).toBe(200); }
     expect((await t.api('POST', `/api/v1/definitions/${v2}/activate`, undefined, keys.marketing)).statusCode).toBe(200);
     // The worker runs the recompute activation enqueued (it rewrites lead.definition_id on open leads).
     await drainJobs(t.pool, jobDeps());

@@ -47,10 +47,12 @@ async function openLead() {
 }
 
 describe('real-time scoring and qualification', () => {
-  it('installs the default definition as active v1, signed by marketing and sales', async () => {
+  it('installs the default definition as active v1 at workspace setup, audited as the system', async () => {
     const d = json(await t.api('GET', `/api/v1/definitions/${activeId}`));
-    expect(d).toMatchObject({ version: 1, status: 'active', sign_off: { complete: true, missing: [] } });
-    expect(d.approvals.map((a: { role: string }) => a.role).sort()).toEqual(['marketing', 'sales']);
+    // Marketing's owner is a marketing approver; the rep passed as the sales owner is no approver, so sales did not sign.
+    expect(d).toMatchObject({ version: 1, status: 'active', approvals: [{ side: 'marketing', user_id: t.users.marketing.id }] });
+    const audit = json(await t.api('GET', `/api/v1/audit-log?object_id=${activeId}`)).data;
+    expect(audit).toEqual([expect.objectContaining({ action: 'definition.installed', actor: expect.objectContaining({ kind: 'system', label: 'system: workspace setup' }) })]);
   });
 
   it('two pricing views are not enough; the case study download makes it A2 and an MQL with the explanation', async () => {

@@ -9,7 +9,8 @@ import { readActivityColumns } from '../../storage/backtest-columns.repo.ts';
 import type { Db } from '../../storage/db.ts';
 import { insertDefinitionEvent, updateDefinition } from '../../storage/definition-versions.repo.ts';
 import { getActiveDefinition, getDefinition } from '../../storage/definitions.repo.ts';
-import type { AppDeps } from '../context.ts';
+import { recordAudit } from '../audit.ts';
+import type { AppDeps, Principal } from '../context.ts';
 import { definitionOf } from '../definition-facts.ts';
 
 export type BacktestWindow = { from?: Date | null; to?: Date | null };
@@ -134,7 +135,8 @@ async function replayStream(
 }
 
 /** Backtests a stored version against the active one and keeps the result with the version. */
-export async function backtestStoredDefinition(deps: AppDeps, workspaceId: string, id: string, window: BacktestWindow, userId: string | null): Promise<Result<BacktestComparison>> {
+export async function backtestStoredDefinition(deps: AppDeps, p: Principal, id: string, window: BacktestWindow): Promise<Result<BacktestComparison & { revision: number }>> {
+  const workspaceId = p.workspaceId;
   if (window.from && window.to && window.from >= window.to) {
     return fail('ValidationFailed', '`from` must be before `to`.', [{ path: 'body.to', message: 'must be after from' }]);
   }
@@ -142,13 +144,16 @@ export async function backtestStoredDefinition(deps: AppDeps, workspaceId: strin
   if (!record) return fail('NotFound', `Definition ${id} not found in this workspace.`);
   const ranAt = deps.clock.now();
   const result = await backtestAgainstActive(deps.db, workspaceId, { definition: definitionOf(record), id: record.id, version: record.version }, window, ranAt);
-  const stored = JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
+  // The revision replayed: an edit while it ran leaves the draft at a newer revision, which then needs its own backtest.
+  const stored = JSON.parse(JSON.stringify({ ...result, revision: record.revision })) as Record<string, unknown>;
+  const comment = `${result.proposal.mqls} MQLs${result.active ? ` (active v${result.active.version}: ${result.active.mqls})` : ''}`;
   await deps.db.transaction().execute(async (trx) => {
-    await updateDefinition(trx, workspaceId, id, { backtest: stored });
-    await insertDefinitionEvent(trx, workspaceId, {
-      definitionId: id, at: ranAt, kind: 'backtested', userId,
-      role: null, comment: `${result.proposal.mqls} MQLs${result.active ? ` (active v${result.active.version}: ${result.active.mqls})` : ''}`,
+    await updateDefinition(trx, workspaceId, id, { backtest: stored, backtestRevision: record.revision });
+    await insertDefinitionEvent(trx, workspaceId, { definitionId: id, at: ranAt, kind: 'backtested', userId: p.userId, role: null, comment });
+    await recordAudit(trx, {
+      workspaceId, actor: p, action: 'definition.backtested', object: { type: 'definition', id }, at: ranAt,
+      after: { version: record.version, revision: record.revision, from: result.from, to: result.to, proposalMqls: result.proposal.mqls, activeMqls: result.active?.mqls ?? null },
     });
   });
-  return ok(result);
+  return ok({ ...result, revision: record.revision });
 }

@@ -1,5 +1,5 @@
 import { diffDefinitions, type DefinitionChange } from '../../core/definitions/definition-diff.ts';
-import { signOffStatus, type SignOffStatus } from '../../core/definitions/versioning.ts';
+import { signOffStatus, type SignOffGroups, type SignOffStatus } from '../../core/definitions/versioning.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { listApprovals, listDefinitionEvents, type DefinitionApprovalRecord, type DefinitionEvent } from '../../storage/definition-versions.repo.ts';
 import { getActiveDefinition, getDefinition, listDefinitions, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
@@ -7,24 +7,37 @@ import type { AppDeps } from '../context.ts';
 import { definitionOf } from '../definition-facts.ts';
 import { signOffGroupsOf, versionState } from './definition-lifecycle.ts';
 
-export type DefinitionDetail = { record: LeadDefinitionRecord; approvals: DefinitionApprovalRecord[]; signOff: SignOffStatus };
+export type DefinitionDetail = {
+  record: LeadDefinitionRecord; approvals: DefinitionApprovalRecord[]; signOff: SignOffStatus;
+  /** A pending request to retire this active version: its own sign-off round. */
+  retirement: { approvals: DefinitionApprovalRecord[]; signOff: SignOffStatus } | null;
+};
+
+function detailOf(record: LeadDefinitionRecord, approvals: DefinitionApprovalRecord[], retireApprovals: DefinitionApprovalRecord[], groups: SignOffGroups): DefinitionDetail {
+  const state = versionState(record, approvals, retireApprovals);
+  return {
+    record, approvals, signOff: signOffStatus(state.approvals, groups),
+    retirement: state.retirement ? { approvals: retireApprovals, signOff: signOffStatus(state.retirement.approvals, groups) } : null,
+  };
+}
 
 export async function listDefinitionVersions(deps: AppDeps, workspaceId: string): Promise<DefinitionDetail[]> {
   const records = await listDefinitions(deps.db, workspaceId);
-  const approvals = await listApprovals(deps.db, workspaceId, records.map((r) => r.id));
+  const ids = records.map((r) => r.id);
+  const approvals = await listApprovals(deps.db, workspaceId, ids);
+  const retiring = records.filter((r) => r.retireRequest).map((r) => r.id);
+  const retireApprovals = await listApprovals(deps.db, workspaceId, retiring, 'retire');
   const groups = await signOffGroupsOf(deps.db, workspaceId);
-  return records.map((record) => {
-    const list = approvals.get(record.id) ?? [];
-    return { record, approvals: list, signOff: signOffStatus(versionState(record, list).approvals, groups) };
-  });
+  return records.map((record) => detailOf(record, approvals.get(record.id) ?? [], retireApprovals.get(record.id) ?? [], groups));
 }
 
 export async function findDefinition(deps: AppDeps, workspaceId: string, id: string): Promise<Result<DefinitionDetail>> {
   const record = await getDefinition(deps.db, workspaceId, id);
   if (!record) return fail('NotFound', `Definition ${id} not found in this workspace.`);
   const approvals = (await listApprovals(deps.db, workspaceId, [id])).get(id) ?? [];
+  const retireApprovals = record.retireRequest ? (await listApprovals(deps.db, workspaceId, [id], 'retire')).get(id) ?? [] : [];
   const groups = await signOffGroupsOf(deps.db, workspaceId);
-  return ok({ record, approvals, signOff: signOffStatus(versionState(record, approvals).approvals, groups) });
+  return ok(detailOf(record, approvals, retireApprovals, groups));
 }
 
 export type DefinitionDiff = { from: { id: string; version: number }; to: { id: string; version: number }; changes: DefinitionChange[] };

@@ -97,7 +97,7 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
   });
   progress(0, total, 'lead definition');
   // The agreement every demo MQL is made under: signed by marketing and a sales rep, active all year.
-  const definition = await installDefaultDefinition(sim, workspace.id, { marketingUserId: byKey.get('marketing')!.id, salesUserId: byKey.get('sales')!.id });
+  const definition = await installDefaultDefinition(sim, workspace.id, { marketingUserId: byKey.get('marketing')!.id, salesUserId: byKey.get('manager')!.id });
   if (!definition.ok) throw new Error(`Cannot install the demo lead definition: ${definition.message}`);
   // Routing as a configured team would have it: the account owner first, big accounts to the
   // Enterprise team, everyone else round-robin in Mid-market, then the queue.

@@ -7,6 +7,7 @@ import { getLead, lockLead } from '../../storage/leads.repo.ts';
 import { listReasonCodes, upsertReasonCodes } from '../../storage/reasons.repo.ts';
 import { listClocksForLead, listEscalations, type StoredClock } from '../../storage/sla-clocks.repo.ts';
 import { listTransitions, type Actor, type StageTransition } from '../../storage/transitions.repo.ts';
+import { withAudit } from '../audit.ts';
 import type { AppDeps } from '../context.ts';
 import { transitionLead, type TransitionOutcome } from '../leads.ts';
 import { inTransaction } from '../transaction.ts';
@@ -83,6 +84,6 @@ export async function leadHandoffTrail(deps: AppDeps, workspaceId: string, leadI
 
 /** Replaces labels and outcomes of reason codes (adds new ones); codes already used stay, so history keeps its meaning. */
 export async function putReasonCodes(deps: AppDeps, workspaceId: string, codes: readonly ReasonCode[]): Promise<ReasonCode[]> {
-  await upsertReasonCodes(deps.db, workspaceId, codes);
+  await withAudit(deps, async (trx) => ({ before: await listReasonCodes(trx, workspaceId), after: await upsertReasonCodes(trx, workspaceId, codes) }), (r) => ({ workspaceId, action: 'reason_codes.changed', object: { type: 'reason_codes', id: null }, before: r.before, after: codes, at: deps.clock.now() }));
   return listReasonCodes(deps.db, workspaceId);
 }

@@ -8,8 +8,8 @@ import {
   type RepSettings, type Team,
 } from '../../storage/routing.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
+import { withAudit } from '../audit.ts';
 import type { AppDeps } from '../context.ts';
-import { withTransaction } from '../transaction.ts';
 
 /** Before anyone configures routing: the account owner, else the queue. */
 export const defaultRoutingRules: RoutingRule[] = [{ kind: 'account_owner', respectCapacity: false }, { kind: 'fallback_queue', queue: 'unassigned' }];
@@ -40,14 +40,14 @@ export async function putRoutingConfig(deps: AppDeps, workspaceId: string, input
       if (!rep) return fail('ValidationFailed', `Rule ${index + 1} assigns to unknown user ${rule.assign.rep}.`, [{ path: `body.rules[${index}].assign.rep`, message: 'unknown user' }]);
     }
   }
-  const saved = await withTransaction(deps, (trx) => insertRoutingConfig(trx, workspaceId, parsed.data.rules, input.userId, deps.clock.now()));
+  const saved = await withAudit(deps, async (trx) => ({ before: await currentRoutingRules(trx, workspaceId), saved: await insertRoutingConfig(trx, workspaceId, parsed.data.rules, input.userId, deps.clock.now()) }), (r) => ({ workspaceId, action: 'routing.changed', object: { type: 'routing', id: String(r.saved.version) }, before: r.before, after: { version: r.saved.version, rules: parsed.data.rules }, at: deps.clock.now() })).then((r) => r.saved);
   return ok({ version: saved.version, rules: parsed.data.rules, createdBy: saved.createdBy, createdAt: saved.createdAt });
 }
 
 export async function setRepSettings(deps: AppDeps, workspaceId: string, s: RepSettings): Promise<Result<RepSettings>> {
   const user = await getUser(deps.db, workspaceId, s.userId);
   if (!user) return fail('NotFound', `User ${s.userId} not found in this workspace.`);
-  return ok(await upsertRepSettings(deps.db, workspaceId, s));
+  return ok(await withAudit(deps, (trx) => upsertRepSettings(trx, workspaceId, s), (v) => ({ workspaceId, action: 'rep_settings.changed', object: { type: 'user', id: s.userId }, after: v, at: deps.clock.now() })));
 }
 
 export async function repSettingsOf(deps: AppDeps, workspaceId: string): Promise<RepSettings[]> {
@@ -67,7 +67,7 @@ export async function setTeam(deps: AppDeps, workspaceId: string, t: Team): Prom
   if (t.managerId && !(await getUser(deps.db, workspaceId, t.managerId))) {
     return fail('ValidationFailed', `Manager ${t.managerId} does not exist in this workspace.`, [{ path: 'body.manager_id', message: 'unknown user' }]);
   }
-  return ok(await upsertTeam(deps.db, workspaceId, t));
+  return ok(await withAudit(deps, (trx) => upsertTeam(trx, workspaceId, t), (v) => ({ workspaceId, action: 'team.changed', object: { type: 'team', id: t.name }, after: v, at: deps.clock.now() })));
 }
 
 export async function teamsOf(deps: AppDeps, workspaceId: string): Promise<Team[]> {

@@ -17,6 +17,7 @@ import { type ChunkOutcome, type ImportContext, type ImportRow } from './import-
 import { importEntities, planColumns, presetNames, type ImportEntity, type ImportPlan } from './import-presets.ts';
 import { droppableFields, rowSchemas } from './import-rows.schema.ts';
 import { importContactRoles } from './contact-roles.importer.ts';
+import { withAudit } from '../audit.ts';
 import { scoreImportedPeople, type ImportScoring } from './score-imported.ts';
 import { importLeads } from './leads.importer.ts';
 import { importOpportunities } from './opportunities.importer.ts';
@@ -75,10 +76,13 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
   };
   const runId = newId(started.getTime());
   const dryRun = options.dryRun ?? false;
-  await insertImportRun(deps.db, workspaceId, {
-    id: runId, entity: entity.data, preset: plan.value.preset, fileName: options.fileName ?? null, dryRun, at: started,
-    mapping: Object.fromEntries(plan.value.columns.map((c) => [c.header, c.field ?? (c.attribute ? `attributes.${c.attribute}` : null)])),
-  });
+  const mapping = Object.fromEntries(plan.value.columns.map((c) => [c.header, c.field ?? (c.attribute ? `attributes.${c.attribute}` : null)]));
+  await withAudit(deps, (trx) => insertImportRun(trx, workspaceId, {
+    id: runId, entity: entity.data, preset: plan.value.preset, fileName: options.fileName ?? null, dryRun, at: started, mapping,
+  }), () => (dryRun ? null : {
+    workspaceId, action: 'import.started', object: { type: 'import', id: runId }, at: started,
+    after: { entity: entity.data, preset: plan.value.preset, fileName: options.fileName ?? null, rows: scan.value.rows, mapping, qualify: options.qualify ?? false },
+  }));
   const stats: ImportStats = { rows: 0, inserted: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0 };
   const firstErrors: ImportRowError[] = [];
   const related: Record<string, number> = {};
@@ -140,7 +144,7 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
     await finishImportRun(deps.db, workspaceId, runId, { status: 'failed', stats, message: e instanceof Error ? e.message : String(e), at: deps.clock.now() });
     throw e;
   }
-  await finishImportRun(deps.db, workspaceId, runId, { status: 'completed', stats, message: null, at: deps.clock.now() });
+  await withAudit(deps, (trx) => finishImportRun(trx, workspaceId, runId, { status: 'completed', stats, message: null, at: deps.clock.now() }), () => (dryRun ? null : { workspaceId, action: 'import.completed', object: { type: 'import', id: runId }, after: { ...stats }, at: deps.clock.now() }));
   if (!dryRun) await analyzeAfterBulkLoad(deps.db);
   const seconds = (performance.now() - t0) / 1000;
   return ok({

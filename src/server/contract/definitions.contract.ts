@@ -23,14 +23,33 @@ export const backtestInput = z.strictObject({
   to: isoDateTime.optional().describe('Ignore activities at or after this instant.'),
 });
 
-const approvalDto = z.object({ user_id: z.string(), role: z.string(), decision: z.string(), comment: z.string().nullable(), at: z.string() });
+export const retireInput = z.strictObject({
+  reason: z.string().max(2000).nullable().optional().describe('Required to retire the active version: why scoring should stop. Optional when shelving an approved version.'),
+});
+export const emergencyStopInput = z.strictObject({
+  reason: z.string().min(1).max(2000).describe('Why scoring must stop now; sent to both sides\' approvers.'),
+});
+
+const sideOf = (role: string) => (role === 'sales_manager' ? 'sales' : role);
+const approvalDto = z.object({
+  user_id: z.string(), side: z.string().describe('The side signed for: marketing or sales.'), role: z.string().describe('Deprecated: same as side.'),
+  decision: z.string(), comment: z.string().nullable(), at: z.string(),
+});
+const toApprovalDto = (a: DefinitionDetail['approvals'][number]) => ({ user_id: a.userId, side: sideOf(a.role), role: sideOf(a.role), decision: a.decision, comment: a.comment, at: a.at.toISOString() });
 export const definitionDto = z.object({
   id: z.string(), version: z.number(), name: z.string(), status: z.string(), document: z.record(z.string(), z.unknown()),
   created_by: z.string().nullable(), created_at: z.string(), proposed_at: z.string().nullable(), approved_at: z.string().nullable(),
   activated_at: z.string().nullable(), retired_at: z.string().nullable(),
   approvals: z.array(approvalDto),
-  sign_off: z.object({ complete: z.boolean(), missing: z.array(z.array(z.string())).describe('Role groups that still have to approve.') }),
+  sign_off: z.object({ complete: z.boolean(), missing: z.array(z.array(z.string())).describe('Sides that still have to approve.') }),
   backtest: z.record(z.string(), z.unknown()).nullable(),
+  revision: z.number().describe('Saved documents so far; every edit of a draft adds one.'),
+  backtest_revision: z.number().nullable().describe('The revision the kept backtest replayed; proposing needs it to equal `revision`.'),
+  owner_side: z.enum(['marketing', 'sales']).nullable().describe('The side whose draft it is (only it, or an admin, edits, proposes or withdraws it).'),
+  retirement: z.object({
+    requested_at: z.string(), requested_by: z.string(), reason: z.string(), approvals: z.array(approvalDto),
+    missing: z.array(z.array(z.string())).describe('Sides that still have to approve the retirement.'),
+  }).nullable().describe('A pending request to retire this active version.'),
 }).meta({ id: 'LeadDefinition' });
 
 export function toDefinitionDto(d: DefinitionDetail): z.infer<typeof definitionDto> {
@@ -39,9 +58,13 @@ export function toDefinitionDto(d: DefinitionDetail): z.infer<typeof definitionD
     id: r.id, version: r.version, name: r.name, status: r.status, document: r.document, created_by: r.createdBy,
     created_at: r.createdAt.toISOString(), proposed_at: iso(r.proposedAt), approved_at: iso(r.approvedAt),
     activated_at: iso(r.activatedAt), retired_at: iso(r.retiredAt),
-    approvals: d.approvals.map((a) => ({ user_id: a.userId, role: a.role, decision: a.decision, comment: a.comment, at: a.at.toISOString() })),
+    approvals: d.approvals.map(toApprovalDto),
     sign_off: { complete: d.signOff.complete, missing: d.signOff.missing.map((g) => [...g]) },
-    backtest: r.backtest,
+    backtest: r.backtest, revision: r.revision, backtest_revision: r.backtestRevision, owner_side: r.ownerSide,
+    retirement: r.retireRequest && d.retirement ? {
+      requested_at: r.retireRequest.at.toISOString(), requested_by: r.retireRequest.by, reason: r.retireRequest.reason,
+      approvals: d.retirement.approvals.map(toApprovalDto), missing: d.retirement.signOff.missing.map((g) => [...g]),
+    } : null,
   };
 }
 
@@ -83,3 +106,13 @@ export function toHistoryDto(entries: DefinitionHistoryEntry[]): z.infer<typeof 
     })),
   };
 }
+
+export const approversInput = z.strictObject({
+  marketing: z.array(z.uuid()).max(100).optional().describe("User ids who sign for marketing (marketing users or admins); empty: every marketing user."),
+  sales: z.array(z.uuid()).max(100).optional().describe('User ids who sign for sales (sales managers or admins); empty: every sales manager.'),
+});
+const approverSideDto = z.object({
+  explicit: z.boolean().describe('false: nobody was listed, so the side\'s managers approve.'),
+  users: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() })),
+});
+export const approversDto = z.object({ marketing: approverSideDto, sales: approverSideDto }).meta({ id: 'Approvers' });

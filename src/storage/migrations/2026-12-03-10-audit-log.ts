@@ -6,7 +6,8 @@ import { sql, type Kysely } from 'kysely';
  * DELETE and TRUNCATE, whoever asks (ENABLE ALWAYS, so loaders running with
  * session_replication_role = replica cannot skip it either). No foreign keys: the log outlives the
  * users, keys and objects it names, and a row must never stop anything else from being deleted.
- * Ids are UUIDv7 minted from `at`, so "order by id" is time order and the cursor is `id < cursor`.
+ * Ids are UUIDv7 minted when the row is written (not from `at`, which may be a simulated clock's), so
+ * "order by id" is write order and the cursor is `id < cursor`; time filters use `at`.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`

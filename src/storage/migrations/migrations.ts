@@ -20,6 +20,7 @@ import * as crm from './2026-12-03-70-crm.ts';
 import * as auditLog from './2026-12-03-10-audit-log.ts';
 import * as lifecycleWebhooks from './2026-12-03-60-lifecycle-webhooks.ts';
 import * as changeCursor from './2026-12-03-61-change-cursor.ts';
+import * as definitionGovernance from './2026-12-03-11-definition-governance.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-10-audit-log': auditLog,
   '2026-12-03-60-lifecycle-webhooks': lifecycleWebhooks,
   '2026-12-03-61-change-cursor': changeCursor,
+  '2026-12-03-11-definition-governance': definitionGovernance,
 };

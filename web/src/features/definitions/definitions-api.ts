@@ -32,5 +32,11 @@ export const useDiff = (id: string, enabled: boolean) => useQuery({
 export const asDefinition = (doc: Record<string, unknown>) => doc as unknown as LeadDefinition;
 export const asBacktest = (b: Record<string, unknown> | null) => b as unknown as BacktestResult | null;
 
-/** Signing roles: marketing signs for marketing; a rep or a manager for sales. */
-export const signingRoles = ['marketing', 'sales', 'sales_manager'];
+/** The sides whose approver lists name this user (from GET /api/v1/approvers). */
+export function sidesOf(userId: string | null | undefined, approvers: { marketing: { users: { id: string }[] }; sales: { users: { id: string }[] } } | undefined): ('marketing' | 'sales')[] {
+  if (!userId || !approvers) return [];
+  return (['marketing', 'sales'] as const).filter((s) => approvers[s].users.some((u) => u.id === userId));
+}
+
+/** The side a role speaks for (admins and viewers: none). */
+export const sideOfRole = (role: string | null | undefined) => (role === 'marketing' ? 'marketing' : role === 'sales' || role === 'sales_manager' ? 'sales' : null);

@@ -3,12 +3,12 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { defaultDefinition } from '../../../../src/core/definitions/default-definition.ts';
 import { api } from '../../api/client.ts';
 import type { Me } from '../../api/types.ts';
-import { roleLabels } from '../../app/roles.ts';
 import { humanize } from '../../ui/format.ts';
 import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { BacktestPanel } from './backtest-panel.tsx';
+import { useApprovers } from '../settings/approvers-panel.tsx';
 import {
-  asBacktest, asDefinition, base, defKeys, signingRoles, useDefinitions, useDiff, useHistory, type Definition,
+  asBacktest, asDefinition, base, defKeys, sideOfRole, sidesOf, useDefinitions, useDiff, useHistory, type Definition,
 } from './definitions-api.ts';
 import { DraftEditor, parse, serialize, type Format } from './draft-editor.tsx';
 import { PlainWords } from './plain-words.tsx';
@@ -58,6 +58,7 @@ export function DefinitionsPage({ me }: { me: Me }) {
           {active ? (
             <Card title={`Active definition · v${active.version}`}>
               <p className="muted small">{active.name}</p>
+              <ActiveGovernance key={active.id} def={active} me={me} onNotice={setNotice} />
               <PlainWords def={asDefinition(active.document)} />
             </Card>
           ) : <EmptyState title="No active definition.">Nothing is scored until a definition is signed by marketing and sales and activated.</EmptyState>}
@@ -88,8 +89,13 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
   const dirty = text !== pretty;
   const isDraft = def.status === 'draft';
   const canWrite = me.permissions.includes('write');
-  const role = me.user?.role ?? '';
-  const canSign = signingRoles.includes(role) && def.status === 'proposed';
+  const approvers = useApprovers();
+  const mySides = sidesOf(me.user?.id, approvers.data);
+  const isAdminUser = me.user?.role === 'admin';
+  // A draft belongs to its author's side: only that side (or an admin) edits, proposes or withdraws it.
+  const mySide = !def.owner_side || isAdminUser || sideOfRole(me.user?.role) === def.owner_side;
+  const canSign = mySides.length > 0 && def.status === 'proposed';
+  const backtested = def.backtest_revision !== null && def.backtest_revision === def.revision;
   const signed = def.approvals.some((a) => a.user_id === me.user?.id && a.decision === 'approve');
   const diff = useDiff(def.id, hasActive);
 
@@ -102,7 +108,7 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
   });
   const run = (path: string, done: string, body?: unknown) => act.mutate({ path, body, done });
   const backtest = asBacktest(def.backtest);
-  const missing = def.sign_off.missing.map((g) => g.map((r) => roleLabels[r] ?? r).join(' or ')).join(' and ');
+  const missing = def.sign_off.missing.map((g) => g.join(' or ')).join(' and ');
 
   return (
     <Card title={`${humanize(def.status)} · v${def.version}`} actions={<span className={`badge status-${def.status}`}>{humanize(def.status)}</span>}>
@@ -118,25 +124,34 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
             )}
           </section>
         ) : null}
-        <DraftEditor text={text} format={format} onText={setText} onFormat={changeFormat} readOnly={!isDraft || !canWrite} />
+        <DraftEditor text={text} format={format} onText={setText} onFormat={changeFormat} readOnly={!isDraft || !canWrite || !mySide} />
+        {isDraft && !mySide ? <p className="small muted">This is a {def.owner_side} draft: only {def.owner_side} (or an admin) can change or propose it. Comment when it is proposed, or start your own draft once it is settled.</p> : null}
         {act.isError ? <ErrorNote error={act.error} /> : null}
         {canWrite ? (
           <div className="button-row">
-            {isDraft ? <button type="button" className="button primary" disabled={!dirty || act.isPending}
+            {isDraft && mySide ? <button type="button" className="button primary" disabled={!dirty || act.isPending}
               onClick={() => run('PATCH', `Saved v${def.version}.`, { text, format })}>Save</button> : null}
             {isDraft && dirty ? <button type="button" className="button ghost" onClick={() => setText(pretty)}>Discard changes</button> : null}
             <button type="button" className="button" disabled={dirty || act.isPending}
               onClick={() => run('/backtest', 'Backtest finished.', { from: yearAgo().toISOString(), to: new Date().toISOString() })}>
               {act.isPending && act.variables?.path === '/backtest' ? 'Running backtest…' : 'Run backtest'}
             </button>
-            {isDraft ? <button type="button" className="button" disabled={dirty || act.isPending} onClick={() => run('/propose', `Proposed v${def.version} for sign-off.`)}>Propose</button> : null}
-            {def.status === 'proposed' ? <button type="button" className="button ghost" disabled={act.isPending} onClick={() => run('/withdraw', 'Withdrawn to draft.')}>Withdraw</button> : null}
-            {def.status === 'approved' && def.sign_off.complete ? (
+            {isDraft && mySide ? <button type="button" className="button" disabled={dirty || !backtested || act.isPending}
+              title={backtested ? undefined : 'Run a backtest of this revision first'}
+              onClick={() => run('/propose', `Proposed v${def.version} for sign-off.`)}>Propose</button> : null}
+            {def.status === 'proposed' && mySide ? <button type="button" className="button ghost" disabled={act.isPending} onClick={() => run('/withdraw', 'Withdrawn to draft.')}>Withdraw</button> : null}
+            {def.status === 'approved' && def.sign_off.complete && (mySides.length > 0 || isAdminUser) ? (
               <button type="button" className="button primary" disabled={act.isPending} onClick={() => run('/activate', `v${def.version} is now active.`)}>Activate</button>
             ) : null}
           </div>
         ) : null}
         {dirty ? <p className="small muted">Save the draft before running a backtest or proposing it.</p> : null}
+        {isDraft && !dirty && !backtested ? (
+          <p className="small muted" role="note">
+            {def.backtest_revision === null ? 'Backtested before adoption: run a backtest of this draft, then propose it.'
+              : `Edited since its backtest (revision ${def.revision}, backtest of revision ${def.backtest_revision}): run the backtest again before proposing.`}
+          </p>
+        ) : null}
         {backtest ? <BacktestPanel result={backtest} /> : null}
         <section aria-label="Sign-off">
           <h3 className="subhead">Sign-off</h3>
@@ -157,5 +172,71 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
         </section>
       </div>
     </Card>
+  );
+}
+
+/**
+ * Retiring the active definition stops scoring for everyone, so it is a change of the agreement: an
+ * approver requests it with a reason and the other side approves (or refuses). An admin's emergency
+ * stop acts at once, with a reason, and both sides' approvers are emailed.
+ */
+function ActiveGovernance({ def, me, onNotice }: { def: Definition; me: Me; onNotice: (s: string) => void }) {
+  const queryClient = useQueryClient();
+  const approvers = useApprovers();
+  const mySides = sidesOf(me.user?.id, approvers.data);
+  const isAdminUser = me.user?.role === 'admin' && me.permissions.includes('admin');
+  const [reason, setReason] = useState('');
+  const [stopReason, setStopReason] = useState('');
+  const [comment, setComment] = useState('');
+  const act = useMutation({
+    mutationFn: ({ path, body }: { path: string; body: unknown; done: string }) => api<unknown>('POST', `${base}/${def.id}${path}`, body),
+    onSuccess: async (_r, v) => { onNotice(v.done); setReason(''); setStopReason(''); setComment(''); await queryClient.invalidateQueries({ queryKey: ['definitions'] }); },
+  });
+  const retirement = def.retirement;
+  const signedRetirement = retirement?.approvals.some((a) => a.user_id === me.user?.id);
+  const canAnswer = !!retirement && !signedRetirement && mySides.some((s) => retirement.missing.some((g) => g.includes(s)));
+  if (!mySides.length && !isAdminUser && !retirement) return null;
+  return (
+    <section className="stack retire-box" aria-label="Retire the active definition">
+      {act.isError ? <ErrorNote error={act.error} /> : null}
+      {retirement ? (
+        <div className="notice warning" role="status">
+          <strong>Retirement requested</strong> · {retirement.reason}
+          <div className="small muted">Still needs approval from {retirement.missing.map((g) => g.join(' or ')).join(' and ') || 'nobody'}; scoring goes on until then.</div>
+          {canAnswer ? (
+            <div className="stack">
+              <label className="field"><span>Comment</span><textarea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="Required when refusing" /></label>
+              <div className="button-row">
+                <button type="button" className="button danger" disabled={act.isPending}
+                  onClick={() => act.mutate({ path: '/approvals', body: { decision: 'approve', comment: comment || null }, done: `v${def.version} retired: scoring has stopped.` })}>Approve retirement</button>
+                <button type="button" className="button ghost" disabled={act.isPending || !comment.trim()}
+                  onClick={() => act.mutate({ path: '/approvals', body: { decision: 'refuse', comment }, done: 'Retirement refused: the definition stays active.' })}>Refuse</button>
+              </div>
+            </div>
+          ) : null}
+        </div>
+      ) : mySides.length ? (
+        <details>
+          <summary className="small">Request retirement…</summary>
+          <div className="stack">
+            <p className="small muted">Nothing is scored while no definition is active. The other side must approve before it takes effect.</p>
+            <label className="field"><span>Why retire it?</span><textarea rows={2} value={reason} onChange={(e) => setReason(e.target.value)} /></label>
+            <div><button type="button" className="button" disabled={act.isPending || !reason.trim()}
+              onClick={() => act.mutate({ path: '/retire', body: { reason }, done: 'Retirement requested: waiting for the other side.' })}>Request retirement</button></div>
+          </div>
+        </details>
+      ) : null}
+      {isAdminUser ? (
+        <details>
+          <summary className="small">Emergency stop (admins)…</summary>
+          <div className="stack">
+            <p className="small muted">Retires v{def.version} now, without sign-off. It is recorded in the audit log and both sides&apos; approvers are emailed.</p>
+            <label className="field"><span>Reason (sent to the approvers)</span><textarea rows={2} value={stopReason} onChange={(e) => setStopReason(e.target.value)} /></label>
+            <div><button type="button" className="button danger" disabled={act.isPending || !stopReason.trim()}
+              onClick={() => act.mutate({ path: '/emergency-stop', body: { reason: stopReason }, done: `Emergency stop: v${def.version} retired; the approvers were notified.` })}>Stop scoring now</button></div>
+          </div>
+        </details>
+      ) : null}
+    </section>
   );
 }

@@ -1,15 +1,17 @@
-import { roleLabels } from '../../app/roles.ts';
+import { useUsers } from '../../api/queries.ts';
 import { formatDateTime, humanize } from '../../ui/format.ts';
 import { Card } from '../../ui/states.tsx';
 import type { HistoryEntry } from './definitions-api.ts';
 
 export function Approvals({ approvals }: { approvals: HistoryEntry['approvals'] }) {
+  const users = useUsers();
+  const nameOf = (id: string) => users.data?.find((u) => u.id === id)?.name ?? 'an approver';
   if (!approvals.length) return <span className="muted small">No sign-off yet</span>;
   return (
     <ul className="plain-list approvals" aria-label="Approvals">
       {approvals.map((a, i) => (
         <li key={i} className={a.decision === 'approve' ? 'approved' : 'refused'}>
-          {a.decision === 'approve' ? '✓ Approved' : '✗ Refused'} by {roleLabels[a.role] ?? a.role} · {formatDateTime(a.at)}
+          {a.decision === 'approve' ? '✓ Approved' : '✗ Refused'} for {a.side} by {nameOf(a.user_id)} · {formatDateTime(a.at)}
           {a.comment ? <span className="muted"> — “{a.comment}”</span> : null}
         </li>
       ))}

@@ -2,6 +2,8 @@ import { Navigate, NavLink, Route, Routes } from 'react-router-dom';
 import type { Me } from '../../api/types.ts';
 import { isAdmin } from '../../app/roles.ts';
 import { ApiKeysPanel } from './api-keys-panel.tsx';
+import { ApproversPanel } from './approvers-panel.tsx';
+import { AuditLogPanel } from './audit-log-panel.tsx';
 import { RoutingPanel } from './routing-panel.tsx';
 import { SlaPanel } from './sla-panel.tsx';
 import { UsersPanel } from './users-panel.tsx';
@@ -22,9 +24,11 @@ export function SettingsPage({ me }: { me: Me }) {
           <NavLink to="/settings/users">Users &amp; roles</NavLink>
           <NavLink to="/settings/routing">Routing</NavLink>
           <NavLink to="/settings/sla">SLA &amp; reasons</NavLink>
+          <NavLink to="/settings/approvers">Approvers</NavLink>
           {admin ? <NavLink to="/settings/api-keys">API keys</NavLink> : null}
           {admin ? <NavLink to="/settings/webhooks">Webhooks</NavLink> : null}
           {admin ? <NavLink to="/settings/integrations">Integrations</NavLink> : null}
+          {admin ? <NavLink to="/settings/audit-log">Audit log</NavLink> : null}
         </nav>
         <div className="settings-body">
           <Routes>
@@ -34,6 +38,8 @@ export function SettingsPage({ me }: { me: Me }) {
             <Route path="api-keys" element={admin ? <ApiKeysPanel /> : <Navigate to="/settings/users" replace />} />
             <Route path="webhooks" element={admin ? <WebhooksPanel /> : <Navigate to="/settings/users" replace />} />
             <Route path="integrations" element={admin ? <IntegrationsPanel /> : <Navigate to="/settings/users" replace />} />
+            <Route path="approvers" element={<ApproversPanel admin={admin} />} />
+            <Route path="audit-log" element={admin ? <AuditLogPanel /> : <Navigate to="/settings/users" replace />} />
             <Route path="*" element={<Navigate to="/settings/users" replace />} />
           </Routes>
         </div>
