@@ -22,13 +22,17 @@ export const configSchema = z.object({
   LEADLOOP_SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 14).describe('How long a web login stays valid.'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional().describe('SMTP server for alerts and nurture email, e.g. smtp://user:pass@mail.example.com:587. Unset: email is recorded but not sent. Secret.'),
   SMTP_FROM: z.string().default('Leadloop <leadloop@localhost>').describe('From address of outgoing email.'),
+  LEADLOOP_OIDC_ISSUER: z.string().url().optional().describe('OpenID Connect provider for single sign-on (issuer URL, e.g. https://accounts.google.com). Users are matched by verified email. Unset: password sign-in only.'),
+  LEADLOOP_OIDC_CLIENT_ID: z.string().optional().describe('Client id Leadloop is registered under at the OpenID provider (redirect URI: PUBLIC_URL/api/v1/auth/oidc/callback).'),
+  LEADLOOP_OIDC_CLIENT_SECRET: z.string().optional().describe('Client secret at the OpenID provider. Secret.'),
+  LEADLOOP_OIDC_NAME: z.string().default('single sign-on').describe('Label of the sign-in button: "Sign in with <name>".'),
   LEADLOOP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs run in parallel by the worker.'),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Secrets that must never be printed; used by the config table in the README and by log redaction. */
-export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD', 'SMTP_URL'] as const;
+export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD', 'SMTP_URL', 'LEADLOOP_OIDC_CLIENT_SECRET'] as const;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 
