@@ -6,7 +6,22 @@ export const PASSWORD_MAX_LENGTH = 256;
 
 export type PasswordProblem = { code: 'too_short' | 'too_long' | 'common' | 'repetitive' | 'personal'; message: string };
 
-const KEYBOARD_RUNS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', 'abcdefghijklmnopqrstuvwxyz', '0987654321'];
+const KEYBOARD_RUNS = ['1234567890', '0987654321', 'qwertyuiopasdfghjklzxcvbnm', 'mnbvcxzlkjhgfdsapoiuytrewq', 'abcdefghijklmnopqrstuvwxyz', 'zyxwvutsrqponmlkjihgfedcba', '1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p'];
+
+/** Length of the longest stretch of the password that is a run of neighbouring keys (or the alphabet). */
+function longestRun(text: string): number {
+  let best = 0;
+  for (let i = 0; i < text.length; i++) {
+    for (let j = text.length; j > i + best; j--) {
+      const piece = text.slice(i, j);
+      if (KEYBOARD_RUNS.some((run) => run.includes(piece))) {
+        best = j - i;
+        break;
+      }
+    }
+  }
+  return best;
+}
 
 /** The password without trailing digits and punctuation ("Summer2024!!" → "summer"). */
 function stem(lower: string): string {
@@ -33,7 +48,7 @@ export function passwordProblem(password: string, context: { email?: string; nam
   if (core.length < 8 && /^[a-z]*$/.test(core) && [...COMMON_PASSWORDS].some((p) => stem(p) === core && core.length > 0)) {
     return { code: 'common', message: 'This password is a common word padded with digits or symbols; choose one nobody else uses.' };
   }
-  if (KEYBOARD_RUNS.some((run) => run.includes(compact.slice(0, 12)) || (compact.length <= run.length && run.includes(compact)))) {
+  if (compact.length - longestRun(compact) <= 4) {
     return { code: 'repetitive', message: 'The password is a run of neighbouring keys; choose one nobody could guess.' };
   }
   const personal = [context.email?.split('@')[0], context.name, 'leadloop']
