@@ -67,10 +67,15 @@ export function createOidcService(settings: OidcSettings) {
       try {
         const config = await configuration();
         const tokens = await client.authorizationCodeGrant(config, currentUrl, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
-        const claims = tokens.claims();
-        const email = typeof claims?.email === 'string' ? claims.email : null;
+        const idClaims = tokens.claims();
+        if (!idClaims) return fail('Unauthenticated', 'The sign-on provider sent no ID token.');
+        // Many providers put only `sub` in the ID token and the email in UserInfo (checked to be the same `sub`).
+        const claims: Record<string, unknown> = typeof idClaims.email === 'string'
+          ? idClaims
+          : { ...(await client.fetchUserInfo(config, tokens.access_token, idClaims.sub)), sub: idClaims.sub };
+        const email = typeof claims.email === 'string' ? claims.email : null;
         if (!email) return fail('Unauthenticated', 'The sign-on provider did not share your email address; Leadloop finds users by email. Ask your administrator to grant the "email" scope.');
-        if (claims?.email_verified !== true) return fail('Unauthenticated', `The sign-on provider has not verified ${email}; Leadloop signs in only verified addresses.`);
+        if (claims.email_verified !== true) return fail('Unauthenticated', `The sign-on provider has not verified ${email}; Leadloop signs in only verified addresses.`);
         return ok({ email, name: typeof claims.name === 'string' ? claims.name : null });
       } catch (e) {
         return fail('Unauthenticated', `Single sign-on failed: ${e instanceof Error ? e.message : String(e)}. Try again from the sign-in page.`);

@@ -59,11 +59,11 @@ export function AcceptInvitePage() {
         <span>Your name</span>
         <input autoComplete="name" required value={name ?? inv.name} onChange={(e) => setName(e.target.value)} />
       </label>
-      <label className="field">
-        <span>Password</span>
-        <input type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby="password-hint" />
+      <div className="field">
+        <label htmlFor="new-password">Password</label>
+        <input id="new-password" type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby="password-hint" />
         <small id="password-hint" className="muted">{PASSWORD_HINT}</small>
-      </label>
+      </div>
       <label className="field">
         <span>Repeat the password</span>
         <input type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />

@@ -45,11 +45,11 @@ export function ChangePasswordPage({ me }: { me: Me }) {
             <span>Current password</span>
             <input type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
           </label>
-          <label className="field">
-            <span>New password</span>
-            <input type="password" autoComplete="new-password" required minLength={12} value={next} onChange={(e) => setNext(e.target.value)} aria-describedby="password-hint" />
+          <div className="field">
+            <label htmlFor="new-password">New password</label>
+            <input id="new-password" type="password" autoComplete="new-password" required minLength={12} value={next} onChange={(e) => setNext(e.target.value)} aria-describedby="password-hint" />
             <small id="password-hint" className="muted">{PASSWORD_HINT}</small>
-          </label>
+          </div>
           <label className="field">
             <span>Repeat the new password</span>
             <input type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />

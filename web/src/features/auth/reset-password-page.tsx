@@ -34,11 +34,11 @@ export function ResetPasswordPage() {
   }
   return (
     <AuthCard title="Choose a new password" intro="Every earlier session of your account ends when you save it." onSubmit={submit}>
-      <label className="field">
-        <span>New password</span>
-        <input type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby="password-hint" />
+      <div className="field">
+        <label htmlFor="new-password">New password</label>
+        <input id="new-password" type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby="password-hint" />
         <small id="password-hint" className="muted">{PASSWORD_HINT}</small>
-      </label>
+      </div>
       <label className="field">
         <span>Repeat the new password</span>
         <input type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />
