@@ -109,23 +109,31 @@ describe.skipIf(!hasChromium)('sign-in journeys (Chromium, real OpenID provider,
     await screenshot(stranger, 'sign-in-sso-refused');
   });
 
-  it('a same-site page on another port cannot post with the session cookie (a real browser form)', async () => {
+  it('a same-site page on another port cannot import contacts with the session cookie (real browser, multipart no-cors POST) → 403', async () => {
     const page = await loginAs(browser, baseUrl, 'admin@web.test');
-    const before = Number((await db.pool.query('SELECT count(*) AS n FROM contact')).rows[0].n);
-    // A page of 127.0.0.1 on another port (same site) auto-submits a form to Leadloop.
+    const count = async () => (await db.pool.query('SELECT (SELECT count(*) FROM contact) + (SELECT count(*) FROM import_run) AS n')).rows[0].n as string;
+    const before = await count();
+    // A page of 127.0.0.1 on another port (the same site for SameSite cookies) uploads a CSV to Leadloop:
+    // a "simple" cross-origin request, which browsers send with cookies and without a preflight.
     const attacker = await import('node:http').then((h) => h.createServer((_req, res) => {
       res.setHeader('content-type', 'text/html');
-      res.end(`<form id="f" method="POST" action="${baseUrl}/api/v1/auth/logout"></form>
-        <script>fetch('${baseUrl}/api/v1/contacts', { method: 'POST', credentials: 'include', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ email: 'csrf@victim.test' }) }).finally(() => { document.title = 'sent'; });</script>`);
+      res.end(`<script>
+        const form = new FormData();
+        form.append('entity', 'contacts');
+        form.append('file', new Blob(['email,first_name\\ncsrf@victim.test,Mallory\\n'], { type: 'text/csv' }), 'contacts.csv');
+        fetch('${baseUrl}/api/v1/imports', { method: 'POST', mode: 'no-cors', credentials: 'include', body: form })
+          .finally(() => { document.title = 'sent'; });
+      </script>`);
     }));
     await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
     const attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`;
     const answers: number[] = [];
-    page.on('response', (r) => { if (r.url().startsWith(`${baseUrl}/api/v1/contacts`)) answers.push(r.status()); });
+    page.on('response', (r) => { if (r.url() === `${baseUrl}/api/v1/imports`) answers.push(r.status()); });
     await page.goto(attackerUrl);
     await page.waitForFunction('document.title === "sent"');
     attacker.close();
-    expect(Number((await db.pool.query('SELECT count(*) AS n FROM contact')).rows[0].n)).toBe(before);
+    expect(answers).toEqual([403]);
+    expect(await count()).toBe(before);
     // Back in Leadloop the session still works.
     await page.goto(`${baseUrl}/inbox`);
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
