@@ -26,6 +26,8 @@ export type Principal = {
   apiKeyId: string | null;
   role: Role | null;
   permissions: Set<Permission>;
+  /** The HTTP request this principal acts in (set by the auth guard), recorded in the audit log. */
+  request?: { id: string; ip: string };
 };
 
 export function actorOf(principal: Principal): Actor {

@@ -93,7 +93,7 @@ export function authGuard(auth: AuthService, options: { publicUrl?: string } = {
       const has = [...principal.permissions].join(', ') || 'none';
       return sendError(reply, 'Forbidden', `${request.method} ${request.routeOptions.url} needs the '${needed}' permission; this ${principal.kind === 'user' && !principal.apiKeyId ? `user (role ${principal.role})` : 'key'} has: ${has}.`);
     }
-    request.principal = principal;
+    request.principal = { ...principal, request: { id: request.id, ip: request.ip } };
   };
 }
 

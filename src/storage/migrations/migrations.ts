@@ -16,6 +16,7 @@ import * as consentShape from './2026-12-02-50-consent-shape.ts';
 import * as enrollmentOrigin from './2026-12-02-60-enrollment-origin.ts';
 import * as identityReads from './2026-12-02-70-identity-reads.ts';
 import * as opportunityLeadEvents from './2026-12-02-71-opportunity-lead-events.ts';
+import * as auditLog from './2026-12-03-10-audit-log.ts';
 import * as signIn from './2026-12-03-20-sign-in.ts';
 
 /**
@@ -42,5 +43,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-60-enrollment-origin': enrollmentOrigin,
   '2026-12-02-70-identity-reads': identityReads,
   '2026-12-02-71-opportunity-lead-events': opportunityLeadEvents,
+  '2026-12-03-10-audit-log': auditLog,
   '2026-12-03-20-sign-in': signIn,
 };
