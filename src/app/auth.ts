@@ -10,6 +10,7 @@ import { deleteSession, deleteSessionsOfUser, findLiveSession, insertSession } f
 import { findUserToken, insertUserToken, lockUserToken, markUserTokenUsed, retireUserTokens, type UserTokenKind } from '../storage/user-tokens.repo.ts';
 import { adminsWithDemoPassword, findLoginCandidates, getUser, getUserWithSecret, hasPassword, setPasswordHash, updateUser, type User, type UserWithSecret } from '../storage/users.repo.ts';
 import { getWorkspace } from '../storage/workspaces.repo.ts';
+import { recordAudit, type AuditActor } from './audit.ts';
 import type { AppDeps, Principal } from './context.ts';
 import { createMailer, type Mailer, type SentMail } from './mailer.ts';
 import { csrfTokenFor, hashPassword, hashToken, newApiKeySecret, newLinkToken, newSessionToken, verifyPassword } from './secrets.ts';
@@ -163,8 +164,12 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
       if (name && name.trim()) await updateUser(trx, user.workspaceId, user.id, { name: name.trim() });
       await markUserTokenUsed(trx, found.workspaceId, found.id, now);
       await retireUserTokens(trx, user.workspaceId, user.id, now);
-      await deleteSessionsOfUser(trx, user.workspaceId, user.id);
-      return ok({ ...user, name: name?.trim() || user.name });
+      const sessionsEnded = await deleteSessionsOfUser(trx, user.workspaceId, user.id);
+      await recordAudit(trx, {
+        workspaceId: user.workspaceId, actor: { kind: 'user', id: user.id }, at: now, object: { type: 'user', id: user.id },
+        action: kind === 'reset' ? 'user.password_reset' : 'user.invite_accepted', after: { email: user.email, sessionsEnded },
+      });
+      return ok({ ...user, name: name?.trim() || user.name, passwordSet: true });
     });
   }
 
@@ -202,7 +207,20 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
       const limited = await countSignInAttempt(accountKey, input.address, now);
       const candidates = email ? (await findLoginCandidates(deps.db, email)).filter((u) => !input.workspaceId || u.workspaceId === input.workspaceId) : [];
       if (limited) {
-        if ((limited as { lockedNow?: boolean }).lockedNow && limited.message.includes('this account')) background(sendLockoutNotice(candidates, input.address, limited.retryAt));
+        if ((limited as { lockedNow?: boolean }).lockedNow && limited.message.includes('this account')) {
+          if (candidates.length) {
+            await deps.db.transaction().execute(async (trx) => {
+              for (const user of candidates) {
+                await recordAudit(trx, {
+                  workspaceId: user.workspaceId, actor: { kind: 'system', label: 'sign-in throttle' }, action: 'user.sign_in_locked',
+                  object: { type: 'user', id: user.id }, after: { email: user.email, lockedUntil: limited.retryAt.toISOString(), failures: ACCOUNT_THROTTLE.maxFailures },
+                  at: now, request: { ip: input.address ?? null },
+                });
+              }
+            });
+          }
+          background(sendLockoutNotice(candidates, input.address, limited.retryAt));
+        }
         return limited;
       }
       const withPassword = candidates.filter((c) => c.passwordHash);
@@ -272,7 +290,8 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
         await setPasswordHash(trx, user.workspaceId, user.id, hash, now);
         await saveThrottle(trx, accountKey, afterSuccess(now));
         await retireUserTokens(trx, user.workspaceId, user.id, now);
-        await deleteSessionsOfUser(trx, user.workspaceId, user.id);
+        const sessionsEnded = await deleteSessionsOfUser(trx, user.workspaceId, user.id);
+        await recordAudit(trx, { workspaceId: user.workspaceId, actor: principal, at: now, action: 'user.password_changed', object: { type: 'user', id: user.id }, after: { email: user.email, sessionsEnded } });
         return ok(await startSession(trx, plain));
       });
     },
@@ -335,10 +354,15 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
      * Creates a user without a password and mails them an invitation link (7 days, single use). When
      * email cannot be sent, the user still exists and the answer carries the link for the admin to pass on.
      */
-    async inviteUser(principal: Principal, input: { email: string; name?: string; role: Role; team?: string | null; managerId?: string | null }): Promise<Result<Invitation>> {
+    async inviteUser(principal: Principal, input: { email: string; name?: string; role: Role; team?: string | null; managerId?: string | null }, actor: Principal | AuditActor = principal): Promise<Result<Invitation>> {
       const created = await inTransaction(deps, async (trx) => {
         const user = await createUserInTrx(trx, principal.workspaceId, { ...input, password: null });
         if (!user.ok) return user;
+        const u = user.value;
+        await recordAudit(trx, {
+          workspaceId: u.workspaceId, actor, at: deps.clock.now(), action: 'user.invited', object: { type: 'user', id: u.id },
+          after: { email: u.email, name: u.name, role: u.role, team: u.team, managerId: u.managerId },
+        });
         return ok({ user: user.value, ...(await issueLinkToken(trx, user.value, 'invite', principal.userId)) });
       });
       if (!created.ok) return created;
@@ -351,7 +375,10 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
       if (!user) return fail('NotFound', `User ${userId} not found in this workspace.`);
       if (user.disabledAt) return fail('Conflict', `${user.email} is disabled; enable the user before inviting them again.`);
       if (await hasPassword(deps.db, user.workspaceId, user.id)) return fail('Conflict', `${user.email} already has a password; they can use "Forgot password" on the sign-in page.`);
-      const { token, expiresAt } = await issueLinkToken(deps.db, user, 'invite', principal.userId);
+      const { token, expiresAt } = await deps.db.transaction().execute(async (trx) => {
+        await recordAudit(trx, { workspaceId: user.workspaceId, actor: principal, at: deps.clock.now(), action: 'user.invite_resent', object: { type: 'user', id: user.id }, after: { email: user.email } });
+        return issueLinkToken(trx, user, 'invite', principal.userId);
+      });
       return ok(await deliverInvite(principal, user, token, expiresAt));
     },
 
@@ -417,7 +444,8 @@ export async function setUserPassword(deps: AppDeps, workspaceId: string, userId
   await deps.db.transaction().execute(async (trx) => {
     await setPasswordHash(trx, workspaceId, userId, hash, now);
     await retireUserTokens(trx, workspaceId, userId, now);
-    await deleteSessionsOfUser(trx, workspaceId, userId);
+    const sessionsEnded = await deleteSessionsOfUser(trx, workspaceId, userId);
+    await recordAudit(trx, { workspaceId, actor: { kind: 'system', label: 'command line' }, at: now, action: 'user.password_set', object: { type: 'user', id: userId }, after: { email: user.email, sessionsEnded } });
   });
   return ok({ ...user, passwordSet: true });
 }

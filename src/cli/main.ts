@@ -158,7 +158,7 @@ export function buildProgram(config: () => Config): Command {
         try {
           const auth = createAuthService(rt.deps, { sessionTtlHours: cfg.LEADLOOP_SESSION_TTL_HOURS, mailer, publicUrl: publicUrl(cfg) });
           const principal = { workspaceId: ws, kind: 'api_key' as const, userId: null, apiKeyId: null, role: null, permissions: new Set<never>() };
-          const invited = await auth.inviteUser(principal, { email: opts.email, name: opts.name, role: opts.role as Role });
+          const invited = await auth.inviteUser(principal, { email: opts.email, name: opts.name, role: opts.role as Role }, { kind: 'system', label: 'command line' });
           if (!invited.ok) throw new CliError(invited.message);
           console.log(`Invited ${invited.value.user.role} ${invited.value.user.email} (${invited.value.user.id}). ${invited.value.emailDetail}`);
           if (invited.value.inviteUrl) console.log(invited.value.inviteUrl);

@@ -273,3 +273,18 @@ describe('first-run warning', () => {
     expect(json(await browser('GET', '/api/v1/me', fresh)).warnings).toEqual([]);
   });
 });
+
+describe('audit log', () => {
+  it('records lockouts, invitations, accepted invitations, password changes and resets (never a secret)', async () => {
+    const rows = (await t.pool.query(`SELECT action, object_id, actor_kind, actor_label, after::text AS after, ip FROM audit_log ORDER BY at, id`)).rows as { action: string; actor_kind: string; after: string; ip: string | null }[];
+    const actions = new Set(rows.map((r) => r.action));
+    for (const action of ['user.sign_in_locked', 'user.invited', 'user.invite_accepted', 'user.password_changed', 'user.password_reset']) expect(actions).toContain(action);
+    const lock = rows.find((r) => r.action === 'user.sign_in_locked')!;
+    expect(lock.after).toContain('locked@acme.test');
+    expect(lock.ip).toMatch(/^198\.51\.100\./);
+    const changed = rows.find((r) => r.action === 'user.password_changed')!;
+    expect(changed.actor_kind).toBe('user');
+    const text = JSON.stringify(rows);
+    for (const secret of [TEST_PASSWORD, 'violet-harbour-tram-77', 'amber-kettle-sonnet-5', 'meadow-circuit-lantern-3', 'scrypt$']) expect(text).not.toContain(secret);
+  });
+});
