@@ -139,6 +139,23 @@ describe.skipIf(!hasChromium)('sign-in journeys (Chromium, real OpenID provider,
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
   });
 
+  it('the 11th wrong password in a minute shows the lockout notice with the time to retry; the right one waits too', async () => {
+    const page = await newPage();
+    await page.goto('/login');
+    await page.getByLabel('Email').fill('sales2@web.test');
+    for (let i = 1; i <= 10; i++) {
+      await page.getByLabel('Password').fill(`not-the-password-${i}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Email or password is wrong.' }).waitFor();
+      await page.getByRole('button', { name: 'Sign in' }).and(page.locator(':enabled')).waitFor();
+    }
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: /Sign-in paused\. Too many failed sign-ins for this account: it is locked until .* Try again in \d+ seconds/ }).waitFor();
+    await screenshot(page, 'sign-in-lockout-notice');
+    expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+  });
+
   it('forgot password → email over SMTP → reset page → sign in with the new password', async () => {
     const page = await newPage();
     await page.goto('/login');
