@@ -64,7 +64,7 @@ async function runServer(config: Config, roles: { serve: boolean; work: boolean 
       if (roles.serve) printBanner(url, config, banner, runtime.databaseLabel);
       const demoAdmins = roles.serve ? await demoPasswordAdminEmails(runtime.deps) : [];
       if (demoAdmins.length) {
-        console.warn(`WARNING: ${demoAdmins.join(', ')} still ${demoAdmins.length === 1 ? 'signs' : 'sign'} in with the demo password. Anyone who can reach ${url} can sign in as an administrator.\n  Change it in the web app (account menu → Change password) or: leadloop users set-password --email ${demoAdmins[0]}\n`);
+        console.warn(`WARNING: ${demoAdmins.join(', ')} still ${demoAdmins.length === 1 ? 'signs' : 'sign'} in with the demo password. Anyone who can reach ${url} can sign in as an administrator.\n  Change it in the web app (your name in the top bar → Change password) or: leadloop users set-password --email ${demoAdmins[0]}\n`);
       }
       else console.log(`Leadloop worker running on ${runtime.databaseLabel}.`);
       console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
