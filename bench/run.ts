@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   reports: () => import('./reports.bench.ts'),
   dashboard: () => import('./dashboard.bench.ts'),
   import: () => import('./import.bench.ts'),
+  login: () => import('./login.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

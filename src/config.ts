@@ -26,13 +26,17 @@ export const configSchema = z.object({
   LEADLOOP_SECRET_KEY: z.string().optional().describe('32 random bytes (base64 or hex, e.g. `openssl rand -base64 32`) encrypting CRM credentials at rest (AES-256-GCM). Unset: CRM connectors cannot be connected. Keep it: credentials saved under one key cannot be read with another. Secret.'),
   LEADLOOP_OUTBOUND_ALLOW: z.string().default('').refine((v) => parseAllowlist(v.split(',')).ok, { message: 'list CIDR ranges (10.0.0.0/8), addresses or host names, separated by commas' })
     .describe('Internal targets webhooks may call anyway (comma-separated CIDR ranges, addresses or host names). Default: none: loopback, private, link-local and metadata addresses are refused.'),
+  LEADLOOP_OIDC_ISSUER: z.string().url().optional().describe('OpenID Connect provider for single sign-on (issuer URL, e.g. https://accounts.google.com). Users are matched by verified email. Unset: password sign-in only.'),
+  LEADLOOP_OIDC_CLIENT_ID: z.string().optional().describe('Client id Leadloop is registered under at the OpenID provider (redirect URI: PUBLIC_URL/api/v1/auth/oidc/callback).'),
+  LEADLOOP_OIDC_CLIENT_SECRET: z.string().optional().describe('Client secret at the OpenID provider. Secret.'),
+  LEADLOOP_OIDC_NAME: z.string().default('single sign-on').describe('Label of the sign-in button: "Sign in with <name>".'),
   LEADLOOP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs run in parallel by the worker.'),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
 /** Secrets that must never be printed; used by the config table in the README and by log redaction. */
-export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD', 'SMTP_URL', 'LEADLOOP_SECRET_KEY'] as const;
+export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD', 'SMTP_URL', 'LEADLOOP_SECRET_KEY', 'LEADLOOP_OIDC_CLIENT_SECRET'] as const;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 

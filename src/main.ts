@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { createAuthService } from './app/auth.ts';
 import { composeApp } from './app/compose.ts';
 import { createMailer } from './app/mailer.ts';
+import { createOidcService, type OidcService } from './app/oidc.ts';
 import { systemClock, type AppDeps, type Clock } from './app/context.ts';
 import { outboundAllowlist, parseConfig, publicUrl, type Config } from './config.ts';
 import { migrateJobQueue, startWorker } from './jobs/worker.ts';
@@ -59,15 +60,19 @@ export type StartOptions = {
 export async function start(config: Config, options: StartOptions): Promise<{ stop: () => Promise<void> }> {
   const runtime = await openRuntime(config);
   await options.prepare?.(runtime);
-  const auth = createAuthService(runtime.deps, { sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS });
   const url = publicUrl(config);
+  // Alerts, reset links and invitations need the mailer (null when SMTP_URL is unset: recorded as not configured).
+  const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM) : null;
+  const auth = createAuthService(runtime.deps, {
+    sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, mailer: mailer ?? undefined, publicUrl: url,
+    onBackgroundError: (message) => console.error(`[auth] ${message}`),
+  });
+  const oidc = oidcFromConfig(config, url);
   // Post-persist ingestion steps (scoring, qualification, alerts) are added to this list.
   const ingest = createStandardIngestPipeline();
   const server = options.serve
-    ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest, crmSecretKey: config.LEADLOOP_SECRET_KEY })
+    ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest, crmSecretKey: config.LEADLOOP_SECRET_KEY, oidc })
     : null;
-  // Alerts need the mailer (null when SMTP_URL is unset: recorded as not configured) and links to the lead.
-  const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM) : null;
   // The worker has its own connections: under an ingestion burst the HTTP requests queue for the
   // server's pool, and alert deliveries (job fetch, delivery queries, completion) must not wait
   // behind them. Its tasks use them too. Size: one per job, plus LISTEN and fetch/complete.
@@ -92,4 +97,17 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
     process.once(signal, () => { void stop().then(() => process.exit(0)); });
   }
   return { stop };
+}
+
+/** Single sign-on when LEADLOOP_OIDC_ISSUER and the client credentials are set. */
+export function oidcFromConfig(config: Config, url: string): OidcService | undefined {
+  if (!config.LEADLOOP_OIDC_ISSUER) return undefined;
+  if (!config.LEADLOOP_OIDC_CLIENT_ID || !config.LEADLOOP_OIDC_CLIENT_SECRET) {
+    console.error('LEADLOOP_OIDC_ISSUER is set but LEADLOOP_OIDC_CLIENT_ID or LEADLOOP_OIDC_CLIENT_SECRET is not: single sign-on stays off until both are set.');
+    return undefined;
+  }
+  return createOidcService({
+    issuer: config.LEADLOOP_OIDC_ISSUER, clientId: config.LEADLOOP_OIDC_CLIENT_ID, clientSecret: config.LEADLOOP_OIDC_CLIENT_SECRET,
+    name: config.LEADLOOP_OIDC_NAME, redirectUri: `${url}/api/v1/auth/oidc/callback`,
+  });
 }

@@ -1,11 +1,21 @@
 import { isRole, isScope, permissionsFor, type Role, type Scope } from '../core/access.ts';
+import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE, afterSuccess, countAttempt, refundAttempt, RESET_THROTTLE, retryAfterSeconds } from '../core/auth/login-throttle.rules.ts';
+import { passwordProblem } from '../core/auth/password-policy.rules.ts';
 import { normalizeEmail } from '../core/identity.ts';
-import { fail, ok, type Result } from '../core/result.ts';
+import { fail, ok, type Failure, type Result } from '../core/result.ts';
 import { findLiveApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../storage/api-keys.repo.ts';
-import { deleteSession, findLiveSession, insertSession } from '../storage/sessions.repo.ts';
-import { findLoginCandidates, getUser, type User } from '../storage/users.repo.ts';
+import type { DbOrTrx } from '../storage/db.ts';
+import { lockThrottle, saveThrottle } from '../storage/login-throttle.repo.ts';
+import { deleteSession, deleteSessionsOfUser, findLiveSession, insertSession } from '../storage/sessions.repo.ts';
+import { findUserToken, insertUserToken, lockUserToken, markUserTokenUsed, retireUserTokens, type UserTokenKind } from '../storage/user-tokens.repo.ts';
+import { adminsWithDemoPassword, findLoginCandidates, getUser, getUserWithSecret, hasPassword, setPasswordHash, updateUser, type User, type UserWithSecret } from '../storage/users.repo.ts';
+import { getWorkspace } from '../storage/workspaces.repo.ts';
+import { recordAudit, type AuditActor } from './audit.ts';
 import type { AppDeps, Principal } from './context.ts';
-import { hashPassword, hashToken, newApiKeySecret, newSessionToken, verifyPassword } from './secrets.ts';
+import { createMailer, type Mailer, type SentMail } from './mailer.ts';
+import { csrfTokenFor, hashPassword, hashToken, newApiKeySecret, newLinkToken, newSessionToken, verifyPassword } from './secrets.ts';
+import { inTransaction, withTransaction } from './transaction.ts';
+import { createUserInTrx } from './workspaces.ts';
 
 // Verified keys are cached briefly so ingestion does not pay a database round trip per request;
 // a revoked key stops working within this window.
@@ -14,8 +24,32 @@ const KEY_CACHE_MAX = 1000;
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
-export function createAuthService(deps: AppDeps, options: { sessionTtlHours: number }) {
+export type AuthOptions = {
+  sessionTtlHours: number;
+  /** Sends reset links and lockout notices; default: email not configured (the refusal is logged, never shown to the requester). */
+  mailer?: Mailer;
+  /** Base URL of links in emails (reset, invitation). */
+  publicUrl?: string;
+  /** Called with what failed to send in the background (forgotten-password mail): the server logs it. */
+  onBackgroundError?: (message: string) => void;
+};
+
+export type SignedIn = { token: string; csrfToken: string; user: User; expiresAt: Date };
+export type RateLimitedFailure = Failure & { retryAfterSeconds: number; retryAt: Date };
+
+const RESET_TTL_MS = 60 * 60_000;
+export const INVITE_TTL_MS = 7 * 24 * 60 * 60_000;
+
+export function createAuthService(deps: AppDeps, options: AuthOptions) {
   const keyCache = new Map<string, { principal: Principal | null; until: number }>();
+  const mailer = options.mailer ?? createMailer(undefined, '');
+  const baseUrl = (options.publicUrl ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+  // Unknown emails pay for one scrypt verification too, against this hash of a random password:
+  // the answer's timing does not tell which emails have an account.
+  let dummyHash: Promise<string> | null = null;
+  const background = (work: Promise<unknown>) => {
+    work.catch((e: unknown) => options.onBackgroundError?.(e instanceof Error ? e.message : String(e)));
+  };
 
   async function principalForKey(key: ApiKey): Promise<Principal | null> {
     if (!key.userId) {
@@ -24,6 +58,119 @@ export function createAuthService(deps: AppDeps, options: { sessionTtlHours: num
     const user = await getUser(deps.db, key.workspaceId, key.userId);
     if (!user || user.disabledAt) return null;
     return { workspaceId: key.workspaceId, kind: 'user', userId: user.id, apiKeyId: key.id, role: user.role, permissions: permissionsFor({ scopes: key.scopes, role: user.role }) };
+  }
+
+  async function startSession(db: DbOrTrx, user: User): Promise<SignedIn> {
+    const token = newSessionToken();
+    const expiresAt = new Date(deps.clock.now().getTime() + options.sessionTtlHours * 3600_000);
+    await insertSession(db, { tokenHash: hashToken(token), workspaceId: user.workspaceId, userId: user.id, expiresAt });
+    return { token, csrfToken: csrfTokenFor(token), user, expiresAt };
+  }
+
+  /**
+   * Counts one attempt against the account and the address (before the password is checked, so a
+   * burst of parallel guesses is counted too); a refusal says when to try again.
+   */
+  async function countSignInAttempt(accountKey: string, address: string | undefined, now: Date): Promise<RateLimitedFailure | null> {
+    const outcome = await withTransaction(deps, async (trx) => {
+      const account = countAttempt(await lockThrottle(trx, accountKey, now), now, ACCOUNT_THROTTLE);
+      const addressKey = address ? `address:${address}` : null;
+      const byAddress = addressKey ? countAttempt(await lockThrottle(trx, addressKey, now), now, ADDRESS_THROTTLE) : null;
+      if (!account.allowed) {
+        if (account.lockedNow) await saveThrottle(trx, accountKey, account.next);
+        return { refused: 'account' as const, retryAt: account.retryAt, lockedNow: account.lockedNow };
+      }
+      if (byAddress && !byAddress.allowed) {
+        if (byAddress.lockedNow) await saveThrottle(trx, addressKey!, byAddress.next);
+        return { refused: 'address' as const, retryAt: byAddress.retryAt, lockedNow: byAddress.lockedNow };
+      }
+      await saveThrottle(trx, accountKey, account.next);
+      if (byAddress) await saveThrottle(trx, addressKey!, byAddress.next);
+      return null;
+    });
+    if (!outcome) return null;
+    const seconds = retryAfterSeconds(outcome.retryAt, now);
+    const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
+    const message = outcome.refused === 'account'
+      ? `Too many failed sign-ins for this account: it is locked until ${outcome.retryAt.toISOString()}. Try again in ${wait}, or reset your password.`
+      : `Too many failed sign-ins from your network address: sign-in from it is paused until ${outcome.retryAt.toISOString()}. Try again in ${wait}.`;
+    return { ...fail('RateLimited', message, [{ path: 'retry_after', message: `${seconds} seconds` }]), retryAfterSeconds: seconds, retryAt: outcome.retryAt, ...(outcome.lockedNow ? { lockedNow: true } : {}) };
+  }
+
+  async function sendLockoutNotice(candidates: UserWithSecret[], address: string | undefined, retryAt: Date): Promise<void> {
+    for (const user of candidates) {
+      const sent = await mailer.send({
+        to: user.email,
+        subject: 'Leadloop: sign-in to your account was paused',
+        text: [
+          `Hello ${user.name},`, '',
+          `Leadloop refused more than ${ACCOUNT_THROTTLE.maxFailures} wrong passwords for ${user.email} within a minute${address ? ` (the last one from address ${address})` : ''},`,
+          `so signing in to this account is paused until ${retryAt.toISOString()}.`, '',
+          'If that was not you, someone may be guessing your password. Once the pause ends, choose a new one:',
+          `${baseUrl}/forgot-password`,
+        ].join('\n'),
+      });
+      if (!sent.ok) options.onBackgroundError?.(`Lockout notice to ${user.email} not sent: ${sent.message}`);
+    }
+  }
+
+  async function mailLink(user: User, kind: UserTokenKind, token: string, expiresAt: Date, invitedBy?: string): Promise<Result<SentMail>> {
+    const workspace = await getWorkspace(deps.db, user.workspaceId);
+    const url = `${baseUrl}/${kind === 'reset' ? 'reset-password' : 'accept-invite'}#token=${token}`;
+    const text = kind === 'reset'
+      ? [
+        `Hello ${user.name},`, '',
+        `Someone (hopefully you) asked to reset the password of ${user.email} in the Leadloop workspace "${workspace?.name ?? ''}".`,
+        'Choose a new password here (the link works once, until ' + expiresAt.toISOString() + '):', '', url, '',
+        'If you did not ask for this, ignore this email: your password stays as it is.',
+      ]
+      : [
+        'Hello,', '',
+        `${invitedBy ?? 'An administrator'} invited you (${user.email}) to the Leadloop workspace "${workspace?.name ?? ''}" as ${user.role}.`,
+        'Accept the invitation and choose your password here (the link works once, until ' + expiresAt.toISOString() + '):', '', url,
+      ];
+    return mailer.send({
+      to: user.email,
+      subject: kind === 'reset' ? 'Reset your Leadloop password' : `You are invited to Leadloop (${workspace?.name ?? 'workspace'})`,
+      text: text.join('\n'),
+      headers: { 'Auto-Submitted': 'auto-generated' },
+    });
+  }
+
+  /** Creates a link token for the user (earlier unused ones stop working) and returns the secret. */
+  async function issueLinkToken(db: DbOrTrx, user: User, kind: UserTokenKind, createdBy: string | null): Promise<{ token: string; expiresAt: Date }> {
+    const now = deps.clock.now();
+    const token = newLinkToken();
+    const expiresAt = new Date(now.getTime() + (kind === 'reset' ? RESET_TTL_MS : INVITE_TTL_MS));
+    await insertUserToken(db, { workspaceId: user.workspaceId, userId: user.id, kind, tokenHash: hashToken(token), now, expiresAt, createdBy });
+    return { token, expiresAt };
+  }
+
+  /** Sets a new password from a reset or invitation link (single use, not expired); every session of the user ends. */
+  async function redeemLink(kind: UserTokenKind, token: string, password: string, name?: string): Promise<Result<User>> {
+    const now = deps.clock.now();
+    return inTransaction(deps, async (trx) => {
+      const found = await lockUserToken(trx, hashToken(token));
+      const what = kind === 'reset' ? 'reset link' : 'invitation link';
+      const again = kind === 'reset' ? 'Ask for a new one at /forgot-password.' : 'Ask your administrator to send a new invitation.';
+      if (!found || found.kind !== kind) return fail('ValidationFailed', `This ${what} is not valid. ${again}`, [{ path: 'token', message: 'unknown' }]);
+      if (found.usedAt) return fail('ValidationFailed', `This ${what} was already used or replaced by a newer one. ${again}`, [{ path: 'token', message: 'used' }]);
+      if (found.expiresAt <= now) return fail('ValidationFailed', `This ${what} expired at ${found.expiresAt.toISOString()}. ${again}`, [{ path: 'token', message: 'expired' }]);
+      const user = await getUser(trx, found.workspaceId, found.userId);
+      if (!user || user.disabledAt) return fail('ValidationFailed', `The account of this ${what} is disabled. Ask your administrator.`, [{ path: 'token', message: 'account disabled' }]);
+      const problem = passwordProblem(password, { email: user.email, name: name ?? user.name });
+      if (problem) return fail('ValidationFailed', problem.message, [{ path: 'password', message: problem.code }]);
+      await setPasswordHash(trx, user.workspaceId, user.id, await hashPassword(password), now);
+      if (name && name.trim()) await updateUser(trx, user.workspaceId, user.id, { name: name.trim() });
+      await markUserTokenUsed(trx, found.workspaceId, found.id, now);
+      await retireUserTokens(trx, user.workspaceId, user.id, now);
+      const sessionsEnded = await deleteSessionsOfUser(trx, user.workspaceId, user.id);
+      await recordAudit(trx, {
+        workspaceId: user.workspaceId, actor: { kind: 'user', id: user.id }, at: now, object: { type: 'user', id: user.id },
+        action: kind === 'reset' ? 'user.password_reset' : 'user.invite_accepted', after: { email: user.email, sessionsEnded },
+      });
+      return ok({ ...user, name: name?.trim() || user.name, passwordSet: true });
+    });
   }
 
   return {
@@ -48,32 +195,214 @@ export function createAuthService(deps: AppDeps, options: { sessionTtlHours: num
       return { workspaceId: user.workspaceId, kind: 'user', userId: user.id, apiKeyId: null, role: user.role, permissions: permissionsFor({ role: user.role }) };
     },
 
-    async login(input: { email: string; password: string; workspaceId?: string }): Promise<Result<{ token: string; user: User; expiresAt: Date }>> {
+    /**
+     * Password sign-in. Throttled per account and per client address (growing lockouts, 429 with the
+     * time to retry; while locked even the right password waits); unknown and known emails do the same work.
+     */
+    async login(input: { email: string; password: string; workspaceId?: string; address?: string }): Promise<Result<SignedIn> | RateLimitedFailure> {
+      const now = deps.clock.now();
       const email = normalizeEmail(input.email);
       const refused = fail('Unauthenticated', 'Email or password is wrong.');
-      if (!email) return refused;
-      const candidates = (await findLoginCandidates(deps.db, email)).filter((u) => !input.workspaceId || u.workspaceId === input.workspaceId);
-      for (const candidate of candidates) {
-        if (candidate.passwordHash && (await verifyPassword(input.password, candidate.passwordHash))) {
-          const token = newSessionToken();
-          const expiresAt = new Date(deps.clock.now().getTime() + options.sessionTtlHours * 3600_000);
-          await insertSession(deps.db, { tokenHash: hashToken(token), workspaceId: candidate.workspaceId, userId: candidate.id, expiresAt });
+      const accountKey = `account:${email ?? input.email.trim().toLowerCase().slice(0, 254)}`;
+      const limited = await countSignInAttempt(accountKey, input.address, now);
+      const candidates = email ? (await findLoginCandidates(deps.db, email)).filter((u) => !input.workspaceId || u.workspaceId === input.workspaceId) : [];
+      if (limited) {
+        if ((limited as { lockedNow?: boolean }).lockedNow && limited.message.includes('this account')) {
+          if (candidates.length) {
+            await withTransaction(deps, async (trx) => {
+              for (const user of candidates) {
+                await recordAudit(trx, {
+                  workspaceId: user.workspaceId, actor: { kind: 'system', label: 'sign-in throttle' }, action: 'user.sign_in_locked',
+                  object: { type: 'user', id: user.id }, after: { email: user.email, lockedUntil: limited.retryAt.toISOString(), failures: ACCOUNT_THROTTLE.maxFailures },
+                  at: now, request: { ip: input.address ?? null },
+                });
+              }
+            });
+          }
+          background(sendLockoutNotice(candidates, input.address, limited.retryAt));
+        }
+        return limited;
+      }
+      const withPassword = candidates.filter((c) => c.passwordHash);
+      if (withPassword.length === 0) {
+        dummyHash ??= hashPassword(newLinkToken());
+        await verifyPassword(input.password, await dummyHash);
+        return refused;
+      }
+      for (const candidate of withPassword) {
+        if (await verifyPassword(input.password, candidate.passwordHash!)) {
           const { passwordHash: _omit, ...user } = candidate;
-          return ok({ token, user, expiresAt });
+          return withTransaction(deps, async (trx) => {
+            await saveThrottle(trx, accountKey, afterSuccess(now));
+            if (input.address) {
+              const key = `address:${input.address}`;
+              await saveThrottle(trx, key, refundAttempt(await lockThrottle(trx, key, now)));
+            }
+            return ok(await startSession(trx, user));
+          });
         }
       }
       return refused;
+    },
+
+    /** Signs in a user whose email an OpenID provider verified (the caller checked `email_verified`). */
+    async loginVerifiedEmail(rawEmail: string): Promise<Result<SignedIn>> {
+      const email = normalizeEmail(rawEmail);
+      const candidates = email ? await findLoginCandidates(deps.db, email) : [];
+      if (candidates.length === 0) {
+        return fail('Unauthenticated', `No Leadloop user has the email ${email ?? rawEmail}. Ask an administrator to invite you with this address.`);
+      }
+      if (candidates.length > 1) {
+        return fail('Conflict', `The email ${email} belongs to users in ${candidates.length} workspaces; single sign-on cannot choose one. Sign in with your password instead.`);
+      }
+      const { passwordHash: _omit, ...user } = candidates[0]!;
+      return ok(await startSession(deps.db, user));
     },
 
     async logout(token: string): Promise<void> {
       await deleteSession(deps.db, hashToken(token));
     },
 
+    /** The CSRF token a web session's state-changing requests must send (header X-CSRF-Token). */
+    csrfTokenFor,
+
+    /**
+     * Changes the signed-in user's password (the current one is required, and counts against the
+     * account's sign-in throttle). Every session of the user ends; the caller gets a fresh one.
+     */
+    async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string; address?: string }): Promise<Result<SignedIn> | RateLimitedFailure> {
+      if (!principal.userId) return fail('Forbidden', 'Only a user has a password; this is a machine key.');
+      const now = deps.clock.now();
+      const user = await getUserWithSecret(deps.db, principal.workspaceId, principal.userId);
+      if (!user) return fail('Unauthenticated', 'This user no longer exists.');
+      const accountKey = `account:${user.email}`;
+      const limited = await countSignInAttempt(accountKey, input.address, now);
+      if (limited) return limited;
+      if (!user.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash))) {
+        return fail('ValidationFailed', 'The current password is wrong.', [{ path: 'current_password', message: 'wrong password' }]);
+      }
+      const problem = passwordProblem(input.newPassword, { email: user.email, name: user.name });
+      if (problem) return fail('ValidationFailed', problem.message, [{ path: 'new_password', message: problem.code }]);
+      if (input.newPassword === input.currentPassword) return fail('ValidationFailed', 'The new password is the current one; choose a different one.', [{ path: 'new_password', message: 'unchanged' }]);
+      const hash = await hashPassword(input.newPassword);
+      const { passwordHash: _omit, ...plain } = user;
+      return inTransaction(deps, async (trx) => {
+        await setPasswordHash(trx, user.workspaceId, user.id, hash, now);
+        await saveThrottle(trx, accountKey, afterSuccess(now));
+        await retireUserTokens(trx, user.workspaceId, user.id, now);
+        const sessionsEnded = await deleteSessionsOfUser(trx, user.workspaceId, user.id);
+        await recordAudit(trx, { workspaceId: user.workspaceId, actor: principal, at: now, action: 'user.password_changed', object: { type: 'user', id: user.id }, after: { email: user.email, sessionsEnded } });
+        return ok(await startSession(trx, plain));
+      });
+    },
+
+    /**
+     * Mails a reset link to every active account with this email. Answers the same whether or not one
+     * exists, and sends in the background so the answer's timing does not tell either.
+     */
+    async requestPasswordReset(input: { email: string; address?: string }): Promise<Result<{ accepted: true }> | RateLimitedFailure> {
+      const now = deps.clock.now();
+      const email = normalizeEmail(input.email);
+      if (!email) return fail('ValidationFailed', `'${input.email.slice(0, 100)}' is not an email address.`, [{ path: 'email', message: 'invalid email' }]);
+      const limited = await withTransaction(deps, async (trx) => {
+        const key = `reset:${email}`;
+        const decision = countAttempt(await lockThrottle(trx, key, now), now, RESET_THROTTLE);
+        if (decision.allowed || decision.lockedNow) await saveThrottle(trx, key, decision.next);
+        return decision.allowed ? null : decision.retryAt;
+      });
+      if (limited) {
+        const seconds = retryAfterSeconds(limited, now);
+        return { ...fail('RateLimited', `Several reset emails were already sent to this address; wait until ${limited.toISOString()} before asking again, and check your spam folder.`, [{ path: 'retry_after', message: `${seconds} seconds` }]), retryAfterSeconds: seconds, retryAt: limited };
+      }
+      background((async () => {
+        for (const candidate of await findLoginCandidates(deps.db, email)) {
+          const { passwordHash: _omit, ...user } = candidate;
+          const { token, expiresAt } = await issueLinkToken(deps.db, user, 'reset', null);
+          const sent = await mailLink(user, 'reset', token, expiresAt);
+          if (!sent.ok) throw new Error(`Password reset email to ${user.email} not sent: ${sent.message}`);
+        }
+      })());
+      return ok({ accepted: true });
+    },
+
+    /** Sets a new password from an emailed reset link; all the user's sessions end. */
+    async resetPassword(input: { token: string; password: string }): Promise<Result<User>> {
+      return redeemLink('reset', input.token, input.password);
+    },
+
+    /** What an invitation link is for (to greet the invitee), or why it does not work. */
+    async describeInvite(token: string): Promise<Result<{ email: string; name: string; role: string; workspaceName: string; expiresAt: Date }>> {
+      const found = await findUserToken(deps.db, hashToken(token));
+      const now = deps.clock.now();
+      if (!found || found.kind !== 'invite') return fail('ValidationFailed', 'This invitation link is not valid. Ask your administrator to send a new invitation.', [{ path: 'token', message: 'unknown' }]);
+      if (found.usedAt) return fail('ValidationFailed', 'This invitation was already accepted or replaced by a newer one. Sign in, or ask your administrator for a new invitation.', [{ path: 'token', message: 'used' }]);
+      if (found.expiresAt <= now) return fail('ValidationFailed', `This invitation expired at ${found.expiresAt.toISOString()}. Ask your administrator to send a new one.`, [{ path: 'token', message: 'expired' }]);
+      const user = await getUser(deps.db, found.workspaceId, found.userId);
+      const workspace = await getWorkspace(deps.db, found.workspaceId);
+      if (!user || !workspace) return fail('ValidationFailed', 'This invitation link is not valid any more.', [{ path: 'token', message: 'unknown' }]);
+      return ok({ email: user.email, name: user.name, role: user.role, workspaceName: workspace.name, expiresAt: found.expiresAt });
+    },
+
+    /** Accepts an invitation: sets the password (policy applies), ends the link, signs the new user in. */
+    async acceptInvite(input: { token: string; password: string; name?: string }): Promise<Result<SignedIn>> {
+      const redeemed = await redeemLink('invite', input.token, input.password, input.name);
+      if (!redeemed.ok) return redeemed;
+      return ok(await startSession(deps.db, redeemed.value));
+    },
+
+    /**
+     * Creates a user without a password and mails them an invitation link (7 days, single use). When
+     * email cannot be sent, the user still exists and the answer carries the link for the admin to pass on.
+     */
+    async inviteUser(principal: Principal, input: { email: string; name?: string; role: Role; team?: string | null; managerId?: string | null }, actor: Principal | AuditActor = principal): Promise<Result<Invitation>> {
+      const created = await inTransaction(deps, async (trx) => {
+        const user = await createUserInTrx(trx, principal.workspaceId, { ...input, password: null });
+        if (!user.ok) return user;
+        const u = user.value;
+        await recordAudit(trx, {
+          workspaceId: u.workspaceId, actor, at: deps.clock.now(), action: 'user.invited', object: { type: 'user', id: u.id },
+          after: { email: u.email, name: u.name, role: u.role, team: u.team, managerId: u.managerId },
+        });
+        return ok({ user: user.value, ...(await issueLinkToken(trx, user.value, 'invite', principal.userId)) });
+      });
+      if (!created.ok) return created;
+      return ok(await deliverInvite(principal, created.value.user, created.value.token, created.value.expiresAt));
+    },
+
+    /** Sends a fresh invitation to a user who has not set a password yet (earlier links stop working). */
+    async resendInvite(principal: Principal, userId: string): Promise<Result<Invitation>> {
+      const user = await getUser(deps.db, principal.workspaceId, userId);
+      if (!user) return fail('NotFound', `User ${userId} not found in this workspace.`);
+      if (user.disabledAt) return fail('Conflict', `${user.email} is disabled; enable the user before inviting them again.`);
+      if (await hasPassword(deps.db, user.workspaceId, user.id)) return fail('Conflict', `${user.email} already has a password; they can use "Forgot password" on the sign-in page.`);
+      const { token, expiresAt } = await withTransaction(deps, async (trx) => {
+        await recordAudit(trx, { workspaceId: user.workspaceId, actor: principal, at: deps.clock.now(), action: 'user.invite_resent', object: { type: 'user', id: user.id }, after: { email: user.email } });
+        return issueLinkToken(trx, user, 'invite', principal.userId);
+      });
+      return ok(await deliverInvite(principal, user, token, expiresAt));
+    },
+
+    /** Admins still on the demo seed's password (the first-run warning names them). */
+    async demoPasswordAdmins(workspaceId: string): Promise<{ id: string; email: string }[]> {
+      return adminsWithDemoPassword(deps.db, workspaceId);
+    },
+
     forgetCachedKeys(): void {
       keyCache.clear();
     },
   };
+
+  async function deliverInvite(principal: Principal, user: User, token: string, expiresAt: Date): Promise<Invitation> {
+    const inviter = principal.userId ? await getUser(deps.db, principal.workspaceId, principal.userId) : null;
+    const sent = await mailLink(user, 'invite', token, expiresAt, inviter ? `${inviter.name} (${inviter.email})` : undefined);
+    const url = `${baseUrl}/accept-invite#token=${token}`;
+    return sent.ok
+      ? { user, expiresAt, emailSent: true, emailDetail: `Invitation sent to ${user.email}.`, inviteUrl: null }
+      : { user, expiresAt, emailSent: false, emailDetail: `${sent.message} Pass this link to ${user.email} yourself.`, inviteUrl: url };
+  }
 }
+
+export type Invitation = { user: User; expiresAt: Date; emailSent: boolean; emailDetail: string; inviteUrl: string | null };
 
 export type CreatedKey = { key: string; apiKey: ApiKey };
 
@@ -99,6 +428,31 @@ export async function listKeys(deps: AppDeps, workspaceId: string): Promise<ApiK
 export async function revokeKey(deps: AppDeps, workspaceId: string, id: string): Promise<Result<ApiKey>> {
   const revoked = await revokeApiKey(deps.db, workspaceId, id, deps.clock.now());
   return revoked ? ok(revoked) : fail('NotFound', `API key ${id} not found or already revoked.`);
+}
+
+/**
+ * Sets a user's password from the command line (an operator with database access: no current
+ * password asked). The policy applies; every session of the user ends and open links stop working.
+ */
+export async function setUserPassword(deps: AppDeps, workspaceId: string, userId: string, password: string): Promise<Result<User>> {
+  const user = await getUser(deps.db, workspaceId, userId);
+  if (!user) return fail('NotFound', `User ${userId} not found in this workspace.`);
+  const problem = passwordProblem(password, { email: user.email, name: user.name });
+  if (problem) return fail('ValidationFailed', problem.message, [{ path: 'password', message: problem.code }]);
+  const hash = await hashPassword(password);
+  const now = deps.clock.now();
+  await withTransaction(deps, async (trx) => {
+    await setPasswordHash(trx, workspaceId, userId, hash, now);
+    await retireUserTokens(trx, workspaceId, userId, now);
+    const sessionsEnded = await deleteSessionsOfUser(trx, workspaceId, userId);
+    await recordAudit(trx, { workspaceId, actor: { kind: 'system', label: 'command line' }, at: now, action: 'user.password_set', object: { type: 'user', id: userId }, after: { email: user.email, sessionsEnded } });
+  });
+  return ok({ ...user, passwordSet: true });
+}
+
+/** Emails of admins (any workspace) who still sign in with the demo seed's password: the first-run warning. */
+export async function demoPasswordAdminEmails(deps: AppDeps): Promise<string[]> {
+  return (await adminsWithDemoPassword(deps.db, null)).map((a) => a.email);
 }
 
 export async function passwordHashFor(password: string): Promise<string> {

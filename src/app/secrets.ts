@@ -35,3 +35,23 @@ export function newApiKeySecret(): { key: string; prefix: string } {
 export function newSessionToken(): string {
   return randomBytes(32).toString('base64url');
 }
+
+/**
+ * The CSRF token of a web session: derived from the session token (which is httpOnly, so a page of
+ * another origin can never read or compute it), so it needs no storage and dies with the session.
+ */
+export function csrfTokenFor(sessionToken: string): string {
+  return createHash('sha256').update(`leadloop-csrf\0${sessionToken}`).digest('base64url');
+}
+
+/** Constant-time comparison of two strings (tokens). */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Single-use tokens mailed in reset and invitation links: 32 random bytes, stored as SHA-256. */
+export function newLinkToken(): string {
+  return randomBytes(32).toString('base64url');
+}

@@ -1,11 +1,14 @@
 import type { Role } from '../core/access.ts';
+import { passwordProblem } from '../core/auth/password-policy.rules.ts';
 import { normalizeEmail } from '../core/identity.ts';
 import { defaultReasonCodes, type ReasonCode } from '../core/lifecycle.ts';
 import { fail, ok, type Result } from '../core/result.ts';
 import { listReasonCodes, upsertReasonCodes } from '../storage/reasons.repo.ts';
 import { findUserByEmail, getUser, insertUser, listUsers, updateUser, type User } from '../storage/users.repo.ts';
 import { findWorkspaceByName, insertWorkspace, listWorkspaces, type Workspace } from '../storage/workspaces.repo.ts';
-import { withAudit } from './audit.ts';
+import { recordAudit, withAudit } from './audit.ts';
+import { withTransaction } from './transaction.ts';
+import type { DbOrTrx } from '../storage/db.ts';
 import type { AppDeps } from './context.ts';
 import { hashPassword } from './secrets.ts';
 
@@ -35,14 +38,35 @@ export async function resolveWorkspace(deps: AppDeps, name?: string): Promise<Re
   return fail('ValidationFailed', `Several workspaces exist (${all.map((w) => w.name).join(', ')}); pick one with --workspace NAME.`);
 }
 
-export async function createUser(deps: AppDeps, workspaceId: string, input: { email: string; name?: string; role: Role; password?: string | null; team?: string | null; managerId?: string | null }): Promise<Result<User>> {
+export type NewUserInput = { email: string; name?: string; role: Role; password?: string | null; team?: string | null; managerId?: string | null };
+
+/** Creates a user; a password, when given, must pass the password policy (CLI and API alike). */
+export async function createUser(deps: AppDeps, workspaceId: string, input: NewUserInput): Promise<Result<User>> {
+  return withTransaction(deps, async (trx) => {
+    const created = await createUserInTrx(trx, workspaceId, input);
+    if (created.ok) {
+      await recordAudit(trx, { workspaceId, action: 'user.created', object: { type: 'user', id: created.value.id }, after: userAudit(created.value), at: deps.clock.now() });
+    }
+    return created;
+  });
+}
+
+export async function createUserInTrx(db: DbOrTrx, workspaceId: string, input: NewUserInput): Promise<Result<User>> {
   const email = normalizeEmail(input.email);
   if (!email) return fail('ValidationFailed', `'${input.email}' is not a valid email address.`, [{ path: 'email', message: 'invalid email' }]);
-  if (await findUserByEmail(deps.db, workspaceId, email)) return fail('Conflict', `A user with email ${email} already exists in this workspace.`, [{ path: 'email', message: 'taken' }]);
-  const passwordHash = input.password ? await hashPassword(input.password) : null;
-  const user = await withAudit(deps, (trx) => insertUser(trx, workspaceId, {
-    email, name: input.name ?? email.split('@')[0]!, role: input.role, passwordHash, team: input.team ?? null, managerId: input.managerId ?? null,
-  }), (u) => ({ workspaceId, action: 'user.created', object: { type: 'user', id: u.id }, after: userAudit(u), at: deps.clock.now() }));
+  if (input.managerId && !(await getUser(db, workspaceId, input.managerId))) {
+    return fail('ValidationFailed', `Manager ${input.managerId} does not exist in this workspace.`, [{ path: 'manager_id', message: 'unknown user' }]);
+  }
+  const name = input.name?.trim() || email.split('@')[0]!;
+  if (input.password) {
+    const problem = passwordProblem(input.password, { email, name });
+    if (problem) return fail('ValidationFailed', problem.message, [{ path: 'password', message: problem.code }]);
+  }
+  if (await findUserByEmail(db, workspaceId, email)) return fail('Conflict', `A user with email ${email} already exists in this workspace.`, [{ path: 'email', message: 'taken' }]);
+  const user = await insertUser(db, workspaceId, {
+    email, name, role: input.role,
+    passwordHash: input.password ? await hashPassword(input.password) : null, team: input.team ?? null, managerId: input.managerId ?? null,
+  });
   return ok(user);
 }
 

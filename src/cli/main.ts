@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createApiKey } from '../app/auth.ts';
+import { createApiKey, createAuthService, demoPasswordAdminEmails, setUserPassword } from '../app/auth.ts';
+import { createMailer } from '../app/mailer.ts';
+import { publicUrl } from '../config.ts';
 import { ensureDemoWorkspace } from '../app/demo/demo-workspace.ts';
 import { DEMO_WORKSPACE_NAME, seedDemoWorkspace } from '../app/demo/seed-demo.ts';
 import { createUser, createWorkspace, resolveWorkspace } from '../app/workspaces.ts';
@@ -61,6 +63,10 @@ async function runServer(config: Config, roles: { serve: boolean; work: boolean 
     },
     onReady: async (runtime, url) => {
       if (roles.serve) printBanner(url, config, banner, runtime.databaseLabel);
+      const demoAdmins = roles.serve ? await demoPasswordAdminEmails(runtime.deps) : [];
+      if (demoAdmins.length) {
+        console.warn(`WARNING: ${demoAdmins.join(', ')} still ${demoAdmins.length === 1 ? 'signs' : 'sign'} in with the demo password. Anyone who can reach ${url} can sign in as an administrator.\n  Change it in the web app (your name in the top bar → Change password) or: leadloop users set-password --email ${demoAdmins[0]}\n`);
+      }
       else console.log(`Leadloop worker running on ${runtime.databaseLabel}.`);
       console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     },
@@ -117,9 +123,49 @@ export function buildProgram(config: () => Config): Command {
       if (!isRole(opts.role)) throw new CliError(`Unknown role '${opts.role}'. Use one of admin, marketing, sales, sales_manager, viewer.`);
       await withRuntime(config(), async (rt) => {
         const ws = await workspaceId(rt, program.opts().workspace);
-        const user = await createUser(rt.deps, ws, { email: opts.email, name: opts.name, role: opts.role as Role, password: opts.password ?? process.env.LEADLOOP_NEW_USER_PASSWORD ?? null });
+        const password = opts.password ?? process.env.LEADLOOP_NEW_USER_PASSWORD ?? null;
+        const user = await createUser(rt.deps, ws, { email: opts.email, name: opts.name, role: opts.role as Role, password });
         if (!user.ok) throw new CliError(user.message);
-        console.log(`Created ${user.value.role} ${user.value.email} (${user.value.id}).`);
+        console.log(`Created ${user.value.role} ${user.value.email} (${user.value.id}).${password ? '' : ' It has no password yet: send an invitation with `leadloop users invite`, or set one with `leadloop users set-password`.'}`);
+      });
+    });
+
+  users.command('set-password').description('Set a user\'s password (at least 12 characters, not a common one); ends all their sessions')
+    .requiredOption('--email <email>', 'login email')
+    .option('--password <password>', 'new password (or set LEADLOOP_NEW_USER_PASSWORD, which keeps it out of the shell history)')
+    .action(async (opts: { email: string; password?: string }) => {
+      const password = opts.password ?? process.env.LEADLOOP_NEW_USER_PASSWORD;
+      if (!password) throw new CliError('Give the new password with --password or LEADLOOP_NEW_USER_PASSWORD.');
+      await withRuntime(config(), async (rt) => {
+        const ws = await workspaceId(rt, program.opts().workspace);
+        const user = await findUserByEmail(rt.db, ws, normalizeEmail(opts.email) ?? opts.email);
+        if (!user) throw new CliError(`No user ${opts.email} in this workspace. Create one with: leadloop users create --email ${opts.email} --role ROLE`);
+        const changed = await setUserPassword(rt.deps, ws, user.id, password);
+        if (!changed.ok) throw new CliError(changed.message);
+        console.log(`Password of ${user.email} changed; their sessions have ended.`);
+      });
+    });
+
+  users.command('invite').description('Invite a user by email: they choose their password through a single-use link (7 days)')
+    .requiredOption('--email <email>', 'login email')
+    .requiredOption('--role <role>', 'admin | marketing | sales | sales_manager | viewer')
+    .option('--name <name>', 'display name')
+    .action(async (opts: { email: string; role: string; name?: string }) => {
+      if (!isRole(opts.role)) throw new CliError(`Unknown role '${opts.role}'. Use one of admin, marketing, sales, sales_manager, viewer.`);
+      const cfg = config();
+      await withRuntime(cfg, async (rt) => {
+        const ws = await workspaceId(rt, program.opts().workspace);
+        const mailer = cfg.SMTP_URL ? createMailer(cfg.SMTP_URL, cfg.SMTP_FROM) : undefined;
+        try {
+          const auth = createAuthService(rt.deps, { sessionTtlHours: cfg.LEADLOOP_SESSION_TTL_HOURS, mailer, publicUrl: publicUrl(cfg) });
+          const principal = { workspaceId: ws, kind: 'api_key' as const, userId: null, apiKeyId: null, role: null, permissions: new Set<never>() };
+          const invited = await auth.inviteUser(principal, { email: opts.email, name: opts.name, role: opts.role as Role }, { kind: 'system', label: 'command line' });
+          if (!invited.ok) throw new CliError(invited.message);
+          console.log(`Invited ${invited.value.user.role} ${invited.value.user.email} (${invited.value.user.id}). ${invited.value.emailDetail}`);
+          if (invited.value.inviteUrl) console.log(invited.value.inviteUrl);
+        } finally {
+          mailer?.close();
+        }
       });
     });
 

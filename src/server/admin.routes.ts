@@ -4,7 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createApiKey, listKeys, revokeKey } from '../app/auth.ts';
 import { changeUser, createUser, reasonTaxonomy, usersOf } from '../app/workspaces.ts';
 import { principalOf } from './auth.guard.ts';
-import { apiKeyDto, apiKeyInput, toApiKeyDto, toUserDto, userDto, userInput, userPatch } from './contract/admin.contract.ts';
+import { apiKeyDto, apiKeyInput, invitationDto, inviteInput, toApiKeyDto, toUserDto, userDto, userInput, userPatch } from './contract/admin.contract.ts';
+import type { Invitation } from '../app/auth.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
@@ -22,6 +23,23 @@ export function adminRoutes(server: FastifyInstance, deps: ServerDeps): void {
       const result = await createUser(deps.app, principalOf(request).workspaceId, { email: b.email, name: b.name, role: b.role, password: b.password, team: b.team, managerId: b.manager_id });
       if (!result.ok) return sendFailure(reply, result);
       return reply.code(201).send(toUserDto(result.value));
+    });
+
+  const toInvitationDto = (i: Invitation) => ({ user: toUserDto(i.user), expires_at: i.expiresAt.toISOString(), email_sent: i.emailSent, detail: i.emailDetail, invite_url: i.inviteUrl });
+
+  app.post('/api/v1/users/invite', { config: { permission: 'admin' }, schema: { tags, summary: 'Invite a user by email: they choose their own password through a single-use link (7 days)', body: inviteInput, response: { 201: invitationDto, ...errorResponses } } },
+    async (request, reply) => {
+      const b = request.body;
+      const result = await deps.auth.inviteUser(principalOf(request), { email: b.email, name: b.name, role: b.role, team: b.team, managerId: b.manager_id });
+      if (!result.ok) return sendFailure(reply, result);
+      return reply.code(201).send(toInvitationDto(result.value));
+    });
+
+  app.post('/api/v1/users/:id/invite', { config: { permission: 'admin' }, schema: { tags, summary: 'Send a user who has no password yet a new invitation (earlier links stop working)', params: idParams, response: { 200: invitationDto, ...errorResponses } } },
+    async (request, reply) => {
+      const result = await deps.auth.resendInvite(principalOf(request), request.params.id);
+      if (!result.ok) return sendFailure(reply, result);
+      return toInvitationDto(result.value);
     });
 
   app.patch('/api/v1/users/:id', { config: { permission: 'admin' }, schema: { tags, summary: 'Change a user (role, team, out of office, disabled)', params: idParams, body: userPatch, response: { 200: userDto, ...errorResponses } } },

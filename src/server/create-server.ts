@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AuthService } from '../app/auth.ts';
 import type { AppDeps } from '../app/context.ts';
+import type { OidcService } from '../app/oidc.ts';
 import { authGuard } from './auth.guard.ts';
 import { frameworkError, installErrorHandling } from './errors.ts';
 import { installJsonParser, storableGuard } from './storable.guard.ts';
@@ -44,6 +45,8 @@ export type ServerDeps = {
   logLevel: string;
   sessionTtlHours: number;
   secureCookies: boolean;
+  /** OpenID Connect sign-in, when configured (LEADLOOP_OIDC_*). */
+  oidc?: OidcService;
   /** Ingestion pipeline with its post-persist steps (built in src/main.ts); default: no steps. */
   ingest?: IngestPipeline;
   /** LEADLOOP_SECRET_KEY: encrypts CRM credentials at rest (unset: connecting a CRM is refused with how to set it). */
@@ -90,7 +93,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Before validation: nothing PostgreSQL cannot store (NUL, broken Unicode, hostile depth) reaches zod or SQL.
   installJsonParser(app);
   app.addHook('preValidation', storableGuard);
-  app.addHook('preHandler', authGuard(deps.auth));
+  app.addHook('preHandler', authGuard(deps.auth, { publicUrl: deps.publicUrl }));
   app.addHook('preHandler', auditActorHook);
 
   const typed = app.withTypeProvider<ZodTypeProvider>();

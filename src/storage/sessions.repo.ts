@@ -20,3 +20,11 @@ export async function deleteExpiredSessions(db: DbOrTrx, now: Date): Promise<num
   const result = await db.deleteFrom('user_session').where('expires_at', '<=', now).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Revokes every session of a user (password changed or reset), except the one given. */
+export async function deleteSessionsOfUser(db: DbOrTrx, workspaceId: string, userId: string, exceptTokenHash?: string): Promise<number> {
+  let q = db.deleteFrom('user_session').where('workspace_id', '=', workspaceId).where('user_id', '=', userId);
+  if (exceptTokenHash) q = q.where('token_hash', '!=', exceptTokenHash);
+  const result = await q.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

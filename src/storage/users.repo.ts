@@ -1,10 +1,13 @@
 import type { Role } from '../core/access.ts';
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
+import './schema-sign-in.ts';
 
 export type User = {
   workspaceId: string; id: string; email: string; name: string; role: Role; team: string | null;
   managerId: string | null; outOfOfficeUntil: Date | null; createdAt: Date; disabledAt: Date | null;
+  /** False for an invited user who has not chosen a password yet (or a single-sign-on-only user). */
+  passwordSet: boolean;
 };
 export type UserWithSecret = User & { passwordHash: string | null };
 
@@ -15,15 +18,16 @@ type Row = {
 const toUser = (r: Row): User => ({
   workspaceId: r.workspace_id, id: r.id, email: r.email, name: r.name, role: r.role as Role, team: r.team,
   managerId: r.manager_id, outOfOfficeUntil: r.out_of_office_until, createdAt: r.created_at, disabledAt: r.disabled_at,
+  passwordSet: r.password_hash !== null,
 });
 
-export type NewUser = { email: string; name: string; role: Role; passwordHash: string | null; team?: string | null; managerId?: string | null };
+export type NewUser = { email: string; name: string; role: Role; passwordHash: string | null; team?: string | null; managerId?: string | null; passwordIsDemo?: boolean };
 
 export async function insertUser(db: DbOrTrx, workspaceId: string, input: NewUser): Promise<User> {
   const row = await db.insertInto('app_user').values({
     workspace_id: workspaceId, id: newId(), email: input.email, name: input.name, role: input.role,
     password_hash: input.passwordHash, team: input.team ?? null, manager_id: input.managerId ?? null,
-    out_of_office_until: null, disabled_at: null,
+    out_of_office_until: null, disabled_at: null, password_is_demo: input.passwordIsDemo ?? false,
   }).returningAll().executeTakeFirstOrThrow();
   return toUser(row);
 }
@@ -59,4 +63,29 @@ export async function updateUser(db: DbOrTrx, workspaceId: string, id: string, p
     ...(patch.disabledAt !== undefined ? { disabled_at: patch.disabledAt } : {}),
   }).where('workspace_id', '=', workspaceId).where('id', '=', id).returningAll().executeTakeFirst();
   return row ? toUser(row) : null;
+}
+
+/** A user with its password hash (password change checks the current one). */
+export async function getUserWithSecret(db: DbOrTrx, workspaceId: string, id: string): Promise<UserWithSecret | null> {
+  const row = await db.selectFrom('app_user').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
+}
+
+/** Sets a new password hash; the demo password (if it was one) is gone with it. */
+export async function setPasswordHash(db: DbOrTrx, workspaceId: string, id: string, passwordHash: string, now: Date): Promise<void> {
+  await db.updateTable('app_user').set({ password_hash: passwordHash, password_is_demo: false, password_changed_at: now })
+    .where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
+}
+
+/** Admins of the workspace still signing in with the demo seed's password (first-run warning). */
+export async function adminsWithDemoPassword(db: DbOrTrx, workspaceId: string | null): Promise<{ id: string; email: string }[]> {
+  let q = db.selectFrom('app_user').select(['id', 'email']);
+  if (workspaceId) q = q.where('workspace_id', '=', workspaceId);
+  return q.where('role', '=', 'admin').where('password_is_demo', '=', true).where('disabled_at', 'is', null).orderBy('email').execute();
+}
+
+/** Whether a user was invited and never set a password (an open invitation). */
+export async function hasPassword(db: DbOrTrx, workspaceId: string, id: string): Promise<boolean> {
+  const row = await db.selectFrom('app_user').select('password_hash').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  return !!row?.password_hash;
 }

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialogWatcher, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
+import { csrfHeaders, dialogWatcher, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
 import { seedContentFeedback } from './seed-content.ts';
 
 describe.skipIf(!hasChromium)('content library journeys (Chromium)', () => {
@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)('content library journeys (Chromium)', () => {
     const hostile = '<img src=x onerror=alert(1)>';
     const page = watch(await loginAs(browser, web.baseUrl, 'marketing@web.test'));
     // Any user or API key with write access can tag content: the tag is untrusted text.
-    const created = await page.request.post('/api/v1/content', { data: { title: 'Tagged by an integration', format: 'blog_post', buying_stage: 'awareness', topics: [hostile] } });
+    const created = await page.request.post('/api/v1/content', { headers: await csrfHeaders(page), data: { title: 'Tagged by an integration', format: 'blog_post', buying_stage: 'awareness', topics: [hostile] } });
     expect(created.status(), await created.text()).toBe(201);
     await page.goto('/content/gap-map');
     await page.getByRole('button', { name: 'By topic' }).click();

@@ -10,7 +10,7 @@ import { insertContact } from '../../src/storage/contacts.repo.ts';
 import { must } from '../helpers/test-app.ts';
 
 export const XSS_NAME = '<img src=x onerror=alert(1)>';
-export const PASSWORD = 'password123';
+export const PASSWORD = 'quiet-lantern-orbit-42';
 export const MQL_NOTE = 'definition v1: rating A2 (fit 72 = title VP +30, industry SaaS +25; engagement 48 = pricing page ×2 +20, case study +15)';
 
 const firstNames = ['Ada', 'Grace', 'Alan', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Edsger', 'Radia', 'Tim'];

@@ -5,7 +5,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorker } from '../../src/jobs/worker.ts';
 import { seedSettings, startReceiver } from './seed-settings.ts';
-import { dialogWatcher, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
+import { csrfHeaders, dialogWatcher, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
 
 if (!hasChromium) console.log('[e2e] chromium missing: the settings journeys are skipped.');
 
@@ -143,7 +143,7 @@ describe.skipIf(!hasChromium)('settings: routing, SLA, webhooks (Chromium)', () 
     // An inquiry becomes an MQL: its owner is alerted, and the alert goes to every active webhook.
     const ws = web.seed.workspace.id;
     const lead = await web.deps.db.selectFrom('lead').select('id').where('workspace_id', '=', ws).where('stage', '=', 'inquiry').limit(1).executeTakeFirstOrThrow();
-    const moved = await page.request.post(`/api/v1/leads/${lead.id}/transitions`, { data: { to: 'mql', note: 'settings e2e' } });
+    const moved = await page.request.post(`/api/v1/leads/${lead.id}/transitions`, { headers: await csrfHeaders(page), data: { to: 'mql', note: 'settings e2e' } });
     expect(moved.status()).toBe(201);
     await expect.poll(() => receiver.received.length, { timeout: 15_000 }).toBe(1);
     const first = receiver.received[0]!;

@@ -66,3 +66,12 @@ export function dialogWatcher(): { dialogs: string[]; watch: (page: Page) => Pag
   };
   return { dialogs, watch };
 }
+
+/**
+ * The CSRF header a signed-in page's own state-changing requests need (the web app sends it; a test
+ * posting through `page.request` with the session cookie must too).
+ */
+export async function csrfHeaders(page: Page): Promise<Record<string, string>> {
+  const me = (await (await page.request.get('/api/v1/me')).json()) as { csrf_token: string };
+  return { 'x-csrf-token': me.csrf_token };
+}

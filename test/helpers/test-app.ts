@@ -17,6 +17,9 @@ export type TestApp = TestDatabase & {
   newKey: (scopes: string[], userId?: string) => Promise<string>;
 };
 
+/** The password of the test users (it passes the password policy). */
+export const TEST_PASSWORD = 'quiet-lantern-orbit-42';
+
 export const must = <T>(r: { ok: true; value: T } | { ok: false; message: string }): T => {
   if (!r.ok) throw new Error(r.message);
   return r.value;
@@ -26,7 +29,7 @@ export const must = <T>(r: { ok: true; value: T } | { ok: false; message: string
 export async function createTestApp(options: { server?: Partial<ServerDeps> } = {}): Promise<TestApp> {
   const t = await createTestDatabase();
   const workspace = must(await createWorkspace(t.deps, { name: 'Acme Test' }));
-  const mk = async (email: string, role: Role) => must(await createUser(t.deps, workspace.id, { email, role, password: 'password123' }));
+  const mk = async (email: string, role: Role) => must(await createUser(t.deps, workspace.id, { email, role, password: TEST_PASSWORD }));
   const users = {
     admin: await mk('admin@acme.test', 'admin'),
     marketing: await mk('marketing@acme.test', 'marketing'),

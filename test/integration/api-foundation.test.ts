@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace } from '../../src/app/workspaces.ts';
 import { createApiKey } from '../../src/app/auth.ts';
-import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, must, TEST_PASSWORD, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
@@ -71,7 +71,7 @@ describe('authentication and scopes', () => {
   it('users log in with a password and get a session cookie', async () => {
     const bad = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'sales@acme.test', password: 'wrong' } });
     expect(bad.statusCode).toBe(401);
-    const good = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'SALES@acme.test ', password: 'password123' } });
+    const good = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'SALES@acme.test ', password: TEST_PASSWORD } });
     expect(good.statusCode).toBe(200);
     const cookie = good.cookies.find((c) => c.name === 'leadloop_session')!;
     expect(cookie.httpOnly).toBe(true);

@@ -78,7 +78,7 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
   const byKey = new Map<string, WorldUser>();
   for (const u of demoUsers) {
     const managerId = u.role === 'sales' ? byKey.get('manager')!.id : null;
-    const user = await insertUser(deps.db, workspace.id, { email: u.email, name: u.name, role: u.role, passwordHash, team: u.team, managerId });
+    const user = await insertUser(deps.db, workspace.id, { email: u.email, name: u.name, role: u.role, passwordHash, team: u.team, managerId, passwordIsDemo: true });
     byKey.set(u.key, { id: user.id, email: user.email, name: user.name });
   }
   const ingest = await createApiKey(deps, workspace.id, { name: 'Demo website snippet', scopes: ['ingest'] });

@@ -21,6 +21,7 @@ import * as auditLog from './2026-12-03-10-audit-log.ts';
 import * as lifecycleWebhooks from './2026-12-03-60-lifecycle-webhooks.ts';
 import * as changeCursor from './2026-12-03-61-change-cursor.ts';
 import * as definitionGovernance from './2026-12-03-11-definition-governance.ts';
+import * as signIn from './2026-12-03-20-sign-in.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-60-lifecycle-webhooks': lifecycleWebhooks,
   '2026-12-03-61-change-cursor': changeCursor,
   '2026-12-03-11-definition-governance': definitionGovernance,
+  '2026-12-03-20-sign-in': signIn,
 };

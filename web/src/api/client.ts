@@ -12,12 +12,21 @@ export class ApiError extends Error {
 
 export const isNotFound = (e: unknown) => e instanceof ApiError && e.status === 404;
 
+// The session's CSRF token (from the sign-in answer or /me): state-changing requests made with the
+// session cookie must carry it, which a page of another origin cannot do.
+let csrfToken: string | null = null;
+export function setCsrfToken(token: string | null | undefined): void {
+  csrfToken = token ?? null;
+}
+
 /** JSON over fetch with the session cookie; every non-2xx becomes an ApiError with the server's message. */
 export async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' };
+  if (csrfToken && method !== 'GET' && method !== 'HEAD') headers['x-csrf-token'] = csrfToken;
   const response = await fetch(url, {
     method,
     credentials: 'same-origin',
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 204) return undefined as T;

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { get, isNotFound, qs } from './client.ts';
+import { get, isNotFound, qs, setCsrfToken } from './client.ts';
 import type { Account, Activity, Contact, ContentAsset, Lead, Me, Page, ReasonCode, StageTransition, User } from './types.ts';
 
 // Query keys and fetchers in one place, so a mutation knows exactly what to invalidate.
@@ -21,7 +21,9 @@ export const meQuery = {
   queryKey: keys.me,
   queryFn: async (): Promise<Me | null> => {
     try {
-      return await get<Me>('/api/v1/me');
+      const me = await get<Me>('/api/v1/me');
+      setCsrfToken(me.csrf_token);
+      return me;
     } catch (e) {
       // Not logged in is an answer, not an error: the app shows the login page.
       if (e instanceof Error && 'status' in e && (e as { status: number }).status === 401) return null;

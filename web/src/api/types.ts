@@ -24,4 +24,6 @@ export type AllowedTransition = Lead['allowed_transitions'][number];
 
 export type Page<T> = { data: T[]; next_cursor: string | null };
 export type ReasonCode = { code: string; label: string; outcome: string };
-export type Me = { user: User | null; workspace_id: string; permissions: string[]; via: string };
+export type Me = { user: User | null; workspace_id: string; permissions: string[]; via: string; csrf_token: string | null; warnings: { code: string; message: string }[] };
+/** The answer of sign-in, accepting an invitation and changing the password. */
+export type SignedIn = { user: User; expires_at: string; csrf_token: string };

@@ -2,7 +2,11 @@ import { lazy, Suspense, useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useMe } from '../api/queries.ts';
+import { AcceptInvitePage } from '../features/auth/accept-invite-page.tsx';
+import { ChangePasswordPage } from '../features/auth/change-password-page.tsx';
+import { ForgotPasswordPage } from '../features/auth/forgot-password-page.tsx';
 import { LoginPage } from '../features/auth/login-page.tsx';
+import { ResetPasswordPage } from '../features/auth/reset-password-page.tsx';
 import { InboxPage } from '../features/inbox/inbox-page.tsx';
 import { prefetchDashboard } from '../features/dashboard/use-report.ts';
 import { ContactPage } from '../features/leads/contact-page.tsx';
@@ -29,12 +33,16 @@ export function App() {
     // The dashboard's data and its chart bundle load in parallel rather than one after the other.
     if (loggedIn && location.pathname === '/dashboard') void prefetchDashboard(queryClient);
   }, [loggedIn, location.pathname, queryClient]);
+  // Emailed links work whether or not someone is signed in on this browser.
+  if (location.pathname === '/reset-password') return <ResetPasswordPage />;
+  if (location.pathname === '/accept-invite') return <AcceptInvitePage />;
   if (me.isPending) return <Loading label="Starting Leadloop…" />;
   if (me.isError) return <main className="page"><ErrorNote error={me.error} /></main>;
   if (!me.data) {
     return (
       <Routes>
         <Route path="/login" element={<LoginPage />} />
+        <Route path="/forgot-password" element={<ForgotPasswordPage />} />
         <Route path="*" element={<Navigate to="/login" replace state={{ from: location.pathname + location.search }} />} />
       </Routes>
     );
@@ -46,6 +54,8 @@ export function App() {
         <Routes>
           <Route path="/" element={<Navigate to={home} replace />} />
           <Route path="/login" element={<Navigate to={home} replace />} />
+          <Route path="/forgot-password" element={<Navigate to="/account" replace />} />
+          <Route path="/account" element={<ChangePasswordPage me={me.data} />} />
           <Route path="/inbox" element={<InboxPage me={me.data} />} />
           <Route path="/leads/:id" element={<LeadPage me={me.data} />} />
           <Route path="/contacts/:id" element={<ContactPage />} />

@@ -32,11 +32,17 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
         </nav>
         <div className="topbar-user">
           {me.user ? <AlertsBell /> : null}
-          <span className="user-name">{me.user?.name ?? me.user?.email ?? 'API key'}</span>
+          {me.user ? <NavLink to="/account" className="user-name" title="Your account: change password">{me.user.name ?? me.user.email}</NavLink> : <span className="user-name">API key</span>}
           {role ? <span className="user-role">{roleLabels[role] ?? role}</span> : null}
           <button type="button" className="button ghost small" onClick={logout}>Log out</button>
         </div>
       </header>
+      {me.warnings?.map((w) => (
+        <div key={w.code} className="warning-banner" role="alert">
+          <strong>Security: </strong>{w.message}
+          {w.code === 'demo_password' && me.user?.role === 'admin' ? <> <NavLink to="/account">Change your password</NavLink></> : null}
+        </div>
+      ))}
       <div id="main" className="main" tabIndex={-1}>{children}</div>
     </div>
   );

@@ -1,53 +1,70 @@
 import { useState, type FormEvent } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
-import { useLocation, useNavigate } from 'react-router-dom';
-import { api } from '../../api/client.ts';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
+import { api, ApiError, get, setCsrfToken } from '../../api/client.ts';
 import { keys } from '../../api/queries.ts';
-import type { Me, User } from '../../api/types.ts';
+import type { Me, SignedIn } from '../../api/types.ts';
 import { homeFor } from '../../app/roles.ts';
+import { AuthCard } from './auth-card.tsx';
+
+type AuthOptions = { password: boolean; sso: { name: string; start_url: string } | null; password_min_length: number };
 
 export function LoginPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ message: string; locked: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const [params] = useSearchParams();
   const from = (useLocation().state as { from?: string } | null)?.from;
+  const options = useQuery({ queryKey: ['auth-options'], queryFn: () => get<AuthOptions>('/api/v1/auth/options'), staleTime: 300_000 });
+  const ssoError = params.get('sso_error');
+  const notice = params.get('notice');
+  const returnTo = from && from !== '/login' && from !== '/' ? from : '/';
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const { user } = await api<{ user: User }>('POST', '/api/v1/auth/login', { email, password });
+      const signedIn = await api<SignedIn>('POST', '/api/v1/auth/login', { email, password });
+      setCsrfToken(signedIn.csrf_token);
       const me = await api<Me>('GET', '/api/v1/me');
       queryClient.setQueryData(keys.me, me);
-      navigate(from && from !== '/login' && from !== '/' ? from : homeFor(user.role), { replace: true });
+      navigate(returnTo !== '/' ? returnTo : homeFor(signedIn.user.role), { replace: true });
     } catch (err) {
-      setError(err instanceof Error ? err.message : 'Login failed.');
+      setError({ message: err instanceof Error ? err.message : 'Sign-in failed.', locked: err instanceof ApiError && err.status === 429 });
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <main className="login">
-      <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
-        <div className="brand login-brand"><span className="brand-mark" aria-hidden="true" />Leadloop</div>
-        <h1 id="login-title">Sign in</h1>
-        <p className="muted">The closed-loop lead system of record.</p>
-        <label className="field">
-          <span>Email</span>
-          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        </label>
-        {error ? <div className="error-note" role="alert">{error}</div> : null}
-        <button type="submit" className="button primary wide" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
-      </form>
-    </main>
+    <AuthCard title="Sign in" intro="The closed-loop lead system of record." onSubmit={submit}>
+      {notice ? <div className="notice" role="status">{notice}</div> : null}
+      {ssoError ? <div className="error-note" role="alert">{ssoError}</div> : null}
+      <label className="field">
+        <span>Email</span>
+        <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      <label className="field">
+        <span>Password</span>
+        <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+      </label>
+      {error ? (
+        <div className="error-note" role="alert">
+          {error.locked ? <strong>Sign-in paused. </strong> : null}{error.message}
+        </div>
+      ) : null}
+      <button type="submit" className="button primary wide" disabled={busy}>{busy ? 'Signing in…' : 'Sign in'}</button>
+      <p className="auth-links"><Link to="/forgot-password">Forgot your password?</Link></p>
+      {options.data?.sso ? (
+        <>
+          <div className="auth-divider" role="separator"><span>or</span></div>
+          <a className="button wide" href={`${options.data.sso.start_url}?return_to=${encodeURIComponent(returnTo)}`}>Sign in with {options.data.sso.name}</a>
+        </>
+      ) : null}
+    </AuthCard>
   );
 }
