@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
+import { authorizeLead } from '../app/permissions.ts';
 import { findLead, leadHistory, leadRelations, leadSlaStatuses, openLead, searchLeads, transitionLead, type LeadInclude } from '../app/leads.ts';
 import { allowedTransitions, isStage, type Stage } from '../core/lifecycle.ts';
 import type { Lead } from '../storage/leads.repo.ts';
@@ -82,6 +83,9 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
   }, async (request, reply) => {
     const p = principalOf(request);
     const b = request.body;
+    // Whose work the move is (sales: the owner, their managers; marketing's moves: marketing) is decided before anything is written.
+    const allowed = await authorizeLead(deps.app, p, request.params.id, { to: b.to });
+    if (!allowed.ok) return sendFailure(reply, allowed);
     const result = await transitionLead(deps.app, p.workspaceId, request.params.id, {
       to: b.to, reasonCode: b.reason_code, note: b.note, recheckAt: b.recheck_at ? new Date(b.recheck_at) : null, actor: actorOf(p),
       opportunityId: b.opportunity_id,
