@@ -114,16 +114,17 @@ const verbs: Record<LeadAct, string> = {
 
 const list = (items: string[]) => (items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`);
 
-function leadWorkers(lead: LeadResource, act: LeadAct): string {
+/** Who may do `act` on the lead, and where an unowned lead waits (said after, so the sentence reads). */
+function leadWorkers(lead: LeadResource, act: LeadAct): { whoMay: string; context: string | null } {
   const managerNames = lead.managers.map((m) => m.name).join(', ');
   const managers = lead.team
     ? `a manager of team ${lead.team}${managerNames ? ` (${managerNames})` : ''}`
     : `a sales manager${managerNames ? ` (${managerNames})` : ''}`;
-  if (act === 'assign') return `${managers} or an admin`;
-  if (lead.owner) return list([`the lead's owner (${lead.owner.name})`, managers, 'an admin']);
-  const where = lead.queue ? `; it waits unassigned in queue '${lead.queue}'` : '; it has no owner';
-  if (lead.team) return `${list([`a member of team ${lead.team}`, managers, 'an admin'])}${where}`;
-  return `anyone in sales (a rep or a sales manager) or an admin${where}`;
+  const context = lead.owner ? null : lead.queue ? `it waits unassigned in queue '${lead.queue}'` : 'it has no owner';
+  if (act === 'assign') return { whoMay: `${managers} or an admin`, context };
+  if (lead.owner) return { whoMay: list([`the lead's owner (${lead.owner.name})`, managers, 'an admin']), context };
+  if (lead.team) return { whoMay: list([`a member of team ${lead.team}`, managers, 'an admin']), context };
+  return { whoMay: 'a sales rep, a sales manager or an admin', context };
 }
 
 function describe(actor: PermissionActor): string {
@@ -131,9 +132,9 @@ function describe(actor: PermissionActor): string {
   return `you are ${actor.name} (${actor.role}${actor.team ? `, team ${actor.team}` : ''})`;
 }
 
-function refuse(whoMay: string, what: string, actor: PermissionActor, why?: string): Decision {
+function refuse(whoMay: string, what: string, actor: PermissionActor, why?: string, context?: string | null): Decision {
   const who = actor.kind === 'key' ? `${describe(actor)} is not a person${why ? ` (${why})` : ''}` : `${describe(actor)}${why ? `, and ${why}` : ''}`;
-  return { allowed: false, whoMay, message: `Only ${whoMay} may ${what}; ${who}.` };
+  return { allowed: false, whoMay, message: `Only ${whoMay} may ${what}${context ? ` (${context})` : ''}; ${who}.` };
 }
 
 function mayWorkLead(actor: Extract<PermissionActor, { kind: 'user' }>, lead: LeadResource): boolean {
@@ -155,19 +156,19 @@ function decideLead(actor: PermissionActor, act: LeadAct, lead: LeadResource): D
     if (actor.kind === 'key') return actor.permissions.has('write') ? allow : refuse(whoMay, what, actor, "it needs the 'write' scope");
     return actor.role === 'marketing' || actor.role === 'admin' ? allow : refuse(whoMay, what, actor, 'this is marketing\'s call under the lead definition');
   }
-  const whoMay = leadWorkers(lead, act);
+  const { whoMay, context } = leadWorkers(lead, act);
   if (actor.kind === 'key') {
     if (actor.permissions.has('admin')) return allow;
     const hint = side === 'manager' ? 'only an admin key may reassign' : "sales work is recorded by a person: use the rep's personal API key so the history names who did it";
-    return refuse(whoMay, what, actor, hint);
+    return refuse(whoMay, what, actor, hint, context);
   }
   if (side === 'manager') {
     const ok = actor.role === 'admin' || (actor.role === 'sales_manager' && mayWorkLead(actor, lead));
-    return ok ? allow : refuse(whoMay, what, actor);
+    return ok ? allow : refuse(whoMay, what, actor, undefined, context);
   }
   if (mayWorkLead(actor, lead)) return allow;
   const why = actor.role === 'marketing' ? 'marketing cannot act for sales' : actor.role === 'viewer' ? 'viewers only read' : undefined;
-  return refuse(whoMay, what, actor, why);
+  return refuse(whoMay, what, actor, why, context);
 }
 
 /**
@@ -189,7 +190,7 @@ export function decide(actor: PermissionActor, action: PermissionAction, resourc
     }
     case 'attribution.change': {
       const what = 'change the attribution settings (target share, look-back, channels)';
-      if (actor.kind === 'key') return actor.permissions.has('admin') ? allow : refuse('marketing or an admin', what, actor, 'the agreement is set by marketing or an admin (an admin key may)');
+      if (actor.kind === 'key') return actor.permissions.has('admin') ? allow : refuse('marketing or an admin', what, actor, 'the agreement is set by people; an admin key may');
       return actor.role === 'marketing' || actor.role === 'admin' ? allow : refuse('marketing or an admin', what, actor, 'targets and attribution belong to marketing');
     }
     case 'content.rate':

@@ -120,7 +120,8 @@ describe('sales work belongs to the lead owner, their team managers and admins',
     expect(json(await t.api('GET', `/api/v1/leads/${queued}`)).owner_id).toBeNull();
     const r = await t.api('POST', `/api/v1/leads/${queued}/transitions`, { to: 'sal' }, people.sam.key);
     expect(r.statusCode).toBe(403);
-    expect(json(r).error.details[0].message).toBe("a member of team East, a manager of team East (Max Manager) or an admin; it waits unassigned in queue 'East'");
+    expect(json(r).error.message).toBe("Only a member of team East, a manager of team East (Max Manager) or an admin may accept this lead (it waits unassigned in queue 'East'); you are Sam West (sales, team West).");
+    expect(json(r).error.details).toEqual([{ path: 'who_may', message: 'a member of team East, a manager of team East (Max Manager) or an admin' }]);
     expect((await t.api('POST', `/api/v1/leads/${queued}/transitions`, { to: 'sal' }, people.erin.key)).statusCode).toBe(201);
 
     await expectStatus(t.api('PUT', '/api/v1/routing', { rules: [{ kind: 'fallback_queue', queue: 'unassigned' }] }), 200);
