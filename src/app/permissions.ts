@@ -31,6 +31,11 @@ export async function leadResources(deps: AppDeps, workspaceId: string, leads: r
   return new Map(leads.map((l) => [l.id, leadResource(l, waiting.get(l.id) ?? null, u, t)]));
 }
 
+/** Where each unowned lead of a page waits (its latest assignment), for the API's `waiting` field. */
+export async function waitingOf(deps: AppDeps, workspaceId: string, leads: readonly Pick<Lead, 'id' | 'ownerId'>[]): Promise<Map<string, { queue: string | null; team: string | null }>> {
+  return waitingOfLeads(deps.db, workspaceId, leads.filter((l) => !l.ownerId).map((l) => l.id));
+}
+
 function refusal(decision: { message: string; whoMay: string }): Result<never> {
   return fail('Forbidden', decision.message, [{ path: 'who_may', message: decision.whoMay }]);
 }

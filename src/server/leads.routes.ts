@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
-import { authorizeLead } from '../app/permissions.ts';
+import { authorizeLead, waitingOf } from '../app/permissions.ts';
 import { findLead, leadHistory, leadRelations, leadSlaStatuses, openLead, searchLeads, transitionLead, type LeadInclude } from '../app/leads.ts';
 import { allowedTransitions, isStage, type Stage } from '../core/lifecycle.ts';
 import type { Lead } from '../storage/leads.repo.ts';
@@ -15,12 +15,12 @@ import { sendError, sendFailure } from './errors.ts';
 
 const dto = (lead: Lead) => toLeadDto(lead, allowedTransitions(lead.stage));
 
-/** Leads with their open SLA clock (one query for all of them). */
+/** Leads with their open SLA clock and, unowned, where they wait (one query each for all of them). */
 async function withSla(deps: ServerDeps, workspaceId: string, leads: Lead[]) {
-  const sla = await leadSlaStatuses(deps.app, workspaceId, leads.map((l) => l.id));
+  const [sla, waiting] = await Promise.all([leadSlaStatuses(deps.app, workspaceId, leads.map((l) => l.id)), waitingOf(deps.app, workspaceId, leads)]);
   return leads.map((l) => {
     const s = sla.get(l.id);
-    return { ...dto(l), sla: s ? toLeadSlaDto(s) : null };
+    return { ...dto(l), sla: s ? toLeadSlaDto(s) : null, waiting: l.ownerId ? null : waiting.get(l.id) ?? { queue: null, team: null } };
   });
 }
 
