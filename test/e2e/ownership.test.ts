@@ -58,10 +58,7 @@ describe.skipIf(!hasChromium)('records obey their owners in the web app (Chromiu
     const mine = page.getByRole('button', { name: 'Accept' });
     await mine.waitFor();
     // Users and teams load before the rule answers; then the rep's own lead is actionable.
-    await page.waitForFunction(() => {
-      const b = [...document.querySelectorAll('button')].find((x) => x.textContent === 'Accept');
-      return b && !(b as HTMLButtonElement).disabled;
-    });
+    await page.getByRole('button', { name: 'Accept', disabled: false }).waitFor();
     expect(await page.locator('.permission-note').count()).toBe(0);
     await screenshot(page, 'lead-page-own-lead');
   });
