@@ -129,6 +129,16 @@ describe('sales work belongs to the lead owner, their team managers and admins',
     expect((await t.api('POST', `/api/v1/leads/${shared}/transitions`, { to: 'sal' }, people.sam.key)).statusCode).toBe(201);
   });
 
+  it("linking a lead to a deal walks it to opportunity: the owner's work, not another rep's", async () => {
+    const lead = await leadAt('sal', people.dana.id);
+    const deal = await expectStatus(t.api('POST', '/api/v1/opportunities', { name: 'East deal', amount: 1000, stage: 'Discovery' }), 201);
+    const r = await t.api('POST', `/api/v1/opportunities/${deal.id}/leads`, { lead_id: lead }, people.sam.key);
+    expect(r.statusCode).toBe(403);
+    expect(json(r).error.message).toContain('may open an opportunity for this lead');
+    expect(json(await t.api('GET', `/api/v1/leads/${lead}`)).stage).toBe('sal');
+    expect((await t.api('POST', `/api/v1/opportunities/${deal.id}/leads`, { lead_id: lead }, people.dana.key)).statusCode).toBe(200);
+  });
+
   it('reassigning is for the managers of the lead\'s team and admins', async () => {
     const lead = await leadAt('mql', people.dana.id);
     const rep = await t.api('POST', `/api/v1/leads/${lead}/assign`, { owner_id: people.erin.id }, people.dana.key);
