@@ -410,7 +410,7 @@ export type CreatedKey = { key: string; apiKey: ApiKey };
 export async function createApiKey(deps: AppDeps, workspaceId: string, input: { name: string; scopes: string[]; userId?: string | null }): Promise<Result<CreatedKey>> {
   const bad = input.scopes.filter((s) => !isScope(s));
   if (input.scopes.length === 0 || bad.length) {
-    return fail('ValidationFailed', `Scopes must be a non-empty list of ingest, read, write, admin${bad.length ? `; unknown: ${bad.join(', ')}` : ''}.`, [{ path: 'scopes', message: 'one or more of ingest, read, write, admin' }]);
+    return fail('ValidationFailed', `Scopes must be a non-empty list of ingest, ingest:server, read, write, admin${bad.length ? `; unknown: ${bad.join(', ')}` : ''}.`, [{ path: 'scopes', message: 'one or more of ingest, ingest:server, read, write, admin' }]);
   }
   if (input.userId) {
     const user = await getUser(deps.db, workspaceId, input.userId);

@@ -1,4 +1,5 @@
 import { mayContact, readConsent, recordConsent, type ConsentChange } from '../core/consent.rules.ts';
+import { consentChangesFor, type IngestTrust } from '../core/ingest-trust.rules.ts';
 import { lockContactConsents, trackingConsents, writeContactConsents, type StoredConsent } from '../storage/consent.repo.ts';
 import type { DbOrTrx } from '../storage/db.ts';
 
@@ -9,12 +10,15 @@ import type { DbOrTrx } from '../storage/db.ts';
  * (the earliest mark is kept; a refusal is "never subscribed", not an unsubscribe), cleared when
  * the person's newest choice is a grant.
  */
-export async function recordContactConsents(db: DbOrTrx, workspaceId: string, changes: ReadonlyMap<string, readonly ConsentChange[]>): Promise<Map<string, StoredConsent>> {
+export async function recordContactConsents(db: DbOrTrx, workspaceId: string, changes: ReadonlyMap<string, readonly ConsentChange[]>, door?: { trust: IngestTrust; channel: string }): Promise<Map<string, StoredConsent>> {
   const ids = [...changes].filter(([, c]) => c.length > 0).map(([id]) => id);
   const current = await lockContactConsents(db, workspaceId, ids);
   const next: StoredConsent[] = [];
   for (const [id, stored] of current) {
-    const consent = recordConsent(stored.consent, changes.get(id) ?? []);
+    // A public (browser) key never changes what another channel granted (src/core/ingest-trust.rules.ts).
+    const given = changes.get(id) ?? [];
+    const allowed = door ? consentChangesFor(door.trust, door.channel, stored.consent, given).kept : given;
+    const consent = recordConsent(stored.consent, allowed);
     const email = readConsent(consent).email_marketing;
     const unsubscribedAt = email?.status === 'granted' ? null : email?.status === 'withdrawn' ? stored.unsubscribedAt ?? new Date(email.at) : stored.unsubscribedAt;
     next.push({ id, consent, unsubscribedAt });

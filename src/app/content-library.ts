@@ -5,7 +5,7 @@ import { fail, ok, type Result } from '../core/result.ts';
 import { insertActivity } from '../storage/activities.repo.ts';
 import {
   assetUsage, type AssetUsage, findAssetByUrl, findContactByIdentity, insertRating, linkedOpportunities, listAssetFacts, listConsumptions, listProgressions, listRatings,
-  ratingSummary, updateContentAsset, type ContentAssetPatch, type ContentRating, type RatingSummary,
+  ratingSummary, updateContentAsset, upsertUserRating, type ContentAssetPatch, type ContentRating, type RatingSummary,
 } from '../storage/content-library.repo.ts';
 import { getContentAsset, type ContentAsset } from '../storage/content.repo.ts';
 import type { DbOrTrx } from '../storage/db.ts';
@@ -66,13 +66,16 @@ export async function rateAsProspect(deps: AppDeps, workspaceId: string, input: 
   }));
 }
 
-/** A salesperson's rating and comment from the app ("used it in a call, helped / didn't"). */
-export async function rateAsSales(deps: AppDeps, workspaceId: string, userId: string | null, assetId: string, input: RatingInput & { comment?: string | null }): Promise<Result<ContentRating>> {
+/**
+ * A salesperson's rating and comment from the app ("used it in a call, helped / didn't"). One per
+ * person per asset: rating again replaces the earlier rating (`created` false).
+ */
+export async function rateAsSales(deps: AppDeps, workspaceId: string, userId: string | null, assetId: string, input: RatingInput & { comment?: string | null }): Promise<Result<{ rating: ContentRating; created: boolean }>> {
   if (!userId) return fail('ValidationFailed', 'Ratings from the app need a user: log in or use a personal API key.', [{ path: 'authorization', message: 'no user' }]);
   if (!(await getContentAsset(deps.db, workspaceId, assetId))) return fail('NotFound', `Content asset ${assetId} not found in this workspace.`);
   const normalized = normalizeRating(input);
   if (!normalized.ok) return normalized;
-  return ok(await insertRating(deps.db, workspaceId, { assetId, ...normalized.value, comment: cleanComment(input.comment), source: 'sales', contactId: null, userId, at: deps.clock.now() }));
+  return ok(await upsertUserRating(deps.db, workspaceId, { assetId, ...normalized.value, comment: cleanComment(input.comment), source: 'sales', contactId: null, userId, at: deps.clock.now() }));
 }
 
 export async function ratingsOf(deps: AppDeps, workspaceId: string, assetId: string, limit: number): Promise<Result<{ summary: RatingSummary; ratings: ContentRating[] }>> {

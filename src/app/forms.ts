@@ -7,8 +7,13 @@ import { toStorableString } from '../core/storable.rules.ts';
 import type { AppDeps } from './context.ts';
 import { ingestMessages } from './ingest-messages.ts';
 import type { IngestPipeline } from './ingest-pipeline.ts';
+import type { IngestTrust } from '../core/ingest-trust.rules.ts';
 
-export type FormSubmission = { fields: Record<string, unknown>; pageUrl?: string | null; referrer?: string | null };
+export type FormSubmission = {
+  fields: Record<string, unknown>; pageUrl?: string | null; referrer?: string | null;
+  /** The key's kind: forms on web pages carry the public key, which fills empty traits and keeps other channels' consent. */
+  trust: IngestTrust;
+};
 export type FormOutcome = { contactId: string | null; dropped: boolean; redirect: string | null };
 
 // Control fields a page or the snippet adds; never stored as answers.
@@ -80,7 +85,7 @@ export async function submitForm(deps: AppDeps, pipeline: IngestPipeline, worksp
     { type: 'identify', ...ids, traits: Object.fromEntries(Object.entries(traits).filter(([, v]) => v !== undefined)), timestamp: now.toISOString(), ...(messageId ? { messageId: `${messageId}:identify` } : {}) },
     { type: 'track', ...ids, event: 'Form Submitted', properties: { form_id: formId, fields: answers, ...(pageUrl ? { url: pageUrl } : {}) }, context, timestamp: now.toISOString(), ...(messageId ? { messageId } : {}) },
   ];
-  const outcome = await ingestMessages(deps, pipeline, workspaceId, { messages, channel: 'form' });
+  const outcome = await ingestMessages(deps, pipeline, workspaceId, { messages, channel: 'form', trust: input.trust });
   const error = outcome.errors[0];
   if (error) return fail('ValidationFailed', `The submission could not be stored: ${error.message}`, error.details.map((d) => ({ path: `body.${d.path}`, message: d.message })));
   return ok({ contactId: outcome.contactIds[1] ?? outcome.contactIds[0] ?? null, dropped: false, redirect });

@@ -10,7 +10,7 @@ import { isFreeMailDomain } from './free-mail.ts';
  * its groupId, else created from the group traits. An explicit group wins over email-domain
  * matching: it overrides the contact's account, while domain matching only fills an empty one.
  */
-export async function applyGroups(trx: Trx, workspaceId: string, groups: { msg: GroupMessage; contactId: string }[]): Promise<void> {
+export async function applyGroups(trx: Trx, workspaceId: string, groups: { msg: GroupMessage; contactId: string }[], mode: 'overwrite' | 'fill_empty' = 'overwrite'): Promise<void> {
   if (groups.length === 0) return;
   await lockIdentities(trx, workspaceId, groups.map((g) => `group:${g.msg.groupId}`));
   for (const { msg, contactId } of groups) {
@@ -19,13 +19,14 @@ export async function applyGroups(trx: Trx, workspaceId: string, groups: { msg: 
     let accountId = domain ? (await findAccountIdsByDomains(trx, workspaceId, [domain])).get(domain) ?? null : null;
     accountId ??= await findAccountIdByGroupId(trx, workspaceId, msg.groupId);
     if (accountId) {
-      await mergeAccountAttributes(trx, workspaceId, accountId, traits);
+      await mergeAccountAttributes(trx, workspaceId, accountId, traits, mode);
     } else {
       const account = await insertAccount(trx, workspaceId, {
         name: traits.name ?? domain ?? msg.groupId, domain, industry: traits.industry, employeeCount: traits.employeeCount, attributes: traits.attributes,
       });
       accountId = account.id;
     }
-    await linkContactsToAccount(trx, workspaceId, [contactId], accountId, true);
+    // A public key's group only links a contact without a company; a server key's moves it.
+    await linkContactsToAccount(trx, workspaceId, [contactId], accountId, mode === 'overwrite');
   }
 }

@@ -7,6 +7,7 @@ import { MAX_MESSAGE_BYTES, parseMessage, type MessageIssue, type MessageType, t
 import { deriveTouch, eventTime, type TouchSource } from '../core/touch.rules.ts';
 import { COLUMN_RANGES, storableIssues, toStorable, toStorableString } from '../core/storable.rules.ts';
 import { contactPatchFromTraits } from '../core/traits.rules.ts';
+import { traitWriteMode, type IngestTrust } from '../core/ingest-trust.rules.ts';
 import { insertDeadLetters, type NewDeadLetter } from '../storage/dead-letters.repo.ts';
 import { newId } from '../storage/ids.ts';
 import {
@@ -30,6 +31,8 @@ export type IngestInput = {
   /** The batch envelope's sentAt, used for messages without their own. */
   batchSentAt?: Date;
   channel: string;
+  /** The sending key's kind: a public (browser) key only fills empty traits and keeps other channels' consent. */
+  trust: IngestTrust;
   /** Bytes of the whole body: when it is under the per-message limit no message needs measuring. */
   bodyBytes?: number;
 };
@@ -212,12 +215,12 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       const prev = patches.get(id);
       patches.set(id, prev ? { ...prev, ...patch, attributes: { ...prev.attributes, ...patch.attributes }, consent: [...prev.consent ?? [], ...patch.consent ?? []] } : patch);
     });
-    await recordContactConsents(trx, workspaceId, new Map([...patches].flatMap(([id, patch]) => (patch.consent ? [[id, patch.consent]] : []))));
+    await recordContactConsents(trx, workspaceId, new Map([...patches].flatMap(([id, patch]) => (patch.consent ? [[id, patch.consent]] : []))), { trust: input.trust, channel: input.channel });
     await patchContactsFromTraits(trx, workspaceId, [...patches].flatMap(([id, { consent: _, ...patch }]) => {
       const hasFields = patch.firstName || patch.lastName || patch.title || patch.phone || patch.country || Object.keys(patch.attributes).length;
       return hasFields ? [{ ...patch, contactId: id, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined }] : [];
-    }));
-    await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])));
+    }), traitWriteMode(input.trust));
+    await applyGroups(trx, workspaceId, fresh.flatMap((p, i) => (p.msg.type === 'group' ? [{ msg: p.msg, contactId: plan.contactOf[i]! }] : [])), traitWriteMode(input.trust));
     // The winners' scores are rebuilt from their merged histories now (ContactsMerged: scoring), with
     // this batch's traits and accounts, and before its activities are stored, which are then scored
     // incrementally once.

@@ -1,8 +1,11 @@
 /**
  * Who may do what. API keys carry scopes; users carry a role; a personal key acts as its user,
  * so its effective permissions are the intersection of both.
+ * `ingest` is the public (browser) key: safe in a web page, it adds events and fills empty traits.
+ * `ingest:server` is the server-side ingestion key: its traits and consent overwrite
+ * (src/core/ingest-trust.rules.ts); keep it on servers. It implies `ingest`.
  */
-export const scopes = ['ingest', 'read', 'write', 'admin'] as const;
+export const scopes = ['ingest', 'ingest:server', 'read', 'write', 'admin'] as const;
 export type Scope = (typeof scopes)[number];
 
 export const roles = ['admin', 'marketing', 'sales', 'sales_manager', 'viewer'] as const;
@@ -11,16 +14,17 @@ export type Role = (typeof roles)[number];
 export type Permission = Scope;
 
 const roleGrants: Record<Role, readonly Permission[]> = {
-  admin: ['ingest', 'read', 'write', 'admin'],
+  admin: ['ingest', 'ingest:server', 'read', 'write', 'admin'],
   marketing: ['read', 'write'],
   sales: ['read', 'write'],
   sales_manager: ['read', 'write'],
   viewer: ['read'],
 };
 
-/** `write` and `admin` imply `read`; `ingest` implies nothing else (it is safe to put in a web page). */
+/** `write` and `admin` imply `read`; `ingest:server` implies `ingest`; `ingest` implies nothing else (it is safe to put in a web page). */
 function expandScopes(granted: readonly Scope[]): Set<Permission> {
   const set = new Set<Permission>(granted);
+  if (set.has('ingest:server')) set.add('ingest');
   if (set.has('admin')) { set.add('write'); set.add('read'); }
   if (set.has('write')) set.add('read');
   return set;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createCampaign, createContentAsset, findCampaign, findContentAsset, searchCampaigns, searchContent } from '../app/catalog.ts';
 import { contentUsage } from '../app/content-library.ts';
+import { authorize } from '../app/permissions.ts';
 import { principalOf } from './auth.guard.ts';
 import { campaignDto, campaignInput, contentDto, contentInput, toCampaignDto, toContentDto } from './contract/catalog.contract.ts';
 import { errorResponses, idParams, pageOf, pageQuery } from './contract/common.contract.ts';
@@ -25,6 +26,9 @@ export function catalogRoutes(server: FastifyInstance, deps: ServerDeps): void {
     schema: { tags: ['campaigns'], summary: 'Create a campaign with its costs per period', body: campaignInput, response: { 201: campaignDto, ...errorResponses } },
   }, async (request, reply) => {
     const b = request.body;
+    // Campaigns carry budgets and costs: marketing's (and data-feed keys').
+    const allowed = await authorize(deps.app, principalOf(request), 'campaign.change');
+    if (!allowed.ok) return sendFailure(reply, allowed);
     const result = await createCampaign(deps.app, principalOf(request).workspaceId, {
       name: b.name, channel: b.channel, utmSource: b.utm_source ?? null, utmMedium: b.utm_medium ?? null, utmCampaign: b.utm_campaign ?? null,
       startsOn: b.starts_on ?? null, endsOn: b.ends_on ?? null, budget: b.budget ?? null, attributes: b.attributes,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { assetStats, changeContentAsset, contentAudit, contentGapMap, rateAsProspect, rateAsSales, ratingsOf } from '../app/content-library.ts';
+import { authorize } from '../app/permissions.ts';
 import { principalOf } from './auth.guard.ts';
 import { contentDto, toContentDto } from './contract/catalog.contract.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
@@ -65,11 +66,13 @@ export function contentLibraryRoutes(server: FastifyInstance, deps: ServerDeps):
 
   app.post('/api/v1/content/:id/ratings', {
     config: { permission: 'write' },
-    schema: { tags, summary: 'Rate or comment on an asset as a salesperson (a user session or personal key)', params: idParams, body: salesRatingInput, response: { 201: ratingDto, ...errorResponses } },
+    schema: { tags, summary: 'Rate or comment on an asset as a salesperson (a user session or personal key); one rating per person: rating again replaces it (200)', params: idParams, body: salesRatingInput, response: { 200: ratingDto, 201: ratingDto, ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
+    const allowed = await authorize(deps.app, p, 'content.rate');
+    if (!allowed.ok) return sendFailure(reply, allowed);
     const r = await rateAsSales(deps.app, p.workspaceId, p.userId, request.params.id, request.body);
-    return r.ok ? reply.code(201).send(toRatingDto(r.value)) : sendFailure(reply, r);
+    return r.ok ? reply.code(r.value.created ? 201 : 200).send(toRatingDto(r.value.rating)) : sendFailure(reply, r);
   });
 
   app.get('/api/v1/content/gap-map', {

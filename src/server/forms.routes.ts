@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { submitForm } from '../app/forms.ts';
+import { ingestTrustOf } from '../core/ingest-trust.rules.ts';
 import { errorResponses } from './contract/common.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
@@ -42,7 +43,9 @@ export function formsRoutes(server: FastifyInstance, deps: ServerDeps): void {
         response: { 200: formAnswer, 303: z.null(), ...errorResponses },
       },
     }, async (request, reply) => {
-      const result = await submitForm(deps.app, pipeline, ingestPrincipal(request).workspaceId, request.params.formId, {
+      const principal = ingestPrincipal(request);
+      const result = await submitForm(deps.app, pipeline, principal.workspaceId, request.params.formId, {
+        trust: ingestTrustOf(principal.permissions),
         // A plain HTML form's Referer is the page holding the form.
         fields: request.body, pageUrl: typeof request.headers.referer === 'string' ? request.headers.referer : null,
       });

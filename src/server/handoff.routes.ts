@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { actorOf, type Principal } from '../app/context.ts';
+import { actorOf } from '../app/context.ts';
+import { authorizeLead } from '../app/permissions.ts';
 import { reassignLead } from '../app/handoff/assignment.ts';
 import { leadHandoffTrail, leadRecycles, logTouch, putReasonCodes, rejectLead } from '../app/handoff/lead-handoff.ts';
 import { slaPolicyInForce } from '../app/handoff/sla-setup.ts';
@@ -16,12 +17,9 @@ import {
 } from './contract/handoff.contract.ts';
 import { leadDto, toLeadDto, toTransitionDto, transitionDto } from './contract/leads.contract.ts';
 import type { ServerDeps } from './create-server.ts';
-import { sendError, sendFailure } from './errors.ts';
+import { sendFailure } from './errors.ts';
 
 const routingOut = (c: Awaited<ReturnType<typeof currentRoutingRules>>) => ({ version: c.version, rules: c.rules, created_by: c.createdBy, created_at: iso(c.createdAt) });
-
-/** Managers and admins reassign; a machine key needs the admin scope. */
-const mayReassign = (p: Principal) => (p.role ? p.role === 'sales_manager' || p.role === 'admin' : p.permissions.has('admin'));
 
 export function handoffRoutes(server: FastifyInstance, deps: ServerDeps): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
@@ -68,7 +66,9 @@ export function handoffRoutes(server: FastifyInstance, deps: ServerDeps): void {
   app.post('/api/v1/leads/:id/assign', { config: { permission: 'write' }, schema: { tags, summary: 'Reassign a lead (sales managers and admins); recorded with the note', params: idParams, body: assignInput, response: { 201: z.object({ lead: leadDto, assignment: assignmentDto }), ...errorResponses } } },
     async (request, reply) => {
       const p = principalOf(request);
-      if (!mayReassign(p)) return sendError(reply, 'Forbidden', `Only a sales manager or an admin can reassign leads; you are ${p.role ?? 'a machine key without admin scope'}.`);
+      // Managers of the lead's team and admins reassign; a machine key needs the admin scope.
+      const allowed = await authorizeLead(deps.app, p, request.params.id, { act: 'assign' });
+      if (!allowed.ok) return sendFailure(reply, allowed);
       const result = await reassignLead(deps.app, p.workspaceId, request.params.id, { ownerId: request.body.owner_id, note: request.body.note ?? null, actor: actorOf(p) });
       if (!result.ok) return sendFailure(reply, result);
       return reply.code(201).send({ lead: toLeadDto(result.value.lead, allowedTransitions(result.value.lead.stage)), assignment: toAssignmentDto(result.value.assignment) });
@@ -78,6 +78,8 @@ export function handoffRoutes(server: FastifyInstance, deps: ServerDeps): void {
     async (request, reply) => {
       const p = principalOf(request);
       const b = request.body;
+      const allowed = await authorizeLead(deps.app, p, request.params.id, { act: 'touch' });
+      if (!allowed.ok) return sendFailure(reply, allowed);
       const result = await logTouch(deps.app, p.workspaceId, request.params.id, { type: b.type, note: b.note ?? null, occurredAt: b.occurred_at ? new Date(b.occurred_at) : null, actor: actorOf(p) });
       if (!result.ok) return sendFailure(reply, result);
       return reply.code(201).send({ activity_id: result.value.id, type: result.value.type, occurred_at: result.value.occurredAt.toISOString() });
@@ -87,6 +89,9 @@ export function handoffRoutes(server: FastifyInstance, deps: ServerDeps): void {
     async (request, reply) => {
       const p = principalOf(request);
       const b = request.body;
+      // Rejecting an MQL or handing back a SAL/SQL: sales work on this lead (its stage says which).
+      const allowed = await authorizeLead(deps.app, p, request.params.id, { act: 'reject' });
+      if (!allowed.ok) return sendFailure(reply, allowed);
       const result = await rejectLead(deps.app, p.workspaceId, request.params.id, { reasonCode: b.reason_code, note: b.note ?? null, recheckAt: b.recheck_at ? new Date(b.recheck_at) : null, actor: actorOf(p) });
       if (!result.ok) return sendFailure(reply, result);
       return reply.code(201).send({ lead: toLeadDto(result.value.lead, allowedTransitions(result.value.lead.stage)), transition: toTransitionDto(result.value.transition) });

@@ -8,6 +8,7 @@ import { ingestMessages, type IngestOutcome } from '../app/ingest-messages.ts';
 import type { IngestPipeline } from '../app/ingest-pipeline.ts';
 import { createStandardIngestPipeline } from '../app/ingest-steps.ts';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, messageTypes, type MessageType } from '../core/segment-message.schema.ts';
+import { ingestTrustOf } from '../core/ingest-trust.rules.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, pageOf, pageQuery } from './contract/common.contract.ts';
 import { deadLetterDto, ingestResponse, ingestStatsDto, toDeadLetterDto } from './contract/ingest.contract.ts';
@@ -129,8 +130,10 @@ export function ingestRoutes(server: FastifyInstance, deps: ServerDeps): void {
         }
         // History keeps each message's own timestamp: without sentAt no skew correction applies.
         const messages = options.historical ? batch.messages.map((m) => (isObject(m) ? { ...m, sentAt: undefined } : m)) : batch.messages;
-        const outcome = await ingestMessages(deps.app, pipeline, ingestPrincipal(request).workspaceId, {
+        const principal = ingestPrincipal(request);
+        const outcome = await ingestMessages(deps.app, pipeline, principal.workspaceId, {
           messages, batchSentAt: options.historical ? undefined : batch.sentAt, channel: options.channel, bodyBytes: bodyBytes.get(request),
+          trust: ingestTrustOf(principal.permissions),
         });
         return toResponse(outcome);
       });
@@ -143,8 +146,9 @@ export function ingestRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
     const single = (path: string, type: MessageType, hide: boolean) =>
       app.post(path, { config: { permission: 'public' }, preHandler: guard, schema: schemaFor(`Send one ${type} message (≤ 32 KB)`, hide) }, async (request, reply) => {
-        const outcome = await ingestMessages(deps.app, pipeline, ingestPrincipal(request).workspaceId, {
-          messages: [request.body], endpointType: type, channel: 'segment', bodyBytes: bodyBytes.get(request),
+        const principal = ingestPrincipal(request);
+        const outcome = await ingestMessages(deps.app, pipeline, principal.workspaceId, {
+          messages: [request.body], endpointType: type, channel: 'segment', bodyBytes: bodyBytes.get(request), trust: ingestTrustOf(principal.permissions),
         });
         const error = outcome.errors[0];
         if (error) return sendError(reply, 'ValidationFailed', `Invalid ${type} message (${error.reason}): ${error.message}`, error.details.map((d) => ({ path: d.path ? `body.${d.path}` : 'body', message: d.message })));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
+import { authorizeLead, waitingOf } from '../app/permissions.ts';
 import { findLead, leadHistory, leadRelations, leadSlaStatuses, openLead, searchLeads, transitionLead, type LeadInclude } from '../app/leads.ts';
 import { allowedTransitions, isStage, type Stage } from '../core/lifecycle.ts';
 import type { Lead } from '../storage/leads.repo.ts';
@@ -15,12 +16,12 @@ import { sendError, sendFailure } from './errors.ts';
 
 const dto = (lead: Lead) => toLeadDto(lead, allowedTransitions(lead.stage));
 
-/** Leads with their open SLA clock (one query for all of them). */
+/** Leads with their open SLA clock and, unowned, where they wait (one query each for all of them). */
 async function withSla(deps: ServerDeps, workspaceId: string, leads: Lead[]) {
-  const sla = await leadSlaStatuses(deps.app, workspaceId, leads.map((l) => l.id));
+  const [sla, waiting] = await Promise.all([leadSlaStatuses(deps.app, workspaceId, leads.map((l) => l.id)), waitingOf(deps.app, workspaceId, leads)]);
   return leads.map((l) => {
     const s = sla.get(l.id);
-    return { ...dto(l), sla: s ? toLeadSlaDto(s) : null };
+    return { ...dto(l), sla: s ? toLeadSlaDto(s) : null, waiting: l.ownerId ? null : waiting.get(l.id) ?? { queue: null, team: null } };
   });
 }
 
@@ -84,6 +85,9 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
   }, async (request, reply) => {
     const p = principalOf(request);
     const b = request.body;
+    // Whose work the move is (sales: the owner, their managers; marketing's moves: marketing) is decided before anything is written.
+    const allowed = await authorizeLead(deps.app, p, request.params.id, { to: b.to });
+    if (!allowed.ok) return sendFailure(reply, allowed);
     const result = await transitionLead(deps.app, p.workspaceId, request.params.id, {
       to: b.to, reasonCode: b.reason_code, note: b.note, recheckAt: b.recheck_at ? new Date(b.recheck_at) : null, actor: actorOf(p),
       opportunityId: b.opportunity_id,

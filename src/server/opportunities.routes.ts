@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
+import { authorizeLead } from '../app/permissions.ts';
 import { createOpportunity, findOpportunity, linkLeadToOpportunity, opportunityLeadLinks, patchOpportunity, searchOpportunities, unlinkLeadFromOpportunity } from '../app/opportunities.ts';
 import { principalOf } from './auth.guard.ts';
 import { opportunityDto, opportunityInput, opportunityPatch, toOpportunityDto } from './contract/catalog.contract.ts';
@@ -70,6 +71,9 @@ export function opportunitiesRoutes(server: FastifyInstance, deps: ServerDeps): 
   }, async (request, reply) => {
     const p = principalOf(request);
     const b = request.body;
+    // Linking walks the lead to opportunity: sales work on that lead (its owner, their managers, admins).
+    const allowed = await authorizeLead(deps.app, p, b.lead_id, { act: 'open_opportunity' });
+    if (!allowed.ok) return sendFailure(reply, allowed);
     const result = await linkLeadToOpportunity(deps.app, p.workspaceId, request.params.id, { leadId: b.lead_id, note: b.note ?? null, lostReasonCode: b.lost_reason_code ?? null }, actorOf(p));
     return result.ok ? toOpportunityDto(result.value) : sendFailure(reply, result);
   });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { attributionSettings, changeAttributionSettings, type AttributionSettings } from '../app/attribution-settings.ts';
 import { periodCosts, putPeriodCosts } from '../app/costs.ts';
+import { authorize } from '../app/permissions.ts';
 import { reportToCsv } from '../app/reports/report-csv.ts';
 import { reportQuerySchema } from '../app/reports/report.types.ts';
 import { runAttributionPaths, runReport } from '../app/reports/reports.ts';
@@ -67,6 +68,8 @@ export function reportsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     config: { permission: 'write' },
     schema: { tags: ['reports'], summary: 'Set the cost of (month, category) pairs; others are untouched', body: costsInput, response: { 200: costsDto, ...errorResponses } },
   }, async (request, reply) => {
+    const allowed = await authorize(deps.app, principalOf(request), 'costs.change');
+    if (!allowed.ok) return sendFailure(reply, allowed);
     const result = await putPeriodCosts(deps.app, principalOf(request).workspaceId, request.body.costs);
     return result.ok ? { data: result.value.map(costDto) } : sendFailure(reply, result);
   });
@@ -84,6 +87,8 @@ export function reportsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     schema: { tags: ['reports'], summary: 'Change the attribution agreement (fields omitted stay as they are)', body: attributionSettingsInput, response: { 200: attributionSettingsDto, ...errorResponses } },
   }, async (request, reply) => {
     const b = request.body;
+    const allowed = await authorize(deps.app, principalOf(request), 'attribution.change');
+    if (!allowed.ok) return sendFailure(reply, allowed);
     const result = await changeAttributionSettings(deps.app, principalOf(request).workspaceId, {
       target: b.target, lookbackDays: b.lookback_days, halfLifeDays: b.half_life_days, marketingChannels: b.marketing_channels,
     });

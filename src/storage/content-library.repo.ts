@@ -40,13 +40,28 @@ export async function insertRating(db: DbOrTrx, workspaceId: string, r: Omit<Con
   return toRating(row);
 }
 
+/**
+ * A person's rating of an asset: one per user and asset (unique index), so rating again replaces
+ * the rating, its scale, comment and time. `created`: false when an earlier rating was replaced.
+ */
+export async function upsertUserRating(db: DbOrTrx, workspaceId: string, r: Omit<ContentRating, 'id' | 'userId'> & { userId: string }): Promise<{ rating: ContentRating; created: boolean }> {
+  const row = await db.insertInto('content_rating').values({
+    workspace_id: workspaceId, id: newId(r.at.getTime()), asset_id: r.assetId, rating: r.rating, scale: r.scale, comment: r.comment,
+    source: r.source, contact_id: r.contactId, user_id: r.userId, at: r.at,
+  }).onConflict((oc) => oc.columns(['workspace_id', 'asset_id', 'user_id']).where('user_id', 'is not', null).doUpdateSet((eb) => ({
+    rating: eb.ref('excluded.rating'), scale: eb.ref('excluded.scale'), comment: eb.ref('excluded.comment'), source: eb.ref('excluded.source'), at: eb.ref('excluded.at'),
+  }))).returningAll().returning(sql<boolean>`xmax = 0`.as('inserted')).executeTakeFirstOrThrow();
+  return { rating: toRating(row), created: row.inserted };
+}
+
 /** Many ratings in one statement (demo and bulk loads); ids from each rating's time. */
 export async function insertRatings(db: DbOrTrx, workspaceId: string, rows: readonly Omit<ContentRating, 'id'>[]): Promise<number> {
   if (rows.length === 0) return 0;
   await db.insertInto('content_rating').values(rows.map((r) => ({
     workspace_id: workspaceId, id: newId(r.at.getTime()), asset_id: r.assetId, rating: r.rating, scale: r.scale, comment: r.comment,
     source: r.source, contact_id: r.contactId, user_id: r.userId, at: r.at,
-  }))).execute();
+  // A person rates an asset once (the generated feedback may pick one rep twice): the first stays.
+  }))).onConflict((oc) => oc.columns(['workspace_id', 'asset_id', 'user_id']).where('user_id', 'is not', null).doNothing()).execute();
   return rows.length;
 }
 

@@ -251,17 +251,23 @@ export async function findAccountIdByGroupId(db: DbOrTrx, workspaceId: string, g
   return row.rows[0]?.id ?? null;
 }
 
-/** Links contacts to an account: explicitly (group, overrides) or only where none is set (email domain). */
+/** Links contacts to an account: explicitly (a server key's group, overrides) or only where none is set (email domain, a public key's group). */
 export async function linkContactsToAccount(trx: Trx, workspaceId: string, contactIds: string[], accountId: string, explicit: boolean): Promise<void> {
   if (contactIds.length === 0) return;
   await sql`UPDATE contact SET account_id = ${accountId}, updated_at = now()
     WHERE workspace_id = ${workspaceId} AND id = ANY(${contactIds}::uuid[]) ${explicit ? sql`` : sql`AND account_id IS NULL`}`.execute(trx);
 }
 
-export async function mergeAccountAttributes(trx: Trx, workspaceId: string, accountId: string, patch: { industry?: string | null; employeeCount?: number | null; attributes: Record<string, unknown> }): Promise<void> {
-  await sql`UPDATE account SET industry = COALESCE(${patch.industry ?? null}, industry), employee_count = COALESCE(${patch.employeeCount ?? null}::int, employee_count),
-    attributes = attributes || ${JSON.stringify(patch.attributes)}::jsonb, updated_at = now()
-    WHERE workspace_id = ${workspaceId} AND id = ${accountId}`.execute(trx);
+/** Group traits onto an account: replacing (server keys) or only filling what is empty (the public key). */
+export async function mergeAccountAttributes(trx: Trx, workspaceId: string, accountId: string, patch: { industry?: string | null; employeeCount?: number | null; attributes: Record<string, unknown> }, mode: 'overwrite' | 'fill_empty' = 'overwrite'): Promise<void> {
+  const given = sql`${JSON.stringify(patch.attributes)}::jsonb`;
+  await (mode === 'fill_empty'
+    ? sql`UPDATE account SET industry = COALESCE(industry, ${patch.industry ?? null}), employee_count = COALESCE(employee_count, ${patch.employeeCount ?? null}::int),
+        attributes = ${given} || attributes, updated_at = now()
+        WHERE workspace_id = ${workspaceId} AND id = ${accountId}`
+    : sql`UPDATE account SET industry = COALESCE(${patch.industry ?? null}, industry), employee_count = COALESCE(${patch.employeeCount ?? null}::int, employee_count),
+        attributes = attributes || ${given}, updated_at = now()
+        WHERE workspace_id = ${workspaceId} AND id = ${accountId}`).execute(trx);
 }
 
 /** Content URL keys → asset ids, and campaign utm_campaign → campaign id, for the ingest lookup cache. */
@@ -278,18 +284,25 @@ export type TraitsPatch = {
 
 /**
  * Applies identify traits to many contacts in one statement (rows in id order, as the row locks
- * are taken): given fields overwrite, attributes merge (a null attribute removes it), consent merges.
+ * are taken). `overwrite` (server keys): given fields replace, attributes merge (a null attribute
+ * removes it), consent merges. `fill_empty` (the public key, src/core/ingest-trust.rules.ts): a
+ * given field only fills an empty one, an attribute only one the contact lacks; nothing is removed.
  */
-export async function patchContactsFromTraits(trx: Trx, workspaceId: string, patches: TraitsPatch[]): Promise<void> {
+export async function patchContactsFromTraits(trx: Trx, workspaceId: string, patches: TraitsPatch[], mode: 'overwrite' | 'fill_empty' = 'overwrite'): Promise<void> {
   if (patches.length === 0) return;
   const rows = [...patches].sort((a, b) => (a.contactId < b.contactId ? -1 : 1)).map((p) => ({
     id: p.contactId, first_name: p.firstName ?? null, last_name: p.lastName ?? null, title: p.title ?? null, phone: p.phone ?? null,
     country: p.country ?? null, attributes: p.attributes ?? null, consent: p.consent ?? null,
   }));
+  const fill = mode === 'fill_empty';
+  const field = (col: string) => (fill
+    ? sql`${sql.ref(col)} = COALESCE(NULLIF(c.${sql.ref(col)}, ''), t.${sql.ref(col)})`
+    : sql`${sql.ref(col)} = COALESCE(t.${sql.ref(col)}, c.${sql.ref(col)})`);
+  // Filling: the contact's own attributes win over the given ones, and a given null removes nothing.
+  const attributes = fill ? sql`jsonb_strip_nulls(t.attributes) || c.attributes` : sql`jsonb_strip_nulls(c.attributes || t.attributes)`;
   await sql`UPDATE contact c SET
-      first_name = COALESCE(t.first_name, c.first_name), last_name = COALESCE(t.last_name, c.last_name), title = COALESCE(t.title, c.title),
-      phone = COALESCE(t.phone, c.phone), country = COALESCE(t.country, c.country),
-      attributes = CASE WHEN t.attributes IS NULL THEN c.attributes ELSE jsonb_strip_nulls(c.attributes || t.attributes) END,
+      ${sql.join(['first_name', 'last_name', 'title', 'phone', 'country'].map(field))},
+      attributes = CASE WHEN t.attributes IS NULL THEN c.attributes ELSE ${attributes} END,
       consent = CASE WHEN t.consent IS NULL THEN c.consent ELSE c.consent || t.consent END,
       updated_at = now()
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS t(id uuid, first_name text, last_name text, title text, phone text, country text, attributes jsonb, consent jsonb)

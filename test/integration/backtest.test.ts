@@ -34,7 +34,9 @@ beforeAll(async () => {
     if (i === 0) winnerLead = json(await t.api('GET', `/api/v1/leads?contact_id=${c.id}`)).data[0].id;
   }
   t.clock.set(new Date('2026-01-12T09:00:00Z'));
-  for (const to of ['sal', 'sql', 'opportunity']) expect((await t.api('POST', `/api/v1/leads/${winnerLead}/transitions`, { to }, t.keys.write)).statusCode).toBe(201);
+  // Sales work is a person's: a rep's personal key (the lead waits in the shared queue).
+  const rep = await t.newKey(['write'], t.users.sales.id);
+  for (const to of ['sal', 'sql', 'opportunity']) expect((await t.api('POST', `/api/v1/leads/${winnerLead}/transitions`, { to }, rep)).statusCode).toBe(201);
   const opp = await t.api('POST', '/api/v1/opportunities', { name: 'Cloudly deal', account_id: account.id, amount: 10000, stage: 'closed_won', status: 'won', lead_ids: [winnerLead] }, t.keys.write);
   expect(opp.statusCode, opp.body).toBe(201);
   // The deal was created won: its lead followed it (leads and deals stay in step).

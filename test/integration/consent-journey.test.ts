@@ -109,8 +109,10 @@ describe('consent journey', () => {
     await liveDays(1); // the tick now waits for the send step
     expect((await enrollmentOf(lead.id))[0]).toMatchObject({ status: 'active' });
 
-    // He withdraws through an identify (Segment's consent context), after the tick was queued.
-    const identify = await segment(t, '/v1/identify', { userId: 'ben-1', traits: { email }, context: { consent: { categoryPreferences: { Marketing: false, Analytics: true } } } });
+    // He withdraws through an identify (Segment's consent context) his consent manager syncs from the
+    // server, after the tick was queued. (A public browser key cannot undo the form's grant: ingest-key-kinds.test.ts.)
+    const serverKey = await t.newKey(['ingest:server']);
+    const identify = await segment(t, '/v1/identify', { userId: 'ben-1', traits: { email }, context: { consent: { categoryPreferences: { Marketing: false, Analytics: true } } } }, { key: serverKey });
     expect(identify.statusCode).toBe(200);
     await liveDays(5);
     expect(mailsTo(email)).toHaveLength(0);

@@ -19,8 +19,10 @@ afterAll(async () => { await t?.close(); });
 describe('content list with include=usage', () => {
   it('adds rating count/average and consumption per asset; without include the shape is unchanged', async () => {
     const rep = await t.newKey(['write'], t.users.sales.id);
-    for (const [asset, rating] of [['a', 4], ['a', 5], ['b', 2]] as const) {
-      expect((await t.api('POST', `/api/v1/content/${ids[asset]}/ratings`, { rating }, rep)).statusCode).toBe(201);
+    const manager = await t.newKey(['write'], t.users.manager.id);
+    // One rating per person per asset: two people rate a.
+    for (const [asset, rating, key] of [['a', 4, rep], ['a', 5, manager], ['b', 2, rep]] as const) {
+      expect((await t.api('POST', `/api/v1/content/${ids[asset]}/ratings`, { rating }, key)).statusCode).toBe(201);
     }
     expect((await t.app.inject({ method: 'POST', url: `/v1/content-ratings?key=${t.keys.ingest}`, payload: { asset_id: ids.a, rating: 3 } })).statusCode).toBe(201);
     const contact = json(await t.api('POST', '/api/v1/contacts', { email: 'reader@buyer.test' }));

@@ -69,7 +69,7 @@ describe('ratings from prospects and sales', () => {
     const r = await t.api('POST', `/api/v1/content/${ids.guide}/ratings`, { thumbs: 'up', comment: 'Used it in a call with a CFO, helped' }, personal);
     expect(r.statusCode, r.body).toBe(201);
     expect(json(r)).toMatchObject({ source: 'sales', user_id: t.users.sales.id, rating: 5, scale: 'thumbs' });
-    expect((await t.api('POST', `/api/v1/content/${ids.guide}/ratings`, { rating: 3 }, t.keys.write)).statusCode).toBe(400); // a machine key is nobody
+    expect((await t.api('POST', `/api/v1/content/${ids.guide}/ratings`, { rating: 3 }, t.keys.write)).statusCode).toBe(403); // a machine key is nobody
     const list = json(await t.api('GET', `/api/v1/content/${ids.guide}/ratings`));
     expect(list.summary).toEqual({ count: 3, average: 3.33, by_source: { prospect: { count: 2, average: 2.5 }, sales: { count: 1, average: 5 } } });
     const prospect = list.data.find((x: any) => x.scale === 'stars');

@@ -125,7 +125,7 @@ describe('what a form submission publishes (the forms use case on the standard p
     const definition = must(await installDefaultDefinition(t.deps, t.workspace.id, { marketingUserId: t.users.marketing.id, salesUserId: t.users.sales.id }));
     const seen: DomainEvent[] = [];
     // The form use case (what POST /api/v1/forms/{id}/submissions calls) on the server's standard pipeline.
-    const r = await observeEvents((e) => { seen.push(e); }, () => submitForm(t.deps, createStandardIngestPipeline(), t.workspace.id, 'newsletter', { fields: { email: 'form@umbrella.example', first_name: 'Fay' } }));
+    const r = await observeEvents((e) => { seen.push(e); }, () => submitForm(t.deps, createStandardIngestPipeline(), t.workspace.id, 'newsletter', { fields: { email: 'form@umbrella.example', first_name: 'Fay' }, trust: 'public' }));
     expect(r.ok).toBe(true);
     const names = seen.map((e) => e.name);
     // The form's email made the new contact known: ContactsIdentified comes last (it already has a lead, so nothing more opens).

@@ -101,9 +101,11 @@ describe('accounts', () => {
     expect((await contactByEmail(t, 'someone@gmail.com'))!.account_id).toBeNull();
   });
 
-  it('group creates the account from its traits and an explicit group wins over domain matching', async () => {
+  it('group creates the account from its traits and an explicit group (server key) wins over domain matching', async () => {
     await segment(t, '/v1/identify', { userId: 'u-g', traits: { email: 'gina@wayne.example' } });
-    const r = await segment(t, '/v1/group', { userId: 'u-g', groupId: 'grp-42', traits: { name: 'Stark Industries', website: 'https://www.stark.example/about', industry: 'Defense', employees: 5000 } });
+    // Moving a known contact to another company is a server key's call (the public key only fills: ingest-key-kinds.test.ts).
+    const serverKey = await t.newKey(['ingest:server']);
+    const r = await segment(t, '/v1/group', { userId: 'u-g', groupId: 'grp-42', traits: { name: 'Stark Industries', website: 'https://www.stark.example/about', industry: 'Defense', employees: 5000 } }, { key: serverKey });
     expect(r.statusCode).toBe(200);
     const gina = (await contactByEmail(t, 'gina@wayne.example'))!;
     const account = json(await t.api('GET', `/api/v1/accounts/${gina.account_id}`, undefined, t.keys.read));

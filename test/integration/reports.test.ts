@@ -131,7 +131,8 @@ describe('leakage and interactions', () => {
 
 describe('attribution', () => {
   it('stores the agreement', async () => {
-    const r = await t.api('PUT', '/api/v1/settings/attribution', { target: 0.5, marketing_channels: ['paid_search', 'email', 'webinar'] }, t.keys.write);
+    // The agreement is marketing's (or an admin's): a marketing user's personal key sets it.
+    const r = await t.api('PUT', '/api/v1/settings/attribution', { target: 0.5, marketing_channels: ['paid_search', 'email', 'webinar'] }, await t.newKey(['write'], t.users.marketing.id));
     expect(r.statusCode, r.body).toBe(200);
     expect(json(r)).toEqual({ target: 0.5, lookback_days: 365, half_life_days: 7, marketing_channels: ['paid_search', 'email', 'webinar'] });
     expect((await t.api('PUT', '/api/v1/settings/attribution', { target: 2 })).statusCode).toBe(400);

@@ -109,7 +109,8 @@ describe('real-time scoring and qualification', () => {
   it('after sales recycles to nurture, only a newly qualifying score re-qualifies (nurture → mql)', async () => {
     const lead = await openLead();
     t.clock.set(at(61, 60));
-    const back = await t.api('POST', `/api/v1/leads/${lead.id}/transitions`, { to: 'nurture', reason_code: 'not_ready' }, t.keys.write);
+    // Handing back is sales work, recorded by a person (the lead waits in the shared queue: any rep may).
+    const back = await t.api('POST', `/api/v1/leads/${lead.id}/transitions`, { to: 'nurture', reason_code: 'not_ready' }, await t.newKey(['write'], t.users.sales.id));
     expect(back.statusCode, back.body).toBe(201);
     const webinar = await activity(at(62), { type: 'webinar_attended', event_name: 'Pipeline webinar' });
     expect(webinar.scoring.contacts[0].cell).toBe('A2');

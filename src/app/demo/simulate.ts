@@ -92,12 +92,13 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
   const ingest = async (batch: MessageAct[]): Promise<void> => {
     if (batch.length === 0) return;
     const messages = batch.map((a) => ({ ...a.message, messageId: `demo-${String(++sent).padStart(7, '0')}`, timestamp: new Date(a.ms).toISOString() }));
-    const outcome = await ingestMessages(at(deps, batch[batch.length - 1]!.ms), sim.pipeline, workspaceId, { messages, channel: 'segment' });
+    // The demo's identify calls stand for badge-scan lists and CRM syncs (see acts.ts): a server key's traffic.
+    const outcome = await ingestMessages(at(deps, batch[batch.length - 1]!.ms), sim.pipeline, workspaceId, { messages, channel: 'segment', trust: 'server' });
     if (outcome.errors.length) throw new Error(`demo traffic refused by the ingestion door: ${outcome.errors[0]!.message}`);
     batch.forEach((a, i) => remember(a.person, outcome.contactIds[i] ?? null));
   };
   const submit = async (act: FormAct): Promise<void> => {
-    const result = await submitForm(at(deps, act.ms), sim.pipeline, workspaceId, act.formId, { fields: act.fields });
+    const result = await submitForm(at(deps, act.ms), sim.pipeline, workspaceId, act.formId, { fields: act.fields, trust: 'public' });
     if (!result.ok) throw new Error(`demo form ${act.formId} refused by the forms door: ${result.message}`);
     forms++;
     remember(act.person, result.value.contactId);

@@ -57,6 +57,8 @@ export const leadDto = z.object({
   definition_id: z.string().nullable(),
   allowed_transitions: z.array(z.object({ to: z.string(), action: z.string(), label: z.string(), reason_required: z.string().nullable() })),
   sla: leadSlaDto.nullable().optional().describe('The open SLA clock due first (null: none runs). Present on list, get and transition answers.'),
+  waiting: z.object({ queue: z.string().nullable(), team: z.string().nullable() }).nullable().optional()
+    .describe("Where a lead without an owner waits (its latest assignment's queue and team): who may work it follows from it. Null for owned leads. Present on list, get and transition answers."),
 }).meta({ id: 'Lead' });
 
 export function toLeadDto(l: Lead, allowed: { to: string; action: string; label: string; reason: string | null }[]): z.infer<typeof leadDto> {

@@ -22,6 +22,7 @@ import * as lifecycleWebhooks from './2026-12-03-60-lifecycle-webhooks.ts';
 import * as changeCursor from './2026-12-03-61-change-cursor.ts';
 import * as definitionGovernance from './2026-12-03-11-definition-governance.ts';
 import * as signIn from './2026-12-03-20-sign-in.ts';
+import * as oneRatingPerPerson from './2026-12-03-30-one-rating-per-person.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-61-change-cursor': changeCursor,
   '2026-12-03-11-definition-governance': definitionGovernance,
   '2026-12-03-20-sign-in': signIn,
+  '2026-12-03-30-one-rating-per-person': oneRatingPerPerson,
 };

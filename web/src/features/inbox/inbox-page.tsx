@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, get, qs } from '../../api/client.ts';
 import { keys, useUsers } from '../../api/queries.ts';
 import type { Lead, Me, Page } from '../../api/types.ts';
+import { usePermissions } from '../../app/permissions.ts';
 import { canWrite, isManager } from '../../app/roles.ts';
 import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { InboxRow } from './inbox-row.tsx';
@@ -25,6 +26,7 @@ export function InboxPage({ me }: { me: Me }) {
     refetchInterval: 60_000,
   });
   const users = useUsers();
+  const { may } = usePermissions(me);
   const now = useNow();
   const transition = useTransitionLead();
   const [dialog, setDialog] = useState<{ lead: Lead; mode: ReasonMode; name: string } | null>(null);
@@ -57,7 +59,7 @@ export function InboxPage({ me }: { me: Me }) {
   });
   const reps = manager && canWrite(me) ? (users.data ?? []).filter((u) => u.role === 'sales' || u.role === 'sales_manager') : undefined;
   const rowProps = {
-    now, canAct: canWrite(me),
+    now, canAct: canWrite(me), may,
     reps: showOwner ? reps : undefined,
     onReassign: (lead: Lead, ownerId: string, name: string) => { setNotice(null); reassign.mutate({ lead, ownerId, name }); },
     onAccept: (lead: Lead, name: string) => run({ lead, to: 'sal' }, `Accepted ${name}.`),

@@ -1,12 +1,15 @@
 import { Link } from 'react-router-dom';
+import type { Decision, LeadAct } from '../../../../src/core/permissions.rules.ts';
 import type { Lead, User } from '../../api/types.ts';
 import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
 import { contactName, timeAgo } from '../../ui/format.ts';
 import { SlaCountdown } from './sla-countdown.tsx';
 import type { ReasonMode } from './reason-dialog.tsx';
 
-export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, reps, onReassign }: {
+export function InboxRow({ lead, now, ownerName, canAct, may, onAccept, onReason, reps, onReassign }: {
   lead: Lead; now: number; ownerName?: string; canAct: boolean;
+  /** The permission rule's answer for this user (the same function the API enforces). */
+  may: (lead: Lead, act: LeadAct) => Decision;
   onAccept: (lead: Lead, name: string) => void; onReason: (lead: Lead, mode: ReasonMode, name: string) => void;
   /** A manager's reassign control: the reps to choose from. */
   reps?: User[]; onReassign?: (lead: Lead, ownerId: string, name: string) => void;
@@ -17,7 +20,8 @@ export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, rep
   const account = { data: lead.account ?? undefined };
   const why = lead.qualification?.note ?? null;
   const name = contactName(contact.data);
-  const can = (action: string) => lead.allowed_transitions.some((t) => t.action === action);
+  // A button shows when the lifecycle allows the move and the user may make it (their lead, their team's queue…).
+  const can = (action: LeadAct) => lead.allowed_transitions.some((t) => t.action === action) && may(lead, action).allowed;
   return (
     <tr>
       <td>
@@ -33,7 +37,7 @@ export function InboxRow({ lead, now, ownerName, canAct, onAccept, onReason, rep
       <td><SlaCountdown sla={lead.sla} now={now} /></td>
       {ownerName !== undefined ? (
         <td>
-          {reps && onReassign ? (
+          {reps && onReassign && may(lead, 'assign').allowed ? (
             <select className="owner-select" aria-label={`Owner of ${name}`} value={lead.owner_id ?? ''} onChange={(e) => e.target.value && onReassign(lead, e.target.value, name)}>
               {lead.owner_id ? null : <option value="">Unassigned</option>}
               {lead.owner_id && !reps.some((r) => r.id === lead.owner_id) ? <option value={lead.owner_id}>{ownerName}</option> : null}

@@ -4,6 +4,8 @@ import { Link, useParams } from 'react-router-dom';
 import { get, qs } from '../../api/client.ts';
 import { useAccount, useActivities, useContact, useLead, useTransitions, useUsers } from '../../api/queries.ts';
 import type { Lead, LeadSla, Me, Opportunity, Page, User } from '../../api/types.ts';
+import type { Decision, LeadAct } from '../../../../src/core/permissions.rules.ts';
+import { usePermissions } from '../../app/permissions.ts';
 import { canWrite } from '../../app/roles.ts';
 import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
 import { contactName, formatDate, formatDateTime, formatMoney } from '../../ui/format.ts';
@@ -56,23 +58,30 @@ function HandoffPanel({ sla, owner, ownerId, now }: { sla: LeadSla | null | unde
   );
 }
 
-function LeadActions({ lead, name }: { lead: Lead; name: string }) {
+function LeadActions({ lead, name, may }: { lead: Lead; name: string; may: (lead: Lead, act: LeadAct) => Decision }) {
   const transition = useTransitionLead();
   const [reasonFor, setReasonFor] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   // One button per action; actions that need a reason open the reason dialog with every target they allow.
   const actions = [...new Map(lead.allowed_transitions.map((t) => [t.action, t])).values()];
   const go = (to: string) => transition.mutate({ lead, to }, { onError: (e) => setMessage(e.message), onSuccess: () => setMessage(null) });
+  // What this user may not do stays visible but disabled, with the rule's own words on who may.
+  const decisions = new Map(actions.map((t) => [t.action, may(lead, t.action as LeadAct)]));
+  const whyNot = (action: string) => { const d = decisions.get(action); return d && !d.allowed ? d.message : undefined; };
+  const refused = [...decisions.values()].find((d): d is Extract<Decision, { allowed: false }> => !d.allowed && !!d.whoMay);
   return (
     <div className="lead-actions">
       <div className="button-row">
         {actions.map((t) => (
-          <button key={t.action} type="button" className={`button small ${t.action === 'accept' ? 'primary' : ''}`} disabled={transition.isPending}
+          <button key={t.action} type="button" className={`button small ${t.action === 'accept' ? 'primary' : ''}`}
+            disabled={transition.isPending || !decisions.get(t.action)?.allowed}
+            title={whyNot(t.action)}
             onClick={() => (t.reason_required ? setReasonFor(t.action) : go(t.to))}>
             {t.reason_required && ['reject', 'disqualify', 'lose'].includes(t.action) ? (t.action === 'reject' ? 'Reject' : t.label) : t.label}
           </button>
         ))}
       </div>
+      {refused ? <p className="muted small permission-note">{refused.message}</p> : null}
       {message ? <div className="error-note" role="alert">{message}</div> : null}
       {reasonFor ? (
         <ReasonDialog lead={lead} mode={reasonFor} leadName={name} onClose={() => setReasonFor(null)}
@@ -90,6 +99,7 @@ export function LeadPage({ me }: { me: Me }) {
   const transitions = useTransitions(id);
   const activities = useActivities(lead.data?.contact_id);
   const users = useUsers();
+  const { may } = usePermissions(me);
   const now = useNow();
   const mqlMarkers = useMemo(() => (transitions.data ?? []).filter((t) => t.to === 'mql').map((t) => ({ at: t.at, label: 'MQL' })), [transitions.data]);
   if (lead.isPending) return <main className="page"><Loading label="Loading lead…" /></main>;
@@ -111,7 +121,7 @@ export function LeadPage({ me }: { me: Me }) {
             {l.recycle_count ? <span className="meta">Recycled {l.recycle_count}×</span> : null}
           </div>
         </div>
-        {canWrite(me) ? <LeadActions lead={l} name={name} /> : null}
+        {canWrite(me) ? <LeadActions lead={l} name={name} may={may} /> : null}
       </header>
       <Card title="Score over time" className="score-over-time"><ScoreHistory contactId={l.contact_id} markers={mqlMarkers} /></Card>
       <div className="grid-3">

@@ -7,9 +7,10 @@ import { Modal } from '../../ui/modal.tsx';
 import { Card, ErrorNote, Loading } from '../../ui/states.tsx';
 
 const scopeHelp: Record<string, string> = {
-  ingest: 'write events only — safe to put in a web page',
+  ingest: 'write events only — safe to put in a web page: adds activities and fills empty traits, never changes what is known',
+  'ingest:server': 'write events from your servers — traits and consent overwrite; never put it in a web page',
   read: 'read everything',
-  write: 'read and change records',
+  write: 'read and change records; a machine key never does sales work (accept, reject) — use a personal key for that',
   admin: 'manage users and keys',
 };
 
@@ -31,7 +32,7 @@ function CreatedKey({ created }: { created: CreatedApiKey }) {
     <div className="secret-box" role="status" aria-label="New API key">
       <p><strong>Copy this key now.</strong> It is shown only once; Leadloop keeps only a hash.</p>
       <div className="code-row"><code aria-label="API key secret">{created.key}</code><CopyButton text={created.key} label="Copy API key" /></div>
-      {created.scopes.includes('ingest') ? (
+      {created.scopes.includes('ingest') && !created.scopes.includes('ingest:server') ? (
         <>
           <p>Paste this tracking snippet into every page of your website, before <code>&lt;/body&gt;</code>:</p>
           <div className="code-row"><code aria-label="Tracking snippet">{snippet}</code><CopyButton text={snippet} label="Copy tracking snippet" /></div>
