@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -22,8 +23,16 @@ export const configSchema = z.object({
   LEADLOOP_SESSION_TTL_HOURS: z.coerce.number().int().min(1).default(24 * 14).describe('How long a web login stays valid.'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional().describe('SMTP server for alerts and nurture email, e.g. smtp://user:pass@mail.example.com:587. Unset: email is recorded but not sent. Secret.'),
   SMTP_FROM: z.string().default('Leadloop <leadloop@localhost>').describe('From address of outgoing email.'),
+  LEADLOOP_TRUSTED_PROXIES: z.string().default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every((a) => ipaddr.isValid(a) || isCidr(a)), 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 10.0.0.1,192.168.0.0/16')
+    .describe('Reverse proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For header is believed. Default none: the client address is the connection\'s, so a forged header cannot dodge rate limits. Behind a proxy, name it here.'),
   LEADLOOP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs run in parallel by the worker.'),
 });
+
+function isCidr(value: string): boolean {
+  try { ipaddr.parseCIDR(value); return true; } catch { return false; }
+}
 
 export type Config = z.infer<typeof configSchema>;
 
