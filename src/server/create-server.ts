@@ -93,8 +93,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   // The docs page brings its own inline script and styles: the plugin sends a CSP allowing exactly those.
   await app.register(swaggerUi, {
     routePrefix: '/api/docs', staticCSP: true,
-    // Its CSP upgrades requests to https, which breaks the page on a plain-http install; HSTS does that job when served over https.
-    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    // The plugin's CSP upgrades requests to https (breaks the page on a plain-http install; HSTS does that job over
+    // https), and swagger-ui sets inline styles its style hashes do not cover: styles (never scripts) may be inline here.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
   });
   // Before validation: nothing PostgreSQL cannot store (NUL, broken Unicode, hostile depth) reaches zod or SQL.
   installJsonParser(app);

@@ -23,11 +23,10 @@ describe.skipIf(!hasChromium)('web app under the Content-Security-Policy (Chromi
   async function watchViolations(page: Page): Promise<string[]> {
     const violations: string[] = [];
     await page.exposeFunction('__reportCsp', (v: string) => { violations.push(v); });
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => {
-        (window as unknown as { __reportCsp: (v: string) => void }).__reportCsp(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`);
-      });
-    });
+    // A string: this test file is compiled without the DOM types.
+    await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => {
+      window.__reportCsp(e.violatedDirective + ' blocked ' + e.blockedURI + ' (' + e.sourceFile + ':' + e.lineNumber + ')');
+    });`);
     page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
     return violations;
   }
@@ -64,6 +63,10 @@ describe.skipIf(!hasChromium)('web app under the Content-Security-Policy (Chromi
     // Let late style/script work (charts resizing, lazy chunks) report before judging.
     await page.waitForLoadState('networkidle');
     expect(violations).toEqual([]);
+    // The watcher does see violations: an injected inline style is refused and reported.
+    await page.evaluate(`document.head.appendChild(Object.assign(document.createElement('style'), { textContent: 'body { color: red }' }))`);
+    await expect.poll(() => violations.length).toBeGreaterThan(0);
+    expect(violations.join('\n')).toMatch(/style-src/);
     await page.context().close();
   });
 
@@ -73,8 +76,12 @@ describe.skipIf(!hasChromium)('web app under the Content-Security-Policy (Chromi
     const violations = await watchViolations(page);
     await page.goto('/api/docs');
     await page.getByText('Leadloop API').first().waitFor();
+    await page.getByText('/api/v1/health').first().waitFor();
     await page.waitForLoadState('networkidle');
     expect(violations).toEqual([]);
+    const csp = (await page.request.get('/api/docs/')).headers()['content-security-policy'] ?? '';
+    expect(csp).toMatch(/script-src 'self' *;/);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
     await context.close();
   });
 });
