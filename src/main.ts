@@ -145,7 +145,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
     // Post-persist ingestion steps (scoring, qualification, alerts) are added to this list.
     const ingest = createStandardIngestPipeline();
     server = options.serve
-      ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest, trustedProxies: config.LEADLOOP_TRUSTED_PROXIES })
+      ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest, trustedProxies: config.LEADLOOP_TRUSTED_PROXIES, rateLimits: config.LEADLOOP_RATE_LIMITS })
       : null;
     // Alerts need the mailer (null when SMTP_URL is unset: recorded as not configured) and links to the lead.
     mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM) : null;

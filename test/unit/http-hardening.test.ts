@@ -39,6 +39,17 @@ describe('trusted proxies setting', () => {
   });
 });
 
+describe('rate limits setting', () => {
+  it('overrides named doors, refuses unknown doors and non-numbers', () => {
+    const good = parseConfig({ LEADLOOP_RATE_LIMITS: 'ingest=20000, forms=120' });
+    expect(good.ok && good.config.LEADLOOP_RATE_LIMITS).toEqual({ ingest: 20000, forms: 120 });
+    for (const bad of ['everything=5', 'forms=lots', 'forms=0']) {
+      const r = parseConfig({ LEADLOOP_RATE_LIMITS: bad });
+      expect(!r.ok && r.message, bad).toMatch(/LEADLOOP_RATE_LIMITS: must be door=requests-per-minute pairs/);
+    }
+  });
+});
+
 describe('form redirect rule', () => {
   it('normalises typed domains and decides redirects', () => {
     expect(normalizeDomain(' https://WWW.Example.com/thanks ')).toBe('www.example.com');
