@@ -119,7 +119,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       const code: HttpErrorCode = err.statusCode === 429 ? 'RateLimited' : err.statusCode === 413 ? 'PayloadTooLarge' : err.statusCode === 415 ? 'UnsupportedMediaType' : 'ValidationFailed';
-      return sendError(reply, code, err.message, [{ path: 'body', message: err.message }]);
+      return sendError(reply, code, err.message, [{ path: code === 'RateLimited' ? 'request' : 'body', message: err.message }]);
     }
     request.log.error({ err }, 'unhandled error');
     return sendError(reply, 'InternalError', 'Something went wrong on our side; the request was not applied. Details are in the server log.');

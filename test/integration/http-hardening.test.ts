@@ -86,6 +86,9 @@ describe('rate limits on public doors', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     const body = JSON.parse(refused.body);
     expect(body.error.code).toBe('RateLimited');
+    expect(body.error.details[0].path).toBe('request');
+    // A browser form or SDK on another site can read the refusal (CORS headers on the 429 too).
+    expect(refused.headers['access-control-allow-origin']).toBe('*');
     expect(body.error.message).toMatch(/form submissions from your address \(at most 3 a minute\); retry in/);
     // Another address has its own budget; authenticated API routes are not limited by this.
     expect((await submit(s, {}, '203.0.113.8')).statusCode).toBe(200);
