@@ -105,7 +105,7 @@ export async function run(args: string[]): Promise<void> {
     }
     const ingest = createIngestPipeline({ profile });
     const auth = createAuthService(deps, { sessionTtlHours: 1 });
-    const server = await createServer({ app: deps, auth, publicUrl: 'http://127.0.0.1', logLevel: 'silent', sessionTtlHours: 1, secureCookies: false, ingest });
+    const server = await createServer({ app: deps, auth, publicUrl: 'http://127.0.0.1', logLevel: 'silent', sessionTtlHours: 1, secureCookies: false, ingest, rateLimits: { ingest: 1e9 } }); // throughput, not the per-address limit, is measured
     await server.listen({ host: '127.0.0.1', port: 0 });
     const address = server.server.address();
     if (!address || typeof address === 'string') throw new Error('server has no address');

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { parseAllowlist, type OutboundAllowlist } from './core/webhooks/target.rules.ts';
 
@@ -30,8 +31,26 @@ export const configSchema = z.object({
   LEADLOOP_OIDC_CLIENT_ID: z.string().optional().describe('Client id Leadloop is registered under at the OpenID provider (redirect URI: PUBLIC_URL/api/v1/auth/oidc/callback).'),
   LEADLOOP_OIDC_CLIENT_SECRET: z.string().optional().describe('Client secret at the OpenID provider. Secret.'),
   LEADLOOP_OIDC_NAME: z.string().default('single sign-on').describe('Label of the sign-in button: "Sign in with <name>".'),
+  LEADLOOP_TRUSTED_PROXIES: z.string().default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((list) => list.every((a) => ipaddr.isValid(a) || isCidr(a)), 'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 10.0.0.1,192.168.0.0/16')
+    .describe('Reverse proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For header is believed. Default none: the client address is the connection\'s, so a forged header cannot dodge rate limits. Behind a proxy, name it here.'),
+  LEADLOOP_RATE_LIMITS: z.string().default('')
+    .transform((v) => Object.fromEntries(v.split(',').map((s) => s.trim()).filter(Boolean).map((pair) => {
+      const [name, n] = pair.split('=').map((x) => x.trim());
+      return [name ?? '', Number(n)];
+    })) as Record<string, number>)
+    .refine((limits) => Object.entries(limits).every(([name, n]) => rateLimitDoors.includes(name) && Number.isInteger(n) && n > 0),
+      `must be door=requests-per-minute pairs, e.g. forms=120,ingest=20000; doors: ${['ingest', 'forms', 'ratings', 'links', 'auth'].join(', ')}`)
+    .describe('Per-address requests a minute on the public doors, overriding the defaults (ingest=6000, forms=60, ratings=60, links=300, auth=60), e.g. ingest=20000 for a CDP forwarding from one address.'),
   LEADLOOP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs run in parallel by the worker.'),
 });
+
+const rateLimitDoors = ['ingest', 'forms', 'ratings', 'links', 'auth'];
+
+function isCidr(value: string): boolean {
+  try { ipaddr.parseCIDR(value); return true; } catch { return false; }
+}
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -8,7 +8,9 @@ import { outboundAllowlist, parseConfig, publicUrl, type Config } from './config
 import { migrateJobQueue, startWorker } from './jobs/worker.ts';
 import { createStandardIngestPipeline } from './app/ingest-steps.ts';
 import { createServer } from './server/create-server.ts';
-import { createDb, createPool, startEmbeddedPostgres, type Db } from './storage/db.ts';
+import { createServer as createNetServer } from 'node:net';
+import { StartupError, createDb, createPool, handleSignalsOurselves, startEmbeddedPostgres, type Db } from './storage/db.ts';
+import { lockDataFolder } from './storage/instance-lock.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 
 /** The database a process works on: embedded (started or reused) or DATABASE_URL. */
@@ -36,17 +38,36 @@ export async function openRuntime(config: Config, options: { clock?: Clock; pool
   }
   const pool = createPool(url, options.poolSize ?? 20);
   const db = createDb(pool);
-  await migrateToLatest(db);
-  await migrateJobQueue(pool);
+  try {
+    await migrateToLatest(db);
+    await migrateJobQueue(pool);
+  } catch (e) {
+    await db.destroy().catch(() => {});
+    await stopEmbedded().catch(() => {});
+    throw databaseStartupError(e, databaseLabel);
+  }
   composeApp();
   const deps: AppDeps = { db, clock: options.clock ?? systemClock, outbound: outboundAllowlist(config) };
   return {
     config, url, pool, db, deps, databaseLabel,
     close: async () => {
       await db.destroy();
+      if (!pool.ended) await pool.end();
       await stopEmbedded();
     },
   };
+}
+
+/** Connection failures as one line that says what to check; other errors (a failing migration) pass through. */
+function databaseStartupError(e: unknown, label: string): unknown {
+  const code = (e as { code?: string } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') {
+    return new StartupError(`Cannot connect to ${label} (${message}). Check that PostgreSQL is running and DATABASE_URL names its host and port.`);
+  }
+  if (code === '28P01' || code === '28000') return new StartupError(`${label} refused the login (${message}). Check the user and password in DATABASE_URL.`);
+  if (code === '3D000') return new StartupError(`${label}: ${message}. Create the database, or fix its name in DATABASE_URL.`);
+  return e;
 }
 
 export type StartOptions = {
@@ -56,45 +77,108 @@ export type StartOptions = {
   onReady?: (runtime: Runtime, url: string) => Promise<void> | void;
 };
 
+/** Refuses early, in one line, when the HTTP port cannot be bound (before PostgreSQL starts). */
+export async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createNetServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ port, host, exclusive: true }, () => resolve());
+    });
+  } catch (e) {
+    throw portError(e, host, port);
+  }
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
+function portError(e: unknown, host: string, port: number): Error {
+  const code = (e as { code?: string } | null)?.code;
+  if (code === 'EADDRINUSE') return new StartupError(`Port ${port} on ${host} is already in use (another Leadloop or another program). Set PORT to a free port (e.g. PORT=${port + 1}), or stop the program using it.`, 4);
+  if (code === 'EACCES') return new StartupError(`Port ${port} on ${host} needs administrator rights. Set PORT to 1024 or above (e.g. PORT=3000).`, 4);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new StartupError(`HOST ${host} is not an address of this machine. Set HOST to 127.0.0.1 (this machine only) or 0.0.0.0 (all interfaces).`, 4);
+  return e instanceof Error ? e : new Error(String(e));
+}
+
 /** `leadloop start | serve | work`: one process by default, or separate roles in production. */
 export async function start(config: Config, options: StartOptions): Promise<{ stop: () => Promise<void> }> {
-  const runtime = await openRuntime(config);
-  await options.prepare?.(runtime);
   const url = publicUrl(config);
-  // Alerts, reset links and invitations need the mailer (null when SMTP_URL is unset: recorded as not configured).
-  const mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM) : null;
-  const auth = createAuthService(runtime.deps, {
-    sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, mailer: mailer ?? undefined, publicUrl: url,
-    onBackgroundError: (message) => console.error(`[auth] ${message}`),
-  });
-  const oidc = oidcFromConfig(config, url);
-  // Post-persist ingestion steps (scoring, qualification, alerts) are added to this list.
-  const ingest = createStandardIngestPipeline();
-  const server = options.serve
-    ? await createServer({ app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest, crmSecretKey: config.LEADLOOP_SECRET_KEY, oidc })
-    : null;
-  // The worker has its own connections: under an ingestion burst the HTTP requests queue for the
-  // server's pool, and alert deliveries (job fetch, delivery queries, completion) must not wait
-  // behind them. Its tasks use them too. Size: one per job, plus LISTEN and fetch/complete.
-  const concurrency = config.LEADLOOP_WORKER_CONCURRENCY;
-  const workerPool = options.work ? createPool(runtime.url, concurrency + 3) : null;
-  const workerDb = workerPool ? createDb(workerPool) : null;
-  const worker = workerPool && workerDb ? await startWorker(workerPool, { ...runtime.deps, db: workerDb, mailer, publicUrl: url, crmSecretKey: config.LEADLOOP_SECRET_KEY }, concurrency) : null;
-  if (server) await server.listen({ port: config.PORT, host: config.HOST });
-  await options.onReady?.(runtime, url);
+  // Cheap checks first, in one line each: the port before PostgreSQL starts.
+  if (options.serve) await checkPortFree(config.HOST, config.PORT);
+  let runtime: Runtime | null = null;
+  let server: Awaited<ReturnType<typeof createServer>> | null = null;
+  let worker: Awaited<ReturnType<typeof startWorker>> | null = null;
+  let workerPool: pg.Pool | null = null;
+  let workerDb: Db | null = null;
+  let mailer: ReturnType<typeof createMailer> | null = null;
+  let releaseLock = async () => {};
   let stopping: Promise<void> | null = null;
+  // In order: stop taking requests, finish jobs, close pools, then PostgreSQL (nothing is cut off mid-query).
   const stop = () => {
     stopping ??= (async () => {
       await server?.close();
       await worker?.stop();
       await workerDb?.destroy();
+      // Kysely ends a pool only if it queried through it; graphile-worker used this one directly.
+      if (workerPool && !workerPool.ended) await workerPool.end();
       mailer?.close();
-      await runtime.close();
+      await runtime?.close();
+      await releaseLock();
     })();
     return stopping;
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => { void stop().then(() => process.exit(0)); });
+  // Ctrl+C (also while the demo loads) and SIGTERM stop quietly: one line, exit code 0.
+  const onSignal = () => {
+    if (stopping) return;
+    console.log('\nStopping Leadloop…');
+    void stop().then(() => process.exit(0), (e: unknown) => {
+      console.error(`Error while stopping: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  try {
+    runtime = await openRuntime(config);
+    // Only we stop the embedded PostgreSQL, after our connections are closed.
+    await handleSignalsOurselves();
+    // One server per data folder (a second `start` would share the database and fight over the demo and the jobs).
+    if (options.serve && !config.DATABASE_URL) releaseLock = await lockDataFolder(config.LEADLOOP_DATA_DIR, url);
+    await options.prepare?.(runtime);
+    // Alerts, reset links and invitations need the mailer (null when SMTP_URL is unset: recorded as not configured).
+    mailer = config.SMTP_URL ? createMailer(config.SMTP_URL, config.SMTP_FROM) : null;
+    const auth = createAuthService(runtime.deps, {
+      sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, mailer: mailer ?? undefined, publicUrl: url,
+      onBackgroundError: (message) => console.error(`[auth] ${message}`),
+    });
+    const oidc = oidcFromConfig(config, url);
+    // Post-persist ingestion steps (scoring, qualification, alerts) are added to this list.
+    const ingest = createStandardIngestPipeline();
+    server = options.serve
+      ? await createServer({
+        app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest,
+        trustedProxies: config.LEADLOOP_TRUSTED_PROXIES, rateLimits: config.LEADLOOP_RATE_LIMITS, crmSecretKey: config.LEADLOOP_SECRET_KEY, oidc,
+      })
+      : null;
+    // The worker has its own connections: under an ingestion burst the HTTP requests queue for the
+    // server's pool, and alert deliveries (job fetch, delivery queries, completion) must not wait
+    // behind them. Its tasks use them too. Size: one per job, plus LISTEN and fetch/complete.
+    const concurrency = config.LEADLOOP_WORKER_CONCURRENCY;
+    workerPool = options.work ? createPool(runtime.url, concurrency + 3) : null;
+    workerDb = workerPool ? createDb(workerPool) : null;
+    worker = workerPool && workerDb ? await startWorker(workerPool, { ...runtime.deps, db: workerDb, mailer, publicUrl: url, crmSecretKey: config.LEADLOOP_SECRET_KEY }, concurrency) : null;
+    if (server) {
+      try {
+        await server.listen({ port: config.PORT, host: config.HOST });
+      } catch (e) {
+        throw portError(e, config.HOST, config.PORT);
+      }
+    }
+    await options.onReady?.(runtime, url);
+  } catch (e) {
+    // Nothing half-started stays behind (PostgreSQL, pools, the lock): the process can exit at once.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    await stop().catch(() => {});
+    throw e;
   }
   return { stop };
 }

@@ -7,6 +7,7 @@ import { DEMO_WORKSPACE_NAME, seedDemoWorkspace } from '../app/demo/seed-demo.ts
 import { createUser, createWorkspace, resolveWorkspace } from '../app/workspaces.ts';
 import { isRole, isScope, type Role } from '../core/access.ts';
 import { normalizeEmail } from '../core/identity.ts';
+import { StartupError } from '../storage/db.ts';
 import { findUserByEmail } from '../storage/users.repo.ts';
 import { loadConfig, start, type Runtime } from '../main.ts';
 import type { Config } from '../config.ts';
@@ -211,6 +212,11 @@ export async function runCli(argv: string[]): Promise<void> {
     if (e instanceof CliError) {
       console.error(`Error: ${e.message}`);
       process.exit(1);
+    }
+    // A cause the operator can fix: one line, no stack trace, an exit code per kind (see StartupError).
+    if (e instanceof StartupError) {
+      console.error(`Error: ${e.message}`);
+      process.exit(e.exitCode);
     }
     const code = (e as { code?: string; exitCode?: number } | null | undefined)?.code;
     if (code?.startsWith('commander.')) {

@@ -33,6 +33,8 @@ import type { IngestPipeline } from '../app/ingest-pipeline.ts';
 import { ingestRoutes } from './ingest.routes.ts';
 import { ingestCors } from './ingest-auth.ts';
 import { formsRoutes } from './forms.routes.ts';
+import { healthRoutes } from './health.routes.ts';
+import { loggerOptions, registerRateLimits, registerSecurityHeaders, type RateLimitGroup } from './http-hardening.ts';
 import { snippetRoutes } from './snippet.routes.ts';
 import { importsRoutes } from './imports.routes.ts';
 import { integrationsRoutes } from './integrations.routes.ts';
@@ -51,6 +53,15 @@ export type ServerDeps = {
   ingest?: IngestPipeline;
   /** LEADLOOP_SECRET_KEY: encrypts CRM credentials at rest (unset: connecting a CRM is refused with how to set it). */
   crmSecretKey?: string;
+  /**
+   * Addresses (IPs or CIDR ranges) of reverse proxies whose X-Forwarded-For is believed; default none:
+   * the client address is the socket's, so a forged header cannot dodge per-address limits.
+   */
+  trustedProxies?: string[];
+  /** Per-address requests a minute on the public doors (defaults in http-hardening.ts). */
+  rateLimits?: Partial<Record<RateLimitGroup, number>>;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: { write: (line: string) => void };
 };
 
 export type TypedServer = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;
@@ -60,13 +71,10 @@ export type RouteRegistrar = (app: FastifyInstance, deps: ServerDeps) => void;
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   composeApp(); // every domain-event subscriber registered (idempotent)
   const app = Fastify({
-    logger: deps.logLevel === 'silent' ? false : {
-      level: deps.logLevel,
-      // Secrets never reach the logs.
-      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-    },
+    // Secrets never reach the logs: headers are not logged, credential query values and link tokens are scrubbed.
+    logger: deps.logLevel === 'silent' ? false : loggerOptions(deps.logLevel, deps.logStream),
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy: deps.trustedProxies?.length ? deps.trustedProxies : false,
     frameworkErrors: frameworkError,
     // Per-request lines only at debug: ingestion traffic would drown everything else.
     logController: new LogController({ disableRequestLogging: deps.logLevel !== 'debug' && deps.logLevel !== 'trace' }),
@@ -78,6 +86,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', ingestCors);
   app.decorateRequest('principal', null);
   await app.register(cookie);
+  await registerSecurityHeaders(app, deps.publicUrl);
+  // Before any route: the plugin attaches its hook to routes as they are added.
+  await registerRateLimits(app, deps.rateLimits);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -89,19 +100,26 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  // The docs page brings its own inline script and styles: the plugin sends a CSP allowing exactly those.
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs', staticCSP: true,
+    // The plugin's CSP upgrades requests to https (breaks the page on a plain-http install; HSTS does that job over
+    // https), and swagger-ui sets inline styles its style hashes do not cover: styles (never scripts) may be inline here.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '').replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'"),
+  });
   // Before validation: nothing PostgreSQL cannot store (NUL, broken Unicode, hostile depth) reaches zod or SQL.
   installJsonParser(app);
+  // Authentication first (before the body is even parsed): an unauthenticated request learns nothing about its body.
+  app.addHook('onRequest', authGuard(deps.auth, { publicUrl: deps.publicUrl }));
   app.addHook('preValidation', storableGuard);
-  app.addHook('preHandler', authGuard(deps.auth, { publicUrl: deps.publicUrl }));
   app.addHook('preHandler', auditActorHook);
 
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  typed.get('/api/v1/health', { config: { permission: 'public' }, schema: { hide: false, tags: ['system'] } }, async () => ({ status: 'ok' }));
   typed.get('/api/v1/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   // One registrar per line: features add theirs without touching their neighbours'.
   const registrars = [
+    healthRoutes,
     metricsRoutes,
     authRoutes,
     adminRoutes,

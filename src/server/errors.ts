@@ -118,8 +118,8 @@ export function installErrorHandling(app: FastifyInstance): void {
       return sendError(reply, 'ValidationFailed', message, [{ path: 'body', message }]);
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      const code: HttpErrorCode = err.statusCode === 413 ? 'PayloadTooLarge' : err.statusCode === 415 ? 'UnsupportedMediaType' : 'ValidationFailed';
-      return sendError(reply, code, err.message, [{ path: 'body', message: err.message }]);
+      const code: HttpErrorCode = err.statusCode === 429 ? 'RateLimited' : err.statusCode === 413 ? 'PayloadTooLarge' : err.statusCode === 415 ? 'UnsupportedMediaType' : 'ValidationFailed';
+      return sendError(reply, code, err.message, [{ path: code === 'RateLimited' ? 'request' : 'body', message: err.message }]);
     }
     request.log.error({ err }, 'unhandled error');
     return sendError(reply, 'InternalError', 'Something went wrong on our side; the request was not applied. Details are in the server log.');

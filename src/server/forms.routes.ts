@@ -2,13 +2,20 @@ import formbody from '@fastify/formbody';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { checkFormRedirect, formRedirectPolicy, setFormRedirectDomains } from '../app/form-redirects.ts';
 import { submitForm } from '../app/forms.ts';
 import { ingestTrustOf } from '../core/ingest-trust.rules.ts';
 import { errorResponses } from './contract/common.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
+import { principalOf } from './auth.guard.ts';
 import { allowAnyOrigin, ingestGuard, ingestPrincipal } from './ingest-auth.ts';
 import { ingestPipelineOf } from './ingest.routes.ts';
+
+const redirectSettings = z.object({
+  domains: z.array(z.string()).nullable().describe('The domains forms may redirect to (subdomains included); null: the defaults apply.'),
+  effective: z.array(z.string()).describe("What applies now. Unset: Leadloop's own address and your content library's sites; each submission may also go back to the site of the page that held the form."),
+}).meta({ id: 'FormRedirectSettings' });
 
 const formAnswer = z.object({ ok: z.literal(true), contact_id: z.string().nullable() }).meta({ id: 'FormSubmissionAnswer' });
 
@@ -19,6 +26,28 @@ const formAnswer = z.object({ ok: z.literal(true), contact_id: z.string().nullab
 export function formsRoutes(server: FastifyInstance, deps: ServerDeps): void {
   const pipeline = ingestPipelineOf(deps);
   const guard = ingestGuard(deps.auth);
+  const settings = server.withTypeProvider<ZodTypeProvider>();
+  const settingsSchema = { tags: ['forms'], response: { 200: redirectSettings, ...errorResponses } };
+  settings.get('/api/v1/settings/form-redirects', {
+    config: { permission: 'read' }, schema: { ...settingsSchema, summary: 'Where form submissions may redirect (_redirect)' },
+  }, async (request) => {
+    const policy = await formRedirectPolicy(deps.app, principalOf(request).workspaceId, deps.publicUrl);
+    return { domains: policy.configured, effective: policy.domains };
+  });
+  settings.put('/api/v1/settings/form-redirects', {
+    config: { permission: 'admin' },
+    schema: {
+      ...settingsSchema, summary: 'Set the domains forms may redirect to (subdomains included); null restores the defaults',
+      body: z.strictObject({ domains: z.array(z.string().max(300)).max(100).nullable() }),
+    },
+  }, async (request, reply) => {
+    const workspaceId = principalOf(request).workspaceId;
+    const set = await setFormRedirectDomains(deps.app, workspaceId, request.body.domains);
+    if (!set.ok) return sendFailure(reply, set);
+    const policy = await formRedirectPolicy(deps.app, workspaceId, deps.publicUrl);
+    return { domains: policy.configured, effective: policy.domains };
+  });
+
   void server.register(async (scope) => {
     // Form parsing only for this route scope: the rest of the API stays JSON-only.
     await scope.register(formbody, { bodyLimit: 64 * 1024 });
@@ -44,10 +73,16 @@ export function formsRoutes(server: FastifyInstance, deps: ServerDeps): void {
       },
     }, async (request, reply) => {
       const principal = ingestPrincipal(request);
-      const result = await submitForm(deps.app, pipeline, principal.workspaceId, request.params.formId, {
+      const workspaceId = principal.workspaceId;
+      // A plain HTML form's Referer is the page holding the form (the Origin when the page sends no Referer).
+      const pageUrl = typeof request.headers.referer === 'string' ? request.headers.referer
+        : typeof request.headers.origin === 'string' && request.headers.origin !== 'null' ? request.headers.origin : null;
+      // Checked before anything is stored: a refused redirect is a 400 that writes nothing (never an open redirect).
+      const redirect = await checkFormRedirect(deps.app, workspaceId, { redirect: request.body._redirect, pageUrl, publicUrl: deps.publicUrl });
+      if (!redirect.ok) return sendFailure(reply, redirect);
+      const result = await submitForm(deps.app, pipeline, workspaceId, request.params.formId, {
         trust: ingestTrustOf(principal.permissions),
-        // A plain HTML form's Referer is the page holding the form.
-        fields: request.body, pageUrl: typeof request.headers.referer === 'string' ? request.headers.referer : null,
+        fields: { ...request.body, _redirect: redirect.value ?? undefined }, pageUrl: typeof request.headers.referer === 'string' ? request.headers.referer : null,
       });
       if (!result.ok) return sendFailure(reply, result);
       if (result.value.redirect) return reply.code(303).header('location', result.value.redirect).send(null);

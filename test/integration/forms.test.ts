@@ -33,7 +33,7 @@ describe('form submissions', () => {
   it('JSON with Bearer works, joins the snippet anonymous id history, and redirects with 303 when asked', async () => {
     await segment(t, '/v1/page', { anonymousId: 'form-visitor', properties: { url: 'https://acme.example/pricing' } });
     const r = await t.app.inject({
-      method: 'POST', url: '/api/v1/forms/demo/submissions', headers: { authorization: `Bearer ${t.keys.ingest}` },
+      method: 'POST', url: '/api/v1/forms/demo/submissions', headers: { authorization: `Bearer ${t.keys.ingest}`, referer: 'https://www.acme.example/contact' },
       payload: { email: 'gus@formco.example', _anonymous_id: 'form-visitor', _redirect: 'https://acme.example/thanks' },
     });
     expect(r.statusCode).toBe(303);
@@ -42,13 +42,17 @@ describe('form submissions', () => {
     expect((await activitiesOf(t, gus.id)).map((a) => a.type).sort()).toEqual(['form_submit', 'page_view']);
   });
 
-  it('Basic auth works; an unsafe redirect is ignored (JSON answer)', async () => {
+  it('Basic auth works; an unsafe redirect is refused with a 400 that says why, and nothing is stored', async () => {
     const r = await t.app.inject({
       method: 'POST', url: '/api/v1/forms/demo/submissions', headers: { authorization: basic(t.keys.ingest) },
       payload: { email: 'hal@formco.example', _redirect: 'javascript:alert(1)' },
     });
-    expect(r.statusCode).toBe(200);
-    expect(json(r).ok).toBe(true);
+    expect(r.statusCode).toBe(400);
+    expect(json(r).error.details[0].path).toBe('body._redirect');
+    expect(await contactByEmail(t, 'hal@formco.example')).toBeUndefined();
+    const plain = await t.app.inject({ method: 'POST', url: '/api/v1/forms/demo/submissions', headers: { authorization: basic(t.keys.ingest) }, payload: { email: 'hal@formco.example' } });
+    expect(plain.statusCode).toBe(200);
+    expect(json(plain).ok).toBe(true);
   });
 
   it('a filled honeypot gets an accepted-looking answer, stores nothing and is counted as dropped', async () => {

@@ -380,7 +380,7 @@ describe('form submissions', () => {
   it('header injection in _redirect never reaches a header: the submission is stored, the redirect is percent-encoded', async () => {
     const res = await t.app.inject({
       method: 'POST', url: `/api/v1/forms/demo-request/submissions?key=${t.keys.ingest}`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', referer: 'https://ok.example/contact' },
       payload: 'email=redirect%40example.com&_redirect=https%3A%2F%2Fok.example%2Fthanks%0D%0ASet-Cookie%3A%20owned%3D1',
     });
     expect(res.statusCode).toBe(303);
@@ -393,13 +393,14 @@ describe('form submissions', () => {
     const res = await send('POST', '/api/v1/forms/demo-request/submissions', JSON.stringify({ email: 'emoji@example.com', company, note: `${'y'.repeat(1999)}🚀` }), { key: t.keys.ingest });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
-  it('a javascript: or protocol-relative _redirect is not followed', async () => {
+  it('a javascript: or protocol-relative _redirect is refused (400 naming _redirect), never followed', async () => {
     for (const target of ['javascript%3Aalert(1)', '%2F%2Fevil.example%2F']) {
       const res = await t.app.inject({
         method: 'POST', url: `/api/v1/forms/demo-request/submissions?key=${t.keys.ingest}`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `email=r2%40example.com&_redirect=${target}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', referer: 'https://ok.example/contact' }, payload: `email=r2%40example.com&_redirect=${target}`,
       });
-      expect(res.statusCode).toBe(200);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.details[0].path).toBe('body._redirect');
       expect(res.headers.location).toBeUndefined();
     }
   });

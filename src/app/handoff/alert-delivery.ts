@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { mayContact } from '../../core/consent.rules.ts';
+import { slackAlertMessage } from '../../core/slack-text.rules.ts';
 import { getContact } from '../../storage/contacts.repo.ts';
 import { getLead } from '../../storage/leads.repo.ts';
 import { getAlert, markAlertDelivered, setAlertEmailStatus, type Alert } from '../../storage/alerts.repo.ts';
@@ -35,14 +36,7 @@ function link(deps: HandoffDeps, alert: Alert): string {
 export function webhookBody(deps: HandoffDeps, webhook: Pick<Webhook, 'kind'>, alert: Alert): string {
   const url = link(deps, alert);
   if (webhook.kind === 'slack') {
-    return JSON.stringify({
-      text: `${alert.title}\n${alert.body}\n${url}`,
-      blocks: [
-        { type: 'header', text: { type: 'plain_text', text: alert.title.slice(0, 150) } },
-        { type: 'section', text: { type: 'mrkdwn', text: alert.body || ' ' } },
-        { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open lead' }, url }] },
-      ],
-    });
+    return JSON.stringify(slackAlertMessage({ title: alert.title, body: alert.body, url }));
   }
   return JSON.stringify({
     type: 'leadloop.alert', schema_version: 1, id: alert.id, kind: alert.kind, lead_id: alert.leadId, user_id: alert.userId,
