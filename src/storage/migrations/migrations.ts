@@ -16,6 +16,7 @@ import * as consentShape from './2026-12-02-50-consent-shape.ts';
 import * as enrollmentOrigin from './2026-12-02-60-enrollment-origin.ts';
 import * as identityReads from './2026-12-02-70-identity-reads.ts';
 import * as opportunityLeadEvents from './2026-12-02-71-opportunity-lead-events.ts';
+import * as leadSummaryFresh from './2026-12-03-00-lead-summary-fresh.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-60-enrollment-origin': enrollmentOrigin,
   '2026-12-02-70-identity-reads': identityReads,
   '2026-12-02-71-opportunity-lead-events': opportunityLeadEvents,
+  '2026-12-03-00-lead-summary-fresh': leadSummaryFresh,
 };
