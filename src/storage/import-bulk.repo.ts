@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { insertUnnest } from './bulk.repo.ts';
 import type { DbOrTrx, Trx } from './db.ts';
 import type { Database } from './schema.ts';
 import './schema-imports.ts';
@@ -36,19 +37,24 @@ export type ContactInsert = {
   firstTouchAt: Date | null; firstSource: string | null; createdAt: Date;
 };
 
+// The hot tables of a contacts import (contact, identities, accounts, leads, transitions) go through
+// insertUnnest: one array parameter per column, cheaper to encode and for PostgreSQL to read than JSON.
 export async function insertContactsBulk(trx: Trx, workspaceId: string, rows: ContactInsert[]): Promise<number> {
-  return insertRows(trx, 'contact', rows.map((c) => ({
-    workspace_id: workspaceId, id: c.id, email: c.email, first_name: c.firstName, last_name: c.lastName, title: c.title,
-    phone: c.phone, country: c.country, account_id: c.accountId, status: c.status, attributes: c.attributes,
-    first_touch_at: c.firstTouchAt, first_source: c.firstSource, latest_touch_at: c.firstTouchAt, latest_source: c.firstSource,
-    created_at: c.createdAt, updated_at: c.createdAt,
-  })));
+  return insertUnnest<ContactInsert>(trx, 'contact', workspaceId, [
+    ['id', 'uuid', (c) => c.id], ['email', 'text', (c) => c.email], ['first_name', 'text', (c) => c.firstName], ['last_name', 'text', (c) => c.lastName],
+    ['title', 'text', (c) => c.title], ['phone', 'text', (c) => c.phone], ['country', 'text', (c) => c.country], ['account_id', 'uuid', (c) => c.accountId],
+    ['status', 'text', (c) => c.status], ['attributes', 'jsonb', (c) => c.attributes], ['first_touch_at', 'timestamptz', (c) => c.firstTouchAt],
+    ['first_source', 'text', (c) => c.firstSource], ['latest_touch_at', { sameAs: 'first_touch_at' }], ['latest_source', { sameAs: 'first_source' }],
+    ['created_at', 'timestamptz', (c) => c.createdAt], ['updated_at', { sameAs: 'created_at' }],
+  ], rows);
 }
 
 export type IdentityInsert = { kind: 'email' | 'external_id'; value: string; contactId: string };
 
 export async function insertIdentitiesBulk(trx: Trx, workspaceId: string, rows: IdentityInsert[]): Promise<number> {
-  return insertRows(trx, 'contact_identity', rows.map((i) => ({ workspace_id: workspaceId, kind: i.kind, value: i.value, contact_id: i.contactId })), 'ignore');
+  return insertUnnest<IdentityInsert>(trx, 'contact_identity', workspaceId, [
+    ['kind', 'text', (i) => i.kind], ['value', 'text', (i) => i.value], ['contact_id', 'uuid', (i) => i.contactId],
+  ], rows, 'ignore');
 }
 
 export type AccountInsert = {
@@ -57,10 +63,11 @@ export type AccountInsert = {
 };
 
 export async function insertAccountsBulk(trx: Trx, workspaceId: string, rows: AccountInsert[]): Promise<number> {
-  return insertRows(trx, 'account', rows.map((a) => ({
-    workspace_id: workspaceId, id: a.id, name: a.name, domain: a.domain, industry: a.industry, employee_count: a.employeeCount,
-    country: a.country, annual_revenue: a.annualRevenue, external_id: a.externalId, attributes: a.attributes,
-  })));
+  return insertUnnest<AccountInsert>(trx, 'account', workspaceId, [
+    ['id', 'uuid', (a) => a.id], ['name', 'text', (a) => a.name], ['domain', 'text', (a) => a.domain], ['industry', 'text', (a) => a.industry],
+    ['employee_count', 'int4', (a) => a.employeeCount], ['country', 'text', (a) => a.country], ['annual_revenue', 'numeric', (a) => a.annualRevenue],
+    ['external_id', 'text', (a) => a.externalId], ['attributes', 'jsonb', (a) => a.attributes],
+  ], rows);
 }
 
 export type LeadInsert = {
@@ -71,13 +78,15 @@ export type LeadInsert = {
 };
 
 export async function insertLeadsBulk(trx: Trx, workspaceId: string, rows: LeadInsert[]): Promise<number> {
-  return insertRows(trx, 'lead', rows.map((l) => ({
-    workspace_id: workspaceId, id: l.id, contact_id: l.contactId, account_id: l.accountId, stage: l.stage, owner_id: l.ownerId,
-    opened_at: l.openedAt, stage_entered_at: l.stageEnteredAt, closed_at: l.closedAt, mql_at: l.mqlAt, source: l.source,
-    latest_source: l.source, first_touch_at: l.firstTouchAt, created_at: l.openedAt, updated_at: l.score?.at ?? l.stageEnteredAt,
-    fit_score: l.score?.fitScore ?? null, engagement_score: l.score?.engagementScore ?? null, rating: l.score?.rating ?? null,
-    definition_id: l.score?.definitionId ?? null,
-  })));
+  return insertUnnest<LeadInsert>(trx, 'lead', workspaceId, [
+    ['id', 'uuid', (l) => l.id], ['contact_id', 'uuid', (l) => l.contactId], ['account_id', 'uuid', (l) => l.accountId], ['stage', 'text', (l) => l.stage],
+    ['owner_id', 'uuid', (l) => l.ownerId], ['opened_at', 'timestamptz', (l) => l.openedAt], ['stage_entered_at', 'timestamptz', (l) => l.stageEnteredAt],
+    ['closed_at', 'timestamptz', (l) => l.closedAt], ['mql_at', 'timestamptz', (l) => l.mqlAt], ['source', 'text', (l) => l.source],
+    ['latest_source', { sameAs: 'source' }], ['first_touch_at', 'timestamptz', (l) => l.firstTouchAt], ['created_at', { sameAs: 'opened_at' }],
+    ['updated_at', 'timestamptz', (l) => l.score?.at ?? l.stageEnteredAt], ['fit_score', 'numeric', (l) => l.score?.fitScore ?? null],
+    ['engagement_score', 'numeric', (l) => l.score?.engagementScore ?? null], ['rating', 'text', (l) => l.score?.rating ?? null],
+    ['definition_id', 'uuid', (l) => l.score?.definitionId ?? null],
+  ], rows);
 }
 
 export type TransitionInsert = {
@@ -86,10 +95,11 @@ export type TransitionInsert = {
 };
 
 export async function insertTransitionsBulk(trx: Trx, workspaceId: string, rows: TransitionInsert[]): Promise<number> {
-  return insertRows(trx, 'stage_transition', rows.map((t) => ({
-    workspace_id: workspaceId, id: t.id, lead_id: t.leadId, from_stage: t.from, to_stage: t.to, at: t.at, actor_type: t.actorType,
-    actor_id: t.actorId, reason_code: t.reasonCode, note: t.note, definition_id: null, is_recycle: t.isRecycle,
-  })));
+  return insertUnnest<TransitionInsert>(trx, 'stage_transition', workspaceId, [
+    ['id', 'uuid', (t) => t.id], ['lead_id', 'uuid', (t) => t.leadId], ['from_stage', 'text', (t) => t.from], ['to_stage', 'text', (t) => t.to],
+    ['at', 'timestamptz', (t) => t.at], ['actor_type', 'text', (t) => t.actorType], ['actor_id', 'uuid', (t) => t.actorId],
+    ['reason_code', 'text', (t) => t.reasonCode], ['note', 'text', (t) => t.note], ['is_recycle', 'bool', (t) => t.isRecycle],
+  ], rows);
 }
 
 export type ActivityInsert = {
@@ -143,7 +153,9 @@ export async function linkOpportunityLeadsBulk(trx: Trx, workspaceId: string, ro
 }
 
 export async function insertExternalRefsBulk(trx: Trx, workspaceId: string, entity: string, rows: { externalId: string; recordId: string }[]): Promise<number> {
-  return insertRows(trx, 'import_external_ref', rows.map((r) => ({ workspace_id: workspaceId, entity, external_id: r.externalId, record_id: r.recordId })), 'ignore');
+  return insertUnnest<{ externalId: string; recordId: string }>(trx, 'import_external_ref', workspaceId, [
+    ['entity', 'text', () => entity], ['external_id', 'text', (r) => r.externalId], ['record_id', 'uuid', (r) => r.recordId],
+  ], rows, 'ignore');
 }
 
 /** Creates the users that do not exist yet (by email) and answers every email's user id. */
