@@ -1,6 +1,6 @@
 import { consentFromImportColumns, type ConsentChange } from '../../core/consent.rules.ts';
 import type { Trx } from '../../storage/db.ts';
-import { findContactIdsByIdentity, insertContactsBulk, insertIdentitiesBulk, type ContactInsert, type IdentityInsert } from '../../storage/import-bulk.repo.ts';
+import { findContactIdsByIdentity, insertContactsBulk, insertIdentitiesBulk, lockReferencedRows, type ContactInsert, type IdentityInsert } from '../../storage/import-bulk.repo.ts';
 import { findContactsByEmails, updateContactsBulk, type ContactUpdate } from '../../storage/import-match.repo.ts';
 import { newId } from '../../storage/ids.ts';
 import { recordContactConsents } from '../consent.ts';
@@ -58,6 +58,13 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
     key: p.row, externalId: p.accountExternalId, domain: companyDomain(p.website, p.email), company: p.company,
     industry: p.industry, employeeCount: p.employeeCount, country: p.country,
   })), outcome);
+  if (ctx.chunkChecks) {
+    // Everything below references these (or rows it inserts itself): lock them as foreign-key checks would.
+    await lockReferencedRows(trx, ctx.workspaceId, {
+      accounts: [...accounts.values(), ...matched.flatMap(({ person: p }) => (p.email && byEmail.get(p.email)?.accountId ? [byEmail.get(p.email)!.accountId!] : []))],
+      contacts: matched.flatMap((m) => (m.contactId ? [m.contactId] : [])),
+    });
+  }
 
   const ids = new Map<number, { contactId: string; accountId: string | null }>();
   const inserts: ContactInsert[] = [];

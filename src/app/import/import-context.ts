@@ -11,6 +11,12 @@ export type ImportContext = {
   workspaceId: string; preset: PresetName; plan: ImportPlan; taxonomy: readonly ReasonCode[]; now: Date;
   /** Score the imported people (null: not this import). An importer may do it itself, between its writes (see ChunkOutcome.scoring). */
   score: { qualify: boolean } | null;
+  /**
+   * The chunk checks its references itself, set-based, instead of per-row foreign-key triggers
+   * (`checkReferencesByChunk`): every row it writes references a row it inserted or one it locked
+   * through `lockReferencedRows`. Only the contacts entity, and only where the database allows it.
+   */
+  chunkChecks?: boolean;
 };
 
 export type ChunkOutcome = {
