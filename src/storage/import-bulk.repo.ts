@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { insertUnnest } from './bulk.repo.ts';
 import type { DbOrTrx, Trx } from './db.ts';
+import { newId } from './ids.ts';
+import type { ContactScoreRecord, ScoreEvent } from './scores.repo.ts';
 import type { Database } from './schema.ts';
 import './schema-imports.ts';
 
@@ -226,4 +228,27 @@ export async function lockReferencedRows(trx: Trx, workspaceId: string, refs: { 
     SELECT (SELECT count(*) FROM a)::int AS accounts, (SELECT count(*) FROM c)::int AS contacts`.execute(trx);
   if (rows[0]!.accounts !== accounts.length) throw new Error('an account this import references was deleted while it ran (foreign key on account); the import stopped');
   if (rows[0]!.contacts !== contacts.length) throw new Error('a contact this import references was deleted while it ran (foreign key on contact); the import stopped');
+}
+
+/**
+ * Score rows of contacts the chunk created (none can exist yet: the contact is the chunk's own),
+ * as a plain multi-row insert instead of the general upsert.
+ */
+export async function insertNewContactScores(trx: Trx, workspaceId: string, definitionId: string, rows: Omit<ContactScoreRecord, 'definitionId'>[]): Promise<number> {
+  return insertUnnest<Omit<ContactScoreRecord, 'definitionId'>>(trx, 'contact_score', workspaceId, [
+    ['contact_id', 'uuid', (r) => r.contactId], ['definition_id', 'uuid', () => definitionId], ['fit_points', 'int4', (r) => r.fitPoints],
+    ['fit_grade', 'text', (r) => r.fitGrade], ['fit', 'jsonb', (r) => r.fit], ['engagement_state', 'jsonb', (r) => r.engagementState],
+    ['engagement_points', 'int4', (r) => r.engagementPoints], ['level', 'int4', (r) => r.level], ['rating', 'text', (r) => r.rating],
+    ['cell', 'text', (r) => r.cell], ['qualifies', 'bool', (r) => r.qualifies], ['explanation', 'text', (r) => r.explanation],
+    ['updated_at', 'timestamptz', (r) => r.updatedAt],
+  ], rows);
+}
+
+export async function insertScoreEventsBulk(trx: Trx, workspaceId: string, rows: Omit<ScoreEvent, 'id'>[]): Promise<number> {
+  return insertUnnest<Omit<ScoreEvent, 'id'>>(trx, 'score_event', workspaceId, [
+    ['id', 'uuid', (e) => newId(e.at.getTime())], ['contact_id', 'uuid', (e) => e.contactId], ['definition_id', 'uuid', (e) => e.definitionId],
+    ['at', 'timestamptz', (e) => e.at], ['fit', 'int4', (e) => e.fit], ['engagement', 'int4', (e) => e.engagement], ['rating', 'text', (e) => e.rating],
+    ['cell', 'text', (e) => e.cell], ['cause', 'text', (e) => e.cause], ['activity_id', 'uuid', (e) => e.activityId], ['delta', 'numeric', (e) => e.delta],
+    ['explanation', 'text', (e) => e.explanation],
+  ], rows);
 }
