@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -100,6 +100,11 @@ export async function run(args: string[]): Promise<void> {
       };
     });
   }
+  // CPU seconds, not only wall time: on a shared machine the wall clock measures the neighbours too.
+  // The backends' CPU is read from /proc (when PostgreSQL runs on this machine) by their process ids.
+  const backends = new Map<number, number>();
+  pool.on('connect', (client) => { const pid = (client as unknown as { processID?: number }).processID; if (pid) backends.set(pid, 0); });
+  const sampleBackends = () => { for (const pid of backends.keys()) { const s = backendCpuSeconds(pid); if (s !== null) backends.set(pid, s); } };
   const db = createDb(pool);
   composeApp();
   const deps = { db, clock: systemClock };
@@ -123,6 +128,10 @@ export async function run(args: string[]): Promise<void> {
     const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 100);
     const rssBefore = process.memoryUsage().rss;
     let lastLog = 0;
+    sampleBackends();
+    const backendsBefore = [...backends.values()].reduce((a, v) => a + v, 0);
+    const cpuSampler = setInterval(sampleBackends, 1000);
+    const cpuBefore = process.cpuUsage();
     const t0 = performance.now();
     const result = await importCsv(deps, ws.value.id, () => createReadStream(file), {
       entity: 'contacts', preset: 'hubspot', fileName: 'hubspot-contacts.csv', chunkSize: chunk, score,
@@ -133,12 +142,18 @@ export async function run(args: string[]): Promise<void> {
       },
     });
     const importMs = performance.now() - t0;
+    const nodeCpu = process.cpuUsage(cpuBefore);
+    clearInterval(cpuSampler);
+    sampleBackends();
+    const nodeCpuS = (nodeCpu.user + nodeCpu.system) / 1e6;
+    const pgCpuS = [...backends.values()].reduce((a, v) => a + v, 0) - backendsBefore;
     clearInterval(sampler);
     if (!result.ok) throw new Error(result.message);
     const s = result.value;
     const rowsPerS = rows / (importMs / 1000);
     log(`import: ${(importMs / 1000).toFixed(1)} s, ${Math.round(rowsPerS)} rows/s; inserted ${s.stats.inserted}, skipped ${s.stats.skipped}, errors ${s.stats.errors}, warnings ${s.warnings}; ` +
       `${JSON.stringify(s.related)}; scored ${s.scoring.scored}, qualified ${s.scoring.qualified}`);
+    log(`CPU: this process ${nodeCpuS.toFixed(1)} s (${Math.round((nodeCpuS * 1e6) / rows)} µs/row), PostgreSQL backends ${pgCpuS.toFixed(1)} s (${Math.round((pgCpuS * 1e6) / rows)} µs/row)${backends.size && pgCpuS > 0 ? '' : ' (not readable: server not on this machine)'}`);
     if (profile.size) log(`time in statements: ${[...profile.values()].reduce((a, v) => a + v.ms, 0).toFixed(0)} ms (the rest of the import is this process's own work)`);
     for (const [k, v] of [...profile].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) log(`  ${v.ms.toFixed(0)} ms in ${v.n}× ${k}`);
     log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB (before the import ${(rssBefore / 2 ** 20).toFixed(0)} MiB)`);
@@ -148,6 +163,7 @@ export async function run(args: string[]): Promise<void> {
     log(`COPY baseline (same file into a plain table of text columns): ${(copyMs / 1000).toFixed(1)} s, ${Math.round(copyRowsPerS)} rows/s; machine load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(JSON.stringify({
       bench: 'import', rows, chunk, score, rows_per_s: Math.round(rowsPerS), copy_rows_per_s: Math.round(copyRowsPerS), ratio: Number((rowsPerS / copyRowsPerS).toFixed(3)),
+      node_cpu_us_per_row: Math.round((nodeCpuS * 1e6) / rows), pg_cpu_us_per_row: Math.round((pgCpuS * 1e6) / rows),
       peak_rss_mib: Math.round(peakRss / 2 ** 20), load_avg_1m: Number(loadavg()[0]!.toFixed(1)), inserted: s.stats.inserted, warnings: s.warnings, scored: s.scoring.scored, leads: s.related.leads_opened ?? 0,
     }));
   } finally {
@@ -158,6 +174,17 @@ export async function run(args: string[]): Promise<void> {
     await admin.end();
     await stopEmbedded();
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** utime + stime of a local process in seconds (null when it is not readable, e.g. a remote server). */
+function backendCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
   }
 }
 

@@ -1,6 +1,6 @@
 import { consentFromImportColumns, type ConsentChange } from '../../core/consent.rules.ts';
 import type { Trx } from '../../storage/db.ts';
-import { findContactIdsByIdentity, insertContactsBulk, insertIdentitiesBulk, type ContactInsert, type IdentityInsert } from '../../storage/import-bulk.repo.ts';
+import { findContactIdsByIdentity, insertContactsBulk, insertIdentitiesBulk, lockReferencedRows, type ContactInsert, type IdentityInsert } from '../../storage/import-bulk.repo.ts';
 import { findContactsByEmails, updateContactsBulk, type ContactUpdate } from '../../storage/import-match.repo.ts';
 import { newId } from '../../storage/ids.ts';
 import { recordContactConsents } from '../consent.ts';
@@ -58,6 +58,13 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
     key: p.row, externalId: p.accountExternalId, domain: companyDomain(p.website, p.email), company: p.company,
     industry: p.industry, employeeCount: p.employeeCount, country: p.country,
   })), outcome);
+  if (ctx.chunkChecks) {
+    // Everything below references these (or rows it inserts itself): lock them as foreign-key checks would.
+    await lockReferencedRows(trx, ctx.workspaceId, {
+      accounts: [...accounts.values(), ...matched.flatMap(({ person: p }) => (p.email && byEmail.get(p.email)?.accountId ? [byEmail.get(p.email)!.accountId!] : []))],
+      contacts: matched.flatMap((m) => (m.contactId ? [m.contactId] : [])),
+    });
+  }
 
   const ids = new Map<number, { contactId: string; accountId: string | null }>();
   const inserts: ContactInsert[] = [];
@@ -80,7 +87,19 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
   for (const c of inserts) outcome.newContactIds.add(c.id);
   await insertIdentitiesBulk(trx, ctx.workspaceId, identities);
   const changed = await updateContactsBulk(trx, ctx.workspaceId, updates);
-  await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))));
+  const consents = await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))));
+  // The new contacts as stored (no statement after the insert changes them but consent), for scoring.
+  outcome.newContacts ??= new Map();
+  for (const c of inserts) {
+    const consent = consents.get(c.id);
+    outcome.newContacts.set(c.id, {
+      id: c.id, email: c.email, firstName: c.firstName, lastName: c.lastName, title: c.title, seniority: null, department: null, phone: c.phone,
+      country: c.country, accountId: c.accountId, ownerId: null, status: c.status, mergedIntoId: null, attributes: c.attributes,
+      consent: consent?.consent ?? {}, unsubscribedAt: consent?.unsubscribedAt ?? null,
+      firstTouch: { at: c.firstTouchAt, source: c.firstSource, medium: null, campaign: null },
+      latestTouch: { at: c.firstTouchAt, source: c.firstSource, medium: null, campaign: null }, createdAt: c.createdAt, updatedAt: c.createdAt,
+    });
+  }
   if (counted === 'entity') {
     outcome.inserted += inserted;
     outcome.updated += changed;
@@ -101,7 +120,7 @@ export async function importContacts(trx: Trx, ctx: ImportContext, rows: ImportR
   const ids = await upsertPeople(trx, ctx, rows.map((r) => personOf(ctx, r)), outcome, 'entity');
   outcome.contactIds.push(...[...ids.values()].map((c) => c.contactId));
   // Rated before the leads are written, so a new lead is inserted with its score snapshot.
-  const rated = ctx.score ? await rateImportedPeople(trx, ctx.workspaceId, outcome.contactIds, { ...ctx.score, now: ctx.now, created: outcome.newContactIds }) : null;
+  const rated = ctx.score ? await rateImportedPeople(trx, ctx.workspaceId, outcome.contactIds, { ...ctx.score, now: ctx.now, created: outcome.newContactIds, createdContacts: outcome.newContacts }) : null;
   const targets: LeadTarget[] = [];
   for (const r of rows) {
     const person = ids.get(r.row);

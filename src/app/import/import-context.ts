@@ -1,4 +1,5 @@
 import type { ReasonCode } from '../../core/lifecycle.ts';
+import type { Contact } from '../../storage/contacts.repo.ts';
 import type { ImportRowError } from '../../storage/import-runs.repo.ts';
 import type { ImportEntity, ImportPlan, PresetName } from './import-presets.ts';
 import type { RowOf } from './import-rows.schema.ts';
@@ -11,6 +12,12 @@ export type ImportContext = {
   workspaceId: string; preset: PresetName; plan: ImportPlan; taxonomy: readonly ReasonCode[]; now: Date;
   /** Score the imported people (null: not this import). An importer may do it itself, between its writes (see ChunkOutcome.scoring). */
   score: { qualify: boolean } | null;
+  /**
+   * The chunk checks its references itself, set-based, instead of per-row foreign-key triggers
+   * (`checkReferencesByChunk`): every row it writes references a row it inserted or one it locked
+   * through `lockReferencedRows`. Only the contacts entity, and only where the database allows it.
+   */
+  chunkChecks?: boolean;
 };
 
 export type ChunkOutcome = {
@@ -24,6 +31,8 @@ export type ChunkOutcome = {
    * commits, so they have no score row and no activities yet (scoring skips looking and locking).
    */
   newContactIds: Set<string>;
+  /** Those contacts as the chunk wrote them (scoring reads them from here instead of back from the table). */
+  newContacts?: Map<string, Contact>;
   /** Set when the importer scored its people itself; otherwise the chunk's contactIds are scored after it. */
   scoring?: ImportScoring;
 };

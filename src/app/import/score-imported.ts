@@ -2,7 +2,9 @@ import type { ActivityFact, ContentFact } from '../../core/activity.ts';
 import { evaluateLead } from '../../core/definitions/lead-evaluation.ts';
 import { scoreEngagement } from '../../core/definitions/scoring.ts';
 import type { Trx } from '../../storage/db.ts';
-import { insertScoreEvents, lockContactScores, openLeadsByContact, writeContactScores, writeLeadSnapshots, type ScoreEvent, type ScoreWrite } from '../../storage/scores.repo.ts';
+import { lockContactScores, openLeadsByContact, writeContactScores, writeLeadSnapshots, type ScoreEvent, type ScoreWrite } from '../../storage/scores.repo.ts';
+import type { Contact } from '../../storage/contacts.repo.ts';
+import { insertNewContactScores, insertScoreEventsBulk } from '../../storage/import-bulk.repo.ts';
 import { accountsByIds, activitiesOfContacts, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
 import { rescoreContactFit, toWrite } from '../scoring/score-activities.ts';
 import { loadActiveDefinition, toAccountFact, toActivityFact, toContactFact, toContentFact } from '../scoring/scoring-facts.ts';
@@ -21,6 +23,8 @@ type ScoreOptions = {
   qualify: boolean; now: Date;
   /** Contacts the calling transaction created (no score row, no activities: nothing to read or lock). */
   created?: ReadonlySet<string>;
+  /** Of those, the rows as written (not read back); a created contact missing here is read. */
+  createdContacts?: ReadonlyMap<string, Contact>;
 };
 
 /**
@@ -58,7 +62,9 @@ export async function rateImportedPeople(trx: Trx, workspaceId: string, contactI
     const ids = unique.slice(i, i + BATCH);
     const existing = options.created ? ids.filter((id) => !options.created!.has(id)) : ids;
     const rows = await lockContactScores(trx, workspaceId, record.id, existing, now);
-    const contacts = await contactsByIds(trx, workspaceId, ids);
+    const given = options.createdContacts;
+    const read = await contactsByIds(trx, workspaceId, given ? ids.filter((id) => !given.has(id)) : ids);
+    const contacts = given ? new Map(ids.flatMap((id) => { const c = given.get(id) ?? read.get(id); return c ? [[id, c] as const] : []; })) : read;
     const accounts = await accountsByIds(trx, workspaceId, [...contacts.values()].flatMap((c) => (c.accountId ? [c.accountId] : [])));
     const activities = await activitiesOfContacts(trx, workspaceId, existing);
     const content = new Map<string, ContentFact>([...(await contentByIds(trx, workspaceId, activities.flatMap((a) => (a.contentId ? [a.contentId] : []))))]
@@ -91,8 +97,11 @@ export async function rateImportedPeople(trx: Trx, workspaceId: string, contactI
       });
     }
     out.scored += writes.length;
-    await writeContactScores(trx, workspaceId, record.id, writes);
-    await insertScoreEvents(trx, workspaceId, events);
+    // Contacts the chunk created have no score row (nor any other transaction can see them): inserted plainly.
+    const created = options.created;
+    await writeContactScores(trx, workspaceId, record.id, created ? writes.filter((w) => !created.has(w.contactId)) : writes);
+    if (created) await insertNewContactScores(trx, workspaceId, record.id, writes.filter((w) => created.has(w.contactId)));
+    await insertScoreEventsBulk(trx, workspaceId, events);
   }
   return rated;
 }

@@ -16,13 +16,14 @@ import * as consentShape from './2026-12-02-50-consent-shape.ts';
 import * as enrollmentOrigin from './2026-12-02-60-enrollment-origin.ts';
 import * as identityReads from './2026-12-02-70-identity-reads.ts';
 import * as opportunityLeadEvents from './2026-12-02-71-opportunity-lead-events.ts';
-import * as crm from './2026-12-03-70-crm.ts';
+import * as leadSummaryFresh from './2026-12-03-00-lead-summary-fresh.ts';
 import * as auditLog from './2026-12-03-10-audit-log.ts';
-import * as lifecycleWebhooks from './2026-12-03-60-lifecycle-webhooks.ts';
-import * as changeCursor from './2026-12-03-61-change-cursor.ts';
 import * as definitionGovernance from './2026-12-03-11-definition-governance.ts';
 import * as signIn from './2026-12-03-20-sign-in.ts';
 import * as oneRatingPerPerson from './2026-12-03-30-one-rating-per-person.ts';
+import * as lifecycleWebhooks from './2026-12-03-60-lifecycle-webhooks.ts';
+import * as changeCursor from './2026-12-03-61-change-cursor.ts';
+import * as crm from './2026-12-03-70-crm.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -48,11 +49,12 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02-60-enrollment-origin': enrollmentOrigin,
   '2026-12-02-70-identity-reads': identityReads,
   '2026-12-02-71-opportunity-lead-events': opportunityLeadEvents,
-  '2026-12-03-70-crm': crm,
+  '2026-12-03-00-lead-summary-fresh': leadSummaryFresh,
   '2026-12-03-10-audit-log': auditLog,
-  '2026-12-03-60-lifecycle-webhooks': lifecycleWebhooks,
-  '2026-12-03-61-change-cursor': changeCursor,
   '2026-12-03-11-definition-governance': definitionGovernance,
   '2026-12-03-20-sign-in': signIn,
   '2026-12-03-30-one-rating-per-person': oneRatingPerPerson,
+  '2026-12-03-60-lifecycle-webhooks': lifecycleWebhooks,
+  '2026-12-03-61-change-cursor': changeCursor,
+  '2026-12-03-70-crm': crm,
 };
