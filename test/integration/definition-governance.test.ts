@@ -4,7 +4,7 @@ import { createUser } from '../../src/app/workspaces.ts';
 import { defaultDefinition } from '../../src/core/definitions/default-definition.ts';
 import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
 import { startMailCatcher } from '../helpers/mail-catcher.ts';
-import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, must, TEST_PASSWORD, type TestApp } from '../helpers/test-app.ts';
 
 /**
  * Governance of the agreement, entered only through the REST API: who may sign, activate, retire
@@ -27,7 +27,7 @@ beforeAll(async () => {
     marketing: await t.newKey(['write'], t.users.marketing.id), rep: await t.newKey(['write'], t.users.sales.id),
     manager: await t.newKey(['write'], t.users.manager.id), admin: await t.newKey(['admin'], t.users.admin.id),
   };
-  marketing2 = must(await createUser(t.deps, t.workspace.id, { email: 'marketing2@acme.test', role: 'marketing', password: 'password123' }));
+  marketing2 = must(await createUser(t.deps, t.workspace.id, { email: 'marketing2@acme.test', role: 'marketing', password: TEST_PASSWORD }));
 });
 afterAll(async () => {
   mailer?.close();

@@ -110,7 +110,8 @@ describe('SDK settings served by Leadloop (no vendor CDN or control plane)', () 
     const r = await t.app.inject({ method: 'GET', url: `/v1/projects/${t.keys.ingest}/settings`, headers: { host: 'leadloop.acme.example', 'x-forwarded-proto': 'https' } });
     expect(r.statusCode).toBe(200);
     expect(r.headers['access-control-allow-origin']).toBe('*');
-    expect(json(r)).toMatchObject({ integrations: { 'Segment.io': { apiKey: t.keys.ingest, apiHost: 'leadloop.acme.example/v1', protocol: 'https' } }, metrics: { sampleRate: 0 }, remotePlugins: [] });
+    // X-Forwarded-Proto is believed only from a configured proxy (LEADLOOP_TRUSTED_PROXIES): here the connection's own scheme.
+    expect(json(r)).toMatchObject({ integrations: { 'Segment.io': { apiKey: t.keys.ingest, apiHost: 'leadloop.acme.example/v1', protocol: 'http' } }, metrics: { sampleRate: 0 }, remotePlugins: [] });
     const unknown = await t.app.inject({ method: 'GET', url: '/v1/projects/ll_unknown/settings' });
     expect(unknown.statusCode).toBe(404);
     expect((await t.app.inject({ method: 'GET', url: `/v1/projects/${t.keys.read}/settings` })).statusCode).toBe(404);
