@@ -417,7 +417,12 @@ export async function createApiKey(deps: AppDeps, workspaceId: string, input: { 
     if (!user) return fail('NotFound', `User ${input.userId} not found in this workspace.`, [{ path: 'user_id', message: 'unknown user' }]);
   }
   const { key, prefix } = newApiKeySecret();
-  const apiKey = await insertApiKey(deps.db, workspaceId, { name: input.name, prefix, keyHash: hashToken(key), scopes: [...new Set(input.scopes)] as Scope[], userId: input.userId ?? null });
+  // Audited without the secret: name, prefix, scopes and owner.
+  const apiKey = await withTransaction(deps, async (trx) => {
+    const created = await insertApiKey(trx, workspaceId, { name: input.name, prefix, keyHash: hashToken(key), scopes: [...new Set(input.scopes)] as Scope[], userId: input.userId ?? null });
+    await recordAudit(trx, { workspaceId, action: 'api_key.created', object: { type: 'api_key', id: created.id }, after: keyAudit(created), at: deps.clock.now() });
+    return created;
+  });
   return ok({ key, apiKey });
 }
 
@@ -426,9 +431,16 @@ export async function listKeys(deps: AppDeps, workspaceId: string): Promise<ApiK
 }
 
 export async function revokeKey(deps: AppDeps, workspaceId: string, id: string): Promise<Result<ApiKey>> {
-  const revoked = await revokeApiKey(deps.db, workspaceId, id, deps.clock.now());
+  const revoked = await withTransaction(deps, async (trx) => {
+    const r = await revokeApiKey(trx, workspaceId, id, deps.clock.now());
+    if (r) await recordAudit(trx, { workspaceId, action: 'api_key.revoked', object: { type: 'api_key', id }, before: keyAudit(r), at: deps.clock.now() });
+    return r;
+  });
   return revoked ? ok(revoked) : fail('NotFound', `API key ${id} not found or already revoked.`);
 }
+
+/** What the audit log keeps of a key (never its secret or hash). */
+const keyAudit = (k: ApiKey) => ({ name: k.name, prefix: k.prefix, scopes: k.scopes, userId: k.userId });
 
 /**
  * Sets a user's password from the command line (an operator with database access: no current

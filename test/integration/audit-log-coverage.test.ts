@@ -32,6 +32,18 @@ describe('audit rows for governed objects', () => {
     expect(rows[1]).toMatchObject({ before: { role: 'sales' }, after: { role: 'sales_manager' }, ip: '127.0.0.1' });
   });
 
+  it('API keys: creation and revocation, never with the secret', async () => {
+    const created = await t.api('POST', '/api/v1/api-keys', { name: 'Zapier', scopes: ['read'] }, adminKey);
+    expect(created.statusCode, created.body).toBe(201);
+    const { key, id } = json(created);
+    expect((await t.api('DELETE', `/api/v1/api-keys/${id}`, undefined, adminKey)).statusCode).toBeLessThan(300);
+    const rows = (await auditOf(`object_type=api_key&object_id=${id}`)).reverse();
+    expect(rows.map((r) => r.action)).toEqual(['api_key.created', 'api_key.revoked']);
+    expect(rows[0]!.after).toMatchObject({ name: 'Zapier', scopes: ['read'] });
+    expect(JSON.stringify(rows)).not.toContain(key);
+    expect(JSON.stringify(rows)).not.toMatch(/hash/i);
+  });
+
   it('routing, teams (SLA calendars) and reason codes, by a machine key', async () => {
     await t.api('PUT', '/api/v1/routing', { rules: [{ kind: 'round_robin', team: 'EMEA' }, { kind: 'fallback_queue' }] });
     await t.api('PUT', '/api/v1/teams/EMEA', { calendar: { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }, manager_id: t.users.manager.id });
