@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
+import { csrfHeaders, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
 
 type LeadRow = { id: string; stage: string; owner_id: string | null };
 
@@ -38,7 +38,7 @@ describe.skipIf(!hasChromium)('records obey their owners in the web app (Chromiu
     expect(note).toContain('you are Mia Marketing (marketing), and marketing cannot act for sales.');
     expect(await accept.getAttribute('title')).toContain('may accept this lead');
     await screenshot(page, 'lead-page-marketing-refused');
-    const refused = await page.request.post(`/api/v1/leads/${lead.id}/transitions`, { data: { to: 'sal' }, headers: { origin: web.baseUrl } });
+    const refused = await page.request.post(`/api/v1/leads/${lead.id}/transitions`, { data: { to: 'sal' }, headers: { origin: web.baseUrl, ...(await csrfHeaders(page)) } });
     expect(refused.status()).toBe(403);
     expect((await refused.json()).error.message).toContain("Only the lead's owner (Sam Seller)");
   });
