@@ -2,8 +2,11 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 
 // Monotonic within one millisecond (RFC 9562 §6.2, method 1: a 12-bit counter in rand_a), so that
 // rows written in the same millisecond, e.g. a lead's stage changes, still sort in write order.
-let lastMs = -1;
-let counter = 0;
+// The counter is kept per recent millisecond, not only for the last one: historical rows get ids at
+// their event time, and an id minted at another time in between (an outbox event at the wall clock)
+// must not restart the count at random — that reordered a lead's inquiry and MQL of one instant.
+const counters = new Map<number, number>();
+const rememberedMilliseconds = 4096;
 
 // Random bytes are drawn from the CSPRNG 8 KB at a time (as crypto.randomUUID caches its entropy):
 // one randomBytes(16) call per id was ~7% of the ingestion server's CPU (two ids per event).
@@ -25,12 +28,11 @@ export function newId(nowMs: number = Date.now()): string {
   }
   const r = poolOffset;
   poolOffset += 16;
-  if (nowMs === lastMs && counter < 0xfff) {
-    counter += 1;
-  } else {
-    lastMs = nowMs;
-    counter = ((pool[r + 6]! << 8) | pool[r + 7]!) & 0x7ff; // random start, leaving room to count up
-  }
+  const previous = counters.get(nowMs);
+  // A random start leaves room to count up; past 0xfff in one millisecond order is no longer kept.
+  const counter = previous !== undefined && previous < 0xfff ? previous + 1 : ((pool[r + 6]! << 8) | pool[r + 7]!) & 0x7ff;
+  if (previous === undefined && counters.size >= rememberedMilliseconds) counters.delete(counters.keys().next().value!);
+  counters.set(nowMs, counter);
   const hi = Math.floor(nowMs / 0x10000);
   const lo = nowMs & 0xffff;
   return `${hexByte[(hi >>> 24) & 0xff]}${hexByte[(hi >>> 16) & 0xff]}${hexByte[(hi >>> 8) & 0xff]}${hexByte[hi & 0xff]}-`
