@@ -1,11 +1,4 @@
-/** mulberry32: a tiny seeded PRNG so randomized (property-style) tests are reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/core/stats/prng.rules.ts';
+
+/** A seeded PRNG so randomized (property-style) tests are reproducible: the core's mulberry32. */
+export const prng = mulberry32;

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../core/stats/prng.rules.ts';
+
 /**
  * A tiny seeded PRNG (mulberry32) with the sampling helpers the demo generator needs. The demo
  * must be reproducible from its seed, so nothing in src/app/demo may call Math.random.
@@ -17,14 +19,7 @@ export type Rng = {
 };
 
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const gauss = (): number => {
     const u = 1 - next();
     const v = next();

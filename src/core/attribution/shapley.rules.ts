@@ -1,3 +1,5 @@
+import { mulberry32 } from '../stats/prng.rules.ts';
+
 /**
  * Shapley-value attribution over channels (or any dimension: sources, campaigns, content).
  *
@@ -110,16 +112,4 @@ function popcount(x: number): number {
   let c = 0;
   for (let v = x; v; v &= v - 1) c++;
   return c;
-}
-
-/** A small seeded PRNG (mulberry32): deterministic sampling without Math.random. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
