@@ -6,7 +6,7 @@ import { keys } from '../../api/queries.ts';
 import type { Me, SignedIn } from '../../api/types.ts';
 import { homeFor, roleLabels } from '../../app/roles.ts';
 import { Loading } from '../../ui/states.tsx';
-import { AuthCard, linkToken, PASSWORD_HINT } from './auth-card.tsx';
+import { AuthCard, linkToken, NewPasswordFields } from './auth-card.tsx';
 
 type Invitation = { email: string; name: string; role: string; workspace_name: string; expires_at: string };
 
@@ -59,15 +59,7 @@ export function AcceptInvitePage() {
         <span>Your name</span>
         <input autoComplete="name" required value={name ?? inv.name} onChange={(e) => setName(e.target.value)} />
       </label>
-      <div className="field">
-        <label htmlFor="new-password">Password</label>
-        <input id="new-password" type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby="password-hint" />
-        <small id="password-hint" className="muted">{PASSWORD_HINT}</small>
-      </div>
-      <label className="field">
-        <span>Repeat the password</span>
-        <input type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />
-      </label>
+      <NewPasswordFields label="Password" password={password} repeat={repeat} onPassword={setPassword} onRepeat={setRepeat} repeatLabel="Repeat the password" />
       {error ? <div className="error-note" role="alert">{error}</div> : null}
       <button type="submit" className="button primary wide" disabled={busy}>{busy ? 'Joining…' : 'Join and sign in'}</button>
       <p className="muted small">The link works once, until {new Date(inv.expires_at).toLocaleString()}.</p>

@@ -4,7 +4,7 @@ import { api, setCsrfToken } from '../../api/client.ts';
 import { keys } from '../../api/queries.ts';
 import type { Me, SignedIn } from '../../api/types.ts';
 import { Card } from '../../ui/states.tsx';
-import { PASSWORD_HINT } from './auth-card.tsx';
+import { NewPasswordFields } from './auth-card.tsx';
 
 /** Account screen: change your password (every other session of yours ends). */
 export function ChangePasswordPage({ me }: { me: Me }) {
@@ -45,15 +45,7 @@ export function ChangePasswordPage({ me }: { me: Me }) {
             <span>Current password</span>
             <input type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
           </label>
-          <div className="field">
-            <label htmlFor="new-password">New password</label>
-            <input id="new-password" type="password" autoComplete="new-password" required minLength={12} value={next} onChange={(e) => setNext(e.target.value)} aria-describedby="password-hint" />
-            <small id="password-hint" className="muted">{PASSWORD_HINT}</small>
-          </div>
-          <label className="field">
-            <span>Repeat the new password</span>
-            <input type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />
-          </label>
+          <NewPasswordFields label="New password" password={next} repeat={repeat} onPassword={setNext} onRepeat={setRepeat} />
           {error ? <div className="error-note" role="alert">{error}</div> : null}
           {done ? <div className="notice" role="status">Password changed. You stay signed in here; every other session of yours has ended.</div> : null}
           <div className="form-actions">

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../../api/client.ts';
-import { AuthCard, linkToken, PASSWORD_HINT } from './auth-card.tsx';
+import { AuthCard, linkToken, NewPasswordFields } from './auth-card.tsx';
 
 export function ResetPasswordPage() {
   const [token] = useState(linkToken);
@@ -34,15 +34,7 @@ export function ResetPasswordPage() {
   }
   return (
     <AuthCard title="Choose a new password" intro="Every earlier session of your account ends when you save it." onSubmit={submit}>
-      <div className="field">
-        <label htmlFor="new-password">New password</label>
-        <input id="new-password" type="password" autoComplete="new-password" required minLength={12} value={password} onChange={(e) => setPassword(e.target.value)} aria-describedby="password-hint" />
-        <small id="password-hint" className="muted">{PASSWORD_HINT}</small>
-      </div>
-      <label className="field">
-        <span>Repeat the new password</span>
-        <input type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />
-      </label>
+      <NewPasswordFields label="New password" password={password} repeat={repeat} onPassword={setPassword} onRepeat={setRepeat} />
       {error ? <div className="error-note" role="alert">{error}</div> : null}
       <button type="submit" className="button primary wide" disabled={busy}>{busy ? 'Saving…' : 'Save the new password'}</button>
       <p className="auth-links"><Link to="/forgot-password">Ask for a new link</Link></p>
