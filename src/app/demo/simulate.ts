@@ -143,9 +143,8 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
     await timed('ingest', () => ingest(batch));
     // Forms first (they make people known), then the enrichment calls about them.
     for (const kind of ['form', 'enrich'] as const) {
-      const group = posts.filter((p) => p.kind === kind);
-      for (let i = 0; i < group.length; i += FORM_CONCURRENCY) {
-        await timed(kind, () => Promise.all(group.slice(i, i + FORM_CONCURRENCY).map((p) => (p.kind === 'form' ? submit(p) : enrich(p)))));
+      for (const slice of independentSlices(posts.filter((p) => p.kind === kind), FORM_CONCURRENCY)) {
+        await timed(kind, () => Promise.all(slice.map((p) => (p.kind === 'form' ? submit(p) : enrich(p)))));
       }
     }
     if (batch.length || posts.length) await timed('observe', observe);
@@ -171,6 +170,29 @@ export async function runSimulation(base: Omit<Simulation, 'schedule' | 'mqlsSee
 function timerDue(clock: SlaClock, fromMs: number, toMs: number): boolean {
   const due = clock.dueAt.getTime();
   return (due > fromMs && due <= toMs) || clock.escalation.some((step) => step.firedAt === null && step.dueAt.getTime() <= toMs);
+}
+
+/**
+ * Consecutive groups of at most `max` acts, in order, where no two acts of a group concern the same person or the
+ * same company. Requests sent side by side race: two forms by one person (or by two colleagues, who share an account
+ * and its score) would commit in either order, and which one opened the inquiry changed from run to run.
+ */
+export function independentSlices<A extends { person: Person }>(acts: A[], max: number): A[][] {
+  const slices: A[][] = [];
+  let current: A[] = [];
+  const taken = new Set<object>();
+  for (const act of acts) {
+    const keys: object[] = act.person.account ? [act.person, act.person.account] : [act.person];
+    if (current.length >= max || keys.some((k) => taken.has(k))) {
+      slices.push(current);
+      current = [];
+      taken.clear();
+    }
+    current.push(act);
+    for (const k of keys) taken.add(k);
+  }
+  if (current.length) slices.push(current);
+  return slices;
 }
 
 /** The same dependencies on a clock stopped at `ms`: one request arriving at that instant. */
