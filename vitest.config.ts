@@ -32,6 +32,19 @@ export default defineConfig({
           pool: 'forks',
         },
       },
+      // Reports on a streaming standby of the PostgreSQL server at TEST_DATABASE_URL (made with pg_basebackup of the
+      // same major version, so not of the embedded server): only where such a server is given (.ci/run).
+      ...(process.env.TEST_DATABASE_URL ? [{
+        test: {
+          name: 'replica',
+          include: ['test/replica/**/*.test.ts'],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          env: { TZ: 'UTC' },
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+          pool: 'forks' as const,
+        },
+      }] : []),
     ],
   },
 });

@@ -12,6 +12,7 @@ const boolish = z
 
 export const configSchema = z.object({
   DATABASE_URL: z.string().url().optional().describe('PostgreSQL (>= 15) connection URL. Unset: the embedded PostgreSQL is used. Secret.'),
+  REPORTS_DATABASE_URL: z.string().url().optional().describe('A read-only streaming replica of DATABASE_URL that reports read from, so heavy reports never compete with ingestion. Each report states which database answered and the replica\'s lag. Unset: reports read DATABASE_URL. Secret.'),
   LEADLOOP_DATA_DIR: z.string().default('./.leadloop').describe('Folder for the embedded PostgreSQL data and local state.'),
   LEADLOOP_EMBEDDED_PORT: z.coerce.number().int().min(1024).max(65535).default(54329).describe('Port of the embedded PostgreSQL (127.0.0.1 only).'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port.'),
@@ -55,7 +56,7 @@ function isCidr(value: string): boolean {
 export type Config = z.infer<typeof configSchema>;
 
 /** Secrets that must never be printed; used by the config table in the README and by log redaction. */
-export const secretSettings = ['DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD', 'SMTP_URL', 'LEADLOOP_SECRET_KEY', 'LEADLOOP_OIDC_CLIENT_SECRET'] as const;
+export const secretSettings = ['DATABASE_URL', 'REPORTS_DATABASE_URL', 'LEADLOOP_DEMO_PASSWORD', 'SMTP_URL', 'LEADLOOP_SECRET_KEY', 'LEADLOOP_OIDC_CLIENT_SECRET'] as const;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string };
 

@@ -14,7 +14,12 @@ import { lockDataFolder } from './storage/instance-lock.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 
 /** The database a process works on: embedded (started or reused) or DATABASE_URL. */
-export type Runtime = { config: Config; url: string; pool: pg.Pool; db: Db; deps: AppDeps; databaseLabel: string; close: () => Promise<void> };
+export type Runtime = {
+  config: Config; url: string; pool: pg.Pool; db: Db; deps: AppDeps; databaseLabel: string;
+  /** What reports read through: the replica at REPORTS_DATABASE_URL, or the primary's deps. */
+  reports: AppDeps;
+  close: () => Promise<void>;
+};
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = parseConfig(env);
@@ -48,9 +53,15 @@ export async function openRuntime(config: Config, options: { clock?: Clock; pool
   }
   composeApp();
   const deps: AppDeps = { db, clock: options.clock ?? systemClock, outbound: outboundAllowlist(config) };
+  // Reports are read-only: on a replica they never take the primary's CPU or buffer cache from ingestion.
+  const reportsPool = config.REPORTS_DATABASE_URL ? createPool(config.REPORTS_DATABASE_URL, 5) : null;
+  const reportsDb = reportsPool ? createDb(reportsPool) : null;
   return {
     config, url, pool, db, deps, databaseLabel,
+    reports: reportsDb ? { ...deps, db: reportsDb } : deps,
     close: async () => {
+      await reportsDb?.destroy();
+      if (reportsPool && !reportsPool.ended) await reportsPool.end();
       await db.destroy();
       if (!pool.ended) await pool.end();
       await stopEmbedded();
@@ -156,7 +167,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
     server = options.serve
       ? await createServer({
         app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest,
-        trustedProxies: config.LEADLOOP_TRUSTED_PROXIES, rateLimits: config.LEADLOOP_RATE_LIMITS, crmSecretKey: config.LEADLOOP_SECRET_KEY, oidc,
+        reports: runtime.reports, trustedProxies: config.LEADLOOP_TRUSTED_PROXIES, rateLimits: config.LEADLOOP_RATE_LIMITS, crmSecretKey: config.LEADLOOP_SECRET_KEY, oidc,
       })
       : null;
     // The worker has its own connections: under an ingestion burst the HTTP requests queue for the

@@ -47,6 +47,8 @@ export type ServerDeps = {
   logLevel: string;
   sessionTtlHours: number;
   secureCookies: boolean;
+  /** What reports read through (REPORTS_DATABASE_URL: a read-only replica); default: `app`. */
+  reports?: AppDeps;
   /** OpenID Connect sign-in, when configured (LEADLOOP_OIDC_*). */
   oidc?: OidcService;
   /** Ingestion pipeline with its post-persist steps (built in src/main.ts); default: no steps. */

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { attributionSettings, changeAttributionSettings, type AttributionSettings } from '../app/attribution-settings.ts';
 import { periodCosts, putPeriodCosts } from '../app/costs.ts';
 import { authorize } from '../app/permissions.ts';
+import { reportReadSource } from '../app/read-source.ts';
 import { reportToCsv } from '../app/reports/report-csv.ts';
 import { reportQuerySchema } from '../app/reports/report.types.ts';
 import { runAttributionPaths, runReport } from '../app/reports/reports.ts';
@@ -25,11 +26,12 @@ export function reportsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     schema: {
       tags: ['reports'], params: reportParams, querystring: reportQuerySchema, response: errorResponses,
       summary: 'Run a report: funnel, time-to-sales-ready, sources, cpod, attribution, interactions, leakage',
-      description: 'JSON: { report, period, filters, definition_versions, generated_at, notes, definitions, columns, rows, ...report sections }. format=csv: the columns/rows table as text/csv.',
+      description: 'JSON: { report, period, filters, definition_versions, generated_at, notes, definitions, columns, rows, data_source, ...report sections }. data_source says which database answered (`replica` when REPORTS_DATABASE_URL is set, else `primary`) and replica_lag_seconds. format=csv: the columns/rows table as text/csv.',
     },
   }, async (request, reply) => {
     const { format, ...query } = request.query;
-    const result = await runReport(deps.app, principalOf(request).workspaceId, request.params.name, query);
+    const reports = deps.reports ?? deps.app;
+    const result = await runReport(reports, principalOf(request).workspaceId, request.params.name, query);
     if (!result.ok) return sendFailure(reply, result);
     // The 200 body is a report (or CSV text) whose sections vary by report: sent as is, not through a schema.
     const raw = reply as unknown as FastifyReply;
@@ -37,7 +39,9 @@ export function reportsRoutes(server: FastifyInstance, deps: ServerDeps): void {
       const file = `${result.value.report}-${result.value.period.from.slice(0, 10)}-${result.value.period.to_inclusive}.csv`;
       return raw.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${file}"`).send(reportToCsv(result.value));
     }
-    return raw.type('application/json; charset=utf-8').send(JSON.stringify(result.value));
+    const source = await reportReadSource(reports);
+    const dataSource = source && { database: source.database, replica_lag_seconds: source.replicaLagSeconds };
+    return raw.type('application/json; charset=utf-8').send(JSON.stringify({ ...result.value, data_source: dataSource }));
   });
 
   app.get('/api/v1/reports/attribution/paths', {
@@ -49,7 +53,7 @@ export function reportsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     },
   }, async (request, reply) => {
     const { format, ...query } = request.query;
-    const result = await runAttributionPaths(deps.app, principalOf(request).workspaceId, query);
+    const result = await runAttributionPaths(deps.reports ?? deps.app, principalOf(request).workspaceId, query);
     if (!result.ok) return sendFailure(reply, result);
     const raw = reply as unknown as FastifyReply;
     if (format === 'json') return raw.type('application/json; charset=utf-8').send(JSON.stringify(result.value));
