@@ -29,6 +29,7 @@ import { definitionsRoutes } from './definitions.routes.ts';
 import { scoringRoutes } from './scoring.routes.ts';
 import { webRoutes } from './web.routes.ts';
 import { reportsRoutes } from './reports.routes.ts';
+import { modelsRoutes } from './models.routes.ts';
 import type { IngestPipeline } from '../app/ingest-pipeline.ts';
 import { ingestRoutes } from './ingest.routes.ts';
 import { ingestCors } from './ingest-auth.ts';
@@ -133,6 +134,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     auditRoutes,
     scoringRoutes,
     reportsRoutes,
+    modelsRoutes,
     ingestRoutes,
     formsRoutes,
     snippetRoutes,

@@ -28,14 +28,16 @@ export function fieldSeparations(examples: Example[], fields: string[]): { field
 
 export function detectLeaks(examples: Example[], fields: string[]): LeakCheck[] {
   const ranked = fieldSeparations(examples, fields);
-  return ranked.flatMap(({ field, auc }, i) => {
-    const nextBest = ranked.find((r, j) => j !== i && r.field !== field)?.auc ?? 0.5;
-    if (auc >= LEAK_AUC) return [{ field, auc, reason: `alone it separates the outcome almost perfectly (ROC-AUC ${auc.toFixed(2)} ≥ ${LEAK_AUC}): it is most likely recorded after the outcome` }];
-    if (auc >= STANDOUT_AUC && auc - nextBest >= STANDOUT_MARGIN) {
-      return [{ field, auc, reason: `alone it separates the outcome far better than any other undated field (ROC-AUC ${auc.toFixed(2)} vs ${nextBest.toFixed(2)}): it is most likely recorded after the outcome` }];
-    }
-    return [];
-  });
+  const perfect = ranked.filter((r) => r.auc >= LEAK_AUC);
+  const rest = ranked.filter((r) => r.auc < LEAK_AUC);
+  const leaks: LeakCheck[] = perfect.map(({ field, auc }) => (
+    { field, auc, reason: `alone it separates the outcome almost perfectly (ROC-AUC ${auc.toFixed(2)} ≥ ${LEAK_AUC}): it is most likely recorded after the outcome` }));
+  // Among the others, only the strongest can stand out from the rest.
+  const [top, next] = rest;
+  if (top && top.auc >= STANDOUT_AUC && top.auc - (next?.auc ?? 0.5) >= STANDOUT_MARGIN) {
+    leaks.push({ field: top.field, auc: top.auc, reason: `alone it separates the outcome far better than any other undated field (ROC-AUC ${top.auc.toFixed(2)} vs ${(next?.auc ?? 0.5).toFixed(2)}): it is most likely recorded after the outcome` });
+  }
+  return leaks;
 }
 
 /** max(AUC, 1 − AUC) of the field on `test`: numbers as they are (missing lowest), text by its level's rate in `train`. */

@@ -62,7 +62,9 @@ export function trainModel(input: TrainInput): Result<{ model: TrainedModel; rep
   const logistic = fitLogistic(trainRows, labels(train), encoding.inputs.length, { l2: input.l2 });
   const platt = fitPlatt(rows(validation).map((r) => linear(logistic, r)), labels(validation));
   const baseline = fieldBaselines(trainRows, logistic, encoding);
-  const model: TrainedModel = { encoding, logistic, platt, fields, baseline };
+  // A field never filled in the training period has no input: it is not part of the model.
+  const encoded = new Set(encoding.fields.map((f) => f.field));
+  const model: TrainedModel = { encoding, logistic, platt, fields: fields.filter((f) => encoded.has(f.name)), baseline };
 
   const holdoutLabels = labels(holdout);
   const p = rows(holdout).map((r) => calibrated(platt, linear(logistic, r)));
