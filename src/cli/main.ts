@@ -15,6 +15,7 @@ import { progressBar } from './progress.ts';
 import { withRuntime } from './runtime.ts';
 import { registerDefinitionCommands } from './definitions.commands.ts';
 import { registerReportCommands } from './report.commands.ts';
+import { registerModelCommands } from './model.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerCrmCommands } from './crm.commands.ts';
 import { printSlaReport } from './handoff.commands.ts';
@@ -200,6 +201,7 @@ export function buildProgram(config: () => Config): Command {
   registerDefinitionCommands(program, config);
   registerImportCommands(program, config);
   registerCrmCommands(program, config);
+  registerModelCommands(program, config);
   return program;
 }
 

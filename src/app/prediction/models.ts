@@ -82,7 +82,7 @@ export type PredictionView = { contactId: string; leadId: string | null; modelId
  * Scores people as they are now with a model (default: the latest) and stores each prediction with its reasons.
  * Without `contactIds`, everyone in the workspace, `batch` people per transaction.
  */
-export async function refreshPredictions(deps: AppDeps, workspaceId: string, input: { model?: string; contactIds?: string[]; onProgress?: (done: number) => void } = {}): Promise<Result<PredictionView[]>> {
+export async function refreshPredictions(deps: AppDeps, workspaceId: string, input: { model?: string; contactIds?: string[]; onProgress?: (done: number, total: number) => void } = {}): Promise<Result<PredictionView[]>> {
   const found = await modelOf(deps, workspaceId, input.model ?? 'latest');
   if (!found.ok) return found;
   const stored = found.value;
@@ -99,7 +99,7 @@ export async function refreshPredictions(deps: AppDeps, workspaceId: string, inp
     await withTransaction(deps, (trx) => upsertPredictions(trx, workspaceId, chunk.map((p) => ({
       contactId: p.contactId, leadId: p.leadId, modelId: p.modelId, probability: p.probability, explanation: { up: p.up, down: p.down }, computedAt: p.computedAt,
     }))));
-    input.onProgress?.(Math.min(out.length, i + chunk.length));
+    input.onProgress?.(Math.min(out.length, i + chunk.length), out.length);
   }
   return ok(out);
 }
