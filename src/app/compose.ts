@@ -4,6 +4,7 @@ import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
 import { inquiriesOnIdentified, rescoreFitOnContactUpdated, rescoreOnMerge, scoreStoredActivities } from './scoring/scoring-subscribers.ts';
 import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
+import { queuePredictionsOnActivities } from './prediction/on-activities.ts';
 import { lifecycleWebhookSubscribers as webhooks } from './webhooks/lifecycle-subscribers.ts';
 
 /**
@@ -27,6 +28,8 @@ function registerSubscribers(d: Dispatcher): void {
   // the hand-off stops first-touch clocks on sales touches.
   d.subscribe('ActivitiesStored', 'scoring', scoreStoredActivities);
   d.subscribe('ActivitiesStored', 'handoff', stopClocksOnSalesTouches);
+  // Where a conversion model is trained, the people who acted are re-predicted by a queued job.
+  d.subscribe('ActivitiesStored', 'prediction', queuePredictionsOnActivities);
   // Identity: merged winners are re-scored from their whole history; newly known people's anonymous
   // history is judged by the inquiry rule.
   d.subscribe('ContactsMerged', 'scoring', rescoreOnMerge);

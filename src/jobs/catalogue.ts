@@ -43,6 +43,10 @@ export const jobPayloads = {
   'crm-push': z.object({ workspaceId: z.uuid(), provider: z.enum(['salesforce', 'hubspot']) }),
   /** Cron (15 min): a full sync (push, then incremental pull) of every active CRM connection. */
   'crm-sync': cronPayload,
+  /** Re-predict people who just acted (enqueued on ActivitiesStored when the workspace has a model). */
+  'predict-contacts': z.object({ workspaceId: z.uuid(), contactIds: z.array(z.uuid()).min(1).max(1000) }),
+  /** Cron (daily): every workspace with a model re-predicts everyone (recency ages without activity). */
+  'refresh-predictions': cronPayload,
   /** Mail to both sides' approvers: a retirement request or an admin's emergency stop. */
   'governance-notify': governanceNotifyPayload,
 } as const satisfies Record<string, z.ZodType>;

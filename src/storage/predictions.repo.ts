@@ -158,3 +158,12 @@ export async function listPredictions(db: DbOrTrx, workspaceId: string, modelId:
     .where('workspace_id', '=', workspaceId).where('model_id', '=', modelId).orderBy('probability', 'desc').orderBy('contact_id').limit(limit).execute();
   return rows.map((r) => ({ contactId: r.contact_id, leadId: r.lead_id, modelId: r.model_id, probability: r.probability, explanation: r.explanation, computedAt: r.computed_at }));
 }
+
+/** Whether the workspace has trained a model (so new activity should refresh predictions). */
+export async function hasModel(db: DbOrTrx, workspaceId: string): Promise<boolean> {
+  return (await db.selectFrom('prediction_model').select('id').where('workspace_id', '=', workspaceId).limit(1).executeTakeFirst()) !== undefined;
+}
+
+export async function workspacesWithModels(db: DbOrTrx): Promise<string[]> {
+  return (await db.selectFrom('prediction_model').select('workspace_id').distinct().execute()).map((r) => r.workspace_id);
+}

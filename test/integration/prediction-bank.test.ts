@@ -1,5 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
+import { predictionHandlers } from '../../src/jobs/prediction.tasks.ts';
+import type { JobDeps } from '../../src/jobs/handoff.tasks.ts';
+import { segment } from '../helpers/ingest-helpers.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 // Predictive scoring on data a team brings: a CSV export with attributes and an outcome column, imported through
@@ -87,6 +91,20 @@ describe('a model trained on a CSV a team brings', () => {
     const csv = await t.api('GET', '/api/v1/models/latest/predictions.csv');
     expect(csv.statusCode).toBe(200);
     expect(csv.body.split('\r\n')[0]).toBe('contact_id,lead_id,model_version,probability,reasons_up,reasons_down,computed_at');
+    // Someone new acts on the site: a job queued with the activity re-predicts them.
+    const timestamp = t.clock.now().toISOString();
+    const acted = await segment(t, '/v1/batch', { batch: [
+      { type: 'identify', userId: 'newbie', messageId: 'nb-1', timestamp, traits: { email: 'newbie@bank.example', job: 'management', age: 41 } },
+      { type: 'page', userId: 'newbie', messageId: 'nb-2', timestamp, properties: { url: 'https://bank.example/pricing' } },
+    ] });
+    expect(acted.statusCode, acted.body).toBe(200);
+    const deps = { ...t.deps, publicUrl: 'http://localhost:3000' } as unknown as JobDeps;
+    const ran = await runDueJobs(deps, new Date(Date.now() + 60_000), { tasks: ['predict-contacts'], handlers: predictionHandlers(deps) });
+    expect(ran.map((j) => [j.task, j.ok])).toEqual([['predict-contacts', true]]);
+    const newbie = json(await t.api('GET', '/api/v1/contacts?email=newbie%40bank.example')).data[0];
+    const stored = await t.api('GET', '/api/v1/models/latest/predictions.csv');
+    expect(stored.body).toContain(newbie.id);
+
     const audit = json(await t.api('GET', '/api/v1/audit-log?action=prediction_model.trained')).data;
     expect(audit[0]).toMatchObject({ action: 'prediction_model.trained' });
   }, 300_000);
