@@ -16,6 +16,7 @@ import { useTransitionLead } from '../inbox/use-transition.ts';
 import { ContentRatingsGiven } from './content-ratings.tsx';
 import { IdentityPanel } from './identity-panel.tsx';
 import { ScoreHistory } from './score-history-lazy.tsx';
+import { PredictionPanel } from './prediction-panel.tsx';
 import { ScorePanel } from './score-panel.tsx';
 import { StageHistory } from './stage-history.tsx';
 import { Timeline } from './timeline.tsx';
@@ -128,6 +129,7 @@ export function LeadPage({ me }: { me: Me }) {
         <div className="stack-lg">
           <Card title="Person">{contact.data ? <IdentityPanel contact={contact.data} account={account.data} /> : <Loading />}</Card>
           <Card title="Score"><ScorePanel lead={l} /></Card>
+          <Card title="Prediction"><PredictionPanel contactId={l.contact_id} /></Card>
         </div>
         <Card title="Timeline" className="span-timeline">
           {activities.isPending ? <Loading /> : activities.isError ? <ErrorNote error={activities.error} /> : <Timeline activities={activities.data.data} />}
