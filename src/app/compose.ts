@@ -5,6 +5,7 @@ import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } fro
 import { inquiriesOnIdentified, rescoreFitOnContactUpdated, rescoreOnMerge, scoreStoredActivities } from './scoring/scoring-subscribers.ts';
 import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
 import { lifecycleWebhookSubscribers as webhooks } from './webhooks/lifecycle-subscribers.ts';
+import { countLeadOpened, countLeadTransitioned, countStoredActivities, timedScoring } from './metrics.ts';
 
 /**
  * The composition module: the one place where features meet. Every subscriber of every domain
@@ -25,7 +26,11 @@ function registerSubscribers(d: Dispatcher): void {
   // Stored activities (every door): scoring first — qualification publishes LeadOpened,
   // LeadTransitioned, InquirySettled and HighIntentSignalled, whose subscribers run inside it — then
   // the hand-off stops first-touch clocks on sales touches.
-  d.subscribe('ActivitiesStored', 'scoring', scoreStoredActivities);
+  // Operators' metrics first (counts only, no writes); scoring is timed (src/app/metrics.ts).
+  d.subscribe('ActivitiesStored', 'metrics', countStoredActivities);
+  d.subscribe('LeadOpened', 'metrics', countLeadOpened);
+  d.subscribe('LeadTransitioned', 'metrics', countLeadTransitioned);
+  d.subscribe('ActivitiesStored', 'scoring', timedScoring(scoreStoredActivities));
   d.subscribe('ActivitiesStored', 'handoff', stopClocksOnSalesTouches);
   // Identity: merged winners are re-scored from their whole history; newly known people's anonymous
   // history is judged by the inquiry rule.

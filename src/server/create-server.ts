@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { contractTransform, contractTransformObject, securitySchemes } from './contract/openapi-document.ts';
+import type { Registry } from 'prom-client';
 import type { AuthService } from '../app/auth.ts';
 import type { AppDeps } from '../app/context.ts';
 import type { OidcService } from '../app/oidc.ts';
@@ -61,6 +62,8 @@ export type ServerDeps = {
   trustedProxies?: string[];
   /** Per-address requests a minute on the public doors (defaults in http-hardening.ts). */
   rateLimits?: Partial<Record<RateLimitGroup, number>>;
+  /** The job worker's metrics when it runs in this process (`start`): published on this server's /metrics. */
+  jobMetrics?: Registry;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: { write: (line: string) => void };
 };
