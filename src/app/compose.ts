@@ -26,10 +26,7 @@ function registerSubscribers(d: Dispatcher): void {
   // Stored activities (every door): scoring first — qualification publishes LeadOpened,
   // LeadTransitioned, InquirySettled and HighIntentSignalled, whose subscribers run inside it — then
   // the hand-off stops first-touch clocks on sales touches.
-  // Operators' metrics first (counts only, no writes); scoring is timed (src/app/metrics.ts).
-  d.subscribe('ActivitiesStored', 'metrics', countStoredActivities);
-  d.subscribe('LeadOpened', 'metrics', countLeadOpened);
-  d.subscribe('LeadTransitioned', 'metrics', countLeadTransitioned);
+  // Scoring is timed for the operators' latency histogram (src/app/metrics.ts).
   d.subscribe('ActivitiesStored', 'scoring', timedScoring(scoreStoredActivities));
   d.subscribe('ActivitiesStored', 'handoff', stopClocksOnSalesTouches);
   // Identity: merged winners are re-scored from their whole history; newly known people's anonymous
@@ -58,4 +55,10 @@ function registerSubscribers(d: Dispatcher): void {
   d.subscribe('LeadTransitioned', 'webhooks', webhooks.LeadTransitioned);
   d.subscribe('LeadAssigned', 'webhooks', webhooks.LeadAssigned);
   d.subscribe('OpportunityChanged', 'webhooks', webhooks.OpportunityChanged);
+
+  // Operators' metrics at the very end (counts only, no writes): an event is counted once every subscriber
+  // before it has done its work without throwing.
+  d.subscribe('ActivitiesStored', 'metrics', countStoredActivities);
+  d.subscribe('LeadOpened', 'metrics', countLeadOpened);
+  d.subscribe('LeadTransitioned', 'metrics', countLeadTransitioned);
 }
