@@ -45,6 +45,7 @@ export const configSchema = z.object({
       `must be door=requests-per-minute pairs, e.g. forms=120,ingest=20000; doors: ${['ingest', 'forms', 'ratings', 'links', 'auth'].join(', ')}`)
     .describe('Per-address requests a minute on the public doors, overriding the defaults (ingest=6000, forms=60, ratings=60, links=300, auth=60), e.g. ingest=20000 for a CDP forwarding from one address.'),
   LEADLOOP_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Jobs run in parallel by the worker.'),
+  LEADLOOP_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464).describe('Port of the `work` process\'s GET /metrics (on HOST; a key with the metrics scope). 0 turns it off. `start` and `serve` answer /metrics on PORT.'),
 });
 
 const rateLimitDoors = ['ingest', 'forms', 'ratings', 'links', 'auth'];

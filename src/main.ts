@@ -6,6 +6,9 @@ import { createOidcService, type OidcService } from './app/oidc.ts';
 import { systemClock, type AppDeps, type Clock } from './app/context.ts';
 import { outboundAllowlist, parseConfig, publicUrl, type Config } from './config.ts';
 import { migrateJobQueue, startWorker } from './jobs/worker.ts';
+import { observeJobs, startWorkerMetricsServer } from './jobs/worker-metrics.ts';
+import type { Server as HttpServer } from 'node:http';
+import { Registry } from 'prom-client';
 import { createStandardIngestPipeline } from './app/ingest-steps.ts';
 import { createServer } from './server/create-server.ts';
 import { createServer as createNetServer } from 'node:net';
@@ -122,12 +125,15 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
   let workerPool: pg.Pool | null = null;
   let workerDb: Db | null = null;
   let mailer: ReturnType<typeof createMailer> | null = null;
+  let jobMetrics: Registry | undefined;
+  let metricsServer: HttpServer | null = null;
   let releaseLock = async () => {};
   let stopping: Promise<void> | null = null;
   // In order: stop taking requests, finish jobs, close pools, then PostgreSQL (nothing is cut off mid-query).
   const stop = () => {
     stopping ??= (async () => {
       await server?.close();
+      if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
       await worker?.stop();
       await workerDb?.destroy();
       // Kysely ends a pool only if it queried through it; graphile-worker used this one directly.
@@ -164,8 +170,11 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
     const oidc = oidcFromConfig(config, url);
     // Post-persist ingestion steps (scoring, qualification, alerts) are added to this list.
     const ingest = createStandardIngestPipeline();
+    // Job metrics (src/jobs/worker-metrics.ts): on the server's /metrics in one process, else on the worker's port.
+    jobMetrics = options.work ? new Registry() : undefined;
     server = options.serve
       ? await createServer({
+        jobMetrics,
         app: runtime.deps, auth, publicUrl: url, logLevel: config.LOG_LEVEL, sessionTtlHours: config.LEADLOOP_SESSION_TTL_HOURS, secureCookies: url.startsWith('https:'), ingest,
         reports: runtime.reports, trustedProxies: config.LEADLOOP_TRUSTED_PROXIES, rateLimits: config.LEADLOOP_RATE_LIMITS, crmSecretKey: config.LEADLOOP_SECRET_KEY, oidc,
       })
@@ -177,6 +186,17 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
     workerPool = options.work ? createPool(runtime.url, concurrency + 3) : null;
     workerDb = workerPool ? createDb(workerPool) : null;
     worker = workerPool && workerDb ? await startWorker(workerPool, { ...runtime.deps, db: workerDb, mailer, publicUrl: url, crmSecretKey: config.LEADLOOP_SECRET_KEY }, concurrency) : null;
+    if (worker && jobMetrics) observeJobs(worker, jobMetrics);
+    // A worker without an HTTP server answers /metrics on its own port.
+    if (worker && workerDb && jobMetrics && !server && config.LEADLOOP_WORKER_METRICS_PORT) {
+      metricsServer = await startWorkerMetricsServer({ host: config.HOST, port: config.LEADLOOP_WORKER_METRICS_PORT, deps: { ...runtime.deps, db: workerDb }, auth, jobs: jobMetrics })
+        .catch((e: unknown) => {
+          // Metrics are not worth refusing to run jobs for (e.g. a second worker on this machine): say so and go on.
+          console.error(`Worker metrics are off: port ${config.LEADLOOP_WORKER_METRICS_PORT} on ${config.HOST}: ${e instanceof Error ? e.message : String(e)}. Set LEADLOOP_WORKER_METRICS_PORT to a free port.`);
+          return null;
+        });
+      if (metricsServer) console.log(`Worker metrics at http://${config.HOST}:${config.LEADLOOP_WORKER_METRICS_PORT}/metrics (key with the metrics scope).`);
+    }
     if (server) {
       try {
         await server.listen({ port: config.PORT, host: config.HOST });

@@ -6,6 +6,7 @@ import { inquiriesOnIdentified, rescoreFitOnContactUpdated, rescoreOnMerge, scor
 import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
 import { queuePredictionsOnActivities } from './prediction/on-activities.ts';
 import { lifecycleWebhookSubscribers as webhooks } from './webhooks/lifecycle-subscribers.ts';
+import { countLeadOpened, countLeadTransitioned, countStoredActivities, timedScoring } from './metrics.ts';
 
 /**
  * The composition module: the one place where features meet. Every subscriber of every domain
@@ -26,7 +27,8 @@ function registerSubscribers(d: Dispatcher): void {
   // Stored activities (every door): scoring first — qualification publishes LeadOpened,
   // LeadTransitioned, InquirySettled and HighIntentSignalled, whose subscribers run inside it — then
   // the hand-off stops first-touch clocks on sales touches.
-  d.subscribe('ActivitiesStored', 'scoring', scoreStoredActivities);
+  // Scoring is timed for the operators' latency histogram (src/app/metrics.ts).
+  d.subscribe('ActivitiesStored', 'scoring', timedScoring(scoreStoredActivities));
   d.subscribe('ActivitiesStored', 'handoff', stopClocksOnSalesTouches);
   // Where a conversion model is trained, the people who acted are re-predicted by a queued job.
   d.subscribe('ActivitiesStored', 'prediction', queuePredictionsOnActivities);
@@ -56,4 +58,10 @@ function registerSubscribers(d: Dispatcher): void {
   d.subscribe('LeadTransitioned', 'webhooks', webhooks.LeadTransitioned);
   d.subscribe('LeadAssigned', 'webhooks', webhooks.LeadAssigned);
   d.subscribe('OpportunityChanged', 'webhooks', webhooks.OpportunityChanged);
+
+  // Operators' metrics at the very end (counts only, no writes): an event is counted once every subscriber
+  // before it has done its work without throwing.
+  d.subscribe('ActivitiesStored', 'metrics', countStoredActivities);
+  d.subscribe('LeadOpened', 'metrics', countLeadOpened);
+  d.subscribe('LeadTransitioned', 'metrics', countLeadTransitioned);
 }

@@ -173,14 +173,14 @@ export function buildProgram(config: () => Config): Command {
 
   const keys = program.command('keys').description('Manage API keys');
   keys.command('create').description('Create an API key (printed once)')
-    .requiredOption('--scopes <list>', 'comma-separated: ingest (browser key), ingest:server, read, write, admin')
+    .requiredOption('--scopes <list>', 'comma-separated: ingest (browser key), ingest:server, read, write, admin, metrics (scrapes /metrics only)')
     .option('--name <name>', 'a label for the key', 'CLI key')
     .option('--user <email>', 'make it a personal key acting as this user')
     .option('--json', 'print one JSON object with a key field on the last line')
     .action(async (opts: { scopes: string; name: string; user?: string; json?: boolean }) => {
       const scopes = opts.scopes.split(',').map((s) => s.trim()).filter(Boolean);
       const bad = scopes.filter((s) => !isScope(s));
-      if (scopes.length === 0 || bad.length) throw new CliError(`--scopes must list ingest, ingest:server, read, write or admin${bad.length ? `; unknown: ${bad.join(', ')}` : ''}.`);
+      if (scopes.length === 0 || bad.length) throw new CliError(`--scopes must list ingest, ingest:server, read, write, admin or metrics${bad.length ? `; unknown: ${bad.join(', ')}` : ''}.`);
       await withRuntime(config(), async (rt) => {
         const ws = await workspaceId(rt, program.opts().workspace);
         let userId: string | null = null;

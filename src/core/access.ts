@@ -4,8 +4,10 @@
  * `ingest` is the public (browser) key: safe in a web page, it adds events and fills empty traits.
  * `ingest:server` is the server-side ingestion key: its traits and consent overwrite
  * (src/core/ingest-trust.rules.ts); keep it on servers. It implies `ingest`.
+ * `metrics` scrapes GET /metrics (server and worker) and reads nothing else: a Prometheus key in a scrape config
+ * cannot read a contact. `admin` implies it.
  */
-export const scopes = ['ingest', 'ingest:server', 'read', 'write', 'admin'] as const;
+export const scopes = ['ingest', 'ingest:server', 'read', 'write', 'admin', 'metrics'] as const;
 export type Scope = (typeof scopes)[number];
 
 export const roles = ['admin', 'marketing', 'sales', 'sales_manager', 'viewer'] as const;
@@ -14,18 +16,18 @@ export type Role = (typeof roles)[number];
 export type Permission = Scope;
 
 const roleGrants: Record<Role, readonly Permission[]> = {
-  admin: ['ingest', 'ingest:server', 'read', 'write', 'admin'],
+  admin: ['ingest', 'ingest:server', 'read', 'write', 'admin', 'metrics'],
   marketing: ['read', 'write'],
   sales: ['read', 'write'],
   sales_manager: ['read', 'write'],
   viewer: ['read'],
 };
 
-/** `write` and `admin` imply `read`; `ingest:server` implies `ingest`; `ingest` implies nothing else (it is safe to put in a web page). */
+/** `write` and `admin` imply `read`; `admin` implies `metrics`; `ingest:server` implies `ingest`; `ingest` and `metrics` imply nothing else. */
 function expandScopes(granted: readonly Scope[]): Set<Permission> {
   const set = new Set<Permission>(granted);
   if (set.has('ingest:server')) set.add('ingest');
-  if (set.has('admin')) { set.add('write'); set.add('read'); }
+  if (set.has('admin')) { set.add('write'); set.add('read'); set.add('metrics'); }
   if (set.has('write')) set.add('read');
   return set;
 }

@@ -2,7 +2,9 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { contractTransform, contractTransformObject, securitySchemes } from './contract/openapi-document.ts';
+import type { Registry } from 'prom-client';
 import type { AuthService } from '../app/auth.ts';
 import type { AppDeps } from '../app/context.ts';
 import type { OidcService } from '../app/oidc.ts';
@@ -63,6 +65,8 @@ export type ServerDeps = {
   trustedProxies?: string[];
   /** Per-address requests a minute on the public doors (defaults in http-hardening.ts). */
   rateLimits?: Partial<Record<RateLimitGroup, number>>;
+  /** The job worker's metrics when it runs in this process (`start`): published on this server's /metrics. */
+  jobMetrics?: Registry;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: { write: (line: string) => void };
 };
@@ -95,13 +99,18 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Leadloop API', version: '1', description: 'The closed-loop lead system of record. Authenticate with `Authorization: Bearer <api key>`.' },
+      info: {
+        title: 'Leadloop API', version: '1',
+        description: 'The closed-loop lead system of record. Authenticate with `Authorization: Bearer <api key>`; the Segment-compatible `/v1/*` doors take the ingest key (HTTP Basic user name). Each operation names the permission it needs in `x-leadloop-permission`.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
       servers: [{ url: deps.publicUrl }],
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'leadloop_session' } } },
+      components: { securitySchemes },
       security: [{ apiKey: [] }, { session: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    // operationId, security per path group and a documented 2xx on every route, computed here (contract/openapi-document.ts).
+    transform: contractTransform,
+    transformObject: contractTransformObject,
   });
   // The docs page brings its own inline script and styles: the plugin sends a CSP allowing exactly those.
   await app.register(swaggerUi, {

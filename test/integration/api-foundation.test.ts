@@ -254,7 +254,7 @@ describe('opportunities', () => {
 describe('metrics', () => {
   it('exposes Prometheus metrics with route patterns, not raw ids', async () => {
     await t.api('GET', '/api/v1/contacts/00000000-0000-7000-8000-000000000000');
-    const r = await t.api('GET', '/metrics', undefined, t.keys.read);
+    const r = await t.api('GET', '/metrics', undefined, await t.newKey(['metrics']));
     expect(r.statusCode).toBe(200);
     expect(r.body).toContain('leadloop_http_request_duration_seconds_bucket');
     expect(r.body).toContain('route="/api/v1/contacts/:id"');

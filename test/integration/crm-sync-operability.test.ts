@@ -132,7 +132,7 @@ describe('CRM sync you can operate', () => {
     const report = await sync();
     expect(report.outcome).toBe('paused');
     expect(report.message).toMatch(/Salesforce refused the stored credentials \(invalid_grant: user hasn't approved this consumer\)\. The connector is paused; reconnect in Settings › Integrations\./);
-    const metrics = await t.api('GET', '/metrics', undefined, t.keys.read);
+    const metrics = await t.api('GET', '/metrics', undefined, await t.newKey(['metrics']));
     expect(metrics.body).toMatch(/leadloop_crm_connectors_paused\{provider="salesforce"\} 1/);
     const status = await cli(['crm', 'status']);
     expect(status.stdout).toMatch(/salesforce: paused — Salesforce refused the stored credentials/);

@@ -58,10 +58,10 @@ describe('domain-event dispatcher', () => {
     expect(() => d.subscribe('LeadAssigned', 'late', async () => {})).toThrow(/sealed/);
   });
 
-  it('the composition registers the hand-off, nurture, the CRM push, then lifecycle webhooks on LeadTransitioned, once', () => {
+  it('the composition registers the hand-off, nurture, the CRM push, lifecycle webhooks, then the metrics count on LeadTransitioned, once', () => {
     const d = composeApp(createDispatcher());
     const before = d.subscriptions();
     expect(composeApp(d).subscriptions()).toEqual(before);
-    expect(before.filter((s) => s.event === 'LeadTransitioned').map((s) => s.subscriber)).toEqual(['handoff', 'nurture', 'crm', 'webhooks']);
+    expect(before.filter((s) => s.event === 'LeadTransitioned').map((s) => s.subscriber)).toEqual(['handoff', 'nurture', 'crm', 'webhooks', 'metrics']);
   });
 });

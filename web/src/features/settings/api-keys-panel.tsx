@@ -12,6 +12,7 @@ const scopeHelp: Record<string, string> = {
   read: 'read everything',
   write: 'read and change records; a machine key never does sales work (accept, reject) — use a personal key for that',
   admin: 'manage users and keys',
+  metrics: 'scrape /metrics (Prometheus) — reads nothing else, safe in a monitoring config',
 };
 
 export const trackingSnippet = (origin: string, key: string) => `<script src="${origin}/t.js" data-key="${key}" async></script>`;
