@@ -10,7 +10,7 @@ describe.skipIf(!hasChromium)('prediction on the lead page (Chromium)', () => {
   let web: WebServer;
   let browser: Browser;
   let key: string;
-  const call = async (method: string, url: string, body?: BodyInit, headers: Record<string, string> = {}) => {
+  const call = async (method: string, url: string, body?: string | FormData, headers: Record<string, string> = {}) => {
     const r = await fetch(`${web.baseUrl}${url}`, { method, body, headers: { authorization: `Bearer ${key}`, ...headers } });
     const text = await r.text();
     if (r.status >= 300) throw new Error(`${method} ${url}: HTTP ${r.status} ${text}`);
