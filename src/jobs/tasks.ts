@@ -8,6 +8,7 @@ import { nurtureDepsOf, nurtureHandlers } from './nurture.task.ts';
 import { crmHandlers } from './crm.tasks.ts';
 import { webhookHandlers } from './webhooks.tasks.ts';
 import { governanceHandlers } from './governance.tasks.ts';
+import { privacyCrontab, privacyHandlers } from './privacy.tasks.ts';
 
 /** Every catalogue job's handler (typed: a job missing here, or a payload read wrongly, fails typecheck). */
 export function jobHandlers(deps: JobDeps): JobHandlers {
@@ -20,6 +21,7 @@ export function jobHandlers(deps: JobDeps): JobHandlers {
     ...nurtureHandlers(nurtureDepsOf(deps)),
     ...crmHandlers(deps),
     ...governanceHandlers(deps),
+    ...privacyHandlers(deps),
   };
 }
 
@@ -35,4 +37,5 @@ export const crontab = [
   ...handoffCrontab,
   '*/15 * * * * nurture-enroll ?max=1',
   '*/15 * * * * crm-sync ?max=1',
+  ...privacyCrontab,
 ].join('\n');
