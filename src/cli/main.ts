@@ -17,6 +17,7 @@ import { registerDefinitionCommands } from './definitions.commands.ts';
 import { registerReportCommands } from './report.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerCrmCommands } from './crm.commands.ts';
+import { registerPrivacyCommands } from './privacy.commands.ts';
 import { printSlaReport } from './handoff.commands.ts';
 import { printNurtureReport } from './nurture.commands.ts';
 
@@ -200,6 +201,7 @@ export function buildProgram(config: () => Config): Command {
   registerDefinitionCommands(program, config);
   registerImportCommands(program, config);
   registerCrmCommands(program, config);
+  registerPrivacyCommands(program, config);
   return program;
 }
 

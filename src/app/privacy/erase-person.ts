@@ -34,11 +34,11 @@ const identifiersOf = (p: Person): Identifier[] => [
  * integrations propagate it, and a receipt without personal data goes to the audit log.
  * Erasing twice is a no-op answered `already_erased`; an unknown person is NotFound.
  */
-export async function erasePerson(deps: AppDeps, workspaceId: string, target: ErasureTarget, actor: Principal | AuditActor): Promise<Result<ErasureReceipt>> {
-  return inTransaction(deps, (trx) => erasePersonInTrx(trx, workspaceId, target, actor, deps.clock.now()));
+export async function erasePerson(deps: AppDeps, workspaceId: string, target: ErasureTarget, actor: Principal | AuditActor, reason: string | null = null): Promise<Result<ErasureReceipt>> {
+  return inTransaction(deps, (trx) => erasePersonInTrx(trx, workspaceId, target, actor, deps.clock.now(), reason));
 }
 
-export async function erasePersonInTrx(trx: Trx, workspaceId: string, target: ErasureTarget, actor: Principal | AuditActor, at: Date): Promise<Result<ErasureReceipt>> {
+export async function erasePersonInTrx(trx: Trx, workspaceId: string, target: ErasureTarget, actor: Principal | AuditActor, at: Date, reason: string | null = null): Promise<Result<ErasureReceipt>> {
   const contactId = 'contactId' in target ? target.contactId : await findContactIdByEmail(trx, workspaceId, target.email);
   if (!contactId) {
     // The email of an erased person is gone; its hash says whether it was erased before.
@@ -59,7 +59,7 @@ export async function erasePersonInTrx(trx: Trx, workspaceId: string, target: Er
   const counts = await eraseRegistered(trx, workspaceId, person, at);
   const receipt: ErasureReceipt = { contactId: person.rootId, status: 'erased', erasedAt: at, counts, suppressed };
   await recordAudit(trx, {
-    workspaceId, actor, action: 'contact.erased', object: { type: 'contact', id: person.rootId }, at,
+    workspaceId, actor, action: 'contact.erased', object: { type: 'contact', id: person.rootId }, at, reason,
     after: { erased_at: at.toISOString(), contacts: person.contactIds.length, leads: person.leadIds.length, suppressed, counts },
   });
   return ok(receipt);
