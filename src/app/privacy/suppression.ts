@@ -17,10 +17,23 @@ export async function admitUnsuppressed<T extends { msg: SegmentMessage; email: 
   const lifted = lifting.flatMap((p) => identifiersOfMessage(p.msg, p.email));
   await liftSuppression(trx, workspaceId, lifted);
   const liftedKeys = new Set(lifted.map(identifierKey));
-  return items.filter((p) => {
-    const blocked = identifiersOfMessage(p.msg, p.email).some((i) => suppressed.has(identifierKey(i)) && !liftedKeys.has(identifierKey(i)));
-    if (blocked) onDrop();
-    return !blocked;
+  // A message sharing any identifier with a suppressed one is the same person (a form sends an identify
+  // with the email and a track under a fresh anonymous id): blocked too, until nothing more spreads.
+  const blockedKeys = new Set([...suppressed].filter((k) => !liftedKeys.has(k)));
+  const keysOf = items.map((p) => identifiersOfMessage(p.msg, p.email).map(identifierKey));
+  const blocked = new Set<number>();
+  for (let grew = true; grew;) {
+    grew = false;
+    keysOf.forEach((keys, i) => {
+      if (blocked.has(i) || !keys.some((k) => blockedKeys.has(k))) return;
+      blocked.add(i);
+      grew = true;
+      for (const k of keys) if (!liftedKeys.has(k)) blockedKeys.add(k);
+    });
+  }
+  return items.filter((_, i) => {
+    if (blocked.has(i)) onDrop();
+    return !blocked.has(i);
   });
 }
 
