@@ -200,7 +200,10 @@ export const personalData: readonly PersonalDataEntry[] = [
   {
     table: 'dead_letter', reach: { by: 'mention', column: 'payload' }, rows: 'delete', merge: 'stays',
     why: 'refused messages keep their payload (traits, context with IP address and user agent)',
-    columns: [{ column: 'payload', holds: 'the refused message', erase: nul }],
+    columns: [
+      { column: 'payload', holds: 'the refused message', erase: nul },
+      { column: 'details', holds: 'why it was refused (may quote a value)', erase: nul },
+    ],
   },
   {
     table: 'import_run_error', reach: { by: 'mention', column: 'value' }, rows: 'delete', merge: 'stays',
@@ -232,6 +235,11 @@ export const notAboutLeads: Readonly<Record<string, string>> = {
   'crm_record_link.external_id': "the CRM's record id (kept so the erasure propagates)",
   'opportunity.external_id': 'a deal id',
   'import_run.file_name': 'the uploaded file name',
+  'account.external_id': "a company's id in the CRM",
+  'period_cost.note': "marketing's note on a cost",
+  'opportunity_lead_event.note': 'system notes on linking a lead to a deal (ids and stages)',
+  'definition_approval.comment': "an approver's comment on the lead definition",
+  'definition_event.comment': "a staff comment on the lead definition",
 };
 
 /** Personal data the registry names, as `table.column` (for the registry test and PRIVACY.md). */
