@@ -20,8 +20,10 @@ export function PrivacyActions({ contact }: { contact: Contact }) {
   const me = useMe();
   const [erasing, setErasing] = useState(false);
   const decision = me.data ? decide(actorOf(me.data), 'privacy.erase') : null;
+  const dialog = <EraseDialog contact={contact} open={erasing} onClose={() => setErasing(false)} />;
   if (contact.status === 'erased') {
-    return <p className="muted" role="status">This person was erased: only anonymous activity remains, counted in reports.</p>;
+    // The dialog stays mounted: it shows the receipt of the erasure that just made the contact a tombstone.
+    return <>{dialog}<p className="muted" role="status">This person was erased: only anonymous activity remains, counted in reports.</p></>;
   }
   const allowed = decision?.allowed ?? false;
   const why = decision && !decision.allowed ? decision.message : undefined;
@@ -38,7 +40,7 @@ export function PrivacyActions({ contact }: { contact: Contact }) {
         <button type="button" className="button small danger-ghost" disabled={!allowed} title={why} onClick={() => setErasing(true)}>Erase person…</button>
       </div>
       {why ? <p className="muted small">{why}</p> : null}
-      <EraseDialog contact={contact} open={erasing} onClose={() => setErasing(false)} />
+      {dialog}
     </div>
   );
 }
