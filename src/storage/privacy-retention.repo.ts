@@ -13,18 +13,22 @@ const n = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0);
 /**
  * Deletes what expired before each cut-off, in the caller's transaction (set-based, one statement per
  * kind). Anonymous visitors' activities go, then the anonymous visitors left without activity, lead,
- * deal role, enrollment, rating or folded-in contact. Unsubscribed contacts are erased by the app
+ * deal role, enrollment, rating or folded-in contact (those whose last activity just went, and those never
+ * active created before the cut-off: a visitor created a moment ago, whose first activity is not stored yet, stays). Unsubscribed contacts are erased by the app
  * (they are tombstoned like an erasure request), not here.
  */
 export async function deleteExpired(trx: Trx, workspaceId: string, cut: RetentionCutoffs): Promise<RetentionCounts> {
   const out: RetentionCounts = { anonymous_activities: 0, anonymous_contacts: 0, dead_letters: 0, webhook_deliveries: 0, sync_logs: 0, import_errors: 0 };
   if (cut.anonymous_activity_days) {
     const c = cut.anonymous_activity_days;
-    out.anonymous_activities = n(await sql`DELETE FROM activity a USING contact c
+    const gone = await sql<{ contact_id: string }>`DELETE FROM activity a USING contact c
       WHERE a.workspace_id = ${workspaceId} AND c.workspace_id = ${workspaceId} AND c.id = a.contact_id AND c.status = 'anonymous'
-        AND a.occurred_at < ${c}`.execute(trx));
+        AND a.occurred_at < ${c} RETURNING a.contact_id`.execute(trx);
+    out.anonymous_activities = gone.rows.length;
+    const emptied = [...new Set(gone.rows.map((r) => r.contact_id))];
+    // Visitors whose last activity just went, or never active and created before the cut-off.
     out.anonymous_contacts = n(await sql`DELETE FROM contact c
-      WHERE c.workspace_id = ${workspaceId} AND c.status = 'anonymous' AND c.created_at < ${c}
+      WHERE c.workspace_id = ${workspaceId} AND c.status = 'anonymous' AND (c.id = ANY(${emptied}::uuid[]) OR c.created_at < ${c})
         AND NOT EXISTS (SELECT 1 FROM activity a WHERE a.workspace_id = ${workspaceId} AND a.contact_id = c.id)
         AND NOT EXISTS (SELECT 1 FROM lead l WHERE l.workspace_id = ${workspaceId} AND l.contact_id = c.id)
         AND NOT EXISTS (SELECT 1 FROM opportunity_contact_role r WHERE r.workspace_id = ${workspaceId} AND r.contact_id = c.id)
