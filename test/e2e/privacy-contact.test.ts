@@ -95,5 +95,5 @@ describe.skipIf(!hasChromium)('contact page: export, erase, consent history (Chr
     expect(await again.json()).toMatchObject({ status: 'already_erased' });
     expect(dialogs).toEqual([]);
     await page.context().close();
-  });
+  }, 180_000);
 });

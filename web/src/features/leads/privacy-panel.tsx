@@ -20,27 +20,30 @@ export function PrivacyActions({ contact }: { contact: Contact }) {
   const me = useMe();
   const [erasing, setErasing] = useState(false);
   const decision = me.data ? decide(actorOf(me.data), 'privacy.erase') : null;
-  const dialog = <EraseDialog contact={contact} open={erasing} onClose={() => setErasing(false)} />;
-  if (contact.status === 'erased') {
-    // The dialog stays mounted: it shows the receipt of the erasure that just made the contact a tombstone.
-    return <>{dialog}<p className="muted" role="status">This person was erased: only anonymous activity remains, counted in reports.</p></>;
-  }
   const allowed = decision?.allowed ?? false;
   const why = decision && !decision.allowed ? decision.message : undefined;
   const exportUrl = `/api/v1/privacy/exports/${contact.id}`;
+  // One tree shape whatever the status: the dialog stays mounted and shows the receipt of the erasure
+  // that just turned the contact into a tombstone.
   return (
     <div className="stack">
-      <div className="button-row">
-        {allowed ? (
-          <>
-            <a className="button small" href={exportUrl} download>Export data (JSON)</a>
-            <a className="button small" href={`${exportUrl}?format=csv`} download>Export data (CSV, zip)</a>
-          </>
-        ) : <button type="button" className="button small" disabled title={why}>Export data</button>}
-        <button type="button" className="button small danger-ghost" disabled={!allowed} title={why} onClick={() => setErasing(true)}>Erase person…</button>
-      </div>
-      {why ? <p className="muted small">{why}</p> : null}
-      {dialog}
+      {contact.status === 'erased' ? (
+        <p className="muted" role="status">This person was erased: only anonymous activity remains, counted in reports.</p>
+      ) : (
+        <>
+          <div className="button-row">
+            {allowed ? (
+              <>
+                <a className="button small" href={exportUrl} download>Export data (JSON)</a>
+                <a className="button small" href={`${exportUrl}?format=csv`} download>Export data (CSV, zip)</a>
+              </>
+            ) : <button type="button" className="button small" disabled title={why}>Export data</button>}
+            <button type="button" className="button small danger-ghost" disabled={!allowed} title={why} onClick={() => setErasing(true)}>Erase person…</button>
+          </div>
+          {why ? <p className="muted small">{why}</p> : null}
+        </>
+      )}
+      <EraseDialog contact={contact} open={erasing} onClose={() => setErasing(false)} />
     </div>
   );
 }
