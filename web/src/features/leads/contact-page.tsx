@@ -38,7 +38,7 @@ export function ContactPage() {
         <div className="stack-lg">
           <Card title="Person"><IdentityPanel contact={contact.data} account={account.data} /></Card>
           <Card title="Identities and conflicts"><IdentityLog contactId={id} /></Card>
-          <Card title="Consent history"><ConsentHistory contactId={id} /></Card>
+          <Card title="Consent history"><ConsentHistory contactId={id} erased={contact.data.status === 'erased'} /></Card>
           <Card title="Privacy"><PrivacyActions contact={contact.data} /></Card>
         </div>
         <Card title="Timeline" className="span-timeline">

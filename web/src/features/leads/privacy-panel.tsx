@@ -95,10 +95,11 @@ const basisLabels: Record<string, string> = { consent: 'Consent', legitimate_int
 const statusTone: Record<string, 'green' | 'amber' | 'neutral'> = { granted: 'green', refused: 'amber', withdrawn: 'amber' };
 
 /** Consent per purpose: the current choice and every choice before it, with source and legal basis. */
-export function ConsentHistory({ contactId }: { contactId: string }) {
+export function ConsentHistory({ contactId, erased = false }: { contactId: string; erased?: boolean }) {
   const history = useQuery({ queryKey: ['consent-history', contactId], queryFn: async () => (await get<{ data: ConsentEventDto[] }>(`/api/v1/contacts/${contactId}/consent-history`)).data });
   if (history.isPending) return <Loading />;
   if (history.isError) return <ErrorNote error={history.error} />;
+  if (erased) return <EmptyState title="Erased with the person.">Nothing is sent to or tracked about them again until they give consent anew.</EmptyState>;
   if (!history.data.length) return <EmptyState title="No consent choice recorded.">Without a choice, the workspace's policy applies (legitimate interest unless opt-in is required).</EmptyState>;
   return (
     <div className="table-scroll">
