@@ -57,8 +57,9 @@ export async function findPerson(db: DbOrTrx, workspaceId: string, contactId: st
 
 /** The contact holding `email` (as its address or as an email identity), or null. */
 export async function findContactIdByEmail(db: DbOrTrx, workspaceId: string, email: string): Promise<string | null> {
-  const r = await sql<{ id: string }>`SELECT id FROM contact WHERE workspace_id = ${workspaceId} AND lower(email) = lower(${email})
-    UNION ALL SELECT contact_id FROM contact_identity WHERE workspace_id = ${workspaceId} AND kind = 'email' AND value = lower(${email})
+  // Stored emails are normalized (lower case); both spellings are probed so the (workspace, email) index serves.
+  const r = await sql<{ id: string }>`SELECT contact_id AS id FROM contact_identity WHERE workspace_id = ${workspaceId} AND kind = 'email' AND value = lower(${email})
+    UNION ALL SELECT id FROM contact WHERE workspace_id = ${workspaceId} AND (email = lower(${email}) OR email = ${email})
     LIMIT 1`.execute(db);
   return r.rows[0]?.id ?? null;
 }
