@@ -2,6 +2,7 @@ import { mayContact, readConsent, recordConsent, type ConsentChange } from '../c
 import { consentChangesFor, type IngestTrust } from '../core/ingest-trust.rules.ts';
 import { lockContactConsents, trackingConsents, writeContactConsents, type StoredConsent } from '../storage/consent.repo.ts';
 import type { DbOrTrx } from '../storage/db.ts';
+import { insertConsentEvents } from '../storage/privacy-consent.repo.ts';
 
 /**
  * Records consent changes for many contacts in the caller's transaction: every door's one way in.
@@ -14,16 +15,20 @@ export async function recordContactConsents(db: DbOrTrx, workspaceId: string, ch
   const ids = [...changes].filter(([, c]) => c.length > 0).map(([id]) => id);
   const current = await lockContactConsents(db, workspaceId, ids);
   const next: StoredConsent[] = [];
+  const history: { contactId: string; change: ConsentChange }[] = [];
   for (const [id, stored] of current) {
     // A public (browser) key never changes what another channel granted (src/core/ingest-trust.rules.ts).
     const given = changes.get(id) ?? [];
     const allowed = door ? consentChangesFor(door.trust, door.channel, stored.consent, given).kept : given;
+    for (const change of allowed) history.push({ contactId: id, change });
     const consent = recordConsent(stored.consent, allowed);
     const email = readConsent(consent).email_marketing;
     const unsubscribedAt = email?.status === 'granted' ? null : email?.status === 'withdrawn' ? stored.unsubscribedAt ?? new Date(email.at) : stored.unsubscribedAt;
     next.push({ id, consent, unsubscribedAt });
   }
   await writeContactConsents(db, workspaceId, next);
+  // Every choice received is kept (source, legal basis, time): the contact page's consent history.
+  await insertConsentEvents(db, workspaceId, history);
   return new Map(next.map((n) => [n.id, n]));
 }
 

@@ -16,6 +16,7 @@ import {
   type ActivityInsert, type ContactTouch,
 } from '../storage/ingest.repo.ts';
 import { applyMerges } from './contact-merge.ts';
+import { admitUnsuppressed } from './privacy/suppression.ts';
 import { publish } from './events/dispatcher.ts';
 import { recordContactConsents, untrackedContacts } from './consent.ts';
 import type { AppDeps } from './context.ts';
@@ -162,12 +163,13 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
     lap('begin');
     await insertDeadLetters(trx, workspaceId, dead, receivedAt);
     if (unique.length === 0) return { stored: 0, duplicates: 0, stepDead: 0 };
-    const withIds = unique.filter((p) => p.messageId);
-    const seen = await lockIdentitiesAndFindSeen(trx, workspaceId, lockKeysOf(unique.map(identityRequest)),
+    const admitted = await admitUnsuppressed(trx, workspaceId, unique, receivedAt, () => pipeline.countDrop('erased person (suppressed)'));
+    const withIds = admitted.filter((p) => p.messageId);
+    const seen = await lockIdentitiesAndFindSeen(trx, workspaceId, lockKeysOf(admitted.map(identityRequest)),
       withIds.filter((p) => isActivityMessage(p.msg)).map((p) => p.messageId!), withIds.filter((p) => !isActivityMessage(p.msg)).map((p) => p.messageId!));
     lap('lock+dedupe');
-    const fresh = seen.size ? unique.filter((p) => !p.messageId || !seen.has(p.messageId)) : unique;
-    let dups = unique.length - fresh.length;
+    const fresh = seen.size ? admitted.filter((p) => !p.messageId || !seen.has(p.messageId)) : admitted;
+    let dups = admitted.length - fresh.length;
     if (fresh.length === 0) return { stored: 0, duplicates: dups, stepDead: 0 };
 
     // Resolve identity.

@@ -18,6 +18,7 @@ import { registerReportCommands } from './report.commands.ts';
 import { registerModelCommands } from './model.commands.ts';
 import { registerImportCommands } from './import.commands.ts';
 import { registerCrmCommands } from './crm.commands.ts';
+import { registerPrivacyCommands } from './privacy.commands.ts';
 import { printSlaReport } from './handoff.commands.ts';
 import { printNurtureReport } from './nurture.commands.ts';
 
@@ -202,6 +203,7 @@ export function buildProgram(config: () => Config): Command {
   registerImportCommands(program, config);
   registerCrmCommands(program, config);
   registerModelCommands(program, config);
+  registerPrivacyCommands(program, config);
   return program;
 }
 

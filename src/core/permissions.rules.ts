@@ -28,7 +28,7 @@ export type PermissionActor =
   | { kind: 'key'; permissions: ReadonlySet<Permission> };
 
 export type LeadAct = TransitionAction | 'touch' | 'assign';
-export type PermissionAction = `lead.${LeadAct}` | 'costs.change' | 'campaign.change' | 'attribution.change' | 'content.rate';
+export type PermissionAction = `lead.${LeadAct}` | 'costs.change' | 'campaign.change' | 'attribution.change' | 'content.rate' | 'privacy.erase' | 'privacy.export';
 
 export type PersonFact = { id: string; name: string };
 
@@ -196,6 +196,12 @@ export function decide(actor: PermissionActor, action: PermissionAction, resourc
     case 'content.rate':
       if (actor.kind === 'key') return refuse('a person (a logged-in user or a personal API key)', 'rate content', actor, 'one rating per person per asset');
       return actor.permissions.has('write') ? allow : refuse('users who may write', 'rate content', actor);
+    case 'privacy.erase':
+    case 'privacy.export': {
+      // Erasure and export answer a person's GDPR request: the data controller's act (an admin, or an admin key for a DSAR tool).
+      const what = action === 'privacy.erase' ? 'erase a person' : "export a person's data";
+      return actor.permissions.has('admin') ? allow : refuse('an admin', what, actor, 'privacy requests are answered by the workspace admin');
+    }
     default:
       throw new Error(`decide: unknown action ${String(action)}`);
   }

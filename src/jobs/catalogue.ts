@@ -49,6 +49,8 @@ export const jobPayloads = {
   'refresh-predictions': cronPayload,
   /** Mail to both sides' approvers: a retirement request or an admin's emergency stop. */
   'governance-notify': governanceNotifyPayload,
+  /** Cron (daily): delete what each workspace's retention settings say has expired (src/app/privacy/retention.ts). */
+  'privacy-retention': cronPayload,
 } as const satisfies Record<string, z.ZodType>;
 
 type CataloguePayloads = { [K in keyof typeof jobPayloads]: z.infer<(typeof jobPayloads)[K]> };

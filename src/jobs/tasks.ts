@@ -9,6 +9,7 @@ import { crmHandlers } from './crm.tasks.ts';
 import { webhookHandlers } from './webhooks.tasks.ts';
 import { governanceHandlers } from './governance.tasks.ts';
 import { predictionCrontab, predictionHandlers } from './prediction.tasks.ts';
+import { privacyCrontab, privacyHandlers } from './privacy.tasks.ts';
 
 /** Every catalogue job's handler (typed: a job missing here, or a payload read wrongly, fails typecheck). */
 export function jobHandlers(deps: JobDeps): JobHandlers {
@@ -22,6 +23,7 @@ export function jobHandlers(deps: JobDeps): JobHandlers {
     ...crmHandlers(deps),
     ...governanceHandlers(deps),
     ...predictionHandlers(deps),
+    ...privacyHandlers(deps),
   };
 }
 
@@ -38,4 +40,5 @@ export const crontab = [
   '*/15 * * * * nurture-enroll ?max=1',
   '*/15 * * * * crm-sync ?max=1',
   ...predictionCrontab,
+  ...privacyCrontab,
 ].join('\n');

@@ -14,6 +14,7 @@ import { installJsonParser, storableGuard } from './storable.guard.ts';
 import { adminRoutes } from './admin.routes.ts';
 import { alertsRoutes } from './alerts.routes.ts';
 import { webhooksRoutes } from './webhooks.routes.ts';
+import { privacyRoutes } from './privacy.routes.ts';
 import { authRoutes } from './auth.routes.ts';
 import { catalogRoutes } from './catalog.routes.ts';
 import { contactsRoutes } from './contacts.routes.ts';
@@ -157,6 +158,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     contentLibraryRoutes,
     contentCalendarRoutes,
     integrationsRoutes,
+    privacyRoutes,
   ];
   for (const register of registrars) {
     register(app, deps);

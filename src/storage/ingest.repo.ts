@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Binding, Conflict, IdentitySnapshot, KnownContact, Merge, Rebinding } from '../core/identity-resolution.rules.ts';
 import { identityKey } from '../core/identity-resolution.rules.ts';
+import { movedOnMerge } from '../core/privacy/personal-data.registry.ts';
 import type { Db, DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import './schema-capture.ts';
@@ -82,8 +83,10 @@ export async function loadIdentitySnapshot(trx: Trx, workspaceId: string, ids: {
 /**
  * Folds a contact without an email (the loser) into another (the winner), in two statements
  * whatever the histories' sizes. What moves to the winner, and what stays as history:
- * - activities, identities, content ratings, nurture sends, high-intent signals and score events
- *   move (the winner's timeline and score history are complete);
+ * - activities, identities, consent history, content ratings, nurture sends, high-intent signals and
+ *   score events move (the winner's timeline and score history are complete): the registry of personal
+ *   data (src/core/privacy/personal-data.registry.ts, `merge: 'move'`) lists them, so a table added
+ *   there moves without being named here;
  * - leads move, an open one only when the winner has none (one open buying cycle per contact);
  * - opportunity contact roles move; where both are on the same deal the winner's row stays and
  *   is primary if either was;
@@ -102,14 +105,19 @@ export async function loadIdentitySnapshot(trx: Trx, workspaceId: string, ids: {
  * The loser stays as a 'merged' tombstone pointing to the winner; every merge is logged with its
  * cause. Answers the loser's enrollments this exited (their pending ticks are the caller's to drop).
  */
+/** The tables applyMerge moves by hand (the registry marks them `custom`; privacy-registry.test.ts checks the two agree). */
+export const mergeCustomTables = ['contact', 'lead', 'opportunity_contact_role', 'nurture_enrollment', 'contact_score'] as const;
+
 export async function applyMerge(trx: Trx, workspaceId: string, m: Merge, at: Date): Promise<{ exitedEnrollmentIds: string[] }> {
   const { winnerId: w, loserId: l } = m;
   const ws = workspaceId;
   const live = sql`('active','paused')`;
   // Data-modifying CTEs all run (referenced or not) against one snapshot: each touches another table.
+  // The registry's plain moves (one CTE each), then the hand-written ones it marks `custom`.
+  const moves = movedOnMerge().map(({ table, column }, i) =>
+    sql`${sql.raw(`mv${i}`)} AS (UPDATE ${sql.table(table)} SET ${sql.ref(column)} = ${w} WHERE workspace_id = ${ws} AND ${sql.ref(column)} = ${l} RETURNING 1)`);
   const exited = await sql<{ id: string }>`WITH
-    act AS (UPDATE activity SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
-    idn AS (UPDATE contact_identity SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
+    ${sql.join(moves)},
     ld AS (UPDATE lead SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l}
       AND (stage IN ('won','lost','disqualified') OR NOT EXISTS (
         SELECT 1 FROM lead o WHERE o.workspace_id = ${ws} AND o.contact_id = ${w} AND o.stage NOT IN ('won','lost','disqualified')))
@@ -119,7 +127,6 @@ export async function applyMerge(trx: Trx, workspaceId: string, m: Merge, at: Da
       SELECT ${ws}, opportunity_id, ${w}, role, is_primary FROM role_out
       ON CONFLICT (workspace_id, opportunity_id, contact_id) DO UPDATE SET is_primary = opportunity_contact_role.is_primary OR excluded.is_primary
       RETURNING 1),
-    rating AS (UPDATE content_rating SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
     ex AS (SELECT e.id FROM nurture_enrollment e WHERE e.workspace_id = ${ws} AND e.contact_id = ${l} AND e.status IN ${live}
       AND (EXISTS (SELECT 1 FROM nurture_enrollment o WHERE o.workspace_id = ${ws} AND o.contact_id = ${w} AND o.status IN ${live})
         OR e.lead_id NOT IN (SELECT id FROM ld))),
@@ -129,9 +136,6 @@ export async function applyMerge(trx: Trx, workspaceId: string, m: Merge, at: Da
         exited_at = CASE WHEN e.id IN (SELECT id FROM ex) THEN ${at}::timestamptz ELSE e.exited_at END,
         next_run_at = CASE WHEN e.id IN (SELECT id FROM ex) THEN NULL ELSE e.next_run_at END
       WHERE e.workspace_id = ${ws} AND e.contact_id = ${l} RETURNING 1),
-    send AS (UPDATE nurture_send SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
-    hi AS (UPDATE high_intent_signal SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
-    se AS (UPDATE score_event SET contact_id = ${w} WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1),
     cs AS (DELETE FROM contact_score WHERE workspace_id = ${ws} AND contact_id = ${l} RETURNING 1)
     SELECT id FROM ex`.execute(trx);
   // The tombstone's RETURNING still holds the loser's columns the winner reads (only status changes).

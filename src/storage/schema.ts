@@ -133,6 +133,7 @@ export interface ContactTable {
   merged_into_id: string | null;
   attributes: Json;
   consent: Json;
+  erased_at: Timestamp | null;
   unsubscribed_at: Timestamp | null;
   first_touch_at: Timestamp | null;
   first_source: string | null;

@@ -160,6 +160,24 @@ describe.skipIf(!hasChromium)('tracking snippet in Chromium', () => {
     await context.close();
   });
 
+  it('consent mode per purpose: leadloop.consent({ email_marketing }) is recorded on the person; { tracking: false } stops the snippet', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}/?consent=1`);
+    await page.waitForFunction(() => Boolean((globalThis as any).leadloop?.loaded));
+    const [held] = await sentBatch(page, () => page.evaluate(() => (globalThis as any).leadloop.consent({ tracking: true })));
+    expect(held.type).toBe('page');
+    const anonymousId = await page.evaluate(() => (globalThis as any).leadloop.anonymousId()) as string;
+    const [identify] = await sentBatch(page, () => page.evaluate(() => (globalThis as any).leadloop.consent({ email_marketing: false, sales_call: true })));
+    expect(identify).toMatchObject({ type: 'identify', anonymousId, traits: { consent: { email_marketing: false, sales_call: true } } });
+    const contactId = (await contactOfAnonymous(t, anonymousId))!;
+    const row = await t.db.selectFrom('contact').select('consent').where('id', '=', contactId).executeTakeFirstOrThrow();
+    expect(row.consent).toMatchObject({ email_marketing: { status: 'refused' }, sales_call: { status: 'granted' } });
+    await page.evaluate(() => (globalThis as any).leadloop.consent({ tracking: false }));
+    expect(await page.evaluate(() => (globalThis as any).leadloop.anonymousId())).toBeNull();
+    await context.close();
+  });
+
   it('respects Do Not Track / Global Privacy Control: no cookie, no events, no form capture', async () => {
     const context = await browser.newContext();
     await context.addInitScript(() => {

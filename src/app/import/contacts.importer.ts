@@ -1,4 +1,5 @@
 import { consentFromImportColumns, type ConsentChange } from '../../core/consent.rules.ts';
+import { withoutErasedEmails } from '../privacy/suppression.ts';
 import type { Trx } from '../../storage/db.ts';
 import { findContactIdsByIdentity, insertContactsBulk, insertIdentitiesBulk, lockReferencedRows, type ContactInsert, type IdentityInsert } from '../../storage/import-bulk.repo.ts';
 import { findContactsByEmails, updateContactsBulk, type ContactUpdate } from '../../storage/import-match.repo.ts';
@@ -40,7 +41,8 @@ export function personOf(ctx: ImportContext, r: ImportRow<'contacts'> | ImportRo
  * `counted` says whether contacts are the import's entity or created on the side.
  */
 export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[], outcome: ChunkOutcome, counted: 'entity' | 'related'): Promise<Map<number, { contactId: string; accountId: string | null }>> {
-  const people = lastRowPerKey(ctx, input, (p) => [...(p.email ? [`email:${p.email}`] : []), ...(p.externalId ? [`external id:${p.externalId}`] : [])], 'email', outcome);
+  const unique = lastRowPerKey(ctx, input, (p) => [...(p.email ? [`email:${p.email}`] : []), ...(p.externalId ? [`external id:${p.externalId}`] : [])], 'email', outcome);
+  const people = await withoutErasedEmails(trx, ctx.workspaceId, unique, (p) => p.email, (p) => { outcome.skipped++; outcome.errors.push(rowError(ctx, p, null, 'an erased person (suppressed until they consent again); not imported')); });
   const byExt = await findContactIdsByIdentity(trx, ctx.workspaceId, 'external_id', people.flatMap((p) => (p.externalId ? [p.externalId] : [])));
   const byEmail = await findContactsByEmails(trx, ctx.workspaceId, people.flatMap((p) => (p.email ? [p.email] : [])));
   const matched: { person: Person; contactId: string | null }[] = [];

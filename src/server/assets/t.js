@@ -5,7 +5,9 @@
  * passwords, card, hidden and secret-looking fields never leave the page; data-leadloop-ignore on a
  * form or a field opts it out.
  * API: leadloop.identify(email, traits), leadloop.track(event, properties), leadloop.page(),
- *      leadloop('consent', true|false); calls made before the script loads are queued by a stub:
+ *      leadloop('consent', true|false), or per purpose leadloop.consent({ tracking: false, email_marketing: true })
+ *      (tracking drives the snippet; the other purposes are recorded on the person); calls made before the
+ *      script loads are queued by a stub:
  *      window.leadloop = window.leadloop || function () { (leadloop.q = leadloop.q || []).push(arguments); };
  */
 (function () {
@@ -89,6 +91,14 @@
     if (typeof api[method] === 'function') return api[method].apply(null, args);
   };
   function setConsent(granted) {
+    // Consent mode per purpose: { tracking, email_marketing, sales_email, sales_call }.
+    if (granted && typeof granted === 'object') {
+      var purposes = {}, any = false;
+      for (var p in granted) if (p !== 'tracking' && Object.prototype.hasOwnProperty.call(granted, p)) { purposes[p] = !!granted[p]; any = true; }
+      if (Object.prototype.hasOwnProperty.call(granted, 'tracking')) setConsent(!!granted.tracking);
+      if (any && allowed()) enqueue('identify', { traits: { consent: purposes } }, true);
+      return;
+    }
     consent = !!granted;
     var held = waiting.splice(0, waiting.length);
     writeCookie('ll_optout', consent ? '' : '1', consent ? -1 : 395);
@@ -96,6 +106,7 @@
     held.forEach(function (h) { enqueue(h[0], h[1], h[2]); });
   }
   api.loaded = true;
+  api.consent = setConsent;
   api.identify = function (email, traits) {
     var t = {}; for (var k in traits || {}) t[k] = traits[k];
     if (email) t.email = email;

@@ -46,7 +46,7 @@ export function timeAgo(iso: string | null | undefined, now = Date.now()): strin
 export function contactName(c: Contact | null | undefined): string {
   if (!c) return '…';
   const name = [c.first_name, c.last_name].filter(Boolean).join(' ').trim();
-  return name || c.email || 'Unnamed contact';
+  return name || c.email || (c.status === 'erased' ? 'Erased person' : 'Unnamed contact');
 }
 
 export const humanize = (s: string) => s.replace(/[_-]+/g, ' ').replace(/^\w/, (m) => m.toUpperCase());

@@ -11,6 +11,7 @@ import { ContentRatingsGiven } from './content-ratings.tsx';
 import { IdentityLog } from './identity-log.tsx';
 import { IdentityPanel } from './identity-panel.tsx';
 import { Opportunities } from './lead-page.tsx';
+import { ConsentHistory, PrivacyActions } from './privacy-panel.tsx';
 import { ScoreHistory } from './score-history-lazy.tsx';
 import { Timeline } from './timeline.tsx';
 
@@ -37,6 +38,8 @@ export function ContactPage() {
         <div className="stack-lg">
           <Card title="Person"><IdentityPanel contact={contact.data} account={account.data} /></Card>
           <Card title="Identities and conflicts"><IdentityLog contactId={id} /></Card>
+          <Card title="Consent history"><ConsentHistory contactId={id} erased={contact.data.status === 'erased'} /></Card>
+          <Card title="Privacy"><PrivacyActions contact={contact.data} /></Card>
         </div>
         <Card title="Timeline" className="span-timeline">
           {activities.isPending ? <Loading /> : activities.isError ? <ErrorNote error={activities.error} /> : <Timeline activities={activities.data.data} />}
