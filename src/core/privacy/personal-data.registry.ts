@@ -163,6 +163,11 @@ export const personalData: readonly PersonalDataEntry[] = [
     columns: [{ column: 'reason', holds: 'mail server answer', erase: nul }],
   },
   {
+    table: 'contact_prediction', reach: { by: 'contact', column: 'contact_id' }, rows: 'delete', merge: 'stays',
+    why: "a conversion model's latest prediction; its explanation quotes trait values (title, custom attributes). A cache: the winner of a merge is re-predicted on its next activity",
+    columns: [{ column: 'explanation', holds: 'trait values', erase: { kind: 'empty' } }],
+  },
+  {
     table: 'identity_conflict', reach: { by: 'contact', column: 'contact_id' }, rows: 'delete', merge: 'stays',
     why: 'two known people seen on one identity; the value is an email or id',
     columns: [{ column: 'value', holds: 'email / id', erase: nul }],
