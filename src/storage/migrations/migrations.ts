@@ -24,6 +24,8 @@ import * as oneRatingPerPerson from './2026-12-03-30-one-rating-per-person.ts';
 import * as lifecycleWebhooks from './2026-12-03-60-lifecycle-webhooks.ts';
 import * as changeCursor from './2026-12-03-61-change-cursor.ts';
 import * as crm from './2026-12-03-70-crm.ts';
+import * as crmRemoteState from './2026-12-04-10-crm-remote-state.ts';
+import * as crmOauthRequest from './2026-12-04-11-crm-oauth-request.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -57,4 +59,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-60-lifecycle-webhooks': lifecycleWebhooks,
   '2026-12-03-61-change-cursor': changeCursor,
   '2026-12-03-70-crm': crm,
+  '2026-12-04-10-crm-remote-state': crmRemoteState,
+  '2026-12-04-11-crm-oauth-request': crmOauthRequest,
 };
