@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { deliverAlertPayload } from '../app/handoff/alert-delivery.ts';
 import { governanceNotifyPayload } from '../app/definitions/governance-notify.ts';
 import { deliverWebhookEventPayload } from '../app/webhooks/deliver-event.ts';
+import { eraseInCrmPayload } from '../app/crm/erase-in-crm.ts';
 
 /**
  * The job catalogue: every graphile-worker job Leadloop queues, by name, with its payload schema.
@@ -43,6 +44,8 @@ export const jobPayloads = {
   'crm-push': z.object({ workspaceId: z.uuid(), provider: z.enum(['salesforce', 'hubspot']) }),
   /** Cron (15 min): a full sync (push, then incremental pull) of every active CRM connection. */
   'crm-sync': cronPayload,
+  /** Delete an erased person's records in one CRM (job_key crm-erase:<connectionId>:<contactId>; enqueued on ContactErased). */
+  'crm-erase': eraseInCrmPayload,
   /** Mail to both sides' approvers: a retirement request or an admin's emergency stop. */
   'governance-notify': governanceNotifyPayload,
 } as const satisfies Record<string, z.ZodType>;
