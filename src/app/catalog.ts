@@ -6,6 +6,7 @@ import type { Page, PageRequest } from '../storage/page.ts';
 import { getUser } from '../storage/users.repo.ts';
 import { recordAudit } from './audit.ts';
 import type { AppDeps } from './context.ts';
+import { withTransaction } from './transaction.ts';
 import { checkBuyingStage } from './content-library.ts';
 
 /** Campaigns (with costs per period) and content assets: the marketing catalogue. */
@@ -14,7 +15,7 @@ export async function createCampaign(deps: AppDeps, workspaceId: string, input: 
     return fail('ValidationFailed', `ends_on (${input.endsOn}) is before starts_on (${input.startsOn}).`, [{ path: 'ends_on', message: 'before starts_on' }]);
   }
   try {
-    return ok(await deps.db.transaction().execute(async (trx) => {
+    return ok(await withTransaction(deps, async (trx) => {
       const campaign = await insertCampaign(trx, workspaceId, input);
       const costs = (input.costs ?? []).map((c) => ({ ...c, campaignId: campaign.id }));
       await upsertCampaignCosts(trx, workspaceId, costs);

@@ -3,6 +3,7 @@ import { alertOwnersOfHighIntent, stopClocksOnSalesTouches } from './handoff/on-
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
 import { inquiriesOnIdentified, rescoreFitOnContactUpdated, rescoreOnMerge, scoreStoredActivities } from './scoring/scoring-subscribers.ts';
+import { onContactErasedEraseInCrm } from './crm/on-contact-erased.ts';
 import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
 import { queuePredictionsOnActivities } from './prediction/on-activities.ts';
 import { lifecycleWebhookSubscribers as webhooks } from './webhooks/lifecycle-subscribers.ts';
@@ -48,6 +49,8 @@ function registerSubscribers(d: Dispatcher): void {
   // Scoring's verdicts: a fresh inquiry joins a nurture track; high-intent reads alert the owner.
   d.subscribe('InquirySettled', 'nurture', onInquiryOpened);
   d.subscribe('HighIntentSignalled', 'handoff', alertOwnersOfHighIntent);
+  // A person erased on request: each CRM connector queues a `crm-erase` job (delete there, logged).
+  d.subscribe('ContactErased', 'crm', onContactErasedEraseInCrm);
 
   // Lifecycle webhooks last: they queue deliveries (outbox) of what the features above decided.
   d.subscribe('ContactCreated', 'webhooks', webhooks.ContactCreated);

@@ -13,12 +13,13 @@ import { isUniqueViolation } from '../storage/errors.ts';
 import { getUser } from '../storage/users.repo.ts';
 import { getWorkspace } from '../storage/workspaces.repo.ts';
 import type { AppDeps } from './context.ts';
-import { loadNurtureSettings } from './nurture/nurture-settings.ts';
+import { withTransaction } from './transaction.ts';
+import { loadBuyingStages } from './buying-stages.ts';
 
 /** Refuses a buying stage outside the workspace's agreed list (settings.buyingStages). */
 export async function checkBuyingStage(db: DbOrTrx, workspaceId: string, stage: string | null | undefined): Promise<Result<null>> {
   if (stage === null || stage === undefined) return ok(null);
-  const { buyingStages } = await loadNurtureSettings(db, workspaceId);
+  const buyingStages = await loadBuyingStages(db, workspaceId);
   return buyingStages.includes(stage) ? ok(null)
     : fail('ValidationFailed', `Unknown buying stage '${stage}'. This workspace's stages: ${buyingStages.join(', ')}.`, [{ path: 'buying_stage', message: `one of ${buyingStages.join(', ')}` }]);
 }
@@ -54,7 +55,7 @@ export async function rateAsProspect(deps: AppDeps, workspaceId: string, input: 
     ?? (input.email ? await findContactByIdentity(deps.db, workspaceId, 'email', input.email.trim().toLowerCase()) : null);
   const at = deps.clock.now();
   const comment = cleanComment(input.comment);
-  return ok(await deps.db.transaction().execute(async (trx) => {
+  return ok(await withTransaction(deps, async (trx) => {
     const rating = await insertRating(trx, workspaceId, { assetId: asset.id, ...normalized.value, comment, source: 'prospect', contactId, userId: null, at });
     if (contactId) {
       await insertActivity(trx, workspaceId, {
@@ -101,14 +102,14 @@ export async function assetStats(deps: AppDeps, workspaceId: string, assetId: st
 export type AuditRequest = { unusedDays: number; maxAgeDays: number; lowRating: number; minRatings: number };
 
 export async function contentAudit(deps: AppDeps, workspaceId: string, r: AuditRequest): Promise<ContentAudit & { buyingStages: string[] }> {
-  const { buyingStages } = await loadNurtureSettings(deps.db, workspaceId);
+  const buyingStages = await loadBuyingStages(deps.db, workspaceId);
   const now = deps.clock.now();
   return { buyingStages, ...auditContent(await listAssetFacts(deps.db, workspaceId), buyingStages, { ...r, now, today: now.toISOString().slice(0, 10) }) };
 }
 
 /** The coverage grid; personas and topics listed in settings (personas, topics) appear even without content. */
 export async function contentGapMap(deps: AppDeps, workspaceId: string, by: 'persona' | 'topic', t: { weakRating: number; minAssets: number }): Promise<{ stages: string[]; keys: string[]; cells: GapCell[] }> {
-  const { buyingStages } = await loadNurtureSettings(deps.db, workspaceId);
+  const buyingStages = await loadBuyingStages(deps.db, workspaceId);
   const settings = (await getWorkspace(deps.db, workspaceId))?.settings ?? {};
   const configured = settings[by === 'persona' ? 'personas' : 'topics'];
   const known = Array.isArray(configured) ? configured.filter((x): x is string => typeof x === 'string') : [];

@@ -1,8 +1,9 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Trx } from '../storage/db.ts';
+import { pausedCrmConnectionCounts } from '../storage/crm.repo.ts';
 import { jobQueueStats, slaStats } from '../storage/metrics.repo.ts';
 import type { AppDeps } from './context.ts';
-import { pausedConnectorCounts } from './crm/crm.ts';
+
 import type { DomainEvents } from './events/domain-events.ts';
 import type { EventHandler } from './events/dispatcher.ts';
 
@@ -89,7 +90,7 @@ export function registerDatabaseGauges(registry: Registry, deps: AppDeps): void 
     async collect() {
       this.reset();
       for (const p of ['salesforce', 'hubspot'] as const) this.set({ provider: p }, 0);
-      for (const { provider, paused } of await pausedConnectorCounts(deps)) this.set({ provider }, paused);
+      for (const { provider, paused } of await pausedCrmConnectionCounts(deps.db)) this.set({ provider }, paused);
     },
   });
 }

@@ -16,7 +16,7 @@ export async function createWorkspace(deps: AppDeps, input: { name: string; isDe
   const name = input.name.trim();
   if (!name) return fail('ValidationFailed', 'A workspace needs a name.', [{ path: 'name', message: 'required' }]);
   if (await findWorkspaceByName(deps.db, name)) return fail('Conflict', `A workspace named '${name}' already exists.`, [{ path: 'name', message: 'taken' }]);
-  const workspace = await deps.db.transaction().execute(async (trx) => {
+  const workspace = await withTransaction(deps, async (trx) => {
     const ws = await insertWorkspace(trx, { name, isDemo: input.isDemo ?? false });
     await upsertReasonCodes(trx, ws.id, defaultReasonCodes);
     return ws;

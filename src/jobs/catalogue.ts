@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { deliverAlertPayload } from '../app/handoff/alert-delivery.ts';
 import { governanceNotifyPayload } from '../app/definitions/governance-notify.ts';
 import { deliverWebhookEventPayload } from '../app/webhooks/deliver-event.ts';
+import { eraseInCrmPayload } from '../app/crm/erase-in-crm.ts';
 
 /**
  * The job catalogue: every graphile-worker job Leadloop queues, by name, with its payload schema.
@@ -47,6 +48,8 @@ export const jobPayloads = {
   'predict-contacts': z.object({ workspaceId: z.uuid(), contactIds: z.array(z.uuid()).min(1).max(1000) }),
   /** Cron (daily): every workspace with a model re-predicts everyone (recency ages without activity). */
   'refresh-predictions': cronPayload,
+  /** Delete an erased person's records in one CRM (job_key crm-erase:<connectionId>:<contactId>; enqueued on ContactErased). */
+  'crm-erase': eraseInCrmPayload,
   /** Mail to both sides' approvers: a retirement request or an admin's emergency stop. */
   'governance-notify': governanceNotifyPayload,
   /** Cron (daily): delete what each workspace's retention settings say has expired (src/app/privacy/retention.ts). */

@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
 import { parseSecretKey } from '../app/crm/credentials.ts';
 import { configureCrm, connectCrm, listConnections, mappingVersions, syncCrm, syncLog, syncRuns, type ConnectionView, type SyncReport } from '../app/crm/crm.ts';
+import { finishSalesforceAuthorization, startSalesforceAuthorization } from '../app/crm/salesforce/salesforce-oauth.ts';
 import type { CrmSyncLogEntry, NewSyncLogEntry } from '../storage/crm.repo.ts';
-import { principalOf } from './auth.guard.ts';
+import { principalOf, SESSION_COOKIE } from './auth.guard.ts';
 import { errorResponses, iso, pageOf } from './contract/common.contract.ts';
 import {
-  connectionDto, hubspotConnectInput, mappingInput, mappingVersionDto, providerParams, runsQuery, salesforceConnectInput, syncInput, syncLogDto,
+  connectionDto, hubspotConnectInput, mappingInput, mappingVersionDto, providerParams, runsQuery, salesforceAuthorizeDto, salesforceAuthorizeInput,
+  salesforceCallbackInput, salesforceConnectInput, syncInput, syncLogDto,
   syncLogQuery, syncReportDto, syncRunDto, type ConnectionDto, type SyncLogDto, type SyncReportDto,
 } from './contract/integrations.contract.ts';
 import type { ServerDeps } from './create-server.ts';
@@ -44,6 +46,40 @@ export function integrationsRoutes(server: FastifyInstance, deps: ServerDeps): v
       const result = await connectCrm(deps.app, p.workspaceId, secret(), {
         provider: 'salesforce', credentials: { loginUrl: b.login_url, clientId: b.client_id, username: b.username, privateKey: b.private_key },
         pushSince: b.push_since ? new Date(b.push_since) : null,
+      }, actorOf(p));
+      return result.ok ? reply.code(201).send(toConnectionDto(result.value)) : sendFailure(reply, result);
+    });
+
+  // The web-server flow (authorization code + PKCE) is bound to the browser session that starts it:
+  // only a request made with the session cookie (never a Bearer key) carries a session to bind to.
+  const sessionOf = (request: FastifyRequest) => (request.headers.authorization ? null : request.cookies?.[SESSION_COOKIE] ?? null);
+  // Salesforce sends the browser back to the settings page of the origin the admin uses (the guard
+  // already checked that a session request's Origin is Leadloop's own).
+  const callbackUrl = (request: FastifyRequest) => {
+    const origin = typeof request.headers.origin === 'string' && request.headers.origin !== 'null' ? request.headers.origin : `${request.protocol}://${request.host}`;
+    return `${origin}/settings/integrations`;
+  };
+
+  app.post('/api/v1/integrations/salesforce/authorize', { config: { permission: 'admin' }, schema: { tags, summary: "Start connecting Salesforce with the OAuth 2.0 web-server flow (authorization code + PKCE): answers Salesforce's sign-in URL for this browser session", body: salesforceAuthorizeInput, response: { 201: salesforceAuthorizeDto, ...errorResponses } } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const b = request.body;
+      const redirectUri = callbackUrl(request);
+      const result = await startSalesforceAuthorization(deps.app, p.workspaceId, secret(), {
+        loginUrl: b.login_url, clientId: b.client_id, clientSecret: b.client_secret, redirectUri, sessionToken: sessionOf(request), userId: p.userId,
+        pushSince: b.push_since ? new Date(b.push_since) : null,
+      });
+      return result.ok
+        ? reply.code(201).send({ authorize_url: result.value.authorizeUrl, redirect_uri: redirectUri, expires_at: result.value.expiresAt.toISOString() })
+        : sendFailure(reply, result);
+    });
+
+  app.post('/api/v1/integrations/salesforce/callback', { config: { permission: 'admin' }, schema: { tags, summary: 'Finish connecting Salesforce: the code and state Salesforce sent back, from the session that started; the refresh token is stored encrypted', body: salesforceCallbackInput, response: { 201: connectionDto, ...errorResponses } } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const b = request.body;
+      const result = await finishSalesforceAuthorization(deps.app, p.workspaceId, secret(), {
+        state: b.state, code: b.code ?? null, error: b.error ?? null, errorDescription: b.error_description ?? null, sessionToken: sessionOf(request),
       }, actorOf(p));
       return result.ok ? reply.code(201).send(toConnectionDto(result.value)) : sendFailure(reply, result);
     });

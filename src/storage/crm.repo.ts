@@ -92,10 +92,12 @@ export async function updateCrmConnectionState(db: DbOrTrx, workspaceId: string,
 export type CrmRecordLink = {
   objectType: string; externalId: string; localKind: CrmRecordLinkTable['local_kind']; localId: string;
   remoteStamp: string | null; pushedAt: Date | null; pushedState: Record<string, unknown> | null;
+  /** What the CRM record last looked like (pulled), so only a CRM user's change moves anything. */
+  remoteState?: Record<string, unknown> | null;
 };
 const toLink = (r: any): CrmRecordLink => ({
   objectType: r.object_type, externalId: r.external_id, localKind: r.local_kind, localId: r.local_id,
-  remoteStamp: r.remote_stamp, pushedAt: r.pushed_at, pushedState: r.pushed_state,
+  remoteStamp: r.remote_stamp, pushedAt: r.pushed_at, pushedState: r.pushed_state, remoteState: r.remote_state ?? null,
 });
 
 export async function findLinkByExternal(db: DbOrTrx, workspaceId: string, connectionId: string, objectType: string, externalId: string): Promise<CrmRecordLink | null> {
@@ -110,8 +112,11 @@ export async function findLinkByLocal(db: DbOrTrx, workspaceId: string, connecti
   return r ? toLink(r) : null;
 }
 
-export async function upsertLink(db: DbOrTrx, workspaceId: string, connectionId: string, link: Omit<CrmRecordLink, 'pushedAt' | 'pushedState'> & { pushedAt?: Date | null; pushedState?: Record<string, unknown> | null }): Promise<void> {
-  const pushed = link.pushedAt !== undefined ? { pushed_at: link.pushedAt, pushed_state: link.pushedState ? JSON.stringify(link.pushedState) : null } : {};
+export async function upsertLink(db: DbOrTrx, workspaceId: string, connectionId: string, link: Omit<CrmRecordLink, 'pushedAt' | 'pushedState' | 'remoteState'> & { pushedAt?: Date | null; pushedState?: Record<string, unknown> | null; remoteState?: Record<string, unknown> }): Promise<void> {
+  const pushed = {
+    ...(link.pushedAt !== undefined ? { pushed_at: link.pushedAt, pushed_state: link.pushedState ? JSON.stringify(link.pushedState) : null } : {}),
+    ...(link.remoteState !== undefined ? { remote_state: JSON.stringify(link.remoteState) } : {}),
+  };
   await db.insertInto('crm_record_link').values({
     workspace_id: workspaceId, connection_id: connectionId, object_type: link.objectType, external_id: link.externalId,
     local_kind: link.localKind, local_id: link.localId, remote_stamp: link.remoteStamp, pushed_at: null, pushed_state: null, ...pushed,
@@ -278,3 +283,38 @@ export async function accountIdsByDomain(db: DbOrTrx, workspaceId: string, domai
     .where(sql<string>`lower(domain)`, 'in', domains.map((d) => d.toLowerCase())).execute();
   return new Map(rows.map((r) => [r.domain!.toLowerCase(), r.id]));
 }
+
+/** One CRM record standing for a person: every link of the contact and of its leads, on every connection. */
+export type PersonCrmLink = { connectionId: string; provider: CrmProvider; objectType: string; externalId: string; localKind: CrmRecordLink['localKind']; localId: string };
+
+/** The CRM records that stand for a contact (its leads' records and its own), for erasure. */
+export async function crmLinksOfContact(db: DbOrTrx, workspaceId: string, contactId: string): Promise<PersonCrmLink[]> {
+  const rows = await db.selectFrom('crm_record_link as k')
+    .innerJoin('crm_connection as c', (j) => j.onRef('c.workspace_id', '=', 'k.workspace_id').onRef('c.id', '=', 'k.connection_id'))
+    .select(['k.connection_id', 'c.provider', 'k.object_type', 'k.external_id', 'k.local_kind', 'k.local_id'])
+    .where('k.workspace_id', '=', workspaceId)
+    .where((eb) => eb.or([
+      eb.and([eb('k.local_kind', '=', 'contact'), eb('k.local_id', '=', contactId)]),
+      eb.and([eb('k.local_kind', '=', 'lead'), eb('k.local_id', 'in',
+        eb.selectFrom('lead').select('lead.id').where('lead.workspace_id', '=', workspaceId).where('lead.contact_id', '=', contactId))]),
+    ]))
+    .orderBy('k.connection_id').orderBy('k.object_type').orderBy('k.external_id')
+    .execute();
+  return rows.map((r) => ({ connectionId: r.connection_id, provider: r.provider, objectType: r.object_type, externalId: r.external_id, localKind: r.local_kind, localId: r.local_id }));
+}
+
+/** After a privacy erasure no push may come later than this: the lead is never sent again. */
+export const erasedPushedAt = new Date('9999-12-31T00:00:00.000Z');
+
+/**
+ * Marks a CRM record as erased there (privacy request). The link stays, so the erased person's lead
+ * is never pushed again (its stage time is never after `erasedPushedAt`) and nothing personal is kept:
+ * only the CRM id and when it was erased.
+ */
+export async function markLinkErased(db: DbOrTrx, workspaceId: string, connectionId: string, objectType: string, externalId: string, at: Date): Promise<void> {
+  await db.updateTable('crm_record_link')
+    .set({ pushed_at: erasedPushedAt, pushed_state: JSON.stringify({ erased: true }), remote_state: JSON.stringify({ erased_at: at.toISOString() }) })
+    .where('workspace_id', '=', workspaceId).where('connection_id', '=', connectionId)
+    .where('object_type', '=', objectType).where('external_id', '=', externalId).execute();
+}
+

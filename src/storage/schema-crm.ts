@@ -43,6 +43,20 @@ export interface CrmRecordLinkTable {
   remote_stamp: string | null;
   pushed_at: Timestamp | null;
   pushed_state: Json<Record<string, unknown>> | null;
+  /** What the CRM record last looked like (migration 2026-12-04-10), so a pull acts only on changes. */
+  remote_state: Json<Record<string, unknown>> | null;
+}
+
+/** A pending OAuth web-server authorization (migration 2026-12-04-11). */
+export interface CrmOauthRequestTable {
+  workspace_id: string;
+  state_hash: string;
+  provider: 'salesforce';
+  session_hash: string;
+  user_id: string | null;
+  sealed: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
 }
 
 export interface CrmSyncRunTable {
@@ -79,6 +93,7 @@ declare module './schema.ts' {
     crm_connection: CrmConnectionTable;
     crm_mapping_version: CrmMappingVersionTable;
     crm_record_link: CrmRecordLinkTable;
+    crm_oauth_request: CrmOauthRequestTable;
     crm_sync_run: CrmSyncRunTable;
     crm_sync_log: CrmSyncLogTable;
   }

@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
  *   (`{status: 'COMPLETE', results, startedAt, completedAt}`), `/search` (filterGroups, sorts,
  *   `paging.next.after`, at most 200 a page); unknown properties answer 400 VALIDATION_ERROR with
  *   PROPERTY_DOESNT_EXIST, a second contact with the same email 409 CONFLICT ("Existing ID: …").
+ * - `POST /crm/v3/objects/contacts/gdpr-delete` (`{objectId, idProperty?}`): permanently deletes the
+ *   contact and its associations, 204; an unknown id answers 404, an unknown email (idProperty
+ *   `email`) is blocklisted and answers 204, as HubSpot documents it.
  * - `/crm/v4/associations/{from}/{to}/batch/read`, `/crm/v3/pipelines/deals`, `/crm/v3/owners/`,
  *   `/account-info/v3/details`.
  * - A wrong token answers 401 INVALID_AUTHENTICATION; `rateLimitNext(n)` answers 429 with HubSpot's
@@ -33,6 +36,8 @@ export type HubspotConformance = {
   objects: Record<'contacts' | 'companies' | 'deals', Map<string, HsObject>>;
   associations: { from: string; fromId: string; to: string; toId: string }[];
   requests: { method: string; path: string; status: number }[];
+  /** Contact ids (or blocklisted emails) permanently deleted through the GDPR endpoint, in order. */
+  gdprDeleted: string[];
   /** The next `n` API calls answer 429 (HubSpot's secondly limit). */
   rateLimitNext: (n: number) => void;
   /** Revokes the private app token (as uninstalling or rotating it does). */
@@ -50,6 +55,7 @@ export async function startHubspotConformance(options: { token: string; portalId
   const objects = { contacts: new Map<string, HsObject>(), companies: new Map<string, HsObject>(), deals: new Map<string, HsObject>() };
   const associations: HubspotConformance['associations'] = [];
   const requests: HubspotConformance['requests'] = [];
+  const gdprDeleted: string[] = [];
   let token: string | null = options.token;
   let limited = 0;
   let seq = 1000;
@@ -159,6 +165,25 @@ export async function startHubspotConformance(options: { token: string; portalId
       send(res, 200, { results: owners.filter((o) => !email || o.email.toLowerCase() === email.toLowerCase()) });
       return;
     }
+    if (path === '/crm/v3/objects/contacts/gdpr-delete' && method === 'POST') {
+      const body = await readBody(req);
+      const key = String(body.objectId ?? '');
+      if (!key) { error(res, 400, 'VALIDATION_ERROR', 'objectId is required'); return; }
+      const byEmail = body.idProperty === 'email';
+      const found = byEmail ? [...objects.contacts.values()].find((o) => o.properties.email?.toLowerCase() === key.toLowerCase()) : objects.contacts.get(key);
+      if (!found && !byEmail) { error(res, 404, 'OBJECT_NOT_FOUND', 'resource not found'); return; }
+      if (found) {
+        objects.contacts.delete(found.id);
+        for (let i = associations.length - 1; i >= 0; i--) {
+          const a = associations[i]!;
+          if ((a.from === 'contacts' && a.fromId === found.id) || (a.to === 'contacts' && a.toId === found.id)) associations.splice(i, 1);
+        }
+      }
+      gdprDeleted.push(found?.id ?? key);
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
     let m = path.match(/^\/crm\/v4\/associations\/(\w+)\/(\w+)\/batch\/read$/);
     if (m && method === 'POST') {
       const body = await readBody(req);
@@ -240,7 +265,7 @@ export async function startHubspotConformance(options: { token: string; portalId
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    objects, associations, requests,
+    objects, associations, requests, gdprDeleted,
     rateLimitNext: (n) => { limited = n; },
     revokeToken: () => { token = null; },
     rep: {

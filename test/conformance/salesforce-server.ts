@@ -1,4 +1,4 @@
-import { createPublicKey, createVerify, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, createVerify, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matches, parseSoql, SoqlError, sortRecords } from './soql.ts';
@@ -8,6 +8,15 @@ import { matches, parseSoql, SoqlError, sortRecords } from './soql.ts';
  * calls, answered from memory, so the connector is tested with the vendor's own client library.
  * - `POST /services/oauth2/token` — OAuth 2.0 JWT bearer flow (RS256 assertion verified against the
  *   connected app's certificate: iss = consumer key, sub = username, aud = login URL, exp).
+ * - OAuth 2.0 web-server flow (`webApp` option): `GET /services/oauth2/authorize` (response_type=code,
+ *   client_id, redirect_uri = a registered callback URL, state, PKCE code_challenge) shows a login and
+ *   "Allow Access?" page; Allow redirects to `redirect_uri?code=…&state=…`, Deny to
+ *   `?error=access_denied&error_description=end-user denied authorization&state=…`. The token endpoint
+ *   takes `grant_type=authorization_code` (code single use, 15 min; client_id, client_secret and
+ *   redirect_uri must match; a code_challenge needs the code_verifier: missing → invalid_grant, wrong →
+ *   invalid_request "invalid code verifier") answering access_token, refresh_token, instance_url, id,
+ *   issued_at, signature; and `grant_type=refresh_token` (a new access token, no new refresh token).
+ *   `GET /id/{orgId}/{userId}` is the identity URL (Bearer).
  * - `/services/data/vXX.X/sobjects/{Type}` create (201 `{id, success, errors}`), `/{Type}/{id}` GET,
  *   PATCH (204), DELETE (204); unknown fields and missing required fields answer 400
  *   `[{message, errorCode, fields}]` (INVALID_FIELD, REQUIRED_FIELD_MISSING).
@@ -64,6 +73,10 @@ export type SalesforceConformance = {
   revokeSessions: () => void;
   /** Makes the token endpoint refuse the next grants (a deactivated user or removed certificate). */
   refuseGrants: (reason: string | null) => void;
+  /** Revokes every refresh token (an admin revoking the app's access in Salesforce Setup). */
+  revokeRefreshTokens: () => void;
+  /** Web-server flow grants: codes issued and refresh tokens alive (for assertions). */
+  oauth: { codesIssued: number; refreshTokens: number };
   /** The next `n` API calls to a path containing `pathPart` answer with the given status and errors. */
   failNext: (pathPart: string, status: number, errors: SalesforceApiError[], n?: number) => void;
   /** What a sales rep does in the Salesforce UI, as the org records it. */
@@ -82,6 +95,8 @@ export type SalesforceConformanceOptions = {
   /** Users of the org: the JWT `sub` must be one of their usernames. */
   users: { Username: string; Email: string; Name: string }[];
   pageSize?: number; apiLimit?: number; apiVersion?: string;
+  /** The connected app's web-server flow: its consumer secret and registered callback URLs (exact match, as Salesforce requires). */
+  webApp?: { clientSecret: string; callbackUrls: string[] };
 };
 
 const b64urlJson = (s: string) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
@@ -198,9 +213,105 @@ export async function startSalesforceConformance(options: SalesforceConformanceO
     return Buffer.concat(chunks).toString('utf8');
   };
 
+  const codes = new Map<string, { clientId: string; redirectUri: string; challenge: string | null; userId: string; expires: number }>();
+  const refreshTokens = new Map<string, { clientId: string; userId: string }>();
+  const issueAccess = (userId: string) => {
+    const token = `00D000000000001!${randomBytes(24).toString('base64url')}`;
+    tokens.add(token);
+    return { access_token: token, instance_url: state.url, id: `${state.url}/id/00D000000000001AAA/${userId}`, token_type: 'Bearer', issued_at: String(Date.now()), signature: randomBytes(32).toString('base64') };
+  };
+  const html = (res: ServerResponse, status: number, body: string) => {
+    res.statusCode = status;
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Salesforce (simulation)</title></head><body style="font-family:sans-serif;max-width:28rem;margin:3rem auto">${body}</body></html>`);
+  };
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const redirect = (res: ServerResponse, to: string, params: Record<string, string>) => {
+    const u = new URL(to);
+    for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+    res.statusCode = 302;
+    res.setHeader('location', u.toString());
+    res.end();
+  };
+
+  /** The login + consent page of the web-server flow (what Salesforce shows before "Allow"). */
+  function authorizePage(url: URL, res: ServerResponse) {
+    const q = url.searchParams;
+    const clientId = q.get('client_id') ?? '';
+    const redirectUri = q.get('redirect_uri') ?? '';
+    // Errors about the client or callback are shown, never redirected (the callback is not trusted yet).
+    if (!options.webApp || clientId !== options.clientId) { html(res, 400, '<h1>error=invalid_client_id</h1><p>client identifier invalid</p>'); return; }
+    if (!options.webApp.callbackUrls.includes(redirectUri)) { html(res, 400, '<h1>error=redirect_uri_mismatch</h1><p>redirect_uri must match configuration</p>'); return; }
+    const stateParam = q.get('state') ?? '';
+    if (q.get('response_type') !== 'code') { redirect(res, redirectUri, { error: 'unsupported_response_type', error_description: 'response type not supported', state: stateParam }); return; }
+    if (q.get('code_challenge') && (q.get('code_challenge_method') ?? 'S256') !== 'S256') { redirect(res, redirectUri, { error: 'invalid_request', error_description: 'invalid code challenge method', state: stateParam }); return; }
+    const hidden = ['client_id', 'redirect_uri', 'state', 'code_challenge', 'scope'].map((k) => `<input type="hidden" name="${k}" value="${esc(q.get(k) ?? '')}">`).join('');
+    html(res, 200, `<h1>Allow Access?</h1>
+<p><strong>Leadloop</strong> (${esc(clientId)}) is asking to:</p>
+<ul><li>Access and manage your data (api)</li><li>Perform requests on your behalf at any time (refresh_token, offline_access)</li></ul>
+<form method="post" action="/services/oauth2/authorize">${hidden}
+<p><label>Username <input name="username" autocomplete="username" required></label></p>
+<p><label>Password <input name="password" type="password" autocomplete="current-password" required></label></p>
+<p><button name="decision" value="allow">Allow</button> <button name="decision" value="deny" formnovalidate>Deny</button></p></form>`);
+  }
+
+  function authorizeDecision(body: string, res: ServerResponse) {
+    const f = new URLSearchParams(body);
+    const redirectUri = f.get('redirect_uri') ?? '';
+    if (!options.webApp || f.get('client_id') !== options.clientId || !options.webApp.callbackUrls.includes(redirectUri)) { html(res, 400, '<h1>error=invalid_request</h1>'); return; }
+    const stateParam = f.get('state') ?? '';
+    if (f.get('decision') !== 'allow') { redirect(res, redirectUri, { error: 'access_denied', error_description: 'end-user denied authorization', state: stateParam }); return; }
+    const user = [...records.get('User')!.values()].find((u) => u.Username === f.get('username'));
+    if (!user || !f.get('password')) { html(res, 401, '<h1>Please check your username and password.</h1>'); return; }
+    const code = `aPrx${randomBytes(24).toString('base64url')}`;
+    codes.set(code, { clientId: options.clientId, redirectUri, challenge: f.get('code_challenge') || null, userId: user.Id, expires: Date.now() + 15 * 60_000 });
+    state.oauth.codesIssued++;
+    redirect(res, redirectUri, { code, state: stateParam });
+  }
+
+  function webServerGrant(params: URLSearchParams, res: ServerResponse) {
+    const code = codes.get(params.get('code') ?? '');
+    codes.delete(params.get('code') ?? ''); // single use, even when the rest is wrong
+    if (!code) { send(res, 400, { error: 'invalid_grant', error_description: 'authentication failure' }); return; }
+    if (code.expires < Date.now()) { send(res, 400, { error: 'invalid_grant', error_description: 'expired authorization code' }); return; }
+    if (params.get('client_id') !== code.clientId) { send(res, 400, { error: 'invalid_client_id', error_description: 'client identifier invalid' }); return; }
+    if (params.get('client_secret') !== options.webApp?.clientSecret) { send(res, 400, { error: 'invalid_client', error_description: 'invalid client credentials' }); return; }
+    if (params.get('redirect_uri') !== code.redirectUri) { send(res, 400, { error: 'redirect_uri_mismatch', error_description: 'redirect_uri must match configuration' }); return; }
+    if (code.challenge) {
+      const verifier = params.get('code_verifier');
+      if (!verifier) { send(res, 400, { error: 'invalid_grant', error_description: 'code verifier required' }); return; }
+      if (createHash('sha256').update(verifier).digest('base64url') !== code.challenge) { send(res, 400, { error: 'invalid_request', error_description: 'invalid code verifier' }); return; }
+    }
+    const refresh = `5Aep${randomBytes(32).toString('base64url')}`;
+    refreshTokens.set(refresh, { clientId: code.clientId, userId: code.userId });
+    state.oauth.refreshTokens = refreshTokens.size;
+    send(res, 200, { ...issueAccess(code.userId), refresh_token: refresh, scope: 'refresh_token api' });
+  }
+
+  function refreshGrant(params: URLSearchParams, res: ServerResponse) {
+    if (grantRefusal) { send(res, 400, { error: 'invalid_grant', error_description: grantRefusal }); return; }
+    const grant = refreshTokens.get(params.get('refresh_token') ?? '');
+    if (!grant) { send(res, 400, { error: 'invalid_grant', error_description: 'expired access/refresh token' }); return; }
+    if (params.get('client_id') !== grant.clientId) { send(res, 400, { error: 'invalid_client_id', error_description: 'client identifier invalid' }); return; }
+    if (params.get('client_secret') !== options.webApp?.clientSecret) { send(res, 400, { error: 'invalid_client', error_description: 'invalid client credentials' }); return; }
+    send(res, 200, { ...issueAccess(grant.userId), scope: 'refresh_token api' });
+  }
+
+  function identity(req: IncomingMessage, url: URL, res: ServerResponse) {
+    const auth = req.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('oauth_token') ?? '';
+    if (!tokens.has(token)) { send(res, 403, 'Bad_OAuth_Token'); return; }
+    const userId = url.pathname.split('/').at(-1) ?? '';
+    const user = records.get('User')!.get(userId);
+    if (!user) { send(res, 404, 'Not found'); return; }
+    send(res, 200, { id: `${state.url}${url.pathname}`, user_id: user.Id, organization_id: '00D000000000001AAA', username: user.Username, email: user.Email, display_name: user.Name, active: true });
+  }
+
   function tokenEndpoint(body: string, res: ServerResponse) {
     const params = new URLSearchParams(body);
     const refuse = (description: string) => send(res, 400, { error: 'invalid_grant', error_description: description });
+    if (params.get('grant_type') === 'authorization_code') { webServerGrant(params, res); return; }
+    if (params.get('grant_type') === 'refresh_token') { refreshGrant(params, res); return; }
     if (params.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
       send(res, 400, { error: 'unsupported_grant_type', error_description: 'grant type not supported' }); return;
     }
@@ -366,6 +477,9 @@ export async function startSalesforceConformance(options: SalesforceConformanceO
       const url = new URL(req.url ?? '/', 'http://localhost');
       requests.push({ method: req.method ?? 'GET', path: url.pathname });
       if (url.pathname === '/services/oauth2/token' && req.method === 'POST') { tokenEndpoint(await readBody(req), res); return; }
+      if (url.pathname === '/services/oauth2/authorize' && req.method === 'GET') { authorizePage(url, res); return; }
+      if (url.pathname === '/services/oauth2/authorize' && req.method === 'POST') { authorizeDecision(await readBody(req), res); return; }
+      if (url.pathname.startsWith('/id/') && req.method === 'GET') { identity(req, url, res); return; }
       const m = url.pathname.match(/^\/services\/data\/v(\d+\.\d)(\/.*)$/);
       if (!m) { send(res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]); return; }
       const auth = req.headers.authorization ?? '';
@@ -390,6 +504,8 @@ export async function startSalesforceConformance(options: SalesforceConformanceO
     url: `http://127.0.0.1:${port}`, records, requests, pageSize: options.pageSize ?? 2000, apiLimit: options.apiLimit ?? 15000, apiUsed: 0,
     revokeSessions: () => tokens.clear(),
     refuseGrants: (reason) => { grantRefusal = reason; },
+    revokeRefreshTokens: () => { refreshTokens.clear(); state.oauth.refreshTokens = 0; },
+    oauth: { codesIssued: 0, refreshTokens: 0 },
     failNext: (pathPart, status, errors, n = 1) => { failures.push({ pathPart, status, errors, left: n }); },
     rep,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),

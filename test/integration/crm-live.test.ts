@@ -4,7 +4,7 @@ import { Client } from '@hubspot/api-client';
 import { Connection } from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
-import { jwtAssertion, type SalesforceCredentials } from '../../src/app/crm/salesforce/salesforce-client.ts';
+import { jwtAssertion, type SalesforceJwtCredentials } from '../../src/app/crm/salesforce/salesforce-client.ts';
 import { crmHandlers } from '../../src/jobs/crm.tasks.ts';
 import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
 import { startHubspotConformance, type HubspotConformance } from '../conformance/hubspot-server.ts';
@@ -61,7 +61,7 @@ const push = (t: TestApp) => runDueJobs({ ...t.deps, crmSecretKey: SECRET }, new
 describe.skipIf(live && !sfLive)('Salesforce journey through the vendor API', () => {
   let t: TestApp;
   let sim: SalesforceConformance | null = null;
-  let creds: SalesforceCredentials;
+  let creds: SalesforceJwtCredentials;
   let conn: Connection;
   const email = `live-${run}@leadloop-test.example`;
   const made: { type: string; id: string }[] = [];

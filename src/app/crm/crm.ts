@@ -9,11 +9,13 @@ import {
 } from '../../storage/crm.repo.ts';
 import type { Page, PageRequest } from '../../storage/page.ts';
 import type { Actor } from '../../storage/transitions.repo.ts';
+import { recordAudit } from '../audit.ts';
 import type { AppDeps } from '../context.ts';
+import { withTransaction } from '../transaction.ts';
 import { openCredentials, sealCredentials, type SecretKey } from './credentials.ts';
 import { connectHubspot, type HubspotCredentials } from './hubspot/hubspot-client.ts';
 import { syncHubspot } from './hubspot/hubspot-sync.ts';
-import { CrmApiError, connectSalesforce, type SalesforceCredentials } from './salesforce/salesforce-client.ts';
+import { CrmApiError, connectSalesforce, type SalesforceCredentials, type SalesforceJwtCredentials } from './salesforce/salesforce-client.ts';
 import { syncSalesforce } from './salesforce/salesforce-sync.ts';
 import { SyncContext, type SyncCounts } from './sync-context.ts';
 
@@ -24,7 +26,7 @@ import { SyncContext, type SyncCounts } from './sync-context.ts';
  * makes no calls until it is connected again.
  */
 export type ConnectInput =
-  | { provider: 'salesforce'; credentials: SalesforceCredentials; pushSince?: Date | null }
+  | { provider: 'salesforce'; credentials: SalesforceJwtCredentials; pushSince?: Date | null }
   | { provider: 'hubspot'; credentials: HubspotCredentials; pushSince?: Date | null };
 
 export type ConnectionView = Omit<CrmConnection, 'credentials'> & { account: string | null };
@@ -59,12 +61,30 @@ export async function connectCrm(deps: AppDeps, workspaceId: string, secret: Res
     const err = e instanceof CrmApiError ? e : new CrmApiError('unavailable', 'UNKNOWN', e instanceof Error ? e.message : String(e));
     return fail('ValidationFailed', `${label(input.provider)} refused the connection (${err.code}): ${err.message}. Check the credentials and try again; nothing was saved.`, [{ path: 'credentials', message: err.code }]);
   }
-  const sealed = sealCredentials(secret.value, workspaceId, input.provider, input.credentials);
-  const conn = await upsertCrmConnection(deps.db, workspaceId, {
-    provider: input.provider, settings, credentials: sealed, mapping: defaultMapping(input.provider) as Record<string, unknown>,
-    pushSince: input.pushSince ?? now, at: now, actor,
+  return ok(await storeConnection(deps, workspaceId, secret.value, { provider: input.provider, credentials: input.credentials, settings, pushSince: input.pushSince ?? now }, actor));
+}
+
+/**
+ * Stores checked credentials sealed (a reconnect replaces them and clears a pause) and records the
+ * admin action in the audit log, in one transaction. The audit row names the account and the flow,
+ * never a secret.
+ */
+export async function storeConnection(deps: AppDeps, workspaceId: string, secret: SecretKey, input: { provider: CrmProvider; credentials: object; settings: Record<string, unknown>; pushSince: Date }, actor: Actor): Promise<ConnectionView> {
+  const now = deps.clock.now();
+  const sealed = sealCredentials(secret, workspaceId, input.provider, input.credentials as Record<string, unknown>);
+  return withTransaction(deps, async (trx) => {
+    const before = await getCrmConnection(trx, workspaceId, input.provider);
+    const conn = await upsertCrmConnection(trx, workspaceId, {
+      provider: input.provider, settings: input.settings, credentials: sealed, mapping: defaultMapping(input.provider) as Record<string, unknown>,
+      pushSince: input.pushSince, at: now, actor,
+    });
+    await recordAudit(trx, {
+      workspaceId, action: before ? 'integration.reconnected' : 'integration.connected', object: { type: 'crm_connection', id: conn.id }, at: now,
+      ...(before ? { before: { provider: before.provider, status: before.status, settings: before.settings } } : {}),
+      after: { provider: conn.provider, status: conn.status, settings: conn.settings },
+    });
+    return viewOf(conn);
   });
-  return ok(viewOf(conn));
 }
 
 export async function listConnections(deps: AppDeps, workspaceId: string): Promise<ConnectionView[]> {

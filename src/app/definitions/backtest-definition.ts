@@ -11,6 +11,7 @@ import { insertDefinitionEvent, updateDefinition } from '../../storage/definitio
 import { getActiveDefinition, getDefinition } from '../../storage/definitions.repo.ts';
 import { recordAudit } from '../audit.ts';
 import type { AppDeps, Principal } from '../context.ts';
+import { withTransaction } from '../transaction.ts';
 import { definitionOf } from '../definition-facts.ts';
 
 export type BacktestWindow = { from?: Date | null; to?: Date | null };
@@ -147,7 +148,7 @@ export async function backtestStoredDefinition(deps: AppDeps, p: Principal, id: 
   // The revision replayed: an edit while it ran leaves the draft at a newer revision, which then needs its own backtest.
   const stored = JSON.parse(JSON.stringify({ ...result, revision: record.revision })) as Record<string, unknown>;
   const comment = `${result.proposal.mqls} MQLs${result.active ? ` (active v${result.active.version}: ${result.active.mqls})` : ''}`;
-  await deps.db.transaction().execute(async (trx) => {
+  await withTransaction(deps, async (trx) => {
     await updateDefinition(trx, workspaceId, id, { backtest: stored, backtestRevision: record.revision });
     await insertDefinitionEvent(trx, workspaceId, { definitionId: id, at: ranAt, kind: 'backtested', userId: p.userId, role: null, comment });
     await recordAudit(trx, {

@@ -7,10 +7,10 @@ import { getLead } from '../../storage/leads.repo.ts';
 import { getAlert, markAlertDelivered, setAlertEmailStatus, type Alert } from '../../storage/alerts.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
 import { getWebhook, insertWebhookDelivery, type Webhook } from '../../storage/webhooks.repo.ts';
-import { describeFailure } from '../webhooks/deliver-event.ts';
-import { postToTarget } from '../webhooks/safe-target.ts';
-import { signingSecrets, standardWebhookHeaders } from '../webhooks/signing.ts';
+import { describeFailure, postToTarget } from '../outbound/safe-target.ts';
+import { signingSecrets, standardWebhookHeaders } from '../outbound/signing.ts';
 import { systemClock } from '../context.ts';
+import { withTransaction } from '../transaction.ts';
 import { DEFAULT_WEBHOOK_TIMEOUT_MS, type HandoffDeps } from './handoff-deps.ts';
 
 export const deliverAlertPayload = z.discriminatedUnion('channel', [
@@ -87,7 +87,7 @@ async function deliverWebhook(deps: HandoffDeps, p: Extract<DeliverAlertPayload,
     throw new DeliveryFailed(`webhook ${webhook.name}: ${error}`);
   }
   // The log line and the delivered mark in one commit (one WAL flush), freeing the worker slot sooner.
-  await deps.db.transaction().execute(async (trx) => {
+  await withTransaction(deps, async (trx) => {
     await insertWebhookDelivery(trx, p.workspaceId, delivery);
     await markAlertDelivered(trx, p.workspaceId, alert.id, at);
   });

@@ -9,7 +9,7 @@ import { listClocksForLead, listEscalations, type StoredClock } from '../../stor
 import { listTransitions, type Actor, type StageTransition } from '../../storage/transitions.repo.ts';
 import { withAudit } from '../audit.ts';
 import type { AppDeps } from '../context.ts';
-import { transitionLead, type TransitionOutcome } from '../leads.ts';
+import { transitionLeadInTrx, type TransitionOutcome } from '../leads.ts';
 import { inTransaction } from '../transaction.ts';
 import { onSalesActivity } from './on-lead-transition.ts';
 
@@ -47,13 +47,20 @@ export async function rejectLead(deps: AppDeps, workspaceId: string, leadId: str
   if (!reason || reason.outcome === 'lost') {
     return fail('UnknownReason', `Reason '${input.reasonCode}' cannot reject a lead. Use one of: ${usable.join(', ')}.`, [{ path: 'body.reason_code', message: `one of ${usable.join(', ')}` }]);
   }
-  const lead = await getLead(deps.db, workspaceId, leadId);
-  if (!lead) return fail('NotFound', `Lead ${leadId} not found in this workspace.`);
-  if (!salesStages.includes(lead.stage) || lead.stage === 'opportunity') {
-    return fail('TransitionNotAllowed', `Only an mql, sal or sql lead can be rejected or handed back; this one is ${lead.stage}.`);
-  }
-  return transitionLead(deps, workspaceId, leadId, {
-    to: reason.outcome, reasonCode: reason.code, note: input.note, recheckAt: reason.outcome === 'nurture' ? input.recheckAt : null, actor: input.actor,
+  const outcome = reason.outcome;
+  // The stage check and the move share one transaction and the lead's row lock, so a lead that
+  // moved meanwhile is judged as it is now. The move itself is the leads kernel's one lifecycle
+  // rule (a feature may call the kernel; the kernel never calls back: hand-off hears of the move
+  // through LeadTransitioned like every other subscriber).
+  return inTransaction(deps, async (trx) => {
+    const lead = await lockLead(trx, workspaceId, leadId);
+    if (!lead) return fail('NotFound', `Lead ${leadId} not found in this workspace.`);
+    if (!salesStages.includes(lead.stage) || lead.stage === 'opportunity') {
+      return fail('TransitionNotAllowed', `Only an mql, sal or sql lead can be rejected or handed back; this one is ${lead.stage}.`);
+    }
+    return transitionLeadInTrx(trx, workspaceId, leadId, {
+      to: outcome, reasonCode: reason.code, note: input.note, recheckAt: outcome === 'nurture' ? input.recheckAt : null, actor: input.actor, at: deps.clock.now(),
+    });
   });
 }
 

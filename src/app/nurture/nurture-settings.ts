@@ -1,10 +1,11 @@
 import { consentPolicyOf, type ConsentPolicy } from '../../core/consent.rules.ts';
 import { randomBytes } from 'node:crypto';
-import { defaultBuyingStages, nurtureSettings, type NurtureSettings } from '../../core/nurture/nurture-track.schema.ts';
+import { nurtureSettings, type NurtureSettings } from '../../core/nurture/nurture-track.schema.ts';
 import { businessCalendarSchema, type BusinessCalendar } from '../../core/sla/business-calendar.schema.ts';
 import type { DbOrTrx } from '../../storage/db.ts';
 import { ensureWorkspaceSetting } from '../../storage/nurture.repo.ts';
 import { getWorkspace } from '../../storage/workspaces.repo.ts';
+import { buyingStagesOf } from '../buying-stages.ts';
 import type { AppDeps } from '../context.ts';
 import type { Mailer } from '../mailer.ts';
 
@@ -27,8 +28,7 @@ const defaultCalendar: BusinessCalendar = { timeZone: 'UTC', days: [1, 2, 3, 4, 
 export async function loadNurtureSettings(db: DbOrTrx, workspaceId: string): Promise<WorkspaceNurtureSettings> {
   const ws = await getWorkspace(db, workspaceId);
   const s = ws?.settings ?? {};
-  const stages = Array.isArray(s.buyingStages) && s.buyingStages.every((x) => typeof x === 'string') && s.buyingStages.length > 0
-    ? (s.buyingStages as string[]) : [...defaultBuyingStages];
+  const stages = buyingStagesOf(s);
   const nurture = (typeof s.nurture === 'object' && s.nurture !== null ? s.nurture : {}) as Record<string, unknown>;
   const parsed = nurtureSettings.safeParse(nurture);
   const calendar = businessCalendarSchema.safeParse(nurture.calendar ?? s.businessCalendar);

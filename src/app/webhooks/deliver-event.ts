@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { getWebhookEvent } from '../../storage/webhook-events.repo.ts';
 import { getWebhook, insertWebhookDelivery } from '../../storage/webhooks.repo.ts';
 import { systemClock, type AppDeps, type Clock } from '../context.ts';
-import { postToTarget } from './safe-target.ts';
-import { signingSecrets, standardWebhookHeaders } from './signing.ts';
+import { describeFailure, postToTarget } from '../outbound/safe-target.ts';
+import { signingSecrets, standardWebhookHeaders } from '../outbound/signing.ts';
 
 export const deliverWebhookEventPayload = z.object({
   workspaceId: z.string(), eventId: z.string(), webhookId: z.string(), replay: z.boolean().optional(),
@@ -23,14 +23,6 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 
 /** Thrown to make graphile-worker retry the job with its exponential backoff. */
 export class WebhookDeliveryFailed extends Error {}
-
-/** Why an attempt failed, as the delivery log shows it. */
-export function describeFailure(e: unknown, timeoutMs: number): string {
-  const err = e as Error;
-  if (err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
-  if (err.name === 'TargetRefused') return err.message;
-  return `request failed: ${err.message}`;
-}
 
 /**
  * The `deliver-webhook-event` job: one event to one endpoint, signed per Standard Webhooks (with both

@@ -9,8 +9,8 @@ import { recordAudit } from '../audit.ts';
 import type { AppDeps, Principal } from '../context.ts';
 import { inTransaction } from '../transaction.ts';
 import { DELIVER_WEBHOOK_EVENT, WEBHOOK_EVENT_MAX_ATTEMPTS } from './publish.ts';
-import { checkTarget } from './safe-target.ts';
-import { newSigningSecret } from './signing.ts';
+import { checkTarget } from '../outbound/safe-target.ts';
+import { newSigningSecret } from '../outbound/signing.ts';
 
 /** Alert deliveries keep their own job and attempt budget (src/app/handoff). */
 const ALERT_JOB = 'deliver-alert';

@@ -67,6 +67,22 @@ export const hubspotMappingSchema = z.object({
   /** Deal stage id → outcome; unlisted stages use the pipeline's metadata (isClosed, probability 1 = won). */
   deal_stages: z.record(z.string().min(1).max(100), z.enum(['open', 'won', 'lost'])).default({}),
   lost_reason_code: z.string().min(1).max(64).default('lost_no_decision'),
+  /**
+   * Pulled: a lifecycle stage a HubSpot user set → the Leadloop stage it means. HubSpot moves the
+   * lifecycle stage forward only, so hand-backs and rejections come from the lead status below.
+   */
+  pull_lifecycle: z.record(z.string().min(1).max(100), pullTarget).default({
+    salesqualifiedlead: { stage: 'sal', reason_code: null },
+  }),
+  /** Pulled: a lead status (hs_lead_status) a HubSpot user set → the Leadloop stage, with the reason recycles and disqualifications need. */
+  pull_lead_status: z.record(z.string().min(1).max(100), pullTarget).default({
+    IN_PROGRESS: { stage: 'sal', reason_code: null },
+    CONNECTED: { stage: 'sal', reason_code: null },
+    BAD_TIMING: { stage: 'nurture', reason_code: 'not_ready' },
+    UNQUALIFIED: { stage: 'disqualified', reason_code: 'bad_fit' },
+  }),
+  /** `leadloop`: HubSpot's lifecycle stage and lead status are never pulled into Leadloop. */
+  ownership: z.object({ lead_stage: ownershipSchema.default('both') }).strict().default({ lead_stage: 'both' }),
 }).strict();
 export type HubspotMapping = z.infer<typeof hubspotMappingSchema>;
 
@@ -186,4 +202,33 @@ export function hubspotDealOutcome(m: HubspotMapping, stageId: string | null, st
   if (stageId === 'closedwon') return 'won';
   if (stageId === 'closedlost') return 'lost';
   return 'open';
+}
+
+/** A HubSpot contact's sales-relevant values, as pulled (and as remembered from the last pull). */
+export type HubspotContactState = { lifecyclestage: string | null; hs_lead_status: string | null };
+
+/**
+ * What a HubSpot user's change to a contact means for its Leadloop lead. Only a value that changed
+ * since it was last seen counts (`previous`: remembered at the push and every pull; with nothing
+ * remembered the values are only remembered, so a years-old status never moves a fresh MQL), and not
+ * one Leadloop wrote itself
+ * (the lifecycle stage the lead's own stage maps to): a lead status still "BAD_TIMING" after the lead
+ * re-qualified moves nothing. The lead status is read first (it carries hand-backs and rejections);
+ * then the lifecycle stage. Closed leads never move; a move the lifecycle table has no way for is
+ * refused with the reason.
+ */
+export function hubspotLeadMove(m: HubspotMapping, current: Stage, now: HubspotContactState, previous: HubspotContactState | null): LeadMove {
+  if (m.ownership.lead_stage === 'leadloop') return { kind: 'none', why: 'Leadloop owns the lead stage' };
+  if (isClosed(current)) return { kind: 'none', why: `lead is ${current}` };
+  if (!previous) return { kind: 'none', why: 'first seen: HubSpot values remembered' };
+  const changed = (k: keyof HubspotContactState) => now[k] !== null && now[k] !== previous[k];
+  const fromStatus = changed('hs_lead_status') ? m.pull_lead_status[now.hs_lead_status!] : undefined;
+  const ownLifecycle = m.lifecycle_stages[current];
+  const fromLifecycle = changed('lifecyclestage') && now.lifecyclestage !== ownLifecycle ? m.pull_lifecycle[now.lifecyclestage!] : undefined;
+  const target = fromStatus ?? fromLifecycle;
+  if (!target) return { kind: 'none', why: 'no mapped change' };
+  if (target.stage === current) return { kind: 'none', why: 'already there' };
+  const path = walkTo(current, target.stage);
+  if (!path) return { kind: 'none', why: `${current} cannot move to ${target.stage}` };
+  return { kind: 'move', path, reasonCode: target.reason_code };
 }

@@ -15,6 +15,24 @@ export const salesforceConnectInput = z.strictObject({
   push_since: isoDateTime.optional().describe('Push leads that became MQLs from this time on (default: now).'),
 });
 
+export const salesforceAuthorizeInput = z.strictObject({
+  login_url: z.url().max(500).describe('https://login.salesforce.com, https://test.salesforce.com (sandbox) or your My Domain URL.'),
+  client_id: z.string().min(1).max(500).describe("The connected app's consumer key."),
+  client_secret: z.string().min(1).max(500).describe("The connected app's consumer secret. Stored encrypted; never returned."),
+  push_since: isoDateTime.optional().describe('Push leads that became MQLs from this time on (default: when the connection completes).'),
+});
+export const salesforceAuthorizeDto = z.object({
+  authorize_url: z.string().describe("Salesforce's sign-in and consent page: send the browser there. It comes back to Settings › Integrations with `code` and `state`."),
+  redirect_uri: z.string().describe('The callback URL to register on the connected app (exact match).'),
+  expires_at: z.string(),
+});
+export const salesforceCallbackInput = z.strictObject({
+  state: z.string().min(1).max(200).describe('The `state` Salesforce sent back.'),
+  code: z.string().min(1).max(2000).optional().describe('The authorization code Salesforce sent back.'),
+  error: z.string().min(1).max(200).optional().describe('Sent back instead of a code when access was not granted (e.g. access_denied).'),
+  error_description: z.string().max(1000).optional(),
+});
+
 export const hubspotConnectInput = z.strictObject({
   access_token: z.string().min(10).max(500).describe('Private app access token. Stored encrypted; never returned.'),
   base_path: z.url().max(500).optional().describe('API base URL (default https://api.hubapi.com); for proxies and test servers.'),

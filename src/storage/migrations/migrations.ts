@@ -24,6 +24,8 @@ import * as oneRatingPerPerson from './2026-12-03-30-one-rating-per-person.ts';
 import * as lifecycleWebhooks from './2026-12-03-60-lifecycle-webhooks.ts';
 import * as changeCursor from './2026-12-03-61-change-cursor.ts';
 import * as crm from './2026-12-03-70-crm.ts';
+import * as crmRemoteState from './2026-12-04-10-crm-remote-state.ts';
+import * as crmOauthRequest from './2026-12-04-11-crm-oauth-request.ts';
 import * as privacy from './2026-12-04-20-privacy.ts';
 import * as predictionModels from './2026-12-04-70-prediction-models.ts';
 
@@ -59,6 +61,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-60-lifecycle-webhooks': lifecycleWebhooks,
   '2026-12-03-61-change-cursor': changeCursor,
   '2026-12-03-70-crm': crm,
+  '2026-12-04-10-crm-remote-state': crmRemoteState,
+  '2026-12-04-11-crm-oauth-request': crmOauthRequest,
   '2026-12-04-20-privacy': privacy,
   '2026-12-04-70-prediction-models': predictionModels,
 };

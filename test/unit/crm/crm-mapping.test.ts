@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultHubspotMapping, defaultSalesforceMapping, hubspotContactProperties, hubspotDealOutcome, leadMoveForStatus, leadScore,
+  defaultHubspotMapping, defaultSalesforceMapping, hubspotContactProperties, hubspotDealOutcome, hubspotLeadMove, leadMoveForStatus, leadScore,
   salesforceLeadFields, salesforceMappingSchema, salesforceOpportunityOutcome, salesforceRating, salesforceStageUpdate, type LeadFacts,
 } from '../../../src/core/crm/crm-mapping.rules.ts';
 import { matches, parseSoql, SoqlError } from '../../conformance/soql.ts';
@@ -87,5 +87,28 @@ describe('the simulation\'s SOQL subset', () => {
     expect(matches(since, { Id: '1', SystemModstamp: '2026-03-02T09:59:59.999+0000' })).toBe(false);
     expect(parseSoql("SELECT Id FROM Lead WHERE Email = 'o\\'brien@x.example'").where[0]![0]!.value).toBe("o'brien@x.example");
     expect(() => parseSoql('SELECT FROM Lead')).toThrow(SoqlError);
+  });
+});
+
+describe('hubspotLeadMove: only a HubSpot user\'s change moves a lead', () => {
+  const m = defaultHubspotMapping();
+  const seen = (lifecyclestage: string | null, hs_lead_status: string | null = null) => ({ lifecyclestage, hs_lead_status });
+  it('remembers on first sight, and ignores values that merely stayed or that Leadloop wrote', () => {
+    expect(hubspotLeadMove(m, 'mql', seen('salesqualifiedlead', 'UNQUALIFIED'), null)).toMatchObject({ kind: 'none', why: expect.stringContaining('first seen') });
+    expect(hubspotLeadMove(m, 'mql', seen('marketingqualifiedlead', 'BAD_TIMING'), seen('marketingqualifiedlead', 'BAD_TIMING')).kind).toBe('none');
+    // Leadloop pushed "salesqualifiedlead" for its own sql lead: not news.
+    expect(hubspotLeadMove(m, 'sql', seen('salesqualifiedlead'), seen('marketingqualifiedlead')).kind).toBe('none');
+  });
+  it('a changed lifecycle stage or lead status walks the lead, the lead status first, with its reason', () => {
+    expect(hubspotLeadMove(m, 'mql', seen('salesqualifiedlead'), seen('marketingqualifiedlead'))).toEqual({ kind: 'move', path: ['sal'], reasonCode: null });
+    expect(hubspotLeadMove(m, 'sal', seen('salesqualifiedlead', 'BAD_TIMING'), seen('marketingqualifiedlead', 'IN_PROGRESS'))).toEqual({ kind: 'move', path: ['nurture'], reasonCode: 'not_ready' });
+    expect(hubspotLeadMove(m, 'mql', seen('marketingqualifiedlead', 'UNQUALIFIED'), seen('marketingqualifiedlead'))).toEqual({ kind: 'move', path: ['disqualified'], reasonCode: 'bad_fit' });
+  });
+  it('closed leads, unmapped values, impossible moves and Leadloop-owned stages move nothing', () => {
+    expect(hubspotLeadMove(m, 'won', seen('other', 'UNQUALIFIED'), seen('customer'))).toMatchObject({ kind: 'none', why: 'lead is won' });
+    expect(hubspotLeadMove(m, 'mql', seen('evangelist'), seen('marketingqualifiedlead'))).toMatchObject({ kind: 'none' });
+    expect(hubspotLeadMove(m, 'sql', seen('salesqualifiedlead', 'IN_PROGRESS'), seen('salesqualifiedlead'))).toMatchObject({ kind: 'none' });
+    const owned = { ...m, ownership: { lead_stage: 'leadloop' as const } };
+    expect(hubspotLeadMove(owned, 'mql', seen('marketingqualifiedlead', 'UNQUALIFIED'), seen('marketingqualifiedlead'))).toMatchObject({ kind: 'none' });
   });
 });

@@ -1,15 +1,18 @@
-import { hubspotContactProperties, hubspotDealOutcome, type HubspotMapping, type LeadFacts } from '../../../core/crm/crm-mapping.rules.ts';
+import { hubspotContactProperties, hubspotDealOutcome, hubspotLeadMove, type HubspotContactState, type HubspotMapping, type LeadFacts } from '../../../core/crm/crm-mapping.rules.ts';
 import { ok } from '../../../core/result.ts';
 import { accountIdsByDomain, contactIdsByEmail, findLinkByExternal, leadsToPush, upsertLink, userIdsByEmail, type CrmPushLead } from '../../../storage/crm.repo.ts';
-import { applyRemoteDealInTrx, type RemoteDeal } from '../apply-remote.ts';
+import { getLead } from '../../../storage/leads.repo.ts';
+import { applyRemoteDealInTrx, walkLeadInTrx, type RemoteDeal } from '../apply-remote.ts';
 import type { SyncContext } from '../sync-context.ts';
 import { classifyHubspotError, type HubspotApi } from './hubspot-client.ts';
 
 /**
  * One HubSpot sync: push (MQLs and their later stage changes become contact properties — score,
  * rating, stage, why — and the lifecycle stage; owner mapped by email to a HubSpot owner), then
- * pull (deals changed since the cursor by last-modified search, their contacts through associations
- * v4, pipeline stages mapped to won/lost) through the lead↔deal rule. Batch endpoints throughout;
+ * pull: contacts changed since the cursor (search by `lastmodifieddate`) whose lifecycle stage or
+ * lead status a HubSpot user changed move their lead through ordinary transitions, with reasons;
+ * then deals changed since the cursor (their contacts through associations v4, pipeline stages
+ * mapped to won/lost) through the lead↔deal rule. Batch endpoints throughout;
  * the client retries 429 answers (secondly limit) itself.
  */
 const pushBatch = 100;
@@ -29,6 +32,7 @@ const facts = (l: CrmPushLead): LeadFacts => ({
 export async function syncHubspot(ctx: SyncContext, api: HubspotApi, m: HubspotMapping): Promise<void> {
   await pushContacts(ctx, api, m);
   if (ctx.scope === 'push') return;
+  await pullContacts(ctx, api, m);
   await pullDeals(ctx, api, m);
 }
 
@@ -48,11 +52,16 @@ async function pushContacts(ctx: SyncContext, api: HubspotApi, m: HubspotMapping
   const owners = await ownerIds(api, unique(leads.map((l) => l.ownerEmail?.toLowerCase())));
   // People already in HubSpot (by email) are updated, never duplicated.
   const existing = new Map<string, string>();
+  const seen = new Map<string, HubspotContactState>();
   for (const part of chunks(unique(leads.filter((l) => !l.externalId).map((l) => l.email?.toLowerCase())), 100)) {
     const found = await call(() => api.client.crm.contacts.searchApi.doSearch({
-      filterGroups: [{ filters: [{ propertyName: 'email', operator: 'IN' as never, values: part }] }], properties: ['email'], limit: 100, after: undefined as never, sorts: [],
+      filterGroups: [{ filters: [{ propertyName: 'email', operator: 'IN' as never, values: part }] }], properties: ['email', 'lifecyclestage', 'hs_lead_status'], limit: 100, after: undefined as never, sorts: [],
     }));
-    for (const c of found.results) if (c.properties.email) existing.set(c.properties.email.toLowerCase(), c.id);
+    for (const c of found.results) {
+      if (!c.properties.email) continue;
+      existing.set(c.properties.email.toLowerCase(), c.id);
+      seen.set(c.id, contactState(c.properties));
+    }
   }
   type Planned = { lead: CrmPushLead; id: string | null; properties: Record<string, string>; action: string };
   const planned: Planned[] = leads.map((l) => {
@@ -69,8 +78,12 @@ async function pushContacts(ctx: SyncContext, api: HubspotApi, m: HubspotMapping
     return;
   }
   const done = async (p: Planned, id: string) => {
+    // What HubSpot shows now, remembered so a later pull acts only on a HubSpot user's change: what
+    // we just created, or what the existing contact held (a contact already linked keeps its memory).
+    const remoteState = p.lead.externalId ? undefined : seen.get(id) ?? { lifecyclestage: p.properties.lifecyclestage ?? null, hs_lead_status: null };
     await upsertLink(ctx.deps.db, ctx.workspaceId, ctx.connection.id, {
       objectType: 'contact', externalId: id, localKind: 'lead', localId: p.lead.leadId, remoteStamp: null, pushedAt: p.lead.stageEnteredAt, pushedState: { stage: p.lead.stage },
+      ...(remoteState ? { remoteState } : {}),
     });
     await ctx.log({ direction: 'push', objectType: 'contact', externalId: id, localId: p.lead.leadId, action: p.action, outcome: 'changed', error: null });
   };
@@ -104,6 +117,65 @@ async function pushContacts(ctx: SyncContext, api: HubspotApi, m: HubspotMapping
         try { const r = await api.client.crm.contacts.basicApi.create({ properties: p.properties, associations: [] }); await done(p, r.id); } catch (x) { await failed(p, x); }
       }
     }
+  }
+}
+
+const uuidRe = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const contactState = (p: Record<string, string | null>): HubspotContactState => ({ lifecyclestage: p.lifecyclestage || null, hs_lead_status: p.hs_lead_status || null });
+
+/**
+ * Contacts changed in HubSpot since the cursor (search by `lastmodifieddate`, oldest first): a
+ * lifecycle stage or lead status a HubSpot user changed walks the linked lead through ordinary
+ * transitions (the one lifecycle rule, hand-off and nurture subscribers included) with the mapped
+ * reason. Idempotent: a contact whose stamp was applied is unchanged; what the pull applied is not
+ * pushed back.
+ */
+async function pullContacts(ctx: SyncContext, api: HubspotApi, m: HubspotMapping): Promise<void> {
+  const idProperty = m.contact_properties.leadloop_id;
+  const since = ctx.since('contacts');
+  const contacts: { id: string; properties: Record<string, string | null> }[] = [];
+  let after: string | undefined;
+  do {
+    const page = await call(() => api.client.crm.contacts.searchApi.doSearch({
+      filterGroups: since ? [{ filters: [{ propertyName: 'lastmodifieddate', operator: 'GTE' as never, value: String(Date.parse(since)) }] }] : [],
+      sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' } as never],
+      properties: ['lifecyclestage', 'hs_lead_status', 'lastmodifieddate', ...(idProperty ? [idProperty] : [])], limit: 100, after: after as never,
+    }));
+    contacts.push(...page.results);
+    after = page.paging?.next?.after;
+  } while (after);
+  for (const c of contacts) {
+    const stamp = c.properties.lastmodifieddate ?? new Date(0).toISOString();
+    const link = await findLinkByExternal(ctx.deps.db, ctx.workspaceId, ctx.connection.id, 'contact', c.id);
+    let leadId = link?.localId ?? null;
+    // HubSpot users can type anything into the Leadloop id property: only a well-formed id is looked up.
+    const typedId = idProperty ? c.properties[idProperty] ?? null : null;
+    if (!leadId && typedId && uuidRe.test(typedId)) leadId = (await getLead(ctx.deps.db, ctx.workspaceId, typedId))?.id ?? null;
+    if (!leadId) { ctx.counts.ignored++; ctx.stamp('contacts', stamp, false); continue; }
+    if (link?.remoteStamp === stamp) { ctx.counts.unchanged++; ctx.stamp('contacts', stamp, false); continue; }
+    const now = contactState(c.properties);
+    const previous = (link?.remoteState ?? null) as HubspotContactState | null;
+    const done = await ctx.record({ direction: 'pull', objectType: 'contact', externalId: c.id, localId: leadId }, async (trx) => {
+      const lead = await getLead(trx, ctx.workspaceId, leadId);
+      if (!lead) return ok({ changed: false, actions: ['lead gone'] });
+      const actions: string[] = [];
+      const move = hubspotLeadMove(m, lead.stage, now, previous);
+      let movedTo: string | null = null;
+      if (move.kind === 'move') {
+        const what = [now.hs_lead_status !== previous?.hs_lead_status && now.hs_lead_status ? `lead status "${now.hs_lead_status}"` : null,
+          now.lifecyclestage !== previous?.lifecyclestage && now.lifecyclestage ? `lifecycle stage "${now.lifecyclestage}"` : null].filter(Boolean).join(', ');
+        const moved = await walkLeadInTrx(trx, ctx.workspaceId, lead.id, move.path, move.reasonCode, `HubSpot: ${what}`, ctx.now());
+        if (!moved.ok) return moved;
+        if (moved.value) { actions.push(`HubSpot ${what} → ${moved.value}${move.reasonCode ? ` (${move.reasonCode})` : ''}`); movedTo = moved.value; }
+      }
+      await upsertLink(trx, ctx.workspaceId, ctx.connection.id, {
+        objectType: 'contact', externalId: c.id, localKind: 'lead', localId: lead.id, remoteStamp: stamp, remoteState: now,
+        // What HubSpot shows now needs no push back.
+        ...(movedTo ? { pushedAt: ctx.now(), pushedState: { stage: movedTo, pulled: now } } : {}),
+      });
+      return ok({ changed: actions.length > 0, actions });
+    });
+    ctx.stamp('contacts', stamp, !done);
   }
 }
 

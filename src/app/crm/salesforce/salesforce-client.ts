@@ -4,11 +4,13 @@ import { Connection } from 'jsforce';
 /**
  * The Salesforce side, through jsforce (the vendor-maintained client): OAuth 2.0 JWT bearer flow for
  * a server (a connected app with a certificate; no password, no refresh token: a new assertion per
- * sync), SOQL with `nextRecordsUrl` paging, sObject Collections for batched creates and updates.
+ * sync) or the web-server flow an admin completes in Settings (a refresh token, exchanged for an
+ * access token per sync), SOQL with `nextRecordsUrl` paging, sObject Collections for batched
+ * creates and updates.
  * Errors are sorted into what the sync does about them: `auth` pauses the connector, `limit` stops
  * the run, `record` fails one record and the rest go on.
  */
-export type SalesforceCredentials = {
+export type SalesforceJwtCredentials = {
   /** https://login.salesforce.com, https://test.salesforce.com (sandboxes) or a My Domain URL. */
   loginUrl: string;
   /** The connected app's consumer key. */
@@ -18,6 +20,16 @@ export type SalesforceCredentials = {
   /** PEM private key whose certificate is uploaded to the connected app. */
   privateKey: string;
 };
+/** What the web-server flow (authorization code + PKCE, from Settings › Integrations) leaves to keep. */
+export type SalesforceWebCredentials = {
+  flow: 'web_server';
+  loginUrl: string; clientId: string; clientSecret: string;
+  /** Exchanged for a fresh access token at every sign-in; revoking it in Salesforce pauses the connector. */
+  refreshToken: string;
+  instanceUrl: string;
+};
+export type SalesforceCredentials = SalesforceJwtCredentials | SalesforceWebCredentials;
+export const isWebServerCredentials = (c: SalesforceCredentials): c is SalesforceWebCredentials => 'flow' in c && c.flow === 'web_server';
 
 export const salesforceApiVersion = '62.0';
 
@@ -43,7 +55,7 @@ export function classifySalesforceError(e: unknown): CrmApiError {
 }
 
 /** RS256-signed JWT assertion (RFC 7523) as Salesforce's JWT bearer flow expects it. */
-export function jwtAssertion(c: SalesforceCredentials, nowMs: number): string {
+export function jwtAssertion(c: SalesforceJwtCredentials, nowMs: number): string {
   const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const body = `${enc({ alg: 'RS256' })}.${enc({ iss: c.clientId, sub: c.username, aud: c.loginUrl.replace(/\/$/, ''), exp: Math.floor(nowMs / 1000) + 180 })}`;
   const signer = createSign('RSA-SHA256');
@@ -60,17 +72,27 @@ export type SalesforceApi = {
   queryAll: (soql: string) => Promise<SoqlRecord[]>;
   create: (type: string, records: Record<string, unknown>[]) => Promise<SaveOutcome[]>;
   update: (type: string, records: (Record<string, unknown> & { Id: string })[]) => Promise<SaveOutcome[]>;
+  /** Deletes one record (erasure); a record already gone answers ok (ENTITY_IS_DELETED / NOT_FOUND). */
+  destroy: (type: string, id: string) => Promise<SaveOutcome>;
   /** API requests used and the org's daily limit, from the last answer's Sforce-Limit-Info header. */
   apiUsage: () => { used: number; limit: number } | null;
   pages: number;
 };
 
-/** Signs in (JWT bearer) and answers the calls the sync makes. Throws CrmApiError. */
+/** Signs in (JWT bearer, or the stored refresh token of the web-server flow) and answers the calls the sync makes. Throws CrmApiError. */
 export async function connectSalesforce(c: SalesforceCredentials, nowMs: number): Promise<SalesforceApi> {
   const loginUrl = c.loginUrl.replace(/\/$/, '');
-  const conn = new Connection({ loginUrl, version: salesforceApiVersion, oauth2: { loginUrl, clientId: c.clientId } });
+  let conn: Connection;
   try {
-    await conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwtAssertion(c, nowMs) });
+    if (isWebServerCredentials(c)) {
+      // A fresh access token now, so a revoked refresh token pauses the connector before any work.
+      const oauth2 = { loginUrl, clientId: c.clientId, clientSecret: c.clientSecret };
+      const token = await new Connection({ loginUrl, version: salesforceApiVersion, oauth2 }).oauth2.refreshToken(c.refreshToken);
+      conn = new Connection({ version: salesforceApiVersion, oauth2, instanceUrl: token.instance_url || c.instanceUrl, accessToken: token.access_token, refreshToken: c.refreshToken });
+    } else {
+      conn = new Connection({ loginUrl, version: salesforceApiVersion, oauth2: { loginUrl, clientId: c.clientId } });
+      await conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwtAssertion(c, nowMs) });
+    }
   } catch (e) {
     throw classifySalesforceError(e);
   }
@@ -98,6 +120,17 @@ export async function connectSalesforce(c: SalesforceCredentials, nowMs: number)
     },
     async update(type, records) {
       return save(() => conn.sobject(type).update(records as never[], { allOrNone: false }), records.length);
+    },
+    async destroy(type, id) {
+      try {
+        await conn.sobject(type).destroy(id);
+        return { ok: true, id };
+      } catch (e) {
+        const err = classifySalesforceError(e);
+        if (err.code === 'ENTITY_IS_DELETED' || err.code === 'NOT_FOUND') return { ok: true, id };
+        if (err.kind !== 'record') throw err;
+        return { ok: false, code: err.code, message: err.message };
+      }
     },
     apiUsage: () => conn.limitInfo?.apiUsage ?? null,
   };

@@ -1,11 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConnectionDto, SyncLogDto, SyncReportDto } from '../../../../src/server/contract/integrations.contract.ts';
 import { api, get } from '../../api/client.ts';
 import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 
 /**
- * Settings › Integrations: connect Salesforce (JWT bearer) or HubSpot (private app token), see each
+ * Settings › Integrations: connect Salesforce (sign in with Salesforce — OAuth web-server flow with
+ * PKCE — or a certificate for JWT bearer) or HubSpot (private app token), see each
  * connector's state (a paused one says why, in the vendor's words), run a sync or a dry run, edit the
  * versioned mapping, and read the per-record sync log. CRM-supplied text is rendered as text.
  */
@@ -100,46 +102,123 @@ function ConnectionCard({ c }: { c: ConnectionDto }) {
   );
 }
 
-function ConnectForm({ provider }: { provider: Provider }) {
-  const queryClient = useQueryClient();
-  const [sf, setSf] = useState({ login_url: 'https://login.salesforce.com', client_id: '', username: '', private_key: '' });
-  const [token, setToken] = useState('');
-  const connect = useMutation({
-    mutationFn: () => provider === 'salesforce'
-      ? api<ConnectionDto>('POST', '/api/v1/integrations/salesforce/connect', sf)
-      : api<ConnectionDto>('POST', '/api/v1/integrations/hubspot/connect', { access_token: token }),
-    onSuccess: () => { setSf({ ...sf, private_key: '' }); setToken(''); void queryClient.invalidateQueries({ queryKey: keys.connections }); },
+/** Where Salesforce sends the admin back (register it as the connected app's callback URL, exactly). */
+const callbackUrl = () => `${window.location.origin}/settings/integrations`;
+
+/**
+ * Salesforce's recommended way for a web app: the admin signs in to Salesforce and allows access
+ * (OAuth 2.0 web-server flow with PKCE); Leadloop keeps only an encrypted refresh token.
+ */
+function SalesforceSignInForm() {
+  const [app, setApp] = useState({ login_url: 'https://login.salesforce.com', client_id: '', client_secret: '' });
+  const start = useMutation({
+    mutationFn: () => api<{ authorize_url: string }>('POST', '/api/v1/integrations/salesforce/authorize', app),
+    // A full-page visit: Salesforce's sign-in page cannot be framed, and it sends the browser back here.
+    onSuccess: (r) => { window.location.assign(r.authorize_url); },
   });
   return (
-    <Card title={`Connect ${label[provider]}`}>
-      <p className="hint">{provider === 'salesforce'
-        ? 'A connected app with “Use digital signatures” (OAuth 2.0 JWT bearer), pre-authorized for an integration user. The key is checked by signing in, then stored encrypted.'
-        : 'A private app token with contacts read/write, deals read and owners read scopes. It is checked by calling HubSpot, then stored encrypted.'}</p>
-      <form className="form-grid" aria-label={`Connect ${label[provider]}`} onSubmit={(e: FormEvent) => { e.preventDefault(); connect.mutate(); }}>
-        {provider === 'salesforce' ? (
-          <>
-            <label className="field"><span>Login URL</span><input required type="url" value={sf.login_url} onChange={(e) => setSf({ ...sf, login_url: e.target.value })} /></label>
-            <label className="field"><span>Consumer key</span><input required value={sf.client_id} onChange={(e) => setSf({ ...sf, client_id: e.target.value })} /></label>
-            <label className="field"><span>Integration username</span><input required value={sf.username} onChange={(e) => setSf({ ...sf, username: e.target.value })} /></label>
-            <label className="field"><span>Private key (PEM)</span><textarea required rows={4} spellCheck={false} value={sf.private_key} onChange={(e) => setSf({ ...sf, private_key: e.target.value })} placeholder="-----BEGIN PRIVATE KEY-----" /></label>
-          </>
-        ) : (
-          <label className="field"><span>Private app access token</span><input required type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} /></label>
-        )}
-        <div className="form-actions"><button type="submit" className="button primary" disabled={connect.isPending}>Connect {label[provider]}</button></div>
+    <form className="form-grid" aria-label="Connect Salesforce" onSubmit={(e: FormEvent) => { e.preventDefault(); start.mutate(); }}>
+      <label className="field"><span>Login URL</span><input required type="url" value={app.login_url} onChange={(e) => setApp({ ...app, login_url: e.target.value })} /></label>
+      <label className="field"><span>Consumer key</span><input required autoComplete="off" value={app.client_id} onChange={(e) => setApp({ ...app, client_id: e.target.value })} /></label>
+      <label className="field"><span>Consumer secret</span><input required type="password" autoComplete="off" value={app.client_secret} onChange={(e) => setApp({ ...app, client_secret: e.target.value })} /></label>
+      <p className="hint" style={{ gridColumn: '1 / -1', margin: 0, overflowWrap: 'anywhere' }}>Callback URL to register on the connected app: <code>{callbackUrl()}</code></p>
+      <div className="form-actions"><button type="submit" className="button primary" disabled={start.isPending}>{start.isPending ? 'Opening Salesforce…' : 'Connect Salesforce'}</button></div>
+      {start.isError ? <ErrorNote error={start.error} /> : null}
+    </form>
+  );
+}
+
+/** A server-to-server connection: a connected app with a certificate (OAuth 2.0 JWT bearer), no sign-in. */
+function SalesforceCertificateForm() {
+  const queryClient = useQueryClient();
+  const [sf, setSf] = useState({ login_url: 'https://login.salesforce.com', client_id: '', username: '', private_key: '' });
+  const connect = useMutation({
+    mutationFn: () => api<ConnectionDto>('POST', '/api/v1/integrations/salesforce/connect', sf),
+    onSuccess: () => { setSf({ ...sf, private_key: '' }); void queryClient.invalidateQueries({ queryKey: keys.connections }); },
+  });
+  return (
+    <details className="stack">
+      <summary>Server-to-server instead (certificate, JWT bearer)</summary>
+      <p className="hint">A connected app with “Use digital signatures”, pre-authorized for an integration user. The key is checked by signing in, then stored encrypted.</p>
+      <form className="form-grid" aria-label="Connect Salesforce with a certificate" onSubmit={(e: FormEvent) => { e.preventDefault(); connect.mutate(); }}>
+        <label className="field"><span>Login URL</span><input required type="url" value={sf.login_url} onChange={(e) => setSf({ ...sf, login_url: e.target.value })} /></label>
+        <label className="field"><span>Consumer key</span><input required value={sf.client_id} onChange={(e) => setSf({ ...sf, client_id: e.target.value })} /></label>
+        <label className="field"><span>Integration username</span><input required value={sf.username} onChange={(e) => setSf({ ...sf, username: e.target.value })} /></label>
+        <label className="field"><span>Private key (PEM)</span><textarea required rows={4} spellCheck={false} value={sf.private_key} onChange={(e) => setSf({ ...sf, private_key: e.target.value })} placeholder="-----BEGIN PRIVATE KEY-----" /></label>
+        <div className="form-actions"><button type="submit" className="button" disabled={connect.isPending}>Connect with the certificate</button></div>
       </form>
       {connect.isError ? <ErrorNote error={connect.error} /> : null}
+    </details>
+  );
+}
+
+function HubspotConnectForm() {
+  const queryClient = useQueryClient();
+  const [token, setToken] = useState('');
+  const connect = useMutation({
+    mutationFn: () => api<ConnectionDto>('POST', '/api/v1/integrations/hubspot/connect', { access_token: token }),
+    onSuccess: () => { setToken(''); void queryClient.invalidateQueries({ queryKey: keys.connections }); },
+  });
+  return (
+    <>
+      <form className="form-grid" aria-label="Connect HubSpot" onSubmit={(e: FormEvent) => { e.preventDefault(); connect.mutate(); }}>
+        <label className="field"><span>Private app access token</span><input required type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} /></label>
+        <div className="form-actions"><button type="submit" className="button primary" disabled={connect.isPending}>Connect HubSpot</button></div>
+      </form>
+      {connect.isError ? <ErrorNote error={connect.error} /> : null}
+    </>
+  );
+}
+
+function ConnectForm({ provider }: { provider: Provider }) {
+  return (
+    <Card title={`Connect ${label[provider]}`}>
+      <div className="stack">
+        <p className="hint">{provider === 'salesforce'
+          ? 'Sign in to Salesforce and allow access: you need the consumer key and secret of a connected app with the “api” and “refresh_token, offline_access” scopes. Leadloop keeps an encrypted refresh token, never your password.'
+          : 'A private app token with contacts read/write, deals read and owners read scopes. It is checked by calling HubSpot, then stored encrypted.'}</p>
+        {provider === 'salesforce' ? <><SalesforceSignInForm /><SalesforceCertificateForm /></> : <HubspotConnectForm />}
+      </div>
     </Card>
   );
 }
 
+/**
+ * Back from Salesforce's sign-in (`?code=…&state=…`, or `?error=…`): the code goes to Leadloop with
+ * this session, once, and the address bar is cleaned so a reload does not send it again.
+ */
+function useSalesforceCallback(): { pending: boolean; outcome: { ok: true; account: string | null } | { ok: false; error: unknown } | null } {
+  const queryClient = useQueryClient();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const sent = useRef(false);
+  const [outcome, setOutcome] = useState<{ ok: true; account: string | null } | { ok: false; error: unknown } | null>(null);
+  const state = params.get('state');
+  const code = params.get('code');
+  const error = params.get('error');
+  const pending = Boolean(state && (code || error)) && outcome === null;
+  useEffect(() => {
+    if (!state || !(code || error) || sent.current) return;
+    sent.current = true;
+    const body = { state, ...(code ? { code } : {}), ...(error ? { error, error_description: params.get('error_description') ?? undefined } : {}) };
+    api<ConnectionDto>('POST', '/api/v1/integrations/salesforce/callback', body)
+      .then((c) => { setOutcome({ ok: true, account: c.account }); return queryClient.invalidateQueries({ queryKey: keys.connections }); })
+      .catch((e: unknown) => setOutcome({ ok: false, error: e }))
+      .finally(() => navigate('/settings/integrations', { replace: true }));
+  }, [state, code, error, params, navigate, queryClient]);
+  return { pending, outcome };
+}
+
 export function IntegrationsPanel() {
   const connections = useConnections();
-  if (connections.isPending) return <Loading />;
+  const callback = useSalesforceCallback();
+  if (connections.isPending || callback.pending) return <Loading label={callback.pending ? 'Finishing the Salesforce connection…' : undefined} />;
   if (connections.isError) return <ErrorNote error={connections.error} />;
   const byProvider = new Map(connections.data.map((c) => [c.provider, c]));
   return (
     <div className="stack-lg">
+      {callback.outcome?.ok ? <p role="status" className="notice">Salesforce connected{callback.outcome.account ? ` as ${callback.outcome.account}` : ''}.</p> : null}
+      {callback.outcome && !callback.outcome.ok ? <ErrorNote error={callback.outcome.error} /> : null}
       {(['salesforce', 'hubspot'] as const).map((p) => {
         const c = byProvider.get(p);
         return (

@@ -127,3 +127,11 @@ export async function postToTarget(rawUrl: string, input: { body: string; header
     req.end(input.body);
   });
 }
+
+/** Why an attempt failed, as the delivery log shows it. */
+export function describeFailure(e: unknown, timeoutMs: number): string {
+  const err = e as Error;
+  if (err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  if (err.name === 'TargetRefused') return err.message;
+  return `request failed: ${err.message}`;
+}
