@@ -10,10 +10,17 @@ export type FunnelGroupRow = {
   mqlNetNew: number; mqlRecycled: number;
 };
 
-/** Waterfall counts per group and in total (GROUPING SETS), in one pass over the cohort and its lead summaries. */
+/**
+ * Waterfall counts per group, and in total (the groups' sums), in one pass over the cohort and its
+ * lead summaries. Plain GROUP BY + a sum over the groups instead of GROUPING SETS: PostgreSQL plans
+ * grouping sets single-process, a plain GROUP BY in parallel (partial aggregates per worker). The
+ * cohort is read once, so it is not materialised either: at 1M leads its tuplestore spilled past
+ * work_mem to a temporary file (EXPLAIN ANALYZE: temp written 13k pages) and kept the scan serial.
+ * Keys are never null (see groupKeySql), so the null key is the total's.
+ */
 export async function funnelCounts(db: DbOrTrx, scope: ReportScope): Promise<FunnelGroupRow[]> {
-  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)})
-    SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, count(*) AS leads,
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
+    g AS MATERIALIZED (SELECT key, count(*) AS leads,
       count(*) FILTER (WHERE reached >= 2) AS mql, count(*) FILTER (WHERE reached >= 3) AS sal,
       count(*) FILTER (WHERE reached >= 4) AS sql, count(*) FILTER (WHERE reached >= 5) AS opportunity,
       count(*) FILTER (WHERE reached >= 6) AS won, count(*) FILTER (WHERE stage = 'lost') AS lost,
@@ -21,7 +28,12 @@ export async function funnelCounts(db: DbOrTrx, scope: ReportScope): Promise<Fun
       count(*) FILTER (WHERE recycle_count > 0) AS recycled_leads,
       -- A lead's first MQL is net-new; every further one (re-qualified after a recycle) is recycled.
       count(*) FILTER (WHERE reached >= 2) AS mql_net_new, sum(CASE WHEN reached >= 2 THEN greatest(mql_events - 1, 0) ELSE 0 END) AS mql_recycled
-    FROM r GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(q));
+    FROM r GROUP BY key)
+    SELECT * FROM (SELECT * FROM g
+      UNION ALL
+      SELECT NULL, sum(leads), sum(mql), sum(sal), sum(sql), sum(opportunity), sum(won), sum(lost), sum(disqualified), sum(nurtured),
+        sum(recycled_leads), sum(mql_net_new), sum(mql_recycled) FROM g) x
+    ORDER BY key IS NULL, key`.execute(q));
   return rows.map((r) => ({
     key: (r.key as string | null) ?? null, leads: num(r.leads), mql: num(r.mql), sal: num(r.sal), sql: num(r.sql), opportunity: num(r.opportunity),
     won: num(r.won), lost: num(r.lost), disqualified: num(r.disqualified), nurtured: num(r.nurtured), recycledLeads: num(r.recycled_leads),
@@ -39,7 +51,7 @@ export type VelocityRow = { stage: string; stays: number; medianDays: number | n
  * interpolation as two calls, half the sorting).
  */
 export async function stageVelocity(db: DbOrTrx, scope: ReportScope): Promise<VelocityRow[]> {
-  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}),
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS (${cohortCte(scope)}),
     stays AS (
       SELECT u.stage, u.seconds / 86400.0 AS days
       FROM cohort c JOIN lead_stage_summary s ON s.workspace_id = ${scope.workspaceId} AND s.lead_id = c.id

@@ -10,13 +10,16 @@ export type SourceCountsRow = {
 /**
  * Per group: lead counts along the waterfall plus the deals linked to its leads. A deal linked to
  * leads of two groups counts in both (each group did feed it); within a group it counts once.
+ * Counts per group by a plain GROUP BY and the total as the groups' sums (not GROUPING SETS, nor a
+ * materialised cohort), so PostgreSQL can scan and aggregate the cohort in parallel (see funnelCounts).
  */
 export async function sourceCounts(db: DbOrTrx, scope: ReportScope): Promise<SourceCountsRow[]> {
-  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
-    counts AS (
-      SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, grouping(key) AS is_total, count(*) AS leads,
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
+    groups AS MATERIALIZED (
+      SELECT key, 0 AS is_total, count(*) AS leads,
         count(*) FILTER (WHERE reached >= 2) AS mql, count(*) FILTER (WHERE reached >= 3) AS sal, count(*) FILTER (WHERE reached >= 6) AS won_leads
-      FROM r GROUP BY GROUPING SETS ((key), ())),
+      FROM r GROUP BY key),
+    counts AS (SELECT * FROM groups UNION ALL SELECT NULL, 1, sum(leads), sum(mql), sum(sal), sum(won_leads) FROM groups),
     deals AS (SELECT DISTINCT c.key, o.id, o.status, o.amount FROM cohort c
       JOIN opportunity_lead ol ON ol.workspace_id = ${scope.workspaceId} AND ol.lead_id = c.id
       JOIN opportunity o ON o.workspace_id = ol.workspace_id AND o.id = ol.opportunity_id),
