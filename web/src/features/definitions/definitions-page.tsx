@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { defaultDefinition } from '../../../../src/core/definitions/default-definition.ts';
 import { api } from '../../api/client.ts';
@@ -8,8 +8,9 @@ import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { BacktestPanel } from './backtest-panel.tsx';
 import { useApprovers } from '../settings/approvers-panel.tsx';
 import {
-  asBacktest, asDefinition, base, defKeys, sideOfRole, sidesOf, useDefinitions, useDiff, useHistory, type Definition,
+  asBacktest, asDefinition, base, defKeys, sideOfRole, sidesOf, useDefinitions, useDiff, useHistory, usePickers, type Definition,
 } from './definitions-api.ts';
+import { namesOf } from './definition-words.ts';
 import { DraftEditor, parse, serialize, type Format } from './draft-editor.tsx';
 import { PlainWords } from './plain-words.tsx';
 import { Approvals, VersionHistory } from './version-history.tsx';
@@ -59,7 +60,7 @@ export function DefinitionsPage({ me }: { me: Me }) {
             <Card title={`Active definition · v${active.version}`}>
               <p className="muted small">{active.name}</p>
               <ActiveGovernance key={active.id} def={active} me={me} onNotice={setNotice} />
-              <PlainWords def={asDefinition(active.document)} />
+              <ActiveWords def={active} />
             </Card>
           ) : <EmptyState title="No active definition.">Nothing is scored until a definition is signed by marketing and sales and activated.</EmptyState>}
         </div>
@@ -69,6 +70,13 @@ export function DefinitionsPage({ me }: { me: Me }) {
       </div>
     </main>
   );
+}
+
+/** The active agreement in words, content and forms by their titles. */
+function ActiveWords({ def }: { def: Definition }) {
+  const pickers = usePickers();
+  const names = useMemo(() => namesOf(pickers.data), [pickers.data]);
+  return <PlainWords def={asDefinition(def.document)} names={names} />;
 }
 
 function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me: Me; hasActive: boolean; onNotice: (s: string) => void }) {
