@@ -17,7 +17,8 @@ import './definition-form.css';
  */
 
 type Update = (change: (draft: LeadDefinition) => void) => void;
-type Props = { def: LeadDefinition; update: Update; pickers: Pickers | undefined; names: DefinitionNames };
+/** `fresh`: ids of rules added in this session, which open ready to fill in. */
+type Props = { def: LeadDefinition; update: Update; pickers: Pickers | undefined; names: DefinitionNames; fresh: ReadonlySet<string> };
 
 const sections = [
   { id: 'fit', label: 'Fit', paths: ['fit'] },
@@ -30,13 +31,26 @@ const sections = [
 ] as const;
 type SectionId = (typeof sections)[number]['id'];
 
+const ruleIds = (d: LeadDefinition): string[] => [
+  ...(d.fit?.rules ?? []), ...(d.negative ?? []), ...(d.engagement?.rules ?? []), ...(d.mql?.handRaises ?? []), ...(d.inquiry?.activities ?? []),
+].map((r) => r.id);
+
 /** A rule id nobody else in the list uses, from its kind (`fit-4`): ids stay stable when labels change. */
 function freshId(prefix: string, taken: { id: string }[]): string {
   for (let n = taken.length + 1; ; n++) if (!taken.some((r) => r.id === `${prefix}-${n}`)) return `${prefix}-${n}`;
 }
 
-export function DefinitionForm(props: Props) {
+export function DefinitionForm({ def, update: write, pickers, names }: Omit<Props, 'fresh' | 'update'> & { update: Update }) {
   const [tab, setTab] = useState<SectionId>('fit');
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
+  // Rules that appear after a change (an "Add" button) are new: remember them so their card opens.
+  const update: Update = (change) => write((d) => {
+    const before = new Set(ruleIds(d));
+    change(d);
+    const added = ruleIds(d).filter((id) => !before.has(id));
+    if (added.length) setFresh((f) => new Set([...f, ...added]));
+  });
+  const props: Props = { def, update, pickers, names, fresh };
   const base = useId();
   const tabs = useRef<(HTMLButtonElement | null)[]>([]);
   const onKey = (e: KeyboardEvent, i: number) => {
@@ -78,19 +92,37 @@ function SectionTab({ s, i, selected, base, onSelect, onKey, tabRef }: {
   );
 }
 
-function RuleCard({ title, path, words, onRemove, removeLabel, children }: {
-  title: string; path: string; words: string; onRemove: () => void; removeLabel: string; children: ReactNode;
+/**
+ * A rule as one line (its name, points and what it says in words) that opens into its fields: a
+ * definition has dozens of rules and people change one or two at a time. A rule with a problem opens
+ * by itself, so the problem is never hidden.
+ */
+function RuleCard({ title, points, path, words, onRemove, removeLabel, children, fresh }: {
+  title: string; points?: string; path: string; words: string; onRemove: () => void; removeLabel: string; children: ReactNode; fresh: boolean;
 }) {
+  const id = useId();
   const invalid = useIssues(path).length > 0;
+  const [open, setOpen] = useState(fresh);
+  const shown = open || invalid;
   return (
-    <li>
-      <fieldset className={`rule-card def-rule${invalid ? ' has-issues' : ''}`}>
-        <legend>{title}</legend>
-        <div className="def-rule-body">{children}</div>
-        <p className="hint rule-words"><span className="sr-only">In words: </span>{words}</p>
-        <IssueNote path={path} />
-        <div className="def-rule-foot"><button type="button" className="button small danger-ghost" onClick={onRemove}>{removeLabel}</button></div>
-      </fieldset>
+    <li className={`def-rule${invalid ? ' has-issues' : ''}${shown ? ' open' : ''}`}>
+      <div className="def-rule-head">
+        <button type="button" className="def-rule-toggle" aria-expanded={shown} aria-controls={`${id}-body`} onClick={() => setOpen(!open)}>
+          <span className="chev" aria-hidden="true">{shown ? '▾' : '▸'}</span>
+          {points !== undefined ? <span className={`pts${points.startsWith('-') || points === 'never' ? ' neg' : ''}`}>{points}</span> : null}{' '}
+          <span className="def-rule-title">{title}</span>{' '}
+          <span className="def-rule-words">{words}</span>
+        </button>
+        {invalid ? <span className="tag tag-amber">needs a fix</span> : null}
+      </div>
+      {shown ? (
+        <fieldset className="def-rule-body" id={`${id}-body`}>
+          <legend className="sr-only">{title}</legend>
+          {children}
+          <IssueNote path={path} />
+          <div className="def-rule-foot"><button type="button" className="button small danger-ghost" onClick={onRemove}>{removeLabel}</button></div>
+        </fieldset>
+      ) : null}
     </li>
   );
 }
@@ -139,7 +171,7 @@ function Conditions({ rule, path, set, pickers, names }: {
   );
 }
 
-function FitSection({ def, update, pickers, names }: Props) {
+function FitSection({ def, update, pickers, names, fresh }: Props) {
   const rules = def.fit?.rules ?? [];
   return (
     <section className="stack" aria-label="Fit rules form">
@@ -150,7 +182,7 @@ function FitSection({ def, update, pickers, names }: Props) {
           const name = r.label ?? r.id;
           const set = (change: (rule: FitRule) => void) => update((d) => change(d.fit.rules[i]!));
           return (
-            <RuleCard key={r.id + i} title={`${pts(r.points)} ${name}`} path={path} words={`${pts(r.points)} when ${describeConditions(r, names)}`}
+            <RuleCard key={r.id + i} title={name} points={pts(r.points)} fresh={fresh.has(r.id)} path={path} words={`when ${describeConditions(r, names)}`}
               removeLabel="Remove rule" onRemove={() => update((d) => { d.fit.rules.splice(i, 1); })}>
               <div className="row-fields">
                 <LabelField value={r.label} name={name} path={path} onChange={(v) => set((x) => { x.label = v; })} />
@@ -177,7 +209,7 @@ function BandsEditor({ def, update }: { def: LeadDefinition; update: Update }) {
     <div className="bands" role="group" aria-label="Fit grades">
       {grades.map((g, i) => (
         <label key={i} className="field narrow"><span>Grade {g.grade} from</span>
-          <input type="number" value={g.min ?? ''} placeholder="everyone else" aria-label={`Grade ${g.grade} from (fit points)`}
+          <input type="number" value={g.min ?? ''} placeholder="the rest" aria-label={`Grade ${g.grade} from (fit points)`}
             onChange={(e) => update((d) => { const b = d.fit.grades[i]!; if (e.target.value === '') delete b.min; else b.min = Number(e.target.value); })} />
         </label>
       ))}
@@ -187,7 +219,7 @@ function BandsEditor({ def, update }: { def: LeadDefinition; update: Update }) {
   );
 }
 
-function NegativeSection({ def, update, pickers, names }: Props) {
+function NegativeSection({ def, update, pickers, names, fresh }: Props) {
   const rules = def.negative ?? [];
   const ensure = (d: LeadDefinition) => { d.negative ??= []; return d.negative; };
   return (
@@ -200,8 +232,8 @@ function NegativeSection({ def, update, pickers, names }: Props) {
           const set = (change: (rule: NegativeRule) => void) => update((d) => change(ensure(d)[i]!));
           const effect = r.exclude ? 'never' : pts(r.points);
           return (
-            <RuleCard key={r.id + i} title={`${r.exclude ? 'Never MQL' : pts(r.points)} · ${name}`} path={path}
-              words={`${effect === 'never' ? 'Never an MQL' : `${effect} fit points`} when ${describeConditions(r, names)}`}
+            <RuleCard key={r.id + i} title={name} points={effect} fresh={fresh.has(r.id)} path={path}
+              words={`${effect === 'never' ? 'never an MQL' : 'fit points'} when ${describeConditions(r, names)}`}
               removeLabel="Remove rule" onRemove={() => update((d) => { ensure(d).splice(i, 1); })}>
               <div className="row-fields">
                 <LabelField value={r.label} name={name} path={path} onChange={(v) => set((x) => { x.label = v; })} />
@@ -228,11 +260,11 @@ function NegativeSection({ def, update, pickers, names }: Props) {
   );
 }
 
-function HalfLife({ value, onChange, label, inherit }: { value: number | null | undefined; onChange: (v: number | null | undefined) => void; label: string; inherit?: boolean }) {
+function HalfLife({ value, onChange, label, shown, inherit }: { value: number | null | undefined; onChange: (v: number | null | undefined) => void; label: string; shown: string; inherit?: boolean }) {
   const mode = value === undefined ? 'inherit' : value === null ? 'never' : 'days';
   return (
     <div className="row-fields">
-      <label className="field"><span>{label}</span>
+      <label className="field"><span>{shown}</span>
         <select value={mode} aria-label={label} onChange={(e) => onChange(e.target.value === 'inherit' ? undefined : e.target.value === 'never' ? null : 30)}>
           {inherit ? <option value="inherit">as the whole definition</option> : null}
           <option value="days">halve every…</option>
@@ -248,7 +280,7 @@ function HalfLife({ value, onChange, label, inherit }: { value: number | null | 
   );
 }
 
-function EngagementSection({ def, update, pickers, names }: Props) {
+function EngagementSection({ def, update, pickers, names, fresh }: Props) {
   const rules = def.engagement?.rules ?? [];
   const levels = def.engagement?.levels ?? [];
   return (
@@ -256,7 +288,7 @@ function EngagementSection({ def, update, pickers, names }: Props) {
       <p className="hint">What engagement counts: points per activity, capped so a repeat visitor does not become an MQL on their own; points fade over time (decay).</p>
       <div className="decay-box">
         <h3 className="subhead">Decay</h3>
-        <HalfLife label="Engagement points" value={def.engagement?.halfLifeDays} onChange={(v) => update((d) => { d.engagement.halfLifeDays = v ?? null; })} />
+        <HalfLife label="Engagement points decay" shown="Engagement points" value={def.engagement?.halfLifeDays} onChange={(v) => update((d) => { d.engagement.halfLifeDays = v ?? null; })} />
         <IssueNote path="engagement.halfLifeDays" />
       </div>
       <ol className="rule-editor">
@@ -266,7 +298,7 @@ function EngagementSection({ def, update, pickers, names }: Props) {
           const set = (change: (rule: EngagementRule) => void) => update((d) => change(d.engagement.rules[i]!));
           const cap = r.cap ? `; at most ${r.cap.max}× per ${r.cap.perDays} days` : '';
           return (
-            <RuleCard key={r.id + i} title={`${pts(r.points)} ${name}`} path={path} words={`${pts(r.points)} for each ${describeCriteria(r, names)}${cap}`}
+            <RuleCard key={r.id + i} title={name} points={pts(r.points)} fresh={fresh.has(r.id)} path={path} words={`each ${describeCriteria(r, names)}${cap}`}
               removeLabel="Remove rule" onRemove={() => update((d) => {
                 d.engagement.rules.splice(i, 1);
                 // An inquiry rule naming the removed rule would fail validation: drop the reference with it.
@@ -287,7 +319,7 @@ function EngagementSection({ def, update, pickers, names }: Props) {
                 ) : null}
               </div>
               <CriteriaFields criteria={r} path={path} pickers={pickers} onChange={(c) => update((d) => { d.engagement.rules[i] = c; })} />
-              <HalfLife label={`${name}: decay`} inherit value={r.halfLifeDays} onChange={(v) => set((x) => { if (v === undefined) delete x.halfLifeDays; else x.halfLifeDays = v; })} />
+              <HalfLife label={`${name}: decay`} shown="Decay of these points" inherit value={r.halfLifeDays} onChange={(v) => set((x) => { if (v === undefined) delete x.halfLifeDays; else x.halfLifeDays = v; })} />
             </RuleCard>
           );
         })}
@@ -299,7 +331,7 @@ function EngagementSection({ def, update, pickers, names }: Props) {
       <div className="bands" role="group" aria-label="Engagement levels">
         {levels.map((l, i) => (
           <label key={i} className="field narrow"><span>Level {l.level} from</span>
-            <input type="number" value={l.min ?? ''} placeholder="everyone else" aria-label={`Level ${l.level} from (engagement points)`}
+            <input type="number" value={l.min ?? ''} placeholder="the rest" aria-label={`Level ${l.level} from (engagement points)`}
               onChange={(e) => update((d) => { const b = d.engagement.levels[i]!; if (e.target.value === '') delete b.min; else b.min = Number(e.target.value); })} />
           </label>
         ))}
@@ -310,7 +342,7 @@ function EngagementSection({ def, update, pickers, names }: Props) {
   );
 }
 
-function HandRaiseSection({ def, update, pickers, names }: Props) {
+function HandRaiseSection({ def, update, pickers, names, fresh }: Props) {
   const rules = def.mql?.handRaises ?? [];
   const ensure = (d: LeadDefinition) => { d.mql ??= { ratings: ['qualified'], handRaises: [] }; d.mql.handRaises ??= []; return d.mql.handRaises; };
   return (
@@ -321,7 +353,7 @@ function HandRaiseSection({ def, update, pickers, names }: Props) {
           const path = `mql.handRaises[${i}]`;
           const name = r.label ?? r.id;
           return (
-            <RuleCard key={r.id + i} title={name} path={path} words={`MQL at once on ${describeCriteria(r, names)}, for fit ${r.minFitGrade ?? 'C'} or better`}
+            <RuleCard key={r.id + i} title={name} points="MQL" fresh={fresh.has(r.id)} path={path} words={`at once on ${describeCriteria(r, names)}, for fit ${r.minFitGrade ?? 'C'} or better`}
               removeLabel="Remove hand-raise" onRemove={() => update((d) => { ensure(d).splice(i, 1); })}>
               <div className="row-fields">
                 <LabelField value={r.label} name={name} path={path} onChange={(v) => update((d) => { ensure(d)[i]!.label = v; })} />
@@ -416,7 +448,7 @@ function MatrixSection({ def, update }: Props) {
   );
 }
 
-function InquirySection({ def, update, pickers, names }: Props) {
+function InquirySection({ def, update, pickers, names, fresh }: Props) {
   const rule = def.inquiry ?? defaultInquiryRule;
   const ensure = (d: LeadDefinition) => { d.inquiry ??= structuredClone(defaultInquiryRule); d.inquiry.activities ??= []; return d.inquiry; };
   const engaged = rule.engaged === undefined ? { minSignals: 1 } : rule.engaged;
@@ -429,7 +461,7 @@ function InquirySection({ def, update, pickers, names }: Props) {
           const path = `inquiry.activities[${i}]`;
           const name = r.label ?? r.id;
           return (
-            <RuleCard key={r.id + i} title={name} path={path} words={`Inquiry on ${describeCriteria(r, names)}`}
+            <RuleCard key={r.id + i} title={name} fresh={fresh.has(r.id)} path={path} words={`on ${describeCriteria(r, names)}`}
               removeLabel="Remove activity" onRemove={() => update((d) => { ensure(d).activities.splice(i, 1); })}>
               <div className="row-fields"><LabelField value={r.label} name={name} path={path} onChange={(v) => update((d) => { ensure(d).activities[i]!.label = v; })} /></div>
               <CriteriaFields criteria={r} path={path} pickers={pickers} onChange={(c: InquiryActivityRule) => update((d) => { ensure(d).activities[i] = c; })} />

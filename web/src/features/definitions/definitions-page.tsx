@@ -53,9 +53,10 @@ export function DefinitionsPage({ me }: { me: Me }) {
       </header>
       <div className="notice-slot" aria-live="polite">{notice ? <p className="notice">{notice}</p> : null}</div>
       {createDraft.isError ? <ErrorNote error={createDraft.error} /> : null}
+      {/* The version being worked on takes the full width: its form needs the room, history can wait below. */}
+      {working ? <div className="def-working"><WorkingVersion key={working.id} def={working} me={me} hasActive={!!active} onNotice={setNotice} /></div> : null}
       <div className="def-grid">
         <div className="stack-lg">
-          {working ? <WorkingVersion key={working.id} def={working} me={me} hasActive={!!active} onNotice={setNotice} /> : null}
           {active ? (
             <Card title={`Active definition · v${active.version}`}>
               <p className="muted small">{active.name}</p>
