@@ -87,7 +87,7 @@ function SectionTab({ s, i, selected, base, onSelect, onKey, tabRef }: {
   return (
     <button type="button" role="tab" id={`${base}-${s.id}`} aria-selected={selected} aria-controls={`${base}-panel`} tabIndex={selected ? 0 : -1}
       className={selected ? 'on' : ''} ref={tabRef} onClick={onSelect} onKeyDown={(e) => onKey(e, i)}>
-      {s.label}{issues ? <span className="tab-issues" aria-label={`${issues} problem${issues === 1 ? '' : 's'}`}>{issues}</span> : null}
+      {s.label}{issues ? <><span className="tab-issues" aria-hidden="true">{issues}</span><span className="sr-only"> ({issues} problem{issues === 1 ? '' : 's'})</span></> : null}
     </button>
   );
 }
