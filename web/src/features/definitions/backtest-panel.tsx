@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { categoryLabel } from '../dashboard/chart-view.tsx';
 import { EChart, type ChartOption } from '../dashboard/echart.tsx';
 import { formatDate, formatDateTime, formatMoney, formatNumber, reportCurrency } from '../../ui/format.ts';
 import type { BacktestResult } from './definitions-api.ts';
@@ -28,8 +29,9 @@ export function BacktestPanel({ result }: { result: BacktestResult }) {
     return {
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
-      grid: { left: 40, right: 16, top: 36, bottom: 28 },
-      xAxis: { type: 'category', data: months, axisLabel: { color: '#5c6370', fontSize: 11 } },
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      // Every month named ("Mar 2026"), slanted when a year of them would collide.
+      xAxis: { type: 'category', data: months.map(categoryLabel), axisLabel: { color: '#5c6370', fontSize: 11, interval: 0, rotate: months.length > 8 ? 40 : 0 } },
       yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: '#eef0f3' } } },
       series: [
         { name: `Proposal (v${proposal.version ?? '?'})`, type: 'bar', data: series(proposal) },

@@ -180,3 +180,15 @@ export function describeCriteria(c: ActivityCriteria, names: DefinitionNames = e
   }
   return extra.length ? `${text} (${extra.join('; ')})` : text;
 }
+
+/**
+ * Change lines and explanations come from the server with content ids in them ("content 01a23a3c-…"):
+ * known ids are replaced by the asset's title, so the diff reads like the form.
+ */
+export function withTitles(text: string, names: DefinitionNames): string {
+  if (!names.content.size) return text;
+  return text.replace(/(?:content )?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi, (whole, id: string) => {
+    const c = names.content.get(id.toLowerCase()) ?? names.content.get(id);
+    return c ? `“${c.title}”` : whole;
+  });
+}

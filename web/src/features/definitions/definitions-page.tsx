@@ -10,7 +10,7 @@ import { useApprovers } from '../settings/approvers-panel.tsx';
 import {
   asBacktest, asDefinition, base, defKeys, sideOfRole, sidesOf, useDefinitions, useDiff, useHistory, usePickers, type Definition,
 } from './definitions-api.ts';
-import { namesOf } from './definition-words.ts';
+import { namesOf, withTitles } from './definition-words.ts';
 import { DraftEditor, parse, serialize, type Format } from './draft-editor.tsx';
 import { PlainWords } from './plain-words.tsx';
 import { Approvals, VersionHistory } from './version-history.tsx';
@@ -107,6 +107,8 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
   const backtested = def.backtest_revision !== null && def.backtest_revision === def.revision;
   const signed = def.approvals.some((a) => a.user_id === me.user?.id && a.decision === 'approve');
   const diff = useDiff(def.id, hasActive);
+  const pickers = usePickers();
+  const names = useMemo(() => namesOf(pickers.data), [pickers.data]);
 
   const act = useMutation({
     mutationFn: async ({ path, body }: { path: string; body?: unknown; done: string }) => api<unknown>(path.startsWith('PATCH') ? 'PATCH' : 'POST', `${base}/${def.id}${path.replace(/^PATCH/, '')}`, body),
@@ -129,7 +131,7 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
             {diff.isPending ? <Loading /> : diff.isError ? <ErrorNote error={diff.error} /> : diff.data.changes.length === 0 ? (
               <p className="small muted">Nothing yet: the same as the active version.</p>
             ) : (
-              <ul className="change-list">{diff.data.changes.map((c, i) => <li key={i}><span className="tag">{humanize(c.area)}</span> {c.text}</li>)}</ul>
+              <ul className="change-list">{diff.data.changes.map((c, i) => <li key={i}><span className="tag">{humanize(c.area)}</span> {withTitles(c.text, names)}</li>)}</ul>
             )}
           </section>
         ) : null}
