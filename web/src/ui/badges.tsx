@@ -30,7 +30,7 @@ export function RatingBadge({ rating, qualifiedAs }: { rating: string | null; qu
   if (!qualifiedAs || qualifiedAs === rating) return badge;
   return (
     <span className="rating-then" title={`${ratingTitle(rating)} now; it was ${qualifiedAs} when it qualified (engagement points fade over time).`}>
-      {badge}<span className="rating-was">now · {qualifiedAs} at MQL</span>
+      {badge}<span className="rating-was">was {qualifiedAs}</span>
     </span>
   );
 }

@@ -46,7 +46,7 @@ const formatOf = (model: SeriesModel): ValueFormat | undefined => model.format ?
  * where every name has a row of its own, cut with … only past 26 characters (the tooltip has it whole).
  */
 export function horizontal(model: SeriesModel): boolean {
-  return model.kind === 'bar' && !model.categories.every(isMonth) && (model.categories.length > 6 || model.categories.some((c) => c.length > 14));
+  return model.kind === 'bar' && !model.categories.every(isMonth) && model.categories.length > 6;
 }
 
 function seriesOption(model: SeriesModel): ChartOption {
@@ -155,7 +155,7 @@ export function FlagTable({ model }: { model: FlagTableModel }) {
         <tbody>
           {table.rows.map((row, i) => (
             <tr key={i} className={flags[i] ? 'flagged' : undefined}>
-              {shown.map(([c, j]) => <td key={c} className={typeof row[j] === 'number' ? 'num' : undefined}>{cellText(c, row[j])}</td>)}
+              {shown.map(([c, j]) => <td key={c} className={c === 'group' ? undefined : 'num'}>{cellText(c, row[j])}</td>)}
               <td>{flags[i] ? <span className="flag" title={flags[i] ?? ''}>⚑ {flags[i]}</span> : null}</td>
             </tr>
           ))}
