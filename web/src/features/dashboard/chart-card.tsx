@@ -5,7 +5,7 @@ import { downloadCsv } from './csv.ts';
 import type { ReportState } from './use-report.ts';
 
 /** What to do when a chart has nothing to draw: the usual causes, in the order people hit them. */
-const defaultEmpty = 'No leads entered between these dates. Widen the From and To dates above; if the workspace is new, import leads (CSV) or add the tracking snippet from Settings → API keys so leads start arriving.';
+const defaultEmpty = 'No leads entered between these dates. Widen the From and To dates above; if the workspace is new, import leads (CSV) or have an admin add the tracking snippet (Settings → API keys) so leads start arriving.';
 
 /** A dashboard tile: title, the chart or an honest empty state, and an Export CSV of the rows behind it. */
 export function ChartCard({ title, subtitle, note, state, csvName, height, extra, className }: {
