@@ -6,6 +6,7 @@ import {
   activateDefinition, approversView, createDefinitionDraft, editDefinitionDraft, emergencyStopDefinition, proposeDefinition, retireDefinition,
   setApprovers, signDefinition, validateDefinitionInput, withdrawDefinition,
 } from '../app/definitions/definition-lifecycle.ts';
+import { definitionPickers } from '../app/definitions/definition-pickers.ts';
 import { definitionHistory, diffDefinition, findDefinition, listDefinitionVersions } from '../app/definitions/definition-queries.ts';
 import type { Result } from '../core/result.ts';
 import type { LeadDefinitionRecord } from '../storage/definitions.repo.ts';
@@ -13,7 +14,7 @@ import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
 import {
   approvalInput, approversDto, approversInput, backtestInput, definitionDto, definitionInput, diffDto, diffQuery, emergencyStopInput, historyDto,
-  retireInput, toDefinitionDto, toHistoryDto,
+  pickersDto, retireInput, toDefinitionDto, toHistoryDto, toPickersDto,
 } from './contract/definitions.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
@@ -55,6 +56,11 @@ export function definitionsRoutes(server: FastifyInstance, deps: ServerDeps): vo
     config: { permission: 'read' },
     schema: { tags, summary: 'Every version: what changed, when, who agreed, and its backtest', response: { 200: historyDto, ...errorResponses } },
   }, async (request) => toHistoryDto(await definitionHistory(deps.app, principalOf(request).workspaceId)));
+
+  app.get(`${base}/pickers`, {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Content, forms and custom fields a definition can name, by title (for the editor)', response: { 200: pickersDto, ...errorResponses } },
+  }, async (request) => toPickersDto(await definitionPickers(deps.app, principalOf(request).workspaceId)));
 
   app.get(`${base}/:id`, {
     config: { permission: 'read' },

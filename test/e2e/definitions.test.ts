@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
@@ -26,7 +27,7 @@ describe.skipIf(!hasChromium)('definition workspace (Chromium)', () => {
     await web?.close();
   });
 
-  it('marketing drafts a points change, backtests and proposes it; a rep cannot sign; the sales manager approves it', async () => {
+  it('marketing edits rules entirely through the form, backtests and proposes it; a rep cannot sign; the sales manager approves it', async () => {
     const page = watch(await loginAs(browser, web.baseUrl, 'marketing@web.test'));
     await page.getByRole('link', { name: 'Definitions', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Lead definitions' }).waitFor();
@@ -36,30 +37,62 @@ describe.skipIf(!hasChromium)('definition workspace (Chromium)', () => {
 
     await page.getByRole('button', { name: 'New draft from active' }).click();
     await page.getByText('Draft v2 created from the active definition.').waitFor();
-    const editor = page.getByLabel('Definition JSON');
-    await editor.waitFor();
     await page.getByText('Valid definition').waitFor();
 
-    // A broken edit is reported by path, in place.
-    const original = await editor.inputValue();
-    await editor.fill(original.replace('"points": 10', '"points": "ten"'));
-    await page.getByRole('list', { name: 'Validation errors' }).getByText(/fit\.rules\[\d+\]\.points|engagement\.rules\[\d+\]\.points/).first().waitFor();
-    await page.getByRole('button', { name: 'Discard changes' }).click();
-    // The same document as YAML, validated the same way; back to JSON for the edit.
+    // The rule is edited entirely through the form: one tab per rule kind, a rule opens into its fields.
+    const kinds = page.getByRole('tablist', { name: 'Rule kinds' });
+    for (const tab of ['Fit', 'Negatives', 'Engagement & decay', 'Hand-raises', 'High-intent content', 'Rating matrix', 'Inquiry rule']) {
+      await kinds.getByRole('tab', { name: tab }).waitFor();
+    }
+    await kinds.getByRole('tab', { name: 'Engagement & decay' }).click();
+    await page.getByRole('button', { name: /pricing page each page view or content view of pages under \/pricing/ }).click();
+    // A value the agreement refuses is reported in place (the rule's card and the tab say so), not as a path in a JSON box.
+    await page.getByLabel('pricing page points').fill('5000');
+    const pricingCard = page.locator('.def-rule', { hasText: 'pricing page' }).first();
+    await pricingCard.getByText(/1000/).first().waitFor();
+    await kinds.getByRole('tab', { name: /Engagement & decay.*1 problem/ }).waitFor();
+    await page.getByLabel('pricing page points').fill('40');
+    await page.getByText('Valid definition').waitFor();
+
+    // A new rule built from pickers: content by its title, not its id.
+    await page.getByRole('button', { name: 'Add engagement rule' }).click();
+    const added = page.locator('.def-rule.open', { hasText: 'New engagement rule' }).first();
+    await added.getByLabel('New engagement rule name').fill('ROI case study download');
+    const rule = page.locator('.def-rule.open', { has: page.getByLabel('ROI case study download points') }).first();
+    await rule.getByLabel('ROI case study download points').fill('30');
+    await rule.getByLabel('page view', { exact: true }).uncheck();
+    await rule.getByLabel('content download', { exact: true }).check();
+    await rule.getByLabel('Content', { exact: true }).selectOption({ label: 'ROI case study — pdf · consideration' });
+    await rule.getByText('each content download of “ROI case study”').first().waitFor();
+    await page.getByText('Valid definition').waitFor();
+
+    // The text view stays: the same document as YAML; a syntax error names its line and column.
+    await page.getByRole('button', { name: 'YAML / JSON text' }).click();
     await page.getByLabel('Format').selectOption('yaml');
-    expect(await page.getByLabel('Definition YAML').inputValue()).toContain('schemaVersion: 1');
+    const yaml = page.getByLabel('Definition YAML');
+    const text = await yaml.inputValue();
+    expect(text).toContain('label: ROI case study download');
+    const lines = text.split('\n');
+    const broken = lines.findIndex((l) => l.startsWith('name:'));
+    lines[broken] = 'name: [unclosed';
+    await yaml.fill(lines.join('\n'));
+    await page.getByRole('alert').getByText(/YAML syntax error at line \d+, column \d+/).waitFor();
+    await page.getByRole('button', { name: /Go to line \d+/ }).waitFor();
+    await yaml.fill(text);
     await page.getByText('Valid definition').waitFor();
-    await page.getByLabel('Format').selectOption('json');
-    await editor.waitFor();
+    await page.getByRole('button', { name: 'Form' }).click();
 
-    const form = page.getByRole('form', { name: "Change a rule's points" });
-    await form.getByLabel('Rule').selectOption({ label: 'Engagement: pricing page (+10)' });
-    await form.getByLabel('Points').fill('40');
-    await form.getByRole('button', { name: 'Apply points' }).click();
-    await page.getByText('Valid definition').waitFor();
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved v2.').waitFor();
-    await page.getByRole('region', { name: 'Changes from active' }).getByText(/pricing page/i).first().waitFor();
+    const changes = page.getByRole('region', { name: 'Changes from active' });
+    await changes.getByText(/pricing page/i).first().waitFor();
+    await changes.getByText(/ROI case study/i).first().waitFor();
+
+    // axe on the editor, with a rule open (the form's own controls are what is new here).
+    await kinds.getByRole('tab', { name: 'Fit' }).click();
+    await page.getByRole('button', { name: /title VP or C-level/ }).click();
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).include('.def-working').analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 
     await page.getByRole('button', { name: 'Run backtest' }).click();
     const result = page.getByRole('region', { name: 'Backtest result' });
@@ -68,6 +101,11 @@ describe.skipIf(!hasChromium)('definition workspace (Chromium)', () => {
     // Two pricing visits now make the seeded VPs at SaaS accounts (fit A) engaged enough: more MQLs than the active version.
     const mqls = result.getByRole('row', { name: /^MQLs/ }).first().getByRole('cell');
     expect(Number(await mqls.nth(0).textContent())).toBeGreaterThan(Number(await mqls.nth(1).textContent()));
+    // Why the backtest's count is not the dashboard's.
+    await result.getByText('Why these counts differ from the dashboard').click();
+    await result.getByText(/Cohort, not events/).waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, 'definition-form-backtest');
 
     // Proposing waits for a backtest of exactly this revision (it just ran).
     await page.getByRole('button', { name: 'Propose' }).click();

@@ -1,3 +1,4 @@
+import { markDemoAlertsReadWhenActedOn } from '../../storage/demo-alerts.repo.ts';
 import { dropQueuedJobs } from '../../storage/job-queue.repo.ts';
 import { simulatedClock, type AppDeps } from '../context.ts';
 import { installDefaultDefinition } from '../definitions/install-default-definition.ts';
@@ -138,6 +139,8 @@ export async function seedDemoWorkspace(deps: AppDeps, options: DemoOptions): Pr
   // The year was lived on a simulated clock: its nurture ticks and alert deliveries are history. Left queued,
   // the real worker would run them at once and email fictional people through a configured SMTP server.
   await dropQueuedJobs(deps.db, workspace.id, ['nurture-tick', 'deliver-alert']);
+  // The bell agrees with the inbox: alerts about leads the rep has since acted on were read back then.
+  await markDemoAlertsReadWhenActedOn(deps.db, workspace.id);
   await analyzeAfterBulkLoad(deps.db);
   progress(total, total, 'counting');
   const counts = await countWorkspaceRows(deps.db, workspace.id, demoTables);

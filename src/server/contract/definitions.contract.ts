@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DefinitionPickers } from '../../app/definitions/definition-pickers.ts';
 import type { DefinitionDetail, DefinitionHistoryEntry } from '../../app/definitions/definition-queries.ts';
 import type { DefinitionEvent } from '../../storage/definition-versions.repo.ts';
 import { iso, isoDateTime } from './common.contract.ts';
@@ -116,3 +117,26 @@ const approverSideDto = z.object({
   users: z.array(z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() })),
 });
 export const approversDto = z.object({ marketing: approverSideDto, sales: approverSideDto }).meta({ id: 'Approvers' });
+
+export const pickersDto = z.object({
+  content: z.array(z.object({
+    id: z.string(), title: z.string(), format: z.string(), buying_stage: z.string().nullable(), topics: z.array(z.string()), url: z.string().nullable(),
+  })).describe('Content assets by title, for content rules and high-intent content.'),
+  forms: z.array(z.object({
+    id: z.string().describe('The form id rules match as `properties.form_id`.'),
+    submissions: z.number().int().describe('Submissions among the newest 50,000 activities.'),
+    page_url: z.string().nullable().describe('A page the form was submitted from.'),
+  })),
+  fields: z.array(z.object({
+    field: z.string().describe('What a fit or negative condition names, e.g. contact.attributes.plan.'),
+    label: z.string().nullable(), type: z.string().nullable(),
+  })).describe('Custom fields: declared ones with their label, and attribute keys seen on contacts and accounts.'),
+}).meta({ id: 'DefinitionPickers' });
+
+export function toPickersDto(p: DefinitionPickers): z.infer<typeof pickersDto> {
+  return {
+    content: p.content.map((c) => ({ id: c.id, title: c.title, format: c.format, buying_stage: c.buyingStage, topics: c.topics, url: c.url })),
+    forms: p.forms.map((f) => ({ id: f.id, submissions: f.submissions, page_url: f.pageUrl })),
+    fields: p.fields.map((f) => ({ field: `${f.entity}.attributes.${f.key}`, label: f.label, type: f.type })),
+  };
+}

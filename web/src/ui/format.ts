@@ -14,8 +14,40 @@ export const formatDate = (iso: string | null | undefined) => (!iso ? '—' : /^
 export const localToday = (now = new Date()) => `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
 export const formatDateTime = (iso: string | null | undefined) => (iso ? dateTimeFmt.format(new Date(iso)) : '—');
 export const formatNumber = (n: number | null | undefined) => (n === null || n === undefined ? '—' : numberFmt.format(n));
-export const formatMoney = (amount: number, currency: string) =>
-  new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount);
+/**
+ * Reports sum amounts as stored (the API says so in each report's notes) and carry no currency; the
+ * demo and the cost imports default to USD. One constant, so every report money figure says the same.
+ */
+export const reportCurrency = 'USD';
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+/** "$770,000", "€10,260": locale grouping, the currency's symbol, whole units (amounts here are deal-sized). */
+export function formatMoney(amount: number, currency: string = reportCurrency): string {
+  let f = moneyFormats.get(currency);
+  if (!f) {
+    try {
+      f = new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: 0 });
+    } catch {
+      // A stored currency code Intl does not know: the number, then the code as written.
+      return `${numberFmt.format(Math.round(amount))} ${currency}`;
+    }
+    moneyFormats.set(currency, f);
+  }
+  return f.format(amount);
+}
+/** Money with cents when the amount is small (cost per lead: "$12.40"), whole units otherwise. */
+export function formatUnitMoney(amount: number, currency: string = reportCurrency): string {
+  if (Math.abs(amount) >= 100) return formatMoney(amount, currency);
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
+}
+const percentFmt = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
+/** A share (0.123) as "12.3%" in the user's locale. */
+export const formatPercent = (share: number | null | undefined) => (share === null || share === undefined || !Number.isFinite(share) ? '—' : percentFmt.format(share));
+/** "first_touch" → "First touch", "cost_per_order_dollar" → "Cost per order dollar": snake_case keys for people. */
+export const humanLabel = (key: string) => key.replace(/[_-]+/g, ' ').replace(/\s+/g, ' ').trim().replace(/^\w/, (m) => m.toUpperCase());
 
 /** "3 h 20 min", "2 d 4 h": compact durations for SLA clocks and time-in-stage. */
 export function formatDuration(ms: number): string {

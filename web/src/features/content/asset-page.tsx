@@ -6,7 +6,7 @@ import { useContentAsset, useUsers } from '../../api/queries.ts';
 import type { Me } from '../../api/types.ts';
 import { canWrite } from '../../app/roles.ts';
 import { Tag, stageLabel } from '../../ui/badges.tsx';
-import { formatDate, formatDateTime, formatMoney, formatNumber, humanize } from '../../ui/format.ts';
+import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent, humanize } from '../../ui/format.ts';
 import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { EChart, type ChartOption } from '../dashboard/echart.tsx';
 import { contentKeys, useAssetStats, useRatings, type AssetStats, type ContentRating } from './content-api.ts';
@@ -42,7 +42,12 @@ function ConsumptionCharts({ stats }: { stats: AssetStats }) {
       </figure>
       <figure className="chart-figure">
         <figcaption className="subhead">By persona</figcaption>
-        <EChart option={personaOption} height={height(byPersona.length)} label={`Consumptions by persona: ${byPersona.map(([k, v]) => `${k} ${v}`).join(', ')}`} />
+        {/* All "Unknown" is not a finding: it means no persona is recorded, which the chart would hide behind one full bar. */}
+        {byPersona.every(([k]) => k === 'Unknown') ? (
+          <EmptyState title="No persona recorded for these people.">
+            Personas come from the contact attribute <code>persona</code>: set it in a CSV import column, an identify trait or a form field, and this split fills in.
+          </EmptyState>
+        ) : <EChart option={personaOption} height={height(byPersona.length)} label={`Consumptions by persona: ${byPersona.map(([k, v]) => `${k} ${v}`).join(', ')}`} />}
       </figure>
     </div>
   );
@@ -196,11 +201,11 @@ export function AssetPage({ me }: { me: Me }) {
         <div className="kpi"><span className="kpi-label">Consumptions</span><span className="kpi-value">{s ? formatNumber(s.consumptions) : '…'}</span><span className="kpi-sub">views, downloads, email clicks</span></div>
         <div className="kpi"><span className="kpi-label">People reached</span><span className="kpi-value">{s ? formatNumber(s.consumers) : '…'}</span><span className="kpi-sub">distinct contacts</span></div>
         <div className="kpi"><span className="kpi-label">Influence</span>
-          <span className="kpi-value">{s ? (s.influence.share === null ? '—' : `${Math.round(s.influence.share * 100)}%`) : '…'}</span>
+          <span className="kpi-value">{s ? formatPercent(s.influence.share) : '…'}</span>
           <span className="kpi-sub">{s ? `${s.influence.progressed} of ${s.consumers} moved forward within ${s.influence.window_days} days` : ' '}</span></div>
         <div className="kpi"><span className="kpi-label">Influenced pipeline</span>
-          <span className="kpi-value">{s ? formatMoney(s.influenced_pipeline.amount, 'USD') : '…'}</span>
-          <span className="kpi-sub">{s ? `${s.influenced_pipeline.opportunities} opportunities, ${formatMoney(s.influenced_pipeline.won_amount, 'USD')} won · correlation, not attribution` : ' '}</span></div>
+          <span className="kpi-value">{s ? formatMoney(s.influenced_pipeline.amount) : '…'}</span>
+          <span className="kpi-sub">{s ? `${s.influenced_pipeline.opportunities} opportunities, ${formatMoney(s.influenced_pipeline.won_amount)} won · correlation, not attribution` : ' '}</span></div>
       </section>
 
       <div className="content-asset-grid">

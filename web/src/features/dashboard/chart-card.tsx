@@ -4,6 +4,9 @@ import { ChartView } from './chart-view.tsx';
 import { downloadCsv } from './csv.ts';
 import type { ReportState } from './use-report.ts';
 
+/** What to do when a chart has nothing to draw: the usual causes, in the order people hit them. */
+const defaultEmpty = 'No leads entered between these dates. Widen the From and To dates above; if the workspace is new, import leads (CSV) or have an admin add the tracking snippet (Settings → API keys) so leads start arriving.';
+
 /** A dashboard tile: title, the chart or an honest empty state, and an Export CSV of the rows behind it. */
 export function ChartCard({ title, subtitle, note, state, csvName, height, extra, className }: {
   title: string; subtitle?: string; note?: string; state: ReportState; csvName: string; height?: number; extra?: ReactNode; className?: string;
@@ -25,7 +28,7 @@ export function ChartCard({ title, subtitle, note, state, csvName, height, extra
       {note ? <p className="card-note">{note}</p> : null}
       {state.status === 'loading' ? <Loading /> : null}
       {state.status === 'error' ? <ErrorNote error={state.error} /> : null}
-      {state.status === 'empty' ? <EmptyState title="No data for this period.">{state.reason}</EmptyState> : null}
+      {state.status === 'empty' ? <EmptyState title="No data for this period.">{state.reason ?? defaultEmpty}</EmptyState> : null}
       {view ? <ChartView model={view.model} label={title} height={height} /> : null}
     </section>
   );

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { formatNumber } from '../../ui/format.ts';
+import { formatNumber, formatPercent } from '../../ui/format.ts';
 import { ChartCard } from './chart-card.tsx';
-import { adaptAttribution, adaptContribution } from './reports/attribution.adapter.ts';
+import { adaptAttribution, adaptContribution, modelLabel } from './reports/attribution.adapter.ts';
 import { label, num, type Envelope } from './reports/envelope.ts';
 import { adaptConversion, adaptFunnel, adaptFunnelFlows, adaptMqlTrend, adaptVelocity } from './reports/funnel.adapter.ts';
 import { adaptCpod, adaptSegmentBars, adaptSla, adaptSources, adaptTimeToSalesReady } from './reports/process.adapter.ts';
@@ -39,13 +39,13 @@ export function DashboardPage() {
     sources: useReportState(sources, adaptSources),
     segmentBars: useReportState(sources, adaptSegmentBars),
     contribution: useReportState(attribution, adaptContribution),
-    cpod: useReportState(cpod, adaptCpod, [], 'No costs or no won revenue in this period: record costs with PUT /api/v1/costs or `leadloop costs import FILE`.'),
+    cpod: useReportState(cpod, adaptCpod, [], 'It needs monthly costs and won deals in the period. Record marketing and sales costs per month (import a CSV with `leadloop costs import costs.csv`, columns period_start, category, amount), then reload.'),
     attribution: useReportState(attribution, (e) => adaptAttribution(e, filters.model, dimension), [filters.model, dimension]),
-    sla: useReportState(sla, adaptSla, [], 'No hand-offs to sales were recorded in this period.'),
+    sla: useReportState(sla, adaptSla, [], 'No MQLs were handed to sales in this period. Widen the dates, or check Settings → Routing so new MQLs get an owner.'),
   };
 
   const total = funnel.data?.rows.find((r) => r.group === 'total');
-  const share = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}% of ${''}` : undefined);
+  const share = (a: number, b: number) => (b ? `${formatPercent(a / b)} of ` : undefined);
   const versions = funnel.data?.definition_versions ?? [];
   const segLabel = segments.find((s) => s.value === filters.by)?.label ?? filters.by;
   const notes = (e: Envelope | undefined) => e?.notes.find((n) => /censor/i.test(n));
@@ -96,7 +96,7 @@ export function DashboardPage() {
           state={charts.attribution}
           extra={<>
             <label className="inline-field small">Model
-              <select value={filters.model} onChange={(e) => set({ model: e.target.value })}>{attributionModels.map((m) => <option key={m} value={m}>{label(m)}</option>)}</select>
+              <select value={filters.model} onChange={(e) => set({ model: e.target.value })}>{attributionModels.map((m) => <option key={m} value={m}>{modelLabel(m)}</option>)}</select>
             </label>
             <label className="inline-field small">By
               <select value={dimension} onChange={(e) => setDimension(e.target.value)}>{dimensions.map((d) => <option key={d} value={d}>{label(d)}</option>)}</select>

@@ -1,9 +1,10 @@
 import { useMemo } from 'react';
+import { categoryLabel } from '../dashboard/chart-view.tsx';
 import { EChart, type ChartOption } from '../dashboard/echart.tsx';
-import { formatDate, formatDateTime, formatNumber } from '../../ui/format.ts';
+import { formatDate, formatDateTime, formatMoney, formatNumber, reportCurrency } from '../../ui/format.ts';
 import type { BacktestResult } from './definitions-api.ts';
 
-const money = (n: number | undefined) => (n === undefined ? '—' : new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', maximumFractionDigits: 0 }).format(n));
+const money = (n: number | undefined) => (n === undefined ? '—' : formatMoney(n, reportCurrency));
 
 /** Every month of the window ("2026-01"), so empty months still show as zero bars. */
 function windowMonths(from: string | null, to: string | null): string[] {
@@ -28,8 +29,9 @@ export function BacktestPanel({ result }: { result: BacktestResult }) {
     return {
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
-      grid: { left: 40, right: 16, top: 36, bottom: 28 },
-      xAxis: { type: 'category', data: months, axisLabel: { color: '#5c6370', fontSize: 11 } },
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      // Every month named ("Mar 2026"), slanted when a year of them would collide.
+      xAxis: { type: 'category', data: months.map(categoryLabel), axisLabel: { color: '#5c6370', fontSize: 11, interval: 0, rotate: months.length > 8 ? 40 : 0 } },
       yAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: '#eef0f3' } } },
       series: [
         { name: `Proposal (v${proposal.version ?? '?'})`, type: 'bar', data: series(proposal) },
@@ -53,6 +55,7 @@ export function BacktestPanel({ result }: { result: BacktestResult }) {
       <p className="small muted">Replayed {result.from ? formatDate(result.from) : 'all history'} – {result.to ? formatDate(result.to) : 'now'}; ran {formatDateTime(result.ranAt)}.</p>
       {proposal.mqls === 0 && !active?.mqls ? <p className="small muted">Neither version makes an MQL in this window.</p> : null}
       <EChart option={option} height={240} label="MQLs per month: proposal vs active" />
+      <BacktestVsDashboard result={result} />
       <table className="table compact">
         <thead><tr><th scope="col">Measure</th><th scope="col">Proposal</th><th scope="col">Active</th></tr></thead>
         <tbody>
@@ -62,5 +65,27 @@ export function BacktestPanel({ result }: { result: BacktestResult }) {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/**
+ * The dashboard and the backtest answer different questions, so their MQL counts differ (545 against
+ * 274 for one year in the demo): said here, with this run's own numbers, before anyone reconciles by hand.
+ */
+function BacktestVsDashboard({ result }: { result: BacktestResult }) {
+  const { proposal } = result;
+  const window = `${result.from ? formatDate(result.from) : 'the first activity'} – ${result.to ? formatDate(result.to) : 'now'}`;
+  return (
+    <details className="explain small">
+      <summary>Why these counts differ from the dashboard</summary>
+      <ul>
+        <li><strong>Window.</strong> This replay counts {window}. The dashboard counts the period chosen in its filter.</li>
+        <li><strong>People, once.</strong> The backtest counts each person&apos;s <em>first</em> MQL under this version: {formatNumber(proposal.mqls)} people.
+          {proposal.mqlsBeforeWindow ? ` ${formatNumber(proposal.mqlsBeforeWindow)} more would already have been MQLs before the window and are not counted again.` : ''}
+          {' '}The dashboard counts leads, so a person recycled to nurture who qualifies again counts twice there (see “recycled” in its funnel).</li>
+        <li><strong>Cohort, not events.</strong> The dashboard&apos;s funnel follows the leads <em>opened</em> in its period and counts those that reached MQL (by any version, or by sales and imports moving them); the backtest dates each MQL at the activity that would have qualified the person.</li>
+        <li><strong>Today&apos;s facts.</strong> Fit is judged on people&apos;s and companies&apos; current fields, and only activity history is replayed: leads created by hand, imports or CRM sync without a qualifying activity are not MQLs here.</li>
+      </ul>
+    </details>
   );
 }

@@ -40,3 +40,10 @@ export function sidesOf(userId: string | null | undefined, approvers: { marketin
 
 /** The side a role speaks for (admins and viewers: none). */
 export const sideOfRole = (role: string | null | undefined) => (role === 'marketing' ? 'marketing' : role === 'sales' || role === 'sales_manager' ? 'sales' : null);
+
+export type { Pickers } from './definition-words.ts';
+/** Content, forms and custom fields by title, for the editor's pickers and the plain-words view. */
+export const usePickers = () => useQuery({
+  queryKey: ['definitions', 'pickers'], staleTime: 60_000,
+  queryFn: () => get<import('./definition-words.ts').Pickers>(`${base}/pickers`),
+});

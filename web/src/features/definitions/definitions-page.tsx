@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { defaultDefinition } from '../../../../src/core/definitions/default-definition.ts';
 import { api } from '../../api/client.ts';
@@ -8,8 +8,9 @@ import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { BacktestPanel } from './backtest-panel.tsx';
 import { useApprovers } from '../settings/approvers-panel.tsx';
 import {
-  asBacktest, asDefinition, base, defKeys, sideOfRole, sidesOf, useDefinitions, useDiff, useHistory, type Definition,
+  asBacktest, asDefinition, base, defKeys, sideOfRole, sidesOf, useDefinitions, useDiff, useHistory, usePickers, type Definition,
 } from './definitions-api.ts';
+import { namesOf, withTitles } from './definition-words.ts';
 import { DraftEditor, parse, serialize, type Format } from './draft-editor.tsx';
 import { PlainWords } from './plain-words.tsx';
 import { Approvals, VersionHistory } from './version-history.tsx';
@@ -52,14 +53,15 @@ export function DefinitionsPage({ me }: { me: Me }) {
       </header>
       <div className="notice-slot" aria-live="polite">{notice ? <p className="notice">{notice}</p> : null}</div>
       {createDraft.isError ? <ErrorNote error={createDraft.error} /> : null}
+      {/* The version being worked on takes the full width: its form needs the room, history can wait below. */}
+      {working ? <div className="def-working"><WorkingVersion key={working.id} def={working} me={me} hasActive={!!active} onNotice={setNotice} /></div> : null}
       <div className="def-grid">
         <div className="stack-lg">
-          {working ? <WorkingVersion key={working.id} def={working} me={me} hasActive={!!active} onNotice={setNotice} /> : null}
           {active ? (
             <Card title={`Active definition · v${active.version}`}>
               <p className="muted small">{active.name}</p>
               <ActiveGovernance key={active.id} def={active} me={me} onNotice={setNotice} />
-              <PlainWords def={asDefinition(active.document)} />
+              <ActiveWords def={active} />
             </Card>
           ) : <EmptyState title="No active definition.">Nothing is scored until a definition is signed by marketing and sales and activated.</EmptyState>}
         </div>
@@ -69,6 +71,13 @@ export function DefinitionsPage({ me }: { me: Me }) {
       </div>
     </main>
   );
+}
+
+/** The active agreement in words, content and forms by their titles. */
+function ActiveWords({ def }: { def: Definition }) {
+  const pickers = usePickers();
+  const names = useMemo(() => namesOf(pickers.data), [pickers.data]);
+  return <PlainWords def={asDefinition(def.document)} names={names} />;
 }
 
 function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me: Me; hasActive: boolean; onNotice: (s: string) => void }) {
@@ -98,6 +107,8 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
   const backtested = def.backtest_revision !== null && def.backtest_revision === def.revision;
   const signed = def.approvals.some((a) => a.user_id === me.user?.id && a.decision === 'approve');
   const diff = useDiff(def.id, hasActive);
+  const pickers = usePickers();
+  const names = useMemo(() => namesOf(pickers.data), [pickers.data]);
 
   const act = useMutation({
     mutationFn: async ({ path, body }: { path: string; body?: unknown; done: string }) => api<unknown>(path.startsWith('PATCH') ? 'PATCH' : 'POST', `${base}/${def.id}${path.replace(/^PATCH/, '')}`, body),
@@ -120,7 +131,7 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
             {diff.isPending ? <Loading /> : diff.isError ? <ErrorNote error={diff.error} /> : diff.data.changes.length === 0 ? (
               <p className="small muted">Nothing yet: the same as the active version.</p>
             ) : (
-              <ul className="change-list">{diff.data.changes.map((c, i) => <li key={i}><span className="tag">{humanize(c.area)}</span> {c.text}</li>)}</ul>
+              <ul className="change-list">{diff.data.changes.map((c, i) => <li key={i}><span className="tag">{humanize(c.area)}</span> {withTitles(c.text, names)}</li>)}</ul>
             )}
           </section>
         ) : null}

@@ -1,42 +1,28 @@
-import { defaultInquiryRule, type ActivityCriteria, type Condition, type LeadDefinition } from '../../../../src/core/definitions/definition-schema.ts';
-import { describeEngagedInquiry } from '../../../../src/core/definitions/rule-labels.ts';
-import { humanize } from '../../ui/format.ts';
+import { defaultInquiryRule, type LeadDefinition } from '../../../../src/core/definitions/definition-schema.ts';
+import { activityTypeLabel, contentTitle, describeConditions, describeCriteria, describeUrl, emptyNames, type DefinitionNames } from './definition-words.ts';
 
-const opWords = (c: Condition): string => {
-  const field = humanize(c.field.replace(/^(contact|account)\./, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
-  const not = c.not ? ' not' : '';
-  switch (c.op) {
-    case 'equals': return `${field} is${not} ${String(c.value)}`;
-    case 'in': return `${field} is${not} one of ${c.values.join(', ')}`;
-    case 'contains': return `${field} does${not ? ' not' : ''} contain ${c.values.join(' or ')}`;
-    case 'matches': return `${field}${not ? ' does not match' : ' matches'} /${c.pattern}/`;
-    case 'gte': return `${field} ≥ ${c.value}`;
-    case 'lte': return `${field} ≤ ${c.value}`;
-    case 'between': return `${field} between ${c.min} and ${c.max}`;
-    case 'exists': return `${field}${not ? ' is missing' : ' is known'}`;
-  }
-};
+/** "a known person with 2 engagement signals of pricing page or webinar": rules by their names, not ids. */
+function engagedWords(def: LeadDefinition): string {
+  const engaged = (def.inquiry ?? defaultInquiryRule).engaged;
+  if (!engaged) return 'nobody: engagement alone never opens an inquiry';
+  const n = engaged.minSignals ?? 1;
+  const nameOf = (id: string) => def.engagement.rules.find((r) => r.id === id)?.label ?? id;
+  const of = engaged.rules ? `of ${engaged.rules.map(nameOf).join(' or ')}` : '(hits of any rule giving points)';
+  return `a known person with ${n} engagement signal${n === 1 ? '' : 's'} ${of}`;
+}
 
-const list = (v: unknown) => (Array.isArray(v) ? v.join(' or ') : String(v));
-export function criteriaWords(r: ActivityCriteria): string {
-  const parts: string[] = [];
-  if (r.type) parts.push(list(r.type).replace(/_/g, ' '));
-  if (r.format) parts.push(`format ${list(r.format)}`);
-  if (r.buyingStage) parts.push(`stage ${list(r.buyingStage)}`);
-  if (r.topic) parts.push(`topic ${list(r.topic)}`);
-  if (r.url) parts.push(`URL ${list(r.url)}`);
-  if (r.contentId) parts.push(`content ${list(r.contentId)}`);
-  if (r.campaign) parts.push(`campaign ${list(r.campaign)}`);
-  if (r.source) parts.push(`source ${list(r.source)}`);
-  if (r.eventName) parts.push(`event ${list(r.eventName)}`);
-  if (r.properties) parts.push(Object.entries(r.properties).map(([k, v]) => `${k} = ${list(v)}`).join(', '));
-  return parts.join(' · ') || 'any activity';
+function highIntentWords(def: LeadDefinition, names: DefinitionNames): string {
+  const hi = def.highIntent ?? { urls: [], contentIds: [] };
+  const things = [...(hi.urls ?? []).map(describeUrl), ...(hi.contentIds ?? []).map((c) => contentTitle(c, names))];
+  if (!things.length) return 'No high-intent pages or content.';
+  const acts = hi.activityTypes ? ` (counted on ${hi.activityTypes.map(activityTypeLabel).join(', ')})` : '';
+  return `The owner is alerted when their lead looks at ${things.join(', ')}${acts}.`;
 }
 
 const pts = (n: number) => (n > 0 ? `+${n}` : String(n));
 
 /** The definition as marketing and sales would say it: who fits, what engagement counts, when a lead is sales-ready. */
-export function PlainWords({ def }: { def: LeadDefinition }) {
+export function PlainWords({ def, names = emptyNames }: { def: LeadDefinition; names?: DefinitionNames }) {
   const matrix = def.rating?.matrix;
   return (
     <div className="def-words">
@@ -45,11 +31,11 @@ export function PlainWords({ def }: { def: LeadDefinition }) {
         <ul className="rule-list">
           {def.fit.rules.map((r) => (
             <li key={r.id}><span className="pts">{pts(r.points)}</span> <strong>{r.label ?? r.id}</strong>
-              <span className="muted"> — {r.conditions.map(opWords).join(r.match === 'any' ? ' or ' : ' and ')}</span></li>
+              <span className="muted"> — {describeConditions(r, names)}</span></li>
           ))}
           {def.negative.map((r) => (
             <li key={r.id}><span className="pts neg">{r.exclude ? 'never' : pts(r.points ?? 0)}</span> <strong>{r.label ?? r.id}</strong>
-              <span className="muted"> — {r.conditions.map(opWords).join(r.match === 'any' ? ' or ' : ' and ')}</span></li>
+              <span className="muted"> — {describeConditions(r, names)}</span></li>
           ))}
         </ul>
         <p className="small">Grades: {def.fit.grades.map((g) => `${g.grade} ${g.min === undefined ? 'otherwise' : `from ${g.min}`}`).join(' · ')}</p>
@@ -59,7 +45,7 @@ export function PlainWords({ def }: { def: LeadDefinition }) {
         <ul className="rule-list">
           {def.engagement.rules.map((r) => (
             <li key={r.id}><span className={`pts${r.points < 0 ? ' neg' : ''}`}>{pts(r.points)}</span> <strong>{r.label ?? r.id}</strong>
-              <span className="muted"> — {criteriaWords(r)}{r.cap ? `; at most ${r.cap.max}× per ${r.cap.perDays} days` : ''}
+              <span className="muted"> — {describeCriteria(r, names)}{r.cap ? `; at most ${r.cap.max}× per ${r.cap.perDays} days` : ''}
                 {r.halfLifeDays === null ? '; never decays' : r.halfLifeDays ? `; halves every ${r.halfLifeDays} days` : ''}</span></li>
           ))}
         </ul>
@@ -86,19 +72,19 @@ export function PlainWords({ def }: { def: LeadDefinition }) {
         {/* Versions saved before the inquiry rule existed are read with the default rule. */}
         <p>A lead opens at inquiry, dated at the activity, when a person with an email on file does one of these{def.inquiry ? '' : ' (the default rule: this version predates it)'}:</p>
         <ul className="rule-list">
-          {(def.inquiry ?? defaultInquiryRule).activities.map((r) => <li key={r.id}><strong>{r.label ?? r.id}</strong> <span className="muted">— {criteriaWords(r)}</span></li>)}
-          <li><strong>engagement</strong> <span className="muted">— {describeEngagedInquiry((def.inquiry ?? defaultInquiryRule).engaged)}</span></li>
+          {(def.inquiry ?? defaultInquiryRule).activities.map((r) => <li key={r.id}><strong>{r.label ?? r.id}</strong> <span className="muted">— {describeCriteria(r, names)}</span></li>)}
+          <li><strong>engagement</strong> <span className="muted">— {engagedWords(def)}</span></li>
         </ul>
       </section>
       <section aria-label="MQL rule">
         <h3>When a lead is an MQL</h3>
         <p>Rated <strong>{def.mql.ratings.join(' or ')}</strong>, or any hand-raise with fit grade at least as good as given:</p>
         <ul className="rule-list">
-          {def.mql.handRaises.map((h) => <li key={h.id}><strong>{h.label ?? h.id}</strong> <span className="muted">— {criteriaWords(h)}; fit {h.minFitGrade} or better</span></li>)}
+          {def.mql.handRaises.map((h) => <li key={h.id}><strong>{h.label ?? h.id}</strong> <span className="muted">— {describeCriteria(h, names)}; fit {h.minFitGrade} or better</span></li>)}
         </ul>
         <h3>High intent</h3>
         <p className="small">
-          {[...def.highIntent.urls, ...def.highIntent.contentIds.map((c) => `content ${c.slice(0, 8)}…`)].join(', ') || 'No high-intent pages or content.'}
+          {highIntentWords(def, names)}
         </p>
       </section>
     </div>

@@ -1,7 +1,9 @@
 import { useUsers } from '../../api/queries.ts';
 import { formatDateTime, humanize } from '../../ui/format.ts';
 import { Card } from '../../ui/states.tsx';
-import type { HistoryEntry } from './definitions-api.ts';
+import { useMemo } from 'react';
+import { usePickers, type HistoryEntry } from './definitions-api.ts';
+import { namesOf, withTitles } from './definition-words.ts';
 
 export function Approvals({ approvals }: { approvals: HistoryEntry['approvals'] }) {
   const users = useUsers();
@@ -23,6 +25,8 @@ const num = (o: unknown, k: string) => (o && typeof o === 'object' ? (o as Recor
 
 /** Every version, newest first: status, who signed, what changed in words, and its backtest summary. */
 export function VersionHistory({ entries }: { entries: HistoryEntry[] }) {
+  const pickers = usePickers();
+  const names = useMemo(() => namesOf(pickers.data), [pickers.data]);
   return (
     <Card title="Version history">
       <ol className="version-list">
@@ -37,7 +41,7 @@ export function VersionHistory({ entries }: { entries: HistoryEntry[] }) {
               <Approvals approvals={e.approvals} />
               {e.changes.length ? (
                 <ul className="change-list" aria-label={`Changes in version ${e.version}`}>
-                  {e.changes.map((c, i) => <li key={i}><span className="tag">{humanize(c.area)}</span> {c.text}</li>)}
+                  {e.changes.map((c, i) => <li key={i}><span className="tag">{humanize(c.area)}</span> {withTitles(c.text, names)}</li>)}
                 </ul>
               ) : null}
               {bt ? (

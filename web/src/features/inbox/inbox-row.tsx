@@ -1,7 +1,7 @@
 import { Link } from 'react-router-dom';
 import type { Decision, LeadAct } from '../../../../src/core/permissions.rules.ts';
 import type { Lead, User } from '../../api/types.ts';
-import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
+import { RatingBadge, StageBadge, ratingInNote } from '../../ui/badges.tsx';
 import { contactName, timeAgo } from '../../ui/format.ts';
 import { SlaCountdown } from './sla-countdown.tsx';
 import type { ReasonMode } from './reason-dialog.tsx';
@@ -29,7 +29,7 @@ export function InboxRow({ lead, now, ownerName, canAct, may, onAccept, onReason
         <div className="row-sub">{[contact.data?.title, account.data?.name].filter(Boolean).join(' · ') || '\u00a0'}</div>
       </td>
       <td><StageBadge stage={lead.stage} /></td>
-      <td><RatingBadge rating={lead.rating} /></td>
+      <td><RatingBadge rating={lead.rating} qualifiedAs={ratingInNote(why)} /></td>
       <td className="why">
         {why ? <span className="why-text" title={why}>{why}</span> : <span className="muted">No explanation recorded</span>}
         <div className="row-sub">{lead.source ? `${lead.source} · ` : ''}MQL {timeAgo(lead.mql_at ?? lead.stage_entered_at, now)}</div>

@@ -4,6 +4,8 @@ import type { ReportView } from './report-model.ts';
 // GET /api/v1/reports/funnel?by=month: one row per cohort month plus the `total` row, and `velocity` per stage.
 const total = (e: Envelope) => e.rows.find((r) => r.group === 'total');
 const months = (e: Envelope) => e.rows.filter((r) => r.group !== 'total');
+const stageNames: Record<string, string> = { inquiry: 'Inquiry', mql: 'MQL', sal: 'SAL', sql: 'SQL', opportunity: 'Opportunity', won: 'Won', lost: 'Lost', nurture: 'Nurture', disqualified: 'Disqualified' };
+const stageName = (s: string) => stageNames[s] ?? s;
 
 export function adaptFunnel(e: Envelope): ReportView | null {
   const t = total(e);
@@ -55,7 +57,7 @@ export function adaptVelocity(e: Envelope): ReportView | null {
   const v = (e.velocity as { stage: string; stays: number; median_days: number | null; p90_days: number | null; mean_days: number | null }[] | undefined) ?? [];
   if (!v.some((r) => r.stays > 0)) return null;
   return {
-    model: { kind: 'bar', categories: v.map((r) => r.stage.toUpperCase()), series: [{ name: 'Median days in stage', values: v.map((r) => r.median_days) }, { name: 'p90 days', values: v.map((r) => r.p90_days) }] },
+    model: { kind: 'bar', format: 'days', categories: v.map((r) => stageName(r.stage)), series: [{ name: 'Median days in stage', values: v.map((r) => r.median_days) }, { name: 'p90 days', values: v.map((r) => r.p90_days) }] },
     table: { columns: ['stage', 'stays', 'median_days', 'p90_days', 'mean_days'], rows: v.map((r) => [r.stage, r.stays, r.median_days, r.p90_days, r.mean_days]) },
   };
 }

@@ -19,8 +19,10 @@ export function adaptTimeToSalesReady(e: Envelope): ReportView | null {
 export function adaptCpod(e: Envelope): ReportView | null {
   // Without recorded costs every month is empty: say so instead of drawing bare axes.
   if (!e.rows.some((r) => typeof r.cpod === 'number')) return null;
+  // The period's total stays in the CSV; as a bar among the months it read as one more month.
+  const months = e.rows.filter((r) => r.month !== 'total');
   return {
-    model: { kind: 'bar', categories: e.rows.map((r) => String(r.month)), series: [{ name: 'Cost per order dollar', values: e.rows.map((r) => (typeof r.cpod === 'number' ? r.cpod : null)) }] },
+    model: { kind: 'bar', format: 'ratio_money', categories: months.map((r) => String(r.month)), series: [{ name: 'Cost per order dollar', values: months.map((r) => (typeof r.cpod === 'number' ? r.cpod : null)) }] },
     table: tableOfEnvelope(e),
   };
 }
@@ -39,7 +41,7 @@ export function adaptSegmentBars(e: Envelope): ReportView | null {
   const rows = e.rows.filter((r) => r.group !== 'total').slice(0, 20);
   if (!rows.length) return null;
   return {
-    model: { kind: 'bar', categories: rows.map((r) => String(r.group)), series: [{ name: 'Leads', values: rows.map((r) => num(r.leads)) }, { name: 'MQLs', values: rows.map((r) => num(r.mqls)) }, { name: 'SALs', values: rows.map((r) => num(r.sals)) }, { name: 'Won', values: rows.map((r) => num(r.won)) }] },
+    model: { kind: 'bar', format: 'count', categories: rows.map((r) => String(r.group)), series: [{ name: 'Leads', values: rows.map((r) => num(r.leads)) }, { name: 'MQLs', values: rows.map((r) => num(r.mqls)) }, { name: 'SALs', values: rows.map((r) => num(r.sals)) }, { name: 'Won', values: rows.map((r) => num(r.won)) }] },
     table: tableOfEnvelope(e),
   };
 }

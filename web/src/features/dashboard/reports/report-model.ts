@@ -8,7 +8,9 @@ export type ReportTable = { columns: string[]; rows: Cell[][] };
 
 export type FunnelModel = { kind: 'funnel'; steps: { name: string; value: number }[] };
 export type SankeyModel = { kind: 'sankey'; nodes: string[]; links: { source: string; target: string; value: number }[] };
-export type SeriesModel = { kind: 'line' | 'bar'; categories: string[]; series: { name: string; values: (number | null)[] }[]; unit?: string; stacked?: boolean };
+/** How values read: money in the report currency, a ratio as money per dollar, a count, days, or a percentage (values already ×100). */
+export type ValueFormat = 'count' | 'money' | 'ratio_money' | 'days' | 'percent';
+export type SeriesModel = { kind: 'line' | 'bar'; categories: string[]; series: { name: string; values: (number | null)[] }[]; unit?: string; stacked?: boolean; format?: ValueFormat };
 export type HeatmapModel = { kind: 'heatmap'; x: string[]; y: string[]; cells: [number, number, number][] };
 export type FlagTableModel = { kind: 'table'; table: ReportTable; flags: (string | null)[] };
 
