@@ -20,6 +20,7 @@ import { handoffReportsRoutes } from './handoff-reports.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { metricsRoutes } from './metrics.routes.ts';
 import { nurtureRoutes } from './nurture.routes.ts';
+import { tasksRoutes } from './tasks.routes.ts';
 import { nurtureTrackingRoutes } from './nurture-tracking.routes.ts';
 import { contentLibraryRoutes } from './content-library.routes.ts';
 import { contentCalendarRoutes } from './content-calendar.routes.ts';
@@ -140,6 +141,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     webhooksRoutes,
     handoffReportsRoutes,
     nurtureRoutes,
+    tasksRoutes,
     nurtureTrackingRoutes,
     contentLibraryRoutes,
     contentCalendarRoutes,
