@@ -4,11 +4,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { enrollLead } from '../app/nurture/nurture-enrollment.ts';
 import { nurtureMetrics, nurtureReportJson } from '../app/nurture/nurture-report.ts';
 import { changeTrack, createTrack, enrollmentsOf, findTrack, tracksOf } from '../app/nurture/nurture-tracks.ts';
+import { enrollSegment, queueTestSend, removeEnrollment, renderTestEmail, SEGMENT_LIMIT } from '../app/nurture/nurture-segments.ts';
+import { entryRules, sendEmailStep } from '../core/nurture/nurture-track.schema.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
 import { enrollmentDto, toEnrollmentDto, toTrackDto, trackDto, trackInput, trackPatch } from './contract/nurture.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
+
+const segmentOutcomeDto = z.object({ matched: z.number(), enrolled: z.number(), already_in_track: z.number(), not_emailable: z.number(), waiting_for_recheck: z.number(), dry_run: z.boolean() });
 
 export function nurtureRoutes(server: FastifyInstance, deps: ServerDeps): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
@@ -49,6 +53,44 @@ export function nurtureRoutes(server: FastifyInstance, deps: ServerDeps): void {
   }, async (request, reply) => {
     const result = await enrollLead(deps.app, principalOf(request).workspaceId, request.params.id, request.body.lead_id);
     return result.ok ? reply.code(201).send(toEnrollmentDto(result.value)) : sendFailure(reply, result);
+  });
+
+  app.post('/api/v1/nurture/tracks/:id/segment-enrollments', {
+    config: { permission: 'write' },
+    schema: {
+      tags, summary: 'Enrol a segment of open inquiry/nurture leads (default: who fits the track\'s entry rules); dry_run counts only', params: idParams,
+      body: z.strictObject({ segment: entryRules.optional(), limit: z.number().int().min(1).max(SEGMENT_LIMIT).optional(), dry_run: z.boolean().optional() }),
+      response: { 200: segmentOutcomeDto, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const b = request.body;
+    const result = await enrollSegment(deps.app, principalOf(request).workspaceId, request.params.id, { segment: b.segment, limit: b.limit, dryRun: b.dry_run });
+    if (!result.ok) return sendFailure(reply, result);
+    const o = result.value;
+    return { matched: o.matched, enrolled: o.enrolled, already_in_track: o.alreadyInTrack, not_emailable: o.notEmailable, waiting_for_recheck: o.waitingForRecheck, dry_run: o.dryRun };
+  });
+
+  app.post('/api/v1/nurture/enrollments/:id/remove', {
+    config: { permission: 'write' },
+    schema: { tags, summary: 'Take a person out of their track (exit reason: removed)', params: idParams, response: { 200: enrollmentDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const result = await removeEnrollment(deps.app, principalOf(request).workspaceId, request.params.id);
+    return result.ok ? toEnrollmentDto(result.value) : sendFailure(reply, result);
+  });
+
+  app.post('/api/v1/nurture/test-sends', {
+    config: { permission: 'write' },
+    schema: {
+      tags, summary: 'Send a template as a test email through the worker\'s mailer (default recipient: you); answers the rendered email',
+      body: z.strictObject({ to: z.email({ message: 'must be an email address' }).optional(), subject: sendEmailStep.shape.subject, template: sendEmailStep.shape.template, asset_id: z.uuid().optional() }),
+      response: { 202: z.object({ to: z.string(), subject: z.string(), text: z.string() }), ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const b = request.body;
+    const result = await queueTestSend(deps.app, principalOf(request), { to: b.to, subject: b.subject, template: b.template, assetId: b.asset_id });
+    if (!result.ok) return sendFailure(reply, result);
+    const mail = renderTestEmail(result.value, deps.publicUrl);
+    return reply.code(202).send({ to: result.value.to, subject: mail.subject, text: mail.text });
   });
 
   app.get('/api/v1/nurture/enrollments', {
