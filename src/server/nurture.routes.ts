@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { enrollLead } from '../app/nurture/nurture-enrollment.ts';
 import { nurtureMetrics, nurtureReportJson } from '../app/nurture/nurture-report.ts';
 import { changeTrack, createTrack, enrollmentsOf, findTrack, tracksOf } from '../app/nurture/nurture-tracks.ts';
-import { enrollSegment, queueTestSend, removeEnrollment, renderTestEmail, SEGMENT_LIMIT } from '../app/nurture/nurture-segments.ts';
+import { enrollSegment, peopleOfEnrollments, queueTestSend, removeEnrollment, renderTestEmail, SEGMENT_LIMIT } from '../app/nurture/nurture-segments.ts';
 import { entryRules, sendEmailStep } from '../core/nurture/nurture-track.schema.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
@@ -97,12 +97,16 @@ export function nurtureRoutes(server: FastifyInstance, deps: ServerDeps): void {
     config: { permission: 'read' },
     schema: {
       tags, summary: 'Nurture enrollments of a lead, a contact or a track',
-      querystring: z.strictObject({ lead_id: z.uuid().optional(), contact_id: z.uuid().optional(), track_id: z.uuid().optional() }),
-      response: { 200: z.object({ data: z.array(enrollmentDto) }), ...errorResponses },
+      querystring: z.strictObject({ lead_id: z.uuid().optional(), contact_id: z.uuid().optional(), track_id: z.uuid().optional(), include: z.literal('person').optional().describe('person: embed each enrollment\'s name and email (one query for the page)') }),
+      response: { 200: z.object({ data: z.array(enrollmentDto.extend({ person: z.object({ name: z.string(), email: z.string().nullable() }).nullable().optional() })) }), ...errorResponses },
     },
   }, async (request) => {
     const q = request.query;
-    return { data: (await enrollmentsOf(deps.app, principalOf(request).workspaceId, { leadId: q.lead_id, contactId: q.contact_id, trackId: q.track_id })).map(toEnrollmentDto) };
+    const ws = principalOf(request).workspaceId;
+    const list = await enrollmentsOf(deps.app, ws, { leadId: q.lead_id, contactId: q.contact_id, trackId: q.track_id });
+    if (q.include !== 'person') return { data: list.map(toEnrollmentDto) };
+    const people = await peopleOfEnrollments(deps.app, ws, list);
+    return { data: list.map((e) => ({ ...toEnrollmentDto(e), person: people.get(e.contactId) ?? null })) };
   });
 
   app.get('/api/v1/reports/nurture', {

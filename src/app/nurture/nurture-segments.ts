@@ -3,6 +3,7 @@ import type { EntryRules } from '../../core/nurture/nurture-track.schema.ts';
 import { renderEmail, type RenderedEmail } from '../../core/nurture/email-template.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import type { Stage } from '../../core/lifecycle.ts';
+import { getContactsByIds } from '../../storage/contacts.repo.ts';
 import { getContentAsset } from '../../storage/content.repo.ts';
 import { enqueue, removeJob } from '../../storage/jobs.repo.ts';
 import { getTrack, listNurtureCandidates, lockEnrollment, updateEnrollment, type NurtureEnrollment } from '../../storage/nurture.repo.ts';
@@ -119,4 +120,10 @@ export async function sendTestEmail(mailer: Mailer, publicUrl: string, p: TestSe
   const mail = renderTestEmail(p, publicUrl);
   const result = await mailer.send({ to: p.to, subject: mail.subject, text: mail.text, html: mail.html });
   if (!result.ok) throw new Error(result.message);
+}
+
+/** Who the enrollments are about (name and email), for the track screen's people list: one query for the page. */
+export async function peopleOfEnrollments(deps: AppDeps, workspaceId: string, enrollments: readonly NurtureEnrollment[]): Promise<Map<string, { name: string; email: string | null }>> {
+  const contacts = await getContactsByIds(deps.db, workspaceId, [...new Set(enrollments.map((e) => e.contactId))]);
+  return new Map(contacts.map((c) => [c.id, { name: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.email || 'Unnamed person', email: c.email }]));
 }
