@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
+import { hasChromium, launchBrowser, loginAs, screenshot, screenshotDir, startWebServer, type WebServer } from './web-server.ts';
 import { seededName } from './seed-web.ts';
 
 if (!hasChromium) console.log('[e2e] chromium missing: the sales and marketing work journeys are skipped.');
@@ -102,6 +102,7 @@ describe.skipIf(!hasChromium)('sales and marketing work (issue #17 items 2 and 3
     const frame = page.frameLocator('iframe[title="Email preview, step 1"]');
     await frame.getByText('Here is the <b>recording</b>:').waitFor();
     await frame.getByRole('link', { name: 'Getting started webinar' }).waitFor();
+    await first.screenshot({ path: `${screenshotDir}/work-nurture-email-step.png` });
     await steps.getByRole('button', { name: 'Add wait' }).click();
     await steps.getByRole('listitem', { name: 'Step 2: Wait' }).getByLabel('Business days').fill('3');
     await steps.getByRole('button', { name: 'Add email' }).click();
@@ -110,6 +111,7 @@ describe.skipIf(!hasChromium)('sales and marketing work (issue #17 items 2 and 3
     await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/nurture\/[0-9a-f-]{36}$/);
     await page.getByRole('navigation', { name: 'Tracks' }).getByRole('link', { name: /Webinar follow-up/ }).waitFor();
 
+    await page.getByRole('radio', { name: 'People' }).click();
     const people = page.getByRole('region', { name: 'People' });
     await people.getByRole('button', { name: 'Count people' }).click();
     const count = people.getByText(/^\d+ (person|people) will be enrolled/);

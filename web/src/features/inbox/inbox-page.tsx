@@ -17,6 +17,7 @@ import { ReasonDialog, type ReasonMode } from './reason-dialog.tsx';
 import { useNow } from './sla-countdown.tsx';
 import { useTransitionLead, type TransitionRequest } from './use-transition.ts';
 import { useUndoable } from './use-undoable.ts';
+import './inbox.css';
 
 type Scope = 'mine' | 'team';
 

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { NavLink, useNavigate, useParams } from 'react-router-dom';
 import { fetchAll } from '../../api/queries.ts';
@@ -25,6 +26,8 @@ export function NurturePage({ me }: { me: Me }) {
   const creating = id === 'new';
   const statsOf = (trackId: string) => report.data?.tracks.find((t) => t.track_id === trackId);
   const editable = canWrite(me);
+  // A track's setup is a long form; its people are the other half of the work, one click away instead of below it.
+  const [view, setView] = useState<'setup' | 'people'>('setup');
 
   return (
     <main className="page nurture-page">
@@ -60,11 +63,18 @@ export function NurturePage({ me }: { me: Me }) {
             {creating || selected ? (
               <>
                 {selected ? <TrackSummary stats={statsOf(selected.id)} /> : null}
-                {editable ? (
-                  <TrackEditor key={selected?.id ?? 'new'} track={selected} assets={assets.data ?? []} stats={selected ? statsOf(selected.id) : undefined}
-                    onSaved={(t) => { if (!selected) navigate(`/nurture/${t.id}`, { replace: true }); }} />
-                ) : <p className="muted">You can read tracks; marketing and admins change them.</p>}
-                {selected && editable ? <TrackPeople track={selected} /> : null}
+                {selected && editable ? (
+                  <div className="segmented" role="radiogroup" aria-label="Track view">
+                    <button type="button" role="radio" aria-checked={view === 'setup'} className={view === 'setup' ? 'on' : ''} onClick={() => setView('setup')}>Rules and emails</button>
+                    <button type="button" role="radio" aria-checked={view === 'people'} className={view === 'people' ? 'on' : ''} onClick={() => setView('people')}>People</button>
+                  </div>
+                ) : null}
+                {!editable ? <p className="muted">You can read tracks; marketing and admins change them.</p>
+                  : selected && view === 'people' ? <TrackPeople track={selected} />
+                  : (
+                    <TrackEditor key={selected?.id ?? 'new'} track={selected} assets={assets.data ?? []} stats={selected ? statsOf(selected.id) : undefined}
+                      onSaved={(t) => { if (!selected) navigate(`/nurture/${t.id}`, { replace: true }); }} />
+                  )}
               </>
             ) : id ? <EmptyState title="No such track.">It may have been renamed or removed; pick one from the list.</EmptyState>
               : <EmptyState title="Pick a track to see and edit it.">Or start a new one.</EmptyState>}

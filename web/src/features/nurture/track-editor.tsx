@@ -8,14 +8,13 @@ import { stageLabel } from '../../ui/badges.tsx';
 import { StepEditor } from './step-editor.tsx';
 import { toDraft, useSaveTrack, type EntryRules, type Track, type TrackDraft, type TrackStats, type TrackStep } from './nurture-api.ts';
 
-const footer = '\n\n{{unsubscribe_link}} · {{preferences_link}}';
 export const emptyDraft = (): TrackDraft => ({
   name: '', priority: 0, active: true, entry: { stages: ['inquiry', 'nurture'] },
-  steps: [{ type: 'send_email', subject: '{{asset_title}}', template: `Hi {{first_name}},\n\nThought this might help: {{asset_link}}${footer}`, content: { by: 'inferred_stage' } }],
+  steps: [{ type: 'send_email', subject: '{{asset_title}}', template: `Hi {{first_name}},\n\nThought this might help: {{asset_link}}`, content: { by: 'inferred_stage' } }],
   cadence: { min_hours_between_emails: 48 }, exit: { stages: ['mql'] },
 });
 const newStep: Record<TrackStep['type'], () => TrackStep> = {
-  send_email: () => ({ type: 'send_email', subject: '{{asset_title}}', template: `Hi {{first_name}},\n\n{{asset_link}}${footer}`, content: { by: 'inferred_stage' } }),
+  send_email: () => ({ type: 'send_email', subject: '{{asset_title}}', template: `Hi {{first_name}},\n\n{{asset_link}}`, content: { by: 'inferred_stage' } }),
   wait: () => ({ type: 'wait', business_days: 5 }),
   branch: () => ({ type: 'branch', if: 'clicked', then: 0, else: 0 }),
 };

@@ -76,7 +76,7 @@ export function LogActivityDialog({ leadId, contactId, leadName, onClose, onDone
           <label htmlFor={ids.follow}><input id={ids.follow} type="checkbox" checked={followUp} onChange={(e) => setFollowUp(e.target.checked)} /> Add a follow-up task</label>
         </div>
         {followUp ? (
-          <div className="form-row">
+          <div className="form-row log-task-row">
             <div className="field grow">
               <label htmlFor={ids.title}>Task</label>
               <input id={ids.title} type="text" maxLength={300} value={taskTitle} onChange={(e) => setTaskTitle(e.target.value)} placeholder={`Follow up with ${leadName}`} />
