@@ -21,3 +21,18 @@ declare module './schema.ts' {
     sales_task: SalesTaskTable;
   }
 }
+
+/** Campaign members (migration 2026-12-04-41-campaign-members). */
+export interface CampaignMemberTable {
+  workspace_id: string;
+  campaign_id: string;
+  contact_id: string;
+  status: ColumnType<string, string | undefined, string>;
+  added_at: Timestamp;
+}
+
+declare module './schema.ts' {
+  interface Database {
+    campaign_member: CampaignMemberTable;
+  }
+}

@@ -149,3 +149,64 @@ describe('marketing work: enrol a segment, remove a person, test send', () => {
     expect(json(r).error.details[0].path).toBe('body.to');
   });
 });
+
+describe('campaigns: edit, costs per month, members, return, delete', () => {
+  let campaignId: string;
+  let contactId: string;
+  beforeAll(async () => {
+    const c = await expectStatus(t.api('POST', '/api/v1/campaigns', { name: 'Spring webinar', channel: 'webinar', utm_campaign: 'spring-webinar', costs: [{ period_start: '2031-01-01', amount: 1000, currency: 'USD' }] }), 201);
+    campaignId = c.id;
+    const lead = await createLead(t);
+    contactId = lead.contact_id;
+    await moveLead(t, lead.id, { to: 'mql' });
+  });
+
+  it('edits fields and costs (set one month, remove another) in one audited change', async () => {
+    const changed = await expectStatus(t.api('PATCH', `/api/v1/campaigns/${campaignId}`, {
+      name: 'Spring webinar 2031', costs: [{ period_start: '2031-02-01', amount: 500 }, { period_start: '2031-01-01', amount: null }],
+    }), 200);
+    expect(changed.name).toBe('Spring webinar 2031');
+    expect(changed.costs).toEqual([{ period_start: '2031-02-01', amount: 500, currency: 'USD' }]);
+    const audit = await expectStatus(t.api('GET', '/api/v1/audit-log?action=campaign.changed'), 200);
+    expect(audit.data).toHaveLength(1);
+    const bad = await t.api('PATCH', `/api/v1/campaigns/${campaignId}`, { starts_on: '2031-05-01', ends_on: '2031-04-01' });
+    expect(bad.statusCode).toBe(400);
+    expect(json(bad).error.details[0].path).toBe('body.ends_on');
+    expect((await expectStatus(t.api('GET', `/api/v1/campaigns/${campaignId}`), 200)).starts_on).toBeNull();
+  });
+
+  it('members count their leads; the return divides by cost without ever dividing by zero', async () => {
+    const empty = await expectStatus(t.api('GET', `/api/v1/campaigns/${campaignId}/performance`), 200);
+    expect(empty).toMatchObject({ leads: 0, cost: 500, roi: -1, roas: 0, cost_per_lead: null });
+    await expectStatus(t.api('POST', `/api/v1/campaigns/${campaignId}/members`, { members: [{ contact_id: contactId, status: 'attended' }] }), 200);
+    const members = await expectStatus(t.api('GET', `/api/v1/campaigns/${campaignId}/members`), 200);
+    expect(members.data).toMatchObject([{ contact_id: contactId, status: 'attended' }]);
+    const p = await expectStatus(t.api('GET', `/api/v1/campaigns/${campaignId}/performance`), 200);
+    expect(p).toMatchObject({ members: 1, leads: 1, mqls: 1, cost: 500, cost_per_lead: 500, cost_per_opportunity: null });
+
+    const unknown = await t.api('POST', `/api/v1/campaigns/${campaignId}/members`, { members: [{ contact_id: contactId }, { contact_id: '0190a0a0-0000-7000-8000-000000000000' }] });
+    expect(unknown.statusCode).toBe(400);
+    expect(json(unknown).error.details[0].path).toBe('body.members[1].contact_id');
+    await expectStatus(t.api('DELETE', `/api/v1/campaigns/${campaignId}/members/${contactId}`), 200);
+    expect((await expectStatus(t.api('GET', `/api/v1/campaigns/${campaignId}/members`), 200)).data).toEqual([]);
+  });
+
+  it('a sales rep may not change a campaign; marketing deletes it with its costs', async () => {
+    const repChange = await t.api('PATCH', `/api/v1/campaigns/${campaignId}`, { name: 'x' }, repKey);
+    expect(repChange.statusCode).toBe(403);
+    await expectStatus(t.api('DELETE', `/api/v1/campaigns/${campaignId}`), 200);
+    expect((await t.api('GET', `/api/v1/campaigns/${campaignId}`)).statusCode).toBe(404);
+  });
+});
+
+describe('rejections review: reasons and notes for marketing', () => {
+  it('lists a rejection with its reason, the rep\'s note and its source, newest first', async () => {
+    const lead = await createLead(t);
+    await moveLead(t, lead.id, { to: 'mql' });
+    await expectStatus(t.api('POST', `/api/v1/leads/${lead.id}/reject`, { reason_code: 'bad_fit', note: 'Student, not a buyer' }, repKey), 201);
+    const notes = await expectStatus(t.api('GET', '/api/v1/rejections?with_note=true&from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z'), 200);
+    expect(notes.data[0]).toMatchObject({ lead_id: lead.id, reason_code: 'bad_fit', note: 'Student, not a buyer', from_stage: 'mql', to_stage: 'disqualified', rep_name: 'rita' });
+    const bad = await t.api('GET', '/api/v1/rejections?from=2031-01-02T00:00:00Z&to=2031-01-01T00:00:00Z');
+    expect(bad.statusCode).toBe(400);
+  });
+});

@@ -25,6 +25,7 @@ import * as lifecycleWebhooks from './2026-12-03-60-lifecycle-webhooks.ts';
 import * as changeCursor from './2026-12-03-61-change-cursor.ts';
 import * as crm from './2026-12-03-70-crm.ts';
 import * as salesTasks from './2026-12-04-40-sales-tasks.ts';
+import * as campaignMembers from './2026-12-04-41-campaign-members.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-61-change-cursor': changeCursor,
   '2026-12-03-70-crm': crm,
   '2026-12-04-40-sales-tasks': salesTasks,
+  '2026-12-04-41-campaign-members': campaignMembers,
 };
