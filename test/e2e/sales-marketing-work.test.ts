@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser, loginAs, screenshot, screenshotDir, startWebServer, type WebServer } from './web-server.ts';
+import { csrfHeaders, hasChromium, launchBrowser, loginAs, screenshot, screenshotDir, startWebServer, type WebServer } from './web-server.ts';
 import { seededName } from './seed-web.ts';
 
 if (!hasChromium) console.log('[e2e] chromium missing: the sales and marketing work journeys are skipped.');
@@ -128,6 +128,65 @@ describe.skipIf(!hasChromium)('sales and marketing work (issue #17 items 2 and 3
     const enrollments = await (await page.request.get(`/api/v1/nurture/enrollments?track_id=${trackId}`)).json() as { data: { status: string; origin: string }[] };
     expect(enrollments.data).toHaveLength(expected);
     expect(enrollments.data.every((e) => e.status === 'active' && e.origin === 'manual')).toBe(true);
+    await page.context().close();
+  });
+  it('marketing reads why sales sent leads back, with the rep\'s note, by source and definition version', async () => {
+    const rep = await loginAs(browser, web.baseUrl, 'sales@web.test');
+    const needs = rep.getByRole('region', { name: 'Needs your answer' });
+    const name = seededName(2);
+    const leadId = new URL((await needs.getByRole('link', { name }).getAttribute('href'))!, web.baseUrl).pathname.split('/').pop();
+    const rejected = await rep.request.post(`/api/v1/leads/${leadId}/reject`, { data: { reason_code: 'bad_fit', note: 'Agency reselling, not a buyer. Please exclude agencies from the form.' }, headers: await csrfHeaders(rep) });
+    expect(rejected.status()).toBe(201);
+    await rep.context().close();
+
+    const page = await loginAs(browser, web.baseUrl, 'marketing@web.test');
+    page.setDefaultTimeout(15_000);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rejections' }).click();
+    const notes = page.getByRole('region', { name: 'Notes for marketing' });
+    await notes.getByText('Agency reselling, not a buyer. Please exclude agencies from the form.').waitFor();
+    await notes.getByRole('link', { name }).waitFor();
+    await page.getByRole('region', { name: 'By definition version' }).getByRole('table').waitFor();
+    await page.getByRole('region', { name: 'Reasons' }).getByText('Bad fit').waitFor();
+    await screenshot(page, 'work-rejections');
+    await expectAxeClean(page, 'rejections');
+    await page.context().close();
+  });
+
+  it('marketing creates a campaign with monthly costs, adds a member and sees its return', async () => {
+    const page = await loginAs(browser, web.baseUrl, 'marketing@web.test');
+    page.setDefaultTimeout(15_000);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('button', { name: 'New campaign' }).click();
+    const form = page.getByRole('form', { name: 'New campaign' });
+    await form.getByLabel('Name').fill('Q3 launch webinar');
+    await form.getByLabel('Channel').fill('webinar');
+    await form.getByLabel('UTM campaign').fill('q3-launch');
+    await form.getByLabel('Add a month').fill('2026-07');
+    await form.getByRole('button', { name: 'Add month' }).click();
+    await form.getByLabel('Cost in July 2026').fill('4200');
+    await form.getByRole('button', { name: 'Create campaign' }).click();
+    await expect.poll(() => new URL(page.url()).pathname).toMatch(/^\/campaigns\/[0-9a-f-]{36}$/);
+    const returns = page.getByRole('region', { name: 'Return on the campaign' });
+    await returns.getByText('Cost per lead').waitFor();
+    // The seeded leads came from utm_campaign q3-launch, so the campaign has leads and a cost per lead.
+    await expect.poll(async () => (await returns.textContent()) ?? '').toMatch(/Leads\s*[1-9]/);
+
+    const members = page.getByRole('region', { name: 'Members' });
+    await members.getByLabel('Add a person (name or email)').fill('person1@');
+    await members.getByRole('button', { name: /^Add / }).first().click();
+    await members.getByRole('button', { name: /^Remove .* from the campaign$/ }).waitFor();
+    await screenshot(page, 'work-campaign');
+    await expectAxeClean(page, 'campaign');
+    await page.context().close();
+  });
+
+  it('the dashboard carries a nurture card with each track\'s numbers', async () => {
+    const page = await loginAs(browser, web.baseUrl, 'marketing@web.test');
+    page.setDefaultTimeout(15_000);
+    const card = page.getByRole('region', { name: 'Nurture' });
+    await card.getByRole('link', { name: 'Open nurture' }).waitFor();
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: `${screenshotDir}/work-dashboard-nurture-card.png` });
     await page.context().close();
   });
 });
