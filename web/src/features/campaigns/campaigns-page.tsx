@@ -29,8 +29,8 @@ function PerformanceTiles({ p, currency }: { p: Performance; currency: string })
   ];
   return (
     <section className="card" aria-label="Return on the campaign">
-      <header className="card-header"><h2 className="card-title">Return</h2>
-        <p className="card-subtitle">Leads that came from this campaign or belong to its members, and the deals they are linked to.{p.cost_currencies.length > 1 ? ` Costs mix ${p.cost_currencies.join(', ')}: totals add them as they are.` : ''}</p></header>
+      <header className="card-header"><div><h2 className="card-title">Return</h2>
+        <p className="card-subtitle">Leads that came from this campaign or belong to its members, and the deals they are linked to.{p.cost_currencies.length > 1 ? ` Costs mix ${p.cost_currencies.join(', ')}: totals add them as they are.` : ''}</p></div></header>
       <div className="kpi-grid">
         {tiles.map(([label, value, sub]) => (
           <div key={label} className="kpi-tile"><span className="kpi-label">{label}</span><span className="kpi-value">{value}</span>{sub ? <span className="kpi-sub">{sub}</span> : null}</div>
