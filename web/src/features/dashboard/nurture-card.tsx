@@ -20,7 +20,7 @@ export function NurtureCard() {
         <div className="card-actions"><Link to="/nurture" className="button small">Open nurture</Link></div>
       </header>
       {report.isPending ? <Loading /> : report.isError ? <ErrorNote error={report.error} /> : !r || r.tracks.length === 0 ? (
-        <EmptyState title="No nurture tracks yet."><Link to="/nurture/new">Create a track</Link> to keep not-ready leads warm.</EmptyState>
+        <EmptyState title="No nurture tracks yet.">A track keeps leads that are not ready for sales warm. <Link to="/nurture/new" className="button small">Create a track</Link></EmptyState>
       ) : (
         <>
           <div className="table-scroll">
