@@ -24,7 +24,7 @@ type Scope = 'mine' | 'team';
 /** Leads this rep handed back with a date to look again: the date they chose, soonest first. */
 function HandedBack({ enabled, now }: { enabled: boolean; now: number }) {
   const back = useQuery({
-    queryKey: keys.leads({ owner: 'me', stage: 'nurture' }), enabled,
+    queryKey: keys.leads({ owner: 'me', stage: 'nurture' }), enabled, staleTime: 60_000,
     queryFn: () => get<Page<Lead>>(`/api/v1/leads${qs({ owner: 'me', stage: 'nurture', limit: 200, include: 'contact,account' })}`),
   });
   const rows = (back.data?.data ?? []).filter((l) => l.recheck_at).sort((a, b) => a.recheck_at!.localeCompare(b.recheck_at!));
