@@ -40,6 +40,8 @@ export const jobPayloads = {
   'nurture-tick': z.object({ workspaceId: z.uuid(), enrollmentId: z.uuid() }),
   /** Cron (15 min): enroll eligible leads, then run whatever is due. */
   'nurture-enroll': cronPayload,
+  /** A marketer's test send of a nurture template, through the worker's mailer (the real SMTP path). */
+  'nurture-test-send': z.object({ workspaceId: z.uuid(), to: z.email(), subject: z.string(), template: z.string(), assetTitle: z.string(), assetUrl: z.string(), firstName: z.string().nullable() }),
   /** Push a workspace's pending MQLs and stage changes to one CRM (job_key crm-push:<workspaceId>:<provider>; enqueued on LeadTransitioned). */
   'crm-push': z.object({ workspaceId: z.uuid(), provider: z.enum(['salesforce', 'hubspot']) }),
   /** Cron (15 min): a full sync (push, then incremental pull) of every active CRM connection. */

@@ -1,6 +1,7 @@
 import { createMailer } from '../app/mailer.ts';
 import { sweepNurtureEnrollments } from '../app/nurture/nurture-enrollment.ts';
 import { processEnrollment, runDueNurture } from '../app/nurture/run-nurture.ts';
+import { sendTestEmail } from '../app/nurture/nurture-segments.ts';
 import type { NurtureDeps } from '../app/nurture/nurture-settings.ts';
 import type { AppDeps } from '../app/context.ts';
 import type { Mailer } from '../app/mailer.ts';
@@ -11,7 +12,7 @@ export function nurtureDepsOf(deps: AppDeps & { mailer?: Mailer | null; publicUr
   return { ...deps, mailer: deps.mailer ?? createMailer(undefined, ''), publicUrl: deps.publicUrl ?? 'http://127.0.0.1:3000' };
 }
 
-export function nurtureHandlers(deps: NurtureDeps): Pick<JobHandlers, 'nurture-tick' | 'nurture-enroll'> {
+export function nurtureHandlers(deps: NurtureDeps): Pick<JobHandlers, 'nurture-tick' | 'nurture-enroll' | 'nurture-test-send'> {
   return {
     /** One enrollment's next step (job_key nurture:<enrollmentId>, run_at = when it is due). */
     'nurture-tick': async (p) => { await processEnrollment(deps, p.workspaceId, p.enrollmentId, deps.clock.now()); },
@@ -21,5 +22,7 @@ export function nurtureHandlers(deps: NurtureDeps): Pick<JobHandlers, 'nurture-t
       await sweepNurtureEnrollments(deps, now);
       await runDueNurture(deps, now);
     },
+    /** A marketer's test email (no tracking, not counted in any report). */
+    'nurture-test-send': async (p) => { await sendTestEmail(deps.mailer, deps.publicUrl, p); },
   };
 }

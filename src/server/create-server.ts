@@ -23,6 +23,9 @@ import { handoffReportsRoutes } from './handoff-reports.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { metricsRoutes } from './metrics.routes.ts';
 import { nurtureRoutes } from './nurture.routes.ts';
+import { tasksRoutes } from './tasks.routes.ts';
+import { rejectionsRoutes } from './rejections.routes.ts';
+import { campaignsRoutes } from './campaigns.routes.ts';
 import { nurtureTrackingRoutes } from './nurture-tracking.routes.ts';
 import { contentLibraryRoutes } from './content-library.routes.ts';
 import { contentCalendarRoutes } from './content-calendar.routes.ts';
@@ -154,6 +157,9 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     webhooksRoutes,
     handoffReportsRoutes,
     nurtureRoutes,
+    tasksRoutes,
+    rejectionsRoutes,
+    campaignsRoutes,
     nurtureTrackingRoutes,
     contentLibraryRoutes,
     contentCalendarRoutes,

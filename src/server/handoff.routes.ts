@@ -5,6 +5,7 @@ import { actorOf } from '../app/context.ts';
 import { authorizeLead } from '../app/permissions.ts';
 import { reassignLead } from '../app/handoff/assignment.ts';
 import { leadHandoffTrail, leadRecycles, logTouch, putReasonCodes, rejectLead } from '../app/handoff/lead-handoff.ts';
+import { logNote } from '../app/handoff/sales-activity.ts';
 import { slaPolicyInForce } from '../app/handoff/sla-setup.ts';
 import { currentRoutingRules, putRoutingConfig, repSettingsOf, routingHistory, setRepSettings, setTeam, teamsOf } from '../app/handoff/routing-config.ts';
 import { allowedTransitions } from '../core/lifecycle.ts';
@@ -83,6 +84,16 @@ export function handoffRoutes(server: FastifyInstance, deps: ServerDeps): void {
       const result = await logTouch(deps.app, p.workspaceId, request.params.id, { type: b.type, note: b.note ?? null, occurredAt: b.occurred_at ? new Date(b.occurred_at) : null, actor: actorOf(p) });
       if (!result.ok) return sendFailure(reply, result);
       return reply.code(201).send({ activity_id: result.value.id, type: result.value.type, occurred_at: result.value.occurredAt.toISOString() });
+    });
+
+  app.post('/api/v1/leads/:id/notes', { config: { permission: 'write' }, schema: { tags, summary: "Add a rep's note to a lead's timeline (a note is not a touch: the first-touch clock keeps running)", params: idParams, body: z.strictObject({ note: z.string().trim().min(1, 'must not be empty').max(5000) }), response: { 201: z.object({ activity_id: z.string(), occurred_at: z.string() }), ...errorResponses } } },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const allowed = await authorizeLead(deps.app, p, request.params.id, { act: 'touch' });
+      if (!allowed.ok) return sendFailure(reply, allowed);
+      const result = await logNote(deps.app, p.workspaceId, request.params.id, { note: request.body.note, actor: actorOf(p) });
+      if (!result.ok) return sendFailure(reply, result);
+      return reply.code(201).send({ activity_id: result.value.id, occurred_at: result.value.occurredAt.toISOString() });
     });
 
   app.post('/api/v1/leads/:id/reject', { config: { permission: 'write' }, schema: { tags, summary: "Reject or hand back with a reason; the reason's outcome decides nurture or disqualified", params: idParams, body: rejectInput, response: { 201: z.object({ lead: leadDto, transition: transitionDto }), ...errorResponses } } },

@@ -42,6 +42,12 @@ describe.skipIf(!hasChromium)('inbox hand-off: alerts bell and reassign (Chromiu
     const name = seededName(1);
     const owner = needs.getByLabel(`Owner of ${name}`);
     await owner.selectOption({ label: 'Robin Rep' });
+    // Reassigning asks first, then waits out its undo window before it is sent.
+    const confirm = page.getByRole('dialog', { name: 'Reassign lead?' });
+    await confirm.getByText('Robin Rep').waitFor();
+    await screenshot(page, 'inbox-reassign-confirm');
+    await confirm.getByRole('button', { name: 'Reassign' }).click();
+    await page.getByRole('button', { name: 'Undo' }).waitFor();
     await page.getByText(`Reassigned ${name} to Robin Rep.`).waitFor();
     await expect.poll(async () => (await owner.locator('option:checked').textContent())).toBe('Robin Rep');
     await screenshot(page, 'inbox-manager');

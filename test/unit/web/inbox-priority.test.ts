@@ -1,36 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Lead } from '../../../web/src/api/types.ts';
 import type { Envelope } from '../../../web/src/features/dashboard/reports/envelope.ts';
 import { adaptFunnel, adaptFunnelFlows } from '../../../web/src/features/dashboard/reports/funnel.adapter.ts';
 import { adaptCpod } from '../../../web/src/features/dashboard/reports/process.adapter.ts';
-import { comparePriority, ratingRank } from '../../../web/src/features/inbox/priority.ts';
-
-const lead = (id: string, over: Partial<Lead> = {}): Lead => ({
-  id, contact_id: 'c', account_id: null, stage: 'mql', owner_id: null, opened_at: '2026-01-01T00:00:00Z', stage_entered_at: '2026-01-02T00:00:00Z',
-  closed_at: null, mql_at: '2026-01-02T00:00:00Z', recycle_count: 0, last_reason_code: null, recheck_at: null, source: null, campaign: null,
-  first_touch_at: null, fit_score: null, engagement_score: null, rating: null, definition_id: null, allowed_transitions: [], ...over,
-});
-
-const sla = (dueAt: string): NonNullable<Lead['sla']> => ({
-  kind: 'accept', state: 'running', started_at: '2026-02-02T05:00:00Z', due_at: dueAt, within: '4h', business_hours: true,
-  escalation_level: 0, escalation_steps: 2, next_escalation_at: dueAt,
-});
-
-describe('inbox priority', () => {
-  it('ranks grid ratings A1 best, words next to their grade, missing last', () => {
-    expect(['C3', null, 'A2', 'B1', 'A1', 'warm'].sort((a, b) => ratingRank(a) - ratingRank(b))).toEqual(['A1', 'A2', 'B1', 'warm', 'C3', null]);
-  });
-
-  it('orders by rating, then the nearest SLA deadline, then the most recent intent', () => {
-    const leads = [
-      lead('old-b', { rating: 'B1', mql_at: '2026-01-01T00:00:00Z' }),
-      lead('new-b', { rating: 'B1', mql_at: '2026-02-01T00:00:00Z' }),
-      lead('due-b', { rating: 'B1', mql_at: '2025-12-01T00:00:00Z', sla: sla('2026-02-02T09:00:00Z') }),
-      lead('a', { rating: 'A2' }),
-    ];
-    expect([...leads].sort(comparePriority).map((l) => l.id)).toEqual(['a', 'due-b', 'new-b', 'old-b']);
-  });
-});
 
 describe('dashboard funnel adapters (GET /api/v1/reports/funnel)', () => {
   const total = { group: 'total', leads: 100, mql: 40, sal: 25, sql: 15, opportunity: 10, won: 3, lost: 4, disqualified: 5, recycled_leads: 6, mql_net_new: 40, mql_recycled: 2,

@@ -22,6 +22,9 @@ const DashboardPage = lazy(() => loadDashboard().then((m) => ({ default: m.Dashb
 if (window.location.pathname === '/dashboard') void loadDashboard();
 const ContentPage = lazy(() => import('../features/content/content-page.tsx').then((m) => ({ default: m.ContentPage })));
 const DefinitionsPage = lazy(() => import('../features/definitions/definitions-page.tsx').then((m) => ({ default: m.DefinitionsPage })));
+const NurturePage = lazy(() => import('../features/nurture/nurture-page.tsx').then((m) => ({ default: m.NurturePage })));
+const RejectionsPage = lazy(() => import('../features/rejections/rejections-page.tsx').then((m) => ({ default: m.RejectionsPage })));
+const CampaignsPage = lazy(() => import('../features/campaigns/campaigns-page.tsx').then((m) => ({ default: m.CampaignsPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page.tsx').then((m) => ({ default: m.SettingsPage })));
 
 export function App() {
@@ -63,6 +66,11 @@ export function App() {
           <Route path="/definitions" element={<DefinitionsPage me={me.data} />} />
           <Route path="/content/*" element={<ContentPage me={me.data} />} />
           <Route path="/settings/*" element={<SettingsPage me={me.data} />} />
+          <Route path="/nurture" element={<NurturePage me={me.data} />} />
+          <Route path="/nurture/:id" element={<NurturePage me={me.data} />} />
+          <Route path="/rejections" element={<RejectionsPage />} />
+          <Route path="/campaigns" element={<CampaignsPage me={me.data} />} />
+          <Route path="/campaigns/:id" element={<CampaignsPage me={me.data} />} />
           <Route path="*" element={<main className="page"><h1>Not found</h1><p>No screen at this address.</p></main>} />
         </Routes>
       </Suspense>

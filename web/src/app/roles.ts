@@ -7,14 +7,17 @@ const dashboard: NavItem = { to: '/dashboard', label: 'Dashboard' };
 const definitions: NavItem = { to: '/definitions', label: 'Definitions' };
 const content: NavItem = { to: '/content', label: 'Content' };
 const settings: NavItem = { to: '/settings', label: 'Settings' };
+const nurture: NavItem = { to: '/nurture', label: 'Nurture' };
+const rejections: NavItem = { to: '/rejections', label: 'Rejections' };
+const campaigns: NavItem = { to: '/campaigns', label: 'Campaigns' };
 
 /** What each role finds in the top bar: the screens of its daily work, in order of use. */
 export function navFor(role: string | null | undefined): NavItem[] {
   switch (role) {
     case 'sales': return [inbox, definitions, content];
     case 'sales_manager': return [inbox, dashboard, definitions, content, settings];
-    case 'marketing': return [dashboard, definitions, content];
-    case 'admin': return [dashboard, inbox, definitions, content, settings];
+    case 'marketing': return [dashboard, campaigns, nurture, rejections, definitions, content];
+    case 'admin': return [dashboard, inbox, campaigns, nurture, definitions, content, settings];
     default: return [dashboard, content];
   }
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { formatNumber, formatPercent } from '../../ui/format.ts';
 import { ChartCard } from './chart-card.tsx';
+import { NurtureCard } from './nurture-card.tsx';
 import { adaptAttribution, adaptContribution, modelLabel } from './reports/attribution.adapter.ts';
 import { label, num, type Envelope } from './reports/envelope.ts';
 import { adaptConversion, adaptFunnel, adaptFunnelFlows, adaptMqlTrend, adaptVelocity } from './reports/funnel.adapter.ts';
@@ -105,6 +106,7 @@ export function DashboardPage() {
         <ChartCard title="Marketing contribution vs target" subtitle="Share of closed revenue credited to marketing channels" state={charts.contribution} csvName="contribution" />
         <ChartCard title="Cost per order dollar" subtitle="(Marketing + sales cost) / won revenue, per month" state={charts.cpod} csvName="cpod" />
         <ChartCard title="Follow-up SLA" subtitle="SLA hit rate per rep (hand-offs in the period)" state={charts.sla} csvName="sla" />
+        <NurtureCard />
       </div>
     </main>
   );

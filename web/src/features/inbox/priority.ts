@@ -12,18 +12,48 @@ export function ratingRank(rating: string | null | undefined): number {
   return words[rating.trim().toLowerCase()] ?? 50;
 }
 
-const time = (iso: string | null | undefined, fallback: number) => (iso ? new Date(iso).getTime() : fallback);
+/** A lead that reached its stage less than this long ago is "fresh": the moment to call is now. */
+export const FRESH_MS = 24 * 3_600_000;
 
 /**
- * Inbox order: best rating first; among equals, the SLA deadline that comes soonest (a lead about
- * to breach beats a fresh one); then the most recent sign of intent. The deadline goes before
- * recency because recency alone would almost never tie, leaving the SLA without effect.
+ * The inbox's four bands, in order (the full explanation is in docs/inbox-priority.md):
+ * 0 fresh: in its stage for under 24 hours and not past its SLA — best rating first, then newest;
+ * 1 on the clock: an SLA clock runs and is not yet due — soonest deadline first, then rating;
+ * 2 overdue: past its SLA — most recently missed first (a deadline missed an hour ago can still be
+ *   saved; one missed months ago cannot get worse), then rating;
+ * 3 no clock running — best rating first, then most recent intent.
  */
-export function comparePriority(a: Lead, b: Lead): number {
-  const byRating = ratingRank(a.rating) - ratingRank(b.rating);
-  if (byRating !== 0) return byRating;
-  const dueA = time(a.sla?.due_at, Number.POSITIVE_INFINITY);
-  const dueB = time(b.sla?.due_at, Number.POSITIVE_INFINITY);
-  if (dueA !== dueB) return dueA < dueB ? -1 : 1;
-  return time(b.mql_at ?? b.stage_entered_at, 0) - time(a.mql_at ?? a.stage_entered_at, 0);
+export type PriorityBand = 0 | 1 | 2 | 3;
+export const bandLabels: Record<PriorityBand, string> = { 0: 'New', 1: 'On the clock', 2: 'Overdue', 3: 'No SLA clock' };
+
+const time = (iso: string | null | undefined, fallback: number) => (iso ? new Date(iso).getTime() : fallback);
+const enteredAt = (l: Lead) => time(l.mql_at ?? l.stage_entered_at, 0);
+const overdue = (l: Lead, now: number) => !!l.sla && (l.sla.state === 'breached' || time(l.sla.due_at, Infinity) <= now);
+
+export function priorityBand(lead: Lead, now: number): PriorityBand {
+  if (overdue(lead, now)) return 2;
+  if (now - time(lead.stage_entered_at, 0) < FRESH_MS) return 0;
+  return lead.sla ? 1 : 3;
+}
+
+/**
+ * Inbox order at `now`. Fresh leads come first so a five-minute-old demo request is never buried under
+ * leads overdue for months; overdue leads stay in the same list (not hidden, not a separate page), right
+ * after the ones still on time, with the newest misses on top.
+ * @example [...leads].sort(comparePriority(Date.now()))
+ */
+export function comparePriority(now: number): (a: Lead, b: Lead) => number {
+  return (a, b) => {
+    const band = priorityBand(a, now) - priorityBand(b, now);
+    if (band !== 0) return band;
+    const byRating = ratingRank(a.rating) - ratingRank(b.rating);
+    const dueA = time(a.sla?.due_at, Infinity);
+    const dueB = time(b.sla?.due_at, Infinity);
+    switch (priorityBand(a, now)) {
+      case 0: return byRating || enteredAt(b) - enteredAt(a);
+      case 1: return dueA !== dueB ? (dueA < dueB ? -1 : 1) : byRating;
+      case 2: return dueA !== dueB ? (dueA > dueB ? -1 : 1) : byRating;
+      default: return byRating || enteredAt(b) - enteredAt(a);
+    }
+  };
 }

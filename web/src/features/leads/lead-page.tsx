@@ -11,6 +11,7 @@ import { RatingBadge, StageBadge } from '../../ui/badges.tsx';
 import { contactName, formatDate, formatDateTime, formatMoney } from '../../ui/format.ts';
 import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { ReasonDialog } from '../inbox/reason-dialog.tsx';
+import { LogActivityButton } from '../tasks/log-activity-button.tsx';
 import { SlaCountdown, slaTarget, useNow } from '../inbox/sla-countdown.tsx';
 import { useTransitionLead } from '../inbox/use-transition.ts';
 import { ContentRatingsGiven } from './content-ratings.tsx';
@@ -120,9 +121,10 @@ export function LeadPage({ me }: { me: Me }) {
             <span className="meta">Owner: <strong>{owner?.name ?? (l.owner_id ? '…' : 'Unassigned')}</strong></span>
             <span className="meta">SLA: <SlaCountdown sla={l.sla} now={now} /></span>
             {l.recycle_count ? <span className="meta">Recycled {l.recycle_count}×</span> : null}
+            {l.recheck_at ? <span className="meta">Recheck on <strong>{formatDate(l.recheck_at)}</strong></span> : null}
           </div>
         </div>
-        {canWrite(me) ? <LeadActions lead={l} name={name} may={may} /> : null}
+        {canWrite(me) ? <div className="stack"><LeadActions lead={l} name={name} may={may} />{may(l, 'touch').allowed ? <div className="button-row"><LogActivityButton leadId={l.id} contactId={l.contact_id} leadName={name} /></div> : null}</div> : null}
       </header>
       <Card title="Score over time" className="score-over-time"><ScoreHistory contactId={l.contact_id} markers={mqlMarkers} /></Card>
       <div className="grid-3">

@@ -1,0 +1,7 @@
+import { listRejectionNotes, type RejectionNote } from '../../storage/rejection-notes.repo.ts';
+import type { AppDeps } from '../context.ts';
+
+/** What sales said when they sent leads back (the rejections review screen): newest first, within a window. */
+export async function rejectionNotes(deps: AppDeps, workspaceId: string, window: { from: Date; to: Date }, options: { withNoteOnly?: boolean; limit?: number } = {}): Promise<RejectionNote[]> {
+  return listRejectionNotes(deps.db, workspaceId, window, { withNoteOnly: options.withNoteOnly ?? false, limit: Math.min(options.limit ?? 200, 1000) });
+}
