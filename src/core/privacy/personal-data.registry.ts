@@ -163,6 +163,16 @@ export const personalData: readonly PersonalDataEntry[] = [
     columns: [{ column: 'reason', holds: 'mail server answer', erase: nul }],
   },
   {
+    table: 'sales_task', reach: { by: 'contact', column: 'contact_id' }, rows: 'delete', merge: 'move',
+    why: "a rep's follow-up tasks; the title is free text that may name the person",
+    columns: [{ column: 'title', holds: 'free text', erase: nul }],
+  },
+  {
+    table: 'campaign_member', reach: { by: 'contact', column: 'contact_id' }, rows: 'delete', merge: 'stays',
+    why: 'campaign membership (who was invited, registered, attended); one row per campaign and person, so a merge leaves the loser\'s rows where the winner has its own',
+    columns: [],
+  },
+  {
     table: 'contact_prediction', reach: { by: 'contact', column: 'contact_id' }, rows: 'delete', merge: 'stays',
     why: "a conversion model's latest prediction; its explanation quotes trait values (title, custom attributes). A cache: the winner of a merge is re-predicted on its next activity",
     columns: [{ column: 'explanation', holds: 'trait values', erase: { kind: 'empty' } }],
