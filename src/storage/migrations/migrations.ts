@@ -24,6 +24,7 @@ import * as oneRatingPerPerson from './2026-12-03-30-one-rating-per-person.ts';
 import * as lifecycleWebhooks from './2026-12-03-60-lifecycle-webhooks.ts';
 import * as changeCursor from './2026-12-03-61-change-cursor.ts';
 import * as crm from './2026-12-03-70-crm.ts';
+import * as lists from './2026-12-04-30-lists.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-03-60-lifecycle-webhooks': lifecycleWebhooks,
   '2026-12-03-61-change-cursor': changeCursor,
   '2026-12-03-70-crm': crm,
+  '2026-12-04-30-lists': lists,
 };
