@@ -17,7 +17,7 @@ describe('list screens API: search, filters, keyset pages, saved views, account 
     globex = (await t.api('POST', '/api/v1/accounts', { name: 'Globex', domain: 'globex.io' })).json();
     const names = [['Ada', 'Lovelace', 'ada@acme-rockets.com'], ['Grace', 'Hopper', 'grace@globex.io'], ['Alan', 'Turing', 'alan@acme-rockets.com'], ['=HYPERLINK("x")', 'Mallory', 'mallory@globex.io'], ['Edsger', 'Dijkstra', 'edsger@example.org']];
     for (const [first, last, email] of names) {
-      const c = (await t.api('POST', '/api/v1/contacts', { email, first_name: first, last_name: last, consent: email.startsWith('grace') ? { email_marketing: false } : undefined })).json();
+      const c = (await t.api('POST', '/api/v1/contacts', { email, first_name: first, last_name: last, consent: email!.startsWith('grace') ? { email_marketing: false } : undefined })).json();
       people.push(c);
       const lead = await t.api('POST', '/api/v1/leads', { contact_id: c.id });
       expect(lead.statusCode).toBe(201);
