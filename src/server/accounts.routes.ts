@@ -5,21 +5,12 @@ import { accountOverview, changeAccountOwner } from '../app/accounts.ts';
 import { allowedTransitions } from '../core/lifecycle.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
-import { accountDto, activityDto, contactDto, toAccountDto, toActivityDto, toContactDto } from './contract/contacts.contract.ts';
-import { opportunityDto, toOpportunityDto } from './contract/catalog.contract.ts';
-import { leadDto, toLeadDto } from './contract/leads.contract.ts';
+import { accountDto, toAccountDto, toActivityDto, toContactDto } from './contract/contacts.contract.ts';
+import { toOpportunityDto } from './contract/catalog.contract.ts';
+import { toLeadDto } from './contract/leads.contract.ts';
+import { accountOverviewDto } from './contract/accounts-page.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
-
-export const accountOverviewDto = z.object({
-  account: accountDto,
-  people: z.array(contactDto).describe('Up to 200, latest touch first.'),
-  leads: z.array(leadDto).describe('Up to 200, newest first.'),
-  opportunities: z.array(opportunityDto).describe('Up to 200, newest first.'),
-  counts: z.object({ people: z.number(), leads: z.number(), opportunities: z.number() }),
-  activity: z.array(z.object({ type: z.string(), count: z.number(), last_90_days: z.number(), last_at: z.string() })).describe("What the account's people did, by kind."),
-  recent_activity: z.array(activityDto).describe('The 20 latest activities of its people.'),
-});
 
 export function accountsRoutes(server: FastifyInstance, deps: ServerDeps): void {
   const app = server.withTypeProvider<ZodTypeProvider>();

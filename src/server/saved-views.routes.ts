@@ -1,21 +1,14 @@
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { removeView, savedViewsFor, saveView, type SavedView } from '../app/saved-views.ts';
+import { removeView, savedViewsFor, saveView } from '../app/saved-views.ts';
 import { listEntities } from '../core/lists.rules.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
 import { listQuery } from './contract/lists.contract.ts';
+import { savedViewDto, toSavedViewDto as toDto } from './contract/lists-views.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
-
-export const savedViewDto = z.object({
-  id: z.string(), entity: z.enum(listEntities), name: z.string(), team: z.string().nullable().describe('Shared with this team; null: everyone.'),
-  query: z.string().describe('The list filters as a URL query string, e.g. stage=mql&owner=none.'), created_by: z.string(), created_at: z.string(),
-});
-const toDto = (v: SavedView): z.infer<typeof savedViewDto> => ({
-  id: v.id, entity: v.entity as z.infer<typeof savedViewDto>['entity'], name: v.name, team: v.team, query: v.query, created_by: v.createdBy, created_at: v.createdAt.toISOString(),
-});
 
 // A view stores filters and sort, never a page position.
 const viewQuery = listQuery.omit({ cursor: true, limit: true, updated_since: true });

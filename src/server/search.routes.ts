@@ -4,11 +4,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { searchEverything } from '../app/lists.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses } from './contract/common.contract.ts';
-import { accountDto, toAccountDto, toContactDto } from './contract/contacts.contract.ts';
-import { personRowDto } from './contract/lists.contract.ts';
+import { toAccountDto, toContactDto } from './contract/contacts.contract.ts';
+import { searchAnswerDto } from './contract/search.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 
-export const searchAnswerDto = z.object({ people: z.array(personRowDto), accounts: z.array(accountDto) });
 
 export function searchRoutes(server: FastifyInstance, deps: ServerDeps): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
