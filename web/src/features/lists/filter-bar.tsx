@@ -17,6 +17,8 @@ const consentOptions = [
   ['email_marketing:granted', 'Marketing email: yes'], ['email_marketing:refused', 'Marketing email: refused'], ['email_marketing:none', 'Marketing email: not asked'],
   ['sales_email:refused', 'Sales email: refused'], ['sales_call:refused', 'Calls: refused'],
 ] as const;
+// Every stage a lead can still move from (won, lost and disqualified are closed).
+const openStages = 'inquiry,mql,sal,sql,opportunity,nurture';
 const ratingOptions = ['A1', 'A2', 'A3', 'B1', 'B2', 'B3', 'C1', 'C2', 'C3', 'D1', 'D2', 'D3'];
 
 type Props = { entity: ListEntity; params: URLSearchParams; users: User[]; onChange: (key: string, value: string | null) => void; onClear: () => void };
@@ -55,7 +57,7 @@ export function FilterBar({ entity, params, users, onChange, onClear }: Props) {
         <label htmlFor={searchId} className="sr-only">Search</label>
         <input id={searchId} type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder={entity === 'accounts' ? 'Search name or domain' : 'Search name, email, company or domain'} />
       </div>
-      {shown.has('stage') ? select('stage', 'Stage', stages.map((s) => [s, stageLabel(s)] as const)) : null}
+      {shown.has('stage') ? select('stage', 'Stage', [[openStages, 'All open'], ...stages.map((s) => [s, stageLabel(s)] as const)]) : null}
       {shown.has('status') ? select('status', 'Status', [['open', 'Open'], ['won', 'Won'], ['lost', 'Lost']]) : null}
       {shown.has('owner') ? select('owner', 'Owner', [['none', 'Unassigned'], ...users.filter((u) => !u.disabled).map((u) => [u.id, u.name] as const)]) : null}
       {shown.has('rating') ? select('rating', 'Rating', ratingOptions.map((r) => [r, r] as const)) : null}
