@@ -25,7 +25,7 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
   return (
     <div className="shell">
       <a className="skip-link" href="#main">Skip to content</a>
-      <header className="topbar">
+      <header className="topbar with-search">
         <div className="brand" aria-label="Leadloop"><span className="brand-mark" aria-hidden="true" />Leadloop</div>
         <nav aria-label="Main">
           <ul className="nav-list">

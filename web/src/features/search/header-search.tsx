@@ -47,7 +47,7 @@ export function HeaderSearch() {
   const show = open && text.trim().length > 0;
   return (
     <div className="header-search" role="search" ref={box} onBlur={(e) => { if (!box.current?.contains(e.relatedTarget as Node)) setOpen(false); }}>
-      <input type="search" aria-label="Find a person or account" placeholder="Find a person by email or name" value={text}
+      <input type="search" aria-label="Find a person or account" placeholder="Find a person…" value={text}
         role="combobox" aria-expanded={show} aria-controls={listId} aria-autocomplete="list"
         aria-activedescendant={show && hits[active] ? `${listId}-${active}` : undefined}
         onChange={(e) => { setText(e.target.value); setOpen(true); }} onFocus={() => setOpen(true)} onKeyDown={onKeyDown} />
