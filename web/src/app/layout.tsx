@@ -22,6 +22,9 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
   const { pathname } = useLocation();
   // The four list screens share one top-bar entry (they have tabs of their own).
   const inLists = /^\/(people|contacts|leads|accounts|opportunities)(\/|$)/.test(pathname);
+  const workspaces = useQuery({ queryKey: ['me', 'workspaces'], queryFn: async () => (await get<{ data: SessionWorkspace[] }>('/api/v1/me/workspaces')).data, staleTime: 300_000, enabled: !!me.user });
+  // With several workspaces the switcher names the role per workspace, so the role badge steps aside.
+  const several = (workspaces.data?.length ?? 0) > 1;
   return (
     <div className="shell">
       <a className="skip-link" href="#main">Skip to content</a>
@@ -37,10 +40,10 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
         </nav>
         <HeaderSearch />
         <div className="topbar-user">
-          {me.user ? <WorkspaceSwitcher current={me.workspace_id} /> : null}
+          {several ? <WorkspaceSwitcher current={me.workspace_id} workspaces={workspaces.data!} /> : null}
           {me.user ? <AlertsBell /> : null}
           {me.user ? <NavLink to="/account" className="user-name" title="Your account: change password">{me.user.name ?? me.user.email}</NavLink> : <span className="user-name">API key</span>}
-          {role ? <span className="user-role">{roleLabels[role] ?? role}</span> : null}
+          {role && !several ? <span className="user-role">{roleLabels[role] ?? role}</span> : null}
           <button type="button" className="button ghost small" onClick={logout}>Log out</button>
         </div>
       </header>
@@ -61,13 +64,11 @@ type SessionWorkspace = { id: string; name: string; role: string; current: boole
  * Shown only when the sign-in proved accounts in several workspaces: choosing one starts a session
  * there and reloads everything (no data of the previous workspace survives in the cache).
  */
-function WorkspaceSwitcher({ current }: { current: string }) {
-  const workspaces = useQuery({ queryKey: ['me', 'workspaces'], queryFn: async () => (await get<{ data: SessionWorkspace[] }>('/api/v1/me/workspaces')).data, staleTime: 300_000 });
+function WorkspaceSwitcher({ current, workspaces }: { current: string; workspaces: SessionWorkspace[] }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
   const id = useId();
-  if (!workspaces.data || workspaces.data.length < 2) return null;
   const change = async (workspaceId: string) => {
     setError(null);
     try {
@@ -83,7 +84,7 @@ function WorkspaceSwitcher({ current }: { current: string }) {
     <div className="workspace-switch">
       <label htmlFor={id} className="sr-only">Workspace</label>
       <select id={id} value={current} onChange={(e) => void change(e.target.value)} title={error ?? 'Switch workspace'}>
-        {workspaces.data.map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
+        {workspaces.map((w) => <option key={w.id} value={w.id}>{w.name} · {roleLabels[w.role] ?? w.role}</option>)}
       </select>
       {error ? <span className="sr-only" role="alert">{error}</span> : null}
     </div>
