@@ -11,6 +11,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   dashboard: () => import('./dashboard.bench.ts'),
   import: () => import('./import.bench.ts'),
   login: () => import('./login.bench.ts'),
+  lists: () => import('./lists.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
