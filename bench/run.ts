@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<Bench>> = {
   import: () => import('./import.bench.ts'),
   login: () => import('./login.bench.ts'),
   predict: () => import('./predict.bench.ts'),
+  lists: () => import('./lists.bench.ts'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

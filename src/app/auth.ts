@@ -6,6 +6,7 @@ import { fail, ok, type Failure, type Result } from '../core/result.ts';
 import { findLiveApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../storage/api-keys.repo.ts';
 import type { DbOrTrx } from '../storage/db.ts';
 import { lockThrottle, saveThrottle } from '../storage/login-throttle.repo.ts';
+import { findSessionWithLinks, linkedAccountState, setSessionLinks, workspaceNames } from '../storage/session-links.repo.ts';
 import { deleteSession, deleteSessionsOfUser, findLiveSession, insertSession } from '../storage/sessions.repo.ts';
 import { findUserToken, insertUserToken, lockUserToken, markUserTokenUsed, retireUserTokens, type UserTokenKind } from '../storage/user-tokens.repo.ts';
 import { adminsWithDemoPassword, findLoginCandidates, getUser, getUserWithSecret, hasPassword, setPasswordHash, updateUser, type User, type UserWithSecret } from '../storage/users.repo.ts';
@@ -36,9 +37,16 @@ export type AuthOptions = {
 
 export type SignedIn = { token: string; csrfToken: string; user: User; expiresAt: Date };
 export type RateLimitedFailure = Failure & { retryAfterSeconds: number; retryAt: Date };
+/** The password opens accounts in several workspaces and none was named: the sign-in form asks which. */
+export type WorkspaceChoiceFailure = Failure & { choices: { workspaceId: string; workspaceName: string; role: string }[] };
 
 const RESET_TTL_MS = 60 * 60_000;
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60_000;
+
+/** A linked account still opens by the sign-in that proved it: active, and its password not changed since. */
+function stillLinked(state: { active: boolean; passwordChangedAt: Date | null } | null, sessionStart: Date): boolean {
+  return !!state && state.active && (!state.passwordChangedAt || state.passwordChangedAt <= sessionStart);
+}
 
 export function createAuthService(deps: AppDeps, options: AuthOptions) {
   const keyCache = new Map<string, { principal: Principal | null; until: number }>();
@@ -199,13 +207,14 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
      * Password sign-in. Throttled per account and per client address (growing lockouts, 429 with the
      * time to retry; while locked even the right password waits); unknown and known emails do the same work.
      */
-    async login(input: { email: string; password: string; workspaceId?: string; address?: string }): Promise<Result<SignedIn> | RateLimitedFailure> {
+    async login(input: { email: string; password: string; workspaceId?: string; address?: string }): Promise<Result<SignedIn> | RateLimitedFailure | WorkspaceChoiceFailure> {
       const now = deps.clock.now();
       const email = normalizeEmail(input.email);
       const refused = fail('Unauthenticated', 'Email or password is wrong.');
       const accountKey = `account:${email ?? input.email.trim().toLowerCase().slice(0, 254)}`;
       const limited = await countSignInAttempt(accountKey, input.address, now);
-      const candidates = email ? (await findLoginCandidates(deps.db, email)).filter((u) => !input.workspaceId || u.workspaceId === input.workspaceId) : [];
+      // All workspaces' accounts of this email, even when one is named: the others become the session's switcher links.
+      const candidates = email ? await findLoginCandidates(deps.db, email) : [];
       if (limited) {
         if ((limited as { lockedNow?: boolean }).lockedNow && limited.message.includes('this account')) {
           if (candidates.length) {
@@ -229,20 +238,31 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
         await verifyPassword(input.password, await dummyHash);
         return refused;
       }
-      for (const candidate of withPassword) {
-        if (await verifyPassword(input.password, candidate.passwordHash!)) {
-          const { passwordHash: _omit, ...user } = candidate;
-          return withTransaction(deps, async (trx) => {
-            await saveThrottle(trx, accountKey, afterSuccess(now));
-            if (input.address) {
-              const key = `address:${input.address}`;
-              await saveThrottle(trx, key, refundAttempt(await lockThrottle(trx, key, now)));
-            }
-            return ok(await startSession(trx, user));
-          });
+      // Every account this password opens: with several, the person chooses (never the first one silently),
+      // and the session remembers the others for the workspace switcher.
+      const matched: UserWithSecret[] = [];
+      for (const candidate of withPassword) if (await verifyPassword(input.password, candidate.passwordHash!)) matched.push(candidate);
+      if (matched.length === 0) return refused;
+      const chosen = input.workspaceId ? matched.find((m) => m.workspaceId === input.workspaceId) : matched.length === 1 ? matched[0] : undefined;
+      if (input.workspaceId && !chosen) return refused;
+      return withTransaction(deps, async (trx) => {
+        await saveThrottle(trx, accountKey, afterSuccess(now));
+        if (input.address) {
+          const key = `address:${input.address}`;
+          await saveThrottle(trx, key, refundAttempt(await lockThrottle(trx, key, now)));
         }
-      }
-      return refused;
+        if (!chosen) {
+          const names = await workspaceNames(trx, matched.map((m) => m.workspaceId));
+          const choices = matched.map((m) => ({ workspaceId: m.workspaceId, workspaceName: names.get(m.workspaceId) ?? m.workspaceId, role: m.role }))
+            .sort((a, b) => a.workspaceName.localeCompare(b.workspaceName));
+          return { ...fail('Conflict', `${matched[0]!.email} has an account in ${matched.length} workspaces: choose the one to sign in to.`, [{ path: 'workspace_id', message: 'choose one of the workspaces' }]), choices } satisfies WorkspaceChoiceFailure;
+        }
+        const { passwordHash: _omit, ...user } = chosen;
+        const signedIn = await startSession(trx, user);
+        const links = matched.filter((m) => m !== chosen).map((m) => ({ workspaceId: m.workspaceId, userId: m.id }));
+        if (links.length) await setSessionLinks(trx, hashToken(signedIn.token), links);
+        return ok(signedIn);
+      });
     },
 
     /** Signs in a user whose email an OpenID provider verified (the caller checked `email_verified`). */
@@ -257,6 +277,49 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
       }
       const { passwordHash: _omit, ...user } = candidates[0]!;
       return ok(await startSession(deps.db, user));
+    },
+
+    /**
+     * The workspaces this session may switch to without signing in again: its own, and those whose
+     * account the sign-in's password also opened (still active, password unchanged since).
+     */
+    async sessionWorkspaces(token: string): Promise<{ workspaceId: string; workspaceName: string; role: string; current: boolean }[]> {
+      const session = await findSessionWithLinks(deps.db, hashToken(token), deps.clock.now());
+      if (!session) return [];
+      const all = [{ workspaceId: session.workspaceId, userId: session.userId }, ...session.links];
+      const [states, names] = await Promise.all([
+        Promise.all(all.map((l) => linkedAccountState(deps.db, l.workspaceId, l.userId))),
+        workspaceNames(deps.db, all.map((l) => l.workspaceId)),
+      ]);
+      return all.flatMap((l, i) => {
+        const state = states[i];
+        const current = i === 0;
+        if (!state || (!current && !stillLinked(state, session.createdAt))) return [];
+        return [{ workspaceId: l.workspaceId, workspaceName: names.get(l.workspaceId) ?? l.workspaceId, role: state.role, current }];
+      }).sort((a, b) => a.workspaceName.localeCompare(b.workspaceName));
+    },
+
+    /**
+     * Moves this browser to the account in another workspace that the sign-in proved: a new session
+     * for that account (keeping the links, the old account among them), and the old session ends.
+     */
+    async switchWorkspace(token: string, workspaceId: string): Promise<Result<SignedIn>> {
+      const now = deps.clock.now();
+      const session = await findSessionWithLinks(deps.db, hashToken(token), now);
+      if (!session) return fail('Unauthenticated', 'Your session ended; sign in again.');
+      if (workspaceId === session.workspaceId) return fail('ValidationFailed', 'You are already in this workspace.', [{ path: 'workspace_id', message: 'current workspace' }]);
+      const link = session.links.find((l) => l.workspaceId === workspaceId);
+      const [state, target] = link ? await Promise.all([linkedAccountState(deps.db, link.workspaceId, link.userId), getUser(deps.db, link.workspaceId, link.userId)]) : [null, null];
+      if (!link || !target || !stillLinked(state, session.createdAt)) {
+        return fail('Forbidden', 'This session cannot switch to that workspace: sign out and sign in with its password.', [{ path: 'workspace_id', message: 'not proven at sign-in' }]);
+      }
+      return withTransaction(deps, async (trx) => {
+        const signedIn = await startSession(trx, target);
+        const links = [{ workspaceId: session.workspaceId, userId: session.userId }, ...session.links.filter((l) => l !== link)];
+        await setSessionLinks(trx, hashToken(signedIn.token), links);
+        await deleteSession(trx, hashToken(token));
+        return ok(signedIn);
+      });
     },
 
     async logout(token: string): Promise<void> {

@@ -20,6 +20,9 @@ const meDto = z.object({
   csrf_token: z.string().nullable().describe('Send as X-CSRF-Token on state-changing requests made with the session cookie.'),
   warnings: z.array(warningDto).describe('Things an administrator must fix, e.g. the demo admin still has its demo password.'),
 });
+const workspaceDto = z.object({ id: z.string(), name: z.string(), role: z.string() });
+const toWorkspaceDto = (w: { workspaceId: string; workspaceName: string; role: string }) => ({ id: w.workspaceId, name: w.workspaceName, role: w.role });
+const workspaceChoiceDto = errorSchema.extend({ workspaces: z.array(workspaceDto).describe('Where this email and password open an account: send one as workspace_id.') });
 const signedInDto = z.object({ user: userDto, expires_at: z.string(), csrf_token: z.string() });
 const passwordField = z.string().min(1).max(1000).describe(`At least ${PASSWORD_MIN_LENGTH} characters, at most ${PASSWORD_MAX_LENGTH}, not a common password.`);
 const tokenField = z.string().min(16).max(200);
@@ -57,10 +60,14 @@ export function authRoutes(server: FastifyInstance, deps: ServerDeps): void {
     schema: {
       tags, summary: 'Log in to the web app (sets a session cookie). Throttled per account and address: 429 with Retry-After when locked.',
       body: z.strictObject({ email: z.string().min(1).max(254), password: z.string().min(1).max(1000), workspace_id: z.uuid().optional() }),
-      response: { 200: signedInDto, 401: errorSchema, 403: errorSchema, ...rateLimited },
+      response: { 200: signedInDto, 401: errorSchema, 403: errorSchema, 409: workspaceChoiceDto, ...rateLimited },
     },
   }, async (request, reply) => {
     const result = await deps.auth.login({ email: request.body.email, password: request.body.password, workspaceId: request.body.workspace_id, address: request.ip });
+    if (!result.ok && 'choices' in result) {
+      // The password is right for several workspaces: the form asks which, and signs in again with workspace_id.
+      return reply.code(409).send({ error: { code: result.code, message: result.message, details: result.details }, workspaces: result.choices.map(toWorkspaceDto) });
+    }
     if (!result.ok) return refuse(reply, result);
     return setSession(reply, result.value);
   });
@@ -91,6 +98,30 @@ export function authRoutes(server: FastifyInstance, deps: ServerDeps): void {
       user: user ? toUserDto(user) : null, workspace_id: p.workspaceId, permissions: [...p.permissions], via: p.apiKeyId ? 'api_key' : 'session',
       csrf_token: !p.apiKeyId && cookie ? deps.auth.csrfTokenFor(cookie) : null, warnings,
     };
+  });
+
+  app.get('/api/v1/me/workspaces', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'Workspaces this browser session may switch to (the sign-in proved their accounts), the current one marked; empty for API keys', response: { 200: z.object({ data: z.array(workspaceDto.extend({ current: z.boolean() })) }), 401: errorSchema } },
+  }, async (request) => {
+    const p = principalOf(request);
+    const cookie = request.cookies[SESSION_COOKIE];
+    const linked = !p.apiKeyId && cookie ? await deps.auth.sessionWorkspaces(cookie) : [];
+    return { data: linked.map((w) => ({ ...toWorkspaceDto(w), current: w.current })) };
+  });
+
+  app.post('/api/v1/me/workspace', {
+    config: { permission: 'read' },
+    schema: {
+      tags, summary: 'Switch this browser to your account in another workspace (one your sign-in proved); a new session replaces this one',
+      body: z.strictObject({ workspace_id: z.uuid({ message: 'must be a workspace id' }) }), response: { 200: signedInDto, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (principalOf(request).apiKeyId || !cookie) return sendError(reply, 'Forbidden', 'Only a web session switches workspaces; an API key belongs to one workspace.', [{ path: 'who_may', message: 'a signed-in browser' }]);
+    const result = await deps.auth.switchWorkspace(cookie, request.body.workspace_id);
+    if (!result.ok) return sendFailure(reply, result);
+    return setSession(reply, result.value);
   });
 
   app.post('/api/v1/me/password', {

@@ -45,6 +45,10 @@ import { loggerOptions, registerRateLimits, registerSecurityHeaders, type RateLi
 import { snippetRoutes } from './snippet.routes.ts';
 import { importsRoutes } from './imports.routes.ts';
 import { integrationsRoutes } from './integrations.routes.ts';
+import { listsRoutes } from './lists.routes.ts';
+import { accountsRoutes } from './accounts.routes.ts';
+import { savedViewsRoutes } from './saved-views.routes.ts';
+import { searchRoutes } from './search.routes.ts';
 import { composeApp } from '../app/compose.ts';
 
 export type ServerDeps = {
@@ -165,6 +169,10 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     contentCalendarRoutes,
     integrationsRoutes,
     privacyRoutes,
+    listsRoutes,
+    accountsRoutes,
+    savedViewsRoutes,
+    searchRoutes,
   ];
   for (const register of registrars) {
     register(app, deps);

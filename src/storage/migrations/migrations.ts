@@ -27,6 +27,7 @@ import * as crm from './2026-12-03-70-crm.ts';
 import * as crmRemoteState from './2026-12-04-10-crm-remote-state.ts';
 import * as crmOauthRequest from './2026-12-04-11-crm-oauth-request.ts';
 import * as privacy from './2026-12-04-20-privacy.ts';
+import * as lists from './2026-12-04-30-lists.ts';
 import * as salesTasks from './2026-12-04-40-sales-tasks.ts';
 import * as campaignMembers from './2026-12-04-41-campaign-members.ts';
 import * as predictionModels from './2026-12-04-70-prediction-models.ts';
@@ -66,6 +67,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04-10-crm-remote-state': crmRemoteState,
   '2026-12-04-11-crm-oauth-request': crmOauthRequest,
   '2026-12-04-20-privacy': privacy,
+  '2026-12-04-30-lists': lists,
   '2026-12-04-40-sales-tasks': salesTasks,
   '2026-12-04-41-campaign-members': campaignMembers,
   '2026-12-04-70-prediction-models': predictionModels,

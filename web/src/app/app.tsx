@@ -25,6 +25,11 @@ const DefinitionsPage = lazy(() => import('../features/definitions/definitions-p
 const NurturePage = lazy(() => import('../features/nurture/nurture-page.tsx').then((m) => ({ default: m.NurturePage })));
 const RejectionsPage = lazy(() => import('../features/rejections/rejections-page.tsx').then((m) => ({ default: m.RejectionsPage })));
 const CampaignsPage = lazy(() => import('../features/campaigns/campaigns-page.tsx').then((m) => ({ default: m.CampaignsPage })));
+const PeopleListPage = lazy(() => import('../features/people/people-list-page.tsx').then((m) => ({ default: m.PeopleListPage })));
+const LeadsListPage = lazy(() => import('../features/lists/leads-list-page.tsx').then((m) => ({ default: m.LeadsListPage })));
+const AccountsListPage = lazy(() => import('../features/accounts/accounts-list-page.tsx').then((m) => ({ default: m.AccountsListPage })));
+const AccountPage = lazy(() => import('../features/accounts/account-page.tsx').then((m) => ({ default: m.AccountPage })));
+const OpportunitiesListPage = lazy(() => import('../features/opportunities/opportunities-list-page.tsx').then((m) => ({ default: m.OpportunitiesListPage })));
 const SettingsPage = lazy(() => import('../features/settings/settings-page.tsx').then((m) => ({ default: m.SettingsPage })));
 
 export function App() {
@@ -62,6 +67,12 @@ export function App() {
           <Route path="/inbox" element={<InboxPage me={me.data} />} />
           <Route path="/leads/:id" element={<LeadPage me={me.data} />} />
           <Route path="/contacts/:id" element={<ContactPage />} />
+          <Route path="/people" element={<PeopleListPage me={me.data} />} />
+          <Route path="/contacts" element={<Navigate to={{ pathname: '/people', search: location.search }} replace />} />
+          <Route path="/leads" element={<LeadsListPage me={me.data} />} />
+          <Route path="/accounts" element={<AccountsListPage me={me.data} />} />
+          <Route path="/accounts/:id" element={<AccountPage me={me.data} />} />
+          <Route path="/opportunities" element={<OpportunitiesListPage me={me.data} />} />
           <Route path="/dashboard" element={<DashboardPage />} />
           <Route path="/definitions" element={<DefinitionsPage me={me.data} />} />
           <Route path="/content/*" element={<ContentPage me={me.data} />} />

@@ -1,0 +1,68 @@
+/**
+ * The list screens' shared vocabulary (people, leads, accounts, opportunities): which sorts exist,
+ * the keyset cursor of a sorted page, and CSV cells that a spreadsheet will not execute.
+ * Pure: the server validates with it, the web app builds URLs and exports with it.
+ */
+
+export const listEntities = ['people', 'leads', 'accounts', 'opportunities'] as const;
+export type ListEntity = (typeof listEntities)[number];
+export const isListEntity = (v: string): v is ListEntity => (listEntities as readonly string[]).includes(v);
+
+/** Sort keys per list, first one the default. Each has an index ending in id (migration 2026-12-04-30-lists). */
+export const listSorts = {
+  people: { newest: 'Newest first', updated: 'Recently changed', last_touch: 'Latest touch', name: 'Name (A–Z)' },
+  leads: { newest: 'Newest first', opened: 'Opened (latest first)', updated: 'Recently changed', score: 'Engagement score (highest first)' },
+  accounts: { name: 'Name (A–Z)', newest: 'Newest first', updated: 'Recently changed' },
+  opportunities: { newest: 'Newest first', amount: 'Amount (largest first)', close_date: 'Close date (soonest first)', updated: 'Recently changed' },
+} as const satisfies Record<ListEntity, Record<string, string>>;
+export type ListSort<E extends ListEntity> = keyof (typeof listSorts)[E] & string;
+
+export const isListSort = (entity: ListEntity, sort: string): boolean => Object.hasOwn(listSorts[entity], sort);
+export const defaultSort = (entity: ListEntity): string => Object.keys(listSorts[entity])[0]!;
+
+/** Consent filter values: `<purpose>:<granted|refused|none>` ("refused" covers withdrawn). */
+export const consentFilterPattern = /^(email_marketing|sales_email|sales_call|tracking):(granted|refused|none)$/;
+
+/**
+ * Position after the last row of a sorted page: `srt1.<base64url JSON [sort value, id]>`.
+ * The sort value is text (a timestamp in ISO form, a number, a name); the server casts it back.
+ */
+export type SortPosition = { value: string; id: string };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const toBase64Url = (s: string) => btoa(String.fromCharCode(...new TextEncoder().encode(s))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const fromBase64Url = (s: string) => new TextDecoder().decode(Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)));
+
+export function encodeSortCursor(p: SortPosition): string {
+  return `srt1.${toBase64Url(JSON.stringify([p.value, p.id]))}`;
+}
+
+export function decodeSortCursor(cursor: string): SortPosition | null {
+  if (!cursor.startsWith('srt1.') || cursor.length > 400) return null;
+  try {
+    const parsed: unknown = JSON.parse(fromBase64Url(cursor.slice(5)));
+    if (!Array.isArray(parsed) || parsed.length !== 2) return null;
+    const [value, id] = parsed as unknown[];
+    if (typeof value !== 'string' || value.length > 300 || typeof id !== 'string' || !UUID.test(id)) return null;
+    return { value, id };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One CSV cell. Text that a spreadsheet would read as a formula (=, +, -, @, tab, carriage return
+ * first) gets a leading apostrophe: lead-supplied names like `=HYPERLINK(...)` stay text.
+ * Example: csvCell('=1+1') → `"'=1+1"`.
+ */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = value instanceof Date ? value.toISOString() : String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n']/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A CSV document (RFC 4180, CRLF) of a header row and data rows. */
+export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
