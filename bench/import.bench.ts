@@ -100,6 +100,16 @@ export async function run(args: string[]): Promise<void> {
       };
     });
   }
+  // --explain FILE: every statement over 5 ms with its plan, timings and trigger times (auto_explain, per session).
+  const explainAt = args.indexOf('--explain');
+  if (explainAt >= 0) {
+    const out = createWriteStream(args[explainAt + 1]!);
+    pool.on('connect', (client) => {
+      client.on('notice', (n) => out.write(`${n.message}\n\n`));
+      void client.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = 5; SET auto_explain.log_analyze = on; SET auto_explain.log_triggers = on;
+        SET auto_explain.log_nested_statements = on; SET auto_explain.log_level = 'notice'`);
+    });
+  }
   // CPU seconds, not only wall time: on a shared machine the wall clock measures the neighbours too.
   // The backends' CPU is read from /proc (when PostgreSQL runs on this machine) by their process ids.
   const backends = new Map<number, number>();
