@@ -129,7 +129,15 @@ export async function copyRows<R>(db: DbOrTrx, table: keyof Database, workspaceI
   const order = columns.map((c) => (c.length === 3 ? position.get(c[0])! : position.get(c[1].sameAs)!));
   const names = ['workspace_id', ...columns.map(([name]) => name)].map((n) => `"${n}"`).join(', ');
   const getters = sourced.map(([, , get]) => get);
-  const encoders = sourced.map(([, type]) => copyEncoders[type]);
+  // A jsonb value shared by many rows (people rated alike share their fit) is serialized once per statement.
+  const json = new Map<object, string>();
+  const encodeJson = (v: unknown) => {
+    if (typeof v !== 'object') return copyEncoders.jsonb(v);
+    let text = json.get(v!);
+    if (text === undefined) { text = copyEncoders.jsonb(v); json.set(v!, text); }
+    return text;
+  };
+  const encoders = sourced.map(([, type]) => (type === 'jsonb' ? encodeJson : copyEncoders[type]));
   const fields: string[] = new Array(order.length + 1);
   fields[0] = workspaceId;
   const values: string[] = new Array(sourced.length);

@@ -1,12 +1,12 @@
 import type { ActivityFact, ContentFact } from '../../core/activity.ts';
-import { evaluateLead } from '../../core/definitions/lead-evaluation.ts';
-import { scoreEngagement } from '../../core/definitions/scoring.ts';
+import { evaluateLead, type LeadEvaluation } from '../../core/definitions/lead-evaluation.ts';
+import { fitSignature, scoreEngagement } from '../../core/definitions/scoring.ts';
 import type { Trx } from '../../storage/db.ts';
 import { lockContactScores, openLeadsByContact, writeContactScores, writeLeadSnapshots, type ScoreEvent, type ScoreWrite } from '../../storage/scores.repo.ts';
 import type { Contact } from '../../storage/contacts.repo.ts';
 import { insertNewContactScores, insertScoreEventsBulk } from '../../storage/import-bulk.repo.ts';
 import { accountsByIds, activitiesOfContacts, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
-import { scoreRecordOf } from '../../core/definitions/score-record.ts';
+import { scoreRecordOf, type ScoreRecord } from '../../core/definitions/score-record.ts';
 import { loadActiveDefinition, toAccountFact, toActivityFact, toContactFact, toContentFact } from '../definition-facts.ts';
 import { observeEvents, publish } from '../events/dispatcher.ts';
 
@@ -61,6 +61,7 @@ export async function rateImportedPeople(trx: Trx, workspaceId: string, contactI
   const { record, definition } = active;
   const now = options.now;
   const unique = [...new Set(contactIds)];
+  const withoutActivities = new Map<string, { ev: LeadEvaluation; record: ScoreRecord }>();
   for (let i = 0; i < unique.length; i += BATCH) {
     const ids = unique.slice(i, i + BATCH);
     const existing = options.created ? ids.filter((id) => !options.created!.has(id)) : ids;
@@ -84,19 +85,27 @@ export async function rateImportedPeople(trx: Trx, workspaceId: string, contactI
       if (contact.status === 'merged') continue;
       const account = contact.accountId ? accounts.get(contact.accountId) : undefined;
       const acts = byContact.get(contact.id) ?? [];
-      const state = scoreEngagement(acts, content, definition, now);
-      const ev = evaluateLead({ definition, version: record.version, contact: toContactFact(contact), account: account ? toAccountFact(account) : null, state, now });
+      const facts = { contact: toContactFact(contact), account: account ? toAccountFact(account) : null };
+      // Without activities the evaluation depends only on which fit rules pass: once per signature.
+      const key = acts.length === 0 ? fitSignature(facts.contact, facts.account, definition) : null;
+      let rating = key === null ? undefined : withoutActivities.get(key);
+      if (!rating) {
+        const evaluation = evaluateLead({ definition, version: record.version, ...facts, state: scoreEngagement(acts, content, definition, now), now });
+        rating = { ev: evaluation, record: scoreRecordOf('', evaluation, false, now) };
+        if (key !== null) withoutActivities.set(key, rating);
+      }
+      const ev = rating.ev;
       const qualifies = !ev.qualification.excluded && definition.mql.ratings.includes(ev.rating.rating);
       if (qualifies) out.qualified++;
       const before = rows.get(contact.id)?.qualifies ?? false;
       // Live qualification compares with the rating before the import: leave it for that pass to write.
       if (options.qualify && ev.qualification.qualifies) rated.candidates.push(contact.id);
-      const write = scoreRecordOf(contact.id, ev, options.qualify && ev.qualification.qualifies ? before : qualifies, now);
+      const write = { ...rating.record, contactId: contact.id, qualifies: options.qualify && ev.qualification.qualifies ? before : qualifies };
       writes.push(write);
       rated.snapshots.set(contact.id, { fitScore: write.fitPoints, engagementScore: write.engagementPoints, rating: write.cell, definitionId: record.id });
       events.push({
         contactId: contact.id, definitionId: record.id, at: now, fit: ev.fit.points, engagement: ev.engagement.points, rating: ev.rating.rating, cell: ev.rating.cell,
-        cause: 'recompute', activityId: null, delta: 0, explanation: `imported; score built from ${acts.length} recorded ${acts.length === 1 ? 'activity' : 'activities'}: ${ev.explanation}`,
+        cause: 'recompute', activityId: null, delta: 0, explanation: eventExplanation(acts.length, ev.explanation),
       });
     }
     out.scored += writes.length;
@@ -107,6 +116,19 @@ export async function rateImportedPeople(trx: Trx, workspaceId: string, contactI
     await insertScoreEventsBulk(trx, workspaceId, events);
   }
   return rated;
+}
+
+// Shared by everyone rated alike (one string, not one per person).
+const explanations = new Map<string, string>();
+function eventExplanation(activities: number, explanation: string): string {
+  if (activities > 0) return `imported; score built from ${activities} recorded ${activities === 1 ? 'activity' : 'activities'}: ${explanation}`;
+  let text = explanations.get(explanation);
+  if (text === undefined) {
+    if (explanations.size >= 10_000) explanations.clear();
+    text = `imported; score built from 0 recorded activities: ${explanation}`;
+    explanations.set(explanation, text);
+  }
+  return text;
 }
 
 /**
