@@ -163,8 +163,10 @@ export async function copyRows<R>(db: DbOrTrx, table: keyof Database, workspaceI
       connection.endCopyFrom();
     },
     handleCommandComplete: (msg: { text?: string }) => { count = Number(/\d+$/.exec(msg.text ?? '')?.[0] ?? 0); },
-    handleError: (e: Error) => { failure ??= e; },
-    handleReadyForQuery: () => (failure ? settle!.reject(failure) : settle!.resolve({ command: 'COPY', rowCount: count, rows: [] })),
+    // Rejected at once: a lost connection reports its error here and sends no ReadyForQuery (pg queues
+    // the caller's ROLLBACK behind this statement, so nothing is sent before the server is ready).
+    handleError: (e: Error) => { if (!failure) { failure = e; settle!.reject(e); } },
+    handleReadyForQuery: () => { if (!failure) settle!.resolve({ command: 'COPY', rowCount: count, rows: [] }); },
     handleRowDescription: () => {}, handleDataRow: () => {}, handleEmptyQuery: () => {}, handlePortalSuspended: () => {}, handleCopyData: () => {},
     then: (onFulfilled: (v: unknown) => unknown, onRejected: (e: unknown) => unknown) => done.then(onFulfilled, onRejected),
   };
