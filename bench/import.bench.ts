@@ -2,6 +2,8 @@ import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { systemClock } from '../src/app/context.ts';
 import { installDefaultDefinition } from '../src/app/definitions/install-default-definition.ts';
@@ -13,7 +15,7 @@ import { migrateToLatest } from '../src/storage/migrate.ts';
 import { composeApp } from '../src/app/compose.ts';
 
 /**
- * `npm run bench -- import [--rows N] [--chunk N] [--no-score] [--profile] [--keep-db]`
+ * `npm run bench -- import [--rows N] [--chunk N] [--no-score] [--profile] [--explain FILE] [--cpu-prof FILE] [--keep-db]`
  * Generates a HubSpot contacts export (N rows, default 1,000,000: lifecycle stage, lead status,
  * "Became a ... Date" columns, companies shared by ~20 contacts each, a bad optional cell every
  * 1,000 rows), imports it through the CSV importer (contacts, accounts, leads with dated
@@ -100,6 +102,16 @@ export async function run(args: string[]): Promise<void> {
       };
     });
   }
+  // --explain FILE: every statement over 5 ms with its plan, timings and trigger times (auto_explain, per session).
+  const explainAt = args.indexOf('--explain');
+  if (explainAt >= 0) {
+    const out = createWriteStream(args[explainAt + 1]!);
+    pool.on('connect', (client) => {
+      client.on('notice', (n) => out.write(`${n.message}\n\n`));
+      void client.query(`LOAD 'auto_explain'; SET auto_explain.log_min_duration = 5; SET auto_explain.log_analyze = on; SET auto_explain.log_triggers = on;
+        SET auto_explain.log_nested_statements = on; SET auto_explain.log_level = 'notice'`);
+    });
+  }
   // CPU seconds, not only wall time: on a shared machine the wall clock measures the neighbours too.
   // The backends' CPU is read from /proc (when PostgreSQL runs on this machine) by their process ids.
   const backends = new Map<number, number>();
@@ -132,6 +144,10 @@ export async function run(args: string[]): Promise<void> {
     const backendsBefore = [...backends.values()].reduce((a, v) => a + v, 0);
     const cpuSampler = setInterval(sampleBackends, 1000);
     const cpuBefore = process.cpuUsage();
+    // --cpu-prof FILE: a V8 CPU profile of this process during the import only (open it in Chrome DevTools).
+    const profAt = args.indexOf('--cpu-prof');
+    const inspector = profAt >= 0 ? new Session() : null;
+    if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
     const t0 = performance.now();
     const result = await importCsv(deps, ws.value.id, () => createReadStream(file), {
       entity: 'contacts', preset: 'hubspot', fileName: 'hubspot-contacts.csv', chunkSize: chunk, score,
@@ -142,6 +158,7 @@ export async function run(args: string[]): Promise<void> {
       },
     });
     const importMs = performance.now() - t0;
+    if (inspector) { const { profile } = await inspector.post('Profiler.stop'); await writeFile(args[profAt + 1]!, JSON.stringify(profile)); inspector.disconnect(); }
     const nodeCpu = process.cpuUsage(cpuBefore);
     clearInterval(cpuSampler);
     sampleBackends();

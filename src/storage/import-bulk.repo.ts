@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { insertUnnest } from './bulk.repo.ts';
+import { copyRows, insertUnnest } from './bulk.repo.ts';
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import type { ContactScoreRecord, ScoreEvent } from './scores.repo.ts';
@@ -42,7 +42,7 @@ export type ContactInsert = {
 // The hot tables of a contacts import (contact, identities, accounts, leads, transitions) go through
 // insertUnnest: one array parameter per column, cheaper to encode and for PostgreSQL to read than JSON.
 export async function insertContactsBulk(trx: Trx, workspaceId: string, rows: ContactInsert[]): Promise<number> {
-  return insertUnnest<ContactInsert>(trx, 'contact', workspaceId, [
+  return copyRows<ContactInsert>(trx, 'contact', workspaceId, [
     ['id', 'uuid', (c) => c.id], ['email', 'text', (c) => c.email], ['first_name', 'text', (c) => c.firstName], ['last_name', 'text', (c) => c.lastName],
     ['title', 'text', (c) => c.title], ['phone', 'text', (c) => c.phone], ['country', 'text', (c) => c.country], ['account_id', 'uuid', (c) => c.accountId],
     ['status', 'text', (c) => c.status], ['attributes', 'jsonb', (c) => c.attributes], ['first_touch_at', 'timestamptz', (c) => c.firstTouchAt],
@@ -80,7 +80,7 @@ export type LeadInsert = {
 };
 
 export async function insertLeadsBulk(trx: Trx, workspaceId: string, rows: LeadInsert[]): Promise<number> {
-  return insertUnnest<LeadInsert>(trx, 'lead', workspaceId, [
+  return copyRows<LeadInsert>(trx, 'lead', workspaceId, [
     ['id', 'uuid', (l) => l.id], ['contact_id', 'uuid', (l) => l.contactId], ['account_id', 'uuid', (l) => l.accountId], ['stage', 'text', (l) => l.stage],
     ['owner_id', 'uuid', (l) => l.ownerId], ['opened_at', 'timestamptz', (l) => l.openedAt], ['stage_entered_at', 'timestamptz', (l) => l.stageEnteredAt],
     ['closed_at', 'timestamptz', (l) => l.closedAt], ['mql_at', 'timestamptz', (l) => l.mqlAt], ['source', 'text', (l) => l.source],
@@ -97,7 +97,7 @@ export type TransitionInsert = {
 };
 
 export async function insertTransitionsBulk(trx: Trx, workspaceId: string, rows: TransitionInsert[]): Promise<number> {
-  return insertUnnest<TransitionInsert>(trx, 'stage_transition', workspaceId, [
+  return copyRows<TransitionInsert>(trx, 'stage_transition', workspaceId, [
     ['id', 'uuid', (t) => t.id], ['lead_id', 'uuid', (t) => t.leadId], ['from_stage', 'text', (t) => t.from], ['to_stage', 'text', (t) => t.to],
     ['at', 'timestamptz', (t) => t.at], ['actor_type', 'text', (t) => t.actorType], ['actor_id', 'uuid', (t) => t.actorId],
     ['reason_code', 'text', (t) => t.reasonCode], ['note', 'text', (t) => t.note], ['is_recycle', 'bool', (t) => t.isRecycle],
@@ -235,7 +235,7 @@ export async function lockReferencedRows(trx: Trx, workspaceId: string, refs: { 
  * as a plain multi-row insert instead of the general upsert.
  */
 export async function insertNewContactScores(trx: Trx, workspaceId: string, definitionId: string, rows: Omit<ContactScoreRecord, 'definitionId'>[]): Promise<number> {
-  return insertUnnest<Omit<ContactScoreRecord, 'definitionId'>>(trx, 'contact_score', workspaceId, [
+  return copyRows<Omit<ContactScoreRecord, 'definitionId'>>(trx, 'contact_score', workspaceId, [
     ['contact_id', 'uuid', (r) => r.contactId], ['definition_id', 'uuid', () => definitionId], ['fit_points', 'int4', (r) => r.fitPoints],
     ['fit_grade', 'text', (r) => r.fitGrade], ['fit', 'jsonb', (r) => r.fit], ['engagement_state', 'jsonb', (r) => r.engagementState],
     ['engagement_points', 'int4', (r) => r.engagementPoints], ['level', 'int4', (r) => r.level], ['rating', 'text', (r) => r.rating],
@@ -245,7 +245,7 @@ export async function insertNewContactScores(trx: Trx, workspaceId: string, defi
 }
 
 export async function insertScoreEventsBulk(trx: Trx, workspaceId: string, rows: Omit<ScoreEvent, 'id'>[]): Promise<number> {
-  return insertUnnest<Omit<ScoreEvent, 'id'>>(trx, 'score_event', workspaceId, [
+  return copyRows<Omit<ScoreEvent, 'id'>>(trx, 'score_event', workspaceId, [
     ['id', 'uuid', (e) => newId(e.at.getTime())], ['contact_id', 'uuid', (e) => e.contactId], ['definition_id', 'uuid', (e) => e.definitionId],
     ['at', 'timestamptz', (e) => e.at], ['fit', 'int4', (e) => e.fit], ['engagement', 'int4', (e) => e.engagement], ['rating', 'text', (e) => e.rating],
     ['cell', 'text', (e) => e.cell], ['cause', 'text', (e) => e.cause], ['activity_id', 'uuid', (e) => e.activityId], ['delta', 'numeric', (e) => e.delta],

@@ -107,6 +107,17 @@ export type DomainEvents = {
   ContactsIdentified: { workspaceId: string; contacts: readonly { contactId: string; at: Date }[]; at: Date };
 
   /**
+   * A CSV import chunk wrote these people (created or updated: `contactIds`) and rated them under
+   * the active definition (the core's arithmetic, written with their score rows); `qualifyingContactIds`
+   * are those the rating makes sales-ready. `qualify`: the import was asked to hand them to sales
+   * (`--qualify`). Published in the chunk's transaction once its leads are written. Subscriber:
+   * scoring's live qualification when `qualify` (an inquiry or a person without a lead becomes an
+   * MQL, so routing, SLA clocks and alerts follow; nurture or closed leads only on a newly
+   * qualifying rating; leads already with sales never move).
+   */
+  ContactsImported: { workspaceId: string; contactIds: readonly string[]; qualifyingContactIds: readonly string[]; qualify: boolean; at: Date };
+
+  /**
    * Scoring settled a lead the inquiry rule opened (live activity, an identify, an import's
    * scoring): after the batch that opened it, it is still an inquiry (it did not also qualify), so
    * nurture may offer it a track. Published after LeadOpened, once the batch's qualification is known.

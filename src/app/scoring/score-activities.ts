@@ -3,7 +3,8 @@ import { compileDefinition } from '../../core/definitions/compiled-definition.ts
 import { firingInquiry, inquiryReason, inquirySignalsOfState, isKnown } from '../../core/definitions/inquiry.ts';
 import { evaluateLead, type LeadEvaluation } from '../../core/definitions/lead-evaluation.ts';
 import { ActivityView } from '../../core/definitions/rule-matching.ts';
-import { decayTo, emptyEngagementState, scoreEngagement, summarizeEngagement, type EngagementState, type FitScore } from '../../core/definitions/scoring.ts';
+import { scoreRecordOf } from '../../core/definitions/score-record.ts';
+import { decayTo, emptyEngagementState, scoreEngagement, summarizeEngagement, type EngagementState } from '../../core/definitions/scoring.ts';
 import type { Stage } from '../../core/lifecycle.ts';
 import type { Trx } from '../../storage/db.ts';
 import {
@@ -215,15 +216,8 @@ async function scoreContacts(
   return outcome;
 }
 
-export function toWrite(contactId: string, ev: LeadEvaluation, ratingQualified: boolean, now: Date): ScoreWrite {
-  return {
-    contactId, fitPoints: ev.fit.points, fitGrade: ev.fit.grade, fit: fitJson(ev.fit), engagementState: ev.state as unknown as Record<string, unknown>,
-    engagementPoints: ev.engagement.points, level: ev.engagement.level, rating: ev.rating.rating, cell: ev.rating.cell,
-    qualifies: ratingQualified, explanation: ev.explanation, updatedAt: now,
-  };
-}
-
-const fitJson = (fit: FitScore): Record<string, unknown> => ({ points: fit.points, grade: fit.grade, contributions: fit.contributions, exclusions: fit.exclusions });
+/** The score row of an evaluation (core `scoreRecordOf`; the name scoring's modules know it by). */
+export const toWrite: (contactId: string, ev: LeadEvaluation, ratingQualified: boolean, now: Date) => ScoreWrite = scoreRecordOf;
 
 type LeadContact = { id: string; accountId: string | null; ownerId: string | null; firstTouch: { at: Date | null; source: string | null; campaign: string | null } };
 

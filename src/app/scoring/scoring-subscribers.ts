@@ -48,3 +48,13 @@ export async function inquiriesOnIdentified(trx: Trx, event: DomainEvents['Conta
 export async function rescoreFitOnContactUpdated(trx: Trx, event: DomainEvents['ContactUpdated']): Promise<void> {
   await rescoreContactFit(trx, event.workspaceId, event.contactId, event.at);
 }
+
+/**
+ * Subscriber of ContactsImported: with `qualify`, each person the import's rating qualifies goes
+ * through live qualification (compared with the rating stored before the import, which the import
+ * left in place for them).
+ */
+export async function qualifyImportedContacts(trx: Trx, event: DomainEvents['ContactsImported']): Promise<void> {
+  if (!event.qualify) return;
+  for (const contactId of event.qualifyingContactIds) await rescoreContactFit(trx, event.workspaceId, contactId, event.at);
+}

@@ -42,6 +42,21 @@ export function scoreFit(contact: ContactFact, account: AccountFact | null, defi
   return { points, grade: gradeOf(compiled, points), contributions, exclusions };
 }
 
+/**
+ * Which fit and negative rules the facts pass, as a short string: facts with the same signature get
+ * the same fit score, so (with the same engagement) the same evaluation. Lets a bulk caller rate
+ * thousands of people without activities once per distinct signature instead of once per person.
+ */
+export function fitSignature(contact: ContactFact, account: AccountFact | null, definition: LeadDefinition): string {
+  const compiled = compileDefinition(definition);
+  const facts = { contact, account };
+  let signature = '';
+  for (const rule of compiled.fit) signature += rule.test(facts) ? '1' : '0';
+  signature += '|';
+  for (const rule of compiled.negative) signature += rule.test(facts) ? '1' : '0';
+  return signature;
+}
+
 /** Per engagement rule: points decayed to `asOf`, counted hits, and the counted hits still inside the cap window. */
 export type EngagementRuleState = { points: number; hits: number; recent: string[]; halfLifeDays: number | null };
 /** Serializable engagement state of one contact under one definition version. */
