@@ -1,25 +1,8 @@
 import type { Command } from 'commander';
 import { getWorkspaceModel, listWorkspaceModels, refreshPredictions, trainWorkspaceModel, targetStages, type ModelView, type TargetStage } from '../app/prediction/models.ts';
-import { resolveWorkspace } from '../app/workspaces.ts';
 import { progressBar } from './progress.ts';
 import type { Config } from '../config.ts';
-import { openRuntime, type Runtime } from '../main.ts';
-
-function refuse(message: string): void {
-  console.error(`Error: ${message}`);
-  process.exitCode = 1;
-}
-
-async function inWorkspace(config: Config, name: string | undefined, work: (rt: Runtime, workspaceId: string) => Promise<void>): Promise<void> {
-  const rt = await openRuntime(config, { poolSize: 5 });
-  try {
-    const ws = await resolveWorkspace(rt.deps, name);
-    if (!ws.ok) return refuse(ws.message);
-    await work(rt, ws.value.id);
-  } finally {
-    await rt.close();
-  }
-}
+import { inWorkspace, refuse } from './runtime.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const n3 = (x: number | null) => (x === null ? '–' : x.toFixed(3));

@@ -4,26 +4,8 @@ import { importPeriodCostsCsv } from '../app/costs.ts';
 import { reportToCsv } from '../app/reports/report-csv.ts';
 import { groupings, reportNames, reportQuerySchema, type ReportEnvelope, type ReportName } from '../app/reports/report.types.ts';
 import { runReport } from '../app/reports/reports.ts';
-import { resolveWorkspace } from '../app/workspaces.ts';
 import type { Config } from '../config.ts';
-import { openRuntime, type Runtime } from '../main.ts';
-
-/** Prints the message and fails the command without a stack trace (an expected outcome, not a crash). */
-function refuse(message: string): void {
-  console.error(`Error: ${message}`);
-  process.exitCode = 1;
-}
-
-async function inWorkspace(config: Config, name: string | undefined, work: (rt: Runtime, workspaceId: string) => Promise<void>): Promise<void> {
-  const rt = await openRuntime(config, { poolSize: 5 });
-  try {
-    const ws = await resolveWorkspace(rt.deps, name);
-    if (!ws.ok) return refuse(ws.message);
-    await work(rt, ws.value.id);
-  } finally {
-    await rt.close();
-  }
-}
+import { inWorkspace, refuse } from './runtime.ts';
 
 /** A readable table of the report's rows, then its notes. */
 export function formatReportText(report: ReportEnvelope): string {

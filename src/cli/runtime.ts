@@ -1,3 +1,4 @@
+import { resolveWorkspace } from '../app/workspaces.ts';
 import type { Config } from '../config.ts';
 import { openRuntime, type Runtime } from '../main.ts';
 
@@ -9,4 +10,19 @@ export async function withRuntime<T>(config: Config, work: (rt: Runtime) => Prom
   } finally {
     await runtime.close();
   }
+}
+
+/** Prints the message and fails the command without a stack trace (an expected outcome, not a crash). */
+export function refuse(message: string): void {
+  console.error(`Error: ${message}`);
+  process.exitCode = 1;
+}
+
+/** Runs `work` in the named workspace (or the only one), refusing with the reason when there is no such workspace. */
+export async function inWorkspace(config: Config, name: string | undefined, work: (rt: Runtime, workspaceId: string) => Promise<void>): Promise<void> {
+  await withRuntime(config, async (rt) => {
+    const ws = await resolveWorkspace(rt.deps, name);
+    if (!ws.ok) return refuse(ws.message);
+    await work(rt, ws.value.id);
+  });
 }
