@@ -1,9 +1,9 @@
-import { isRole, isScope, permissionsFor, type Role, type Scope } from '../core/access.ts';
+import { isRole, permissionsFor, type Role } from '../core/access.ts';
 import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE, afterSuccess, countAttempt, refundAttempt, RESET_THROTTLE, retryAfterSeconds } from '../core/auth/login-throttle.rules.ts';
 import { passwordProblem } from '../core/auth/password-policy.rules.ts';
 import { normalizeEmail } from '../core/identity.ts';
 import { fail, ok, type Failure, type Result } from '../core/result.ts';
-import { findLiveApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../storage/api-keys.repo.ts';
+import { findLiveApiKeyByHash, type ApiKey } from '../storage/api-keys.repo.ts';
 import type { DbOrTrx } from '../storage/db.ts';
 import { lockThrottle, saveThrottle } from '../storage/login-throttle.repo.ts';
 import { findSessionWithLinks, linkedAccountState, setSessionLinks, workspaceNames } from '../storage/session-links.repo.ts';
@@ -14,7 +14,7 @@ import { getWorkspace } from '../storage/workspaces.repo.ts';
 import { recordAudit, type AuditActor } from './audit.ts';
 import type { AppDeps, Principal } from './context.ts';
 import { createMailer, type Mailer, type SentMail } from './mailer.ts';
-import { csrfTokenFor, hashPassword, hashToken, newApiKeySecret, newLinkToken, newSessionToken, verifyPassword } from './secrets.ts';
+import { csrfTokenFor, hashPassword, hashToken, newLinkToken, newSessionToken, verifyPassword } from './secrets.ts';
 import { inTransaction, withTransaction } from './transaction.ts';
 import { createUserInTrx } from './workspaces.ts';
 
@@ -467,68 +467,11 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
 
 export type Invitation = { user: User; expiresAt: Date; emailSent: boolean; emailDetail: string; inviteUrl: string | null };
 
-export type CreatedKey = { key: string; apiKey: ApiKey };
+// API keys live in api-keys.ts; re-exported so the routes, CLI and tests keep one import for auth.
+export { createApiKey, listKeys, revokeKey, type CreatedKey } from './api-keys.ts';
 
-/** Creates an API key; the secret is returned once and only its hash is stored. */
-export async function createApiKey(deps: AppDeps, workspaceId: string, input: { name: string; scopes: string[]; userId?: string | null }): Promise<Result<CreatedKey>> {
-  const bad = input.scopes.filter((s) => !isScope(s));
-  if (input.scopes.length === 0 || bad.length) {
-    return fail('ValidationFailed', `Scopes must be a non-empty list of ingest, ingest:server, read, write, admin${bad.length ? `; unknown: ${bad.join(', ')}` : ''}.`, [{ path: 'scopes', message: 'one or more of ingest, ingest:server, read, write, admin' }]);
-  }
-  if (input.userId) {
-    const user = await getUser(deps.db, workspaceId, input.userId);
-    if (!user) return fail('NotFound', `User ${input.userId} not found in this workspace.`, [{ path: 'user_id', message: 'unknown user' }]);
-  }
-  const { key, prefix } = newApiKeySecret();
-  // Audited without the secret: name, prefix, scopes and owner.
-  const apiKey = await withTransaction(deps, async (trx) => {
-    const created = await insertApiKey(trx, workspaceId, { name: input.name, prefix, keyHash: hashToken(key), scopes: [...new Set(input.scopes)] as Scope[], userId: input.userId ?? null });
-    await recordAudit(trx, { workspaceId, action: 'api_key.created', object: { type: 'api_key', id: created.id }, after: keyAudit(created), at: deps.clock.now() });
-    return created;
-  });
-  return ok({ key, apiKey });
-}
-
-export async function listKeys(deps: AppDeps, workspaceId: string): Promise<ApiKey[]> {
-  return listApiKeys(deps.db, workspaceId);
-}
-
-export async function revokeKey(deps: AppDeps, workspaceId: string, id: string): Promise<Result<ApiKey>> {
-  const revoked = await withTransaction(deps, async (trx) => {
-    const r = await revokeApiKey(trx, workspaceId, id, deps.clock.now());
-    if (r) await recordAudit(trx, { workspaceId, action: 'api_key.revoked', object: { type: 'api_key', id }, before: keyAudit(r), at: deps.clock.now() });
-    return r;
-  });
-  return revoked ? ok(revoked) : fail('NotFound', `API key ${id} not found or already revoked.`);
-}
-
-/** What the audit log keeps of a key (never its secret or hash). */
-const keyAudit = (k: ApiKey) => ({ name: k.name, prefix: k.prefix, scopes: k.scopes, userId: k.userId });
-
-/**
- * Sets a user's password from the command line (an operator with database access: no current
- * password asked). The policy applies; every session of the user ends and open links stop working.
- */
-export async function setUserPassword(deps: AppDeps, workspaceId: string, userId: string, password: string): Promise<Result<User>> {
-  const user = await getUser(deps.db, workspaceId, userId);
-  if (!user) return fail('NotFound', `User ${userId} not found in this workspace.`);
-  const problem = passwordProblem(password, { email: user.email, name: user.name });
-  if (problem) return fail('ValidationFailed', problem.message, [{ path: 'password', message: problem.code }]);
-  const hash = await hashPassword(password);
-  const now = deps.clock.now();
-  await withTransaction(deps, async (trx) => {
-    await setPasswordHash(trx, workspaceId, userId, hash, now);
-    await retireUserTokens(trx, workspaceId, userId, now);
-    const sessionsEnded = await deleteSessionsOfUser(trx, workspaceId, userId);
-    await recordAudit(trx, { workspaceId, actor: { kind: 'system', label: 'command line' }, at: now, action: 'user.password_set', object: { type: 'user', id: userId }, after: { email: user.email, sessionsEnded } });
-  });
-  return ok({ ...user, passwordSet: true });
-}
-
-/** Emails of admins (any workspace) who still sign in with the demo seed's password: the first-run warning. */
-export async function demoPasswordAdminEmails(deps: AppDeps): Promise<string[]> {
-  return (await adminsWithDemoPassword(deps.db, null)).map((a) => a.email);
-}
+// Operator-side password tasks (the CLI's set-password, the first-run warning) live in operator-passwords.ts.
+export { demoPasswordAdminEmails, setUserPassword } from './operator-passwords.ts';
 
 export async function passwordHashFor(password: string): Promise<string> {
   return hashPassword(password);
