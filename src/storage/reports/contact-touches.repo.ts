@@ -14,7 +14,7 @@ const refreshLockClass = 2026120550;
  * Returns how many contacts were rebuilt or dropped.
  */
 export async function refreshContactTouches(db: Db, workspaceId: string): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  const rebuilt = await db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${refreshLockClass}, hashtext(${workspaceId}::text)),
       set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`.execute(trx);
     const { rows } = await sql<{ n: string }>`WITH d AS (DELETE FROM contact_touch_dirty WHERE workspace_id = ${workspaceId} RETURNING contact_id),
@@ -37,4 +37,10 @@ export async function refreshContactTouches(db: Db, workspaceId: string): Promis
       SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM gone) AS n`.execute(trx);
     return Number(rows[0]?.n ?? 0);
   });
+  // A big rebuild (the first report after a bulk load) leaves the planner without statistics until
+  // autovacuum comes by: without them the path query probed the summary once per lead (bench, 300k leads).
+  if (rebuilt > analyzeAfter) await sql`ANALYZE contact_touch_summary`.execute(db);
+  return rebuilt;
 }
+
+const analyzeAfter = 10_000;
