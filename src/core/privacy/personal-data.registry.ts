@@ -184,7 +184,7 @@ export const personalData: readonly PersonalDataEntry[] = [
   },
   {
     table: 'contact_touch_dirty', reach: { by: 'contact', column: 'contact_id' }, rows: 'keep', merge: 'stays',
-    why: 'contacts whose touch summary is due for a rebuild (ids only); the attribution refresh empties it',
+    why: 'a work queue of contacts whose touch summary is due for a rebuild (ids and a sequence number only; one row per writing statement); the next attribution refresh empties it',
     columns: [],
   },
   {
