@@ -178,6 +178,16 @@ export const personalData: readonly PersonalDataEntry[] = [
     columns: [{ column: 'explanation', holds: 'trait values', erase: { kind: 'empty' } }],
   },
   {
+    table: 'contact_touch_summary', reach: { by: 'contact', column: 'contact_id' }, rows: 'keep', merge: 'stays',
+    why: "a cache of the person's qualifying activities (times, channels, campaign ids) for attribution, kept like the activities it copies; the activity triggers queue both contacts of a merge and erasure's activity rewrite, and the next refresh rebuilds them",
+    columns: [],
+  },
+  {
+    table: 'contact_touch_dirty', reach: { by: 'contact', column: 'contact_id' }, rows: 'keep', merge: 'stays',
+    why: 'a work queue of contacts whose touch summary is due for a rebuild (ids and a sequence number only; one row per writing statement); the next attribution refresh empties it',
+    columns: [],
+  },
+  {
     table: 'identity_conflict', reach: { by: 'contact', column: 'contact_id' }, rows: 'delete', merge: 'stays',
     why: 'two known people seen on one identity; the value is an email or id',
     columns: [{ column: 'value', holds: 'email / id', erase: nul }],

@@ -1,28 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, DbOrTrx } from '../db.ts';
-import { num } from './report-sql.ts';
+import { refreshContactTouches } from './contact-touches.repo.ts';
+import { num, withReportMemory } from './report-sql.ts';
+import { channelSql, qualifiesSql as qualifies } from './touch-channel.ts';
 
-/**
- * Channel of a touch (activity `a`, its campaign `c`), documented for report readers:
- * 1. the campaign's channel when the activity names a campaign;
- * 2. else the UTM medium mapped: cpc/ppc/paid/sem → paid_search, email/newsletter → email,
- *    social/paid_social → social, display/banner/cpm → display, organic → organic_search, referral → referral;
- * 3. else the lower-cased source; 4. else 'content' for a content asset touch; 5. else 'direct'.
- */
-export const channelSql: RawBuilder<string> = sql.raw(`(CASE
-  WHEN c.channel IS NOT NULL THEN c.channel
-  WHEN lower(a.medium) IN ('cpc','ppc','paid','paidsearch','paid_search','sem') THEN 'paid_search'
-  WHEN lower(a.medium) IN ('email','e-mail','newsletter') THEN 'email'
-  WHEN lower(a.medium) IN ('social','social-media','paid_social','paidsocial') THEN 'social'
-  WHEN lower(a.medium) IN ('display','banner','cpm') THEN 'display'
-  WHEN lower(a.medium) = 'organic' THEN 'organic_search'
-  WHEN lower(a.medium) = 'referral' THEN 'referral'
-  WHEN nullif(a.source, '') IS NOT NULL THEN lower(a.source)
-  WHEN a.content_id IS NOT NULL THEN 'content'
-  ELSE 'direct' END)`);
-
-/** A touch can earn credit when it carries a source, a campaign or a content asset. */
-const qualifies = sql.raw(`(nullif(a.source, '') IS NOT NULL OR a.campaign_id IS NOT NULL OR nullif(a.utm_campaign, '') IS NOT NULL OR a.content_id IS NOT NULL)`);
+export { channelSql };
 
 export type AttributionScope = { workspaceId: string; from: Date; to: Date; lookbackDays: number };
 
@@ -42,6 +24,13 @@ const oppContacts = (workspaceId: string, opps: RawBuilder<unknown>) => sql`
 
 export type MarkovPathRow = { path: string; converted: boolean; count: number };
 
+/** Leads of the period whose touches form non-converting paths: lost, disqualified, or without a deal. */
+const lostLeads = (s: AttributionScope) => sql`SELECT l.id, l.contact_id, l.opened_at - make_interval(days => ${s.lookbackDays}) AS since,
+    least(coalesce(l.closed_at, ${s.to}), ${s.to}) AS until
+  FROM lead l LEFT JOIN (SELECT DISTINCT ol.lead_id FROM opportunity_lead ol WHERE ol.workspace_id = ${s.workspaceId}) d ON d.lead_id = l.id
+  WHERE l.workspace_id = ${s.workspaceId} AND l.opened_at >= ${s.from} AND l.opened_at < ${s.to} AND l.stage <> 'won'
+    AND (l.stage IN ('lost','disqualified') OR d.lead_id IS NULL)`;
+
 /**
  * Non-converting channel paths for the Markov model, aggregated in SQL (identical paths counted
  * once): leads opened in the period that were lost or disqualified, or have no deal (their
@@ -50,24 +39,40 @@ export type MarkovPathRow = { path: string; converted: boolean; count: number };
  * loads anyway (same touches, same window, same order: {@link touchesOf}), so the caller builds
  * those from the stream instead of joining them a second time here.
  * Channels are joined with '\u001f' (unit separator), which no channel name contains.
+ *
+ * Read from contact_touch_summary (one row per contact, brought up to date first by
+ * refreshContactTouches): a lead whose window holds all of its contact's touches and whose touches
+ * name no campaign takes the stored path as it is; any other unnests its contact's touches, keeps
+ * those in the window and applies the campaigns' channels. Equal to
+ * {@link nonConvertingMarkovPathsFromHistory} (test/integration/contact-touch-summary.test.ts).
  */
 export async function nonConvertingMarkovPaths(db: Db, s: AttributionScope): Promise<MarkovPathRow[]> {
+  await refreshContactTouches(db, s.workspaceId);
+  const campaigns = await sql<{ id: string; channel: string | null }>`SELECT id, channel FROM campaign WHERE workspace_id = ${s.workspaceId}`.execute(db);
+  const ids = campaigns.rows.map((c) => c.id);
+  const channels = campaigns.rows.map((c) => c.channel);
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH lost AS (${lostLeads(s)}),
+    non AS (SELECT CASE WHEN t.touch_campaign IS NULL AND t.touch_at[1] >= l.since AND t.touch_at[cardinality(t.touch_at)] <= l.until THEN t.path
+        ELSE contact_touch_path(t.touch_at, t.touch_channel, t.touch_campaign, l.since, l.until, ${ids}::uuid[], ${channels}::text[]) END AS path
+      FROM lost l JOIN contact_touch_summary t ON t.workspace_id = ${s.workspaceId} AND t.contact_id = l.contact_id)
+    SELECT path, count(*) AS n FROM non WHERE path IS NOT NULL GROUP BY path`.execute(q), '256MB');
+  return rows.map((r) => ({ path: r.path as string, converted: false, count: num(r.n) }));
+}
+
+/**
+ * The definition nonConvertingMarkovPaths must equal: the same paths aggregated from the activity
+ * table on every call. Kept as the reference for the equivalence test; reports never use it.
+ */
+export async function nonConvertingMarkovPathsFromHistory(db: Db, s: AttributionScope): Promise<MarkovPathRow[]> {
   // The path sort covers every qualifying touch of the period's leads: with the default 4 MB of
-  // work_mem it spills to disk (EXPLAIN ANALYZE at 100k leads: external merge, 38 MB), so this one
-  // query gets more, for its own transaction only.
-  const { rows } = await db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL work_mem = '256MB'`.execute(trx);
-    return sql<Record<string, unknown>>`WITH lost AS (SELECT l.id, l.contact_id, l.opened_at, least(coalesce(l.closed_at, ${s.to}), ${s.to}) AS until FROM lead l
-      WHERE l.workspace_id = ${s.workspaceId} AND l.opened_at >= ${s.from} AND l.opened_at < ${s.to} AND l.stage <> 'won'
-        AND (l.stage IN ('lost','disqualified')
-          OR NOT EXISTS (SELECT 1 FROM opportunity_lead ol WHERE ol.workspace_id = l.workspace_id AND ol.lead_id = l.id))),
+  // work_mem it spills to disk (EXPLAIN ANALYZE at 100k leads: external merge, 38 MB).
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH lost AS (${lostLeads(s)}),
     non AS (SELECT string_agg(${channelSql}, E'\\x1f' ORDER BY a.occurred_at, a.id) AS path
       FROM lost l JOIN activity a ON a.workspace_id = ${s.workspaceId} AND a.contact_id = l.contact_id
-        AND a.occurred_at >= l.opened_at - make_interval(days => ${s.lookbackDays}) AND a.occurred_at <= l.until
+        AND a.occurred_at >= l.since AND a.occurred_at <= l.until
       LEFT JOIN campaign c ON c.workspace_id = a.workspace_id AND c.id = a.campaign_id
       WHERE ${qualifies} GROUP BY l.id)
-    SELECT path, count(*) AS n FROM non GROUP BY path`.execute(trx);
-  });
+    SELECT path, count(*) AS n FROM non GROUP BY path`.execute(q), '256MB');
   return rows.map((r) => ({ path: r.path as string, converted: false, count: num(r.n) }));
 }
 

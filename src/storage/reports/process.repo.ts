@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { salesTouchTypes } from '../../core/activity.ts';
 import type { DbOrTrx } from '../db.ts';
-import { cohortCte, num, numOrNull, reachedCte, type ReportScope } from './report-sql.ts';
+import { cohortCte, num, numOrNull, reachedCte, withReportMemory, type ReportScope } from './report-sql.ts';
 
 const salesTypes = [...salesTouchTypes];
 type Dist = { n: number; meanDays: number | null; medianDays: number | null; p90Days: number | null; skipped: number };
@@ -41,13 +41,17 @@ export type SalesReadyRow = { key: string | null; leads: number; toMql: Dist; to
  * lead's recorded first touch, the contact's earliest activity and the lead's opening.
  */
 export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope): Promise<SalesReadyRow[]> {
-  const { rows } = await sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
-    t AS (SELECT r.key, r.mql_at, r.sal_at, least(r.first_touch_at,
-        (SELECT min(a.occurred_at) FROM activity a WHERE a.workspace_id = ${scope.workspaceId} AND a.contact_id = r.contact_id), r.opened_at) AS first_touch,
-        -- the first time the lead entered a stage after sal (sql, opportunity, won); only looked up for leads that reached sal
-        CASE WHEN r.sal_at IS NOT NULL THEN (SELECT min(st.at) FROM stage_transition st WHERE st.workspace_id = ${scope.workspaceId} AND st.lead_id = r.id
-          AND st.to_stage IN ('sql', 'opportunity', 'won')) END AS after_sal_at
-      FROM r),
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
+    -- the first time a cohort lead entered a stage after sal (sql, opportunity, won): one join, not a probe per lead
+    after_sal AS (SELECT st.lead_id, min(st.at) AS after_sal_at FROM cohort c
+      JOIN stage_transition st ON st.workspace_id = ${scope.workspaceId} AND st.lead_id = c.id AND st.to_stage IN ('sql', 'opportunity', 'won')
+      GROUP BY st.lead_id),
+    -- The contact's first activity is looked up once per lead (a lateral join: as a scalar subquery it was
+    -- inlined into both day counts and probed twice), and only for leads that reached mql or sal.
+    t AS (SELECT r.key, r.mql_at, r.sal_at, least(r.first_touch_at, fa.first_activity, r.opened_at) AS first_touch, x.after_sal_at
+      FROM r LEFT JOIN after_sal x ON x.lead_id = r.id AND r.sal_at IS NOT NULL
+        LEFT JOIN LATERAL (SELECT min(a.occurred_at) AS first_activity FROM activity a
+          WHERE (r.mql_at IS NOT NULL OR r.sal_at IS NOT NULL) AND a.workspace_id = ${scope.workspaceId} AND a.contact_id = r.contact_id) fa ON true),
     -- Imports date stages a CRM never recorded at a neighbour's date (HubSpot: SAL at the MQL date; Olist: every
     -- stage at the won date). A stage sharing its instant with a neighbour was not measured, so it is skipped rather
     -- than reported as reached at the neighbour's time: SAL when at (or before) its MQL or at (or after) the next stage;
@@ -59,7 +63,7 @@ export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope): Promise
       FROM t) s CROSS JOIN LATERAL (SELECT CASE WHEN mql_skip THEN NULL ELSE mql_days END AS to_mql, CASE WHEN sal_skip THEN NULL ELSE sal_days END AS to_sal) m)
     SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, count(*) AS leads, ${pct('to_mql', 'mql')}, ${pct('to_sal', 'sal')},
       count(*) FILTER (WHERE mql_skip) AS mql_skipped, count(*) FILTER (WHERE sal_skip) AS sal_skipped
-    FROM d GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(db);
+    FROM d GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(q));
   return rows.map((r) => ({ key: (r.key as string | null) ?? null, leads: num(r.leads), toMql: dist(r, 'mql'), toSal: dist(r, 'sal') }));
 }
 

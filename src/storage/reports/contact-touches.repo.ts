@@ -1,0 +1,46 @@
+import { sql } from 'kysely';
+import type { Db } from '../db.ts';
+import { fallbackChannelSql, qualifiesSql } from './touch-channel.ts';
+
+/** Advisory-lock class of the contact touch refresh (the workspace is the second key). */
+const refreshLockClass = 2026120550;
+
+/**
+ * Brings the workspace's contact_touch_summary up to date (migration 2026-12-05-50): rebuilds, from
+ * their whole activity history, the contacts that statements queued in contact_touch_dirty since the
+ * last refresh, and deletes the summary of those left without a qualifying touch. One statement, so
+ * the queue rows it takes and the activities it reads come from one snapshot; refreshes of a
+ * workspace take turns (advisory lock), so an older snapshot never overwrites a newer rebuild.
+ * Returns how many contacts were rebuilt or dropped.
+ */
+export async function refreshContactTouches(db: Db, workspaceId: string): Promise<number> {
+  const rebuilt = await db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${refreshLockClass}, hashtext(${workspaceId}::text)),
+      set_config('work_mem', '256MB', true), set_config('jit', 'off', true)`.execute(trx);
+    const { rows } = await sql<{ n: string }>`WITH d AS (DELETE FROM contact_touch_dirty WHERE workspace_id = ${workspaceId} RETURNING contact_id),
+      k AS (SELECT DISTINCT contact_id FROM d),
+      h AS (SELECT a.contact_id,
+          array_agg(a.occurred_at ORDER BY a.occurred_at, a.id) AS touch_at,
+          array_agg(${fallbackChannelSql} ORDER BY a.occurred_at, a.id) AS touch_channel,
+          CASE WHEN bool_or(a.campaign_id IS NOT NULL) THEN array_agg(a.campaign_id ORDER BY a.occurred_at, a.id) END AS touch_campaign
+        FROM k JOIN activity a ON a.workspace_id = ${workspaceId} AND a.contact_id = k.contact_id
+        WHERE ${qualifiesSql} GROUP BY a.contact_id),
+      up AS (INSERT INTO contact_touch_summary (workspace_id, contact_id, touch_at, touch_channel, touch_campaign, path)
+        SELECT ${workspaceId}, contact_id, touch_at, touch_channel, touch_campaign, array_to_string(touch_channel, E'\\x1f') FROM h
+        ORDER BY contact_id
+        ON CONFLICT (workspace_id, contact_id) DO UPDATE SET touch_at = excluded.touch_at, touch_channel = excluded.touch_channel,
+          touch_campaign = excluded.touch_campaign, path = excluded.path
+        RETURNING 1),
+      gone AS (DELETE FROM contact_touch_summary s USING k WHERE s.workspace_id = ${workspaceId} AND s.contact_id = k.contact_id
+          AND NOT EXISTS (SELECT 1 FROM h WHERE h.contact_id = k.contact_id)
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM gone) AS n`.execute(trx);
+    return Number(rows[0]?.n ?? 0);
+  });
+  // A big rebuild (the first report after a bulk load) leaves the planner without statistics until
+  // autovacuum comes by: without them the path query probed the summary once per lead (bench, 300k leads).
+  if (rebuilt > analyzeAfter) await sql`ANALYZE contact_touch_summary`.execute(db);
+  return rebuilt;
+}
+
+const analyzeAfter = 10_000;

@@ -1,0 +1,211 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { applyMerges } from '../../src/app/contact-merge.ts';
+import type { Merge } from '../../src/core/identity-resolution.rules.ts';
+import { erasePerson } from '../../src/app/privacy/erase-person.ts';
+import { runReport } from '../../src/app/reports/reports.ts';
+import { insertActivity } from '../../src/storage/activities.repo.ts';
+import { bulkInsertContacts, bulkInsertLeads } from '../../src/storage/bulk.repo.ts';
+import { insertCampaign } from '../../src/storage/campaigns.repo.ts';
+import { newId } from '../../src/storage/ids.ts';
+import { insertActivitiesBulk as importActivities } from '../../src/storage/import-bulk.repo.ts';
+import { insertActivitiesBulk as ingestActivities } from '../../src/storage/ingest.repo.ts';
+import {
+  nonConvertingMarkovPaths, nonConvertingMarkovPathsFromHistory, type AttributionScope, type MarkovPathRow,
+} from '../../src/storage/reports/attribution.repo.ts';
+import { refreshContactTouches } from '../../src/storage/reports/contact-touches.repo.ts';
+import { prng } from '../helpers/prng.ts';
+import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
+
+/**
+ * Equivalence: the attribution report's non-converting Markov paths read the lazily maintained
+ * contact_touch_summary (migration 2026-12-05-50); the reference aggregates the activity table on
+ * every call (nonConvertingMarkovPathsFromHistory). One randomized history, written through every
+ * activity writer (app insert, ingest's multi-row insert, the import's COPY with backdated touches,
+ * raw SQL) and then merged, erased, edited, deleted and re-channelled; after each step both sides
+ * are compared for several periods and lookbacks, and whole attribution reports with the reference
+ * swapped in.
+ */
+const reference = vi.hoisted(() => ({ on: false }));
+vi.mock('../../src/storage/reports/attribution.repo.ts', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../../src/storage/reports/attribution.repo.ts')>();
+  return {
+    ...m,
+    nonConvertingMarkovPaths: (...a: Parameters<typeof m.nonConvertingMarkovPaths>) =>
+      (reference.on ? m.nonConvertingMarkovPathsFromHistory(...a) : m.nonConvertingMarkovPaths(...a)),
+  };
+});
+
+const day = 86_400_000;
+const start = Date.parse('2026-01-01T00:00:00Z');
+const mediums = ['cpc', 'email', 'social', 'organic', 'referral', 'banner', 'CPC', null, null] as const;
+const sources = ['google', 'linkedin', 'Newsletter', 'partner', '', null, null] as const;
+
+let t: TestApp;
+let ws: string;
+const rnd = prng(20261205);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const at = (spanDays = 200) => new Date(start - 60 * day + Math.floor(rnd() * spanDays * 24) * 3_600_000);
+
+beforeAll(async () => {
+  t = await createTestApp();
+  ws = t.workspace.id;
+}, 120_000);
+afterAll(async () => { await t?.close(); });
+
+const sorted = (rows: MarkovPathRow[]) => [...rows].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+async function compare(label: string): Promise<void> {
+  const scopes: AttributionScope[] = [
+    { workspaceId: ws, from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-05-01T00:00:00Z'), lookbackDays: 365 },
+    { workspaceId: ws, from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-03-01T00:00:00Z'), lookbackDays: 30 },
+    { workspaceId: ws, from: new Date('2026-01-15T00:00:00Z'), to: new Date('2026-02-10T00:00:00Z'), lookbackDays: 0 },
+  ];
+  for (const s of scopes) {
+    const summary = sorted(await nonConvertingMarkovPaths(t.deps.db, s));
+    const history = sorted(await nonConvertingMarkovPathsFromHistory(t.deps.db, s));
+    if (s.lookbackDays === 365) expect(summary.length, `${label}: some paths`).toBeGreaterThan(5);
+    expect(summary, `${label}: paths ${s.from.toISOString()}..${s.to.toISOString()} lookback ${s.lookbackDays}`).toEqual(history);
+  }
+  for (const period of [{ from: '2026-01-01', to: '2026-04-30' }, { from: '2026-02-01', to: '2026-02-28' }]) {
+    reference.on = false;
+    const fromSummary = must(await runReport(t.deps, ws, 'attribution', period));
+    reference.on = true;
+    const fromHistory = must(await runReport(t.deps, ws, 'attribution', period));
+    reference.on = false;
+    expect({ ...fromSummary, generated_at: null }, `${label}: attribution report ${period.from}..${period.to}`).toEqual({ ...fromHistory, generated_at: null });
+  }
+}
+
+/** A random touch: some qualify (source, medium, campaign, UTM campaign or content), some do not. */
+function touch(contactId: string, campaigns: string[]) {
+  const campaignId = rnd() < 0.15 ? pick(campaigns) : null;
+  return {
+    contactId, occurredAt: at(), source: pick(sources), medium: pick(mediums), campaignId,
+    utmCampaign: rnd() < 0.1 ? 'utm-only' : rnd() < 0.05 ? '' : null, type: pick(['page_view', 'email_click', 'form_submit']),
+  };
+}
+
+describe('contact_touch_summary', () => {
+  it('gives the same non-converting Markov paths and attribution reports as aggregating the activity history', async () => {
+    const db = t.deps.db;
+    const campaigns: string[] = [];
+    for (const [name, channel] of [['Webinar', 'webinar'], ['Search', 'paid_search'], ['Fair', 'events']] as const) {
+      campaigns.push((await insertCampaign(db, ws, { name, channel, utmSource: null, utmMedium: null, utmCampaign: null, startsOn: null, endsOn: null, budget: null })).id);
+    }
+    const contacts = Array.from({ length: 120 }, (_, i) => ({ id: newId(start + i), i }));
+    await bulkInsertContacts(db, ws, contacts.map(({ id, i }) => ({
+      id, email: `c${i}@touch.test`, firstName: null, lastName: null, title: null, seniority: null, department: null, phone: null,
+      country: null, accountId: null, status: 'known', firstTouch: { at: null, source: null, medium: null, campaign: null },
+      latestTouch: { at: null, source: null, medium: null, campaign: null }, createdAt: start, updatedAt: start,
+    })));
+    // Leads: one or two per contact, in every state the path query distinguishes.
+    // (One open lead per contact: an earlier lead of the same contact is closed.)
+    const leads = contacts.flatMap(({ id }) => Array.from({ length: rnd() < 0.2 ? 2 : 1 }, (_, j) => {
+      const openedAt = at(150).getTime();
+      const stage = j > 0 ? pick(['lost', 'disqualified', 'won']) : pick(['inquiry', 'mql', 'sal', 'lost', 'disqualified', 'won', 'opportunity', 'nurture']);
+      const closedAt = ['lost', 'disqualified', 'won'].includes(stage) ? openedAt + Math.floor(rnd() * 40) * day : null;
+      return { id: newId(openedAt), contactId: id, stage, openedAt, closedAt };
+    }));
+    await bulkInsertLeads(db, ws, leads.map((l) => ({
+      id: l.id, contactId: l.contactId, accountId: null, stage: l.stage, ownerId: null, openedAt: l.openedAt, stageEnteredAt: l.openedAt,
+      closedAt: l.closedAt, mqlAt: null, recycleCount: 0, lastReasonCode: null, recheckAt: null, source: null, campaign: null, firstTouchAt: null,
+      latestSource: null, latestCampaign: null, fitScore: null, engagementScore: null, rating: null, definitionId: null, updatedAt: l.openedAt,
+    })));
+    // Deals for some leads: an open lead with a deal is not a non-converting path; a lost one still is.
+    for (const l of leads.filter(() => rnd() < 0.3)) {
+      const oppId = newId(l.openedAt);
+      const status = l.stage === 'won' ? 'won' : l.stage === 'lost' ? 'lost' : 'open';
+      await sql`INSERT INTO opportunity (workspace_id, id, name, amount, stage, status, created_at, closed_at)
+        VALUES (${ws}, ${oppId}, 'Deal', ${1000 + Math.floor(rnd() * 9000)}, ${status}, ${status}, ${new Date(l.openedAt + day)},
+          ${status === 'open' ? null : new Date(l.openedAt + 20 * day)})`.execute(db);
+      await sql`INSERT INTO opportunity_lead (workspace_id, opportunity_id, lead_id) VALUES (${ws}, ${oppId}, ${l.id})`.execute(db);
+      await sql`INSERT INTO opportunity_contact_role (workspace_id, opportunity_id, contact_id, role, is_primary) VALUES (${ws}, ${oppId}, ${l.contactId}, 'primary', true)`.execute(db);
+    }
+
+    // Writer 1: the app's single-row insert.
+    for (let i = 0; i < 300; i++) {
+      const x = touch(pick(contacts).id, campaigns);
+      await insertActivity(db, ws, {
+        ...x, contentId: null, url: null, referrer: null, eventName: null, properties: { email: 'x@touch.test' }, actorUserId: null, idempotencyKey: null,
+      });
+    }
+    // Writer 2: ingest's multi-row insert, several batches.
+    for (let b = 0; b < 4; b++) {
+      const rows = Array.from({ length: 80 }, () => {
+        const x = touch(pick(contacts).id, campaigns);
+        return { ...x, id: newId(x.occurredAt.getTime()), contentId: null, url: null, referrer: null, eventName: null, properties: '{}', idempotencyKey: null };
+      });
+      await db.transaction().execute((trx) => ingestActivities(trx, ws, rows, new Date()));
+    }
+    await compare('after app and ingest inserts');
+
+    // Writer 3: a CSV import (COPY) of backdated touches, some of them ties at one instant.
+    const tie = new Date(start - 5 * day);
+    await db.transaction().execute((trx) => importActivities(trx, ws, Array.from({ length: 200 }, (_, i) => {
+      const x = touch(i % 10 === 0 ? contacts[i % 3]!.id : pick(contacts).id, campaigns);
+      const occurredAt = i % 10 === 0 ? tie : new Date(x.occurredAt.getTime() - 30 * day);
+      return { ...x, id: newId(occurredAt.getTime()), occurredAt, url: null, eventName: null, properties: {}, idempotencyKey: `imp-${i}`, contentId: null };
+    })));
+    // Writer 4: raw SQL, content touches.
+    await sql`INSERT INTO activity (workspace_id, id, contact_id, type, occurred_at, content_id)
+      SELECT ${ws}, gen_random_uuid(), c, 'content_download', ${new Date(start + 10 * day)}::timestamptz + (g * interval '7 hours'), gen_random_uuid()
+      FROM unnest(${contacts.filter(() => rnd() < 0.2).map((c) => c.id)}::uuid[]) c, generate_series(1, 2) g`.execute(db);
+    await compare('after backdated import and raw inserts');
+
+    // Merges move activities (and leads) to the winner.
+    const merged = new Set<string>();
+    const merges: Merge[] = [];
+    for (let i = 0; i < 12; i++) {
+      const [winner, loser] = [pick(contacts).id, pick(contacts).id];
+      if (winner === loser || merged.has(winner) || merged.has(loser)) continue;
+      merged.add(winner).add(loser);
+      merges.push({ winnerId: winner, loserId: loser, cause: 'test', messageId: null, via: 'test' });
+    }
+    await db.transaction().execute((trx) => applyMerges(trx, ws, merges, new Date()));
+    // Erasure rewrites the person's activities to anonymous tombstones.
+    for (const c of contacts.filter((x) => !merged.has(x.id)).slice(0, 5)) {
+      must(await erasePerson(t.deps, ws, { contactId: c.id }, { kind: 'system', label: 'test' }));
+    }
+    await compare('after merges and erasure');
+
+    // Edits, deletions, a campaign changing channel, a touch losing its source.
+    await sql`UPDATE activity SET occurred_at = occurred_at - interval '11 days' WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 7 = 0`.execute(db);
+    await sql`UPDATE activity SET source = '', medium = NULL WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 13 = 1`.execute(db);
+    await sql`DELETE FROM activity WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 11 = 2`.execute(db);
+    await sql`UPDATE campaign SET channel = 'field_events' WHERE workspace_id = ${ws} AND id = ${campaigns[2]}`.execute(db);
+    await compare('after edits, deletes and a campaign channel change');
+
+    // A writer still in flight when a report refreshes: its contact stays queued until it commits.
+    const late = contacts[7]!.id;
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let inserted!: () => void;
+    const insertedOnce = new Promise<void>((r) => { inserted = r; });
+    const writer = db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO activity (workspace_id, id, contact_id, type, occurred_at, source, medium)
+        VALUES (${ws}, gen_random_uuid(), ${late}, 'page_view', ${new Date(start + 20 * day)}, 'google', 'cpc')`.execute(trx);
+      inserted();
+      await held;
+    });
+    await insertedOnce;
+    await refreshContactTouches(db, ws);
+    release();
+    await writer;
+    await compare('after a refresh that ran beside an uncommitted writer');
+
+    // The summary is exactly a rebuild from scratch, and it is not empty.
+    const before = await sql<Record<string, unknown>>`SELECT contact_id, touch_at, touch_channel, touch_campaign, path FROM contact_touch_summary
+      WHERE workspace_id = ${ws} ORDER BY contact_id`.execute(db);
+    await sql`INSERT INTO contact_touch_dirty (workspace_id, contact_id) SELECT DISTINCT workspace_id, contact_id FROM activity WHERE workspace_id = ${ws}`.execute(db);
+    await sql`DELETE FROM contact_touch_summary WHERE workspace_id = ${ws}`.execute(db);
+    await refreshContactTouches(db, ws);
+    const rebuilt = await sql<Record<string, unknown>>`SELECT contact_id, touch_at, touch_channel, touch_campaign, path FROM contact_touch_summary
+      WHERE workspace_id = ${ws} ORDER BY contact_id`.execute(db);
+    expect(before.rows).toEqual(rebuilt.rows);
+    expect(before.rows.length).toBeGreaterThan(80);
+    expect(before.rows.some((r) => r.touch_campaign !== null)).toBe(true);
+    const queued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM contact_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
+    expect(queued.rows[0]!.n).toBe(0);
+  }, 300_000);
+});
