@@ -31,6 +31,7 @@ import * as lists from './2026-12-04-30-lists.ts';
 import * as salesTasks from './2026-12-04-40-sales-tasks.ts';
 import * as campaignMembers from './2026-12-04-41-campaign-members.ts';
 import * as predictionModels from './2026-12-04-70-prediction-models.ts';
+import * as consentConfirmation from './2026-12-05-10-consent-confirmation.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -71,4 +72,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04-40-sales-tasks': salesTasks,
   '2026-12-04-41-campaign-members': campaignMembers,
   '2026-12-04-70-prediction-models': predictionModels,
+  '2026-12-05-10-consent-confirmation': consentConfirmation,
 };
