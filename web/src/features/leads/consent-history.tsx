@@ -4,6 +4,7 @@ import type { ConsentEventDto } from '../../../../src/server/contract/privacy.co
 import { Tag } from '../../ui/badges.tsx';
 import { formatDate } from '../../ui/format.ts';
 import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
+import './consent-history.css';
 
 const purposeLabels: Record<string, string> = { email_marketing: 'Marketing email', sales_email: 'Sales email', sales_call: 'Sales calls', tracking: 'Tracking' };
 const basisLabels: Record<string, string> = { consent: 'Consent', legitimate_interest: 'Legitimate interest', contract: 'Contract', legal_obligation: 'Legal obligation' };
@@ -26,7 +27,7 @@ export function ConsentHistory({ contactId, erased = false }: { contactId: strin
     .sort((a, b) => Object.keys(purposeLabels).indexOf(a.purpose) - Object.keys(purposeLabels).indexOf(b.purpose));
   return (
     <div className="table-scroll">
-      <table className="table compact">
+      <table className="table compact consent-now">
         <caption className="sr-only">Consent in force per purpose</caption>
         <thead><tr><th scope="col">Purpose</th><th scope="col">In force</th><th scope="col">Source</th><th scope="col">Basis</th><th scope="col">Since</th></tr></thead>
         <tbody>
