@@ -32,7 +32,7 @@ export function doubleOptInOf(settings: Record<string, unknown> | null | undefin
  * Channels whose grant is itself confirmed: the confirmation link, and the preference centre (its
  * link reached the person's own mailbox). Every other door's grant waits for confirmation.
  */
-const confirmedChannels: ReadonlySet<string> = new Set(['confirmed', 'preference_centre', 'preference_page', 'unsubscribe_link']);
+const confirmedChannels: ReadonlySet<string> = new Set(['preference_centre', 'preference_page', 'unsubscribe_link']);
 
 /**
  * The changes as recorded under the workspace's double opt-in: a door's grant of email marketing to
@@ -43,7 +43,8 @@ const confirmedChannels: ReadonlySet<string> = new Set(['confirmed', 'preference
 export function applyDoubleOptIn(stored: unknown, changes: readonly ConsentChange[], settings: Pick<DoubleOptInSettings, 'enabled'>): ConsentChange[] {
   if (!settings.enabled) return [...changes];
   const current = readConsent(stored).email_marketing;
-  return changes.map((c) => (c.purpose === 'email_marketing' && c.status === 'granted' && !confirmedChannels.has(consentChannelOf(c.source)) && current?.status !== 'granted'
+  const confirmed = (source: string) => source.startsWith('confirmed:') || confirmedChannels.has(consentChannelOf(source));
+  return changes.map((c) => (c.purpose === 'email_marketing' && c.status === 'granted' && !confirmed(c.source) && current?.status !== 'granted'
     ? { ...c, status: 'pending' as const } : c));
 }
 

@@ -32,7 +32,7 @@ async function seriousViolations(page: Page) {
 async function tabTo(page: Page, name: string) {
   for (let i = 0; i < 40; i++) {
     await page.keyboard.press('Tab');
-    if (await page.evaluate(() => document.activeElement?.textContent ?? '') === name) return;
+    if (await page.evaluate(() => ((globalThis as any).document.activeElement?.textContent as string | undefined) ?? '') === name) return;
   }
   throw new Error(`no focusable "${name}" reached with Tab`);
 }

@@ -70,3 +70,13 @@ describe('preference centre rules', () => {
     expect(maskEmail(null)).toBe('your address');
   });
 });
+
+describe('a confirmed grant and the public-key rule', () => {
+  it('keeps its door\'s channel: the same door may change it later, another public door may not', async () => {
+    const { consentChangesFor } = await import('../../src/core/ingest-trust.rules.ts');
+    const stored = recordConsent({}, [grant('confirmed:form:ebook')]);
+    const refusal = { ...grant('form:webinar', '2026-05-02T00:00:00.000Z'), status: 'refused' as const };
+    expect(consentChangesFor('public', 'form', stored, [refusal]).kept).toHaveLength(1);
+    expect(consentChangesFor('public', 'segment', stored, [{ ...refusal, source: 'segment:identify' }]).kept).toHaveLength(0);
+  });
+});
