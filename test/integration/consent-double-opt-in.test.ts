@@ -4,7 +4,7 @@ import { sweepNurtureEnrollments } from '../../src/app/nurture/nurture-enrollmen
 import type { NurtureDeps } from '../../src/app/nurture/nurture-settings.ts';
 import { runDueNurture } from '../../src/app/nurture/run-nurture.ts';
 import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
-import { contactByEmail, json } from '../helpers/ingest-helpers.ts';
+import { contactByEmail, json, segment } from '../helpers/ingest-helpers.ts';
 import { startMailCatcher, type CaughtMail } from '../helpers/mail-catcher.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -135,6 +135,24 @@ describe('double opt-in for email marketing', () => {
     const marketing = (await history(contact.id)).filter((e) => e.purpose === 'email_marketing').map((e) => [e.status, e.source, e.basis]);
     expect(marketing).toEqual([['withdrawn', 'preference_centre', 'consent'], ['granted', 'confirmed:form:ebook', 'consent'], ['pending', 'form:ebook', 'consent']]);
     expect((await history(contact.id)).filter((e) => e.purpose === 'tracking').map((e) => e.status)).toEqual(['granted']);
+  });
+
+  it('every door\'s grant waits for confirmation: REST, a server identify, a CSV import', async () => {
+    const created = await t.api('POST', '/api/v1/contacts', { email: 'rest@doors.test', consent: { email_marketing: true } });
+    expect(created.statusCode, created.body).toBe(201);
+    const identify = await segment(t, '/v1/identify', { userId: 'srv-1', traits: { email: 'ident@doors.test', consent: { newsletter: 'yes' } } }, { key: await t.newKey(['ingest:server']) });
+    expect(identify.statusCode).toBe(200);
+    const csv = 'Record ID,First Name,Email,Create Date,Consent Email\n901,Cee,csv@doors.test,2026-01-05 10:30,yes\n';
+    const boundary = '----consent-doors';
+    const payload = `--${boundary}\r\nContent-Disposition: form-data; name="entity"\r\n\r\ncontacts\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="c.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n--${boundary}--\r\n`;
+    const imported = await t.app.inject({ method: 'POST', url: '/api/v1/imports', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${t.keys.write}` } });
+    expect(imported.statusCode, imported.body).toBe(201);
+    for (const [email, source] of [['rest@doors.test', 'api'], ['ident@doors.test', 'segment:identify'], ['csv@doors.test', /^csv:/]] as const) {
+      const c = (await contactByEmail(t, email))!;
+      expect(c.consent.email_marketing, email).toMatchObject({ status: 'pending', source });
+    }
+    await liveDays(1);
+    for (const email of ['rest@doors.test', 'ident@doors.test', 'csv@doors.test']) expect(mailsTo(email).map((m) => m.subject), email).toEqual(['Please confirm your subscription']);
   });
 
   it('an unconfirmed request expires after the window: the link answers 410 and nothing is granted', async () => {
