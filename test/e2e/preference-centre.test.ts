@@ -49,10 +49,20 @@ describe.skipIf(!hasChromium)('preference centre and double opt-in confirmation 
     catcher = await startMailCatcher();
     mailer = createMailer(catcher.url, 'Initech <news@initech.example>');
     browser = await launchBrowser();
-    const admin = await loginAs(browser, web.baseUrl, 'admin@web.test');
-    const on = await admin.request.patch('/api/v1/settings/consent', { data: { double_opt_in: true }, headers: await csrfHeaders(admin) });
-    expect(on.status()).toBe(200);
-    await admin.context().close();
+    // Marketing switches double opt-in on in Settings › Consent.
+    const marketer = await loginAs(browser, web.baseUrl, 'marketing@web.test');
+    await marketer.goto('/settings/consent');
+    const box = marketer.getByRole('checkbox', { name: 'Double opt-in for marketing email' });
+    await box.waitFor();
+    expect(await box.isChecked()).toBe(false);
+    expect(await seriousViolations(marketer)).toEqual([]);
+    await box.check();
+    await marketer.getByRole('button', { name: 'Save consent settings' }).click();
+    await marketer.getByRole('button', { name: 'Save consent settings' }).and(marketer.locator('[disabled]')).waitFor();
+    await shot(marketer, 'settings-consent');
+    const saved = await (await marketer.request.get('/api/v1/settings/consent', { headers: await csrfHeaders(marketer) })).json();
+    expect(saved).toEqual({ double_opt_in: true, confirm_within_days: 7 });
+    await marketer.context().close();
     const form = await fetch(`${web.baseUrl}/api/v1/forms/ebook/submissions?key=${web.seed.ingestKey}`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ email: EMAIL, first_name: 'Kim', consent_marketing: 'yes', consent_tracking: 'yes' }).toString(),
