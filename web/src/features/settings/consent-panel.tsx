@@ -45,6 +45,7 @@ export function ConsentPanel() {
         {mayChange
           ? <div className="button-row"><button type="submit" className="button primary small" disabled={!draft || save.isPending}>Save consent settings</button></div>
           : <p className="muted small">{decision && !decision.allowed ? decision.message : null}</p>}
+        {save.isSuccess && !draft ? <p className="muted small" role="status">Saved; recorded in the audit log.</p> : null}
         {save.isError ? <ErrorNote error={save.error} /> : null}
       </form>
     </Card>
