@@ -11,8 +11,14 @@
 /** `sales_email` and `sales_call` are "sales contact" by channel: a rep may call someone who refused email, and the reverse. */
 export const consentPurposes = ['email_marketing', 'sales_email', 'sales_call', 'tracking'] as const;
 export type ConsentPurpose = (typeof consentPurposes)[number];
-export const consentStatuses = ['granted', 'refused', 'withdrawn'] as const;
+/**
+ * `pending`: a grant of email marketing waiting for its double opt-in confirmation (never sent to;
+ * only the one write function records it, no door can state it: `choiceStatuses` are what doors say).
+ */
+export const consentStatuses = ['granted', 'refused', 'withdrawn', 'pending'] as const;
 export type ConsentStatus = (typeof consentStatuses)[number];
+export const choiceStatuses = ['granted', 'refused', 'withdrawn'] as const;
+export type ChoiceStatus = (typeof choiceStatuses)[number];
 export const legalBases = ['consent', 'legitimate_interest', 'contract', 'legal_obligation'] as const;
 export type LegalBasis = (typeof legalBases)[number];
 
@@ -29,11 +35,12 @@ export type ConsentPolicy = { optInRequired?: Partial<Record<ConsentPurpose, boo
 
 export type ConsentDecision = {
   allowed: boolean;
-  reason: 'granted' | 'refused' | 'withdrawn' | 'bounced' | 'opt_in_required' | 'no_choice_recorded';
+  reason: 'granted' | 'refused' | 'withdrawn' | 'pending' | 'bounced' | 'opt_in_required' | 'no_choice_recorded';
   record: ConsentRecord | null;
 };
 
 const isStatus = (v: unknown): v is ConsentStatus => (consentStatuses as readonly string[]).includes(v as string);
+const isChoice = (v: unknown): v is ChoiceStatus => (choiceStatuses as readonly string[]).includes(v as string);
 const isBasis = (v: unknown): v is LegalBasis => (legalBases as readonly string[]).includes(v as string);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const validTime = (v: unknown): string | null => {
@@ -99,7 +106,7 @@ const EMAIL_PURPOSES: ReadonlySet<ConsentPurpose> = new Set(['email_marketing', 
 
 /**
  * THE read rule: may we do `purpose` for this person now?
- * - a refusal or withdrawal (the newest record) says no; a grant says yes;
+ * - a refusal, withdrawal or unconfirmed (pending) grant (the newest record) says no; a grant says yes;
  * - email purposes also stop after a hard bounce;
  * - no record: yes, unless the policy requires an opt-in for the purpose.
  */
@@ -139,7 +146,7 @@ const YES = new Set(['yes', 'y', 'true', 'on', '1', 'granted', 'opt_in', 'opted_
 const NO = new Set(['no', 'n', 'false', 'off', '0', 'refused', 'opt_out', 'opted_out', 'unsubscribed', 'deny', 'denied', 'declined']);
 
 /** A door's value as a status: booleans, yes/no words (forms send "on"), or a status word. Null when it says nothing. */
-export function statusOf(v: unknown): ConsentStatus | null {
+export function statusOf(v: unknown): ChoiceStatus | null {
   if (v === true) return 'granted';
   if (v === false) return 'refused';
   if (typeof v === 'number') return v === 1 ? 'granted' : v === 0 ? 'refused' : null;
@@ -175,7 +182,8 @@ export function consentChanges(input: unknown, meta: ConsentInputMeta): { change
     let source = meta.source;
     let basis: LegalBasis = meta.basis ?? 'consent';
     if (isObject(value)) {
-      status = isStatus(value.status) ? value.status : statusOf(value.granted);
+      // `pending` is never a door's word: only the double opt-in rule records it.
+      status = isChoice(value.status) ? value.status : statusOf(value.granted);
       // A stated time is kept when it is not after the door's own: a future-dated grant would outrank every later refusal.
       const stated = validTime(value.at);
       recAt = stated && stated < at ? stated : at;

@@ -21,8 +21,12 @@ export function traitWriteMode(trust: IngestTrust): 'overwrite' | 'fill_empty' {
   return trust === 'server' ? 'overwrite' : 'fill_empty';
 }
 
-/** The channel of a consent source: `form:webinar` → `form`, `segment:identify` → `segment`. */
-export const consentChannelOf = (source: string) => source.split(':', 1)[0]!;
+/**
+ * The channel of a consent source: `form:webinar` → `form`, `segment:identify` → `segment`. A grant
+ * confirmed by double opt-in keeps its door's channel (`confirmed:form:ebook` → `form`), so what that
+ * door may later change does not depend on whether the workspace asks for confirmation.
+ */
+export const consentChannelOf = (source: string) => source.replace(/^confirmed:/, '').split(':', 1)[0]!;
 
 /**
  * The consent changes a door may record on a contact holding `stored`. Server doors: all of them.

@@ -16,6 +16,7 @@ import { transitionTable, type Stage, type TransitionAction } from './lifecycle.
  * - Costs (period costs, campaigns with their costs), targets and attribution settings belong to
  *   marketing and admins.
  * - Content ratings are a person's: one per person per asset.
+ * - How consent is asked for (double opt-in) belongs to marketing and admins.
  *
  * Machine keys are not people. A `write` key feeds data (contacts, activities, deals, campaigns and
  * their costs) and may do marketing's automatable lead moves; it never does sales work, rates
@@ -28,7 +29,7 @@ export type PermissionActor =
   | { kind: 'key'; permissions: ReadonlySet<Permission> };
 
 export type LeadAct = TransitionAction | 'touch' | 'assign';
-export type PermissionAction = `lead.${LeadAct}` | 'costs.change' | 'campaign.change' | 'attribution.change' | 'content.rate' | 'privacy.erase' | 'privacy.export';
+export type PermissionAction = `lead.${LeadAct}` | 'costs.change' | 'campaign.change' | 'attribution.change' | 'content.rate' | 'privacy.erase' | 'privacy.export' | 'consent.change';
 
 export type PersonFact = { id: string; name: string };
 
@@ -192,6 +193,12 @@ export function decide(actor: PermissionActor, action: PermissionAction, resourc
       const what = 'change the attribution settings (target share, look-back, channels)';
       if (actor.kind === 'key') return actor.permissions.has('admin') ? allow : refuse('marketing or an admin', what, actor, 'the agreement is set by people; an admin key may');
       return actor.role === 'marketing' || actor.role === 'admin' ? allow : refuse('marketing or an admin', what, actor, 'targets and attribution belong to marketing');
+    }
+    case 'consent.change': {
+      // How the workspace asks for consent (double opt-in) is marketing's practice, owned with the admin.
+      const what = 'change how consent is asked for (double opt-in)';
+      if (actor.kind === 'key') return actor.permissions.has('admin') ? allow : refuse('marketing or an admin', what, actor, 'an admin key may');
+      return actor.role === 'marketing' || actor.role === 'admin' ? allow : refuse('marketing or an admin', what, actor, 'consent practice belongs to marketing');
     }
     case 'content.rate':
       if (actor.kind === 'key') return refuse('a person (a logged-in user or a personal API key)', 'rate content', actor, 'one rating per person per asset');

@@ -56,6 +56,8 @@ export const jobPayloads = {
   'governance-notify': governanceNotifyPayload,
   /** Cron (daily): delete what each workspace's retention settings say has expired (src/app/privacy/retention.ts). */
   'privacy-retention': cronPayload,
+  /** Double opt-in confirmation emails (transactional) for requests the consent write just opened (src/app/privacy/double-opt-in.ts). */
+  'consent-confirmation': z.object({ workspaceId: z.uuid(), requestIds: z.array(z.uuid()).min(1).max(1000) }),
 } as const satisfies Record<string, z.ZodType>;
 
 type CataloguePayloads = { [K in keyof typeof jobPayloads]: z.infer<(typeof jobPayloads)[K]> };

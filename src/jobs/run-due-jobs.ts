@@ -3,6 +3,7 @@ import { runJob, type JobHandler, type JobName } from './catalogue.ts';
 import { handoffHandlers, type JobDeps } from './handoff.tasks.ts';
 import { webhookHandlers } from './webhooks.tasks.ts';
 import { governanceHandlers } from './governance.tasks.ts';
+import { privacyHandlers } from './privacy.tasks.ts';
 
 export type RanJob = { task: string; key: string | null; attempt: number; ok: boolean; error: string | null };
 
@@ -14,7 +15,7 @@ export type RanJob = { task: string; key: string | null; attempt: number; ok: bo
  * backoff (exp(min(attempts, 10)) seconds) counted from deps.clock.
  */
 export async function runDueJobs(deps: JobDeps, until: Date, options: { tasks?: readonly JobName[]; keyPrefix?: string; maxJobs?: number; handlers?: Partial<Record<JobName, JobHandler<any>>> } = {}): Promise<RanJob[]> {
-  const handlers: Partial<Record<JobName, JobHandler<any>>> = { ...handoffHandlers(deps), ...webhookHandlers(deps), ...governanceHandlers(deps), ...options.handlers };
+  const handlers: Partial<Record<JobName, JobHandler<any>>> = { ...handoffHandlers(deps), ...webhookHandlers(deps), ...governanceHandlers(deps), 'consent-confirmation': privacyHandlers(deps)['consent-confirmation'], ...options.handlers };
   const handled = (task: string): task is JobName => task in handlers;
   const ran: RanJob[] = [];
   const maxJobs = options.maxJobs ?? 1000;

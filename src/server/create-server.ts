@@ -27,6 +27,7 @@ import { tasksRoutes } from './tasks.routes.ts';
 import { rejectionsRoutes } from './rejections.routes.ts';
 import { campaignsRoutes } from './campaigns.routes.ts';
 import { nurtureTrackingRoutes } from './nurture-tracking.routes.ts';
+import { preferenceCentreRoutes } from './preference-centre.routes.ts';
 import { contentLibraryRoutes } from './content-library.routes.ts';
 import { contentCalendarRoutes } from './content-calendar.routes.ts';
 import { opportunitiesRoutes } from './opportunities.routes.ts';
@@ -165,6 +166,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     rejectionsRoutes,
     campaignsRoutes,
     nurtureTrackingRoutes,
+    preferenceCentreRoutes,
     contentLibraryRoutes,
     contentCalendarRoutes,
     integrationsRoutes,

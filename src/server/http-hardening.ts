@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 // Query parameters whose values are credentials: ingest keys (?key=), tokens, passwords, signatures.
 const SECRET_PARAM = /key|token|secret|passw|pwd|auth|session|sig|code|ticket|credential/i;
-// Path segments that are credentials: email link tokens (/r/, /u/, /preferences/, /o/) and anything token-shaped.
+// Path segments that are credentials: email link tokens (/r/, /u/, /preferences/, /o/) and anything token-shaped (/consent/confirm/<token>).
 const TOKEN_PATH = /^\/(r|u|o|preferences|reset|invite|verify)\//;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOKEN_SHAPED = /^[A-Za-z0-9_~-]{32,}(?:\.[A-Za-z0-9_~-]+)*$/;
@@ -118,7 +118,7 @@ export function rateLimitGroupOf(routeUrl: string | undefined, permission: strin
   if (routeUrl.startsWith('/api/v1/forms/')) return 'forms';
   if (routeUrl === '/v1/content-ratings') return 'ratings';
   if (/^\/(v1\/|beacon\/|sourceConfig)/.test(routeUrl)) return 'ingest';
-  if (/^\/(t\.js|r\/|o\/|u\/|preferences\/)/.test(routeUrl)) return 'links';
+  if (/^\/(t\.js|r\/|o\/|u\/|preferences\/|consent\/confirm\/)/.test(routeUrl)) return 'links';
   if (routeUrl.startsWith('/api/v1/auth/')) return 'auth';
   return null;
 }

@@ -1,34 +1,21 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { escapeHtml } from '../core/nurture/email-template.rules.ts';
-import { preferences, recordClick, recordOpen, resubscribe, unsubscribe, type Preferences } from '../app/nurture/nurture-tracking.ts';
+import { maskEmail } from '../core/consent-confirmation.rules.ts';
+import { preferences, recordClick, recordOpen, unsubscribe } from '../app/nurture/nurture-tracking.ts';
+import { publicPage } from './public-page.ts';
 import type { ServerDeps } from './create-server.ts';
 
 // A 1×1 transparent GIF.
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 const FORM = 'application/x-www-form-urlencoded';
 
-function page(reply: FastifyReply, status: number, title: string, body: string) {
-  return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
-    .header('x-robots-tag', 'noindex')
-    .send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">`
-      + `<title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:36rem;margin:3rem auto">${body}</body></html>`);
-}
-
+const page = publicPage;
 const tokenPath = (prefix: string, token: string) => `/${prefix}/${encodeURIComponent(token)}`;
-
-function preferencesBody(token: string, p: Preferences): string {
-  const who = escapeHtml(p.email ?? 'your address');
-  return p.unsubscribed
-    ? `<h1>Email preferences</h1><p>${who} receives no marketing email from us.</p>`
-      + `<form method="post" action="${escapeHtml(tokenPath('preferences', token))}"><button type="submit" name="action" value="resubscribe">Subscribe again</button></form>`
-    : `<h1>Email preferences</h1><p>${who} receives our content emails.</p>`
-      + `<form method="post" action="${escapeHtml(tokenPath('u', token))}"><button type="submit">Unsubscribe from all</button></form>`;
-}
 
 /**
  * The public ends of nurture emails: tracked clicks (/r), the open pixel (/o), one-click
- * unsubscribe (/u, RFC 8058) and the preference page. Authenticated by the signed token alone.
+ * unsubscribe (/u, RFC 8058). Authenticated by the signed token alone. The preference centre
+ * (/preferences) is in preference-centre.routes.ts.
  */
 export function nurtureTrackingRoutes(server: FastifyInstance, deps: ServerDeps): void {
   // Own scope: mailbox providers POST the one-click unsubscribe as a form; the parser stays local.
@@ -56,31 +43,17 @@ export function nurtureTrackingRoutes(server: FastifyInstance, deps: ServerDeps)
       const r = await preferences(deps.app, request.params.token);
       if (!r.ok) return page(reply, 404, 'Link not found', `<h1>Link not found</h1><p>${escapeHtml(r.message)}</p>`);
       return page(reply, 200, 'Unsubscribe', r.value.unsubscribed
-        ? `<h1>You are unsubscribed</h1><p>${escapeHtml(r.value.email ?? '')} receives no marketing email from us.</p>`
-        : `<h1>Unsubscribe</h1><p>Stop all content emails to ${escapeHtml(r.value.email ?? 'this address')}?</p>`
+        ? `<h1>You are unsubscribed</h1><p>${escapeHtml(maskEmail(r.value.email))} receives no marketing email from us.</p>`
+        : `<h1>Unsubscribe</h1><p>Stop all content emails to ${escapeHtml(maskEmail(r.value.email))}?</p>`
           + `<form method="post" action="${escapeHtml(tokenPath('u', request.params.token))}"><button type="submit">Unsubscribe</button></form>`);
     });
 
     app.post<{ Params: { token: string } }>('/u/:token', { config, schema }, async (request, reply) => {
       const r = await unsubscribe(deps.app, request.params.token);
       if (!r.ok) return page(reply, 404, 'Link not found', `<h1>Link not found</h1><p>${escapeHtml(r.message)}</p>`);
-      return page(reply, 200, 'Unsubscribed', `<h1>You are unsubscribed</h1><p>${escapeHtml(r.value.email ?? 'This address')} will receive no more content emails.</p>`
+      return page(reply, 200, 'Unsubscribed', `<h1>You are unsubscribed</h1><p>${escapeHtml(maskEmail(r.value.email))} will receive no more content emails.</p>`
         + `<p><a href="${escapeHtml(tokenPath('preferences', request.params.token))}">Email preferences</a></p>`);
     });
 
-    app.get<{ Params: { token: string } }>('/preferences/:token', { config, schema }, async (request, reply) => {
-      const r = await preferences(deps.app, request.params.token);
-      if (!r.ok) return page(reply, 404, 'Link not found', `<h1>Link not found</h1><p>${escapeHtml(r.message)}</p>`);
-      return page(reply, 200, 'Email preferences', preferencesBody(request.params.token, r.value));
-    });
-
-    app.post<{ Params: { token: string }; Body: unknown }>('/preferences/:token', { config, schema }, async (request, reply) => {
-      const body = request.body;
-      // A string from our local parser, or an object when a global form parser got there first.
-      const action = typeof body === 'string' ? new URLSearchParams(body).get('action') : (body as { action?: unknown } | null)?.action;
-      const r = action === 'resubscribe' ? await resubscribe(deps.app, request.params.token) : await preferences(deps.app, request.params.token);
-      if (!r.ok) return page(reply, 404, 'Link not found', `<h1>Link not found</h1><p>${escapeHtml(r.message)}</p>`);
-      return page(reply, 200, 'Email preferences', preferencesBody(request.params.token, r.value));
-    });
   });
 }

@@ -5,11 +5,12 @@ import { storedZip } from '../core/privacy/stored-zip.ts';
 import { erasePerson } from '../app/privacy/erase-person.ts';
 import { exportAsCsvFiles, exportPerson } from '../app/privacy/export-person.ts';
 import { consentHistory } from '../app/privacy/consent-history.ts';
+import { changeConsentSettings, consentSettings } from '../app/privacy/double-opt-in.ts';
 import { changeRetention, retentionPolicy, runRetention } from '../app/privacy/retention.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
 import {
-  consentEventDto, erasureInput, erasureReceiptDto, exportParams, exportQuery, personExportDto, retentionDto, retentionPatch, retentionRunDto,
+  consentEventDto, consentSettingsDto, consentSettingsPatch, erasureInput, erasureReceiptDto, exportParams, exportQuery, personExportDto, retentionDto, retentionPatch, retentionRunDto,
 } from './contract/privacy.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
@@ -65,6 +66,22 @@ export function privacyRoutes(server: FastifyInstance, deps: ServerDeps): void {
   }, async (request) => {
     const { workspaceId: _, ...counts } = await runRetention(deps.app, principalOf(request).workspaceId);
     return counts;
+  });
+
+  const settingsDto = (s: { enabled: boolean; confirmWithinDays: number }) => ({ double_opt_in: s.enabled, confirm_within_days: s.confirmWithinDays });
+
+  app.get('/api/v1/settings/consent', {
+    config: { permission: 'read' },
+    schema: { tags, summary: 'How consent is asked for: double opt-in for marketing email (default off) and how long a confirmation link works', response: { 200: consentSettingsDto, ...errorResponses } },
+  }, async (request) => settingsDto(await consentSettings(deps.app, principalOf(request).workspaceId)));
+
+  app.patch('/api/v1/settings/consent', {
+    config: { permission: 'write' },
+    schema: { tags, summary: 'Switch double opt-in or its confirmation window (marketing or an admin; audited)', body: consentSettingsPatch, response: { 200: consentSettingsDto, ...errorResponses } },
+  }, async (request, reply) => {
+    const b = request.body;
+    const result = await changeConsentSettings(deps.app, principalOf(request), { enabled: b.double_opt_in, confirmWithinDays: b.confirm_within_days });
+    return result.ok ? settingsDto(result.value) : sendFailure(reply, result);
   });
 
   app.get('/api/v1/contacts/:id/consent-history', {

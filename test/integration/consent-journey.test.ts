@@ -119,7 +119,7 @@ describe('consent journey', () => {
     expect((await enrollmentOf(lead.id))[0]).toMatchObject({ status: 'exited', exit_reason: 'no_consent' });
   });
 
-  it('after an unsubscribe, the preference page opts back in: a newer grant, enrolled and emailed again', async () => {
+  it('after an unsubscribe, the preference centre opts back in: a newer grant, enrolled and emailed again', async () => {
     const first = await track('Ops digest', 'people', [send('Digest: {{asset_title}}')]);
     const guide = json(await t.api('POST', '/api/v1/content', { title: 'Closing the loop', url: 'https://acme.test/loop', buying_stage: 'interest', format: 'article' })).id as string;
     const second = await track('Ops digest 2', 'people', [{ ...send('Digest 2: {{asset_title}}'), content: { asset_id: guide } }]);
@@ -136,10 +136,12 @@ describe('consent journey', () => {
     expect((await enroll(second, lead.id)).statusCode).toBe(409);
 
     t.clock.advance(3_600_000); // an hour later she changes her mind (at the same instant a withdrawal would win)
-    const back = await t.app.inject({ method: 'POST', url: `/preferences/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'action=resubscribe' });
-    expect(back.body).toContain('receives our content emails');
+    const back = await t.app.inject({ method: 'POST', url: `/preferences/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'group=email_marketing&choice=granted' });
+    expect(back.statusCode).toBe(200);
+    expect(back.body).toContain('You receive our content emails again.');
+    expect(back.body).toMatch(/id="purpose-email_marketing">Marketing email<\/h2>.*?data-state="allowed"/);
     const after = (await contactByEmail(t, email))!;
-    expect(after.consent.email_marketing).toMatchObject({ status: 'granted', source: 'preference_page' });
+    expect(after.consent.email_marketing).toMatchObject({ status: 'granted', source: 'preference_centre' });
     expect(after).toMatchObject({ unsubscribed_at: null });
     expect((await enroll(second, lead.id)).statusCode).toBeLessThan(300);
     await liveDays(1);

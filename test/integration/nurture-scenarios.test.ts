@@ -188,7 +188,10 @@ describe('unsubscribe, consent and bounces', () => {
     expect(one.statusCode).toBe(200);
     expect((await enrollmentOf(leadId))[0]).toMatchObject({ status: 'exited', exit_reason: 'unsubscribed' });
     const prefs = await t.app.inject({ method: 'GET', url: linkOf(mail!, 'preferences') });
-    expect(prefs.body).toContain('ed@legal.test receives no marketing email');
+    // The preference centre names the person only by a masked address, and shows marketing email stopped.
+    expect(prefs.body).toContain('e•••@l•••.test');
+    expect(prefs.body).not.toContain('ed@legal.test');
+    expect(prefs.body).toMatch(/id="purpose-email_marketing">Marketing email<\/h2>.*?data-state="not_allowed"/);
     await liveDays(14);
     expect(mailsTo('ed@legal.test')).toHaveLength(1);
     expect((await t.api('POST', `/api/v1/nurture/tracks/${(await enrollmentOf(leadId))[0].track_id}/enrollments`, { lead_id: leadId })).statusCode).toBe(409);

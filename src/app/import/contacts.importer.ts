@@ -89,7 +89,7 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
   for (const c of inserts) outcome.newContactIds.add(c.id);
   await insertIdentitiesBulk(trx, ctx.workspaceId, identities);
   const changed = await updateContactsBulk(trx, ctx.workspaceId, updates);
-  const consents = await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))));
+  const consents = await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))), undefined, ctx.now);
   // The new contacts as stored (no statement after the insert changes them but consent), for scoring.
   outcome.newContacts ??= new Map();
   for (const c of inserts) {

@@ -111,16 +111,8 @@ export async function preferences(deps: AppDeps, token: string): Promise<Result<
 const emailChoice = (status: ConsentChange['status'], source: string, at: Date): ConsentChange =>
   ({ purpose: 'email_marketing', status, source, at: at.toISOString(), basis: 'consent' });
 
-/** Opting back in from the preference page: a newer grant of email marketing, which clears the unsubscribe. */
-export async function resubscribe(deps: AppDeps, token: string): Promise<Result<Preferences>> {
+/** The person an unsubscribe token's email was sent to (the preference centre opens for them). */
+export async function preferenceContact(deps: AppDeps, token: string): Promise<{ workspaceId: string; contactId: string } | null> {
   const r = await resolve(deps.db, token, 'u');
-  if (!r.ok) return r;
-  const ws = r.value.payload.workspaceId;
-  const now = deps.clock.now();
-  const contactId = r.value.send.contactId;
-  const contact = await withTransaction(deps, async (trx) => {
-    await recordContactConsent(trx, ws, contactId, [emailChoice('granted', 'preference_page', now)]);
-    return getContact(trx, ws, contactId);
-  });
-  return ok({ email: contact?.email ?? null, unsubscribed: contact ? !mayContact(contact.consent, 'email_marketing').allowed : false });
+  return r.ok ? { workspaceId: r.value.payload.workspaceId, contactId: r.value.send.contactId } : null;
 }

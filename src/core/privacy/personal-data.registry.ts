@@ -103,6 +103,14 @@ export const personalData: readonly PersonalDataEntry[] = [
     columns: [{ column: 'source', holds: 'where the choice was made', erase: nul }],
   },
   {
+    table: 'consent_request', reach: { by: 'contact', column: 'contact_id' }, rows: 'delete', merge: 'move',
+    why: 'double opt-in confirmations asked of the person (when, from which door, whether the email went out and was confirmed)',
+    columns: [
+      { column: 'source', holds: 'where the grant was made', erase: nul },
+      { column: 'send_error', holds: "the mailer's answer (may quote the address)", erase: nul },
+    ],
+  },
+  {
     table: 'lead', reach: { by: 'contact', column: 'contact_id' }, rows: 'keep', merge: 'custom',
     why: 'buying cycles; no personal columns, kept for the funnel (stages, times, scores)',
     columns: [],

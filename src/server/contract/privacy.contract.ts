@@ -41,3 +41,12 @@ export const consentEventDto = z.object({
   id: z.string(), purpose: z.string(), status: z.string(), source: z.string(), basis: z.string(), at: z.string(), recorded_at: z.string(),
 }).meta({ id: 'ConsentEvent' });
 export type ConsentEventDto = z.infer<typeof consentEventDto>;
+
+export const consentSettingsDto = z.object({
+  double_opt_in: z.boolean().describe('A grant of marketing email from a form, identify, CSV or REST is pending until the person confirms by email'),
+  confirm_within_days: z.number().int().describe('How long a confirmation link works; an unconfirmed request then expires (the person stays unsubscribed)'),
+}).meta({ id: 'ConsentSettings' });
+export const consentSettingsPatch = z.strictObject({
+  double_opt_in: z.boolean().optional(),
+  confirm_within_days: z.number().int('must be a whole number of days').min(1, 'at least 1 day').max(30, 'at most 30 days').optional(),
+});

@@ -31,6 +31,7 @@ import * as lists from './2026-12-04-30-lists.ts';
 import * as salesTasks from './2026-12-04-40-sales-tasks.ts';
 import * as campaignMembers from './2026-12-04-41-campaign-members.ts';
 import * as predictionModels from './2026-12-04-70-prediction-models.ts';
+import * as consentConfirmation from './2026-12-05-10-consent-confirmation.ts';
 import * as contactTouchSummary from './2026-12-05-50-contact-touch-summary.ts';
 
 /**
@@ -72,5 +73,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04-40-sales-tasks': salesTasks,
   '2026-12-04-41-campaign-members': campaignMembers,
   '2026-12-04-70-prediction-models': predictionModels,
+  '2026-12-05-10-consent-confirmation': consentConfirmation,
   '2026-12-05-50-contact-touch-summary': contactTouchSummary,
 };

@@ -1,15 +1,13 @@
 import { useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, get } from '../../api/client.ts';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../api/client.ts';
 import { useMe } from '../../api/queries.ts';
 import type { Contact } from '../../api/types.ts';
-import type { ConsentEventDto, ErasureReceiptDto } from '../../../../src/server/contract/privacy.contract.ts';
+import type { ErasureReceiptDto } from '../../../../src/server/contract/privacy.contract.ts';
 import { actorOf } from '../../app/permissions.ts';
 import { decide } from '../../../../src/core/permissions.rules.ts';
-import { Tag } from '../../ui/badges.tsx';
-import { formatDate } from '../../ui/format.ts';
 import { Modal } from '../../ui/modal.tsx';
-import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
+import { ErrorNote } from '../../ui/states.tsx';
 
 /**
  * The contact page's privacy tools: export everything stored about the person (JSON, or a ZIP of CSV
@@ -90,34 +88,4 @@ function EraseDialog({ contact, open, onClose }: { contact: Contact; open: boole
   );
 }
 
-const purposeLabels: Record<string, string> = { email_marketing: 'Marketing email', sales_email: 'Sales email', sales_call: 'Sales calls', tracking: 'Tracking' };
-const basisLabels: Record<string, string> = { consent: 'Consent', legitimate_interest: 'Legitimate interest', contract: 'Contract', legal_obligation: 'Legal obligation' };
-const statusTone: Record<string, 'green' | 'amber' | 'neutral'> = { granted: 'green', refused: 'amber', withdrawn: 'amber' };
-
-/** Consent per purpose: the current choice and every choice before it, with source and legal basis. */
-export function ConsentHistory({ contactId, erased = false }: { contactId: string; erased?: boolean }) {
-  const history = useQuery({ queryKey: ['consent-history', contactId], queryFn: async () => (await get<{ data: ConsentEventDto[] }>(`/api/v1/contacts/${contactId}/consent-history`)).data });
-  if (history.isPending) return <Loading />;
-  if (history.isError) return <ErrorNote error={history.error} />;
-  if (erased) return <EmptyState title="Erased with the person.">Nothing is sent to or tracked about them again until they give consent anew.</EmptyState>;
-  if (!history.data.length) return <EmptyState title="No consent choice recorded.">Without a choice, the workspace's policy applies (legitimate interest unless opt-in is required).</EmptyState>;
-  return (
-    <div className="table-scroll">
-      <table className="table compact">
-        <caption className="sr-only">Consent choices, newest first</caption>
-        <thead><tr><th scope="col">Purpose</th><th scope="col">Choice</th><th scope="col">Source</th><th scope="col">Basis</th><th scope="col">When</th></tr></thead>
-        <tbody>
-          {history.data.map((e) => (
-            <tr key={e.id}>
-              <td>{purposeLabels[e.purpose] ?? e.purpose}</td>
-              <td><Tag tone={statusTone[e.status] ?? 'neutral'}>{e.status}</Tag></td>
-              <td>{e.source}</td>
-              <td>{basisLabels[e.basis] ?? e.basis}</td>
-              <td>{formatDate(e.at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+export { ConsentHistory } from './consent-history.tsx';
