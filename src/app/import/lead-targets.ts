@@ -4,7 +4,7 @@ import type { Trx } from '../../storage/db.ts';
 import { insertExternalRefsBulk, insertLeadsBulk, insertTransitionsBulk, type LeadInsert, type TransitionInsert } from '../../storage/import-bulk.repo.ts';
 import { findExternalRefs, findLeadStates, setLeadStagesBulk, type LeadStageSet } from '../../storage/import-match.repo.ts';
 import { newId } from '../../storage/ids.ts';
-import { rowError, type ChunkOutcome, type ImportContext } from './import-context.ts';
+import { rowError, writeInOrder, type ChunkOutcome, type ImportContext } from './import-context.ts';
 import type { LeadScoreValues } from './score-imported.ts';
 
 export const LEAD_REF = 'lead';
@@ -105,10 +105,11 @@ export async function applyLeadTargets(
     result.changedRows.add(t.row);
     result.opened++;
   }
-  await insertLeadsBulk(trx, ctx.workspaceId, leads);
-  await setLeadStagesBulk(trx, ctx.workspaceId, moves);
-  await insertTransitionsBulk(trx, ctx.workspaceId, transitions);
-  await insertExternalRefsBulk(trx, ctx.workspaceId, LEAD_REF, newRefs);
+  // Queued in this order: the next statement's rows are encoded while the server writes the previous ones.
+  await writeInOrder([
+    insertLeadsBulk(trx, ctx.workspaceId, leads), setLeadStagesBulk(trx, ctx.workspaceId, moves),
+    insertTransitionsBulk(trx, ctx.workspaceId, transitions), insertExternalRefsBulk(trx, ctx.workspaceId, LEAD_REF, newRefs),
+  ]);
   return result;
 }
 
