@@ -76,7 +76,7 @@ export async function applyLeadTargets(
       result.moved++;
       continue;
     }
-    const path = walkVia(t, ctx);
+    const path = walkViaOnce(t, ctx);
     if (!path.ok) {
       outcome.skipped++;
       outcome.errors.push(rowError(ctx, t, t.statusField, path.message));
@@ -111,6 +111,18 @@ export async function applyLeadTargets(
     insertTransitionsBulk(trx, ctx.workspaceId, transitions), insertExternalRefsBulk(trx, ctx.workspaceId, LEAD_REF, newRefs),
   ]);
   return result;
+}
+
+// historyPath is pure and a file has a handful of (via, stage) pairs: walked once per pair and taxonomy
+// (its steps are read, never changed, by datedSteps and toTransitions).
+const walks = new WeakMap<readonly unknown[], Map<string, ReturnType<typeof walkVia>>>();
+function walkViaOnce(t: LeadTarget, ctx: ImportContext) {
+  let known = walks.get(ctx.taxonomy);
+  if (!known) { known = new Map(); walks.set(ctx.taxonomy, known); }
+  const key = `${t.via ?? ''}>${t.stage}`;
+  let path = known.get(key);
+  if (!path) { path = walkVia(t, ctx); known.set(key, path); }
+  return path;
 }
 
 function walkVia(t: LeadTarget, ctx: ImportContext) {
