@@ -238,7 +238,7 @@ export async function insertNewContactScores(trx: Trx, workspaceId: string, defi
   return copyRows<Omit<ContactScoreRecord, 'definitionId'>>(trx, 'contact_score', workspaceId, [
     ['contact_id', 'uuid', (r) => r.contactId], ['definition_id', 'uuid', () => definitionId], ['fit_points', 'int4', (r) => r.fitPoints],
     ['fit_grade', 'text', (r) => r.fitGrade], ['fit', 'jsonb', (r) => r.fit], ['engagement_state', 'jsonb', (r) => r.engagementState],
-    ['engagement_points', 'int4', (r) => r.engagementPoints], ['level', 'int4', (r) => r.level], ['rating', 'text', (r) => r.rating],
+    ['engagement_points', 'int4', (r) => r.engagementPoints], ['level', 'int2', (r) => r.level], ['rating', 'text', (r) => r.rating],
     ['cell', 'text', (r) => r.cell], ['qualifies', 'bool', (r) => r.qualifies], ['explanation', 'text', (r) => r.explanation],
     ['updated_at', 'timestamptz', (r) => r.updatedAt],
   ], rows);
@@ -248,7 +248,7 @@ export async function insertScoreEventsBulk(trx: Trx, workspaceId: string, rows:
   return copyRows<Omit<ScoreEvent, 'id'>>(trx, 'score_event', workspaceId, [
     ['id', 'uuid', (e) => newId(e.at.getTime())], ['contact_id', 'uuid', (e) => e.contactId], ['definition_id', 'uuid', (e) => e.definitionId],
     ['at', 'timestamptz', (e) => e.at], ['fit', 'int4', (e) => e.fit], ['engagement', 'int4', (e) => e.engagement], ['rating', 'text', (e) => e.rating],
-    ['cell', 'text', (e) => e.cell], ['cause', 'text', (e) => e.cause], ['activity_id', 'uuid', (e) => e.activityId], ['delta', 'numeric', (e) => e.delta],
+    ['cell', 'text', (e) => e.cell], ['cause', 'text', (e) => e.cause], ['activity_id', 'uuid', (e) => e.activityId], ['delta', 'float8', (e) => e.delta],
     ['explanation', 'text', (e) => e.explanation],
   ], rows);
 }

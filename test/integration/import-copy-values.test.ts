@@ -7,8 +7,8 @@ import { csvLines } from '../../src/core/csv.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 /**
- * A contacts import writes its hot tables with COPY (text format), where tab, newline, carriage
- * return and backslash are syntax and `\N` means NULL: cells holding exactly those characters must
+ * A contacts import writes its hot tables with COPY (binary format now; text before, where tab, newline, carriage
+ * return and backslash were syntax and `\N` meant NULL): cells holding exactly those characters must
  * be stored as written, in the contact's columns, its attributes (jsonb) and its lead history.
  */
 let t: TestApp;

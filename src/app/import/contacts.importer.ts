@@ -7,7 +7,7 @@ import { newId } from '../../storage/ids.ts';
 import { recordContactConsents } from '../consent.ts';
 import { companyDomain, resolveAccounts } from './accounts.importer.ts';
 import { hubspotStage, hubspotStageDates } from './crm-stages.ts';
-import { addRelated, emptyOutcome, lastRowPerKey, rowError, type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
+import { addRelated, emptyOutcome, lastRowPerKey, rowError, writeInOrder, type ChunkOutcome, type ImportContext, type ImportRow } from './import-context.ts';
 import { applyLeadTargets, type LeadTarget } from './lead-targets.ts';
 import { externalIdOf } from './import-presets.ts';
 import { finishImportedScoring, rateImportedPeople } from './score-imported.ts';
@@ -85,10 +85,11 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
     if (p.email) identities.push({ kind: 'email', value: p.email, contactId: id });
     if (p.externalId) identities.push({ kind: 'external_id', value: p.externalId, contactId: id });
   }
-  const inserted = await insertContactsBulk(trx, ctx.workspaceId, inserts);
+  // Queued in this order: the identities are encoded while the contacts are written.
+  const [inserted, , changed] = await writeInOrder([
+    insertContactsBulk(trx, ctx.workspaceId, inserts), insertIdentitiesBulk(trx, ctx.workspaceId, identities), updateContactsBulk(trx, ctx.workspaceId, updates),
+  ]);
   for (const c of inserts) outcome.newContactIds.add(c.id);
-  await insertIdentitiesBulk(trx, ctx.workspaceId, identities);
-  const changed = await updateContactsBulk(trx, ctx.workspaceId, updates);
   const consents = await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))), undefined, ctx.now);
   // The new contacts as stored (no statement after the insert changes them but consent), for scoring.
   outcome.newContacts ??= new Map();

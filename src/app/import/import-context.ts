@@ -70,3 +70,19 @@ export function lastRowPerKey<T extends { row: number; raw: string[] }>(ctx: Imp
   });
   return rows.filter((_, i) => !dropped.has(i));
 }
+
+/**
+ * Writes queued together on the chunk's transaction: each statement's rows are encoded as it is
+ * called, while the server still runs the previous one (the connection runs them one after the
+ * other, in call order). Waits for every one of them to settle before it rethrows the first
+ * failure: a statement queued behind a failed one then fails inside the aborted transaction,
+ * instead of running after the rollback, outside it. (A write that takes several statements, such as
+ * an insertUnnest past its batch size, queues its later ones behind the writes called after it: only
+ * independent writes go together.)
+ */
+export async function writeInOrder<T extends readonly unknown[]>(statements: readonly [...T]): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(statements);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}

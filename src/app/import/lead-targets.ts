@@ -4,7 +4,7 @@ import type { Trx } from '../../storage/db.ts';
 import { insertExternalRefsBulk, insertLeadsBulk, insertTransitionsBulk, type LeadInsert, type TransitionInsert } from '../../storage/import-bulk.repo.ts';
 import { findExternalRefs, findLeadStates, setLeadStagesBulk, type LeadStageSet } from '../../storage/import-match.repo.ts';
 import { newId } from '../../storage/ids.ts';
-import { rowError, type ChunkOutcome, type ImportContext } from './import-context.ts';
+import { rowError, writeInOrder, type ChunkOutcome, type ImportContext } from './import-context.ts';
 import type { LeadScoreValues } from './score-imported.ts';
 
 export const LEAD_REF = 'lead';
@@ -76,7 +76,7 @@ export async function applyLeadTargets(
       result.moved++;
       continue;
     }
-    const path = walkVia(t, ctx);
+    const path = walkViaOnce(t, ctx);
     if (!path.ok) {
       outcome.skipped++;
       outcome.errors.push(rowError(ctx, t, t.statusField, path.message));
@@ -105,11 +105,24 @@ export async function applyLeadTargets(
     result.changedRows.add(t.row);
     result.opened++;
   }
-  await insertLeadsBulk(trx, ctx.workspaceId, leads);
-  await setLeadStagesBulk(trx, ctx.workspaceId, moves);
-  await insertTransitionsBulk(trx, ctx.workspaceId, transitions);
-  await insertExternalRefsBulk(trx, ctx.workspaceId, LEAD_REF, newRefs);
+  // Queued in this order: the next statement's rows are encoded while the server writes the previous ones.
+  await writeInOrder([
+    insertLeadsBulk(trx, ctx.workspaceId, leads), setLeadStagesBulk(trx, ctx.workspaceId, moves),
+    insertTransitionsBulk(trx, ctx.workspaceId, transitions), insertExternalRefsBulk(trx, ctx.workspaceId, LEAD_REF, newRefs),
+  ]);
   return result;
+}
+
+// historyPath is pure and a file has a handful of (via, stage) pairs: walked once per pair and taxonomy
+// (its steps are read, never changed, by datedSteps and toTransitions).
+const walks = new WeakMap<readonly unknown[], Map<string, ReturnType<typeof walkVia>>>();
+function walkViaOnce(t: LeadTarget, ctx: ImportContext) {
+  let known = walks.get(ctx.taxonomy);
+  if (!known) { known = new Map(); walks.set(ctx.taxonomy, known); }
+  const key = `${t.via ?? ''}>${t.stage}`;
+  let path = known.get(key);
+  if (!path) { path = walkVia(t, ctx); known.set(key, path); }
+  return path;
 }
 
 function walkVia(t: LeadTarget, ctx: ImportContext) {

@@ -9,6 +9,7 @@ import { accountsByIds, activitiesOfContacts, contactsByIds, contentByIds } from
 import { scoreRecordOf, type ScoreRecord } from '../../core/definitions/score-record.ts';
 import { loadActiveDefinition, toAccountFact, toActivityFact, toContactFact, toContentFact } from '../definition-facts.ts';
 import { observeEvents, publish } from '../events/dispatcher.ts';
+import { writeInOrder } from './import-context.ts';
 
 export type ImportScoring = { definitionVersion: number | null; scored: number; qualified: number; mqls: number };
 
@@ -111,9 +112,12 @@ export async function rateImportedPeople(trx: Trx, workspaceId: string, contactI
     out.scored += writes.length;
     // Contacts the chunk created have no score row (nor any other transaction can see them): inserted plainly.
     const created = options.created;
-    await writeContactScores(trx, workspaceId, record.id, created ? writes.filter((w) => !created.has(w.contactId)) : writes);
-    if (created) await insertNewContactScores(trx, workspaceId, record.id, writes.filter((w) => created.has(w.contactId)));
-    await insertScoreEventsBulk(trx, workspaceId, events);
+    // Queued in this order (writeInOrder): the score events are encoded while the score rows are written.
+    await writeInOrder([
+      writeContactScores(trx, workspaceId, record.id, created ? writes.filter((w) => !created.has(w.contactId)) : writes),
+      created ? insertNewContactScores(trx, workspaceId, record.id, writes.filter((w) => created.has(w.contactId))) : 0,
+      insertScoreEventsBulk(trx, workspaceId, events),
+    ]);
   }
   return rated;
 }
