@@ -114,7 +114,8 @@ const cases: Record<string, BodyCase | Elsewhere | typeof noBody> = {
   // Other form answers are free-form (kept as the visitor typed them); the email identifies the person.
   'POST /api/v1/forms/{formId}/submissions': { body: '{"email":P,"company":"Acme"}', slot: 'body.email', key: 'ingest' },
   'POST /v1/content-ratings': { body: '{"asset_id":":content","rating":5,"comment":P}', slot: 'body.comment', key: 'ingest' },
-  'POST /v1/batch': ingestion, 'POST /v1/import': ingestion, 'POST /v1/webhook': ingestion, 'POST /v1/identify': ingestion,
+  'POST /v1/batch': ingestion, 'POST /v1/identify': ingestion,
+  'POST /v1/import': { elsewhere: "'the batch doors answer a poisoned message alone' below" }, 'POST /v1/webhook': { elsewhere: "'the batch doors answer a poisoned message alone' below" },
   'POST /v1/track': ingestion, 'POST /v1/page': ingestion, 'POST /v1/screen': ingestion, 'POST /v1/group': ingestion, 'POST /v1/alias': ingestion,
   'POST /api/v1/imports': { elsewhere: "hostile-input.test.ts 'CSV imports' (multipart files: NUL, bad UTF-8, out-of-range cells)" },
 };
@@ -222,5 +223,28 @@ describe('every write operation with a path parameter refuses a NUL id, writing 
       const body = c ? withIds(c.body).replace('P', '"x"') : undefined;
       await expectRefusedWithoutWrites(() => send(method, url, body, c?.key === 'ingest' ? t.keys.ingest : t.keys.admin), ['params', 'url']);
     });
+  }
+});
+
+/** /v1/import (historical batches) and /v1/webhook (CDP forwarding, one message or a bare array): a poisoned message is answered alone. */
+describe('the batch doors answer a poisoned message alone, dead-lettered, the good one stored', () => {
+  for (const url of ['/v1/import', '/v1/webhook']) {
+    // Properties are free-form JSON (an array is a fine value there); a 600,000-character message is refused whole (see hostile-input.test.ts).
+    for (const [what, poison] of poisons.filter(([w]) => !w.startsWith('a 600,000') && !w.startsWith('a wrong type'))) {
+      it(`POST ${url}: ${what}`, async () => {
+        const before = await snapshotRowCounts(t.pool);
+        const good = { type: 'track', messageId: `good-${url}-${what.length}`, anonymousId: `anon-${url}-${what.length}`, event: 'Viewed', timestamp: '2026-03-01T09:00:00Z', properties: {} };
+        const messages = `[{"type":"track","messageId":"bad-${what.length}","anonymousId":"anon-bad","event":"E","timestamp":"2026-03-01T09:00:00Z","properties":{"v":${poison}}},${JSON.stringify(good)}]`;
+        const payload = url === '/v1/import' ? `{"batch":${messages}}` : messages;
+        const res = await t.app.inject({ method: 'POST', url, payload, headers: { authorization: `Basic ${Buffer.from(`${t.keys.ingest}:`).toString('base64')}`, 'content-type': 'application/json' } });
+        expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
+        const errors = res.json().errors as { index: number; message: string; details: { path: string }[] }[];
+        expect(errors.map((e) => e.index)).toEqual([0]);
+        expect(errors[0]!.details.some((d) => d.path.startsWith('properties.v')), JSON.stringify(errors[0]).slice(0, 300)).toBe(true);
+        const changed = changedCounts(before, await snapshotRowCounts(t.pool));
+        expect(changed['public.dead_letter']).toEqual([before['public.dead_letter'], before['public.dead_letter']! + 1]);
+        expect(changed['public.activity']?.[1], 'the good message is stored').toBe((before['public.activity'] ?? 0) + 1);
+      });
+    }
   }
 });
