@@ -1,5 +1,5 @@
-import { walkTo } from '../core/lead-deal.rules.ts';
-import { isClosed, type Stage } from '../core/lifecycle.ts';
+import { leadDealMove, type DealStatus } from '../core/lead-deal.rules.ts';
+import { isClosed } from '../core/lifecycle.ts';
 import { fail, ok, type Result } from '../core/result.ts';
 import { getAccount } from '../storage/accounts.repo.ts';
 import { getContact } from '../storage/contacts.repo.ts';
@@ -120,7 +120,7 @@ export async function linkLeadToOpportunityInTrx(trx: Trx, workspaceId: string, 
 
   const replaced = await leaveOtherDeals(trx, workspaceId, lead, opp.id, input.actor, input.at);
   if (!replaced.ok) return replaced;
-  const walked = await walkLead(trx, workspaceId, lead, 'opportunity', { note, actor: input.actor, at: input.at, opportunityId: opp.id });
+  const walked = await walkLead(trx, workspaceId, lead, 'open', { note, actor: input.actor, at: input.at, opportunityId: opp.id });
   if (!walked.ok) return walked;
   if (!linked) {
     await linkLeads(trx, workspaceId, opp.id, [lead.id]);
@@ -201,18 +201,21 @@ async function leaveOtherDeals(trx: Trx, workspaceId: string, lead: Lead, opport
 
 type Walked = { lead: Lead; transitions: StageTransition[] };
 
-/** Ordinary transitions, one per stage the lifecycle table requires on the way to `to`. */
-async function walkLead(trx: Trx, workspaceId: string, lead: Pick<Lead, 'id' | 'stage'> & Partial<Lead>, to: Stage, step: { note: string; actor: Actor; at: Date; opportunityId: string; reasonCode?: string | null }): Promise<Result<Walked>> {
-  const path = walkTo(lead.stage, to);
-  if (!path) return fail('TransitionNotAllowed', `Lead ${lead.id} cannot reach ${to} from ${lead.stage}.`, [{ path: 'lead_id', message: `stage ${lead.stage}` }]);
+/**
+ * Ordinary transitions, one per step the lead↔deal rule (core `leadDealMove`) gives for a lead linked
+ * to a deal in `deal` status; each is decided by `transitionLeadInTrx` against the workspace's taxonomy.
+ */
+async function walkLead(trx: Trx, workspaceId: string, lead: Pick<Lead, 'id' | 'stage'> & Partial<Lead>, deal: DealStatus, step: { note: string; actor: Actor; at: Date; opportunityId: string; reasonCode?: string | null }): Promise<Result<Walked>> {
+  const move = leadDealMove(lead.stage, deal, { reasonCode: step.reasonCode ?? null });
+  if (!move.ok) return fail(move.code, `Lead ${lead.id}: ${move.message}`, move.details);
   const transitions: StageTransition[] = [];
   let current = lead as Lead;
-  for (const stage of path) {
+  for (const s of move.value?.steps ?? []) {
     const moved = await transitionLeadInTrx(trx, workspaceId, lead.id, {
-      to: stage, note: step.note, actor: step.actor, at: step.at,
+      to: s.to, note: step.note, actor: step.actor, at: step.at,
       // The deal is given, so reaching `opportunity` links it here instead of opening a placeholder.
-      opportunityId: stage === 'opportunity' ? step.opportunityId : null,
-      reasonCode: stage === to ? step.reasonCode ?? null : null,
+      opportunityId: s.to === 'opportunity' ? step.opportunityId : null,
+      reasonCode: s.reasonCode,
     });
     if (!moved.ok) return moved;
     current = moved.value.lead;

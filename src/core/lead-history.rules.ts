@@ -27,7 +27,7 @@ export function historyPath(from: Stage, to: Stage, taxonomy: readonly ReasonCod
   for (let i = 1; i < stages.length; i++) {
     const step = { from: stages[i - 1]!, to: stages[i]! };
     const rule = transitionTable.find((r) => r.from === step.from && r.to === step.to)!;
-    const reasonCode = rule.reason ? pickReason(rule.reason, taxonomy) : null;
+    const reasonCode = rule.reason ? neutralReasonCode(rule.reason, taxonomy) : null;
     const decision = decideTransition({ ...step, reasonCode }, taxonomy);
     if (!decision.ok) return decision;
     steps.push({ ...step, reasonCode });
@@ -35,7 +35,12 @@ export function historyPath(from: Stage, to: Stage, taxonomy: readonly ReasonCod
   return ok(steps);
 }
 
-function pickReason(outcome: 'nurture' | 'disqualified' | 'lost', taxonomy: readonly ReasonCode[]): string | null {
+/**
+ * The most neutral reason code of an outcome in the taxonomy (`not_ready`, `bad_fit`, `lost_no_decision`),
+ * else the outcome's first code; null when the taxonomy has none. What an import records when the
+ * export says where a lead ended, not why.
+ */
+export function neutralReasonCode(outcome: 'nurture' | 'disqualified' | 'lost', taxonomy: readonly ReasonCode[]): string | null {
   const fitting = taxonomy.filter((r) => r.outcome === outcome);
   return fitting.find((r) => neutralReasons[outcome].includes(r.code))?.code ?? fitting[0]?.code ?? null;
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
+import { createRep, useRoundRobin } from '../helpers/handoff-fixtures.ts';
 import { segment } from '../helpers/ingest-helpers.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
@@ -152,6 +153,9 @@ quinn@qualsoft.example,webinar_attended,2026-02-28 16:00,,linkedin,social,feb-we
   });
 
   it('activities with qualify: the person the definition rates sales-ready becomes an MQL through the live rule', async () => {
+    // Sales has a rep and routing, as a team that imports with qualify would.
+    const rep = await createRep(t, 'hubspot-rep');
+    await useRoundRobin(t);
     const r = await upload(t, { entity: 'activities', qualify: 'true' }, 'activities.csv', activities);
     expect(r).toMatchObject({ inserted: 6, error_count: 0 });
     expect(r.scoring).toMatchObject({ scored: 2, mqls: 1 });
@@ -162,6 +166,14 @@ quinn@qualsoft.example,webinar_attended,2026-02-28 16:00,,linkedin,social,feb-we
     expect(mql!.actor_type).toBe('rule');
     const [score] = await q(t, sql<{ cell: string; engagement_points: number }>`SELECT s.cell, s.engagement_points FROM contact_score s JOIN contact c ON c.id = s.contact_id WHERE c.email = 'quinn@qualsoft.example'`);
     expect(score!.cell).toBe('A2');
+    // The MQL went through the hand-off: routed to an owner, who got the "new sales-ready lead" alert saying why.
+    const lead = await t.api('GET', `/api/v1/leads/${quinn.id}`, undefined, t.keys.read);
+    expect(JSON.parse(lead.body).owner_id, lead.body).toBe(rep.id);
+    const ownerKey = await t.newKey(['read'], rep.id);
+    const alerts = await t.api('GET', '/api/v1/alerts', undefined, ownerKey);
+    expect(alerts.statusCode, alerts.body).toBe(200);
+    const forQuinn = (JSON.parse(alerts.body).data as { lead_id: string; kind: string; title: string; body: string }[]).filter((a) => a.lead_id === quinn.id);
+    expect(forQuinn).toEqual([expect.objectContaining({ kind: 'mql_assigned', title: expect.stringContaining('Quinn Quill'), body: expect.stringMatching(/Why qualified: definition v1/) })]);
     // Vera is already with sales (sal): scored, never moved back to mql.
     expect((await leadOf(t, 'vera@acmepsl.co.uk')).stage).toBe('sal');
   });

@@ -436,14 +436,29 @@ describe('CSV imports', () => {
       else expect(res.json().error_count).toBeGreaterThan(0);
     });
   }
-  // Today the database refuses it (the safety net in errors.ts answers 400); the row schema should bound it to the row.
-  it('an employee count beyond the integer column: no 5xx, no account written', async () => {
-    const before = await snapshotRowCounts(t.pool);
-    const body = multipart({ entity: 'accounts' }, 'name,domain,employee_count\nHuge Co,huge.example,3000000000\n');
+  // The row schema bounds every numeric cell to its column (integer, numeric(18,2)): the bad cell is refused by its own row.
+  it('an employee count beyond the integer column: the cell is dropped with a warning, the good rows and the row kept', async () => {
+    const csv = 'name,domain,employee_count\nHuge Co,huge.example,3000000000\nFine Co,fine.example,120\n';
+    const body = multipart({ entity: 'accounts' }, csv);
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { authorization: `Bearer ${t.keys.write}`, 'content-type': body.contentType }, payload: body.payload });
-    expect(res.statusCode, res.body.slice(0, 300)).toBeLessThan(500);
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(201);
+    expect(res.json().errors).toEqual([{ row: 2, column: 'employee_count', value: '3000000000', reason: expect.stringMatching(/^warning: out of range: at most 2147483647 fits this column; the cell was dropped/) }]);
+    const stored = await t.pool.query<{ name: string; employee_count: number | null }>(`SELECT name, employee_count FROM account WHERE domain IN ('huge.example', 'fine.example') ORDER BY name`);
+    expect(stored.rows).toEqual([{ name: 'Fine Co', employee_count: 120 }, { name: 'Huge Co', employee_count: null }]);
+  });
+  it('strict: an out-of-range cell refuses its row alone, no 5xx', async () => {
+    const before = await snapshotRowCounts(t.pool);
+    const csv = 'name,domain,employee_count,annual_revenue\nHuger Co,huger.example,99999999999,1\nRich Co,rich.example,5,1e17\nStrict Co,strict.example,7,1000\n';
+    const body = multipart({ entity: 'accounts', strict: 'true' }, csv);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { authorization: `Bearer ${t.keys.write}`, 'content-type': body.contentType }, payload: body.payload });
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(201);
+    expect(res.json().errors).toEqual([
+      { row: 2, column: 'employee_count', value: '99999999999', reason: 'out of range: at most 2147483647 fits this column' },
+      { row: 3, column: 'annual_revenue', value: '1e17', reason: 'out of range: at most 9999999999999999.99 fits this column' },
+    ]);
     const { 'public.import_run': _run, 'public.import_run_error': _errors, 'public.audit_log': _audit, ...rest } = changedCounts(before, await snapshotRowCounts(t.pool));
-    expect(rest).toEqual({});
+    const accounts = before['public.account'] ?? 0;
+    expect(rest).toEqual({ 'public.account': [accounts, accounts + 1] });
   });
   it('formula cells are data: stored as the literal text, answered as JSON strings', async () => {
     const body = multipart({ entity: 'contacts' }, 'email,first_name,last_name\nformula@example.com,"=HYPERLINK(""http://evil.example"")",+cmd|calc!A0\n');

@@ -177,4 +177,22 @@ describe('reports over the day', () => {
     expect(sla.by_definition_version).toEqual([expect.objectContaining({ version: '1', received: 1, rejected: 1 })]);
     expect(r.by_source).toEqual([expect.objectContaining({ value: 'linkedin', count: 1 })]);
   });
+
+  it('the funnel by definition version: the MQL v1 decided stays under v1 after v2 is active, a new MQL counts under v2', async () => {
+    t.clock.set(at('23:30'));
+    expect((await form('demo-request', { email: 'fay@cloudly.example', first_name: 'Fay', title: 'VP Sales' })).statusCode).toBe(200);
+    const fay = (await leadOf('fay@cloudly.example'))!;
+    expect(fay.stage).toBe('mql');
+    const r = json(await t.api('GET', `/api/v1/reports/funnel?from=${day}&to=${day}&by=definition_version`));
+    expect(r.filters.by).toBe('definition_version');
+    const rows = Object.fromEntries((r.rows as { group: string; leads: number; mql: number }[]).map((x) => [x.group, { leads: x.leads, mql: x.mql }]));
+    // Ada's MQL (11:00, v1; rejected to nurture, her open lead since moved to v2) stays under v1; Ben and Dan never reached MQL.
+    expect(rows).toEqual({ '1': { leads: 1, mql: 1 }, '2': { leads: 1, mql: 1 }, '(not mql)': { leads: 2, mql: 0 }, total: { leads: 4, mql: 2 } });
+    expect(r.definition_versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    expect(r.notes.join(' ')).toMatch(/first → mql transition/);
+    // An unknown grouping is a 400 naming what is allowed.
+    const bad = await t.api('GET', `/api/v1/reports/funnel?from=${day}&to=${day}&by=definition`);
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.body).toContain('definition_version');
+  });
 });

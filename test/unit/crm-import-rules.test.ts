@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isFreeMailDomain } from '../../src/app/free-mail.ts';
 import { hubspotStage, hubspotStageDates } from '../../src/app/import/crm-stages.ts';
-import { linkedLeadTarget } from '../../src/app/import/lead-links.ts';
 import { emailDomain, normalizeDomain, registrableDomain } from '../../src/core/identity.ts';
 
 describe('registrable domains (public suffix list)', () => {
@@ -38,17 +37,5 @@ describe('HubSpot lifecycle stage + lead status', () => {
     const d = (s: string) => new Date(s);
     expect(hubspotStageDates({ became_lead_at: d('2026-01-05'), became_subscriber_at: d('2026-01-01'), became_customer_at: d('2026-03-01') }))
       .toEqual({ inquiry: d('2026-01-01'), won: d('2026-03-01') });
-  });
-});
-
-describe('the lead↔deal rule on imported links', () => {
-  it('moves a lead before a deal to opportunity, closes it with its deal, never moves a closed lead', () => {
-    expect(linkedLeadTarget('inquiry', 'open')).toBe('opportunity');
-    expect(linkedLeadTarget('nurture', 'open')).toBe('opportunity');
-    expect(linkedLeadTarget('opportunity', 'open')).toBeNull();
-    expect(linkedLeadTarget('sql', 'won')).toBe('won');
-    expect(linkedLeadTarget('opportunity', 'lost')).toBe('lost');
-    expect(linkedLeadTarget('disqualified', 'won')).toBeNull();
-    expect(linkedLeadTarget('won', 'lost')).toBeNull();
   });
 });

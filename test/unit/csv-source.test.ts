@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { firstInvalidUtf8, scanCsv } from '../../src/app/import/csv-source.ts';
 import { detectPreset, planColumns } from '../../src/app/import/import-presets.ts';
-import { parseImportDate, parseNumber } from '../../src/app/import/import-rows.schema.ts';
+import { parseImportDate, parseNumber, rowSchemas } from '../../src/app/import/import-rows.schema.ts';
 
 const bytes = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 
@@ -53,5 +53,21 @@ describe('presets and values', () => {
     expect(parseNumber('USD 1,200.50')).toBe(1200.5);
     expect(parseNumber('$3,000')).toBe(3000);
     expect(parseNumber('12x')).toBeNull();
+  });
+});
+
+describe('numeric cells are bounded by their column', () => {
+  const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+    (r.success ? [] : r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  it('integer employee_count: up to 2147483647', () => {
+    expect(issues(rowSchemas.accounts.safeParse({ name: 'A', employee_count: '2147483647' }))).toEqual([]);
+    expect(issues(rowSchemas.accounts.safeParse({ name: 'A', employee_count: '3000000000' }))).toEqual(['employee_count: out of range: at most 2147483647 fits this column']);
+    expect(issues(rowSchemas.contacts.safeParse({ email: 'a@b.example', employee_count: '2,147,483,648' }))).toEqual(['employee_count: out of range: at most 2147483647 fits this column']);
+    expect(issues(rowSchemas.accounts.safeParse({ name: 'A', employee_count: 'seventy' }))).toEqual(['employee_count: not a whole number ≥ 0']);
+  });
+  it('numeric(18,2) amounts and revenue: below 1e16', () => {
+    expect(issues(rowSchemas.opportunities.safeParse({ name: 'D', amount: '9999999999999998' }))).toEqual([]);
+    expect(issues(rowSchemas.opportunities.safeParse({ name: 'D', amount: '1e16' }))).toEqual(['amount: out of range: at most 9999999999999999.99 fits this column']);
+    expect(issues(rowSchemas.accounts.safeParse({ name: 'A', annual_revenue: 'USD 12,000,000,000,000,000' }))).toEqual(['annual_revenue: out of range: at most 9999999999999999.99 fits this column']);
   });
 });

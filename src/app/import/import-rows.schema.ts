@@ -37,11 +37,26 @@ export function parseNumber(raw: string): number | null {
   if (!/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(cleaned)) return null;
   return Number(cleaned);
 }
-const number = (opts: { int?: boolean; min?: number } = {}) => z.preprocess(blankToUndefined, z.string().optional().transform((v, ctx) => {
+/**
+ * What a numeric column can hold, so an out-of-range cell is refused by its own row (a warning, or the
+ * row alone when strict) instead of reaching PostgreSQL, which would refuse the whole import.
+ */
+export const columnRange = {
+  /** `integer` (employee_count) */
+  integer: { int: true, max: 2_147_483_647 },
+  /** `numeric(18,2)` (amount, annual_revenue): 16 digits before the point. */
+  money: { int: false, max: 1e16 },
+} as const;
+const number = (column: keyof typeof columnRange, opts: { min?: number } = {}) => z.preprocess(blankToUndefined, z.string().optional().transform((v, ctx) => {
   if (v === undefined) return undefined;
+  const { int, max } = columnRange[column];
   const n = parseNumber(v);
-  if (n === null || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min) || Math.abs(n) >= 1e15) {
-    ctx.addIssue({ code: 'custom', message: `not a${opts.int ? ' whole' : ''} number${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}` });
+  if (n === null || (int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
+    ctx.addIssue({ code: 'custom', message: `not a${int ? ' whole' : ''} number${opts.min !== undefined ? ` ≥ ${opts.min}` : ''}` });
+    return undefined;
+  }
+  if (int ? Math.abs(n) > max : Math.abs(n) >= max) {
+    ctx.addIssue({ code: 'custom', message: `out of range: at most ${int ? max : '9999999999999999.99'} fits this column` });
     return undefined;
   }
   return n;
@@ -127,7 +142,7 @@ const idList = z.preprocess(blankToUndefined, z.string().max(5000, 'longer than 
 
 const person = {
   external_id: text(255), email, first_name: text(200), last_name: text(200), title: text(300), phone: text(100), country: text(100),
-  company: text(300), website: domain, industry: text(200), employee_count: number({ int: true, min: 0 }), source: text(200),
+  company: text(300), website: domain, industry: text(200), employee_count: number('integer', { min: 0 }), source: text(200),
   created_at: date, account_external_id: text(255), lifecycle_stage: text(100), lead_status: text(100),
   ...Object.fromEntries(becameFields.map((f) => [f, date])) as Record<(typeof becameFields)[number], typeof date>,
 };
@@ -153,11 +168,11 @@ export const rowSchemas = {
     converted_account_id: text(255), converted_date: date,
   }).superRefine(identified),
   accounts: z.object({
-    external_id: text(255), name: required(300), domain, industry: text(200), employee_count: number({ int: true, min: 0 }),
-    country: text(100), annual_revenue: number({ min: 0 }), created_at: date,
+    external_id: text(255), name: required(300), domain, industry: text(200), employee_count: number('integer', { min: 0 }),
+    country: text(100), annual_revenue: number('money', { min: 0 }), created_at: date,
   }),
   opportunities: z.object({
-    external_id: text(255), name: required(300), account_name: text(300), account_external_id: text(255), amount: number({ min: 0 }),
+    external_id: text(255), name: required(300), account_name: text(300), account_external_id: text(255), amount: number('money', { min: 0 }),
     currency: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z]{3}$/, 'not a 3-letter currency code').transform((c) => c.toUpperCase()).optional()),
     stage: text(100), close_date: date, won: bool, closed: bool, source: text(200), created_at: date, contact_email: embeddedEmail,
     contact_external_id: idList, lead_external_id: idList,

@@ -1,5 +1,6 @@
-import { historyPath } from '../../core/lead-history.rules.ts';
-import { closedStages, type Stage } from '../../core/lifecycle.ts';
+import { leadDealMove } from '../../core/lead-deal.rules.ts';
+import { neutralReasonCode } from '../../core/lead-history.rules.ts';
+import type { ReasonCode, Stage } from '../../core/lifecycle.ts';
 import type { Trx } from '../../storage/db.ts';
 import { insertTransitionsBulk, type TransitionInsert } from '../../storage/import-bulk.repo.ts';
 import { findPendingConversions, linkDealLeads, type DealLeadPair, type LinkedLead } from '../../storage/import-link.repo.ts';
@@ -10,20 +11,17 @@ import { datedSteps, stageSet, toTransitions } from './lead-targets.ts';
 /** import_external_ref entity of converted leads waiting for their opportunity ('<deal ext id>|<lead id>'). */
 export const PENDING_CONVERSION_REF = 'converted_lead';
 
-const waterfall: ReadonlySet<string> = new Set(['inquiry', 'mql', 'sal', 'sql', 'nurture']);
 const outcomeRank = { open: 0, lost: 1, won: 2 } as const;
 
 /**
- * Where a linked lead goes — the lead↔deal rule (issue 13 item 4, `src/app/lead-opportunity.ts`
- * for the API) applied to imported data: linking moves a lead that has not reached a deal to
- * `opportunity`; a won or lost deal moves its linked leads to `won` or `lost` (lost with the
- * taxonomy's neutral lost reason, as every lost move needs one). A closed lead never moves, and a
- * lead already at `opportunity` of an open deal stays. Never opens a deal.
+ * The lost reason a CSV import gives the lead↔deal rule for leads linked to a lost deal. A deal
+ * export says that a deal was lost, never why for each lead, and a lost move needs a reason: the
+ * import passes the taxonomy's neutral `lost_no_decision` ("No decision"), or the workspace's first
+ * lost reason where that code was removed. It is only an input: the rule itself is core's
+ * `leadDealMove`, as for the API and the CRM sync.
  */
-export function linkedLeadTarget(stage: string, deal: 'open' | 'won' | 'lost'): Stage | null {
-  if (closedStages.includes(stage as Stage)) return null;
-  if (deal === 'open') return waterfall.has(stage) ? 'opportunity' : null;
-  return deal;
+export function importedDealLostReason(taxonomy: readonly ReasonCode[]): string | null {
+  return neutralReasonCode('lost', taxonomy);
 }
 
 /** `linked`: links written now (existing ones are kept, not counted); `moved`: leads whose stage the links changed. */
@@ -31,9 +29,10 @@ export type LinkOutcome = { linked: number; moved: number; unmoved: { leadId: st
 
 /**
  * Links leads to deals set-based (pairs by deal id or external id, lead or contact) plus the
- * converted leads waiting for `pendingFor` deals, then moves the linked leads by the rule above with
- * dated histories: steps up to `opportunity` at the deal's creation, won/lost at its close (never
- * before the lead's current stage began).
+ * converted leads waiting for `pendingFor` deals, then moves the linked leads by the lead↔deal rule
+ * (core `leadDealMove`: the API's and the CRM sync's rule; a closed lead never moves, a lead already at
+ * `opportunity` of an open deal stays, never a second deal) with dated histories: steps up to
+ * `opportunity` at the deal's creation, won/lost at its close (never before the lead's current stage began).
  */
 export async function linkLeadsToDeals(trx: Trx, ctx: ImportContext, input: { pairs?: DealLeadPair[]; byOpportunityExternalId?: { leadId: string; opportunityExternalId: string }[]; pendingFor?: string[] }): Promise<LinkOutcome> {
   const pending = await findPendingConversions(trx, ctx.workspaceId, PENDING_CONVERSION_REF, input.pendingFor ?? []);
@@ -51,13 +50,15 @@ export async function linkLeadsToDeals(trx: Trx, ctx: ImportContext, input: { pa
   const moves: LeadStageSet[] = [];
   const transitions: TransitionInsert[] = [];
   const out: LinkOutcome = { linked: newLinks, moved: 0, unmoved: [] };
+  const options = { reasonCode: null, taxonomy: ctx.taxonomy };
+  const lostOptions = { reasonCode: importedDealLostReason(ctx.taxonomy), taxonomy: ctx.taxonomy };
   for (const l of byLead.values()) {
-    const target = linkedLeadTarget(l.stage, l.status);
-    if (!target || target === l.stage) continue;
-    const path = historyPath(l.stage as Stage, target, ctx.taxonomy);
-    if (!path.ok) { out.unmoved.push({ leadId: l.leadId, reason: path.message }); continue; }
+    const move = leadDealMove(l.stage as Stage, l.status, l.status === 'lost' ? lostOptions : options);
+    if (!move.ok) { out.unmoved.push({ leadId: l.leadId, reason: move.message }); continue; }
+    if (!move.value) continue;
+    const { to: target, steps } = move.value;
     const opened = l.createdAt > l.stageEnteredAt ? l.createdAt : l.stageEnteredAt;
-    const dated = datedSteps(path.value, opened, target === 'opportunity' ? {} : { [target]: l.closedAt ?? ctx.now });
+    const dated = datedSteps(steps, opened, target === 'opportunity' ? {} : { [target]: l.closedAt ?? ctx.now });
     transitions.push(...toTransitions(l.leadId, dated, `imported from ${ctx.preset} CSV: linked to deal ${l.opportunityId} (${l.status})`));
     moves.push(stageSet(l.leadId, target, dated));
     out.moved++;

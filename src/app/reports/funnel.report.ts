@@ -34,6 +34,7 @@ export async function funnelReport(deps: AppDeps, workspaceId: string, p: Report
       'Cohort: leads with opened_at in [period.from, period.to), grouped by filters.by; every later stage counts for the cohort, whenever it happened.',
       'A lead reached a stage when its stage_transition history (or its current stage) reaches it or a later waterfall stage: inquiry < mql < sal < sql < opportunity (= lost) < won; nurture and disqualified are detours.',
       'Velocity: time in stage = the next stage_transition.at of the same lead minus this one, over the cohort\'s completed stays; median and p90 by percentile_cont (linear interpolation).',
+      ...(p.by === 'definition_version' ? ['by=definition_version: each lead under the definition version recorded on its first → mql transition (the version that decided it, kept after later activations); (by hand) = an MQL made without a definition, (not mql) = leads that never reached MQL.'] : []),
     ],
     definitions: {
       conversion: 'stage_to_stage = leads reaching the later stage / leads reaching the earlier stage (same cohort); null when the earlier count is 0.',

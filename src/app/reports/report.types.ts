@@ -7,7 +7,7 @@ import type { DefinitionVersion } from '../../storage/reports/report-sql.ts';
 
 export const reportNames = ['funnel', 'time-to-sales-ready', 'sources', 'cpod', 'attribution', 'interactions', 'leakage'] as const;
 export type ReportName = (typeof reportNames)[number];
-export const groupings = ['source', 'campaign', 'owner', 'month'] as const;
+export const groupings = ['source', 'campaign', 'owner', 'month', 'definition_version'] as const;
 
 /** A CSV-able cell. */
 export type Cell = string | number | boolean | null;
@@ -40,7 +40,7 @@ const dateOrMonth = z.string().trim().regex(/^\d{4}-\d{2}(-\d{2})?$/, "must be a
 export const reportQuerySchema = z.strictObject({
   from: dateOrMonth.optional().describe("First day of the period (or 'YYYY-MM' = its first day). Default: 12 months before `to`."),
   to: dateOrMonth.optional().describe("Last day of the period, inclusive (or 'YYYY-MM' = its last day). Default: today (UTC)."),
-  by: z.enum(groupings).optional().describe('Grouping: source, campaign, owner or month (the month leads entered). Default per report.'),
+  by: z.enum(groupings).optional().describe("Grouping: source, campaign, owner, month (the month leads entered) or definition_version (the lead definition version recorded on the lead's first → mql transition: '1', '2'…, '(by hand)', '(not mql)'). Default per report."),
   model: z.enum(attributionModels).optional().describe('Attribution model for marketing share (attribution report). Default linear.'),
   markov_order: z.coerce.number().int().min(1).max(4).optional().describe('Order of the Markov chain behind the markov and markov_path models (attribution report): 1–4, as ChannelAttribution\'s `order`. Default 1.'),
   format: z.enum(['json', 'csv']).optional().describe('csv: the flat table as text/csv.'),

@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTrx, Trx } from '../db.ts';
 
 /** What every report query is scoped by: one workspace, a half-open period [from, to), a grouping. */
-export type GroupBy = 'source' | 'campaign' | 'owner' | 'month';
+export type GroupBy = 'source' | 'campaign' | 'owner' | 'month' | 'definition_version';
 export type ReportScope = { workspaceId: string; from: Date; to: Date; by: GroupBy };
 
 /**
@@ -13,13 +13,21 @@ export const stageRankCase = (column: string): RawBuilder<number> => sql.raw(`(C
   WHEN 'inquiry' THEN 1 WHEN 'mql' THEN 2 WHEN 'sal' THEN 3 WHEN 'sql' THEN 4
   WHEN 'opportunity' THEN 5 WHEN 'lost' THEN 5 WHEN 'won' THEN 6 ELSE 0 END)`);
 
-/** The group a lead falls in; `l` is the lead, `u` its owner (joined by cohortCte). Month = UTC month entered. */
+/**
+ * The group a lead falls in; `l` is the lead, `u` its owner (joined by cohortCte). Month = UTC month entered.
+ * Definition version = the version recorded on the lead's first `→ mql` transition (the one that decided
+ * it; not lead.definition_id, which activation rewrites on every open lead): '1', '2'…, '(by hand)' for
+ * an MQL made without a definition, '(not mql)' for a lead that never reached MQL.
+ */
 export function groupKeySql(by: GroupBy): RawBuilder<string> {
   switch (by) {
     case 'month': return sql.raw(`to_char(l.opened_at AT TIME ZONE 'UTC', 'YYYY-MM')`);
     case 'source': return sql.raw(`coalesce(nullif(l.source, ''), 'unknown')`);
     case 'campaign': return sql.raw(`coalesce(nullif(l.campaign, ''), '(none)')`);
     case 'owner': return sql.raw(`coalesce(u.email, l.owner_id::text, '(unassigned)')`);
+    case 'definition_version': return sql.raw(`coalesce((SELECT coalesce(d.version::text, '(by hand)') FROM stage_transition m
+      LEFT JOIN lead_definition d ON d.workspace_id = m.workspace_id AND d.id = m.definition_id
+      WHERE m.workspace_id = l.workspace_id AND m.lead_id = l.id AND m.to_stage = 'mql' ORDER BY m.at, m.id LIMIT 1), '(not mql)')`);
   }
 }
 
