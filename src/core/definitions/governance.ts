@@ -9,7 +9,8 @@ import { sides, type Side } from './versioning.ts';
  * `marketing` role already owns marketing's costs, targets and attribution settings), so every
  * marketing user is one of marketing's managers. A sales rep or a viewer is never an approver. An
  * admin is in both default lists but signs one side per decision (one approval per person), so two
- * people always sign; in explicit lists nobody is an approver of both sides.
+ * people always sign; someone named in one side's explicit list is not in the other side's default,
+ * and in explicit lists nobody is an approver of both sides.
  */
 
 export type ApproverLists = Partial<Record<Side, readonly string[]>>;
@@ -37,7 +38,9 @@ export function resolveApprovers(lists: ApproverLists | null | undefined, users:
     if (list && list.length) {
       out[side] = { explicit: true, userIds: list.filter((id) => { const u = byId.get(id); return !!u && !u.disabled && approverRoles[side].includes(u.role); }) };
     } else {
-      out[side] = { explicit: false, userIds: users.filter((u) => !u.disabled && defaultApproverRoles[side].includes(u.role)).map((u) => u.id) };
+      // Someone an admin named for the other side speaks for that side only.
+      const other = lists?.[side === 'marketing' ? 'sales' : 'marketing'] ?? [];
+      out[side] = { explicit: false, userIds: users.filter((u) => !u.disabled && defaultApproverRoles[side].includes(u.role) && !other.includes(u.id)).map((u) => u.id) };
     }
   }
   return out;

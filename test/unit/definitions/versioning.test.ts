@@ -150,6 +150,10 @@ describe('approvers', () => {
     const rep = decideApproval(first.value.version, { userId: 'sam', sides: sidesOf('sam', a) }, { decision: 'approve' }, new Date('2026-01-02'));
     expect(rep).toMatchObject({ ok: false, code: 'Forbidden' });
   });
+  it('an admin named for one side is no longer in the other side\'s default', () => {
+    const a = resolveApprovers({ marketing: ['ada'] }, users);
+    expect(a).toEqual({ marketing: { explicit: true, userIds: ['ada'] }, sales: { explicit: false, userIds: ['max'] } });
+  });
   it('explicit lists replace the default and drop people who no longer qualify', () => {
     const a = resolveApprovers({ sales: ['ada', 'old', 'sam'] }, users);
     expect(a.sales).toEqual({ explicit: true, userIds: ['ada'] });
