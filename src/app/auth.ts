@@ -33,6 +33,8 @@ export type AuthOptions = {
   publicUrl?: string;
   /** Called with what failed to send in the background (forgotten-password mail): the server logs it. */
   onBackgroundError?: (message: string) => void;
+  /** The password hasher (default: scrypt, src/app/secrets.ts); tests wrap it to see which work a sign-in does. */
+  passwords?: { hash: (password: string) => Promise<string>; verify: (password: string, stored: string) => Promise<boolean> };
 };
 
 export type SignedIn = { token: string; csrfToken: string; user: User; expiresAt: Date };
@@ -55,6 +57,7 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
   // Unknown emails pay for one scrypt verification too, against this hash of a random password:
   // the answer's timing does not tell which emails have an account.
   let dummyHash: Promise<string> | null = null;
+  const passwords = options.passwords ?? { hash: hashPassword, verify: verifyPassword };
   const background = (work: Promise<unknown>) => {
     work.catch((e: unknown) => options.onBackgroundError?.(e instanceof Error ? e.message : String(e)));
   };
@@ -234,14 +237,14 @@ export function createAuthService(deps: AppDeps, options: AuthOptions) {
       }
       const withPassword = candidates.filter((c) => c.passwordHash);
       if (withPassword.length === 0) {
-        dummyHash ??= hashPassword(newLinkToken());
-        await verifyPassword(input.password, await dummyHash);
+        dummyHash ??= passwords.hash(newLinkToken());
+        await passwords.verify(input.password, await dummyHash);
         return refused;
       }
       // Every account this password opens: with several, the person chooses (never the first one silently),
       // and the session remembers the others for the workspace switcher.
       const matched: UserWithSecret[] = [];
-      for (const candidate of withPassword) if (await verifyPassword(input.password, candidate.passwordHash!)) matched.push(candidate);
+      for (const candidate of withPassword) if (await passwords.verify(input.password, candidate.passwordHash!)) matched.push(candidate);
       if (matched.length === 0) return refused;
       const chosen = input.workspaceId ? matched.find((m) => m.workspaceId === input.workspaceId) : matched.length === 1 ? matched[0] : undefined;
       if (input.workspaceId && !chosen) return refused;

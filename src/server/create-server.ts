@@ -20,6 +20,7 @@ import { catalogRoutes } from './catalog.routes.ts';
 import { contactsRoutes } from './contacts.routes.ts';
 import { handoffRoutes } from './handoff.routes.ts';
 import { handoffReportsRoutes } from './handoff-reports.routes.ts';
+import { leadsBulkRoutes } from './leads-bulk.routes.ts';
 import { leadsRoutes } from './leads.routes.ts';
 import { metricsRoutes } from './metrics.routes.ts';
 import { nurtureRoutes } from './nurture.routes.ts';
@@ -146,6 +147,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     adminRoutes,
     contactsRoutes,
     leadsRoutes,
+    leadsBulkRoutes,
     catalogRoutes,
     opportunitiesRoutes,
     definitionsRoutes,

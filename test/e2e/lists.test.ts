@@ -87,6 +87,12 @@ describe.skipIf(!hasChromium)('lists, search, account page and workspaces in the
     await shot(page, '07-bulk-assign-done');
     const owned = await web.deps.db.selectFrom('lead').select((eb) => eb.fn.countAll<string>().as('n')).where('owner_id', '=', web.seed.users.manager.id).executeTakeFirstOrThrow();
     expect(Number(owned.n)).toBe(50);
+    // One server-side bulk action, audited once with who, how many and which leads (issue #14-3).
+    const bulk = await web.deps.db.selectFrom('audit_log').select(['actor_id', 'after']).where('action', '=', 'lead.bulk_assign').execute();
+    expect(bulk).toHaveLength(1);
+    expect(bulk[0]!.actor_id).toBe(web.seed.users.manager.id);
+    expect(bulk[0]!.after).toMatchObject({ count: 50, changed: expect.any(Array), refused: [] });
+    expect((bulk[0]!.after as { lead_ids: string[] }).lead_ids).toHaveLength(50);
     // The filters live in the URL: a reload keeps them, and the owner filter finds the 50.
     await page.getByLabel('Owner').selectOption({ label: 'Morgan Manager' });
     await page.reload();

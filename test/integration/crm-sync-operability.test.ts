@@ -33,7 +33,8 @@ const connect = () => expectStatus(t.api('POST', '/api/v1/integrations/salesforc
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', ['bin/leadloop.js', ...args], { env: { ...process.env, DATABASE_URL: t.url, LEADLOOP_SECRET_KEY: SECRET, LEADLOOP_DEMO: '0' }, timeout: 90_000 },
+    // The conformance server listens on loopback, which outgoing calls refuse unless the operator allows it.
+    execFile('node', ['bin/leadloop.js', ...args], { env: { ...process.env, DATABASE_URL: t.url, LEADLOOP_SECRET_KEY: SECRET, LEADLOOP_DEMO: '0', LEADLOOP_OUTBOUND_ALLOW: '127.0.0.1/32' }, timeout: 90_000 },
       (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
   });
 }

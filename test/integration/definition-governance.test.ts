@@ -53,11 +53,14 @@ async function adopt(document: unknown): Promise<string> {
 let v1 = '';
 
 describe('approver lists', () => {
-  it('default to marketing users and sales managers, never a rep', async () => {
+  it('default to each side\'s managers (marketing users; sales managers) and the admins, never a rep', async () => {
     const r = json(await t.api('GET', '/api/v1/approvers', undefined, keys.rep));
     expect(r.marketing).toMatchObject({ explicit: false });
-    expect(r.marketing.users.map((u: { email: string }) => u.email).sort()).toEqual(['marketing2@acme.test', 'marketing@acme.test']);
-    expect(r.sales).toMatchObject({ explicit: false, users: [{ email: 'manager@acme.test', role: 'sales_manager' }] });
+    expect(r.marketing.users.map((u: { email: string }) => u.email).sort()).toEqual(['admin@acme.test', 'marketing2@acme.test', 'marketing@acme.test']);
+    expect(r.sales).toMatchObject({ explicit: false });
+    expect(r.sales.users.map((u: { email: string; role: string }) => `${u.email} ${u.role}`).sort()).toEqual(['admin@acme.test admin', 'manager@acme.test sales_manager']);
+    const everyone = [...r.marketing.users, ...r.sales.users].map((u: { role: string }) => u.role);
+    expect(everyone).not.toContain('sales');
   });
 
   it('only admins set them; a rep on a list is refused by name, and nothing is saved', async () => {

@@ -10,6 +10,7 @@ import {
 import type { Page, PageRequest } from '../../storage/page.ts';
 import type { Actor } from '../../storage/transitions.repo.ts';
 import { recordAudit } from '../audit.ts';
+import { TargetRefused } from '../outbound/safe-target.ts';
 import type { AppDeps } from '../context.ts';
 import { withTransaction } from '../transaction.ts';
 import { openCredentials, sealCredentials, type SecretKey } from './credentials.ts';
@@ -50,18 +51,27 @@ export async function connectCrm(deps: AppDeps, workspaceId: string, secret: Res
   let settings: Record<string, unknown>;
   try {
     if (input.provider === 'salesforce') {
-      const api = await connectSalesforce(input.credentials, Date.now());
+      const api = await connectSalesforce(input.credentials, Date.now(), deps.outbound);
       settings = { login_url: input.credentials.loginUrl, client_id: input.credentials.clientId, username: input.credentials.username, instance_url: api.instanceUrl };
     } else {
-      const api = connectHubspot(input.credentials);
+      const api = await connectHubspot(input.credentials, deps.outbound);
       const portal = await api.check();
       settings = { base_path: input.credentials.basePath ?? null, portal };
     }
   } catch (e) {
+    if (e instanceof TargetRefused) return refusedConnection(input.provider, e);
     const err = e instanceof CrmApiError ? e : new CrmApiError('unavailable', 'UNKNOWN', e instanceof Error ? e.message : String(e));
     return fail('ValidationFailed', `${label(input.provider)} refused the connection (${err.code}): ${err.message}. Check the credentials and try again; nothing was saved.`, [{ path: 'credentials', message: err.code }]);
   }
   return ok(await storeConnection(deps, workspaceId, secret.value, { provider: input.provider, credentials: input.credentials, settings, pushSince: input.pushSince ?? now }, actor));
+}
+
+/**
+ * An integration address the outgoing-address rule refuses: a 400 naming the field, the address and
+ * how an operator allows it — never anything the target answered (nothing was sent to it).
+ */
+export function refusedConnection(provider: CrmProvider, e: TargetRefused): Result<never> {
+  return fail('ValidationFailed', `${label(provider)} was not connected; nothing was saved. ${e.message}`, e.details);
 }
 
 /**
@@ -150,18 +160,18 @@ export async function syncCrm(deps: AppDeps, workspaceId: string, provider: CrmP
   let apiUsage: SyncReport['apiUsage'] = null;
   try {
     if (provider === 'salesforce') {
-      const api = await connectSalesforce(creds.value, Date.now());
+      const api = await connectSalesforce(creds.value, Date.now(), deps.outbound);
       try {
         await syncSalesforce(ctx, api, parsedMapping.data as SalesforceMapping);
       } finally {
         apiUsage = api.apiUsage();
       }
     } else {
-      const api = connectHubspot(creds.value);
+      const api = await connectHubspot(creds.value, deps.outbound);
       await syncHubspot(ctx, api, parsedMapping.data as HubspotMapping);
     }
   } catch (e) {
-    const err = e instanceof CrmApiError ? e : new CrmApiError('unavailable', 'UNKNOWN', e instanceof Error ? e.message : String(e));
+    const err = e instanceof CrmApiError ? e : new CrmApiError('unavailable', e instanceof TargetRefused ? 'REFUSED_TARGET' : 'UNKNOWN', e instanceof Error ? e.message : String(e));
     if (err.kind === 'auth') {
       outcome = 'paused';
       message = `${label(provider)} refused the stored credentials (${err.code}: ${err.message}). The connector is paused; reconnect in Settings › Integrations.`;

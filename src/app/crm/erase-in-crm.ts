@@ -63,7 +63,7 @@ export async function eraseInCrm(deps: AppDeps, p: EraseInCrmPayload, secret: Re
 }
 
 async function eraseInSalesforce(ctx: SyncContext, creds: SalesforceCredentials, p: EraseInCrmPayload, why: string): Promise<void> {
-  const api = await connectSalesforce(creds, Date.now());
+  const api = await connectSalesforce(creds, Date.now(), ctx.deps.outbound);
   for (const r of p.records) {
     const key = { direction: 'push' as const, objectType: r.objectType, externalId: r.externalId, localId: p.contactId };
     if (!salesforceErasable.has(r.objectType)) {
@@ -78,7 +78,7 @@ async function eraseInSalesforce(ctx: SyncContext, creds: SalesforceCredentials,
 }
 
 async function eraseInHubspot(ctx: SyncContext, creds: HubspotCredentials, p: EraseInCrmPayload, why: string): Promise<void> {
-  const api = connectHubspot(creds);
+  const api = await connectHubspot(creds, ctx.deps.outbound);
   for (const r of p.records) {
     const key = { direction: 'push' as const, objectType: r.objectType, externalId: r.externalId, localId: p.contactId };
     if (r.objectType !== 'contact') {

@@ -324,7 +324,8 @@ export async function retireDefinition(deps: AppDeps, p: Principal, id: string, 
     }
     await enqueueGovernanceMail(trx, p.workspaceId, {
       kind: 'retirement_requested', definitionId: id, version: before.version, name: before.name, reason: retirement.reason, byUserId: userId,
-      to: (signOff?.missing ?? []).flatMap((g) => g.flatMap((s) => approvers[s].userIds)).filter((u) => u !== userId),
+      // An admin is on both default lists: one email each.
+      to: [...new Set((signOff?.missing ?? []).flatMap((g) => g.flatMap((s) => approvers[s].userIds)))].filter((u) => u !== userId),
     }, at);
     return ok({ definition: record, retired: version.status === 'retired', signOff });
   });
@@ -353,7 +354,8 @@ export async function emergencyStopDefinition(deps: AppDeps, p: Principal, id: s
     await audit(trx, p, 'definition.emergency_stopped', at, before, record, { reason: text });
     await enqueueGovernanceMail(trx, p.workspaceId, {
       kind: 'emergency_stopped', definitionId: id, version: before.version, name: before.name, reason: text, byUserId: userId,
-      to: [...approvers.marketing.userIds, ...approvers.sales.userIds],
+      // The admin who stopped it knows; an admin is on both default lists (one email each).
+      to: [...new Set([...approvers.marketing.userIds, ...approvers.sales.userIds])].filter((u) => u !== userId),
     }, at);
     return ok(record);
   });

@@ -10,6 +10,7 @@ import { lockLead, setLeadOwner, type Lead } from '../../storage/leads.repo.ts';
 import { listRoutingReps, lockRoutingState, saveRoutingState } from '../../storage/routing.repo.ts';
 import type { Actor } from '../../storage/transitions.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
+import { recordAudit } from '../audit.ts';
 import type { AppDeps } from '../context.ts';
 import { publish } from '../events/dispatcher.ts';
 import { inTransaction } from '../transaction.ts';
@@ -110,6 +111,12 @@ export async function reassignLead(deps: AppDeps, workspaceId: string, leadId: s
     if (isClosed(lead.stage)) return fail('Conflict', `Lead ${leadId} is closed (${lead.stage}); it cannot be reassigned.`);
     if (lead.ownerId === owner.id) return fail('Conflict', `Lead ${leadId} is already owned by ${owner.email}.`, [{ path: 'owner_id', message: 'current owner' }]);
     const explanation = `reassigned by a manager to ${owner.name}${input.note ? `: ${input.note}` : ''}`;
-    return ok(await changeOwnerInTrx(trx, workspaceId, lead, { toOwnerId: owner.id, ruleKind: 'manual', explanation, actor: input.actor, note: input.note }, now));
+    const outcome = await changeOwnerInTrx(trx, workspaceId, lead, { toOwnerId: owner.id, ruleKind: 'manual', explanation, actor: input.actor, note: input.note }, now);
+    // Who owns a lead decides who must work it (and whose SLA runs): a person's reassignment is audited.
+    await recordAudit(trx, {
+      workspaceId, action: 'lead.reassigned', object: { type: 'lead', id: leadId }, at: now,
+      before: { owner_id: lead.ownerId }, after: { owner_id: owner.id }, ...(input.note ? { reason: input.note } : {}),
+    });
+    return ok(outcome);
   });
 }

@@ -1,6 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { fail, ok, type Result } from '../../core/result.ts';
 import {
   emptyAllowlist, hostAllowed, judgeAddress, parseTargetUrl, refusedTarget, type OutboundAllowlist,
@@ -45,6 +45,29 @@ export async function checkTarget(raw: string, allow: OutboundAllowlist = emptyA
 /** Raised (as the request's error) when a connection would reach a refused address. */
 export class TargetRefused extends Error {
   override name = 'TargetRefused';
+  /** Where the refused address was given (e.g. `body.login_url`) and why, for a 400's details. */
+  constructor(message: string, readonly details: { path: string; message: string }[] = []) { super(message); }
+}
+
+/**
+ * The same save-time check for clients that make their own requests (the CRM connectors): resolves
+ * and judges now, before every sign-in and sync, and throws TargetRefused with the refusal's
+ * what/why/how (the address and the rule, never anything the target answered).
+ */
+export async function assertTarget(raw: string, allow: OutboundAllowlist = emptyAllowlist, path = 'url'): Promise<string> {
+  const checked = await checkTarget(raw, allow, path);
+  if (!checked.ok) throw new TargetRefused(checked.message, checked.details);
+  return checked.value;
+}
+
+/**
+ * A node:http(s) agent whose connections judge their own DNS answers (as `postToTarget` does), for
+ * clients that accept an agent: a name that rebinds inside after the check is refused at connect time.
+ * IP literals skip DNS, so callers check the URL with `assertTarget` first.
+ */
+export function guardedAgent(rawUrl: string, allow: OutboundAllowlist = emptyAllowlist): HttpAgent | HttpsAgent {
+  const options = { lookup: guardedLookup(allow) as never };
+  return new URL(rawUrl).protocol === 'http:' ? new HttpAgent(options) : new HttpsAgent(options);
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

@@ -4,9 +4,13 @@ import { sides, type Side } from './versioning.ts';
 
 /**
  * Who speaks for which side of the agreement. Each workspace keeps an approver list per side
- * (`settings.approvers`); a side without a list defaults to its managers: marketing users for
- * marketing, sales managers for sales. Admins may be listed on one side. A sales rep or a viewer is
- * never an approver, and nobody is an approver of both sides.
+ * (`settings.approvers`); a side without a list defaults to its managers and the admins. In this role
+ * model the managers of sales are the `sales_manager`s; marketing has no rep/manager split (the
+ * `marketing` role already owns marketing's costs, targets and attribution settings), so every
+ * marketing user is one of marketing's managers. A sales rep or a viewer is never an approver. An
+ * admin is in both default lists but signs one side per decision (one approval per person), so two
+ * people always sign; someone named in one side's explicit list is not in the other side's default,
+ * and in explicit lists nobody is an approver of both sides.
  */
 
 export type ApproverLists = Partial<Record<Side, readonly string[]>>;
@@ -15,8 +19,8 @@ export type Approvers = Record<Side, { userIds: string[]; explicit: boolean }>;
 
 /** The roles that may approve for a side. */
 export const approverRoles: Record<Side, readonly Role[]> = { marketing: ['marketing', 'admin'], sales: ['sales_manager', 'admin'] };
-/** Who approves for a side when no list is set. */
-const defaultApproverRoles: Record<Side, readonly Role[]> = { marketing: ['marketing'], sales: ['sales_manager'] };
+/** Who approves for a side when no list is set: its managers and the admins, never a rep. */
+export const defaultApproverRoles: Record<Side, readonly Role[]> = { marketing: ['marketing', 'admin'], sales: ['sales_manager', 'admin'] };
 
 /** The side a role belongs to (admins and viewers belong to neither). */
 export function sideOfRole(role: Role | null | undefined): Side | null {
@@ -34,7 +38,9 @@ export function resolveApprovers(lists: ApproverLists | null | undefined, users:
     if (list && list.length) {
       out[side] = { explicit: true, userIds: list.filter((id) => { const u = byId.get(id); return !!u && !u.disabled && approverRoles[side].includes(u.role); }) };
     } else {
-      out[side] = { explicit: false, userIds: users.filter((u) => !u.disabled && defaultApproverRoles[side].includes(u.role)).map((u) => u.id) };
+      // Someone an admin named for the other side speaks for that side only.
+      const other = lists?.[side === 'marketing' ? 'sales' : 'marketing'] ?? [];
+      out[side] = { explicit: false, userIds: users.filter((u) => !u.disabled && defaultApproverRoles[side].includes(u.role) && !other.includes(u.id)).map((u) => u.id) };
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayEditDraft, resolveApprovers, validateApproverLists } from '../../../src/core/definitions/governance.ts';
+import { mayEditDraft, resolveApprovers, sidesOf, validateApproverLists } from '../../../src/core/definitions/governance.ts';
 import {
   canActivate, canEdit, decideActivation, decideApproval, decideEmergencyStop, decidePropose, decideRetire, decideWithdraw, newDraft,
   signOffStatus, type DefinitionVersionState, type Signer,
@@ -134,9 +134,25 @@ describe('approvers', () => {
     { id: 'ada', role: 'admin' as const, disabled: false, email: 'ada@x' },
     { id: 'old', role: 'sales_manager' as const, disabled: true, email: 'old@x' },
   ];
-  it('default to each side\'s managers, never a rep or an admin', () => {
+  it('default to each side\'s managers and the admins, never a rep, a viewer or a disabled user', () => {
+    const more = [{ id: 'vic', role: 'viewer' as const, disabled: false }, { id: 'gone', role: 'admin' as const, disabled: true }];
+    const a = resolveApprovers(null, [...users, ...more]);
+    expect(a).toEqual({ marketing: { explicit: false, userIds: ['mia', 'ada'] }, sales: { explicit: false, userIds: ['max', 'ada'] } });
+  });
+  it('an admin on both default lists signs one side only: a second person must sign the other', () => {
     const a = resolveApprovers(null, users);
-    expect(a).toEqual({ marketing: { explicit: false, userIds: ['mia'] }, sales: { explicit: false, userIds: ['max'] } });
+    const v = { ...newDraft(1), status: 'proposed' as const, proposedAt: new Date('2026-01-01') };
+    const first = decideApproval(v, { userId: 'ada', sides: sidesOf('ada', a) }, { decision: 'approve' }, new Date('2026-01-02'));
+    if (!first.ok) throw new Error(first.message);
+    expect(first.value.version.status).toBe('proposed');
+    const again = decideApproval(first.value.version, { userId: 'ada', sides: sidesOf('ada', a) }, { decision: 'approve' }, new Date('2026-01-02'));
+    expect(again).toMatchObject({ ok: false, code: 'Conflict' });
+    const rep = decideApproval(first.value.version, { userId: 'sam', sides: sidesOf('sam', a) }, { decision: 'approve' }, new Date('2026-01-02'));
+    expect(rep).toMatchObject({ ok: false, code: 'Forbidden' });
+  });
+  it('an admin named for one side is no longer in the other side\'s default', () => {
+    const a = resolveApprovers({ marketing: ['ada'] }, users);
+    expect(a).toEqual({ marketing: { explicit: true, userIds: ['ada'] }, sales: { explicit: false, userIds: ['max'] } });
   });
   it('explicit lists replace the default and drop people who no longer qualify', () => {
     const a = resolveApprovers({ sales: ['ada', 'old', 'sam'] }, users);

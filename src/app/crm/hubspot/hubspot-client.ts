@@ -1,4 +1,6 @@
 import { Client } from '@hubspot/api-client';
+import type { OutboundAllowlist } from '../../../core/webhooks/target.rules.ts';
+import { assertTarget, guardedAgent } from '../../outbound/safe-target.ts';
 import { CrmApiError } from '../salesforce/salesforce-client.ts';
 
 /**
@@ -26,14 +28,25 @@ export function classifyHubspotError(e: unknown): CrmApiError {
   return new CrmApiError('record', category, message);
 }
 
-export function hubspotClient(c: HubspotCredentials): Client {
-  return new Client({ accessToken: c.accessToken, ...(c.basePath ? { basePath: c.basePath } : {}), numberOfApiCallRetries: 3 });
+export const hubspotDefaultBase = 'https://api.hubapi.com';
+
+/**
+ * The client, after the outgoing-address check (src/app/outbound/safe-target.ts, the webhooks' rule):
+ * the API base is resolved and judged now (throws TargetRefused: loopback, private, link-local and
+ * metadata addresses unless LEADLOOP_OUTBOUND_ALLOW names them), and every request's connection judges
+ * its own DNS answer again (a name that rebinds inside later is refused before a byte is sent).
+ */
+export async function hubspotClient(c: HubspotCredentials, allow: OutboundAllowlist | undefined): Promise<Client> {
+  const base = c.basePath ?? hubspotDefaultBase;
+  await assertTarget(base, allow, 'body.base_path');
+  return new Client({ accessToken: c.accessToken, basePath: base, numberOfApiCallRetries: 3, httpAgent: guardedAgent(base, allow) });
 }
 
 export type HubspotApi = { client: Client; check: () => Promise<string> };
 
-export function connectHubspot(c: HubspotCredentials): HubspotApi {
-  const client = hubspotClient(c);
+/** Throws TargetRefused when the API base is not an allowed outgoing address (see hubspotClient). */
+export async function connectHubspot(c: HubspotCredentials, allow: OutboundAllowlist | undefined): Promise<HubspotApi> {
+  const client = await hubspotClient(c, allow);
   return {
     client,
     async check() {

@@ -1,5 +1,7 @@
 import { createSign } from 'node:crypto';
 import { Connection } from 'jsforce';
+import type { OutboundAllowlist } from '../../../core/webhooks/target.rules.ts';
+import { assertTarget } from '../../outbound/safe-target.ts';
 
 /**
  * The Salesforce side, through jsforce (the vendor-maintained client): OAuth 2.0 JWT bearer flow for
@@ -79,9 +81,16 @@ export type SalesforceApi = {
   pages: number;
 };
 
-/** Signs in (JWT bearer, or the stored refresh token of the web-server flow) and answers the calls the sync makes. Throws CrmApiError. */
-export async function connectSalesforce(c: SalesforceCredentials, nowMs: number): Promise<SalesforceApi> {
+/**
+ * Signs in (JWT bearer, or the stored refresh token of the web-server flow) and answers the calls the sync makes. Throws CrmApiError.
+ * Both addresses it calls pass the outgoing-address check of webhooks (src/app/outbound/safe-target.ts;
+ * throws TargetRefused): the login URL before the sign-in, and the instance URL Salesforce's token
+ * answer names before any API call (an answer must not steer Leadloop inside its own network).
+ * jsforce makes its own connections, so the check runs at every sign-in — each sync run and erasure.
+ */
+export async function connectSalesforce(c: SalesforceCredentials, nowMs: number, allow: OutboundAllowlist | undefined): Promise<SalesforceApi> {
   const loginUrl = c.loginUrl.replace(/\/$/, '');
+  await assertTarget(loginUrl, allow, 'body.login_url');
   let conn: Connection;
   try {
     if (isWebServerCredentials(c)) {
@@ -96,6 +105,7 @@ export async function connectSalesforce(c: SalesforceCredentials, nowMs: number)
   } catch (e) {
     throw classifySalesforceError(e);
   }
+  await assertTarget(conn.instanceUrl, allow, 'instance_url');
   const api: SalesforceApi = {
     instanceUrl: conn.instanceUrl,
     pages: 0,

@@ -4,7 +4,8 @@ import { fail, ok, type Result } from '../../../core/result.ts';
 import { crmOauthRequestExists, insertCrmOauthRequest, takeCrmOauthRequest } from '../../../storage/crm-oauth.repo.ts';
 import type { Actor } from '../../../storage/transitions.repo.ts';
 import type { AppDeps } from '../../context.ts';
-import { storeConnection, type ConnectionView } from '../crm.ts';
+import { assertTarget, TargetRefused } from '../../outbound/safe-target.ts';
+import { refusedConnection, storeConnection, type ConnectionView } from '../crm.ts';
 import { openCredentials, sealCredentials, type SecretKey } from '../credentials.ts';
 import { classifySalesforceError, salesforceApiVersion, type SalesforceWebCredentials } from './salesforce-client.ts';
 
@@ -36,6 +37,13 @@ export async function startSalesforceAuthorization(deps: AppDeps, workspaceId: s
   if (!secret.ok) return secret;
   if (!input.sessionToken) {
     return fail('Forbidden', 'The Salesforce sign-in runs in the web app (Settings › Integrations › Connect Salesforce): it is bound to your browser session. Scripts connect with the JWT bearer flow: POST /api/v1/integrations/salesforce/connect.', [{ path: 'authorization', message: 'web session required' }]);
+  }
+  // The login URL is where the code is exchanged later: the outgoing-address rule judges it now.
+  try {
+    await assertTarget(input.loginUrl, deps.outbound, 'body.login_url');
+  } catch (e) {
+    if (e instanceof TargetRefused) return refusedConnection('salesforce', e);
+    throw e;
   }
   const state = randomBytes(32).toString('base64url');
   // RFC 7636: 43–128 characters from the unreserved set; 64 random bytes in base64url are 86.
@@ -80,6 +88,8 @@ export async function finishSalesforceAuthorization(deps: AppDeps, workspaceId: 
   let instanceUrl: string;
   let username: string | null = null;
   try {
+    // Judged again (DNS may have changed in the 10 minutes), then what the token answer names.
+    await assertTarget(p.loginUrl, deps.outbound, 'body.login_url');
     const oauth2 = oauth2Of(p);
     oauth2.codeVerifier = p.codeVerifier;
     const token = await oauth2.requestToken(input.code);
@@ -88,10 +98,13 @@ export async function finishSalesforceAuthorization(deps: AppDeps, workspaceId: 
     }
     refreshToken = token.refresh_token;
     instanceUrl = token.instance_url;
+    await assertTarget(instanceUrl, deps.outbound, 'instance_url');
+    await assertTarget(token.id, deps.outbound, 'id');
     // The identity URL names the user who allowed access (shown in Settings as "Acting as").
     const identity = await new Connection({ version: salesforceApiVersion, instanceUrl, accessToken: token.access_token }).request<{ username?: string }>({ method: 'GET', url: token.id });
     username = identity.username ?? null;
   } catch (e) {
+    if (e instanceof TargetRefused) return refusedConnection('salesforce', e);
     const err = classifySalesforceError(e);
     return fail('ValidationFailed', `Salesforce refused the sign-in (${err.code}): ${err.message}. Nothing was saved. ${startAgain}`, [{ path: 'body.code', message: err.code }]);
   }

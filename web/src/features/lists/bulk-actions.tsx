@@ -1,14 +1,15 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { stages } from '../../../../src/core/lifecycle.ts';
-import { api, get } from '../../api/client.ts';
+import { get } from '../../api/client.ts';
 import { useReasonCodes } from '../../api/queries.ts';
 import type { User } from '../../api/types.ts';
 import { stageLabel } from '../../ui/badges.tsx';
 import { contactName } from '../../ui/format.ts';
 import { Modal } from '../../ui/modal.tsx';
 import type { LeadRow } from './list-api.ts';
-import { runBulk, type BulkOutcome } from './bulk-run.ts';
+import { runBulkOnServer, type BulkOutcome } from './bulk-run.ts';
+import type { BulkLeadInput } from '../../../../src/server/contract/leads-bulk.contract.ts';
 
 type Action = 'assign' | 'nurture' | 'stage';
 export type Progress = { label: string; finished: number; total: number } | null;
@@ -21,11 +22,12 @@ export function LeadBulkActions({ selected, users, canAssign, onProgress, onDone
 }) {
   const [open, setOpen] = useState<Action | null>(null);
   const queryClient = useQueryClient();
-  const run = async (verb: string, act: (l: LeadRow) => Promise<unknown>) => {
+  // One server request per action (up to 500 leads): checked per lead, audited as one bulk action.
+  const run = async (verb: string, body: Omit<BulkLeadInput, 'lead_ids'>) => {
     setOpen(null);
     const total = selected.length;
     onProgress({ label: verb, finished: 0, total });
-    const outcome = await runBulk(selected, act, leadLabel, (finished) => onProgress({ label: verb, finished, total }));
+    const outcome = await runBulkOnServer(selected, body, leadLabel, (finished) => onProgress({ label: verb, finished, total }));
     onProgress(null);
     await queryClient.invalidateQueries({ queryKey: ['list'] });
     await queryClient.invalidateQueries({ queryKey: ['leads'] });
@@ -37,11 +39,11 @@ export function LeadBulkActions({ selected, users, canAssign, onProgress, onDone
       <button type="button" className="button small" onClick={() => setOpen('nurture')}>Add to nurture…</button>
       <button type="button" className="button small" onClick={() => setOpen('stage')}>Change stage…</button>
       {open === 'assign' ? <AssignDialog count={selected.length} users={users} onClose={() => setOpen(null)}
-        onSubmit={(ownerId, note) => run('Assigning', (l) => api('POST', `/api/v1/leads/${l.id}/assign`, { owner_id: ownerId, note: note || 'Assigned in bulk from the leads list' }))} /> : null}
+        onSubmit={(ownerId, note) => run('Assigning', { action: 'assign', owner_id: ownerId, note: note || 'Assigned in bulk from the leads list' })} /> : null}
       {open === 'nurture' ? <NurtureDialog count={selected.length} onClose={() => setOpen(null)}
-        onSubmit={(trackId) => run('Adding to nurture', (l) => api('POST', `/api/v1/nurture/tracks/${trackId}/enrollments`, { lead_id: l.id }))} /> : null}
+        onSubmit={(trackId) => run('Adding to nurture', { action: 'enroll', track_id: trackId })} /> : null}
       {open === 'stage' ? <StageDialog count={selected.length} onClose={() => setOpen(null)}
-        onSubmit={(to, reason, note) => run('Changing stage', (l) => api('POST', `/api/v1/leads/${l.id}/transitions`, { to, reason_code: reason || null, note: note || null }))} /> : null}
+        onSubmit={(to, reason, note) => run('Changing stage', { action: 'transition', to: to as BulkLeadInput['to'], reason_code: reason || null, note: note || null })} /> : null}
     </>
   );
 }

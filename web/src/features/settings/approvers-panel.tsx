@@ -11,8 +11,8 @@ type Approvers = z.infer<typeof approversDto>;
 type Side = 'marketing' | 'sales';
 
 const sides: { side: Side; title: string; roles: string[]; fallback: string }[] = [
-  { side: 'marketing', title: 'Marketing approvers', roles: ['marketing', 'admin'], fallback: 'every marketing user' },
-  { side: 'sales', title: 'Sales approvers', roles: ['sales_manager', 'admin'], fallback: 'every sales manager' },
+  { side: 'marketing', title: 'Marketing approvers', roles: ['marketing', 'admin'], fallback: 'every marketing user and admin' },
+  { side: 'sales', title: 'Sales approvers', roles: ['sales_manager', 'admin'], fallback: 'every sales manager and admin' },
 ];
 
 export const useApprovers = () => useQuery({ queryKey: ['approvers'], queryFn: () => get<Approvers>('/api/v1/approvers') });
@@ -56,7 +56,7 @@ export function ApproversPanel({ admin }: { admin: boolean }) {
           const candidates = users.data.filter((u) => roles.includes(u.role) && !u.disabled);
           return (
             <Card key={side} title={title}>
-              <p className="muted">{current.explicit ? 'Chosen by an admin.' : `No list set: ${fallback} approves.`}</p>
+              <p className="muted">{current.explicit ? 'Chosen by an admin.' : `No list set: ${fallback} approve.`}</p>
               <ul className="plain-list" aria-label={`${title} today`}>
                 {current.users.length ? current.users.map((u) => <li key={u.id}><strong>{u.name}</strong> <span className="muted">{u.email} · {roleLabels[u.role] ?? u.role}</span></li>)
                   : <li className="warning-text">Nobody can sign for {side}: nothing can be activated or retired until someone is listed.</li>}

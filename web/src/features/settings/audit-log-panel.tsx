@@ -14,7 +14,7 @@ const empty: Filters = { actor: '', action: '', object_type: '', object_id: '', 
 const actionGroups = [
   ['', 'All actions'], ['definition.', 'Definitions and sign-offs'], ['approvers.', 'Approver lists'], ['user.', 'Users and roles'],
   ['routing.', 'Routing'], ['team.', 'Teams and SLA calendars'], ['reason_codes.', 'Reason codes'], ['costs.', 'Costs'],
-  ['attribution_settings.', 'Attribution settings'], ['campaign.', 'Campaigns'], ['import.', 'Imports'], ['api_key.', 'API keys'], ['webhook.', 'Webhooks'],
+  ['attribution_settings.', 'Attribution settings'], ['campaign.', 'Campaigns'], ['import.', 'Imports'], ['api_key.', 'API keys'], ['webhook.', 'Webhooks'], ['lead.', 'Lead assignments and bulk actions'],
 ] as const;
 
 /** The date inputs are local days; the API takes instants (`to` exclusive: the day after). */
