@@ -60,7 +60,7 @@ export async function listPlans(db: DbOrTrx, workspaceId: string, range: { from?
   return (await q.orderBy('p.planned_on').orderBy('p.id').limit(5000).execute()).map(toPlan);
 }
 
-const planKeyset: Keyset<Selectable<ContentPlanTable>> = { id: 'p.id', idOf: (r) => r.id, direction: 'asc', sort: { column: 'p.planned_on', type: 'date', valueOf: (r) => r.planned_on } };
+const planKeyset: Keyset<Selectable<ContentPlanTable>> = { id: 'p.id', idOf: (r) => r.id, direction: 'asc', sort: { column: 'p.planned_on', type: 'date' } };
 
 /** A page of planned assets in a date range (inclusive), by date then id (keyset). */
 export async function pagePlans(db: DbOrTrx, workspaceId: string, range: { from?: string; to?: string; status?: PlanStatus }, page: PageRequest): Promise<Page<ContentPlan>> {

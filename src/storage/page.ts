@@ -31,7 +31,8 @@ export type Keyset<R> = {
   id: string;
   idOf: (row: R) => string;
   direction: 'asc' | 'desc';
-  sort?: { column: string; type: 'text' | 'date' | 'timestamptz' | 'integer'; valueOf: (row: R) => string };
+  /** The sort column; its value travels in the cursor as PostgreSQL's text form (lossless: microseconds too). */
+  sort?: { column: string; type: 'text' | 'date' | 'timestamptz' | 'integer' };
 };
 
 /** Adds the position, the order and `limit + 1` (to know whether a next page exists) to a select. */
@@ -49,7 +50,7 @@ export function keysetQuery<QB extends SelectQueryBuilder<any, any, any>, R>(qb:
       q = q.where(sql<boolean>`${id} ${cmp} cast(${req.cursor} as uuid)`);
     }
   }
-  if (keyset.sort) q = q.orderBy(sql`${sql.ref(keyset.sort.column)} ${dir}`);
+  if (keyset.sort) q = q.select(sql<string>`cast(${sql.ref(keyset.sort.column)} as text)`.as('keyset_sort')).orderBy(sql`${sql.ref(keyset.sort.column)} ${dir}`);
   return q.orderBy(sql`${id} ${dir}`).limit(req.limit + 1) as QB;
 }
 
@@ -59,7 +60,7 @@ export function keysetPage<R, T>(rows: R[], keyset: Keyset<R>, limit: number, ma
   const kept = more ? rows.slice(0, limit) : rows;
   const last = kept[kept.length - 1];
   const nextCursor = more && last
-    ? (keyset.sort ? encodeSortCursor({ value: keyset.sort.valueOf(last), id: keyset.idOf(last) }) : keyset.idOf(last))
+    ? (keyset.sort ? encodeSortCursor({ value: (last as unknown as { keyset_sort: string }).keyset_sort, id: keyset.idOf(last) }) : keyset.idOf(last))
     : null;
   return { data: kept.map(map), nextCursor };
 }
