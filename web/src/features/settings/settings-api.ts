@@ -34,7 +34,7 @@ export const useRoutingVersions = () => useQuery({
   queryKey: settingsKeys.routingVersions, queryFn: async () => (await get<{ data: RoutingConfig[] }>('/api/v1/routing/versions')).data,
 });
 export const useRepSettings = () => useQuery({
-  queryKey: settingsKeys.repSettings, queryFn: async () => (await get<{ data: RepSettings[] }>('/api/v1/rep-settings')).data,
+  queryKey: settingsKeys.repSettings, queryFn: () => fetchAll<RepSettings>('/api/v1/rep-settings', {}),
 });
 export const useTeams = () => useQuery({ queryKey: settingsKeys.teams, queryFn: async () => (await get<{ data: Team[] }>('/api/v1/teams')).data });
 export const useSlaInForce = (team: string | null) => useQuery({
