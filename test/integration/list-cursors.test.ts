@@ -82,6 +82,22 @@ describe('keyset pages', () => {
     expect(rows.map((h) => h.to)).toEqual(['inquiry', 'mql', 'sal', 'sql', 'opportunity', 'won']);
   });
 
+  it('rejections (raw SQL keyset, newest first by time, then id): every rejection once', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const contact = json(await t.api('POST', '/api/v1/contacts', { email: `rejected${i}@initech.com` }));
+      const lead = json(await t.api('POST', '/api/v1/leads', { contact_id: contact.id }));
+      expect((await t.api('POST', `/api/v1/leads/${lead.id}/transitions`, { to: 'mql' })).statusCode).toBe(201);
+      const back = await t.api('POST', `/api/v1/leads/${lead.id}/transitions`, { to: 'nurture', reason_code: 'not_ready', note: `note ${i}` });
+      expect(back.statusCode, back.body).toBe(201);
+      made.push(json(back).transition.id);
+    }
+    const { rows, pages } = await walk('/api/v1/rejections?from=2020-01-01T00:00:00Z&to=2040-01-01T00:00:00Z', 2);
+    expect(rows.map((r) => r.transition_id), JSON.stringify(rows).slice(0, 300)).toHaveLength(5);
+    expect(pages).toBe(3);
+    expect(rows.map((r) => r.transition_id)).toEqual([...made].reverse());
+  });
+
   it('refuses a cursor that is not one of its own with 400 and says how to fix it', async () => {
     for (const [url, cursor] of [
       ['/api/v1/api-keys', 'srt1.abc'], ['/api/v1/users', '0190a3c2-0000-7000-8000-000000000000'],

@@ -132,9 +132,7 @@ const stillWithoutCursor: string[] = [
   '/api/v1/nurture/enrollments',
   '/api/v1/nurture/tracks',
   '/api/v1/reason-codes',
-  '/api/v1/rejections',
   '/api/v1/routing/versions',
-  '/api/v1/tasks',
   '/api/v1/teams',
   '/api/v1/webhooks/event-types',
 ];

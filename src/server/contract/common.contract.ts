@@ -24,11 +24,12 @@ const CURSOR_FIX = 'must be the next_cursor of a previous page of this list, unc
  * a column before its id, so its cursor is `srt1.…`; otherwise an id. Lists that answered everything before they
  * had a cursor default to 500 rows, so callers that never paged still get what they got unless the list is longer.
  */
-export function pageParams(options: { sorted?: boolean; defaultLimit?: number } = {}) {
+export function pageParams(options: { sorted?: boolean; defaultLimit?: number; maxLimit?: number } = {}) {
   const limit = options.defaultLimit ?? 500;
+  const max = options.maxLimit ?? 500;
   return {
-    limit: z.coerce.number().int().min(1, 'must be 1 to 500').max(500, 'must be 1 to 500 (follow next_cursor for more)').default(limit)
-      .describe(`Page size (1–500, default ${limit}).`),
+    limit: z.coerce.number().int().min(1, `must be 1 to ${max}`).max(max, `must be 1 to ${max} (follow next_cursor for more)`).default(limit)
+      .describe(`Page size (1–${max}, default ${limit}).`),
     cursor: (options.sorted
       ? z.string().max(420).refine((v) => decodeSortCursor(v) !== null, { message: CURSOR_FIX })
       : z.uuid({ message: CURSOR_FIX })
