@@ -129,7 +129,6 @@ const stillWithoutCursor: string[] = [
   '/api/v1/integrations/{provider}/mapping/versions',
   '/api/v1/me/workspaces',
   '/api/v1/models',
-  '/api/v1/nurture/enrollments',
   '/api/v1/nurture/tracks',
   '/api/v1/reason-codes',
   '/api/v1/routing/versions',
