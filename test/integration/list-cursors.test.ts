@@ -98,6 +98,19 @@ describe('keyset pages', () => {
     expect(rows.map((r) => r.transition_id)).toEqual([...made].reverse());
   });
 
+  it("a person's consent history (raw SQL keyset, newest first by time, then id): every choice once", async () => {
+    const contact = json(await t.api('POST', '/api/v1/contacts', { email: 'consenting@initech.com' }));
+    const days = ['2026-01-05', '2026-01-03', '2026-01-04', '2026-01-01', '2026-01-02'];
+    for (const [i, day] of days.entries()) {
+      const r = await t.api('PATCH', `/api/v1/contacts/${contact.id}`, { consent: { email_marketing: { status: i % 2 ? 'granted' : 'refused', at: `${day}T09:00:00Z` } } });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+    const { rows, pages } = await walk(`/api/v1/contacts/${contact.id}/consent-history`, 2);
+    expect(pages).toBe(3);
+    expect(rows.map((e) => e.at.slice(0, 10))).toEqual([...days].sort().reverse());
+    expect(new Set(ids(rows)).size).toBe(5);
+  });
+
   it('refuses a cursor that is not one of its own with 400 and says how to fix it', async () => {
     for (const [url, cursor] of [
       ['/api/v1/api-keys', 'srt1.abc'], ['/api/v1/users', '0190a3c2-0000-7000-8000-000000000000'],
