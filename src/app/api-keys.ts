@@ -1,11 +1,12 @@
 import { isScope, type Scope } from '../core/access.ts';
 import { fail, ok, type Result } from '../core/result.ts';
-import { insertApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../storage/api-keys.repo.ts';
+import { insertApiKey, pageApiKeys, revokeApiKey, type ApiKey } from '../storage/api-keys.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import { recordAudit } from './audit.ts';
 import type { AppDeps } from './context.ts';
 import { hashToken, newApiKeySecret } from './secrets.ts';
 import { withTransaction } from './transaction.ts';
+import type { Page, PageRequest } from '../storage/page.ts';
 
 export type CreatedKey = { key: string; apiKey: ApiKey };
 
@@ -29,8 +30,8 @@ export async function createApiKey(deps: AppDeps, workspaceId: string, input: { 
   return ok({ key, apiKey });
 }
 
-export async function listKeys(deps: AppDeps, workspaceId: string): Promise<ApiKey[]> {
-  return listApiKeys(deps.db, workspaceId);
+export async function listKeys(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<ApiKey>> {
+  return pageApiKeys(deps.db, workspaceId, page);
 }
 
 export async function revokeKey(deps: AppDeps, workspaceId: string, id: string): Promise<Result<ApiKey>> {

@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../storage/errors.ts';
 import { recordAudit } from './audit.ts';
 import type { AppDeps } from './context.ts';
 import { inTransaction } from './transaction.ts';
+import type { Page, PageRequest } from '../storage/page.ts';
 
 /**
  * The campaigns screen's use cases: edit (fields and costs per month), delete, members, performance.
@@ -73,9 +74,9 @@ export async function removeMember(deps: AppDeps, workspaceId: string, id: strin
   });
 }
 
-export async function membersOf(deps: AppDeps, workspaceId: string, id: string, limit = 500): Promise<Result<CampaignMember[]>> {
+export async function membersOf(deps: AppDeps, workspaceId: string, id: string, page: PageRequest): Promise<Result<Page<CampaignMember>>> {
   if (!(await getCampaign(deps.db, workspaceId, id))) return fail('NotFound', `Campaign ${id} not found in this workspace.`);
-  return ok(await listCampaignMembers(deps.db, workspaceId, id, limit));
+  return ok(await listCampaignMembers(deps.db, workspaceId, id, page));
 }
 
 export async function campaignPerformance(deps: AppDeps, workspaceId: string, id: string): Promise<Result<CampaignFunnel & CampaignReturns>> {

@@ -1,6 +1,7 @@
 import { calendarCsv, calendarIcs } from '../core/content/calendar-export.rules.ts';
 import { fail, ok, type Result } from '../core/result.ts';
-import { deletePlan, getPlan, insertPlan, listPlans, updatePlan, type ContentPlan, type PlanFields, type PlanStatus } from '../storage/content-plan.repo.ts';
+import { deletePlan, getPlan, insertPlan, listPlans, pagePlans, updatePlan, type ContentPlan, type PlanFields, type PlanStatus } from '../storage/content-plan.repo.ts';
+import type { Page, PageRequest } from '../storage/page.ts';
 import { getUser } from '../storage/users.repo.ts';
 import { getWorkspace } from '../storage/workspaces.repo.ts';
 import { checkBuyingStage } from './content-library.ts';
@@ -37,8 +38,8 @@ export async function findPlan(deps: AppDeps, workspaceId: string, id: string): 
 
 export type PlanRange = { from?: string; to?: string; status?: PlanStatus };
 
-export async function plansOf(deps: AppDeps, workspaceId: string, range: PlanRange): Promise<ContentPlan[]> {
-  return listPlans(deps.db, workspaceId, range);
+export async function plansOf(deps: AppDeps, workspaceId: string, range: PlanRange, page: PageRequest): Promise<Page<ContentPlan>> {
+  return pagePlans(deps.db, workspaceId, range, page);
 }
 
 export async function calendarAsCsv(deps: AppDeps, workspaceId: string, range: PlanRange): Promise<string> {

@@ -15,6 +15,7 @@ import { getWorkspace } from '../storage/workspaces.repo.ts';
 import type { AppDeps } from './context.ts';
 import { withTransaction } from './transaction.ts';
 import { loadBuyingStages } from './buying-stages.ts';
+import type { Page, PageRequest } from '../storage/page.ts';
 
 /** Refuses a buying stage outside the workspace's agreed list (settings.buyingStages). */
 export async function checkBuyingStage(db: DbOrTrx, workspaceId: string, stage: string | null | undefined): Promise<Result<null>> {
@@ -79,9 +80,9 @@ export async function rateAsSales(deps: AppDeps, workspaceId: string, userId: st
   return ok(await upsertUserRating(deps.db, workspaceId, { assetId, ...normalized.value, comment: cleanComment(input.comment), source: 'sales', contactId: null, userId, at: deps.clock.now() }));
 }
 
-export async function ratingsOf(deps: AppDeps, workspaceId: string, assetId: string, limit: number): Promise<Result<{ summary: RatingSummary; ratings: ContentRating[] }>> {
+export async function ratingsOf(deps: AppDeps, workspaceId: string, assetId: string, page: PageRequest): Promise<Result<{ summary: RatingSummary; ratings: Page<ContentRating> }>> {
   if (!(await getContentAsset(deps.db, workspaceId, assetId))) return fail('NotFound', `Content asset ${assetId} not found in this workspace.`);
-  return ok({ summary: await ratingSummary(deps.db, workspaceId, assetId), ratings: await listRatings(deps.db, workspaceId, assetId, limit) });
+  return ok({ summary: await ratingSummary(deps.db, workspaceId, assetId), ratings: await listRatings(deps.db, workspaceId, assetId, page) });
 }
 
 export type AssetStats = AssetConsumptionStats & { ratings: RatingSummary; influencedPipeline: { opportunities: number; amount: number; wonAmount: number } };

@@ -9,7 +9,7 @@ import { applyStageChange, findOpenLeadForContact, getLead, insertLead, listLead
 import type { Page, PageRequest } from '../storage/page.ts';
 import { listReasonCodes } from '../storage/reasons.repo.ts';
 import { listOpenClocksForLeads } from '../storage/sla-clocks.repo.ts';
-import { insertTransition, latestQualifications, listTransitions, type Actor, type Qualification, type StageTransition } from '../storage/transitions.repo.ts';
+import { insertTransition, latestQualifications, pageTransitions, type Actor, type Qualification, type StageTransition } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
 import { publish } from './events/dispatcher.ts';
@@ -172,10 +172,10 @@ export async function leadSlaStatuses(deps: AppDeps, workspaceId: string, leadId
   return out;
 }
 
-export async function leadHistory(deps: AppDeps, workspaceId: string, id: string): Promise<Result<StageTransition[]>> {
+export async function leadHistory(deps: AppDeps, workspaceId: string, id: string, page: PageRequest): Promise<Result<Page<StageTransition>>> {
   const lead = await getLead(deps.db, workspaceId, id);
   if (!lead) return fail('NotFound', `Lead ${id} not found in this workspace.`);
-  return ok(await listTransitions(deps.db, workspaceId, id));
+  return ok(await pageTransitions(deps.db, workspaceId, id, page));
 }
 
 export async function assignLead(deps: AppDeps, workspaceId: string, id: string, ownerId: string | null, actor: Actor = { type: 'system', id: null }): Promise<Result<Lead>> {

@@ -11,7 +11,7 @@ import {
 import type { Page, PageRequest } from '../storage/page.ts';
 import type { Actor } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
-import { listLinkEvents, type LeadLinkEvent } from '../storage/lead-opportunity.repo.ts';
+import { pageLinkEvents, type LeadLinkEvent } from '../storage/lead-opportunity.repo.ts';
 import type { AppDeps } from './context.ts';
 import { closeLeadsWithOpportunityInTrx, linkLeadToOpportunityInTrx, publishOpportunityChanged, unlinkLeadFromOpportunityInTrx } from './lead-opportunity.ts';
 import { inTransaction } from './transaction.ts';
@@ -135,9 +135,9 @@ export async function unlinkLeadFromOpportunity(deps: AppDeps, workspaceId: stri
 }
 
 /** Who linked and unlinked which leads, when and why (oldest first). */
-export async function opportunityLeadLinks(deps: AppDeps, workspaceId: string, opportunityId: string): Promise<Result<LeadLinkEvent[]>> {
+export async function opportunityLeadLinks(deps: AppDeps, workspaceId: string, opportunityId: string, page: PageRequest): Promise<Result<Page<LeadLinkEvent>>> {
   if (!(await getOpportunity(deps.db, workspaceId, opportunityId))) return fail('NotFound', `Opportunity ${opportunityId} not found in this workspace.`);
-  return ok(await listLinkEvents(deps.db, workspaceId, { opportunityId }));
+  return ok(await pageLinkEvents(deps.db, workspaceId, opportunityId, page));
 }
 
 export async function findOpportunity(deps: AppDeps, workspaceId: string, id: string): Promise<Result<OpportunityDetail>> {

@@ -4,14 +4,15 @@ import { isUniqueViolation } from '../storage/errors.ts';
 import { deleteSavedView, getSavedView, insertSavedView, listSavedViews, type SavedView } from '../storage/saved-views.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps, Principal } from './context.ts';
+import type { Page, PageRequest } from '../storage/page.ts';
 
 export type { SavedView } from '../storage/saved-views.repo.ts';
 
 /** A list's saved views the principal sees: everyone's and their team's (admins and machine keys: all). */
-export async function savedViewsFor(deps: AppDeps, principal: Principal, entity: ListEntity): Promise<SavedView[]> {
-  if (!principal.userId || principal.role === 'admin') return listSavedViews(deps.db, principal.workspaceId, entity, '*');
+export async function savedViewsFor(deps: AppDeps, principal: Principal, entity: ListEntity, page: PageRequest): Promise<Page<SavedView>> {
+  if (!principal.userId || principal.role === 'admin') return listSavedViews(deps.db, principal.workspaceId, entity, '*', page);
   const user = await getUser(deps.db, principal.workspaceId, principal.userId);
-  return listSavedViews(deps.db, principal.workspaceId, entity, user?.team ?? null);
+  return listSavedViews(deps.db, principal.workspaceId, entity, user?.team ?? null, page);
 }
 
 /**

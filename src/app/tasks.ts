@@ -5,6 +5,7 @@ import { insertTask, listTasks, lockTask, updateTask, type SalesTask, type TaskF
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps, Principal } from './context.ts';
 import { inTransaction } from './transaction.ts';
+import type { Page, PageRequest } from '../storage/page.ts';
 
 /**
  * Sales follow-up tasks ("call back Tuesday 10:00"): a title, a due time and an owner, on a lead or
@@ -55,6 +56,6 @@ export async function changeTask(deps: AppDeps, principal: Principal, id: string
   });
 }
 
-export async function tasksOf(deps: AppDeps, workspaceId: string, filter: TaskFilter, limit = 200): Promise<SalesTask[]> {
-  return listTasks(deps.db, workspaceId, filter, limit);
+export async function tasksOf(deps: AppDeps, workspaceId: string, filter: TaskFilter, page: PageRequest): Promise<Page<SalesTask>> {
+  return listTasks(deps.db, workspaceId, filter, page);
 }

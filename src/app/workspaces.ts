@@ -4,13 +4,14 @@ import { normalizeEmail } from '../core/identity.ts';
 import { defaultReasonCodes, type ReasonCode } from '../core/lifecycle.ts';
 import { fail, ok, type Result } from '../core/result.ts';
 import { listReasonCodes, upsertReasonCodes } from '../storage/reasons.repo.ts';
-import { findUserByEmail, getUser, insertUser, listUsers, updateUser, type User } from '../storage/users.repo.ts';
+import { findUserByEmail, getUser, insertUser, listUsers, pageUsers, updateUser, type User } from '../storage/users.repo.ts';
 import { findWorkspaceByName, insertWorkspace, listWorkspaces, type Workspace } from '../storage/workspaces.repo.ts';
 import { recordAudit, withAudit } from './audit.ts';
 import { withTransaction } from './transaction.ts';
 import type { DbOrTrx } from '../storage/db.ts';
 import type { AppDeps } from './context.ts';
 import { hashPassword } from './secrets.ts';
+import type { Page, PageRequest } from '../storage/page.ts';
 
 export async function createWorkspace(deps: AppDeps, input: { name: string; isDemo?: boolean }): Promise<Result<Workspace>> {
   const name = input.name.trim();
@@ -68,6 +69,10 @@ export async function createUserInTrx(db: DbOrTrx, workspaceId: string, input: N
     passwordHash: input.password ? await hashPassword(input.password) : null, team: input.team ?? null, managerId: input.managerId ?? null,
   });
   return ok(user);
+}
+
+export async function usersPage(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<User>> {
+  return pageUsers(deps.db, workspaceId, page);
 }
 
 export async function usersOf(deps: AppDeps, workspaceId: string): Promise<User[]> {

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { createApiKey, listKeys, revokeKey } from '../app/auth.ts';
-import { changeUser, createUser, reasonTaxonomy, usersOf } from '../app/workspaces.ts';
+import { changeUser, createUser, reasonTaxonomy, usersPage } from '../app/workspaces.ts';
 import { principalOf } from './auth.guard.ts';
 import { apiKeyDto, apiKeyInput, invitationDto, inviteInput, toApiKeyDto, toUserDto, userDto, userInput, userPatch } from './contract/admin.contract.ts';
 import type { Invitation } from '../app/auth.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
 
@@ -14,8 +14,11 @@ export function adminRoutes(server: FastifyInstance, deps: ServerDeps): void {
   const app = server.withTypeProvider<ZodTypeProvider>();
   const tags = ['admin'];
 
-  app.get('/api/v1/users', { config: { permission: 'read' }, schema: { tags, summary: 'List users', response: { 200: z.object({ data: z.array(userDto) }), ...errorResponses } } },
-    async (request) => ({ data: (await usersOf(deps.app, principalOf(request).workspaceId)).map(toUserDto) }));
+  app.get('/api/v1/users', { config: { permission: 'read' }, schema: { tags, summary: 'List users, by email', querystring: z.strictObject(pageParams({ sorted: true })), response: { 200: pageOf(userDto), ...errorResponses } } },
+    async (request) => {
+      const page = await usersPage(deps.app, principalOf(request).workspaceId, request.query);
+      return { data: page.data.map(toUserDto), next_cursor: page.nextCursor };
+    });
 
   app.post('/api/v1/users', { config: { permission: 'admin' }, schema: { tags, summary: 'Create a user', body: userInput, response: { 201: userDto, ...errorResponses } } },
     async (request, reply) => {
@@ -53,8 +56,11 @@ export function adminRoutes(server: FastifyInstance, deps: ServerDeps): void {
       return toUserDto(result.value);
     });
 
-  app.get('/api/v1/api-keys', { config: { permission: 'admin' }, schema: { tags, summary: 'List API keys (never the secrets)', response: { 200: z.object({ data: z.array(apiKeyDto) }), ...errorResponses } } },
-    async (request) => ({ data: (await listKeys(deps.app, principalOf(request).workspaceId)).map(toApiKeyDto) }));
+  app.get('/api/v1/api-keys', { config: { permission: 'admin' }, schema: { tags, summary: 'List API keys (never the secrets), newest first', querystring: z.strictObject(pageParams()), response: { 200: pageOf(apiKeyDto), ...errorResponses } } },
+    async (request) => {
+      const page = await listKeys(deps.app, principalOf(request).workspaceId, request.query);
+      return { data: page.data.map(toApiKeyDto), next_cursor: page.nextCursor };
+    });
 
   app.post('/api/v1/api-keys', { config: { permission: 'admin' }, schema: { tags, summary: 'Create an API key; the secret is shown once', body: apiKeyInput, response: { 201: apiKeyDto.extend({ key: z.string() }), ...errorResponses } } },
     async (request, reply) => {

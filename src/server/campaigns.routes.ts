@@ -6,7 +6,7 @@ import { authorize } from '../app/permissions.ts';
 import { principalOf } from './auth.guard.ts';
 import { campaignPatch, memberDto, membersInput, performanceDto } from './contract/campaigns.contract.ts';
 import { campaignDto, toCampaignDto } from './contract/catalog.contract.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
 
@@ -43,11 +43,12 @@ export function campaignsRoutes(server: FastifyInstance, deps: ServerDeps): void
 
   app.get('/api/v1/campaigns/:id/members', {
     config: { permission: 'read' },
-    schema: { tags, summary: "A campaign's members (newest first)", params: idParams, response: { 200: z.object({ data: z.array(memberDto) }), ...errorResponses } },
+    schema: { tags, summary: "A campaign's members (newest first)", params: idParams, querystring: z.strictObject(pageParams({ sorted: true })), response: { 200: pageOf(memberDto), ...errorResponses } },
   }, async (request, reply) => {
-    const result = await membersOf(deps.app, principalOf(request).workspaceId, request.params.id);
+    const result = await membersOf(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
     if (!result.ok) return sendFailure(reply, result);
-    return { data: result.value.map((m) => ({ contact_id: m.contactId, name: m.name, email: m.email, status: m.status, added_at: m.addedAt.toISOString() })) };
+    const data = result.value.data.map((m) => ({ contact_id: m.contactId, name: m.name, email: m.email, status: m.status, added_at: m.addedAt.toISOString() }));
+    return { data, next_cursor: result.value.nextCursor };
   });
 
   app.post('/api/v1/campaigns/:id/members', {

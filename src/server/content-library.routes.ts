@@ -5,7 +5,7 @@ import { assetStats, changeContentAsset, contentAudit, contentGapMap, rateAsPros
 import { authorize } from '../app/permissions.ts';
 import { principalOf } from './auth.guard.ts';
 import { contentDto, toContentDto } from './contract/catalog.contract.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageParams } from './contract/common.contract.ts';
 import { contentPatch, prospectRatingInput, ratingDto, ratingSummaryDto, salesRatingInput, toRatingDto, toSummaryDto } from './contract/content-library.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
@@ -58,10 +58,10 @@ export function contentLibraryRoutes(server: FastifyInstance, deps: ServerDeps):
 
   app.get('/api/v1/content/:id/ratings', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Ratings and comments of an asset, from prospects and sales', params: idParams, querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) }), response: { 200: z.object({ summary: ratingSummaryDto, data: z.array(ratingDto) }), ...errorResponses } },
+    schema: { tags, summary: 'Ratings and comments of an asset, from prospects and sales', params: idParams, querystring: z.strictObject(pageParams({ defaultLimit: 100 })), response: { 200: z.object({ summary: ratingSummaryDto, data: z.array(ratingDto), next_cursor: z.string().nullable() }), ...errorResponses } },
   }, async (request, reply) => {
-    const r = await ratingsOf(deps.app, principalOf(request).workspaceId, request.params.id, request.query.limit);
-    return r.ok ? { summary: toSummaryDto(r.value.summary), data: r.value.ratings.map(toRatingDto) } : sendFailure(reply, r);
+    const r = await ratingsOf(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
+    return r.ok ? { summary: toSummaryDto(r.value.summary), data: r.value.ratings.data.map(toRatingDto), next_cursor: r.value.ratings.nextCursor } : sendFailure(reply, r);
   });
 
   app.post('/api/v1/content/:id/ratings', {

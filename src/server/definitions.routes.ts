@@ -7,11 +7,11 @@ import {
   setApprovers, signDefinition, validateDefinitionInput, withdrawDefinition,
 } from '../app/definitions/definition-lifecycle.ts';
 import { definitionPickers } from '../app/definitions/definition-pickers.ts';
-import { definitionHistory, diffDefinition, findDefinition, listDefinitionVersions } from '../app/definitions/definition-queries.ts';
+import { definitionHistory, diffDefinition, findDefinition, definitionVersionsPage } from '../app/definitions/definition-queries.ts';
 import type { Result } from '../core/result.ts';
 import type { LeadDefinitionRecord } from '../storage/definitions.repo.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import {
   approvalInput, approversDto, approversInput, backtestInput, definitionDto, definitionInput, diffDto, diffQuery, emergencyStopInput, historyDto,
   pickersDto, retireInput, toDefinitionDto, toHistoryDto, toPickersDto,
@@ -32,8 +32,11 @@ export function definitionsRoutes(server: FastifyInstance, deps: ServerDeps): vo
 
   app.get(base, {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List definition versions (newest first)', response: { 200: z.object({ data: z.array(definitionDto) }), ...errorResponses } },
-  }, async (request) => ({ data: (await listDefinitionVersions(deps.app, principalOf(request).workspaceId)).map(toDefinitionDto) }));
+    schema: { tags, summary: 'List definition versions (newest first)', querystring: z.strictObject(pageParams({ sorted: true })), response: { 200: pageOf(definitionDto), ...errorResponses } },
+  }, async (request) => {
+    const page = await definitionVersionsPage(deps.app, principalOf(request).workspaceId, request.query);
+    return { data: page.data.map(toDefinitionDto), next_cursor: page.nextCursor };
+  });
 
   app.post(base, {
     config: { permission: 'write' },

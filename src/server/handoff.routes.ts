@@ -10,7 +10,7 @@ import { slaPolicyInForce } from '../app/handoff/sla-setup.ts';
 import { currentRoutingRules, putRoutingConfig, repSettingsOf, routingHistory, setRepSettings, setTeam, teamsOf } from '../app/handoff/routing-config.ts';
 import { allowedTransitions } from '../core/lifecycle.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, iso, idParams } from './contract/common.contract.ts';
+import { errorResponses, iso, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import {
   assignInput, assignmentDto, clockDto, rejectInput, reasonCodesPut, repSettingsDto, repSettingsInput, routingDto, routingPut, slaPolicyDto, slaPolicyQuery,
   teamDto, teamInput,
@@ -39,8 +39,11 @@ export function handoffRoutes(server: FastifyInstance, deps: ServerDeps): void {
   app.get('/api/v1/routing/versions', { config: { permission: 'read' }, schema: { tags, summary: 'Every version of the routing rules, newest first', response: { 200: z.object({ data: z.array(routingDto) }), ...errorResponses } } },
     async (request) => ({ data: (await routingHistory(deps.app, principalOf(request).workspaceId)).map(routingOut) }));
 
-  app.get('/api/v1/rep-settings', { config: { permission: 'read' }, schema: { tags, summary: 'Round-robin weight and capacity per rep', response: { 200: z.object({ data: z.array(repSettingsDto) }), ...errorResponses } } },
-    async (request) => ({ data: (await repSettingsOf(deps.app, principalOf(request).workspaceId)).map((s) => ({ user_id: s.userId, weight: s.weight, capacity: s.capacity })) }));
+  app.get('/api/v1/rep-settings', { config: { permission: 'read' }, schema: { tags, summary: 'Round-robin weight and capacity per rep', querystring: z.strictObject(pageParams()), response: { 200: pageOf(repSettingsDto), ...errorResponses } } },
+    async (request) => {
+      const page = await repSettingsOf(deps.app, principalOf(request).workspaceId, request.query);
+      return { data: page.data.map((s) => ({ user_id: s.userId, weight: s.weight, capacity: s.capacity })), next_cursor: page.nextCursor };
+    });
 
   app.put('/api/v1/users/:id/rep-settings', { config: { permission: 'admin' }, schema: { tags, summary: "Set a rep's round-robin weight and capacity", params: idParams, body: repSettingsInput, response: { 200: repSettingsDto, ...errorResponses } } },
     async (request, reply) => {

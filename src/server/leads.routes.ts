@@ -7,7 +7,7 @@ import { findLead, leadHistory, leadRelations, leadSlaStatuses, openLead, search
 import { allowedTransitions, isStage, type Stage } from '../core/lifecycle.ts';
 import type { Lead } from '../storage/leads.repo.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import { accountDto, contactDto, toAccountDto, toContactDto } from './contract/contacts.contract.ts';
 import { leadDto, leadInput, leadQuery, qualificationDto, toLeadDto, toLeadSlaDto, toQualificationDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
 import { pageRequestOf, pollPageOf } from './contract/polling.contract.ts';
@@ -99,9 +99,9 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/leads/:id/transitions', {
     config: { permission: 'read' },
-    schema: { tags, summary: "A lead's full stage history: who, when, why", params: idParams, response: { 200: z.object({ data: z.array(transitionDto) }), ...errorResponses } },
+    schema: { tags, summary: "A lead's full stage history: who, when, why", params: idParams, querystring: z.strictObject(pageParams({ sorted: true })), response: { 200: pageOf(transitionDto), ...errorResponses } },
   }, async (request, reply) => {
-    const result = await leadHistory(deps.app, principalOf(request).workspaceId, request.params.id);
-    return result.ok ? { data: result.value.map(toTransitionDto) } : sendFailure(reply, result);
+    const result = await leadHistory(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
+    return result.ok ? { data: result.value.data.map(toTransitionDto), next_cursor: result.value.nextCursor } : sendFailure(reply, result);
   });
 }

@@ -7,7 +7,7 @@ import { changeTrack, createTrack, enrollmentsOf, findTrack, tracksOf } from '..
 import { enrollSegment, peopleOfEnrollments, queueTestSend, removeEnrollment, renderTestEmail, SEGMENT_LIMIT } from '../app/nurture/nurture-segments.ts';
 import { entryRules, sendEmailStep } from '../core/nurture/nurture-track.schema.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import { enrollmentDto, toEnrollmentDto, toTrackDto, trackDto, trackInput, trackPatch } from './contract/nurture.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
@@ -97,16 +97,17 @@ export function nurtureRoutes(server: FastifyInstance, deps: ServerDeps): void {
     config: { permission: 'read' },
     schema: {
       tags, summary: 'Nurture enrollments of a lead, a contact or a track',
-      querystring: z.strictObject({ lead_id: z.uuid().optional(), contact_id: z.uuid().optional(), track_id: z.uuid().optional(), include: z.literal('person').optional().describe('person: embed each enrollment\'s name and email (one query for the page)') }),
-      response: { 200: z.object({ data: z.array(enrollmentDto.extend({ person: z.object({ name: z.string(), email: z.string().nullable() }).nullable().optional() })) }), ...errorResponses },
+      querystring: z.strictObject({ lead_id: z.uuid().optional(), contact_id: z.uuid().optional(), track_id: z.uuid().optional(), include: z.literal('person').optional().describe('person: embed each enrollment\'s name and email (one query for the page)'), ...pageParams({ defaultLimit: 1000, maxLimit: 1000 }) }),
+      response: { 200: pageOf(enrollmentDto.extend({ person: z.object({ name: z.string(), email: z.string().nullable() }).nullable().optional() })), ...errorResponses },
     },
   }, async (request) => {
     const q = request.query;
     const ws = principalOf(request).workspaceId;
-    const list = await enrollmentsOf(deps.app, ws, { leadId: q.lead_id, contactId: q.contact_id, trackId: q.track_id });
-    if (q.include !== 'person') return { data: list.map(toEnrollmentDto) };
+    const page = await enrollmentsOf(deps.app, ws, { leadId: q.lead_id, contactId: q.contact_id, trackId: q.track_id }, { limit: q.limit, cursor: q.cursor });
+    const list = page.data;
+    if (q.include !== 'person') return { data: list.map(toEnrollmentDto), next_cursor: page.nextCursor };
     const people = await peopleOfEnrollments(deps.app, ws, list);
-    return { data: list.map((e) => ({ ...toEnrollmentDto(e), person: people.get(e.contactId) ?? null })) };
+    return { data: list.map((e) => ({ ...toEnrollmentDto(e), person: people.get(e.contactId) ?? null })), next_cursor: page.nextCursor };
   });
 
   app.get('/api/v1/reports/nurture', {

@@ -6,7 +6,7 @@ import { authorizeLead } from '../app/permissions.ts';
 import { createOpportunity, findOpportunity, linkLeadToOpportunity, opportunityLeadLinks, patchOpportunity, searchOpportunities, unlinkLeadFromOpportunity } from '../app/opportunities.ts';
 import { principalOf } from './auth.guard.ts';
 import { opportunityDto, opportunityInput, opportunityPatch, toOpportunityDto } from './contract/catalog.contract.ts';
-import { errorResponses, idParams, pageQuery } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams, pageQuery } from './contract/common.contract.ts';
 import { leadLinkEventDto, leadLinkInput, leadUnlinkInput, leadUnlinkParams, toLeadLinkEventDto } from './contract/opportunity-links.contract.ts';
 import { pageAnswer, pageRequestOf, pollPageOf, pollQuery } from './contract/polling.contract.ts';
 import type { ServerDeps } from './create-server.ts';
@@ -89,9 +89,9 @@ export function opportunitiesRoutes(server: FastifyInstance, deps: ServerDeps): 
 
   app.get('/api/v1/opportunities/:id/lead-links', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Who linked and unlinked leads on this deal, when and why (oldest first)', params: idParams, response: { 200: z.object({ data: z.array(leadLinkEventDto) }), ...errorResponses } },
+    schema: { tags, summary: 'Who linked and unlinked leads on this deal, when and why (oldest first)', params: idParams, querystring: z.strictObject(pageParams({ sorted: true })), response: { 200: pageOf(leadLinkEventDto), ...errorResponses } },
   }, async (request, reply) => {
-    const result = await opportunityLeadLinks(deps.app, principalOf(request).workspaceId, request.params.id);
-    return result.ok ? { data: result.value.map(toLeadLinkEventDto) } : sendFailure(reply, result);
+    const result = await opportunityLeadLinks(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
+    return result.ok ? { data: result.value.data.map(toLeadLinkEventDto), next_cursor: result.value.nextCursor } : sendFailure(reply, result);
   });
 }

@@ -8,7 +8,7 @@ import { consentHistory } from '../app/privacy/consent-history.ts';
 import { changeConsentSettings, consentSettings } from '../app/privacy/double-opt-in.ts';
 import { changeRetention, retentionPolicy, runRetention } from '../app/privacy/retention.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import {
   consentEventDto, consentSettingsDto, consentSettingsPatch, erasureInput, erasureReceiptDto, exportParams, exportQuery, personExportDto, retentionDto, retentionPatch, retentionRunDto,
 } from './contract/privacy.contract.ts';
@@ -86,10 +86,11 @@ export function privacyRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/contacts/:id/consent-history', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Every consent choice per purpose, newest first, with its source and legal basis', params: idParams, response: { 200: z.object({ data: z.array(consentEventDto) }), ...errorResponses } },
+    schema: { tags, summary: 'Every consent choice per purpose, newest first, with its source and legal basis', params: idParams, querystring: z.strictObject(pageParams({ sorted: true })), response: { 200: pageOf(consentEventDto), ...errorResponses } },
   }, async (request, reply) => {
-    const result = await consentHistory(deps.app, principalOf(request).workspaceId, request.params.id);
+    const result = await consentHistory(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
     if (!result.ok) return sendFailure(reply, result);
-    return { data: result.value.map((e) => ({ id: e.id, purpose: e.purpose, status: e.status, source: e.source, basis: e.basis, at: e.at.toISOString(), recorded_at: e.recordedAt.toISOString() })) };
+    const data = result.value.data.map((e) => ({ id: e.id, purpose: e.purpose, status: e.status, source: e.source, basis: e.basis, at: e.at.toISOString(), recorded_at: e.recordedAt.toISOString() }));
+    return { data, next_cursor: result.value.nextCursor };
   });
 }

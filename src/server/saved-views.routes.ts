@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { removeView, savedViewsFor, saveView } from '../app/saved-views.ts';
 import { listEntities } from '../core/lists.rules.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import { listQuery } from './contract/lists.contract.ts';
 import { savedViewDto, toSavedViewDto as toDto } from './contract/lists-views.contract.ts';
 import type { ServerDeps } from './create-server.ts';
@@ -19,8 +19,12 @@ export function savedViewsRoutes(server: FastifyInstance, deps: ServerDeps): voi
 
   app.get('/api/v1/saved-views', {
     config: { permission: 'read' },
-    schema: { tags, summary: "A list's saved views you see: everyone's and your team's", querystring: z.strictObject({ entity: z.enum(listEntities) }), response: { 200: z.object({ data: z.array(savedViewDto) }), ...errorResponses } },
-  }, async (request) => ({ data: (await savedViewsFor(deps.app, principalOf(request), request.query.entity)).map(toDto) }));
+    schema: { tags, summary: "A list's saved views you see: everyone's and your team's", querystring: z.strictObject({ entity: z.enum(listEntities), ...pageParams({ sorted: true }) }), response: { 200: pageOf(savedViewDto), ...errorResponses } },
+  }, async (request) => {
+    const { entity, ...page } = request.query;
+    const views = await savedViewsFor(deps.app, principalOf(request), entity, page);
+    return { data: views.data.map(toDto), next_cursor: views.nextCursor };
+  });
 
   app.post('/api/v1/saved-views', {
     config: { permission: 'read' },

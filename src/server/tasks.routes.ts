@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { changeTask, createTask, tasksOf } from '../app/tasks.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf } from './contract/common.contract.ts';
 import { taskDto, taskInput, taskPatch, taskQuery, toTaskDto } from './contract/tasks.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
@@ -14,7 +14,7 @@ export function tasksRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/tasks', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Follow-up tasks by due time (default: open ones)', querystring: taskQuery, response: { 200: z.object({ data: z.array(taskDto) }), ...errorResponses } },
+    schema: { tags, summary: 'Follow-up tasks by due time (default: open ones)', querystring: taskQuery, response: { 200: pageOf(taskDto), ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
     const q = request.query;
@@ -22,7 +22,8 @@ export function tasksRoutes(server: FastifyInstance, deps: ServerDeps): void {
     if (q.owner && q.owner !== 'me' && !z.uuid().safeParse(q.owner).success) return sendFailure(reply, { ok: false, code: 'ValidationFailed', message: 'owner must be "me" or a user id.', details: [{ path: 'querystring.owner', message: 'must be "me" or a UUID' }] });
     const ownerId = q.owner === 'me' ? p.userId! : q.owner;
     const open = q.status === 'all' ? undefined : q.status === 'open';
-    return { data: (await tasksOf(deps.app, p.workspaceId, { ownerId, leadId: q.lead_id, contactId: q.contact_id, open }, q.limit)).map(toTaskDto) };
+    const page = await tasksOf(deps.app, p.workspaceId, { ownerId, leadId: q.lead_id, contactId: q.contact_id, open }, { limit: q.limit, cursor: q.cursor });
+    return { data: page.data.map(toTaskDto), next_cursor: page.nextCursor };
   });
 
   app.post('/api/v1/tasks', {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { changeWebhook, createWebhook, removeWebhook, replayDelivery, rotateWebhookSecret, webhookDeliveries, webhooksOf } from '../app/webhooks/webhook-admin.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import {
   deliveryDto, eventTypeDto, eventTypeList, rotateSecretInput, toDeliveryDto, toWebhookDto, webhookDto, webhookInput, webhookPatch,
 } from './contract/webhooks.contract.ts';
@@ -18,8 +18,11 @@ export function webhooksRoutes(server: FastifyInstance, deps: ServerDeps): void 
   app.get('/api/v1/webhooks/event-types', { config: { permission: 'admin' }, schema: { tags, summary: 'Event types an endpoint can subscribe to', response: { 200: z.object({ data: z.array(eventTypeDto) }), ...errorResponses } } },
     async () => ({ data: eventTypeList }));
 
-  app.get('/api/v1/webhooks', { config: { permission: 'admin' }, schema: { tags, summary: 'Webhook endpoints: Slack alerts, or lifecycle events signed per Standard Webhooks', response: { 200: z.object({ data: z.array(webhookDto) }), ...errorResponses } } },
-    async (request) => ({ data: (await webhooksOf(deps.app, principalOf(request).workspaceId)).map((w) => toWebhookDto(w, false, now())) }));
+  app.get('/api/v1/webhooks', { config: { permission: 'admin' }, schema: { tags, summary: 'Webhook endpoints: Slack alerts, or lifecycle events signed per Standard Webhooks', querystring: z.strictObject(pageParams()), response: { 200: pageOf(webhookDto), ...errorResponses } } },
+    async (request) => {
+      const page = await webhooksOf(deps.app, principalOf(request).workspaceId, request.query);
+      return { data: page.data.map((w) => toWebhookDto(w, false, now())), next_cursor: page.nextCursor };
+    });
 
   app.post('/api/v1/webhooks', { config: { permission: 'admin' }, schema: { tags, summary: 'Add a webhook; the signing secret is returned once', body: webhookInput, response: { 201: webhookDto, ...errorResponses } } },
     async (request, reply) => {
@@ -47,10 +50,10 @@ export function webhooksRoutes(server: FastifyInstance, deps: ServerDeps): void 
       return result.ok ? result.value : sendFailure(reply, result);
     });
 
-  app.get('/api/v1/webhooks/:id/deliveries', { config: { permission: 'admin' }, schema: { tags, summary: 'Every delivery attempt: status, response code, duration, error', params: idParams, response: { 200: z.object({ data: z.array(deliveryDto) }), ...errorResponses } } },
+  app.get('/api/v1/webhooks/:id/deliveries', { config: { permission: 'admin' }, schema: { tags, summary: 'Every delivery attempt: status, response code, duration, error', params: idParams, querystring: z.strictObject(pageParams({ defaultLimit: 100 })), response: { 200: pageOf(deliveryDto), ...errorResponses } } },
     async (request, reply) => {
-      const result = await webhookDeliveries(deps.app, principalOf(request).workspaceId, request.params.id);
-      return result.ok ? { data: result.value.map(toDeliveryDto) } : sendFailure(reply, result);
+      const result = await webhookDeliveries(deps.app, principalOf(request).workspaceId, request.params.id, request.query);
+      return result.ok ? { data: result.value.data.map(toDeliveryDto), next_cursor: result.value.nextCursor } : sendFailure(reply, result);
     });
 
   app.post('/api/v1/webhooks/deliveries/:id/replay', { config: { permission: 'admin' }, schema: { tags, summary: "Send a delivery's alert or event to its webhook again (an event keeps its webhook-id)", params: idParams, response: { 202: z.object({ queued: z.boolean(), webhook_id: z.string(), alert_id: z.string().nullable(), event_id: z.string().nullable() }), ...errorResponses } } },

@@ -1,6 +1,7 @@
 import type { Scope } from '../core/access.ts';
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type ApiKey = {
   workspaceId: string; id: string; name: string; prefix: string; scopes: Scope[]; userId: string | null;
@@ -38,4 +39,12 @@ export async function revokeApiKey(db: DbOrTrx, workspaceId: string, id: string,
     .where('workspace_id', '=', workspaceId).where('id', '=', id).where('revoked_at', 'is', null)
     .returning(publicColumns).executeTakeFirst();
   return row ? toApiKey(row) : null;
+}
+
+const keyKeyset: Keyset<Row> = { id: 'id', idOf: (r) => r.id, direction: 'desc' };
+
+/** A page of the workspace's keys, newest first (UUIDv7 ids: by creation). */
+export async function pageApiKeys(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<ApiKey>> {
+  const q = db.selectFrom('api_key').select(publicColumns).where('workspace_id', '=', workspaceId);
+  return keysetPage(await keysetQuery(q, keyKeyset, page).execute(), keyKeyset, page.limit, toApiKey);
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { DbOrTrx, Trx } from './db.ts';
 import type { Campaign } from './campaigns.repo.ts';
 import './schema-tasks.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 /** Campaign edits, members and performance (the campaigns screen); creation and listing are in campaigns.repo.ts. */
 
@@ -52,11 +53,15 @@ export async function removeCampaignMember(trx: Trx, workspaceId: string, campai
   return Number(r.numDeletedRows) > 0;
 }
 
-export async function listCampaignMembers(db: DbOrTrx, workspaceId: string, campaignId: string, limit: number): Promise<CampaignMember[]> {
-  const rows = await db.selectFrom('campaign_member as m').innerJoin('contact as c', (j) => j.onRef('c.workspace_id', '=', 'm.workspace_id').onRef('c.id', '=', 'm.contact_id'))
+const memberKeyset: Keyset<{ contact_id: string }> = { id: 'm.contact_id', idOf: (r) => r.contact_id, direction: 'desc', sort: { column: 'm.added_at', type: 'timestamptz' } };
+
+/** A page of a campaign's members, newest first (by when added, then contact id: a member is one person). */
+export async function listCampaignMembers(db: DbOrTrx, workspaceId: string, campaignId: string, page: PageRequest): Promise<Page<CampaignMember>> {
+  const q = db.selectFrom('campaign_member as m').innerJoin('contact as c', (j) => j.onRef('c.workspace_id', '=', 'm.workspace_id').onRef('c.id', '=', 'm.contact_id'))
     .select(['m.contact_id', 'm.status', 'm.added_at', 'c.first_name', 'c.last_name', 'c.email'])
-    .where('m.workspace_id', '=', workspaceId).where('m.campaign_id', '=', campaignId).orderBy('m.added_at', 'desc').orderBy('m.contact_id').limit(limit).execute();
-  return rows.map((r) => ({ contactId: r.contact_id, name: [r.first_name, r.last_name].filter(Boolean).join(' ') || r.email || 'Unnamed person', email: r.email, status: r.status, addedAt: r.added_at }));
+    .where('m.workspace_id', '=', workspaceId).where('m.campaign_id', '=', campaignId);
+  return keysetPage(await keysetQuery(q, memberKeyset, page).execute(), memberKeyset, page.limit,
+    (r) => ({ contactId: r.contact_id, name: [r.first_name, r.last_name].filter(Boolean).join(' ') || r.email || 'Unnamed person', email: r.email, status: r.status, addedAt: r.added_at }));
 }
 
 export async function existingContactIds(db: DbOrTrx, workspaceId: string, ids: readonly string[]): Promise<Set<string>> {

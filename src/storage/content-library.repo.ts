@@ -4,6 +4,7 @@ import { toContentAsset, type ContentAsset, type NewContentAsset } from './conte
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
 import type { ContentRatingTable } from './schema-nurture.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 const consumptionTypes = ['content_view', 'content_download', 'email_click'];
 
@@ -65,10 +66,12 @@ export async function insertRatings(db: DbOrTrx, workspaceId: string, rows: read
   return rows.length;
 }
 
-export async function listRatings(db: DbOrTrx, workspaceId: string, assetId: string, limit: number): Promise<ContentRating[]> {
-  const rows = await db.selectFrom('content_rating').selectAll().where('workspace_id', '=', workspaceId).where('asset_id', '=', assetId)
-    .orderBy('id', 'desc').limit(limit).execute();
-  return rows.map(toRating);
+const ratingKeyset: Keyset<{ id: string }> = { id: 'id', idOf: (r) => r.id, direction: 'desc' };
+
+/** A page of an asset's ratings, newest first. */
+export async function listRatings(db: DbOrTrx, workspaceId: string, assetId: string, page: PageRequest): Promise<Page<ContentRating>> {
+  const q = db.selectFrom('content_rating').selectAll().where('workspace_id', '=', workspaceId).where('asset_id', '=', assetId);
+  return keysetPage(await keysetQuery(q, ratingKeyset, page).execute(), ratingKeyset, page.limit, toRating);
 }
 
 export type RatingSummary = { count: number; average: number | null; bySource: Record<'prospect' | 'sales', { count: number; average: number | null }> };

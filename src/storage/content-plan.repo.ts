@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 import type { ContentPlanTable } from './schema-nurture.ts';
 
 export type PlanStatus = 'idea' | 'planned' | 'in_progress' | 'published' | 'cancelled';
@@ -57,4 +58,15 @@ export async function listPlans(db: DbOrTrx, workspaceId: string, range: { from?
   if (range.to) q = q.where('p.planned_on', '<=', range.to);
   if (range.status) q = q.where('p.status', '=', range.status);
   return (await q.orderBy('p.planned_on').orderBy('p.id').limit(5000).execute()).map(toPlan);
+}
+
+const planKeyset: Keyset<Selectable<ContentPlanTable>> = { id: 'p.id', idOf: (r) => r.id, direction: 'asc', sort: { column: 'p.planned_on', type: 'date' } };
+
+/** A page of planned assets in a date range (inclusive), by date then id (keyset). */
+export async function pagePlans(db: DbOrTrx, workspaceId: string, range: { from?: string; to?: string; status?: PlanStatus }, page: PageRequest): Promise<Page<ContentPlan>> {
+  let q = selectPlans(db, workspaceId);
+  if (range.from) q = q.where('p.planned_on', '>=', range.from);
+  if (range.to) q = q.where('p.planned_on', '<=', range.to);
+  if (range.status) q = q.where('p.status', '=', range.status);
+  return keysetPage(await keysetQuery(q, planKeyset, page).execute(), planKeyset, page.limit, toPlan);
 }

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import type { LeadDefinitionTable } from './schema.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type DefinitionStatus = 'draft' | 'proposed' | 'approved' | 'active' | 'retired';
 export type LeadDefinitionRecord = {
@@ -49,4 +50,12 @@ export async function getActiveDefinition(db: DbOrTrx, workspaceId: string): Pro
 export async function listDefinitions(db: DbOrTrx, workspaceId: string): Promise<LeadDefinitionRecord[]> {
   const rows = await db.selectFrom('lead_definition').selectAll().where('workspace_id', '=', workspaceId).orderBy('version', 'desc').execute();
   return rows.map(toDefinition);
+}
+
+const definitionKeyset: Keyset<Selectable<LeadDefinitionTable>> = { id: 'id', idOf: (r) => r.id, direction: 'desc', sort: { column: 'version', type: 'integer' } };
+
+/** A page of definition versions, newest version first. */
+export async function pageDefinitions(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<LeadDefinitionRecord>> {
+  const q = db.selectFrom('lead_definition').selectAll().where('workspace_id', '=', workspaceId);
+  return keysetPage(await keysetQuery(q, definitionKeyset, page).execute(), definitionKeyset, page.limit, toDefinition);
 }

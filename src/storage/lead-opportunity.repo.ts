@@ -3,6 +3,7 @@ import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import './schema-deals.ts';
 import type { Actor } from './transitions.repo.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 /** Adds a contact to an opportunity's roles unless it is already there (its role is then kept). */
 export async function addContactRoleIfMissing(trx: Trx, workspaceId: string, opportunityId: string, contactId: string, role: string, isPrimary: boolean): Promise<void> {
@@ -74,8 +75,18 @@ export async function listLinkEvents(db: DbOrTrx, workspaceId: string, by: { opp
   let q = db.selectFrom('opportunity_lead_event').selectAll().where('workspace_id', '=', workspaceId);
   q = 'opportunityId' in by ? q.where('opportunity_id', '=', by.opportunityId) : q.where('lead_id', '=', by.leadId);
   const rows = await q.orderBy('at').orderBy('id').limit(500).execute();
-  return rows.map((r) => ({
-    id: r.id, opportunityId: r.opportunity_id, leadId: r.lead_id, action: r.action, note: r.note, at: r.at,
-    actor: { type: r.actor_type as Actor['type'], id: r.actor_id },
-  }));
+  return rows.map(toLinkEvent);
+}
+
+type LinkEventRow = { id: string; opportunity_id: string; lead_id: string; action: LeadLinkEvent['action']; note: string | null; at: Date; actor_type: string; actor_id: string | null };
+const toLinkEvent = (r: LinkEventRow): LeadLinkEvent => ({
+  id: r.id, opportunityId: r.opportunity_id, leadId: r.lead_id, action: r.action, note: r.note, at: r.at,
+  actor: { type: r.actor_type as Actor['type'], id: r.actor_id },
+});
+const linkEventKeyset: Keyset<LinkEventRow> = { id: 'id', idOf: (r) => r.id, direction: 'asc', sort: { column: 'at', type: 'timestamptz' } };
+
+/** A page of who linked and unlinked leads on a deal, oldest first (by time, then id). */
+export async function pageLinkEvents(db: DbOrTrx, workspaceId: string, opportunityId: string, page: PageRequest): Promise<Page<LeadLinkEvent>> {
+  const q = db.selectFrom('opportunity_lead_event').selectAll().where('workspace_id', '=', workspaceId).where('opportunity_id', '=', opportunityId);
+  return keysetPage(await keysetQuery(q, linkEventKeyset, page).execute(), linkEventKeyset, page.limit, toLinkEvent);
 }

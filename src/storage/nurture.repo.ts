@@ -4,6 +4,7 @@ import type { CadenceRules, EntryRules, ExitRules, TrackStep } from '../core/nur
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import type { NurtureEnrollmentTable, NurtureSendTable, NurtureTrackTable } from './schema-nurture.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type NurtureTrack = {
   id: string; name: string; priority: number; entry: EntryRules; steps: TrackStep[]; cadence: CadenceRules; exit: ExitRules;
@@ -104,12 +105,15 @@ export async function getEnrollment(db: DbOrTrx, workspaceId: string, id: string
   return row ? toEnrollment(row) : null;
 }
 
-export async function listEnrollments(db: DbOrTrx, workspaceId: string, filter: { leadId?: string; contactId?: string; trackId?: string }): Promise<NurtureEnrollment[]> {
+const enrollmentKeyset: Keyset<Selectable<NurtureEnrollmentTable>> = { id: 'id', idOf: (r) => r.id, direction: 'asc' };
+
+/** A page of enrollments, oldest first (UUIDv7 ids). */
+export async function listEnrollments(db: DbOrTrx, workspaceId: string, filter: { leadId?: string; contactId?: string; trackId?: string }, page: PageRequest): Promise<Page<NurtureEnrollment>> {
   let q = db.selectFrom('nurture_enrollment').selectAll().where('workspace_id', '=', workspaceId);
   if (filter.leadId) q = q.where('lead_id', '=', filter.leadId);
   if (filter.contactId) q = q.where('contact_id', '=', filter.contactId);
   if (filter.trackId) q = q.where('track_id', '=', filter.trackId);
-  return (await q.orderBy('id').limit(1000).execute()).map(toEnrollment);
+  return keysetPage(await keysetQuery(q, enrollmentKeyset, page).execute(), enrollmentKeyset, page.limit, toEnrollment);
 }
 
 /** Active enrollments due at `now`, oldest first, across workspaces (the safety-net sweep and tests). */

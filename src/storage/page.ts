@@ -1,3 +1,5 @@
+import { sql, type SelectQueryBuilder } from 'kysely';
+import { decodeSortCursor, encodeSortCursor } from '../core/lists.rules.ts';
 /** Cursor pagination over time-ordered UUIDv7 ids: newest first, the cursor is the last id seen. */
 export type Page<T> = {
   data: T[]; nextCursor: string | null;
@@ -14,4 +16,51 @@ export function toPage<R extends { id: string }, T>(rows: R[], limit: number, ma
   const hasMore = rows.length > limit;
   const kept = hasMore ? rows.slice(0, limit) : rows;
   return { data: kept.map(map), nextCursor: hasMore ? kept[kept.length - 1]!.id : null };
+}
+
+/**
+ * Keyset pagination of any list (not OFFSET): rows in a stable order by a unique key, the cursor the position of
+ * the last row sent. Two cursor shapes, one style for the whole API:
+ * - ordered by a UUID key alone (UUIDv7 ids are time-ordered): the cursor is that id;
+ * - ordered by another column, then the UUID key: `srt1.…` (core/lists.rules.ts), the pair [sort value, id].
+ * The contract checks a cursor's shape before it reaches here (pageParams in common.contract.ts); the sort column
+ * must be NOT NULL (a row comparison with NULL would skip rows).
+ */
+export type Keyset<R> = {
+  /** The unique key column (a uuid), qualified as the query needs it, e.g. `p.id`. */
+  id: string;
+  idOf: (row: R) => string;
+  direction: 'asc' | 'desc';
+  /** The sort column; its value travels in the cursor as PostgreSQL's text form (lossless: microseconds too). */
+  sort?: { column: string; type: 'text' | 'date' | 'timestamptz' | 'integer' };
+};
+
+/** Adds the position, the order and `limit + 1` (to know whether a next page exists) to a select. */
+export function keysetQuery<QB extends SelectQueryBuilder<any, any, any>, R>(qb: QB, keyset: Keyset<R>, req: PageRequest): QB {
+  const dir = sql.raw(keyset.direction);
+  const cmp = sql.raw(keyset.direction === 'desc' ? '<' : '>');
+  const id = sql.ref(keyset.id);
+  let q = qb as SelectQueryBuilder<any, any, any>;
+  if (req.cursor) {
+    if (keyset.sort) {
+      const position = decodeSortCursor(req.cursor);
+      if (!position) throw new Error('keysetQuery: a sorted list got a cursor that is not srt1 (the contract must refuse it)');
+      q = q.where(sql<boolean>`(${sql.ref(keyset.sort.column)}, ${id}) ${cmp} (cast(${position.value} as ${sql.raw(keyset.sort.type)}), cast(${position.id} as uuid))`);
+    } else {
+      q = q.where(sql<boolean>`${id} ${cmp} cast(${req.cursor} as uuid)`);
+    }
+  }
+  if (keyset.sort) q = q.select(sql<string>`cast(${sql.ref(keyset.sort.column)} as text)`.as('keyset_sort')).orderBy(sql`${sql.ref(keyset.sort.column)} ${dir}`);
+  return q.orderBy(sql`${id} ${dir}`).limit(req.limit + 1) as QB;
+}
+
+/** The page of rows read with keysetQuery: at most `limit`, and the cursor of the last one when more exist. */
+export function keysetPage<R, T>(rows: R[], keyset: Keyset<R>, limit: number, map: (row: R) => T): Page<T> {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept[kept.length - 1];
+  const nextCursor = more && last
+    ? (keyset.sort ? encodeSortCursor({ value: (last as unknown as { keyset_sort: string }).keyset_sort, id: keyset.idOf(last) }) : keyset.idOf(last))
+    : null;
+  return { data: kept.map(map), nextCursor };
 }

@@ -3,6 +3,8 @@ import type { ConsentChange } from '../core/consent.rules.ts';
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
 import './privacy-schema.ts';
+import { decodeSortCursor } from '../core/lists.rules.ts';
+import { keysetPage, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type ConsentEventRow = { id: string; contactId: string; purpose: string; status: string; source: string; basis: string; at: Date; recordedAt: Date };
 
@@ -18,9 +20,16 @@ export async function insertConsentEvents(db: DbOrTrx, workspaceId: string, even
 }
 
 /** A contact's consent history, newest first (merged-in contacts' history moved with the merge). */
-export async function listConsentEvents(db: DbOrTrx, workspaceId: string, contactId: string, limit = 500): Promise<ConsentEventRow[]> {
-  const r = await sql<{ id: string; contact_id: string; purpose: string; status: string; source: string; basis: string; at: Date; recorded_at: Date }>`
-    SELECT id, contact_id, purpose, status, source, basis, at, recorded_at FROM consent_event
-    WHERE workspace_id = ${workspaceId} AND contact_id = ${contactId} ORDER BY at DESC, id DESC LIMIT ${limit}`.execute(db);
-  return r.rows.map((x) => ({ id: x.id, contactId: x.contact_id, purpose: x.purpose, status: x.status, source: x.source, basis: x.basis, at: x.at, recordedAt: x.recorded_at }));
+const consentKeyset: Keyset<{ id: string }> = { id: 'id', idOf: (r) => r.id, direction: 'desc', sort: { column: 'at', type: 'timestamptz' } };
+
+/** A page of a person's consent choices, newest first: keyset (at, id), the cursor srt1 [at as text, id] (storage/page.ts). */
+export async function listConsentEvents(db: DbOrTrx, workspaceId: string, contactId: string, page: PageRequest): Promise<Page<ConsentEventRow>> {
+  const after = page.cursor ? decodeSortCursor(page.cursor) : null;
+  const r = await sql<{ id: string; contact_id: string; purpose: string; status: string; source: string; basis: string; at: Date; recorded_at: Date; keyset_sort: string }>`
+    SELECT id, contact_id, purpose, status, source, basis, at, recorded_at, at::text AS keyset_sort FROM consent_event
+    WHERE workspace_id = ${workspaceId} AND contact_id = ${contactId}
+      AND (${after === null} OR (at, id) < (cast(${after?.value ?? null} AS timestamptz), cast(${after?.id ?? null} AS uuid)))
+    ORDER BY at DESC, id DESC LIMIT ${page.limit + 1}`.execute(db);
+  return keysetPage(r.rows, consentKeyset, page.limit,
+    (x) => ({ id: x.id, contactId: x.contact_id, purpose: x.purpose, status: x.status, source: x.source, basis: x.basis, at: x.at, recordedAt: x.recorded_at }));
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { RoundRobinState, RoutingRep } from '../core/routing/round-robin.rules.ts';
 import type { DbOrTrx, Trx } from './db.ts';
 import './schema-handoff.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type RoutingConfigVersion = { version: number; rules: unknown[]; createdBy: string | null; createdAt: Date };
 
@@ -72,9 +73,12 @@ export async function upsertRepSettings(db: DbOrTrx, workspaceId: string, s: Rep
   return s;
 }
 
-export async function listRepSettings(db: DbOrTrx, workspaceId: string): Promise<RepSettings[]> {
-  const rows = await db.selectFrom('rep_settings').selectAll().where('workspace_id', '=', workspaceId).execute();
-  return rows.map((r) => ({ userId: r.user_id, weight: r.weight, capacity: r.capacity }));
+const repKeyset: Keyset<{ user_id: string }> = { id: 'user_id', idOf: (r) => r.user_id, direction: 'asc' };
+
+/** A page of the reps' round-robin settings, by user id (one row per rep). */
+export async function listRepSettings(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<RepSettings>> {
+  const q = db.selectFrom('rep_settings').selectAll().where('workspace_id', '=', workspaceId);
+  return keysetPage(await keysetQuery(q, repKeyset, page).execute(), repKeyset, page.limit, (r) => ({ userId: r.user_id, weight: r.weight, capacity: r.capacity }));
 }
 
 export type Team = { name: string; calendar: Record<string, unknown> | null; managerId: string | null };

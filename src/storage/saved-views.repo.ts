@@ -3,6 +3,7 @@ import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
 import './schema-lists.ts';
 import type { SavedViewTable } from './schema-lists.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type SavedView = { id: string; entity: string; name: string; team: string | null; query: string; createdBy: string; createdAt: Date };
 
@@ -11,11 +12,13 @@ const toSavedView = (r: Selectable<SavedViewTable>): SavedView => ({
 });
 
 /** Views of one list that a member of `team` sees: the workspace-wide ones and their team's (all of them for `team: '*'`). */
-export async function listSavedViews(db: DbOrTrx, ws: string, entity: string, team: string | null | '*'): Promise<SavedView[]> {
+const viewKeyset: Keyset<Selectable<SavedViewTable>> = { id: 'id', idOf: (r) => r.id, direction: 'asc', sort: { column: 'name', type: 'text' } };
+
+/** A page of a list's saved views, by name (then id). */
+export async function listSavedViews(db: DbOrTrx, ws: string, entity: string, team: string | null | '*', page: PageRequest): Promise<Page<SavedView>> {
   let q = db.selectFrom('saved_view').selectAll().where('workspace_id', '=', ws).where('entity', '=', entity);
   if (team !== '*') q = q.where((eb) => (team === null ? eb('team', 'is', null) : eb.or([eb('team', 'is', null), eb('team', '=', team)])));
-  const rows = await q.orderBy('name').execute();
-  return rows.map(toSavedView);
+  return keysetPage(await keysetQuery(q, viewKeyset, page).execute(), viewKeyset, page.limit, toSavedView);
 }
 
 export async function insertSavedView(db: DbOrTrx, ws: string, v: Omit<SavedView, 'id' | 'createdAt'>): Promise<SavedView> {

@@ -3,6 +3,7 @@ import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import type { SalesTaskTable } from './schema-tasks.ts';
 import './schema-tasks.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type SalesTask = {
   id: string; contactId: string; leadId: string | null; ownerId: string; title: string; dueAt: Date; doneAt: Date | null;
@@ -45,13 +46,15 @@ export async function updateTask(trx: Trx, workspaceId: string, id: string, p: {
 export type TaskFilter = { ownerId?: string; leadId?: string; contactId?: string; open?: boolean };
 
 /** Tasks by due time (soonest first); open ones of an owner come from the partial index. */
-export async function listTasks(db: DbOrTrx, workspaceId: string, f: TaskFilter, limit: number): Promise<SalesTask[]> {
+const taskKeyset: Keyset<Selectable<SalesTaskTable>> = { id: 'id', idOf: (r) => r.id, direction: 'asc', sort: { column: 'due_at', type: 'timestamptz' } };
+
+/** A page of tasks by due time (then id). */
+export async function listTasks(db: DbOrTrx, workspaceId: string, f: TaskFilter, page: PageRequest): Promise<Page<SalesTask>> {
   let q = db.selectFrom('sales_task').selectAll().where('workspace_id', '=', workspaceId);
   if (f.ownerId) q = q.where('owner_id', '=', f.ownerId);
   if (f.leadId) q = q.where('lead_id', '=', f.leadId);
   if (f.contactId) q = q.where('contact_id', '=', f.contactId);
   if (f.open === true) q = q.where('done_at', 'is', null);
   if (f.open === false) q = q.where('done_at', 'is not', null);
-  const rows = await q.orderBy('due_at').orderBy('id').limit(limit).execute();
-  return rows.map(toTask);
+  return keysetPage(await keysetQuery(q, taskKeyset, page).execute(), taskKeyset, page.limit, toTask);
 }

@@ -3,6 +3,7 @@ import type { Stage } from '../core/lifecycle.ts';
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import type { StageTransitionTable } from './schema.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type ActorType = 'user' | 'rule' | 'system' | 'api_key';
 export type Actor = { type: ActorType; id: string | null };
@@ -45,4 +46,12 @@ export async function latestQualifications(db: DbOrTrx, workspaceId: string, lea
     .where('workspace_id', '=', workspaceId).where('lead_id', 'in', [...leadIds]).where('to_stage', '=', 'mql')
     .orderBy('lead_id').orderBy('at', 'desc').orderBy('id', 'desc').execute();
   return new Map(rows.map((r) => [r.lead_id, { leadId: r.lead_id, at: r.at, note: r.note, definitionId: r.definition_id }]));
+}
+
+const transitionKeyset: Keyset<Selectable<StageTransitionTable>> = { id: 'id', idOf: (r) => r.id, direction: 'asc', sort: { column: 'at', type: 'timestamptz' } };
+
+/** A page of a lead's stage history, oldest first (by time, then id). */
+export async function pageTransitions(db: DbOrTrx, workspaceId: string, leadId: string, page: PageRequest): Promise<Page<StageTransition>> {
+  const q = db.selectFrom('stage_transition').selectAll().where('workspace_id', '=', workspaceId).where('lead_id', '=', leadId);
+  return keysetPage(await keysetQuery(q, transitionKeyset, page).execute(), transitionKeyset, page.limit, toTransition);
 }

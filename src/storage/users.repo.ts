@@ -2,6 +2,7 @@ import type { Role } from '../core/access.ts';
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
 import './schema-sign-in.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type User = {
   workspaceId: string; id: string; email: string; name: string; role: Role; team: string | null;
@@ -88,4 +89,12 @@ export async function adminsWithDemoPassword(db: DbOrTrx, workspaceId: string | 
 export async function hasPassword(db: DbOrTrx, workspaceId: string, id: string): Promise<boolean> {
   const row = await db.selectFrom('app_user').select('password_hash').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
   return !!row?.password_hash;
+}
+
+const userKeyset: Keyset<Row> = { id: 'id', idOf: (r) => r.id, direction: 'asc', sort: { column: 'email', type: 'text' } };
+
+/** A page of the workspace's users by email (then id). */
+export async function pageUsers(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<User>> {
+  const q = db.selectFrom('app_user').selectAll().where('workspace_id', '=', workspaceId);
+  return keysetPage(await keysetQuery(q, userKeyset, page).execute(), userKeyset, page.limit, toUser);
 }

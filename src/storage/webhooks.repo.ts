@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import type { WebhookDeliveryTable, WebhookTable } from './schema-handoff.ts';
+import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type WebhookKind = 'slack' | 'json';
 export type Webhook = {
@@ -97,4 +98,19 @@ export async function listWebhookDeliveries(db: DbOrTrx, workspaceId: string, we
 export async function getWebhookDelivery(db: DbOrTrx, workspaceId: string, id: string): Promise<WebhookDelivery | null> {
   const row = await db.selectFrom('webhook_delivery').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
   return row ? toDelivery(row) : null;
+}
+
+const webhookKeyset: Keyset<Selectable<WebhookTable>> = { id: 'id', idOf: (r) => r.id, direction: 'asc' };
+const deliveryKeyset: Keyset<Selectable<WebhookDeliveryTable>> = { id: 'id', idOf: (r) => r.id, direction: 'desc' };
+
+/** A page of the workspace's webhooks, oldest first. */
+export async function pageWebhooks(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<Webhook>> {
+  const q = db.selectFrom('webhook').selectAll().where('workspace_id', '=', workspaceId);
+  return keysetPage(await keysetQuery(q, webhookKeyset, page).execute(), webhookKeyset, page.limit, toWebhook);
+}
+
+/** A page of a webhook's deliveries, newest first. */
+export async function pageWebhookDeliveries(db: DbOrTrx, workspaceId: string, webhookId: string, page: PageRequest): Promise<Page<WebhookDelivery>> {
+  const q = db.selectFrom('webhook_delivery').selectAll().where('workspace_id', '=', workspaceId).where('webhook_id', '=', webhookId);
+  return keysetPage(await keysetQuery(q, deliveryKeyset, page).execute(), deliveryKeyset, page.limit, toDelivery);
 }

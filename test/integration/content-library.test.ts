@@ -124,16 +124,16 @@ describe('stats, audit and gap map', () => {
 describe('editorial calendar', () => {
   it('CRUD, CSV and iCalendar exports', async () => {
     const long = 'Pricing, packaging; and "value" — a very long working title that will certainly need folding in iCalendar ✓';
-    const c = await t.api('POST', '/api/v1/content/calendar', { title: long, planned_on: '2026-04-15', owner_id: t.users.marketing.id, target_stage: 'evaluation', target_persona: 'cfo', target_topic: 'pricing', notes: 'line1\nline2' });
+    const c = await t.api('POST', '/api/v1/content-calendar', { title: long, planned_on: '2026-04-15', owner_id: t.users.marketing.id, target_stage: 'evaluation', target_persona: 'cfo', target_topic: 'pricing', notes: 'line1\nline2' });
     expect(c.statusCode, c.body).toBe(201);
     const id = json(c).id;
-    await t.api('POST', '/api/v1/content/calendar', { title: '=HYPERLINK("x")', planned_on: '2026-04-01', status: 'idea' });
-    expect((await t.api('POST', '/api/v1/content/calendar', { title: 'x', planned_on: '2026-04-01', target_stage: 'bliss' })).statusCode).toBe(400);
-    expect(json(await t.api('PATCH', `/api/v1/content/calendar/${id}`, { status: 'in_progress' })).status).toBe('in_progress');
-    const list = json(await t.api('GET', '/api/v1/content/calendar?from=2026-04-01&to=2026-04-30')).data;
+    await t.api('POST', '/api/v1/content-calendar', { title: '=HYPERLINK("x")', planned_on: '2026-04-01', status: 'idea' });
+    expect((await t.api('POST', '/api/v1/content-calendar', { title: 'x', planned_on: '2026-04-01', target_stage: 'bliss' })).statusCode).toBe(400);
+    expect(json(await t.api('PATCH', `/api/v1/content-calendar/${id}`, { status: 'in_progress' })).status).toBe('in_progress');
+    const list = json(await t.api('GET', '/api/v1/content-calendar?from=2026-04-01&to=2026-04-30')).data;
     expect(list.map((p: any) => p.planned_on)).toEqual(['2026-04-01', '2026-04-15']);
 
-    const csv = await t.api('GET', '/api/v1/content/calendar.csv');
+    const csv = await t.api('GET', '/api/v1/content-calendar.csv');
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.body.split('\r\n');
     expect(lines[0]).toBe('id,title,planned_on,owner,target_stage,target_persona,target_topic,status,notes');
@@ -141,7 +141,7 @@ describe('editorial calendar', () => {
     expect(csv.body).toContain(`"Pricing, packaging; and ""value"" — a very long`);
     expect(csv.body).toContain('marketing@acme.test,evaluation,cfo,pricing,in_progress,"line1\nline2"');
 
-    const ics = (await t.api('GET', '/api/v1/content/calendar.ics')).body;
+    const ics = (await t.api('GET', '/api/v1/content-calendar.ics')).body;
     expect(ics.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:')).toBe(true);
     expect(ics.endsWith('END:VCALENDAR\r\n')).toBe(true);
     expect(ics.replace(/\r\n/g, '')).not.toMatch(/\n/); // every line ends with CRLF
@@ -153,7 +153,26 @@ describe('editorial calendar', () => {
     expect(unfolded).toContain('SUMMARY:Pricing\\, packaging\\; and "value" — a very long working title that will certainly need folding in iCalendar ✓\r\n');
     expect(unfolded).toContain('line1\\nline2');
     expect(unfolded.match(/BEGIN:VEVENT/g)).toHaveLength(2);
-    expect((await t.api('DELETE', `/api/v1/content/calendar/${id}`)).statusCode).toBe(200);
-    expect((await t.api('GET', `/api/v1/content/calendar/${id}`)).statusCode).toBe(404);
+    expect((await t.api('DELETE', `/api/v1/content-calendar/${id}`)).statusCode).toBe(200);
+    expect((await t.api('GET', `/api/v1/content-calendar/${id}`)).statusCode).toBe(404);
+  });
+
+  it('still answers at the deprecated /api/v1/content/calendar paths, saying so (Deprecation, Link), outside the OpenAPI document', async () => {
+    const created = await t.api('POST', '/api/v1/content/calendar', { title: 'Old path', planned_on: '2026-05-02' });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.headers.deprecation).toBe('@1796428800');
+    const id = json(created).id;
+    const old = await t.api('GET', `/api/v1/content/calendar/${id}`);
+    expect(old.headers.link).toBe(`</api/v1/content-calendar/${id}>; rel="successor-version"`);
+    const now = await t.api('GET', `/api/v1/content-calendar/${id}`);
+    expect(now.headers.deprecation).toBeUndefined();
+    expect(json(old)).toEqual(json(now));
+    const oldList = await t.api('GET', '/api/v1/content/calendar?from=2026-05-01&to=2026-05-31');
+    expect(json(oldList)).toEqual(json(await t.api('GET', '/api/v1/content-calendar?from=2026-05-01&to=2026-05-31')));
+    expect(json(oldList).data.map((p: any) => p.id)).toEqual([id]);
+    expect((await t.api('GET', '/api/v1/content/calendar.csv')).headers.deprecation).toBe('@1796428800');
+    const doc = json(await t.api('GET', '/api/v1/openapi.json'));
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/content/calendar'))).toEqual([]);
+    expect(doc.paths['/api/v1/content-calendar/{id}']).toBeDefined();
   });
 });

@@ -81,15 +81,55 @@ describe('the OpenAPI document', () => {
     expect(doc.components.securitySchemes.ingestKey).toMatchObject({ type: 'http', scheme: 'basic' });
   });
 
-  it('passes the Redocly linter (recommended rules) without errors', async () => {
-    const config = await createConfig({ extends: ['recommended'] });
+  it('pages every list by cursor: limit and cursor in, next_cursor out', () => {
+    // A list operation: a GET whose success answer is an array, or an object holding its rows in `data`/`items`.
+    const schemaOf = (s: unknown): Record<string, any> | undefined => {
+      const ref = (s as { $ref?: string } | undefined)?.$ref;
+      return ref ? doc.components.schemas[ref.split('/').pop()!] as Record<string, any> : s as Record<string, any> | undefined;
+    };
+    const lists = operations.filter(({ method, op }) => {
+      if (method !== 'get') return false;
+      const body = schemaOf((op.responses?.['200'] as any)?.content?.['application/json']?.schema);
+      if (!body) return false;
+      if (body.type === 'array') return true;
+      return ['data', 'items'].some((key) => schemaOf(body.properties?.[key])?.type === 'array');
+    });
+    expect(lists.length).toBeGreaterThan(40);
+    const lacking = lists.filter(({ op }) => {
+      const query = ((op as any).parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name);
+      const body = schemaOf((op.responses?.['200'] as any).content['application/json'].schema)!;
+      return !(query.includes('cursor') && query.includes('limit') && body.properties && 'next_cursor' in body.properties);
+    }).map(({ path }) => path);
+    expect(lacking.sort()).toEqual([...stillWithoutCursor].sort());
+  });
+
+  it('passes the Redocly linter (recommended rules, ambiguous paths an error) without errors', async () => {
+    // `recommended` only warns on ambiguous paths; generators need each URL to match one path, so it is an error here.
+    const config = await createConfig({ extends: ['recommended'], rules: { 'no-ambiguous-paths': 'error' } });
     const problems = await lintFromString({ source: JSON.stringify(doc), absoluteRef: 'openapi.json', config });
     const errors = problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
     expect(errors).toEqual([]);
-    // Known and kept: /api/v1/content/calendar/{id} and /api/v1/content/{id}/stats both match
-    // /api/v1/content/calendar/stats (Fastify prefers the static segment: the calendar). Renaming a published
-    // path is a breaking change for clients; any new ambiguity fails here.
-    const ambiguous = problems.filter((p) => p.ruleId === 'no-ambiguous-paths').map((p) => p.location[0]?.pointer);
-    expect(ambiguous).toEqual(['#/paths/~1api~1v1~1content~1calendar~1{id}']);
+    // The rule runs (a document with the old calendar path beside the content stats is refused).
+    const old = { ...doc, paths: { ...doc.paths, '/api/v1/content/calendar/{id}': doc.paths['/api/v1/content-calendar/{id}']! } };
+    const flagged = await lintFromString({ source: JSON.stringify(old), absoluteRef: 'openapi.json', config });
+    expect(flagged.filter((p) => p.ruleId === 'no-ambiguous-paths' && p.severity === 'error').length).toBeGreaterThan(0);
   });
 });
+
+/**
+ * Lists that do not page yet (issue #20 item 4, unfinished). This list may only shrink: a new list without a cursor
+ * fails the test above, and so does a list here that gained one (remove it from here then).
+ */
+const stillWithoutCursor: string[] = [
+  '/api/v1/costs',
+  '/api/v1/definitions/history',
+  '/api/v1/integrations',
+  '/api/v1/integrations/{provider}/mapping/versions',
+  '/api/v1/me/workspaces',
+  '/api/v1/models',
+  '/api/v1/nurture/tracks',
+  '/api/v1/reason-codes',
+  '/api/v1/routing/versions',
+  '/api/v1/teams',
+  '/api/v1/webhooks/event-types',
+];

@@ -2,10 +2,11 @@ import { diffDefinitions, type DefinitionChange } from '../../core/definitions/d
 import { signOffStatus, type SignOffGroups, type SignOffStatus } from '../../core/definitions/versioning.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { listApprovals, listDefinitionEvents, type DefinitionApprovalRecord, type DefinitionEvent } from '../../storage/definition-versions.repo.ts';
-import { getActiveDefinition, getDefinition, listDefinitions, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
+import { getActiveDefinition, getDefinition, listDefinitions, pageDefinitions, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { definitionOf } from '../definition-facts.ts';
 import { signOffGroupsOf, versionState } from './definition-lifecycle.ts';
+import type { Page, PageRequest } from '../../storage/page.ts';
 
 export type DefinitionDetail = {
   record: LeadDefinitionRecord; approvals: DefinitionApprovalRecord[]; signOff: SignOffStatus;
@@ -22,7 +23,16 @@ function detailOf(record: LeadDefinitionRecord, approvals: DefinitionApprovalRec
 }
 
 export async function listDefinitionVersions(deps: AppDeps, workspaceId: string): Promise<DefinitionDetail[]> {
-  const records = await listDefinitions(deps.db, workspaceId);
+  return detailsOf(deps, workspaceId, await listDefinitions(deps.db, workspaceId));
+}
+
+/** A page of definition versions, newest first, with their sign-off state. */
+export async function definitionVersionsPage(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<DefinitionDetail>> {
+  const records = await pageDefinitions(deps.db, workspaceId, page);
+  return { data: await detailsOf(deps, workspaceId, records.data), nextCursor: records.nextCursor };
+}
+
+async function detailsOf(deps: AppDeps, workspaceId: string, records: LeadDefinitionRecord[]): Promise<DefinitionDetail[]> {
   const ids = records.map((r) => r.id);
   const approvals = await listApprovals(deps.db, workspaceId, ids);
   const retiring = records.filter((r) => r.retireRequest).map((r) => r.id);

@@ -10,6 +10,7 @@ import {
 import { getUser } from '../../storage/users.repo.ts';
 import { withAudit } from '../audit.ts';
 import type { AppDeps } from '../context.ts';
+import type { Page, PageRequest } from '../../storage/page.ts';
 
 /** Before anyone configures routing: the account owner, else the queue. */
 export const defaultRoutingRules: RoutingRule[] = [{ kind: 'account_owner', respectCapacity: false }, { kind: 'fallback_queue', queue: 'unassigned' }];
@@ -50,8 +51,8 @@ export async function setRepSettings(deps: AppDeps, workspaceId: string, s: RepS
   return ok(await withAudit(deps, (trx) => upsertRepSettings(trx, workspaceId, s), (v) => ({ workspaceId, action: 'rep_settings.changed', object: { type: 'user', id: s.userId }, after: v, at: deps.clock.now() })));
 }
 
-export async function repSettingsOf(deps: AppDeps, workspaceId: string): Promise<RepSettings[]> {
-  return listRepSettings(deps.db, workspaceId);
+export async function repSettingsOf(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<RepSettings>> {
+  return listRepSettings(deps.db, workspaceId, page);
 }
 
 /** A team's business calendar (validated by the core schema) and manager. */

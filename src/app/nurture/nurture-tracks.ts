@@ -3,6 +3,7 @@ import { fail, ok, type Result } from '../../core/result.ts';
 import { isUniqueViolation } from '../../storage/errors.ts';
 import { getEnrollment, getTrack, insertTrack, listEnrollments, listTracks, updateTrack, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
 import type { AppDeps } from '../context.ts';
+import type { Page, PageRequest } from '../../storage/page.ts';
 
 export type TrackInput = { name: string; priority?: number; active?: boolean; entry?: unknown; steps: unknown; cadence?: unknown; exit?: unknown };
 
@@ -52,8 +53,8 @@ export async function tracksOf(deps: AppDeps, workspaceId: string): Promise<Nurt
   return listTracks(deps.db, workspaceId);
 }
 
-export async function enrollmentsOf(deps: AppDeps, workspaceId: string, filter: { leadId?: string; contactId?: string; trackId?: string }): Promise<NurtureEnrollment[]> {
-  return listEnrollments(deps.db, workspaceId, filter);
+export async function enrollmentsOf(deps: AppDeps, workspaceId: string, filter: { leadId?: string; contactId?: string; trackId?: string }, page: PageRequest): Promise<Page<NurtureEnrollment>> {
+  return listEnrollments(deps.db, workspaceId, filter, page);
 }
 
 export async function findEnrollment(deps: AppDeps, workspaceId: string, id: string): Promise<Result<NurtureEnrollment>> {

@@ -2,7 +2,7 @@ import { fail, ok, type Result } from '../../core/result.ts';
 import { subscribableBy, type WebhookEventType } from '../../core/webhooks/event-types.ts';
 import { enqueue } from '../../storage/jobs.repo.ts';
 import {
-  deleteWebhook, getWebhook, getWebhookDelivery, insertWebhook, listWebhookDeliveries, listWebhooks, lockWebhook, updateWebhook,
+  deleteWebhook, getWebhook, getWebhookDelivery, insertWebhook, pageWebhookDeliveries, pageWebhooks, lockWebhook, updateWebhook,
   type Webhook, type WebhookDelivery, type WebhookKind, type WebhookPatch,
 } from '../../storage/webhooks.repo.ts';
 import { recordAudit } from '../audit.ts';
@@ -11,6 +11,7 @@ import { inTransaction } from '../transaction.ts';
 import { DELIVER_WEBHOOK_EVENT, WEBHOOK_EVENT_MAX_ATTEMPTS } from './publish.ts';
 import { checkTarget } from '../outbound/safe-target.ts';
 import { newSigningSecret } from '../outbound/signing.ts';
+import type { Page, PageRequest } from '../../storage/page.ts';
 
 /** Alert deliveries keep their own job and attempt budget (src/app/handoff). */
 const ALERT_JOB = 'deliver-alert';
@@ -58,8 +59,8 @@ export async function createWebhook(deps: AppDeps, actor: Principal, input: { na
   });
 }
 
-export async function webhooksOf(deps: AppDeps, workspaceId: string): Promise<Webhook[]> {
-  return listWebhooks(deps.db, workspaceId);
+export async function webhooksOf(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<Webhook>> {
+  return pageWebhooks(deps.db, workspaceId, page);
 }
 
 export async function changeWebhook(deps: AppDeps, actor: Principal, id: string, input: { name?: string; url?: string; active?: boolean; eventTypes?: WebhookEventType[] }): Promise<Result<Webhook>> {
@@ -124,9 +125,9 @@ export async function removeWebhook(deps: AppDeps, actor: Principal, id: string)
   });
 }
 
-export async function webhookDeliveries(deps: AppDeps, workspaceId: string, id: string): Promise<Result<WebhookDelivery[]>> {
+export async function webhookDeliveries(deps: AppDeps, workspaceId: string, id: string, page: PageRequest): Promise<Result<Page<WebhookDelivery>>> {
   if (!(await getWebhook(deps.db, workspaceId, id))) return notFound(id);
-  return ok(await listWebhookDeliveries(deps.db, workspaceId, id));
+  return ok(await pageWebhookDeliveries(deps.db, workspaceId, id, page));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeSortCursor } from '../../core/lists.rules.ts';
 import { COLUMN_RANGES } from '../../core/storable.rules.ts';
 
 export const errorSchema = z.object({
@@ -15,6 +16,26 @@ export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size (1–500).'),
   cursor: z.uuid({ message: 'must be the next_cursor of a previous page' }).optional().describe('next_cursor from the previous page.'),
 };
+
+const CURSOR_FIX = 'must be the next_cursor of a previous page of this list, unchanged (leave cursor out to start from the first page)';
+
+/**
+ * `limit` and `cursor` of a list that pages by keyset (storage/page.ts keysetQuery). `sorted`: the list is ordered by
+ * a column before its id, so its cursor is `srt1.…`; otherwise an id. Lists that answered everything before they
+ * had a cursor default to 500 rows, so callers that never paged still get what they got unless the list is longer.
+ */
+export function pageParams(options: { sorted?: boolean; defaultLimit?: number; maxLimit?: number } = {}) {
+  const limit = options.defaultLimit ?? 500;
+  const max = options.maxLimit ?? 500;
+  return {
+    limit: z.coerce.number().int().min(1, `must be 1 to ${max}`).max(max, `must be 1 to ${max} (follow next_cursor for more)`).default(limit)
+      .describe(`Page size (1–${max}, default ${limit}).`),
+    cursor: (options.sorted
+      ? z.string().max(420).refine((v) => decodeSortCursor(v) !== null, { message: CURSOR_FIX })
+      : z.uuid({ message: CURSOR_FIX })
+    ).optional().describe('next_cursor from the previous page; leave out for the first page.'),
+  };
+}
 
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item), next_cursor: z.string().nullable() });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SalesTask } from '../../storage/tasks.repo.ts';
-import { iso, isoDateTime } from './common.contract.ts';
+import { iso, isoDateTime, pageParams } from './common.contract.ts';
 
 export const taskInput = z.strictObject({
   lead_id: z.uuid().optional().describe('The lead the task is about (its contact is taken from it).'),
@@ -19,7 +19,7 @@ export const taskQuery = z.strictObject({
   lead_id: z.uuid().optional(),
   contact_id: z.uuid().optional(),
   status: z.enum(['open', 'done', 'all']).default('open'),
-  limit: z.coerce.number().int().min(1).max(500).default(200),
+  ...pageParams({ sorted: true, defaultLimit: 200 }),
 });
 
 export const taskDto = z.object({

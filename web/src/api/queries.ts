@@ -35,10 +35,10 @@ export const meQuery = {
 
 export const useMe = () => useQuery(meQuery);
 
-export const useUsers = () => useQuery({ queryKey: keys.users, queryFn: async () => (await get<{ data: User[] }>('/api/v1/users')).data, staleTime: 60_000 });
+export const useUsers = () => useQuery({ queryKey: keys.users, queryFn: () => fetchAll<User>('/api/v1/users', {}), staleTime: 60_000 });
 export const useReasonCodes = () => useQuery({ queryKey: keys.reasons, queryFn: async () => (await get<{ data: ReasonCode[] }>('/api/v1/reason-codes')).data, staleTime: 300_000 });
 export const useLead = (id: string) => useQuery({ queryKey: keys.lead(id), queryFn: () => get<Lead>(`/api/v1/leads/${id}`) });
-export const useTransitions = (id: string) => useQuery({ queryKey: keys.transitions(id), queryFn: async () => (await get<{ data: StageTransition[] }>(`/api/v1/leads/${id}/transitions`)).data });
+export const useTransitions = (id: string) => useQuery({ queryKey: keys.transitions(id), queryFn: () => fetchAll<StageTransition>(`/api/v1/leads/${id}/transitions`, {}) });
 export const useContact = (id: string | null | undefined) => useQuery({ queryKey: keys.contact(id ?? ''), queryFn: () => get<Contact>(`/api/v1/contacts/${id}`), enabled: !!id, staleTime: 60_000 });
 export const useAccount = (id: string | null | undefined) => useQuery({ queryKey: keys.account(id ?? ''), queryFn: () => get<Account>(`/api/v1/accounts/${id}`), enabled: !!id, staleTime: 300_000 });
 export const useActivities = (contactId: string | null | undefined) => useQuery({

@@ -38,7 +38,7 @@ function PlanForm({ initial, editing, me, onDone }: { initial: Draft; editing: C
         title: d.title, planned_on: d.planned_on, status: d.status, owner_id: d.owner_id || null, target_stage: d.target_stage || null,
         target_persona: d.target_persona.trim() || null, target_topic: d.target_topic.trim() || null, notes: d.notes.trim() || null,
       };
-      return editing ? api<ContentPlan>('PATCH', `/api/v1/content/calendar/${editing.id}`, body) : api<ContentPlan>('POST', '/api/v1/content/calendar', body);
+      return editing ? api<ContentPlan>('PATCH', `/api/v1/content-calendar/${editing.id}`, body) : api<ContentPlan>('POST', '/api/v1/content-calendar', body);
     },
     onSuccess: async (p) => {
       await queryClient.invalidateQueries({ queryKey: contentKeys.calendarAll });
@@ -93,7 +93,7 @@ export function CalendarView({ me }: { me: Me }) {
   const [removing, setRemoving] = useState<ContentPlan | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const remove = useMutation({
-    mutationFn: (p: ContentPlan) => api<{ id: string }>('DELETE', `/api/v1/content/calendar/${p.id}`),
+    mutationFn: (p: ContentPlan) => api<{ id: string }>('DELETE', `/api/v1/content-calendar/${p.id}`),
     onSuccess: async (_r, p) => {
       await queryClient.invalidateQueries({ queryKey: contentKeys.calendarAll });
       setRemoving(null);
@@ -125,8 +125,8 @@ export function CalendarView({ me }: { me: Me }) {
               {planStatuses.map((s) => <option key={s} value={s}>{statusLabels[s]}</option>)}
             </select>
           </label>
-          <a className="button small" href={`/api/v1/content/calendar.csv${exportQuery}`} download="editorial-calendar.csv">Download CSV</a>
-          <a className="button small" href={`/api/v1/content/calendar.ics${exportQuery}`} download="editorial-calendar.ics">Download iCal</a>
+          <a className="button small" href={`/api/v1/content-calendar.csv${exportQuery}`} download="editorial-calendar.csv">Download CSV</a>
+          <a className="button small" href={`/api/v1/content-calendar.ics${exportQuery}`} download="editorial-calendar.ics">Download iCal</a>
           {writer ? <button type="button" className="button primary" onClick={() => { setNotice(null); setEditing({ plan: null }); }}>New entry</button> : null}
         </div>
       </header>

@@ -62,7 +62,7 @@ export const useGapMap = (by: GapBy) => useQuery({
 
 export const useCalendar = (status: string) => useQuery({
   queryKey: contentKeys.calendar(status),
-  queryFn: async () => (await get<{ data: ContentPlan[] }>(`/api/v1/content/calendar${qs({ status })}`)).data,
+  queryFn: () => fetchAll<ContentPlan>('/api/v1/content-calendar', { status: status || undefined }, 5000),
 });
 
 export { keys };

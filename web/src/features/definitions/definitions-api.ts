@@ -4,6 +4,7 @@ import type { BacktestReport } from '../../../../src/core/definitions/backtest.t
 import type { LeadDefinition } from '../../../../src/core/definitions/definition-schema.ts';
 import type { definitionDto, diffDto, historyDto } from '../../../../src/server/contract/definitions.contract.ts';
 import { get } from '../../api/client.ts';
+import { fetchAll } from '../../api/queries.ts';
 
 export type Definition = z.infer<typeof definitionDto>;
 export type DefinitionDiff = z.infer<typeof diffDto>;
@@ -23,7 +24,7 @@ export const defKeys = {
   diff: (id: string) => ['definitions', 'diff', id] as const,
 };
 
-export const useDefinitions = () => useQuery({ queryKey: defKeys.list, queryFn: async () => (await get<{ data: Definition[] }>(base)).data });
+export const useDefinitions = () => useQuery({ queryKey: defKeys.list, queryFn: () => fetchAll<Definition>(base, {}) });
 export const useHistory = () => useQuery({ queryKey: defKeys.history, queryFn: async () => (await get<{ data: HistoryEntry[] }>(`${base}/history`)).data });
 export const useDiff = (id: string, enabled: boolean) => useQuery({
   queryKey: defKeys.diff(id), enabled, queryFn: () => get<DefinitionDiff>(`${base}/${id}/diff?against=active`),

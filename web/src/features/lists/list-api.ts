@@ -5,6 +5,7 @@ import type { accountsPageDto, leadRowDto, opportunityRowDto, personRowDto } fro
 import type { savedViewDto } from '../../../../src/server/contract/lists-views.contract.ts';
 import type { Account } from '../../api/types.ts';
 import { api, get } from '../../api/client.ts';
+import { fetchAll } from '../../api/queries.ts';
 
 export type PersonRow = z.infer<typeof personRowDto>;
 export type LeadRow = z.infer<typeof leadRowDto>;
@@ -48,7 +49,7 @@ export async function fetchAllRows<E extends ListEntity>(entity: E, params: URLS
 }
 
 export function useSavedViews(entity: ListEntity) {
-  return useQuery({ queryKey: ['saved-views', entity], queryFn: async () => (await get<{ data: SavedView[] }>(`/api/v1/saved-views?entity=${entity}`)).data, staleTime: 60_000 });
+  return useQuery({ queryKey: ['saved-views', entity], queryFn: () => fetchAll<SavedView>('/api/v1/saved-views', { entity }), staleTime: 60_000 });
 }
 
 export function useSaveView(entity: ListEntity) {

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, get } from '../../api/client.ts';
+import { api } from '../../api/client.ts';
 import type { ApiKey, CreatedApiKey } from '../../api/types.ts';
+import { fetchAll } from '../../api/queries.ts';
 import { formatDate } from '../../ui/format.ts';
 import { Modal } from '../../ui/modal.tsx';
 import { Card, ErrorNote, Loading } from '../../ui/states.tsx';
@@ -50,7 +51,7 @@ function CreatedKey({ created }: { created: CreatedApiKey }) {
 
 export function ApiKeysPanel() {
   const queryClient = useQueryClient();
-  const list = useQuery({ queryKey: ['api-keys'], queryFn: async () => (await get<{ data: ApiKey[] }>('/api/v1/api-keys')).data });
+  const list = useQuery({ queryKey: ['api-keys'], queryFn: () => fetchAll<ApiKey>('/api/v1/api-keys', {}) });
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['ingest']);
   const [created, setCreated] = useState<CreatedApiKey | null>(null);

@@ -9,6 +9,7 @@ import type {
 } from '../../../../src/server/contract/handoff.contract.ts';
 import type { deliveryDto, webhookDto } from '../../../../src/server/contract/webhooks.contract.ts';
 import { get, qs } from '../../api/client.ts';
+import { fetchAll } from '../../api/queries.ts';
 
 export type { BusinessCalendar, RoutingRule, SlaPolicy };
 export type RoutingConfig = Omit<z.infer<typeof routingDto>, 'rules'> & { rules: RoutingRule[] };
@@ -33,13 +34,13 @@ export const useRoutingVersions = () => useQuery({
   queryKey: settingsKeys.routingVersions, queryFn: async () => (await get<{ data: RoutingConfig[] }>('/api/v1/routing/versions')).data,
 });
 export const useRepSettings = () => useQuery({
-  queryKey: settingsKeys.repSettings, queryFn: async () => (await get<{ data: RepSettings[] }>('/api/v1/rep-settings')).data,
+  queryKey: settingsKeys.repSettings, queryFn: () => fetchAll<RepSettings>('/api/v1/rep-settings', {}),
 });
 export const useTeams = () => useQuery({ queryKey: settingsKeys.teams, queryFn: async () => (await get<{ data: Team[] }>('/api/v1/teams')).data });
 export const useSlaInForce = (team: string | null) => useQuery({
   queryKey: settingsKeys.sla(team), queryFn: () => get<SlaInForce>(`/api/v1/sla-policy${qs({ team })}`),
 });
-export const useWebhooks = () => useQuery({ queryKey: settingsKeys.webhooks, queryFn: async () => (await get<{ data: Webhook[] }>('/api/v1/webhooks')).data });
+export const useWebhooks = () => useQuery({ queryKey: settingsKeys.webhooks, queryFn: () => fetchAll<Webhook>('/api/v1/webhooks', {}) });
 /** Polls while open: deliveries and replays run in the background worker. */
 export const useDeliveries = (id: string) => useQuery({
   queryKey: settingsKeys.deliveries(id), refetchInterval: 3000,
