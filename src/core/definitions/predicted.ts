@@ -66,3 +66,28 @@ export const hasPredictedMql = (definition: Pick<LeadDefinition, 'predicted'>): 
 export function predictedEngagementPoints(definition: Pick<LeadDefinition, 'predicted'>, contact: Pick<ContactFact, 'predictions'> | null | undefined): number {
   return predictedContributions(definition, 'engagement', contact).reduce((a, c) => a + c.points, 0);
 }
+
+export type UseModelOptions = {
+  modelId: string; modelVersion: number; targetStage: string;
+  /** fit / engagement: points scaled by the probability (or given in full from `minProbability`); mql: qualify at `minProbability`. */
+  use: PredictedUse; points?: number; minProbability?: number;
+  /** Also sort the inbox by this model's probability. */
+  inbox?: boolean;
+};
+
+/**
+ * A copy of `definition` that uses a model: one predicted rule (replacing an earlier rule of the same id) and, when
+ * asked, the inbox sorted by it. The caller saves it as a draft; it goes through backtest and both sign-offs.
+ */
+export function useModelIn(definition: LeadDefinition, o: UseModelOptions): LeadDefinition {
+  const id = `model-v${o.modelVersion}-${o.use}`;
+  const rule: PredictedRule = {
+    id, label: `likely to reach ${o.targetStage} (model v${o.modelVersion})`, model: o.modelId, use: o.use,
+    ...(o.use === 'mql' ? { minProbability: o.minProbability ?? 0.4 } : { points: o.points ?? 20, ...(o.minProbability !== undefined ? { minProbability: o.minProbability } : {}) }),
+  };
+  const next: LeadDefinition = structuredClone(definition);
+  next.predicted = [...(definition.predicted ?? []).filter((r) => r.id !== id), rule];
+  if (o.inbox) next.inbox = { sort: 'predicted', model: o.modelId };
+  if (!next.name.includes(`model v${o.modelVersion}`)) next.name = `${definition.name} + model v${o.modelVersion}`.slice(0, 120);
+  return next;
+}

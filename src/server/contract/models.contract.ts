@@ -38,5 +38,6 @@ const reason = z.object({ field: z.string(), label: z.string(), value: z.string(
 export const predictionDto = z.object({
   contact_id: z.uuid(), lead_id: z.uuid().nullable(), model_id: z.uuid(), model_version: z.number().int(),
   probability: z.number(), reasons_up: z.array(reason), reasons_down: z.array(reason), computed_at: z.string(),
-  governed: z.literal(false).describe('Predictions inform; they change scores, MQLs and routing only once a signed definition uses the model.'),
+  governed: z.boolean().describe('true when the active (signed) definition reads this model in a predicted rule or its inbox sort; otherwise the prediction informs only.'),
+  definition_version: z.number().int().nullable().describe('The active definition version that reads this model (null when none does).'),
 }).meta({ id: 'Prediction' });
