@@ -5,7 +5,7 @@ import { createDefinitionDraft } from '../app/definitions/definition-lifecycle.t
 import { getWorkspaceModel } from '../app/prediction/models.ts';
 import { permissionsFor } from '../core/access.ts';
 import { defaultDefinition } from '../core/definitions/default-definition.ts';
-import { useModelIn, type PredictedUse } from '../core/definitions/predicted.ts';
+import { definitionWithModel, type PredictedUse } from '../core/definitions/predicted.ts';
 import { findUserByEmail } from '../storage/users.repo.ts';
 import type { Config } from '../config.ts';
 import { inWorkspace, refuse } from './runtime.ts';
@@ -43,7 +43,7 @@ export function registerModelActivate(model: Command, program: Command, config: 
           principal = { workspaceId: ws, kind: 'user', userId: user.id, apiKeyId: null, role: user.role, permissions: permissionsFor({ role: user.role }) };
         }
         const active = await loadActiveDefinition(rt.deps.db, ws);
-        const document = useModelIn(active?.definition ?? defaultDefinition, {
+        const document = definitionWithModel(active?.definition ?? defaultDefinition, {
           modelId: m.id, modelVersion: m.version, targetStage: m.targetStage, use, points, minProbability: threshold, inbox: opts.inbox,
         });
         const draft = await createDefinitionDraft(rt.deps, principal, { document });

@@ -24,6 +24,7 @@ function modelOut(m: ModelView) {
       kept_despite_leak: r.keptDespiteLeak,
       holdout: { model: metrics(r.holdout.model), rules: r.holdout.rules ? metrics(r.holdout.rules) : null },
       calibration: r.calibration.map((b) => ({ from: b.from, to: b.to, count: b.count, mean_predicted: b.meanPredicted, observed_rate: b.observedRate })),
+      gains: r.gains ?? [],
       importance: r.importance.map((i) => ({ field: i.field, label: i.label, mean_abs_contribution: i.meanAbsContribution })),
       fields_used: r.fieldsUsed,
     },

@@ -79,7 +79,7 @@ export type UseModelOptions = {
  * A copy of `definition` that uses a model: one predicted rule (replacing an earlier rule of the same id) and, when
  * asked, the inbox sorted by it. The caller saves it as a draft; it goes through backtest and both sign-offs.
  */
-export function useModelIn(definition: LeadDefinition, o: UseModelOptions): LeadDefinition {
+export function definitionWithModel(definition: LeadDefinition, o: UseModelOptions): LeadDefinition {
   const id = `model-v${o.modelVersion}-${o.use}`;
   const rule: PredictedRule = {
     id, label: `likely to reach ${o.targetStage} (model v${o.modelVersion})`, model: o.modelId, use: o.use,

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
 import { defaultDefinition } from '../../../../src/core/definitions/default-definition.ts';
 import { api } from '../../api/client.ts';
 import type { Me } from '../../api/types.ts';
@@ -42,6 +43,7 @@ export function DefinitionsPage({ me }: { me: Me }) {
         <div>
           <h1>Lead definitions</h1>
           <p className="muted">The agreement between marketing and sales on what a sales-ready lead is: versioned, signed by both, backtested.</p>
+          <nav aria-label="Definitions sections" className="small"><Link to="/definitions/models">Models: conversion models trained on your history</Link></nav>
         </div>
         {canWrite && active && !working ? (
           <button type="button" className="button primary" disabled={createDraft.isPending} onClick={() => createDraft.mutate(active.document)}>New draft from active</button>
