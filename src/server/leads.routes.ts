@@ -65,7 +65,8 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
         ...(include.includes('contact') ? { contact: contact ? toContactDto(contact) : null } : {}),
         ...(include.includes('account') ? { account: account ? toAccountDto(account) : null } : {}),
         ...(include.includes('qualification') ? { qualification: qualification ? toQualificationDto(qualification) : null } : {}),
-        ...(predicted ? { prediction: predictionOf(predicted.byContact.get(lead.contactId)) } : {}),
+        // Only when the signed definition sorts the inbox by a model: otherwise no lead carries a probability.
+        ...(predicted?.sort.sort === 'predicted' ? { prediction: predictionOf(predicted.byContact.get(lead.contactId)) } : {}),
       };
     };
     return {
