@@ -82,7 +82,8 @@ export type UseModelOptions = {
 export function definitionWithModel(definition: LeadDefinition, o: UseModelOptions): LeadDefinition {
   const id = `model-v${o.modelVersion}-${o.use}`;
   const rule: PredictedRule = {
-    id, label: `likely to reach ${o.targetStage} (model v${o.modelVersion})`, model: o.modelId, use: o.use,
+    // No label: the explanation's words already name the model and its target ("predicted 46% likely to reach …").
+    id, model: o.modelId, use: o.use,
     ...(o.use === 'mql' ? { minProbability: o.minProbability ?? 0.4 } : { points: o.points ?? 20, ...(o.minProbability !== undefined ? { minProbability: o.minProbability } : {}) }),
   };
   const next: LeadDefinition = structuredClone(definition);

@@ -74,7 +74,7 @@ function ModelList({ models, defs, selected, onSelect }: { models: ModelDto[]; d
               <td className="num">{n3(r.model.roc_auc)}</td>
               <td className="num">{n3(r.rules?.roc_auc)}</td>
               <td className="num">{r.model.top_decile.lift.toFixed(2)}×</td>
-              <td><button type="button" className="button small" onClick={() => onSelect(m.id)} aria-label={`Show model v${m.version}`} disabled={m.id === selected}>{m.id === selected ? 'Shown' : 'Show'}</button></td>
+              <td><button type="button" className="button small" onClick={() => onSelect(m.id)} disabled={m.id === selected}>{m.id === selected ? `Showing v${m.version}` : `Show v${m.version}`}</button></td>
             </tr>
           );
         })}
