@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../../../src/core/definitions/backtest.ts';
+import { createColumnReplay, ShapeClassifier, toColumns } from '../../../src/core/definitions/backtest-columns.ts';
 import { defaultDefinition } from '../../../src/core/definitions/default-definition.ts';
 import { parseDefinition } from '../../../src/core/definitions/definition-parse.ts';
 import type { LeadDefinition, PredictedRule } from '../../../src/core/definitions/definition-schema.ts';
@@ -101,5 +102,30 @@ describe('predicted rule kind', () => {
     const [withModel, without] = runBacktest(acts, { contact: (id) => byId.get(id), account: () => null, outcome: () => null }, [def, defaultDefinition], { repCount: 1, content: () => null });
     expect(withModel).toMatchObject({ mqls: 1, viaPredicted: 1 });
     expect(without).toMatchObject({ mqls: 0, viaPredicted: 0 });
+  });
+
+  it('the column replay (what the app runs) reports exactly what the reference replay reports, predicted rules included', () => {
+    const def = withPredicted([
+      { id: 'likely', model: MODEL, use: 'mql', minProbability: 0.6 },
+      { id: 'model-eng', model: MODEL, use: 'engagement', points: 40 },
+      { id: 'model-fit', model: MODEL, use: 'fit', points: 30, minProbability: 0.3 },
+    ]);
+    const uuid = (n: number) => `00000000-0000-7000-8000-${String(n).padStart(12, '0')}`;
+    const people = Array.from({ length: 30 }, (_, i) => contact({ id: uuid(1000 + i), title: i % 3 ? 'VP Sales' : 'Engineer', ...(i % 4 ? { predictions: predicted((i * 37 % 100) / 100) } : {}) }));
+    let n = 0;
+    const acts = people.flatMap((p, i) => Array.from({ length: 1 + (i % 4) }, (_, k) => activity(k % 2 ? 'page_view' : 'content_download', new Date(t0.getTime() + (i * 7 + k) * 3_600_000), {
+      id: uuid(++n), contactId: p.id, url: k % 2 ? '/pricing' : null, contentId: k % 2 ? null : 'cs',
+    })));
+    const sorted = [...acts].sort((a, b) => (a.contactId < b.contactId ? -1 : a.contactId > b.contactId ? 1 : a.occurredAt.getTime() - b.occurredAt.getTime() || (a.id < b.id ? -1 : 1)));
+    const byId = new Map(people.map((p) => [p.id, p]));
+    const options = { repCount: 2, content: () => null };
+    const reference = runBacktest(sorted, { contact: (id) => byId.get(id), account: () => null, outcome: () => null }, [def, defaultDefinition], options);
+    const classifier = new ShapeClassifier([def, defaultDefinition], () => null);
+    const columns = toColumns([...acts].reverse(), classifier);
+    const replay = createColumnReplay(columns, classifier, options);
+    for (const ordinal of replay.order) replay.contact(ordinal, byId.get(columns.contactIds[ordinal]!)!, null, null);
+    expect(replay.finish()).toEqual(reference);
+    expect(reference[0]!.mqls).toBeGreaterThan(reference[1]!.mqls);
+    expect(reference[0]!.viaPredicted).toBeGreaterThan(0);
   });
 });
