@@ -2,7 +2,9 @@ import { domainEvents, type Dispatcher } from './events/dispatcher.ts';
 import { alertOwnersOfHighIntent, stopClocksOnSalesTouches } from './handoff/on-activities.ts';
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
 import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
-import { inquiriesOnIdentified, qualifyImportedContacts, rescoreFitOnContactUpdated, rescoreOnMerge, scoreStoredActivities } from './scoring/scoring-subscribers.ts';
+import {
+  inquiriesOnIdentified, qualifyImportedContacts, rescoreFitOnContactUpdated, rescoreOnMerge, rescoreOnPredictions, scoreStoredActivities,
+} from './scoring/scoring-subscribers.ts';
 import { onContactErasedEraseInCrm } from './crm/on-contact-erased.ts';
 import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
 import { queuePredictionsOnActivities } from './prediction/on-activities.ts';
@@ -40,6 +42,8 @@ function registerSubscribers(d: Dispatcher): void {
   d.subscribe('ContactsIdentified', 'scoring', inquiriesOnIdentified);
   // A contact edited through the API: fit depends on who they are.
   d.subscribe('ContactUpdated', 'scoring', rescoreFitOnContactUpdated);
+  // New predictions: people re-scored where the active definition reads that model.
+  d.subscribe('PredictionsRefreshed', 'scoring', rescoreOnPredictions);
   // An import chunk rated its people; with --qualify the qualifying ones go through live qualification.
   d.subscribe('ContactsImported', 'scoring', qualifyImportedContacts);
   // A lead moved: the hand-off first (routing on → mql, SLA clocks and timer, alerts, recycles back

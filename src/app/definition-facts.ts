@@ -1,4 +1,4 @@
-import { isActivityType, type AccountFact, type ActivityFact, type ContactFact, type ContentFact } from '../core/activity.ts';
+import { isActivityType, type AccountFact, type ActivityFact, type ContactFact, type ContentFact, type PredictionFact } from '../core/activity.ts';
 import { leadDefinitionSchema, type LeadDefinition } from '../core/definitions/definition-schema.ts';
 import type { Account } from '../storage/accounts.repo.ts';
 import type { Contact } from '../storage/contacts.repo.ts';
@@ -6,6 +6,7 @@ import type { ContentAsset } from '../storage/content.repo.ts';
 import type { DbOrTrx } from '../storage/db.ts';
 import { activitiesOfContacts, contentByIds } from '../storage/scoring-facts.repo.ts';
 import { getActiveDefinition, type LeadDefinitionRecord } from '../storage/definitions.repo.ts';
+import { predictionFactRows } from '../storage/predictions.repo.ts';
 
 /*
  * The active lead definition and the facts the core's definition rules read (contacts, accounts,
@@ -74,4 +75,21 @@ export async function loadHistories(db: DbOrTrx, workspaceId: string, contactIds
   const byContact = new Map<string, ActivityFact[]>(contactIds.map((id) => [id, []]));
   for (const a of activities) byContact.get(a.contactId)?.push(toActivityFact(a));
   return { byContact, content };
+}
+
+/**
+ * The stored predictions the definitions' `predicted` rules read, by contact (model id → probability, version,
+ * target). No query when no definition names a model. People without a stored prediction are absent: the core
+ * then gives their predicted rules nothing.
+ */
+export async function loadPredictionFacts(db: DbOrTrx, workspaceId: string, definitions: readonly LeadDefinition[], contactIds?: string[]): Promise<Map<string, Record<string, PredictionFact>>> {
+  const models = [...new Set(definitions.flatMap((d) => (d.predicted ?? []).map((r) => r.model)))];
+  const out = new Map<string, Record<string, PredictionFact>>();
+  if (models.length === 0) return out;
+  for (const r of await predictionFactRows(db, workspaceId, models, contactIds)) {
+    const facts = out.get(r.contactId) ?? {};
+    facts[r.modelId] = { probability: r.probability, modelVersion: r.modelVersion, targetStage: r.targetStage };
+    out.set(r.contactId, facts);
+  }
+  return out;
 }

@@ -140,7 +140,8 @@ export async function searchLeads(deps: AppDeps, workspaceId: string, filter: Le
   return listLeads(deps.db, workspaceId, filter, page);
 }
 
-export type LeadInclude = 'contact' | 'account' | 'qualification';
+/** `prediction`: see inbox-predictions.ts (the route asks it beside these). */
+export type LeadInclude = 'contact' | 'account' | 'qualification' | 'prediction';
 /**
  * The contacts, accounts and latest MQL explanations a page of leads points at, set-based: one query
  * per included kind (WHERE id = ANY(...)), never one per row. Keys are ids; leads whose contact/account is gone map to nothing.

@@ -3,6 +3,7 @@ import { getWorkspaceModel, listWorkspaceModels, refreshPredictions, trainWorksp
 import { progressBar } from './progress.ts';
 import type { Config } from '../config.ts';
 import { inWorkspace, refuse } from './runtime.ts';
+import { registerModelActivate } from './model-activate.command.ts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const n3 = (x: number | null) => (x === null ? '–' : x.toFixed(3));
@@ -35,7 +36,7 @@ export function formatModelReport(m: ModelView): string {
   return out.join('\n');
 }
 
-/** `leadloop model train | list | evaluate | predict`. */
+/** `leadloop model train | list | evaluate | predict | activate`. */
 export function registerModelCommands(program: Command, config: () => Config): void {
   const model = program.command('model').description('Conversion models trained on this workspace\'s history (inform; a signed definition decides)');
   model.command('train').description('Train a model and print its evaluation beside the rule score')
@@ -71,6 +72,7 @@ export function registerModelCommands(program: Command, config: () => Config): v
         console.log(formatModelReport(result.value));
       });
     });
+  registerModelActivate(model, program, config);
   model.command('predict').argument('[model]', "model id or 'latest'", 'latest').description('Score everyone as they are now and store the predictions')
     .action(async (ref: string) => {
       await inWorkspace(config(), program.opts().workspace, async (rt, ws) => {

@@ -53,7 +53,15 @@ export type ContactFact = {
   country: string | null;
   unsubscribed: boolean;
   attributes: Record<string, unknown>;
+  /**
+   * The person's stored predictions by model id, for `predicted` rules: the app supplies them only when the
+   * definition reads a model; absent or missing a model: no prediction yet (the rule adds nothing).
+   */
+  predictions?: Readonly<Record<string, PredictionFact>>;
 };
+
+/** A trained model's probability for a person, with what it predicts (for the explanation's words). */
+export type PredictionFact = { probability: number; modelVersion: number; targetStage: string };
 
 export type AccountFact = {
   id: string;

@@ -4,15 +4,22 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
 import { authorizeLead, waitingOf } from '../app/permissions.ts';
 import { findLead, leadHistory, leadRelations, leadSlaStatuses, openLead, searchLeads, transitionLead, type LeadInclude } from '../app/leads.ts';
+import { inboxPredictions, type InboxPrediction, type InboxSortView } from '../app/inbox-predictions.ts';
 import { allowedTransitions, isStage, type Stage } from '../core/lifecycle.ts';
 import type { Lead } from '../storage/leads.repo.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import { accountDto, contactDto, toAccountDto, toContactDto } from './contract/contacts.contract.ts';
-import { leadDto, leadInput, leadQuery, qualificationDto, toLeadDto, toLeadSlaDto, toQualificationDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
+import { inboxSortDto, leadDto, leadInput, leadPredictionDto, leadQuery, qualificationDto, toLeadDto, toLeadSlaDto, toQualificationDto, toTransitionDto, transitionDto, transitionInput } from './contract/leads.contract.ts';
 import { pageRequestOf, pollPageOf } from './contract/polling.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
+
+const predictionOf = (p: InboxPrediction | undefined) => (p
+  ? { probability: p.probability, model_version: p.modelVersion, top_reason: p.topReason, computed_at: p.computedAt.toISOString() } : null);
+const inboxSortOf = (s: InboxSortView) => (s.sort === 'predicted'
+  ? { sort: s.sort, model_id: s.modelId, model_version: s.modelVersion, definition_version: s.definitionVersion }
+  : { sort: s.sort, model_id: null, model_version: null, definition_version: null });
 
 const dto = (lead: Lead) => toLeadDto(lead, allowedTransitions(lead.stage));
 
@@ -31,7 +38,7 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/leads', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List leads, filtered by stage and owner, each with its open SLA clock (loaded for the whole page at once)', querystring: leadQuery, response: { 200: pollPageOf(leadDto.extend({ contact: contactDto.nullable().optional(), account: accountDto.nullable().optional(), qualification: qualificationDto.nullable().optional() })), ...errorResponses } },
+    schema: { tags, summary: 'List leads, filtered by stage and owner, each with its open SLA clock (loaded for the whole page at once)', querystring: leadQuery, response: { 200: pollPageOf(leadDto.extend({ contact: contactDto.nullable().optional(), account: accountDto.nullable().optional(), qualification: qualificationDto.nullable().optional(), prediction: leadPredictionDto.nullable().optional() })).extend({ inbox_sort: inboxSortDto.optional() }), ...errorResponses } },
   }, async (request, reply) => {
     const p = principalOf(request);
     const q = request.query;
@@ -44,7 +51,10 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
     const page = await searchLeads(deps.app, p.workspaceId, { stage: stages as Stage[], ownerId: owner, contactId: q.contact_id }, pageRequestOf(q));
     const more = page.hasMore !== undefined ? { has_more: page.hasMore } : {};
     const include = (q.include?.split(',') ?? []) as LeadInclude[];
-    const [leads, rel] = await Promise.all([withSla(deps, p.workspaceId, page.data), leadRelations(deps.app, p.workspaceId, page.data, include)]);
+    const [leads, rel, predicted] = await Promise.all([
+      withSla(deps, p.workspaceId, page.data), leadRelations(deps.app, p.workspaceId, page.data, include),
+      include.includes('prediction') ? inboxPredictions(deps.app, p.workspaceId, page.data.map((l) => l.contactId)) : null,
+    ]);
     if (!include.length) return { data: leads, next_cursor: page.nextCursor, ...more };
     const withRelations = (l: (typeof leads)[number], lead: Lead) => {
       const contact = rel.contacts.get(lead.contactId);
@@ -55,9 +65,14 @@ export function leadsRoutes(server: FastifyInstance, deps: ServerDeps): void {
         ...(include.includes('contact') ? { contact: contact ? toContactDto(contact) : null } : {}),
         ...(include.includes('account') ? { account: account ? toAccountDto(account) : null } : {}),
         ...(include.includes('qualification') ? { qualification: qualification ? toQualificationDto(qualification) : null } : {}),
+        // Only when the signed definition sorts the inbox by a model: otherwise no lead carries a probability.
+        ...(predicted?.sort.sort === 'predicted' ? { prediction: predictionOf(predicted.byContact.get(lead.contactId)) } : {}),
       };
     };
-    return { data: leads.map((l, i) => withRelations(l, page.data[i]!)), next_cursor: page.nextCursor, ...more };
+    return {
+      data: leads.map((l, i) => withRelations(l, page.data[i]!)), next_cursor: page.nextCursor, ...more,
+      ...(predicted ? { inbox_sort: inboxSortOf(predicted.sort) } : {}),
+    };
   });
 
   app.post('/api/v1/leads', {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getWorkspaceModel, listWorkspaceModels, predictionsCsv, refreshPredictions, trainWorkspaceModel, type ModelView, type PredictionView } from '../app/prediction/models.ts';
+import { contactPrediction, getWorkspaceModel, listWorkspaceModels, predictionsCsv, refreshPredictions, trainWorkspaceModel, type ModelView, type PredictionView } from '../app/prediction/models.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses, idParams } from './contract/common.contract.ts';
 import { modelDto, modelRefParams, predictionDto, trainInput } from './contract/models.contract.ts';
@@ -24,15 +24,16 @@ function modelOut(m: ModelView) {
       kept_despite_leak: r.keptDespiteLeak,
       holdout: { model: metrics(r.holdout.model), rules: r.holdout.rules ? metrics(r.holdout.rules) : null },
       calibration: r.calibration.map((b) => ({ from: b.from, to: b.to, count: b.count, mean_predicted: b.meanPredicted, observed_rate: b.observedRate })),
+      gains: r.gains ?? [],
       importance: r.importance.map((i) => ({ field: i.field, label: i.label, mean_abs_contribution: i.meanAbsContribution })),
       fields_used: r.fieldsUsed,
     },
   };
 }
 
-const predictionOut = (p: PredictionView) => ({
+const predictionOut = (p: PredictionView & { definitionVersion: number | null }) => ({
   contact_id: p.contactId, lead_id: p.leadId, model_id: p.modelId, model_version: p.modelVersion, probability: p.probability,
-  reasons_up: p.up, reasons_down: p.down, computed_at: p.computedAt.toISOString(), governed: false as const,
+  reasons_up: p.up, reasons_down: p.down, computed_at: p.computedAt.toISOString(), governed: p.definitionVersion !== null, definition_version: p.definitionVersion,
 });
 
 /** Conversion models trained on the workspace's own history, their evaluation, and predictions with reasons. */
@@ -87,9 +88,9 @@ export function modelsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/contacts/:id/prediction', {
     config: { permission: 'read' },
-    schema: { tags, summary: "This person's probability of converting now, under the latest model, and why", params: idParams, response: { 200: predictionDto, ...errorResponses } },
+    schema: { tags, summary: "This person's probability of converting now, under the model the active definition reads (else the latest), and why", params: idParams, response: { 200: predictionDto, ...errorResponses } },
   }, async (request, reply) => {
-    const result = await refreshPredictions(deps.app, principalOf(request).workspaceId, { contactIds: [request.params.id] });
-    return result.ok ? predictionOut(result.value[0]!) : sendFailure(reply, result);
+    const result = await contactPrediction(deps.app, principalOf(request).workspaceId, request.params.id);
+    return result.ok ? predictionOut(result.value) : sendFailure(reply, result);
   });
 }

@@ -167,3 +167,43 @@ export async function hasModel(db: DbOrTrx, workspaceId: string): Promise<boolea
 export async function workspacesWithModels(db: DbOrTrx): Promise<string[]> {
   return (await db.selectFrom('prediction_model').select('workspace_id').distinct().execute()).map((r) => r.workspace_id);
 }
+
+export type PredictionFactRow = { contactId: string; modelId: string; probability: number; modelVersion: number; targetStage: string };
+
+/**
+ * The stored probabilities of these models for these people (all people of the workspace when `contactIds` is
+ * omitted), with each model's version and target: what `predicted` definition rules read as facts.
+ */
+export async function predictionFactRows(db: DbOrTrx, workspaceId: string, modelIds: string[], contactIds?: string[]): Promise<PredictionFactRow[]> {
+  if (modelIds.length === 0 || contactIds?.length === 0) return [];
+  let q = db.selectFrom('contact_prediction as p')
+    .innerJoin('prediction_model as m', (j) => j.onRef('m.workspace_id', '=', 'p.workspace_id').onRef('m.id', '=', 'p.model_id'))
+    .select(['p.contact_id', 'p.model_id', 'p.probability', 'm.version', 'm.target_stage'])
+    .where('p.workspace_id', '=', workspaceId).where('p.model_id', 'in', modelIds);
+  if (contactIds) q = q.where('p.contact_id', 'in', contactIds);
+  const rows = await q.execute();
+  return rows.map((r) => ({ contactId: r.contact_id, modelId: r.model_id, probability: r.probability, modelVersion: r.version, targetStage: r.target_stage }));
+}
+
+/** Which of these ids are models of the workspace, with their version (a definition may only name those). */
+export async function modelVersionsByIds(db: DbOrTrx, workspaceId: string, ids: string[]): Promise<Map<string, { version: number; targetStage: string }>> {
+  const valid = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (valid.length === 0) return new Map();
+  const rows = await db.selectFrom('prediction_model').select(['id', 'version', 'target_stage']).where('workspace_id', '=', workspaceId).where('id', 'in', valid).execute();
+  return new Map(rows.map((r) => [r.id, { version: r.version, targetStage: r.target_stage }]));
+}
+
+/** How many people have a stored prediction of a model, and when the newest was computed (backtest notes). */
+export async function predictionCoverage(db: DbOrTrx, workspaceId: string, modelId: string): Promise<{ people: number; newest: Date | null }> {
+  const row = await db.selectFrom('contact_prediction').select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('computed_at').as('newest')])
+    .where('workspace_id', '=', workspaceId).where('model_id', '=', modelId).executeTakeFirst();
+  return { people: Number(row?.n ?? 0), newest: (row?.newest as Date | null) ?? null };
+}
+
+/** A contact's stored prediction of one model with its explanation (the inbox's probability and top reason). */
+export async function predictionsOfContacts(db: DbOrTrx, workspaceId: string, modelId: string, contactIds: string[]): Promise<Map<string, { probability: number; explanation: unknown; computedAt: Date }>> {
+  if (contactIds.length === 0) return new Map();
+  const rows = await db.selectFrom('contact_prediction').select(['contact_id', 'probability', 'explanation', 'computed_at'])
+    .where('workspace_id', '=', workspaceId).where('model_id', '=', modelId).where('contact_id', 'in', contactIds).execute();
+  return new Map(rows.map((r) => [r.contact_id, { probability: r.probability, explanation: r.explanation, computedAt: r.computed_at }]));
+}

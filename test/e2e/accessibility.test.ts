@@ -51,6 +51,8 @@ describe.skipIf(!hasChromium)('accessibility of every main screen (axe-core WCAG
     { name: 'contact page', path: () => contactPath, as: 'sales@web.test', ready: region('Timeline') },
     { name: 'dashboard', path: at('/dashboard'), as: 'marketing@web.test', ready: (p: Page) => p.getByRole('region', { name: 'Lead waterfall' }).locator('canvas').waitFor() },
     { name: 'definitions', path: at('/definitions'), as: 'marketing@web.test', ready: heading(/definition/i) },
+    // With trained models (list, metrics, charts, leaks, "Use in definition"): checked in predicted-journey.test.ts.
+    { name: 'definitions: models (none trained)', path: at('/definitions/models'), as: 'marketing@web.test', ready: heading('Models') },
     { name: 'content library', path: at('/content'), as: 'marketing@web.test', ready: heading('Content library') },
     { name: 'asset page', path: () => assetPath, as: 'sales@web.test', ready: (p: Page) => p.getByRole('heading', { level: 1 }).waitFor() },
     { name: 'gap map', path: at('/content/gap-map'), as: 'marketing@web.test', ready: (p: Page) => p.getByRole('img').locator('canvas').first().waitFor() },

@@ -12,7 +12,9 @@ import { getActiveDefinition, getDefinition } from '../../storage/definitions.re
 import { recordAudit } from '../audit.ts';
 import type { AppDeps, Principal } from '../context.ts';
 import { withTransaction } from '../transaction.ts';
-import { definitionOf } from '../definition-facts.ts';
+import { definitionOf, loadPredictionFacts } from '../definition-facts.ts';
+import { modelVersionsByIds, predictionCoverage } from '../../storage/predictions.repo.ts';
+import type { ContactFact } from '../../core/activity.ts';
 
 export type BacktestWindow = { from?: Date | null; to?: Date | null };
 export type BacktestComparison = {
@@ -20,6 +22,8 @@ export type BacktestComparison = {
   proposal: BacktestReport & { definitionId: string | null; version: number | null };
   /** The active definition over the same history; null when there is none (or it is the one tested). */
   active: (BacktestReport & { definitionId: string; version: number }) | null;
+  /** What the reader should know about how the replay got its facts (e.g. where predicted probabilities came from). */
+  notes: string[];
 };
 /**
  * Progress in two phases: 'reading' (done = activities read of about `total`, the planner's
@@ -54,10 +58,12 @@ export async function backtestAgainstActive(
   const [content, outcomes, repCount, contactsTotal] = await Promise.all([
     contentFacts(db, workspaceId), contactOutcomes(db, workspaceId), salesRepCount(db, workspaceId), countWorkspaceContacts(db, workspaceId),
   ]);
+  const definitions = active ? [proposal.definition, active.definition] : [proposal.definition];
+  const predictions = await loadPredictionFacts(db, workspaceId, definitions);
   const options: ReplayOptions = {
     from: window.from ?? null, to: window.to ?? null, repCount, content: (id) => content.get(id), outcome: (id) => outcomes.get(id) ?? null,
+    predictions: (id) => predictions.get(id),
   };
-  const definitions = active ? [proposal.definition, active.definition] : [proposal.definition];
   const progress = (done: number, activities: number) => onProgress?.(done, Math.max(contactsTotal, done), activities, 'replaying');
   const expected = await estimateActivities(db, workspaceId, options.to);
   const read = (n: number) => onProgress?.(n, Math.max(n, expected), n, 'reading');
@@ -68,10 +74,36 @@ export async function backtestAgainstActive(
     from: options.from, to: options.to, ranAt, repCount, seconds: (performance.now() - started) / 1000,
     proposal: { ...proposalReport!, definitionId: proposal.id, version: proposal.version },
     active: active && activeReport ? { ...activeReport, definitionId: active.record.id, version: active.record.version } : null,
+    notes: await predictionNotes(db, workspaceId, definitions),
   };
 }
 
-type ReplayOptions = BacktestOptions & { from: Date | null; to: Date | null; outcome: (contactId: string) => ContactOutcome | null };
+type ReplayOptions = BacktestOptions & {
+  from: Date | null; to: Date | null; outcome: (contactId: string) => ContactOutcome | null;
+  predictions: (contactId: string) => ContactFact['predictions'];
+};
+
+/** How predicted rules got their probabilities in this replay, per model named (said in the report, never hidden). */
+async function predictionNotes(db: Db, workspaceId: string, definitions: LeadDefinition[]): Promise<string[]> {
+  const models = [...new Set(definitions.flatMap((d) => (d.predicted ?? []).map((r) => r.model)))];
+  if (models.length === 0) return [];
+  const versions = await modelVersionsByIds(db, workspaceId, models);
+  const notes: string[] = [];
+  for (const id of models) {
+    const coverage = await predictionCoverage(db, workspaceId, id);
+    const name = versions.has(id) ? `model v${versions.get(id)!.version}` : `model ${id}`;
+    notes.push(`Predicted rules used each person's stored prediction of ${name} (${coverage.people.toLocaleString('en-US')} people${coverage.newest ? `, computed up to ${coverage.newest.toISOString().slice(0, 16).replace('T', ' ')} UTC` : ''}), `
+      + 'one probability per person for the whole replay: a predicted MQL condition that holds qualifies at the person\'s first activity in the window. '
+      + 'These probabilities were computed from the person as they are today (later activity included), so the replay flatters the model; '
+      + 'people without a stored prediction get no predicted points and no predicted MQL.');
+  }
+  return notes;
+}
+
+const withPredictions = (contact: ContactFact, options: ReplayOptions): ContactFact => {
+  const predictions = options.predictions(contact.id);
+  return predictions ? { ...contact, predictions } : contact;
+};
 
 /**
  * The fast path: the history as columns (one binary COPY), then contact by contact in id order,
@@ -99,7 +131,7 @@ async function replayColumns(
       const id = columns.contactIds[ordinal]!;
       const f = facts.get(id);
       if (!f) continue;
-      replay.contact(ordinal, f.contact, f.account, options.outcome(id));
+      replay.contact(ordinal, withPredictions(f.contact, options), f.account, options.outcome(id));
       done++;
     }
     progress(done, columns.count);
@@ -124,7 +156,8 @@ async function replayStream(
         known = facts !== undefined;
         if (facts) {
           contactsDone++;
-          for (const run of runs) run.contact(facts.contact, facts.account, options.outcome(current));
+          const contact = withPredictions(facts.contact, options);
+          for (const run of runs) run.contact(contact, facts.account, options.outcome(current));
         }
       }
       if (known) for (const run of runs) run.activity(a);

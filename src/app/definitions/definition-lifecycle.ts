@@ -6,6 +6,7 @@ import {
   canEdit, decideActivation, decideApproval, decideEmergencyStop, decidePropose, decideRetire, decideWithdraw, defaultSignOffGroups,
   type Approval, type DefinitionVersionState, type Side, type SignOffGroups, type SignOffStatus,
 } from '../../core/definitions/versioning.ts';
+import { modelsOf } from '../../core/definitions/predicted.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import type { DbOrTrx, Trx } from '../../storage/db.ts';
 import {
@@ -14,6 +15,7 @@ import {
 } from '../../storage/definition-versions.repo.ts';
 import { insertDefinitionDraft, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
 import { enqueue } from '../../storage/jobs.repo.ts';
+import { modelVersionsByIds } from '../../storage/predictions.repo.ts';
 import { listUsers } from '../../storage/users.repo.ts';
 import { getWorkspace, mergeWorkspaceSettings } from '../../storage/workspaces.repo.ts';
 import { recordAudit } from '../audit.ts';
@@ -35,9 +37,22 @@ export type DefinitionInput = { document?: unknown; text?: string; format?: 'yam
 export async function validateDefinitionInput(db: DbOrTrx, workspaceId: string, input: DefinitionInput): Promise<Result<LeadDefinition>> {
   const loaded = await loadDefinitionRefs(db, workspaceId);
   const refs = { contentIds: new Set(loaded.contentIds), customFields: new Set(loaded.customFields) };
-  if (input.text !== undefined) return parseDefinitionText(input.text, input.format ?? 'yaml', refs);
-  if (input.document === undefined) return fail('ValidationFailed', 'Send the definition as `document` (an object) or as `text` with `format` yaml or json.', [{ path: 'document', message: 'required' }]);
-  return parseDefinition(input.document, refs);
+  if (input.text === undefined && input.document === undefined) return fail('ValidationFailed', 'Send the definition as `document` (an object) or as `text` with `format` yaml or json.', [{ path: 'document', message: 'required' }]);
+  const parsed = input.text !== undefined ? parseDefinitionText(input.text, input.format ?? 'yaml', refs) : parseDefinition(input.document, refs);
+  return parsed.ok ? checkModels(db, workspaceId, parsed.value) : parsed;
+}
+
+/** A definition may only name models trained in this workspace (predicted rules, the inbox sort). */
+async function checkModels(db: DbOrTrx, workspaceId: string, definition: LeadDefinition): Promise<Result<LeadDefinition>> {
+  const named = modelsOf(definition);
+  if (named.length === 0) return ok(definition);
+  const known = await modelVersionsByIds(db, workspaceId, named);
+  const details = [
+    ...(definition.predicted ?? []).flatMap((r, i) => (known.has(r.model) ? [] : [{ path: `predicted[${i}].model`, message: `no trained model ${r.model} in this workspace` }])),
+    ...(definition.inbox?.sort === 'predicted' && !known.has(definition.inbox.model) ? [{ path: 'inbox.model', message: `no trained model ${definition.inbox.model} in this workspace` }] : []),
+  ];
+  if (details.length === 0) return ok(definition);
+  return fail('ValidationFailed', `The definition names a model this workspace has not trained: ${[...new Set(named.filter((m) => !known.has(m)))].join(', ')}. Train one (POST /api/v1/models or \`leadloop model train\`) and use its id from GET /api/v1/models.`, details);
 }
 
 /** Both sides always sign: the groups are fixed; who speaks for a side is the approver list. */

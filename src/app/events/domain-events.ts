@@ -95,6 +95,12 @@ export type DomainEvents = {
   };
 
   /** A lead definition version became the active one (the previous active version, if any, was retired). */
+  /**
+   * A model's predictions were stored for these people (refreshed on activity, nightly, or on request), in the
+   * storing transaction. Subscriber: scoring re-evaluates them when the active definition's predicted rules read
+   * this model (their points and predicted MQL condition follow the new probability).
+   */
+  PredictionsRefreshed: { workspaceId: string; modelId: string; contactIds: readonly string[]; at: Date };
   DefinitionActivated: {
     workspaceId: string; definitionId: string; version: number; retiredDefinitionId: string | null;
     userId: string | null; at: Date;

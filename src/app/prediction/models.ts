@@ -5,7 +5,10 @@ import { predict, trainModel } from '../../core/prediction/train.rules.ts';
 import {
   currentSnapshots, findModel, insertModel, listModels, listPredictions, trainingSnapshots, upsertPredictions, type StoredModel,
 } from '../../storage/predictions.repo.ts';
+import { modelsOf } from '../../core/definitions/predicted.ts';
 import { recordAudit } from '../audit.ts';
+import { loadActiveDefinition } from '../definition-facts.ts';
+import { publish } from '../events/dispatcher.ts';
 import type { AppDeps, Principal } from '../context.ts';
 import { inTransaction, withTransaction } from '../transaction.ts';
 import { describeFields, fieldsOf, toExample } from './prediction-features.ts';
@@ -82,7 +85,11 @@ export type PredictionView = { contactId: string; leadId: string | null; modelId
  * Scores people as they are now with a model (default: the latest) and stores each prediction with its reasons.
  * Without `contactIds`, everyone in the workspace, `batch` people per transaction.
  */
-export async function refreshPredictions(deps: AppDeps, workspaceId: string, input: { model?: string; contactIds?: string[]; onProgress?: (done: number, total: number) => void } = {}): Promise<Result<PredictionView[]>> {
+export async function refreshPredictions(deps: AppDeps, workspaceId: string, input: {
+  model?: string; contactIds?: string[]; onProgress?: (done: number, total: number) => void;
+  /** true: store without publishing PredictionsRefreshed (a read that refreshes must not move leads). */
+  quiet?: boolean;
+} = {}): Promise<Result<PredictionView[]>> {
   const found = await modelOf(deps, workspaceId, input.model ?? 'latest');
   if (!found.ok) return found;
   const stored = found.value;
@@ -96,12 +103,45 @@ export async function refreshPredictions(deps: AppDeps, workspaceId: string, inp
   });
   for (let i = 0; i < out.length; i += 1000) {
     const chunk = out.slice(i, i + 1000);
-    await withTransaction(deps, (trx) => upsertPredictions(trx, workspaceId, chunk.map((p) => ({
-      contactId: p.contactId, leadId: p.leadId, modelId: p.modelId, probability: p.probability, explanation: { up: p.up, down: p.down }, computedAt: p.computedAt,
-    }))));
+    await withTransaction(deps, async (trx) => {
+      await upsertPredictions(trx, workspaceId, chunk.map((p) => ({
+        contactId: p.contactId, leadId: p.leadId, modelId: p.modelId, probability: p.probability, explanation: { up: p.up, down: p.down }, computedAt: p.computedAt,
+      })));
+      if (!input.quiet) await publish(trx, 'PredictionsRefreshed', { workspaceId, modelId: stored.id, contactIds: chunk.map((p) => p.contactId), at: now });
+    });
     input.onProgress?.(Math.min(out.length, i + chunk.length), out.length);
   }
   return ok(out);
+}
+
+/**
+ * A person's prediction as a reader should see it: under the model the active definition reads (so the lead page
+ * shows what the agreement uses), else the latest. Recomputed from the person as they are now, stored quietly.
+ */
+export async function contactPrediction(deps: AppDeps, workspaceId: string, contactId: string): Promise<Result<PredictionView & { definitionVersion: number | null }>> {
+  const active = await loadActiveDefinition(deps.db, workspaceId);
+  const governing = active ? modelsOf(active.definition)[0] : undefined;
+  const result = await refreshPredictions(deps, workspaceId, { model: governing, contactIds: [contactId], quiet: true });
+  if (!result.ok) return result;
+  return ok({ ...result.value[0]!, definitionVersion: governing && active ? active.record.version : null });
+}
+
+/**
+ * Refreshes the predictions that matter: the latest model's (shown on the lead page) and every model the active
+ * definition reads (its predicted rules and inbox sort), which may be older versions.
+ */
+export async function refreshPredictionsInUse(deps: AppDeps, workspaceId: string, input: { contactIds?: string[] } = {}): Promise<Result<number>> {
+  const latest = await findModel(deps.db, workspaceId, 'latest');
+  if (!latest) return ok(0);
+  const active = await loadActiveDefinition(deps.db, workspaceId);
+  const models = [...new Set([latest.id, ...(active ? modelsOf(active.definition) : [])])];
+  let count = 0;
+  for (const model of models) {
+    const done = await refreshPredictions(deps, workspaceId, { model, contactIds: input.contactIds });
+    if (!done.ok) return done;
+    count += done.value.length;
+  }
+  return ok(count);
 }
 
 /** The stored predictions of a model, most likely first, as CSV (explanations are lead data: cells are neutralised). */

@@ -11,7 +11,7 @@ import {
 import { accountsByIds, allContent, contactsByIds, scoredContactIds } from '../../storage/scoring-facts.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { toWrite } from './score-activities.ts';
-import { definitionOf, toAccountFact, loadHistories, toContactFact, toContentFact, type ActiveDefinition } from './scoring-facts.ts';
+import { definitionOf, toAccountFact, loadHistories, loadPredictionFacts, toContactFact, toContentFact, type ActiveDefinition } from './scoring-facts.ts';
 import { withTransaction } from '../transaction.ts';
 
 const BATCH = 500;
@@ -38,9 +38,10 @@ export async function refreshDecay(deps: AppDeps, now: Date = deps.clock.now()):
         outcome.examined += rows.length;
         const writes: ScoreWrite[] = [];
         const events: Omit<ScoreEvent, 'id'>[] = [];
+        const predictions = await loadPredictionFacts(trx, workspaceId, [active.definition], rows.map((r) => r.contactId));
         for (const row of rows) {
           const state = decayTo(row.engagementState as EngagementState, now);
-          const engagement = summarizeEngagement(state, active.definition);
+          const engagement = summarizeEngagement(state, active.definition, { predictions: predictions.get(row.contactId) });
           const fit = row.fit as unknown as FitScore;
           const rating = rateLead(row.fitGrade as FitScore['grade'], engagement.level, active.definition);
           if (engagement.points === row.engagementPoints && rating.cell === row.cell) continue;
@@ -97,13 +98,15 @@ export async function recomputeDefinition(deps: AppDeps, workspaceId: string, de
       const contacts = await contactsByIds(trx, workspaceId, ids);
       const accounts = await accountsByIds(trx, workspaceId, [...contacts.values()].flatMap((c) => (c.accountId ? [c.accountId] : [])));
       const { byContact } = await loadHistories(trx, workspaceId, ids);
+      const predictions = await loadPredictionFacts(trx, workspaceId, [definition], ids);
       const writes: ScoreWrite[] = [];
       const events: Omit<ScoreEvent, 'id'>[] = [];
       for (const contact of contacts.values()) {
         const account = contact.accountId ? accounts.get(contact.accountId) : undefined;
         const state = scoreEngagement(byContact.get(contact.id) ?? [], content, definition, now);
-        const ev = evaluateLead({ definition, version: record.version, contact: toContactFact(contact), account: account ? toAccountFact(account) : null, state, now });
-        const qualifies = !ev.qualification.excluded && definition.mql.ratings.includes(ev.rating.rating);
+        const fact = { ...toContactFact(contact), predictions: predictions.get(contact.id) };
+        const ev = evaluateLead({ definition, version: record.version, contact: fact, account: account ? toAccountFact(account) : null, state, now });
+        const qualifies = !ev.qualification.excluded && (definition.mql.ratings.includes(ev.rating.rating) || ev.qualification.via === 'predicted');
         writes.push(toWrite(contact.id, ev, qualifies, now));
         events.push({
           contactId: contact.id, definitionId, at: now, fit: ev.fit.points, engagement: ev.engagement.points, rating: ev.rating.rating,

@@ -15,7 +15,7 @@ import { accountsByIds, contactsByIds, contentByIds } from '../../storage/scorin
 import { openLeadInTrx, transitionLeadInTrx } from '../leads.ts';
 import { publish } from '../events/dispatcher.ts';
 import {
-  loadActiveDefinition, loadHistories, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition, type PersistedActivity,
+  loadActiveDefinition, loadHistories, loadPredictionFacts, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition, type PersistedActivity,
 } from './scoring-facts.ts';
 
 export type { PersistedActivity } from './scoring-facts.ts';
@@ -71,6 +71,13 @@ export async function rescoreContactFit(trx: Trx, workspaceId: string, contactId
   return scoreContacts(trx, workspaceId, active, new Map([[contactId, []]]), new Map(), 'attributes', now);
 }
 
+/** Re-scores people whose prediction of `modelId` changed, when the active definition's predicted rules read it. */
+export async function rescoreContactsReadingModel(trx: Trx, workspaceId: string, modelId: string, contactIds: readonly string[], now: Date): Promise<ScoringOutcome> {
+  const active = await loadActiveDefinition(trx, workspaceId);
+  if (!active || !(active.definition.predicted ?? []).some((r) => r.model === modelId) || contactIds.length === 0) return empty(active);
+  return scoreContacts(trx, workspaceId, active, new Map(contactIds.map((id) => [id, []])), new Map(), 'attributes', now);
+}
+
 /** A merge the batch applied: the loser's history now belongs to the winner. */
 export type AppliedMerge = { winnerId: string; loserId: string };
 
@@ -114,9 +121,9 @@ function triggers(mode: 'level' | 'edge' | 'none', ev: LeadEvaluation, ratingBef
   return ev.qualification.via === 'hand_raise' || !ratingBefore;
 }
 
-/** Whether the rating alone (not a hand-raise) qualifies: what "newly qualified" is measured against. */
+/** Whether the rating (or a predicted MQL condition: a standing fact, like the rating) qualifies, not a hand-raise: what "newly qualified" is measured against. */
 const ratingQualifies = (ev: LeadEvaluation, active: ActiveDefinition): boolean =>
-  !ev.qualification.excluded && active.definition.mql.ratings.includes(ev.rating.rating);
+  !ev.qualification.excluded && (active.definition.mql.ratings.includes(ev.rating.rating) || ev.qualification.via === 'predicted');
 
 async function scoreContacts(
   trx: Trx, workspaceId: string, active: ActiveDefinition, byContact: Map<string, ActivityFact[]>,
@@ -132,6 +139,7 @@ async function scoreContacts(
   const accountIds = [...contacts.values()].map((c) => c.accountId).filter((id): id is string => id !== null);
   const accounts = await accountsByIds(trx, workspaceId, accountIds);
   const { open: openLeads, hadLeads } = await leadsOfContacts(trx, workspaceId, ids);
+  const predictions = await loadPredictionFacts(trx, workspaceId, [active.definition], ids);
 
   const outcome = empty(active);
   const writes: ScoreWrite[] = [];
@@ -149,13 +157,14 @@ async function scoreContacts(
     let state = row.engagementState as EngagementState;
     if (state.schemaVersion !== 1) state = emptyEngagementState();
     // A rebuild's delta is what the merged history adds to the winner's own engagement (both as of now).
-    const previous = rebuilt ? summarizeEngagement(decayTo(state, now), active.definition).total : 0;
+    const contactFact = { ...toContactFact(contact), predictions: predictions.get(contactId) };
+    const previous = rebuilt ? summarizeEngagement(decayTo(state, now), active.definition, contactFact).total : 0;
     if (rebuilt) state = rebuilt.state;
     const explain = (ev: LeadEvaluation) => (rebuilt ? `${rebuilt.note}; ${ev.explanation}` : ev.explanation);
     let before = row.qualifies;
     let trigger: LeadEvaluation | null = null;
     let last: LeadEvaluation | null = null;
-    const base = { definition: active.definition, version: active.record.version, contact: toContactFact(contact), account: account ? toAccountFact(account) : null, now };
+    const base = { definition: active.definition, version: active.record.version, contact: contactFact, account: account ? toAccountFact(account) : null, now };
     const steps: { activity: ActivityFact | null }[] = acts.length ? acts.map((activity) => ({ activity })) : [{ activity: null }];
     let opened: InquiryOutcome | null = null;
     for (const { activity } of steps) {

@@ -7,7 +7,7 @@ import { getLead } from '../../storage/leads.repo.ts';
 import type { Page, PageRequest } from '../../storage/page.ts';
 import { getContactScore, listHighIntentSignals, listScoreEvents, type HighIntentSignal, type ScoreEvent } from '../../storage/scores.repo.ts';
 import type { AppDeps } from '../context.ts';
-import { definitionOf } from './scoring-facts.ts';
+import { definitionOf, loadPredictionFacts } from './scoring-facts.ts';
 
 export type LeadScore = {
   leadId: string; contactId: string; definition: { id: string; version: number; name: string };
@@ -29,7 +29,8 @@ export async function leadScore(deps: AppDeps, workspaceId: string, leadId: stri
   if (!row) return fail('NotFound', `Lead ${leadId} has not been scored under definition v${record.version} yet.`);
   const definition = definitionOf(record);
   const now = deps.clock.now();
-  const engagement = summarizeEngagement(decayTo(row.engagementState as EngagementState, now), definition);
+  const predictions = await loadPredictionFacts(deps.db, workspaceId, [definition], [lead.contactId]);
+  const engagement = summarizeEngagement(decayTo(row.engagementState as EngagementState, now), definition, { predictions: predictions.get(lead.contactId) });
   const fit = row.fit as unknown as FitScore;
   const rating = rateLead(row.fitGrade as FitScore['grade'], engagement.level, definition);
   return ok({

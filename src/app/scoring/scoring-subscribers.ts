@@ -2,7 +2,7 @@ import type { Trx } from '../../storage/db.ts';
 import type { DomainEvents } from '../events/domain-events.ts';
 import { publish } from '../events/dispatcher.ts';
 import { inquiriesOnIdentify } from './inquiry-on-identify.ts';
-import { rescoreContactFit, rescoreMergedContacts, scoreActivities, type ScoringOutcome } from './score-activities.ts';
+import { rescoreContactFit, rescoreContactsReadingModel, rescoreMergedContacts, scoreActivities, type ScoringOutcome } from './score-activities.ts';
 
 type ActivitiesStored = DomainEvents['ActivitiesStored'];
 // The outcome of scoring each published ActivitiesStored payload, for the door that published it
@@ -57,4 +57,9 @@ export async function rescoreFitOnContactUpdated(trx: Trx, event: DomainEvents['
 export async function qualifyImportedContacts(trx: Trx, event: DomainEvents['ContactsImported']): Promise<void> {
   if (!event.qualify) return;
   for (const contactId of event.qualifyingContactIds) await rescoreContactFit(trx, event.workspaceId, contactId, event.at);
+}
+
+/** Subscriber of PredictionsRefreshed: people re-scored (and re-qualified) when the active definition reads that model. */
+export async function rescoreOnPredictions(trx: Trx, event: DomainEvents['PredictionsRefreshed']): Promise<void> {
+  await rescoreContactsReadingModel(trx, event.workspaceId, event.modelId, event.contactIds, event.at);
 }

@@ -271,7 +271,7 @@ export function createColumnReplay(
     const row = c.definition.rating.matrix[s.grade];
     // While no rule has matched, every point is 0: decaying changes nothing but the reference time.
     let zero = true;
-    const zeroQualifies = c.qualifying.has(row[levelOf(c, 0) - 1] as Rating);
+    const zeroQualifies = c.qualifying.has(row[levelOf(c, roundScore(s.predictedEngagement)) - 1] as Rating);
     for (let k = 0; k < len; k++) {
       const needInquiry = s.known && Number.isNaN(r.inquiryAt);
       const needMql = s.canQualify && Number.isNaN(r.mqlAt);
@@ -292,9 +292,9 @@ export function createColumnReplay(
         qualified(r, t, 'hand_raise');
         return;
       }
-      const qualifies = zero ? zeroQualifies : c.qualifying.has(row[levelOf(c, roundScore(workingTotal(w))) - 1] as Rating);
-      if (qualifies) {
-        qualified(r, t, 'rating');
+      const qualifies = zero ? zeroQualifies : c.qualifying.has(row[levelOf(c, roundScore(workingTotal(w) + s.predictedEngagement)) - 1] as Rating);
+      if (qualifies || s.predictedMql) {
+        qualified(r, t, qualifies ? 'rating' : 'predicted');
         return;
       }
     }

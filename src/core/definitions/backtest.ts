@@ -2,6 +2,7 @@ import type { AccountFact, ActivityFact, ContactFact, ContentFact } from '../act
 import { compileDefinition, levelOf, type CompiledDefinition } from './compiled-definition.ts';
 import { fitGrades, type FitGrade, type LeadDefinition, type Rating } from './definition-schema.ts';
 import { engagedFires, inquiryActivityMatches, inquirySignals, isKnown } from './inquiry.ts';
+import { firingPredictedMql, predictedEngagementPoints } from './predicted.ts';
 import { firingHandRaise } from './qualification.ts';
 import { ActivityView } from './rule-matching.ts';
 import { applyWorking, createWorking, resetWorking, roundScore, scoreFit, workingTotal, type EngagementWorking } from './scoring.ts';
@@ -41,7 +42,7 @@ export type ContactBacktest = {
   /** When the inquiry rule would first have opened a lead (at the latest, at the MQL). */
   inquiryAt: Date | null;
   mqlAt: Date | null;
-  via: 'rating' | 'hand_raise' | null;
+  via: 'rating' | 'hand_raise' | 'predicted' | null;
 };
 
 export type BacktestReport = {
@@ -63,6 +64,8 @@ export type BacktestReport = {
   /** First MQLs inside the window. */
   mqls: number;
   viaHandRaise: number;
+  /** MQLs a predicted MQL condition made (the rating and hand-raises did not). */
+  viaPredicted: number;
   /** Contacts that would already have been MQL before `from`. */
   mqlsBeforeWindow: number;
   mqlsPerMonth: { month: string; count: number }[];
@@ -106,7 +109,7 @@ export function createBacktest(definition: LeadDefinition, options: BacktestOpti
   // Current contact.
   let current: ContactFact | null = null;
   let outcome: ContactOutcome | null = null;
-  let start: ContactStart = { grade: 'D', gradeIndex: 3, excluded: false, canQualify: false, known: false };
+  let start: ContactStart = { grade: 'D', gradeIndex: 3, excluded: false, canQualify: false, known: false, predictedEngagement: 0, predictedMql: false };
   const replay: ContactReplay = emptyReplay();
   let lastAt = Number.NEGATIVE_INFINITY;
 
@@ -149,8 +152,9 @@ export function createBacktest(definition: LeadDefinition, options: BacktestOpti
         qualified(replay, t, 'hand_raise');
         return;
       }
-      const level = levelOf(compiled, roundScore(workingTotal(working)));
+      const level = levelOf(compiled, roundScore(workingTotal(working) + start.predictedEngagement));
       if (compiled.qualifying.has(matrix[start.grade][level - 1] as Rating)) qualified(replay, t, 'rating');
+      else if (start.predictedMql) qualified(replay, t, 'predicted');
     },
 
     finish() {
@@ -161,27 +165,32 @@ export function createBacktest(definition: LeadDefinition, options: BacktestOpti
 }
 
 /** An MQL at `t`; a contact not yet an inquiry becomes one at the same moment (live opens the lead to qualify it). */
-export function qualified(r: ContactReplay, t: number, via: 'rating' | 'hand_raise'): void {
+export function qualified(r: ContactReplay, t: number, via: 'rating' | 'hand_raise' | 'predicted'): void {
   r.mqlAt = t;
   r.via = via;
   if (Number.isNaN(r.inquiryAt)) r.inquiryAt = t;
 }
 
-/** How a contact enters a replay: its fit grade, exclusion, whether anything could make it an MQL, and whether it is known (an email). */
-export type ContactStart = { grade: FitGrade; gradeIndex: number; excluded: boolean; canQualify: boolean; known: boolean };
+/**
+ * How a contact enters a replay: its fit grade, exclusion, whether anything could make it an MQL, whether it is known
+ * (an email), and what its predictions give: engagement points added to the replayed total, and whether a predicted
+ * MQL condition holds (a probability is one fact per person in a replay, so it holds from the first activity on).
+ */
+export type ContactStart = { grade: FitGrade; gradeIndex: number; excluded: boolean; canQualify: boolean; known: boolean; predictedEngagement: number; predictedMql: boolean };
 
 export function startContact(compiled: CompiledDefinition, contact: ContactFact, account: AccountFact | null): ContactStart {
   const fit = scoreFit(contact, account, compiled.definition);
   const gradeIndex = fitGrades.indexOf(fit.grade);
   const excluded = fit.exclusions.length > 0;
-  const canQualify = !excluded && (compiled.gradeCanQualifyByRating[gradeIndex] === true || compiled.handRaises.some((h) => gradeIndex <= h.maxGradeIndex));
-  return { grade: fit.grade, gradeIndex, excluded, canQualify, known: isKnown(contact) };
+  const predictedMql = !excluded && firingPredictedMql(compiled.definition, contact) !== null;
+  const canQualify = !excluded && (compiled.gradeCanQualifyByRating[gradeIndex] === true || compiled.handRaises.some((h) => gradeIndex <= h.maxGradeIndex) || predictedMql);
+  return { grade: fit.grade, gradeIndex, excluded, canQualify, known: isKnown(contact), predictedEngagement: predictedEngagementPoints(compiled.definition, contact), predictedMql };
 }
 
 /** One contact's replayed history under one definition (times in ms; NaN when none). */
 export type ContactReplay = {
   activities: number; outOfOrder: number; minAt: number; maxAt: number;
-  firstTouch: number; inquiryAt: number; mqlAt: number; via: 'rating' | 'hand_raise' | null;
+  firstTouch: number; inquiryAt: number; mqlAt: number; via: 'rating' | 'hand_raise' | 'predicted' | null;
 };
 
 export function emptyReplay(): ContactReplay {
@@ -212,7 +221,7 @@ export function createBacktestReport(definition: LeadDefinition, options: Backte
   const to = options.to ? options.to.getTime() : Number.POSITIVE_INFINITY;
   const sampleSize = options.missedSample ?? 20;
 
-  let contacts = 0, activities = 0, outOfOrder = 0, excludedContacts = 0, mqls = 0, viaHandRaise = 0, before = 0, late = 0;
+  let contacts = 0, activities = 0, outOfOrder = 0, excludedContacts = 0, mqls = 0, viaHandRaise = 0, viaPredicted = 0, before = 0, late = 0;
   let inquiries = 0, inquiriesBefore = 0, inquiriesToMql = 0;
   const daysInquiryToMql: number[] = [];
   let revenueCovered = 0, revenueWon = 0, minAt = Number.POSITIVE_INFINITY, maxAt = Number.NEGATIVE_INFINITY;
@@ -248,6 +257,7 @@ export function createBacktestReport(definition: LeadDefinition, options: Backte
       else if (qualified) {
         mqls++;
         if (r.via === 'hand_raise') viaHandRaise++;
+        else if (r.via === 'predicted') viaPredicted++;
         const month = new Date(mqlAt).toISOString().slice(0, 7);
         perMonth.set(month, (perMonth.get(month) ?? 0) + 1);
         const week = Math.floor((mqlAt - MONDAY_MS) / WEEK_MS);
@@ -290,7 +300,7 @@ export function createBacktestReport(definition: LeadDefinition, options: Backte
         to: options.to ?? null,
         contacts, activities, outOfOrderActivities: outOfOrder, excludedContacts,
         inquiries, inquiriesBeforeWindow: inquiriesBefore, inquiriesToMql, medianDaysInquiryToMql: median(daysInquiryToMql),
-        mqls, viaHandRaise, mqlsBeforeWindow: before,
+        mqls, viaHandRaise, viaPredicted, mqlsBeforeWindow: before,
         mqlsPerMonth: [...perMonth].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, count]) => ({ month, count })),
         medianDaysFirstTouchToMql: median(daysToMql),
         reached, lateMqls: late, revenueCovered, revenueWon, missedWon: missed,

@@ -34,7 +34,7 @@ export function checkDefinition(def: LeadDefinition, refs: DefinitionRefs): Erro
   });
   const cells = new Set(Object.values(def.rating.matrix).flat());
   const reachable = def.mql.ratings.some((r) => cells.has(r));
-  if (!reachable && def.mql.handRaises.length === 0) {
+  if (!reachable && def.mql.handRaises.length === 0 && !(def.predicted ?? []).some((r) => r.use === 'mql')) {
     add('mql.ratings', `no cell of the rating matrix is ${def.mql.ratings.map((r) => `'${r}'`).join(' or ') || 'listed'} and there are no hand-raises, so no lead could ever qualify`);
   }
 
@@ -52,8 +52,23 @@ export function checkDefinition(def: LeadDefinition, refs: DefinitionRefs): Erro
     if (rule.exclude !== undefined && rule.points !== undefined) add(`negative[${i}]`, 'use either `exclude: true` or `points`, not both');
   });
 
+  checkPredicted(def, add);
   checkSla(def, add);
   return details;
+}
+
+/** Predicted rules: fit and engagement give points, an MQL condition needs its threshold (and gives no points). */
+function checkPredicted(def: LeadDefinition, add: Add): void {
+  const rules = def.predicted ?? [];
+  uniqueIds(rules, 'predicted', add);
+  rules.forEach((rule, i) => {
+    if (rule.use === 'mql') {
+      if (rule.minProbability === undefined) add(`predicted[${i}].minProbability`, 'an MQL condition needs `minProbability` (e.g. 0.4: qualifies at a 40% probability or more)');
+      if (rule.points !== undefined) add(`predicted[${i}].points`, 'an MQL condition gives no points: remove `points`, or use `use: fit` or `use: engagement`');
+    } else if (rule.points === undefined) {
+      add(`predicted[${i}].points`, `say how many ${rule.use} points the model is worth: \`points\` (scaled by the probability, or given in full from \`minProbability\`)`);
+    }
+  });
 }
 
 /** Inquiry activities are criteria like engagement rules; engaged.rules must name engagement rules. */

@@ -1,7 +1,7 @@
 import { canonicalPropertyKey } from '../activity-vocabulary.rules.ts';
 import {
   fitGrades, type ActivityCriteria, type Cap, type EngagementRule, type FitRule, type HandRaise, type LeadDefinition,
-  type NegativeRule, type SlaPolicy,
+  type NegativeRule, type PredictedRule, type SlaPolicy,
 } from './definition-schema.ts';
 import { activityRuleLabel, describeConditions, describeCriteria, describeEngagedInquiry, fitRuleLabel } from './rule-labels.ts';
 
@@ -14,7 +14,7 @@ import { activityRuleLabel, describeConditions, describeCriteria, describeEngage
 
 export type DefinitionChangeArea =
   | 'General' | 'Fit' | 'Fit grades' | 'Negative rules' | 'Engagement' | 'Engagement levels' | 'Rating'
-  | 'Inquiry rule' | 'MQL rule' | 'High-intent list' | 'SLA';
+  | 'Inquiry rule' | 'MQL rule' | 'High-intent list' | 'Predicted' | 'Inbox order' | 'SLA';
 export type DefinitionChange = { area: DefinitionChangeArea; text: string };
 
 const pts = (n: number): string => `${n >= 0 ? '+' : ''}${n} points`;
@@ -143,6 +143,19 @@ export function diffDefinitions(a: LeadDefinition, b: LeadDefinition): Definitio
     const t = (x: string[] | undefined): string => (x ? x.join(', ').replace(/_/g, ' ') : 'the default activities');
     add('High-intent list', `now counts ${t(b.highIntent.activityTypes)} (was ${t(a.highIntent.activityTypes)})`);
   }
+
+  const predictedWords = (r: PredictedRule): string => {
+    const model = `model ${r.model}`;
+    if (r.use === 'mql') return `MQL when ${model} gives ≥ ${Math.round((r.minProbability ?? 0) * 100)}%`;
+    return r.minProbability !== undefined ? `${pts(r.points ?? 0)} of ${r.use} when ${model} gives ≥ ${Math.round(r.minProbability * 100)}%` : `${pts(r.points ?? 0)} of ${r.use} × the probability from ${model}`;
+  };
+  pairById(a.predicted ?? [], b.predicted ?? [], {
+    added: (r) => add('Predicted', `new rule ${q(r.label ?? r.id)}: ${predictedWords(r)}`),
+    removed: (r) => add('Predicted', `rule ${q(r.label ?? r.id)} removed (was: ${predictedWords(r)})`),
+    both: (x, y) => { if (canon(x) !== canon(y)) add('Predicted', `${q(y.label ?? y.id)} now ${predictedWords(y)} (was ${predictedWords(x)})`); },
+  });
+  const inboxWords = (i: LeadDefinition['inbox']): string => (i?.sort === 'predicted' ? `most likely first by model ${i.model}` : 'the usual priority');
+  if (canon(a.inbox ?? { sort: 'priority' }) !== canon(b.inbox ?? { sort: 'priority' })) add('Inbox order', `now ${inboxWords(b.inbox)} (was ${inboxWords(a.inbox)})`);
 
   sla(a.sla, b.sla, (text) => add('SLA', text));
   return out;

@@ -192,6 +192,30 @@ export const slaPolicySchema = z.strictObject({
 });
 export type SlaPolicy = z.output<typeof slaPolicySchema>;
 
+/**
+ * A `predicted` rule: a trained conversion model (named by its version's id) used in the agreement. `use: fit` or
+ * `engagement` adds points to that component — `points × probability` (rounded), or the full `points` once the
+ * probability reaches `minProbability` when that is given; `use: mql` qualifies a lead whose probability reaches
+ * `minProbability` (after exclusions, like a hand-raise). The probability is a fact the app supplies (the person's
+ * stored prediction of that model); without one the rule adds nothing and the MQL condition does not hold.
+ */
+export const predictedRuleSchema = z.strictObject({
+  id: ruleId,
+  label: label.optional(),
+  model: z.string().trim().min(1).max(80),
+  use: z.enum(['fit', 'engagement', 'mql']),
+  points: z.number().int().min(-1000).max(1000).optional(),
+  minProbability: z.number().min(0).max(1).optional(),
+});
+export type PredictedRule = z.output<typeof predictedRuleSchema>;
+
+/** How the sales inbox orders open leads: the usual priority bands, or a model's probability (most likely first). */
+export const inboxSortSchema = z.discriminatedUnion('sort', [
+  z.strictObject({ sort: z.literal('priority') }),
+  z.strictObject({ sort: z.literal('predicted'), model: z.string().trim().min(1).max(80) }),
+]);
+export type InboxSort = z.output<typeof inboxSortSchema>;
+
 export const leadDefinitionSchema = z.strictObject({
   schemaVersion: z.literal(1),
   name: text,
@@ -216,6 +240,10 @@ export const leadDefinitionSchema = z.strictObject({
     activityTypes: z.array(z.enum(activityTypes)).min(1).optional(),
   }).default({ contentIds: [], urls: [] }),
   negative: z.array(negativeRuleSchema).default([]),
+  /** Optional (absent in documents saved before models existed): rules reading a trained model's probability. */
+  predicted: z.array(predictedRuleSchema).optional(),
+  /** Optional: how the inbox orders leads (absent: the priority bands). */
+  inbox: inboxSortSchema.optional(),
   sla: slaPolicySchema,
 });
 export type LeadDefinition = z.output<typeof leadDefinitionSchema>;

@@ -23,6 +23,7 @@ const signed = (n: number): string => (n >= 0 ? `+${n}` : `-${Math.abs(n)}`);
 export function formatContribution(c: Contribution): string | null {
   const points = roundScore(c.points);
   if (points === 0) return null;
+  if (c.predicted) return `${signed(points)} pts: ${c.label}`;
   return `${c.label}${c.hits > 1 ? ` ×${c.hits}` : ''} ${signed(points)}`;
 }
 
@@ -43,6 +44,7 @@ export function explainScore(input: ExplanationInput): string {
   let lead = `rating ${rating.cell}`;
   if (qualification?.excluded) lead = `excluded (${qualification.excluded.label}), rating ${rating.cell}`;
   else if (qualification?.via === 'hand_raise' && qualification.handRaise) lead = `hand-raise: ${qualification.handRaise.label}, rating ${rating.cell}`;
+  else if (qualification?.via === 'predicted' && qualification.predicted) lead = `${qualification.predicted.label}, rating ${rating.cell}`;
   else if (fit.exclusions[0]) lead = `excluded (${fit.exclusions[0].label}), rating ${rating.cell}`;
   return `definition v${input.version}: ${lead} (${detail})`;
 }

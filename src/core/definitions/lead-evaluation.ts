@@ -46,9 +46,9 @@ export function evaluateLead(input: LeadEvaluationInput): LeadEvaluation {
   if (activity) ({ state, delta, matchedRules } = applyActivity(state, activity, content, definition, now));
   state = decayTo(state, now);
   const fit = scoreFit(input.contact, input.account, definition);
-  const engagement = summarizeEngagement(state, definition);
+  const engagement = summarizeEngagement(state, definition, input.contact);
   const rating = rateLead(fit.grade, engagement.level, definition);
-  const qualification = decideQualification({ fit, engagement, activity: activity ?? null, content }, definition);
+  const qualification = decideQualification({ fit, engagement, activity: activity ?? null, content, contact: input.contact }, definition);
   const highIntent = activity ? matchHighIntent(activity, content, definition) : null;
   const explanation = explainScore({ version: input.version, fit, engagement, rating, qualification });
   return { state, delta, matchedRules, fit, engagement, rating, qualification, highIntent, explanation };

@@ -1,6 +1,7 @@
-import type { ActivityFact, ContentFact } from '../activity.ts';
+import type { ActivityFact, ContactFact, ContentFact } from '../activity.ts';
 import { compileDefinition, type CompiledDefinition } from './compiled-definition.ts';
 import { fitGrades, type EngagementLevel, type FitGrade, type LeadDefinition, type Rating } from './definition-schema.ts';
+import { firingPredictedMql, hasPredictedMql } from './predicted.ts';
 import { ActivityView } from './rule-matching.ts';
 import { rateLead, type Exclusion, type FitScore } from './scoring.ts';
 
@@ -16,15 +17,19 @@ export type QualificationInput = {
   /** The activity being processed, if any: hand-raises only fire on the activity itself. */
   activity?: ActivityFact | null;
   content?: ContentFact | null;
+  /** The person's stored predictions (for predicted MQL conditions); absent: none yet. */
+  contact?: Pick<ContactFact, 'predictions'> | null;
 };
 
 export type QualificationDecision = {
   qualifies: boolean;
-  via: 'rating' | 'hand_raise' | null;
+  via: 'rating' | 'hand_raise' | 'predicted' | null;
   rating: Rating;
   /** Rating cell, e.g. 'A2'. */
   cell: string;
   handRaise: { id: string; label: string } | null;
+  /** The predicted MQL condition that qualified ("predicted 46% likely to reach opportunity (model v3) ≥ 40%"). */
+  predicted?: { id: string; label: string } | null;
   /** The first exclusion that applies (the lead can never be an MQL while it holds). */
   excluded: Exclusion | null;
   reason: string;
@@ -63,7 +68,10 @@ export function decideQualification(input: QualificationInput, definition: LeadD
   if (compiled.qualifying.has(rating)) {
     return { ...base, qualifies: true, via: 'rating', reason: `rating ${cell} is ${rating}` };
   }
+  const predicted = firingPredictedMql(definition, input.contact);
+  if (predicted) return { ...base, qualifies: true, via: 'predicted', predicted, reason: predicted.label };
   const needed = [...compiled.qualifying].join(' or ') || 'a hand-raise';
+  if (hasPredictedMql(definition)) return { ...base, qualifies: false, via: null, reason: `rating ${cell} is ${rating}; MQL needs ${needed} or a predicted probability at its threshold` };
   return { ...base, qualifies: false, via: null, reason: `rating ${cell} is ${rating}; MQL needs ${needed}` };
 }
 

@@ -1,6 +1,7 @@
 import type { AccountFact, ActivityFact, ContactFact, ContentFact } from '../activity.ts';
 import { compileDefinition, gradeOf, levelOf, type CompiledDefinition, type CompiledEngagementRule } from './compiled-definition.ts';
 import type { EngagementLevel, FitGrade, LeadDefinition, Rating } from './definition-schema.ts';
+import { predictedContributions } from './predicted.ts';
 import { ActivityView } from './rule-matching.ts';
 
 /**
@@ -12,7 +13,8 @@ import { ActivityView } from './rule-matching.ts';
 
 const DAY_MS = 86_400_000;
 
-export type Contribution = { ruleId: string; label: string; points: number; hits: number };
+/** `predicted`: a predicted rule's points (its label already says the probability and the model). */
+export type Contribution = { ruleId: string; label: string; points: number; hits: number; predicted?: boolean };
 export type Exclusion = { ruleId: string; label: string };
 export type FitScore = { points: number; grade: FitGrade; contributions: Contribution[]; exclusions: Exclusion[] };
 
@@ -39,6 +41,10 @@ export function scoreFit(contact: ContactFact, account: AccountFact | null, defi
       contributions.push({ ruleId: rule.id, label: rule.label, points: rule.points, hits: 1 });
     }
   }
+  for (const c of predictedContributions(definition, 'fit', contact)) {
+    points += c.points;
+    contributions.push(c);
+  }
   return { points, grade: gradeOf(compiled, points), contributions, exclusions };
 }
 
@@ -54,6 +60,8 @@ export function fitSignature(contact: ContactFact, account: AccountFact | null, 
   for (const rule of compiled.fit) signature += rule.test(facts) ? '1' : '0';
   signature += '|';
   for (const rule of compiled.negative) signature += rule.test(facts) ? '1' : '0';
+  // Predicted fit points depend on the person's probability, not only on which rules pass.
+  for (const c of predictedContributions(definition, 'fit', contact)) signature += `|${c.ruleId}:${c.points}`;
   return signature;
 }
 
@@ -251,8 +259,11 @@ export type EngagementScore = {
   contributions: Contribution[];
 };
 
-/** Reads a state (already decayed to the time you care about) as a score with its level and contributions. */
-export function summarizeEngagement(state: EngagementState, definition: LeadDefinition): EngagementScore {
+/**
+ * Reads a state (already decayed to the time you care about) as a score with its level and contributions. With the
+ * contact, predicted engagement rules add their points (not decayed: a probability is about now).
+ */
+export function summarizeEngagement(state: EngagementState, definition: LeadDefinition, contact?: Pick<ContactFact, 'predictions'> | null): EngagementScore {
   const compiled = compileDefinition(definition);
   const contributions: Contribution[] = [];
   let total = 0;
@@ -261,6 +272,10 @@ export function summarizeEngagement(state: EngagementState, definition: LeadDefi
     if (!saved) continue;
     total += saved.points;
     contributions.push({ ruleId: rule.id, label: rule.label, points: saved.points, hits: saved.hits });
+  }
+  for (const c of predictedContributions(definition, 'engagement', contact)) {
+    total += c.points;
+    contributions.push(c);
   }
   const points = roundScore(total);
   return { asOf: state.asOf === null ? null : new Date(state.asOf), total, points, level: levelOf(compiled, points), contributions };

@@ -24,6 +24,8 @@ export type TrainingReport = {
   keptDespiteLeak: string[];
   holdout: { model: Metrics; rules: Metrics | null };
   calibration: CalibrationBin[];
+  /** Cumulative capture and lift by top fraction of the holdout (10%, 20% … 100%): the model and the rule score. Absent in older reports. */
+  gains?: { fraction: number; model: { lift: number; capture: number }; rules: { lift: number; capture: number } | null }[];
   importance: { field: string; label: string; meanAbsContribution: number }[];
 };
 
@@ -82,6 +84,11 @@ export function trainModel(input: TrainInput): Result<{ model: TrainedModel; rep
       keptDespiteLeak: leaks.filter((l) => forced.has(l.field)).map((l) => l.field),
       holdout: { model: { ...rankingMetrics(p, holdoutLabels), logLoss: logLoss(p, holdoutLabels), brier: brier(p, holdoutLabels) }, rules },
       calibration: calibrationTable(p, holdoutLabels),
+      gains: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1].map((fraction) => {
+        const m = topFraction(p, holdoutLabels, fraction);
+        const r = rules ? topFraction(rule as number[], holdoutLabels, fraction) : null;
+        return { fraction, model: { lift: m.lift, capture: m.capture }, rules: r ? { lift: r.lift, capture: r.capture } : null };
+      }),
       importance: importance(trainRows, logistic, encoding, labelOf),
     },
   });

@@ -28,7 +28,7 @@ export const leadQuery = z.strictObject({
   contact_id: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   ...pollQuery,
-  include: z.string().regex(/^(contact|account|qualification)(,(contact|account|qualification))*$/, "comma-separated: contact, account, qualification").optional()
+  include: z.string().regex(/^(contact|account|qualification|prediction)(,(contact|account|qualification|prediction))*$/, "comma-separated: contact, account, qualification, prediction").optional()
     .describe('contact,account,qualification: embed each lead\'s contact, account and latest move into MQL with its explanation (one query per kind for the whole page)'),
 });
 
@@ -88,3 +88,17 @@ export const toTransitionDto = (t: StageTransition): z.infer<typeof transitionDt
   id: t.id, lead_id: t.leadId, from: t.from, to: t.to, at: t.at.toISOString(), actor: t.actor, reason_code: t.reasonCode,
   note: t.note, definition_id: t.definitionId, is_recycle: t.isRecycle,
 });
+
+/** The inbox's probability for a lead's person, under the model the active definition sorts the inbox by. */
+export const leadPredictionDto = z.object({
+  probability: z.number().min(0).max(1),
+  model_version: z.number().int().nullable(),
+  top_reason: z.string().nullable().describe("The strongest reason, in words (e.g. '+18 pts: Seniority: VP')."),
+  computed_at: z.string(),
+});
+export const inboxSortDto = z.object({
+  sort: z.enum(['priority', 'predicted']),
+  model_id: z.string().nullable(),
+  model_version: z.number().int().nullable(),
+  definition_version: z.number().int().nullable().describe('The active definition version that chose this order.'),
+}).describe("How the active definition orders the inbox: 'predicted' (most likely first, leads without a prediction last) or 'priority' (the usual bands).");

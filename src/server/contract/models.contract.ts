@@ -28,6 +28,9 @@ export const modelDto = z.object({
     kept_despite_leak: z.array(z.string()),
     holdout: z.object({ model: metrics, rules: metrics.nullable() }),
     calibration: z.array(z.object({ from: z.number(), to: z.number(), count: z.number(), mean_predicted: z.number(), observed_rate: z.number() })),
+    gains: z.array(z.object({
+      fraction: z.number(), model: z.object({ lift: z.number(), capture: z.number() }), rules: z.object({ lift: z.number(), capture: z.number() }).nullable(),
+    })).describe('Cumulative lift and capture of the top 10%, 20% … 100% of the holdout, model beside the rule score (empty for models trained before it was reported).'),
     importance: z.array(z.object({ field: z.string(), label: z.string(), mean_abs_contribution: z.number() })),
     fields_used: z.array(z.object({ name: z.string(), label: z.string(), group: z.string() })),
   }),
@@ -38,5 +41,6 @@ const reason = z.object({ field: z.string(), label: z.string(), value: z.string(
 export const predictionDto = z.object({
   contact_id: z.uuid(), lead_id: z.uuid().nullable(), model_id: z.uuid(), model_version: z.number().int(),
   probability: z.number(), reasons_up: z.array(reason), reasons_down: z.array(reason), computed_at: z.string(),
-  governed: z.literal(false).describe('Predictions inform; they change scores, MQLs and routing only once a signed definition uses the model.'),
+  governed: z.boolean().describe('true when the active (signed) definition reads this model in a predicted rule or its inbox sort; otherwise the prediction informs only.'),
+  definition_version: z.number().int().nullable().describe('The active definition version that reads this model (null when none does).'),
 }).meta({ id: 'Prediction' });

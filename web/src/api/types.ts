@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { apiKeyDto, userDto } from '../../../src/server/contract/admin.contract.ts';
 import type { campaignDto, contentDto, opportunityDto } from '../../../src/server/contract/catalog.contract.ts';
 import type { accountDto, activityDto, contactDto } from '../../../src/server/contract/contacts.contract.ts';
-import type { leadDto, qualificationDto, transitionDto } from '../../../src/server/contract/leads.contract.ts';
+import type { inboxSortDto, leadDto, leadPredictionDto, qualificationDto, transitionDto } from '../../../src/server/contract/leads.contract.ts';
 
 export type User = z.infer<typeof userDto>;
 export type ApiKey = z.infer<typeof apiKeyDto>;
@@ -19,7 +19,9 @@ export type StageTransition = z.infer<typeof transitionDto>;
 /** A lead's open SLA clock due first, as GET /api/v1/leads (and /leads/:id) carry it; null when none runs. */
 export type LeadSla = NonNullable<z.infer<typeof leadDto>['sla']>;
 export type LeadQualification = z.infer<typeof qualificationDto>;
-export type Lead = z.infer<typeof leadDto> & { contact?: Contact | null; account?: Account | null; qualification?: LeadQualification | null };
+export type LeadPrediction = z.infer<typeof leadPredictionDto>;
+export type InboxSort = z.infer<typeof inboxSortDto>;
+export type Lead = z.infer<typeof leadDto> & { contact?: Contact | null; account?: Account | null; qualification?: LeadQualification | null; prediction?: LeadPrediction | null };
 export type AllowedTransition = Lead['allowed_transitions'][number];
 
 export type Page<T> = { data: T[]; next_cursor: string | null };

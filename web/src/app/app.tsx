@@ -22,6 +22,7 @@ const DashboardPage = lazy(() => loadDashboard().then((m) => ({ default: m.Dashb
 if (window.location.pathname === '/dashboard') void loadDashboard();
 const ContentPage = lazy(() => import('../features/content/content-page.tsx').then((m) => ({ default: m.ContentPage })));
 const DefinitionsPage = lazy(() => import('../features/definitions/definitions-page.tsx').then((m) => ({ default: m.DefinitionsPage })));
+const ModelsPage = lazy(() => import('../features/definitions/models-page.tsx').then((m) => ({ default: m.ModelsPage })));
 const NurturePage = lazy(() => import('../features/nurture/nurture-page.tsx').then((m) => ({ default: m.NurturePage })));
 const RejectionsPage = lazy(() => import('../features/rejections/rejections-page.tsx').then((m) => ({ default: m.RejectionsPage })));
 const CampaignsPage = lazy(() => import('../features/campaigns/campaigns-page.tsx').then((m) => ({ default: m.CampaignsPage })));
@@ -75,6 +76,7 @@ export function App() {
           <Route path="/opportunities" element={<OpportunitiesListPage me={me.data} />} />
           <Route path="/dashboard" element={<DashboardPage />} />
           <Route path="/definitions" element={<DefinitionsPage me={me.data} />} />
+          <Route path="/definitions/models" element={<ModelsPage me={me.data} />} />
           <Route path="/content/*" element={<ContentPage me={me.data} />} />
           <Route path="/settings/*" element={<SettingsPage me={me.data} />} />
           <Route path="/nurture" element={<NurturePage me={me.data} />} />

@@ -44,6 +44,7 @@ export function BacktestPanel({ result }: { result: BacktestResult }) {
     ['Inquiries', (r) => (r.inquiries === undefined ? '—' : formatNumber(r.inquiries))],
     ['Inquiry → MQL', (r) => (r.inquiriesToMql === undefined ? '—' : formatNumber(r.inquiriesToMql))],
     ['MQLs', (r) => formatNumber(r.mqls)],
+    ...(proposal.viaPredicted || active?.viaPredicted ? [['… of which by a predicted probability', (r: BacktestResult['proposal']) => formatNumber(r.viaPredicted ?? 0)] as [string, (r: BacktestResult['proposal']) => string]] : []),
     ['Reached SAL', (r) => formatNumber(r.reached.sal)],
     ['Reached won', (r) => formatNumber(r.reached.won)],
     ['Revenue covered', (r) => money(r.revenueCovered)],
@@ -53,6 +54,7 @@ export function BacktestPanel({ result }: { result: BacktestResult }) {
   return (
     <section className="backtest" aria-label="Backtest result">
       <p className="small muted">Replayed {result.from ? formatDate(result.from) : 'all history'} – {result.to ? formatDate(result.to) : 'now'}; ran {formatDateTime(result.ranAt)}.</p>
+      {result.notes?.length ? <ul className="small backtest-notes" aria-label="How this backtest got its facts">{result.notes.map((n) => <li key={n}>{n}</li>)}</ul> : null}
       {proposal.mqls === 0 && !active?.mqls ? <p className="small muted">Neither version makes an MQL in this window.</p> : null}
       <EChart option={option} height={240} label="MQLs per month: proposal vs active" />
       <BacktestVsDashboard result={result} />

@@ -8,6 +8,7 @@ import { newCondition } from './condition-fields.tsx';
 import { CriteriaFields } from './criteria-fields.tsx';
 import { activityTypeLabel, describeConditions, describeCriteria, type DefinitionNames, type Pickers } from './definition-words.ts';
 import { ChipPicker, IssueNote, IssuesContext, TokenInput, text } from './form-controls.tsx';
+import { PredictedSection } from './predicted-fields.tsx';
 import { Conditions, HalfLife, LabelField, MatchField, PointsField, RuleCard, pts } from './rule-parts.tsx';
 import './definition-form.css';
 
@@ -29,11 +30,12 @@ const sections = [
   { id: 'highintent', label: 'High-intent content', paths: ['highIntent'] },
   { id: 'matrix', label: 'Rating matrix', paths: ['rating', 'mql.ratings'] },
   { id: 'inquiry', label: 'Inquiry rule', paths: ['inquiry'] },
+  { id: 'predicted', label: 'Predicted', paths: ['predicted', 'inbox'] },
 ] as const;
 type SectionId = (typeof sections)[number]['id'];
 
 const ruleIds = (d: LeadDefinition): string[] => [
-  ...(d.fit?.rules ?? []), ...(d.negative ?? []), ...(d.engagement?.rules ?? []), ...(d.mql?.handRaises ?? []), ...(d.inquiry?.activities ?? []),
+  ...(d.fit?.rules ?? []), ...(d.negative ?? []), ...(d.engagement?.rules ?? []), ...(d.mql?.handRaises ?? []), ...(d.inquiry?.activities ?? []), ...(d.predicted ?? []),
 ].map((r) => r.id);
 
 /** A rule id nobody else in the list uses, from its kind (`fit-4`): ids stay stable when labels change. */
@@ -74,6 +76,7 @@ export function DefinitionForm({ def, update: write, pickers, names }: Omit<Prop
         {tab === 'highintent' ? <HighIntentSection {...props} /> : null}
         {tab === 'matrix' ? <MatrixSection {...props} /> : null}
         {tab === 'inquiry' ? <InquirySection {...props} /> : null}
+        {tab === 'predicted' ? <PredictedSection def={def} update={update} fresh={fresh} /> : null}
       </div>
     </div>
   );

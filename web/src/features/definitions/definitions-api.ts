@@ -15,6 +15,8 @@ export type BacktestResult = {
   from: string | null; to: string | null; ranAt: string; repCount: number;
   proposal: BacktestReport & { version: number | null };
   active: (BacktestReport & { version: number }) | null;
+  /** How the replay got its facts (e.g. stored predictions); absent in backtests stored before notes. */
+  notes?: string[];
 };
 
 export const base = '/api/v1/definitions';

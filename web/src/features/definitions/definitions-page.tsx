@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
 import { defaultDefinition } from '../../../../src/core/definitions/default-definition.ts';
 import { api } from '../../api/client.ts';
 import type { Me } from '../../api/types.ts';
@@ -11,6 +12,7 @@ import {
   asBacktest, asDefinition, base, defKeys, sideOfRole, sidesOf, useDefinitions, useDiff, useHistory, usePickers, type Definition,
 } from './definitions-api.ts';
 import { namesOf, withTitles } from './definition-words.ts';
+import { useModels } from './models-api.ts';
 import { DraftEditor, parse, serialize, type Format } from './draft-editor.tsx';
 import { PlainWords } from './plain-words.tsx';
 import { Approvals, VersionHistory } from './version-history.tsx';
@@ -42,6 +44,7 @@ export function DefinitionsPage({ me }: { me: Me }) {
         <div>
           <h1>Lead definitions</h1>
           <p className="muted">The agreement between marketing and sales on what a sales-ready lead is: versioned, signed by both, backtested.</p>
+          <nav aria-label="Definitions sections" className="small"><Link to="/definitions/models">Models: conversion models trained on your history</Link></nav>
         </div>
         {canWrite && active && !working ? (
           <button type="button" className="button primary" disabled={createDraft.isPending} onClick={() => createDraft.mutate(active.document)}>New draft from active</button>
@@ -109,6 +112,9 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
   const diff = useDiff(def.id, hasActive);
   const pickers = usePickers();
   const names = useMemo(() => namesOf(pickers.data), [pickers.data]);
+  const models = useModels();
+  // The diff names models by id; people know them by version.
+  const modelNames = (t: string) => (models.data ?? []).reduce((acc, m) => acc.replaceAll(`model ${m.id}`, `model v${m.version}`), t);
 
   const act = useMutation({
     mutationFn: async ({ path, body }: { path: string; body?: unknown; done: string }) => api<unknown>(path.startsWith('PATCH') ? 'PATCH' : 'POST', `${base}/${def.id}${path.replace(/^PATCH/, '')}`, body),
@@ -131,7 +137,7 @@ function WorkingVersion({ def, me, hasActive, onNotice }: { def: Definition; me:
             {diff.isPending ? <Loading /> : diff.isError ? <ErrorNote error={diff.error} /> : diff.data.changes.length === 0 ? (
               <p className="small muted">Nothing yet: the same as the active version.</p>
             ) : (
-              <ul className="change-list">{diff.data.changes.map((c, i) => <li key={i}><span className="tag">{humanize(c.area)}</span> {withTitles(c.text, names)}</li>)}</ul>
+              <ul className="change-list">{diff.data.changes.map((c, i) => <li key={i}><span className="tag">{humanize(c.area)}</span> {modelNames(withTitles(c.text, names))}</li>)}</ul>
             )}
           </section>
         ) : null}

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { api, get, qs } from '../../api/client.ts';
 import { keys, useUsers } from '../../api/queries.ts';
-import type { Lead, Me, Page, User } from '../../api/types.ts';
+import type { InboxSort, Lead, Me, Page, User } from '../../api/types.ts';
 import { usePermissions } from '../../app/permissions.ts';
 import { canWrite, isManager } from '../../app/roles.ts';
 import { contactName, formatDate } from '../../ui/format.ts';
@@ -11,7 +11,7 @@ import { EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 import { LogActivityDialog } from '../tasks/log-activity-dialog.tsx';
 import { TasksCard } from '../tasks/tasks-card.tsx';
 import { InboxRow } from './inbox-row.tsx';
-import { comparePriority } from './priority.ts';
+import { comparePredicted, comparePriority } from './priority.ts';
 import { ReassignDialog } from './reassign-dialog.tsx';
 import { ReasonDialog, type ReasonMode } from './reason-dialog.tsx';
 import { useNow } from './sla-countdown.tsx';
@@ -56,7 +56,7 @@ export function InboxPage({ me }: { me: Me }) {
   const filter = { owner: scope === 'mine' ? 'me' : ownerFilter || undefined, stage: stageFilter === 'open' ? 'mql,sal,sql' : stageFilter };
   const leads = useQuery({
     queryKey: keys.leads(filter),
-    queryFn: () => get<Page<Lead>>(`/api/v1/leads${qs({ ...filter, limit: 500, include: 'contact,account,qualification' })}`),
+    queryFn: () => get<Page<Lead> & { inbox_sort?: InboxSort }>(`/api/v1/leads${qs({ ...filter, limit: 500, include: 'contact,account,qualification,prediction' })}`),
     refetchInterval: 60_000,
   });
   const users = useUsers();
@@ -69,8 +69,10 @@ export function InboxPage({ me }: { me: Me }) {
   const [logFor, setLogFor] = useState<{ lead: Lead; name: string } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const sorted = useMemo(() => [...(leads.data?.data ?? [])].sort(comparePriority(now))
-    .filter((l) => !(pending?.effect === 'hide' && pending.leadId === l.id)), [leads.data, now, pending]);
+  const order = leads.data?.inbox_sort;
+  const predicted = order?.sort === 'predicted';
+  const sorted = useMemo(() => [...(leads.data?.data ?? [])].sort(predicted ? comparePredicted(now) : comparePriority(now))
+    .filter((l) => !(pending?.effect === 'hide' && pending.leadId === l.id)), [leads.data, now, pending, predicted]);
   const needsAnswer = sorted.filter((l) => l.stage === 'mql');
   const working = sorted.filter((l) => l.stage !== 'mql');
   const userName = (id: string | null) => (id ? users.data?.find((u) => u.id === id)?.name ?? 'Unknown user' : 'Unassigned');
@@ -148,7 +150,10 @@ export function InboxPage({ me }: { me: Me }) {
       <header className="page-header">
         <div>
           <h1>{scope === 'team' ? 'Team inbox' : 'My inbox'}</h1>
-          <p className="muted">New leads first, then those on the clock, then overdue ones.{breached ? ` ${breached} past their SLA.` : ''}</p>
+          <p className="muted">
+            {predicted ? `Most likely to convert first (model v${order.model_version ?? '?'}, as definition v${order.definition_version ?? '?'} agreed); leads without a prediction last.`
+              : 'New leads first, then those on the clock, then overdue ones.'}{breached ? ` ${breached} past their SLA.` : ''}
+          </p>
         </div>
         <div className="toolbar" role="group" aria-label="Inbox filters">
           {manager ? (

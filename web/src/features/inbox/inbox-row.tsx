@@ -39,6 +39,9 @@ export function InboxRow({ lead, now, ownerName, canAct, may, onAccept, onReason
       <td><RatingBadge rating={lead.rating} qualifiedAs={ratingInNote(why)} /></td>
       <td className="why">
         {why ? <span className="why-text" title={why}>{why}</span> : <span className="muted">No explanation recorded</span>}
+        {lead.prediction ? (
+          <div className="row-sub prediction-line"><strong>{Math.round(lead.prediction.probability * 100)}% likely</strong>{lead.prediction.top_reason ? ` · ${lead.prediction.top_reason}` : ''}</div>
+        ) : lead.prediction === null ? <div className="row-sub muted">No prediction yet</div> : null}
         <div className="row-sub">{lead.source ? `${lead.source} · ` : ''}{lead.stage === 'mql' ? 'MQL' : 'In stage'} {timeAgo(lead.stage === 'mql' ? (lead.mql_at ?? lead.stage_entered_at) : lead.stage_entered_at, now)}</div>
       </td>
       <td>{pending ? <span className="muted">{pending}</span> : <SlaCountdown sla={lead.sla} now={now} />}</td>

@@ -57,3 +57,16 @@ export function comparePriority(now: number): (a: Lead, b: Lead) => number {
     }
   };
 }
+
+/**
+ * The order a signed definition may choose instead (`inbox: {sort: predicted}`): most likely to convert first,
+ * leads without a prediction last (in the usual priority among themselves), ties broken by the usual priority.
+ */
+export function comparePredicted(now: number): (a: Lead, b: Lead) => number {
+  const usual = comparePriority(now);
+  return (a, b) => {
+    const pa = a.prediction?.probability ?? -1;
+    const pb = b.prediction?.probability ?? -1;
+    return pa !== pb ? pb - pa : usual(a, b);
+  };
+}

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { getOptional } from '../../api/queries.ts';
 
 type Reason = { field: string; label: string; value: string; effect: number; words: string };
-type Prediction = { probability: number; model_version: number; reasons_up: Reason[]; reasons_down: Reason[]; computed_at: string };
+type Prediction = { probability: number; model_version: number; reasons_up: Reason[]; reasons_down: Reason[]; computed_at: string; governed: boolean; definition_version: number | null };
 
 /**
  * The conversion model's view of this person beside the agreed score: a probability and its reasons. It informs;
@@ -32,7 +32,9 @@ export function PredictionPanel({ contactId }: { contactId: string }) {
           </tbody>
         </table>
       ) : <p className="muted small">Nothing sets this person apart from a typical lead.</p>}
-      <p className="muted small">Informs only: the signed definition decides scores and MQLs.</p>
+      {p.governed
+        ? <p className="small governed-note">Part of the agreement: the signed definition v{p.definition_version} uses this model in its scores, MQLs or inbox order.</p>
+        : <p className="muted small">Informs only: the signed definition decides scores and MQLs.</p>}
     </div>
   );
 }
