@@ -12,6 +12,18 @@ const statusTone: Record<string, 'green' | 'amber' | 'neutral' | 'blue'> = { gra
 /** A grant recorded by the double opt-in link says so; a pending one waits for the person's confirmation. */
 const statusLabel = (e: ConsentEventDto) => (e.status === 'pending' ? 'awaiting confirmation' : e.status === 'granted' && e.source.startsWith('confirmed:') ? 'granted (confirmed)' : e.status);
 
+/** The cells both tables share: the choice, where it came from, its legal basis and when. */
+function ChoiceCells({ e }: { e: ConsentEventDto }) {
+  return (
+    <>
+      <td><Tag tone={statusTone[e.status] ?? 'neutral'}>{statusLabel(e)}</Tag></td>
+      <td>{e.source}</td>
+      <td>{basisLabels[e.basis] ?? e.basis}</td>
+      <td>{formatDate(e.at)}</td>
+    </>
+  );
+}
+
 /**
  * Consent per purpose: the choice in force for each purpose (the newest; pending while a double opt-in
  * waits), then every choice before it, each with its source and legal basis.
@@ -34,10 +46,7 @@ export function ConsentHistory({ contactId, erased = false }: { contactId: strin
           {current.map((e) => (
             <tr key={e.purpose}>
               <th scope="row">{purposeLabels[e.purpose] ?? e.purpose}</th>
-              <td><Tag tone={statusTone[e.status] ?? 'neutral'}>{statusLabel(e)}</Tag></td>
-              <td>{e.source}</td>
-              <td>{basisLabels[e.basis] ?? e.basis}</td>
-              <td>{formatDate(e.at)}</td>
+              <ChoiceCells e={e} />
             </tr>
           ))}
         </tbody>
@@ -49,10 +58,7 @@ export function ConsentHistory({ contactId, erased = false }: { contactId: strin
           {history.data.map((e) => (
             <tr key={e.id}>
               <td>{purposeLabels[e.purpose] ?? e.purpose}</td>
-              <td><Tag tone={statusTone[e.status] ?? 'neutral'}>{statusLabel(e)}</Tag></td>
-              <td>{e.source}</td>
-              <td>{basisLabels[e.basis] ?? e.basis}</td>
-              <td>{formatDate(e.at)}</td>
+              <ChoiceCells e={e} />
             </tr>
           ))}
         </tbody>
