@@ -24,6 +24,8 @@ const cronPayload = z.object({ _cron: z.object({ ts: z.string(), backfilled: z.b
 export const jobPayloads = {
   /** Cron (daily): delete expired web sessions. */
   'purge-sessions': cronPayload,
+  /** Cron (10 min): rebuild the contacts queued for attribution's touch summary, in every workspace. */
+  'refresh-touch-summaries': cronPayload,
   /** Cron (hourly): decay engagement to now; ratings drop without qualifying anyone. */
   'refresh-decay': cronPayload,
   /** After an activation: every contact re-scored under the new active version (job_key recompute-definition:<workspaceId>). */

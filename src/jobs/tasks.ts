@@ -1,5 +1,5 @@
 import type { TaskList } from 'graphile-worker';
-import { purgeExpiredSessions } from '../app/maintenance.ts';
+import { purgeExpiredSessions, refreshTouchSummaries } from '../app/maintenance.ts';
 import { toTaskList, type JobHandlers } from './catalogue.ts';
 import { recomputeDefinitionHandler } from './recompute-definition.task.ts';
 import { refreshDecayHandler } from './refresh-decay.task.ts';
@@ -15,6 +15,9 @@ import { privacyCrontab, privacyHandlers } from './privacy.tasks.ts';
 export function jobHandlers(deps: JobDeps): JobHandlers {
   return {
     'purge-sessions': async () => { await purgeExpiredSessions(deps); },
+    'refresh-touch-summaries': async (_payload, _job, helpers) => {
+      for (const { workspaceId, contacts } of await refreshTouchSummaries(deps)) helpers?.logger.debug(`refresh-touch-summaries ${workspaceId}: ${contacts} contacts`);
+    },
     'refresh-decay': refreshDecayHandler(deps),
     'recompute-definition': recomputeDefinitionHandler(deps),
     ...handoffHandlers(deps),
@@ -36,6 +39,7 @@ export function taskList(deps: JobDeps): TaskList {
 export const crontab = [
   '17 3 * * * purge-sessions ?max=1',
   '7 * * * * refresh-decay ?max=1',
+  '*/10 * * * * refresh-touch-summaries ?max=1',
   ...handoffCrontab,
   '*/15 * * * * nurture-enroll ?max=1',
   '*/15 * * * * crm-sync ?max=1',

@@ -44,3 +44,9 @@ export async function refreshContactTouches(db: Db, workspaceId: string): Promis
 }
 
 const analyzeAfter = 10_000;
+
+/** Workspaces with contacts queued for a touch-summary rebuild (the queue is small while it is drained regularly). */
+export async function workspacesWithQueuedTouches(db: Db): Promise<string[]> {
+  const { rows } = await sql<{ workspace_id: string }>`SELECT DISTINCT workspace_id FROM contact_touch_dirty`.execute(db);
+  return rows.map((r) => r.workspace_id);
+}

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { jobHandlers } from '../../src/jobs/tasks.ts';
+import { segment } from '../helpers/ingest-helpers.ts';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+
+/** The cron job drains attribution's touch queue without anyone opening a report. */
+let t: TestApp;
+beforeAll(async () => { t = await createTestApp(); });
+afterAll(async () => { await t?.close(); });
+
+const count = async (table: 'contact_touch_dirty' | 'contact_touch_summary') =>
+  Number((await t.pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+
+it('refresh-touch-summaries rebuilds the contacts that ingest queued, then the queue is empty', async () => {
+  const at = (minutes: number) => new Date(t.clock.now().getTime() - minutes * 60_000).toISOString();
+  const batch = [
+    { type: 'identify', userId: 'u-1', traits: { email: 'ada@touch.test' }, timestamp: at(30), messageId: 'm-1' },
+    { type: 'page', userId: 'u-1', properties: { url: 'https://acme.test/?utm_source=google&utm_medium=cpc' }, context: { campaign: { source: 'google', medium: 'cpc' } }, timestamp: at(20), messageId: 'm-2' },
+    { type: 'page', userId: 'u-1', properties: { url: 'https://acme.test/pricing' }, timestamp: at(10), messageId: 'm-3' },
+  ];
+  expect((await segment(t, '/v1/batch', { batch })).statusCode).toBe(200);
+  expect(await count('contact_touch_dirty')).toBeGreaterThan(0);
+  expect(await count('contact_touch_summary')).toBe(0);
+
+  await jobHandlers(t.deps)['refresh-touch-summaries']({}, { attempts: 1, maxAttempts: 1 });
+
+  expect(await count('contact_touch_dirty')).toBe(0);
+  const { rows } = await t.pool.query(`SELECT s.touch_channel FROM contact_touch_summary s JOIN contact c ON c.workspace_id = s.workspace_id AND c.id = s.contact_id WHERE c.email = 'ada@touch.test'`);
+  expect(rows).toHaveLength(1);
+  expect(rows[0].touch_channel.length).toBeGreaterThan(0);
+});
