@@ -132,9 +132,11 @@ function ModelDetail({ model, defs, me }: { model: ModelDto; defs: Definition[];
         {r.kept_despite_leak.length ? <p className="small notice warning">Kept although flagged: {r.kept_despite_leak.join(', ')}.</p> : null}
       </Card>
       <Card title="What weighs most">
+        {/* Inputs the regularized model left at (almost) no weight say nothing: listing them as 0.000 read as noise. */}
         <ol className="importance-list">
-          {r.importance.slice(0, 8).map((i) => <li key={i.field}><span>{i.label}</span> <span className="muted small">{i.mean_abs_contribution.toFixed(3)}</span></li>)}
+          {r.importance.filter((i) => i.mean_abs_contribution >= 0.0005).slice(0, 8).map((i) => <li key={i.field}><span>{i.label}</span> <span className="muted small" title="Mean absolute contribution to the log-odds">{i.mean_abs_contribution.toFixed(3)}</span></li>)}
         </ol>
+        <p className="muted small">Mean absolute effect on the log-odds per lead; inputs with no weight are not listed.</p>
       </Card>
       <UseInDefinition model={model} defs={defs} me={me} uses={uses.map((u) => `v${u.version} (${u.status}): ${u.how.join(', ')}`)} />
     </div>
