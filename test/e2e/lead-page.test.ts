@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)('lead page and inbox SLA (Chromium)', () => {
     expect(requests.filter((u) => u.includes('/handoff') || u.includes('/transitions'))).toEqual([]);
     // Two lists, never one per row: the open leads, and the leads this rep handed back (their recheck dates).
     expect([...new Set(requests.filter((u) => u.startsWith('/api/v1/leads?')))].sort()).toEqual([
-      '/api/v1/leads?owner=me&stage=mql%2Csal%2Csql&limit=500&include=contact%2Caccount%2Cqualification',
+      '/api/v1/leads?owner=me&stage=mql%2Csal%2Csql&limit=500&include=contact%2Caccount%2Cqualification%2Cprediction',
       '/api/v1/leads?owner=me&stage=nurture&limit=200&include=contact%2Caccount',
     ]);
     await screenshot(page, 'inbox-sla');
