@@ -8,7 +8,9 @@ import { runReport } from '../src/app/reports/reports.ts';
 import type { ReportName } from '../src/app/reports/report.types.ts';
 import { createDb, createPool, quoteIdent, startEmbeddedPostgres } from '../src/storage/db.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
-import { nonConvertingMarkovPaths, nonConvertingMarkovPathsFromHistory } from '../src/storage/reports/attribution.repo.ts';
+import {
+  nonConvertingMarkovPaths, nonConvertingMarkovPathsFromHistory, opportunityBatch, touchesOf, touchesOfFromHistory, type AttributionScope,
+} from '../src/storage/reports/attribution.repo.ts';
 import { refreshContactTouches } from '../src/storage/reports/contact-touches.repo.ts';
 import { composeApp } from '../src/app/compose.ts';
 
@@ -73,8 +75,9 @@ export async function run(argv: string[]): Promise<void> {
 
 /**
  * Times scan, funnel, sources, time to sales-ready and attribution (best of 2 each) and prints the JSON
- * line. Beside the attribution report, its non-converting Markov path query both ways in the same run:
- * from the activity history (the reference, what the report ran before) and from the touch summary.
+ * line. Beside the attribution report, its non-converting Markov path query and its deal-touch stream
+ * both ways in the same run: from the activity history (the reference, what the report ran before) and
+ * from the touch summary.
  */
 async function timeReports(reuseUrl: string | null, given: { pool: pg.Pool; db: ReturnType<typeof createDb>; workspaceId: string } | null, leads: number, activities: number): Promise<void> {
   const pool = given?.pool ?? createPool(reuseUrl!, 10);
@@ -108,16 +111,30 @@ async function timeReports(reuseUrl: string | null, given: { pool: pg.Pool; db: 
     const pathsHistory = await time('paths/hist', () => nonConvertingMarkovPathsFromHistory(db, scope));
     const pathsSummary = await time('paths/sum', () => nonConvertingMarkovPaths(db, scope));
     log(`non-converting Markov paths: ${pathsHistory.toFixed(3)} s from the activity history (before), ${pathsSummary.toFixed(3)} s from the touch summary (after)`);
+    const dealsHistory = await time('deals/hist', () => dealTouches(db, scope, touchesOfFromHistory));
+    const dealsSummary = await time('deals/sum', () => dealTouches(db, scope, touchesOf));
+    log(`deal touches (all in-scope deals, batches of 2000): ${dealsHistory.toFixed(3)} s from the activity history (before), ${dealsSummary.toFixed(3)} s from the touch summary (after)`);
     for (const [k, v] of Object.entries({ funnel, sources, 'time-to-sales-ready': salesReady, attribution })) {
       log(`${k}: ${(v / scan).toFixed(2)}× the scan${v > 2 ? `, ${(v - 2).toFixed(2)} s over the 2 s target` : ', within the 2 s target'}`);
     }
     console.log(JSON.stringify({
       bench: 'reports', leads, activities, funnel_s: round(funnel), sources_s: round(sources), time_to_sales_ready_s: round(salesReady),
-      attribution_s: round(attribution), paths_history_s: round(pathsHistory), paths_summary_s: round(pathsSummary), scan_s: round(scan),
+      attribution_s: round(attribution), paths_history_s: round(pathsHistory), paths_summary_s: round(pathsSummary),
+      deal_touches_history_s: round(dealsHistory), deal_touches_summary_s: round(dealsSummary), scan_s: round(scan),
     }));
   } finally {
     if (!given) await db.destroy();
   }
+}
+
+/** Every in-scope deal's touches, batch after batch as the attribution stream reads them (sequentially here). */
+async function dealTouches(db: ReturnType<typeof createDb>, scope: AttributionScope, read: typeof touchesOf): Promise<number> {
+  let n = 0;
+  for (let batch = await opportunityBatch(db, scope, null, 2000); batch.length > 0;
+    batch = batch.length < 2000 ? [] : await opportunityBatch(db, scope, batch[batch.length - 1]!.id, 2000)) {
+    n += (await read(db, scope, batch.map((o) => o.id))).length;
+  }
+  return n;
 }
 
 const round = (s: number) => Math.round(s * 1000) / 1000;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyMerges } from '../../src/app/contact-merge.ts';
 import type { Merge } from '../../src/core/identity-resolution.rules.ts';
 import { erasePerson } from '../../src/app/privacy/erase-person.ts';
-import { runReport } from '../../src/app/reports/reports.ts';
+import { runAttributionPaths, runReport } from '../../src/app/reports/reports.ts';
 import { insertActivity } from '../../src/storage/activities.repo.ts';
 import { bulkInsertContacts, bulkInsertLeads } from '../../src/storage/bulk.repo.ts';
 import { insertCampaign } from '../../src/storage/campaigns.repo.ts';
@@ -11,20 +11,21 @@ import { newId } from '../../src/storage/ids.ts';
 import { insertActivitiesBulk as importActivities } from '../../src/storage/import-bulk.repo.ts';
 import { insertActivitiesBulk as ingestActivities } from '../../src/storage/ingest.repo.ts';
 import {
-  nonConvertingMarkovPaths, nonConvertingMarkovPathsFromHistory, type AttributionScope, type MarkovPathRow,
+  nonConvertingMarkovPaths, nonConvertingMarkovPathsFromHistory, opportunityBatch, touchesOf, touchesOfFromHistory, type AttributionScope, type MarkovPathRow,
 } from '../../src/storage/reports/attribution.repo.ts';
 import { refreshContactTouches } from '../../src/storage/reports/contact-touches.repo.ts';
 import { prng } from '../helpers/prng.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 /**
- * Equivalence: the attribution report's non-converting Markov paths read the lazily maintained
- * contact_touch_summary (migration 2026-12-05-50); the reference aggregates the activity table on
- * every call (nonConvertingMarkovPathsFromHistory). One randomized history, written through every
- * activity writer (app insert, ingest's multi-row insert, the import's COPY with backdated touches,
- * raw SQL) and then merged, erased, edited, deleted and re-channelled; after each step both sides
- * are compared for several periods and lookbacks, and whole attribution reports with the reference
- * swapped in.
+ * Equivalence: the attribution report's non-converting Markov paths and its deal touches read the
+ * lazily maintained contact_touch_summary (migrations 2026-12-05-50/51); the references read the
+ * activity table on every call (nonConvertingMarkovPathsFromHistory, touchesOfFromHistory). One
+ * randomized history, written through every activity writer (app insert, ingest's multi-row insert,
+ * the import's COPY with backdated touches, raw SQL) and then merged, erased, edited, deleted,
+ * re-channelled and renamed; after each step both sides are compared for several periods and
+ * lookbacks, and whole attribution reports (every model, Markov orders 1 and 2, the Markov path
+ * export) with both references swapped in.
  */
 const reference = vi.hoisted(() => ({ on: false }));
 vi.mock('../../src/storage/reports/attribution.repo.ts', async (importOriginal) => {
@@ -33,6 +34,7 @@ vi.mock('../../src/storage/reports/attribution.repo.ts', async (importOriginal) 
     ...m,
     nonConvertingMarkovPaths: (...a: Parameters<typeof m.nonConvertingMarkovPaths>) =>
       (reference.on ? m.nonConvertingMarkovPathsFromHistory(...a) : m.nonConvertingMarkovPaths(...a)),
+    touchesOf: (...a: Parameters<typeof m.touchesOf>) => (reference.on ? m.touchesOfFromHistory(...a) : m.touchesOf(...a)),
   };
 });
 
@@ -40,6 +42,8 @@ const day = 86_400_000;
 const start = Date.parse('2026-01-01T00:00:00Z');
 const mediums = ['cpc', 'email', 'social', 'organic', 'referral', 'banner', 'CPC', null, null] as const;
 const sources = ['google', 'linkedin', 'Newsletter', 'partner', '', null, null] as const;
+const utmCampaigns = ['spring', 'utm-only', 'Retarget', ''] as const;
+const contents = [newId(start), newId(start + 1), newId(start + 2)];
 
 let t: TestApp;
 let ws: string;
@@ -66,14 +70,29 @@ async function compare(label: string): Promise<void> {
     const history = sorted(await nonConvertingMarkovPathsFromHistory(t.deps.db, s));
     if (s.lookbackDays === 365) expect(summary.length, `${label}: some paths`).toBeGreaterThan(5);
     expect(summary, `${label}: paths ${s.from.toISOString()}..${s.to.toISOString()} lookback ${s.lookbackDays}`).toEqual(history);
+    // Deal touches: every in-scope deal in one call (as a stream batch), in the stream's order.
+    const deals = (await opportunityBatch(t.deps.db, s, null, 10_000)).map((o) => o.id);
+    const touches = await touchesOf(t.deps.db, s, deals);
+    if (s.lookbackDays === 365) expect(new Set(touches.map((x) => x.opportunityId)).size, `${label}: deals with touches`).toBeGreaterThan(5);
+    expect(touches, `${label}: deal touches ${s.from.toISOString()}..${s.to.toISOString()} lookback ${s.lookbackDays}`)
+      .toEqual(await touchesOfFromHistory(t.deps.db, s, deals));
   }
-  for (const period of [{ from: '2026-01-01', to: '2026-04-30' }, { from: '2026-02-01', to: '2026-02-28' }]) {
+  const reports = [
+    { from: '2026-01-01', to: '2026-04-30' }, { from: '2026-02-01', to: '2026-02-28' },
+    { from: '2026-01-01', to: '2026-04-30', model: 'markov' as const, markov_order: 2 },
+  ];
+  for (const query of reports) {
     reference.on = false;
-    const fromSummary = must(await runReport(t.deps, ws, 'attribution', period));
+    const fromSummary = must(await runReport(t.deps, ws, 'attribution', query));
+    const exportFromSummary = must(await runAttributionPaths(t.deps, ws, query));
     reference.on = true;
-    const fromHistory = must(await runReport(t.deps, ws, 'attribution', period));
+    const fromHistory = must(await runReport(t.deps, ws, 'attribution', query));
+    const exportFromHistory = must(await runAttributionPaths(t.deps, ws, query));
     reference.on = false;
-    expect({ ...fromSummary, generated_at: null }, `${label}: attribution report ${period.from}..${period.to}`).toEqual({ ...fromHistory, generated_at: null });
+    const what = `${label}: attribution report ${JSON.stringify(query)}`;
+    expect(fromSummary.rows.some((r) => r.dimension === 'campaign' && r.key !== '(unattributed)'), `${what}: campaign credit`).toBe(true);
+    expect({ ...fromSummary, generated_at: null }, what).toEqual({ ...fromHistory, generated_at: null });
+    expect(exportFromSummary, `${what}: Markov path export`).toEqual(exportFromHistory);
   }
 }
 
@@ -82,12 +101,13 @@ function touch(contactId: string, campaigns: string[]) {
   const campaignId = rnd() < 0.15 ? pick(campaigns) : null;
   return {
     contactId, occurredAt: at(), source: pick(sources), medium: pick(mediums), campaignId,
-    utmCampaign: rnd() < 0.1 ? 'utm-only' : rnd() < 0.05 ? '' : null, type: pick(['page_view', 'email_click', 'form_submit']),
+    utmCampaign: rnd() < 0.15 ? pick(utmCampaigns) : null, type: pick(['page_view', 'email_click', 'form_submit']),
+    contentId: rnd() < 0.08 ? pick(contents) : null,
   };
 }
 
 describe('contact_touch_summary', () => {
-  it('gives the same non-converting Markov paths and attribution reports as aggregating the activity history', async () => {
+  it('gives the same non-converting Markov paths, deal touches and attribution reports as reading the activity history', async () => {
     const db = t.deps.db;
     const campaigns: string[] = [];
     for (const [name, channel] of [['Webinar', 'webinar'], ['Search', 'paid_search'], ['Fair', 'events']] as const) {
@@ -121,20 +141,25 @@ describe('contact_touch_summary', () => {
           ${status === 'open' ? null : new Date(l.openedAt + 20 * day)})`.execute(db);
       await sql`INSERT INTO opportunity_lead (workspace_id, opportunity_id, lead_id) VALUES (${ws}, ${oppId}, ${l.id})`.execute(db);
       await sql`INSERT INTO opportunity_contact_role (workspace_id, opportunity_id, contact_id, role, is_primary) VALUES (${ws}, ${oppId}, ${l.contactId}, 'primary', true)`.execute(db);
+      // A buying committee: some deals also have another person's touches (their order interleaves by time, then id).
+      const other = pick(contacts).id;
+      if (rnd() < 0.3 && other !== l.contactId) {
+        await sql`INSERT INTO opportunity_contact_role (workspace_id, opportunity_id, contact_id, role, is_primary) VALUES (${ws}, ${oppId}, ${other}, 'influencer', false)`.execute(db);
+      }
     }
 
     // Writer 1: the app's single-row insert.
     for (let i = 0; i < 300; i++) {
       const x = touch(pick(contacts).id, campaigns);
       await insertActivity(db, ws, {
-        ...x, contentId: null, url: null, referrer: null, eventName: null, properties: { email: 'x@touch.test' }, actorUserId: null, idempotencyKey: null,
+        ...x, url: null, referrer: null, eventName: null, properties: { email: 'x@touch.test' }, actorUserId: null, idempotencyKey: null,
       });
     }
     // Writer 2: ingest's multi-row insert, several batches.
     for (let b = 0; b < 4; b++) {
       const rows = Array.from({ length: 80 }, () => {
         const x = touch(pick(contacts).id, campaigns);
-        return { ...x, id: newId(x.occurredAt.getTime()), contentId: null, url: null, referrer: null, eventName: null, properties: '{}', idempotencyKey: null };
+        return { ...x, id: newId(x.occurredAt.getTime()), url: null, referrer: null, eventName: null, properties: '{}', idempotencyKey: null };
       });
       await db.transaction().execute((trx) => ingestActivities(trx, ws, rows, new Date()));
     }
@@ -145,7 +170,7 @@ describe('contact_touch_summary', () => {
     await db.transaction().execute((trx) => importActivities(trx, ws, Array.from({ length: 200 }, (_, i) => {
       const x = touch(i % 10 === 0 ? contacts[i % 3]!.id : pick(contacts).id, campaigns);
       const occurredAt = i % 10 === 0 ? tie : new Date(x.occurredAt.getTime() - 30 * day);
-      return { ...x, id: newId(occurredAt.getTime()), occurredAt, url: null, eventName: null, properties: {}, idempotencyKey: `imp-${i}`, contentId: null };
+      return { ...x, id: newId(occurredAt.getTime()), occurredAt, url: null, eventName: null, properties: {}, idempotencyKey: `imp-${i}` };
     })));
     // Writer 4: raw SQL, content touches.
     await sql`INSERT INTO activity (workspace_id, id, contact_id, type, occurred_at, content_id)
@@ -173,8 +198,10 @@ describe('contact_touch_summary', () => {
     await sql`UPDATE activity SET occurred_at = occurred_at - interval '11 days' WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 7 = 0`.execute(db);
     await sql`UPDATE activity SET source = '', medium = NULL WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 13 = 1`.execute(db);
     await sql`DELETE FROM activity WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 11 = 2`.execute(db);
+    await sql`UPDATE activity SET utm_campaign = 'edited', content_id = NULL WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 17 = 3`.execute(db);
     await sql`UPDATE campaign SET channel = 'field_events' WHERE workspace_id = ${ws} AND id = ${campaigns[2]}`.execute(db);
-    await compare('after edits, deletes and a campaign channel change');
+    await sql`UPDATE campaign SET name = 'Webinar (renamed)' WHERE workspace_id = ${ws} AND id = ${campaigns[0]}`.execute(db);
+    await compare('after edits, deletes, a campaign channel change and a rename');
 
     // A writer still in flight when a report refreshes: its contact stays queued until it commits.
     const late = contacts[7]!.id;
@@ -195,16 +222,21 @@ describe('contact_touch_summary', () => {
     await compare('after a refresh that ran beside an uncommitted writer');
 
     // The summary is exactly a rebuild from scratch, and it is not empty.
-    const before = await sql<Record<string, unknown>>`SELECT contact_id, touch_at, touch_channel, touch_campaign, path FROM contact_touch_summary
+    const before = await sql<Record<string, unknown>>`SELECT contact_id, touch_at, touch_channel, touch_campaign, path, touch_id, touch_source, touch_utm_campaign, touch_content FROM contact_touch_summary
       WHERE workspace_id = ${ws} ORDER BY contact_id`.execute(db);
     await sql`INSERT INTO contact_touch_dirty (workspace_id, contact_id) SELECT DISTINCT workspace_id, contact_id FROM activity WHERE workspace_id = ${ws}`.execute(db);
     await sql`DELETE FROM contact_touch_summary WHERE workspace_id = ${ws}`.execute(db);
     await refreshContactTouches(db, ws);
-    const rebuilt = await sql<Record<string, unknown>>`SELECT contact_id, touch_at, touch_channel, touch_campaign, path FROM contact_touch_summary
+    const rebuilt = await sql<Record<string, unknown>>`SELECT contact_id, touch_at, touch_channel, touch_campaign, path, touch_id, touch_source, touch_utm_campaign, touch_content FROM contact_touch_summary
       WHERE workspace_id = ${ws} ORDER BY contact_id`.execute(db);
     expect(before.rows).toEqual(rebuilt.rows);
     expect(before.rows.length).toBeGreaterThan(80);
     expect(before.rows.some((r) => r.touch_campaign !== null)).toBe(true);
+    expect(before.rows.every((r) => Array.isArray(r.touch_id) && (r.touch_id as unknown[]).length === (r.touch_at as unknown[]).length)).toBe(true);
+    for (const column of ['touch_source', 'touch_utm_campaign', 'touch_content']) {
+      expect(before.rows.some((r) => r[column] !== null), `${column} filled somewhere`).toBe(true);
+      expect(before.rows.some((r) => r[column] === null), `${column} NULL where no touch has one`).toBe(true);
+    }
     const queued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM contact_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
     expect(queued.rows[0]!.n).toBe(0);
   }, 300_000);

@@ -7,6 +7,7 @@ import { dimensionOf, RollUpAccumulator, rollUpDimensions, type RollUpDimension 
 import {
   nonConvertingMarkovPaths, opportunityBatch, touchesOf, type AttributionScope, type MarkovPathRow, type ScopedOpportunity,
 } from '../../storage/reports/attribution.repo.ts';
+import { refreshContactTouches } from '../../storage/reports/contact-touches.repo.ts';
 import { definitionVersionsInScope } from '../../storage/reports/report-sql.ts';
 import { attributionSettings, defaultAttributionSettings, type AttributionSettings } from '../attribution-settings.ts';
 import type { AppDeps } from '../context.ts';
@@ -202,6 +203,9 @@ async function attributeAll(deps: AppDeps, s: AttributionScope, settings: Attrib
     touches.catch(() => {}); // awaited below; a failure surfaces there
     return touches;
   };
+  // touchesOf reads the contact touch summary: bring it up to date first (if the non-converting
+  // path query's refresh holds the lock, this waits for it and then finds the queue empty).
+  await refreshContactTouches(deps.db, s.workspaceId);
   let batch: ScopedOpportunity[] = await opportunityBatch(deps.db, s, null, batchSize);
   let touchesPromise = touchesAfter(Promise.resolve(batch));
   while (batch.length > 0) {

@@ -187,7 +187,7 @@ export const personalData: readonly PersonalDataEntry[] = [
   },
   {
     table: 'contact_touch_summary', reach: { by: 'contact', column: 'contact_id' }, rows: 'keep', merge: 'stays',
-    why: "a cache of the person's qualifying activities (times, channels, campaign ids) for attribution, kept like the activities it copies; the activity triggers queue both contacts of a merge and erasure's activity rewrite, and the next refresh rebuilds them",
+    why: "a cache of the person's qualifying activities (activity ids, times, channels, sources, campaign ids, UTM campaigns, content ids: the anonymous facts kept on activity) for attribution, kept like the activities it copies; the activity triggers queue both contacts of a merge and erasure's activity rewrite, and the next refresh rebuilds them",
     columns: [],
   },
   {

@@ -33,6 +33,7 @@ import * as campaignMembers from './2026-12-04-41-campaign-members.ts';
 import * as predictionModels from './2026-12-04-70-prediction-models.ts';
 import * as consentConfirmation from './2026-12-05-10-consent-confirmation.ts';
 import * as contactTouchSummary from './2026-12-05-50-contact-touch-summary.ts';
+import * as contactTouchDealColumns from './2026-12-05-51-contact-touch-deal-columns.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -75,4 +76,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-04-70-prediction-models': predictionModels,
   '2026-12-05-10-consent-confirmation': consentConfirmation,
   '2026-12-05-50-contact-touch-summary': contactTouchSummary,
+  '2026-12-05-51-contact-touch-deal-columns': contactTouchDealColumns,
 };

@@ -104,8 +104,38 @@ export type TouchRow = { opportunityId: string; id: string; at: Date; channel: s
  * The qualifying touches of a batch of opportunities, ordered by opportunity then time (so the
  * caller can cut journeys while streaming and the core never sorts). Window: from `lookbackDays`
  * before the deal was created up to its close (open deals: no upper bound).
+ *
+ * Read from contact_touch_summary (migrations 2026-12-05-50/51), which the caller brings up to date
+ * first (refreshContactTouches): each deal contact's stored touches are unnested and cut to the window,
+ * campaign touches take their campaign's channel and name at read time. One index probe per deal
+ * contact instead of one heap read per activity. Equal to {@link touchesOfFromHistory}
+ * (test/integration/contact-touch-summary.test.ts).
  */
 export async function touchesOf(db: DbOrTrx, s: AttributionScope, opportunityIds: readonly string[]): Promise<TouchRow[]> {
+  if (opportunityIds.length === 0) return [];
+  const ids = sql`SELECT unnest(${opportunityIds}::uuid[]) AS id`;
+  // The campaigns as arrays (one row): the planner cannot estimate the unnested touches, and a join
+  // with the campaign table came out as a nested loop over every campaign per touch.
+  const { rows } = await sql<Record<string, unknown>>`WITH oc AS (${oppContacts(s.workspaceId, ids)}),
+    cmp AS (SELECT coalesce(array_agg(id), '{}') AS ids, array_agg(channel) AS channels, array_agg(name) AS names FROM campaign WHERE workspace_id = ${s.workspaceId})
+    SELECT o.id AS opp, u.id, u.at AS occurred_at, u.source, u.content::text AS content_id,
+      CASE WHEN u.campaign IS NULL THEN u.channel ELSE coalesce(cmp.channels[array_position(cmp.ids, u.campaign)], u.channel) END AS channel,
+      CASE WHEN u.campaign IS NULL THEN u.utm_campaign ELSE coalesce(cmp.names[array_position(cmp.ids, u.campaign)], u.utm_campaign) END AS campaign
+    FROM cmp, opportunity o JOIN oc ON oc.opportunity_id = o.id
+    JOIN contact_touch_summary t ON t.workspace_id = o.workspace_id AND t.contact_id = oc.contact_id
+    CROSS JOIN LATERAL unnest(t.touch_at, t.touch_id, t.touch_channel, t.touch_campaign, t.touch_source, t.touch_utm_campaign, t.touch_content)
+      AS u(at, id, channel, campaign, source, utm_campaign, content)
+    WHERE o.workspace_id = ${s.workspaceId} AND o.id = ANY (${opportunityIds}::uuid[])
+      AND u.at >= o.created_at - make_interval(days => ${s.lookbackDays}) AND (o.status = 'open' OR u.at <= o.closed_at)
+    ORDER BY o.id, u.at, u.id`.execute(db);
+  return rows.map(touchRow);
+}
+
+/**
+ * The definition touchesOf must equal: the same touches joined from the activity table on every call.
+ * Kept as the reference for the equivalence test; reports never use it.
+ */
+export async function touchesOfFromHistory(db: DbOrTrx, s: AttributionScope, opportunityIds: readonly string[]): Promise<TouchRow[]> {
   if (opportunityIds.length === 0) return [];
   const ids = sql`SELECT unnest(${opportunityIds}::uuid[]) AS id`;
   const { rows } = await sql<Record<string, unknown>>`WITH oc AS (${oppContacts(s.workspaceId, ids)})
@@ -118,8 +148,10 @@ export async function touchesOf(db: DbOrTrx, s: AttributionScope, opportunityIds
     LEFT JOIN campaign c ON c.workspace_id = a.workspace_id AND c.id = a.campaign_id
     WHERE o.workspace_id = ${s.workspaceId} AND o.id = ANY (${opportunityIds}::uuid[]) AND ${qualifies}
     ORDER BY o.id, a.occurred_at, a.id`.execute(db);
-  return rows.map((r) => ({
-    opportunityId: r.opp as string, id: r.id as string, at: r.occurred_at as Date, channel: r.channel as string,
-    source: (r.source as string | null) ?? null, campaign: (r.campaign as string | null) ?? null, contentId: (r.content_id as string | null) ?? null,
-  }));
+  return rows.map(touchRow);
 }
+
+const touchRow = (r: Record<string, unknown>): TouchRow => ({
+  opportunityId: r.opp as string, id: r.id as string, at: r.occurred_at as Date, channel: r.channel as string,
+  source: (r.source as string | null) ?? null, campaign: (r.campaign as string | null) ?? null, contentId: (r.content_id as string | null) ?? null,
+});

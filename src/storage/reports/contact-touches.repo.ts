@@ -6,7 +6,7 @@ import { fallbackChannelSql, qualifiesSql } from './touch-channel.ts';
 const refreshLockClass = 2026120550;
 
 /**
- * Brings the workspace's contact_touch_summary up to date (migration 2026-12-05-50): rebuilds, from
+ * Brings the workspace's contact_touch_summary up to date (migrations 2026-12-05-50 and -51): rebuilds, from
  * their whole activity history, the contacts that statements queued in contact_touch_dirty since the
  * last refresh, and deletes the summary of those left without a qualifying touch. One statement, so
  * the queue rows it takes and the activities it reads come from one snapshot; refreshes of a
@@ -22,14 +22,21 @@ export async function refreshContactTouches(db: Db, workspaceId: string): Promis
       h AS (SELECT a.contact_id,
           array_agg(a.occurred_at ORDER BY a.occurred_at, a.id) AS touch_at,
           array_agg(${fallbackChannelSql} ORDER BY a.occurred_at, a.id) AS touch_channel,
-          CASE WHEN bool_or(a.campaign_id IS NOT NULL) THEN array_agg(a.campaign_id ORDER BY a.occurred_at, a.id) END AS touch_campaign
+          CASE WHEN bool_or(a.campaign_id IS NOT NULL) THEN array_agg(a.campaign_id ORDER BY a.occurred_at, a.id) END AS touch_campaign,
+          array_agg(a.id ORDER BY a.occurred_at, a.id) AS touch_id,
+          CASE WHEN bool_or(nullif(a.source, '') IS NOT NULL) THEN array_agg(nullif(a.source, '') ORDER BY a.occurred_at, a.id) END AS touch_source,
+          CASE WHEN bool_or(nullif(a.utm_campaign, '') IS NOT NULL) THEN array_agg(nullif(a.utm_campaign, '') ORDER BY a.occurred_at, a.id) END AS touch_utm_campaign,
+          CASE WHEN bool_or(a.content_id IS NOT NULL) THEN array_agg(a.content_id ORDER BY a.occurred_at, a.id) END AS touch_content
         FROM k JOIN activity a ON a.workspace_id = ${workspaceId} AND a.contact_id = k.contact_id
         WHERE ${qualifiesSql} GROUP BY a.contact_id),
-      up AS (INSERT INTO contact_touch_summary (workspace_id, contact_id, touch_at, touch_channel, touch_campaign, path)
-        SELECT ${workspaceId}, contact_id, touch_at, touch_channel, touch_campaign, array_to_string(touch_channel, E'\\x1f') FROM h
+      up AS (INSERT INTO contact_touch_summary (workspace_id, contact_id, touch_at, touch_channel, touch_campaign, path,
+          touch_id, touch_source, touch_utm_campaign, touch_content)
+        SELECT ${workspaceId}, contact_id, touch_at, touch_channel, touch_campaign, array_to_string(touch_channel, E'\\x1f'),
+          touch_id, touch_source, touch_utm_campaign, touch_content FROM h
         ORDER BY contact_id
         ON CONFLICT (workspace_id, contact_id) DO UPDATE SET touch_at = excluded.touch_at, touch_channel = excluded.touch_channel,
-          touch_campaign = excluded.touch_campaign, path = excluded.path
+          touch_campaign = excluded.touch_campaign, path = excluded.path, touch_id = excluded.touch_id, touch_source = excluded.touch_source,
+          touch_utm_campaign = excluded.touch_utm_campaign, touch_content = excluded.touch_content
         RETURNING 1),
       gone AS (DELETE FROM contact_touch_summary s USING k WHERE s.workspace_id = ${workspaceId} AND s.contact_id = k.contact_id
           AND NOT EXISTS (SELECT 1 FROM h WHERE h.contact_id = k.contact_id)
