@@ -51,6 +51,51 @@ export function decodeSortCursor(cursor: string): SortPosition | null {
 }
 
 /**
+ * Position after the last row of a list keyed by text or integer columns, with no UUID id to end on (a team's name,
+ * a version number, (month, category)): `key1.<base64url JSON [value, …]>`, one PostgreSQL text value per key column,
+ * in the list's order (1 to 3 columns; each value at most 300 characters). The server casts each back to its column's
+ * type. `decodeKeyCursor(c, ['date', 'text'])` refuses a cursor of another list's arity, or a value its column's type
+ * could not take (so a forged cursor is a 400, never a failed cast): integers of at most 9 digits, real calendar
+ * dates, UUIDs, text without NUL.
+ * Example: encodeKeyCursor(['2026-01-01', 'sales']) → `key1.WyIyMDI2LTAxLTAxIiwic2FsZXMiXQ`.
+ */
+export function encodeKeyCursor(values: readonly string[]): string {
+  return `key1.${toBase64Url(JSON.stringify(values))}`;
+}
+
+export type KeyType = 'text' | 'integer' | 'date' | 'uuid';
+const keyValueFits: Record<KeyType, (v: string) => boolean> = {
+  text: (v) => !v.includes('\u0000'),
+  integer: (v) => /^-?\d{1,9}$/.test(v),
+  date: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v,
+  uuid: (v) => UUID.test(v),
+};
+
+export function decodeKeyCursor(cursor: string, types: readonly KeyType[]): string[] | null {
+  if (!cursor.startsWith('key1.') || cursor.length > 1300) return null;
+  try {
+    const parsed: unknown = JSON.parse(fromBase64Url(cursor.slice(5)));
+    if (!Array.isArray(parsed) || parsed.length !== types.length) return null;
+    if (!parsed.every((v, i) => typeof v === 'string' && v.length <= 300 && keyValueFits[types[i]!](v))) return null;
+    return parsed as string[];
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A page of a short list held in memory (a fixed catalogue, a session's workspaces), in the order of `keyOf` (unique
+ * text, compared by code unit), with the same key1 cursor as the lists stored in PostgreSQL.
+ */
+export function pageInMemory<T>(items: readonly T[], keyOf: (item: T) => string, limit: number, cursor?: string | null): { data: T[]; nextCursor: string | null } {
+  const after = cursor ? decodeKeyCursor(cursor, ['text'])?.[0] ?? null : null;
+  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const rest = after === null ? sorted : sorted.filter((i) => keyOf(i) > after);
+  const data = rest.slice(0, limit);
+  return { data, nextCursor: rest.length > limit ? encodeKeyCursor([keyOf(data[data.length - 1]!)]) : null };
+}
+
+/**
  * One CSV cell. Text that a spreadsheet would read as a formula (=, +, -, @, tab, carriage return
  * first) gets a leading apostrophe: lead-supplied names like `=HYPERLINK(...)` stay text.
  * Example: csvCell('=1+1') → `"'=1+1"`.
