@@ -85,12 +85,17 @@ export function decodeKeyCursor(cursor: string, types: readonly KeyType[]): stri
 
 /**
  * A page of a short list held in memory (a fixed catalogue, a session's workspaces), in the order of `keyOf` (unique
- * text, compared by code unit), with the same key1 cursor as the lists stored in PostgreSQL.
+ * text) under `compare` (a total order: by code unit unless given), with the same key1 cursor as the stored lists.
  */
-export function pageInMemory<T>(items: readonly T[], keyOf: (item: T) => string, limit: number, cursor?: string | null): { data: T[]; nextCursor: string | null } {
+export const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Human order (localeCompare), ties between distinct strings broken by code unit: still a total order. */
+export const byLocale = (a: string, b: string): number => a.localeCompare(b) || byCodeUnit(a, b);
+
+export function pageInMemory<T>(items: readonly T[], keyOf: (item: T) => string, limit: number, cursor?: string | null,
+  compare: (a: string, b: string) => number = byCodeUnit): { data: T[]; nextCursor: string | null } {
   const after = cursor ? decodeKeyCursor(cursor, ['text'])?.[0] ?? null : null;
-  const sorted = [...items].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
-  const rest = after === null ? sorted : sorted.filter((i) => keyOf(i) > after);
+  const sorted = [...items].sort((a, b) => compare(keyOf(a), keyOf(b)));
+  const rest = after === null ? sorted : sorted.filter((i) => compare(keyOf(i), after) > 0);
   const data = rest.slice(0, limit);
   return { data, nextCursor: rest.length > limit ? encodeKeyCursor([keyOf(data[data.length - 1]!)]) : null };
 }

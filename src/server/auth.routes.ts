@@ -8,7 +8,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../core/auth/password-
 import type { Failure } from '../core/result.ts';
 import { principalOf, SESSION_COOKIE } from './auth.guard.ts';
 import { errorResponses, errorSchema, pageOf, pageParams } from './contract/common.contract.ts';
-import { pageInMemory } from '../core/lists.rules.ts';
+import { byLocale, pageInMemory } from '../core/lists.rules.ts';
 import { toUserDto, userDto } from './contract/admin.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
@@ -104,15 +104,15 @@ export function authRoutes(server: FastifyInstance, deps: ServerDeps): void {
   app.get('/api/v1/me/workspaces', {
     config: { permission: 'read' },
     schema: {
-      tags, summary: 'Workspaces this browser session may switch to (the sign-in proved their accounts), the current one first and marked, then by id; empty for API keys',
+      tags, summary: 'Workspaces this browser session may switch to (the sign-in proved their accounts), by name, the current one marked; empty for API keys',
       querystring: z.strictObject(pageParams({ keyed: ['text'] })), response: { 200: pageOf(workspaceDto.extend({ current: z.boolean() })), 400: errorSchema, 401: errorSchema },
     },
   }, async (request) => {
     const p = principalOf(request);
     const cookie = request.cookies[SESSION_COOKIE];
     const linked = !p.apiKeyId && cookie ? await deps.auth.sessionWorkspaces(cookie) : [];
-    // The accounts one sign-in proved, held by the session: paged in memory (current first, then by workspace id).
-    const page = pageInMemory(linked, (w) => `${w.current ? 0 : 1}:${w.workspaceId}`, request.query.limit, request.query.cursor);
+    // The accounts one sign-in proved, held by the session: paged in memory by name (then id: names may repeat).
+    const page = pageInMemory(linked, (w) => `${w.workspaceName}\t${w.workspaceId}`, request.query.limit, request.query.cursor, byLocale);
     return { data: page.data.map((w) => ({ ...toWorkspaceDto(w), current: w.current })), next_cursor: page.nextCursor };
   });
 
