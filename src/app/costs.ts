@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { fail, ok, type ErrorDetail, type Result } from '../core/result.ts';
-import { listPeriodCosts, upsertPeriodCosts, type PeriodCost } from '../storage/period-costs.repo.ts';
+import { listPeriodCosts, pagePeriodCosts, upsertPeriodCosts, type PeriodCost } from '../storage/period-costs.repo.ts';
+import type { Page, PageRequest } from '../storage/page.ts';
 import { withAudit } from './audit.ts';
 import type { AppDeps } from './context.ts';
 
@@ -26,11 +27,12 @@ const toCost = (c: PeriodCostInput): PeriodCost => ({
   periodStart: normalizeMonth(c.period_start)!, category: c.category, amount: c.amount, currency: c.currency.toUpperCase(), note: c.note ?? null,
 });
 
-export async function periodCosts(deps: AppDeps, workspaceId: string, range: { from?: string; to?: string }): Promise<PeriodCost[]> {
-  return listPeriodCosts(deps.db, workspaceId, {
+/** A page of the costs of months in [from, to], oldest first (then by category). */
+export async function periodCosts(deps: AppDeps, workspaceId: string, range: { from?: string; to?: string }, page: PageRequest): Promise<Page<PeriodCost>> {
+  return pagePeriodCosts(deps.db, workspaceId, {
     fromMonth: range.from ? normalizeMonth(range.from.slice(0, 7)) ?? undefined : undefined,
     toMonth: range.to ? normalizeMonth(range.to.slice(0, 7)) ?? undefined : undefined,
-  });
+  }, page);
 }
 
 /** Sets the cost of each (month, category) listed; others are untouched. */

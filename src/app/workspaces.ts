@@ -3,7 +3,7 @@ import { passwordProblem } from '../core/auth/password-policy.rules.ts';
 import { normalizeEmail } from '../core/identity.ts';
 import { defaultReasonCodes, type ReasonCode } from '../core/lifecycle.ts';
 import { fail, ok, type Result } from '../core/result.ts';
-import { listReasonCodes, upsertReasonCodes } from '../storage/reasons.repo.ts';
+import { pageReasonCodes, upsertReasonCodes } from '../storage/reasons.repo.ts';
 import { findUserByEmail, getUser, insertUser, listUsers, pageUsers, updateUser, type User } from '../storage/users.repo.ts';
 import { findWorkspaceByName, insertWorkspace, listWorkspaces, type Workspace } from '../storage/workspaces.repo.ts';
 import { recordAudit, withAudit } from './audit.ts';
@@ -103,6 +103,7 @@ export async function findUser(deps: AppDeps, workspaceId: string, id: string): 
   return getUser(deps.db, workspaceId, id);
 }
 
-export async function reasonTaxonomy(deps: AppDeps, workspaceId: string): Promise<ReasonCode[]> {
-  return listReasonCodes(deps.db, workspaceId);
+/** A page of the reason codes, by code. */
+export async function reasonTaxonomy(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<ReasonCode>> {
+  return pageReasonCodes(deps.db, workspaceId, page);
 }

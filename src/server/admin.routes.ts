@@ -77,6 +77,9 @@ export function adminRoutes(server: FastifyInstance, deps: ServerDeps): void {
       return toApiKeyDto(result.value);
     });
 
-  app.get('/api/v1/reason-codes', { config: { permission: 'read' }, schema: { tags, summary: 'The reject / recycle / disqualify / lost reason taxonomy', response: { 200: z.object({ data: z.array(z.object({ code: z.string(), label: z.string(), outcome: z.string() })) }), ...errorResponses } } },
-    async (request) => ({ data: await reasonTaxonomy(deps.app, principalOf(request).workspaceId) }));
+  app.get('/api/v1/reason-codes', { config: { permission: 'read' }, schema: { tags, summary: 'The reject / recycle / disqualify / lost reason taxonomy, by code', querystring: z.strictObject(pageParams({ keyed: ['text'] })), response: { 200: pageOf(z.object({ code: z.string(), label: z.string(), outcome: z.string() })), ...errorResponses } } },
+    async (request) => {
+      const page = await reasonTaxonomy(deps.app, principalOf(request).workspaceId, request.query);
+      return { data: page.data, next_cursor: page.nextCursor };
+    });
 }

@@ -7,7 +7,8 @@ import { findUser } from '../app/workspaces.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../core/auth/password-policy.rules.ts';
 import type { Failure } from '../core/result.ts';
 import { principalOf, SESSION_COOKIE } from './auth.guard.ts';
-import { errorResponses, errorSchema } from './contract/common.contract.ts';
+import { errorResponses, errorSchema, pageOf, pageParams } from './contract/common.contract.ts';
+import { byLocale, pageInMemory } from '../core/lists.rules.ts';
 import { toUserDto, userDto } from './contract/admin.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendError, sendFailure } from './errors.ts';
@@ -102,12 +103,17 @@ export function authRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/me/workspaces', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Workspaces this browser session may switch to (the sign-in proved their accounts), the current one marked; empty for API keys', response: { 200: z.object({ data: z.array(workspaceDto.extend({ current: z.boolean() })) }), 401: errorSchema } },
+    schema: {
+      tags, summary: 'Workspaces this browser session may switch to (the sign-in proved their accounts), by name, the current one marked; empty for API keys',
+      querystring: z.strictObject(pageParams({ keyed: ['text'] })), response: { 200: pageOf(workspaceDto.extend({ current: z.boolean() })), 400: errorSchema, 401: errorSchema },
+    },
   }, async (request) => {
     const p = principalOf(request);
     const cookie = request.cookies[SESSION_COOKIE];
     const linked = !p.apiKeyId && cookie ? await deps.auth.sessionWorkspaces(cookie) : [];
-    return { data: linked.map((w) => ({ ...toWorkspaceDto(w), current: w.current })) };
+    // The accounts one sign-in proved, held by the session: paged in memory by name (then id: names may repeat).
+    const page = pageInMemory(linked, (w) => `${w.workspaceName}\t${w.workspaceId}`, request.query.limit, request.query.cursor, byLocale);
+    return { data: page.data.map((w) => ({ ...toWorkspaceDto(w), current: w.current })), next_cursor: page.nextCursor };
   });
 
   app.post('/api/v1/me/workspace', {

@@ -57,8 +57,11 @@ export function definitionsRoutes(server: FastifyInstance, deps: ServerDeps): vo
 
   app.get(`${base}/history`, {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Every version: what changed, when, who agreed, and its backtest', response: { 200: historyDto, ...errorResponses } },
-  }, async (request) => toHistoryDto(await definitionHistory(deps.app, principalOf(request).workspaceId)));
+    schema: {
+      tags, summary: 'Every version, oldest first: what changed (from the version before, also across pages), when, who agreed, and its backtest',
+      querystring: z.strictObject(pageParams({ sorted: true })), response: { 200: historyDto, ...errorResponses },
+    },
+  }, async (request) => toHistoryDto(await definitionHistory(deps.app, principalOf(request).workspaceId, request.query)));
 
   app.get(`${base}/pickers`, {
     config: { permission: 'read' },

@@ -36,8 +36,11 @@ export function handoffRoutes(server: FastifyInstance, deps: ServerDeps): void {
       return result.ok ? routingOut(result.value) : sendFailure(reply, result);
     });
 
-  app.get('/api/v1/routing/versions', { config: { permission: 'read' }, schema: { tags, summary: 'Every version of the routing rules, newest first', response: { 200: z.object({ data: z.array(routingDto) }), ...errorResponses } } },
-    async (request) => ({ data: (await routingHistory(deps.app, principalOf(request).workspaceId)).map(routingOut) }));
+  app.get('/api/v1/routing/versions', { config: { permission: 'read' }, schema: { tags, summary: 'Every version of the routing rules, newest first', querystring: z.strictObject(pageParams({ keyed: ['integer'] })), response: { 200: pageOf(routingDto), ...errorResponses } } },
+    async (request) => {
+      const page = await routingHistory(deps.app, principalOf(request).workspaceId, request.query);
+      return { data: page.data.map(routingOut), next_cursor: page.nextCursor };
+    });
 
   app.get('/api/v1/rep-settings', { config: { permission: 'read' }, schema: { tags, summary: 'Round-robin weight and capacity per rep', querystring: z.strictObject(pageParams()), response: { 200: pageOf(repSettingsDto), ...errorResponses } } },
     async (request) => {
@@ -51,8 +54,11 @@ export function handoffRoutes(server: FastifyInstance, deps: ServerDeps): void {
       return result.ok ? { user_id: result.value.userId, weight: result.value.weight, capacity: result.value.capacity } : sendFailure(reply, result);
     });
 
-  app.get('/api/v1/teams', { config: { permission: 'read' }, schema: { tags, summary: 'Teams with their business calendar and manager', response: { 200: z.object({ data: z.array(teamDto) }), ...errorResponses } } },
-    async (request) => ({ data: (await teamsOf(deps.app, principalOf(request).workspaceId)).map((t) => ({ name: t.name, calendar: t.calendar, manager_id: t.managerId })) }));
+  app.get('/api/v1/teams', { config: { permission: 'read' }, schema: { tags, summary: 'Teams (by name) with their business calendar and manager', querystring: z.strictObject(pageParams({ keyed: ['text'] })), response: { 200: pageOf(teamDto), ...errorResponses } } },
+    async (request) => {
+      const page = await teamsOf(deps.app, principalOf(request).workspaceId, request.query);
+      return { data: page.data.map((t) => ({ name: t.name, calendar: t.calendar, manager_id: t.managerId })), next_cursor: page.nextCursor };
+    });
 
   app.put('/api/v1/teams/:name', { config: { permission: 'admin' }, schema: { tags, summary: "Set a team's business calendar (SLA hours, time zone) and manager", params: z.strictObject({ name: z.string().min(1).max(100) }), body: teamInput, response: { 200: teamDto, ...errorResponses } } },
     async (request, reply) => {

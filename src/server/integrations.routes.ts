@@ -3,11 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../app/context.ts';
 import { parseSecretKey } from '../app/crm/credentials.ts';
-import { configureCrm, connectCrm, listConnections, mappingVersions, syncCrm, syncLog, syncRuns, type ConnectionView, type SyncReport } from '../app/crm/crm.ts';
+import { configureCrm, connectCrm, connectionsPage, mappingVersions, syncCrm, syncLog, syncRuns, type ConnectionView, type SyncReport } from '../app/crm/crm.ts';
 import { finishSalesforceAuthorization, startSalesforceAuthorization } from '../app/crm/salesforce/salesforce-oauth.ts';
 import type { CrmSyncLogEntry, NewSyncLogEntry } from '../storage/crm.repo.ts';
 import { principalOf, SESSION_COOKIE } from './auth.guard.ts';
-import { errorResponses, iso, pageOf } from './contract/common.contract.ts';
+import { errorResponses, iso, pageOf, pageParams } from './contract/common.contract.ts';
 import {
   connectionDto, hubspotConnectInput, mappingInput, mappingVersionDto, providerParams, runsQuery, salesforceAuthorizeDto, salesforceAuthorizeInput,
   salesforceCallbackInput, salesforceConnectInput, syncInput, syncLogDto,
@@ -36,8 +36,11 @@ export function integrationsRoutes(server: FastifyInstance, deps: ServerDeps): v
   const tags = ['integrations'];
   const secret = () => parseSecretKey(deps.crmSecretKey);
 
-  app.get('/api/v1/integrations', { config: { permission: 'admin' }, schema: { tags, summary: 'CRM connections: status (paused with the reason), last sync, API usage, mapping', response: { 200: z.object({ data: z.array(connectionDto) }), ...errorResponses } } },
-    async (request) => ({ data: (await listConnections(deps.app, principalOf(request).workspaceId)).map(toConnectionDto) }));
+  app.get('/api/v1/integrations', { config: { permission: 'admin' }, schema: { tags, summary: 'CRM connections by provider: status (paused with the reason), last sync, API usage, mapping', querystring: z.strictObject(pageParams({ keyed: ['text'] })), response: { 200: pageOf(connectionDto), ...errorResponses } } },
+    async (request) => {
+      const page = await connectionsPage(deps.app, principalOf(request).workspaceId, request.query);
+      return { data: page.data.map(toConnectionDto), next_cursor: page.nextCursor };
+    });
 
   app.post('/api/v1/integrations/salesforce/connect', { config: { permission: 'admin' }, schema: { tags, summary: 'Connect Salesforce (OAuth 2.0 JWT bearer); the credentials are checked by signing in, then stored encrypted', body: salesforceConnectInput, response: { 201: connectionDto, ...errorResponses } } },
     async (request, reply) => {
@@ -101,11 +104,11 @@ export function integrationsRoutes(server: FastifyInstance, deps: ServerDeps): v
       return result.ok ? result.value : sendFailure(reply, result);
     });
 
-  app.get('/api/v1/integrations/:provider/mapping/versions', { config: { permission: 'admin' }, schema: { tags, summary: 'Every saved mapping version, newest first', params: providerParams, response: { 200: z.object({ data: z.array(mappingVersionDto) }), ...errorResponses } } },
+  app.get('/api/v1/integrations/:provider/mapping/versions', { config: { permission: 'admin' }, schema: { tags, summary: 'Every saved mapping version, newest first', params: providerParams, querystring: z.strictObject(pageParams({ keyed: ['integer'] })), response: { 200: pageOf(mappingVersionDto), ...errorResponses } } },
     async (request, reply) => {
-      const result = await mappingVersions(deps.app, principalOf(request).workspaceId, request.params.provider);
+      const result = await mappingVersions(deps.app, principalOf(request).workspaceId, request.params.provider, request.query);
       return result.ok
-        ? { data: result.value.map((v) => ({ version: v.version, mapping: v.mapping, created_at: v.createdAt.toISOString(), actor_type: v.actorType, actor_id: v.actorId })) }
+        ? { data: result.value.data.map((v) => ({ version: v.version, mapping: v.mapping, created_at: v.createdAt.toISOString(), actor_type: v.actorType, actor_id: v.actorId })), next_cursor: result.value.nextCursor }
         : sendFailure(reply, result);
     });
 

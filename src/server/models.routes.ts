@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { contactPrediction, getWorkspaceModel, listWorkspaceModels, predictionsCsv, refreshPredictions, trainWorkspaceModel, type ModelView, type PredictionView } from '../app/prediction/models.ts';
+import { contactPrediction, getWorkspaceModel, predictionsCsv, workspaceModelsPage, refreshPredictions, trainWorkspaceModel, type ModelView, type PredictionView } from '../app/prediction/models.ts';
 import { principalOf } from './auth.guard.ts';
-import { errorResponses, idParams } from './contract/common.contract.ts';
+import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import { modelDto, modelRefParams, predictionDto, trainInput } from './contract/models.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
@@ -55,8 +55,11 @@ export function modelsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/models', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'Trained models, newest first, with their training reports', response: { 200: z.object({ data: z.array(modelDto) }), ...errorResponses } },
-  }, async (request) => ({ data: (await listWorkspaceModels(deps.app, principalOf(request).workspaceId)).map(modelOut) }));
+    schema: { tags, summary: 'Trained models, newest first, with their training reports', querystring: z.strictObject(pageParams({ keyed: ['integer'] })), response: { 200: pageOf(modelDto), ...errorResponses } },
+  }, async (request) => {
+    const page = await workspaceModelsPage(deps.app, principalOf(request).workspaceId, request.query);
+    return { data: page.data.map(modelOut), next_cursor: page.nextCursor };
+  });
 
   app.get('/api/v1/models/:id', {
     config: { permission: 'read' },

@@ -20,8 +20,11 @@ export function nurtureRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/nurture/tracks', {
     config: { permission: 'read' },
-    schema: { tags, summary: 'List nurture tracks (highest priority first)', response: { 200: z.object({ data: z.array(trackDto) }), ...errorResponses } },
-  }, async (request) => ({ data: (await tracksOf(deps.app, principalOf(request).workspaceId)).map(toTrackDto) }));
+    schema: { tags, summary: 'List nurture tracks (highest priority first, then by name)', querystring: z.strictObject(pageParams({ keyed: ['integer', 'text', 'uuid'] })), response: { 200: pageOf(trackDto), ...errorResponses } },
+  }, async (request) => {
+    const page = await tracksOf(deps.app, principalOf(request).workspaceId, request.query);
+    return { data: page.data.map(toTrackDto), next_cursor: page.nextCursor };
+  });
 
   app.post('/api/v1/nurture/tracks', {
     config: { permission: 'write' },

@@ -10,7 +10,7 @@ import { runAttributionPaths, runReport } from '../app/reports/reports.ts';
 import type { PeriodCost } from '../storage/period-costs.repo.ts';
 import { principalOf } from './auth.guard.ts';
 import { errorResponses } from './contract/common.contract.ts';
-import { attributionSettingsDto, attributionSettingsInput, costsDto, costsInput, costsQuery, reportParams } from './contract/reports.contract.ts';
+import { attributionSettingsDto, attributionSettingsInput, costsDto, costsInput, costsPageDto, costsQuery, reportParams } from './contract/reports.contract.ts';
 import type { ServerDeps } from './create-server.ts';
 import { sendFailure } from './errors.ts';
 
@@ -62,10 +62,11 @@ export function reportsRoutes(server: FastifyInstance, deps: ServerDeps): void {
 
   app.get('/api/v1/costs', {
     config: { permission: 'read' },
-    schema: { tags: ['reports'], summary: 'Sales and marketing costs per month (not tied to a campaign)', querystring: costsQuery, response: { 200: costsDto, ...errorResponses } },
+    schema: { tags: ['reports'], summary: 'Sales and marketing costs per month (not tied to a campaign), oldest month first', querystring: costsQuery, response: { 200: costsPageDto, ...errorResponses } },
   }, async (request) => {
-    const costs = await periodCosts(deps.app, principalOf(request).workspaceId, request.query);
-    return { data: costs.map(costDto) };
+    const { limit, cursor, ...range } = request.query;
+    const page = await periodCosts(deps.app, principalOf(request).workspaceId, range, { limit, cursor });
+    return { data: page.data.map(costDto), next_cursor: page.nextCursor };
   });
 
   app.put('/api/v1/costs', {

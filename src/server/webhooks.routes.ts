@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { changeWebhook, createWebhook, removeWebhook, replayDelivery, rotateWebhookSecret, webhookDeliveries, webhooksOf } from '../app/webhooks/webhook-admin.ts';
 import { principalOf } from './auth.guard.ts';
+import { pageInMemory } from '../core/lists.rules.ts';
 import { errorResponses, idParams, pageOf, pageParams } from './contract/common.contract.ts';
 import {
   deliveryDto, eventTypeDto, eventTypeList, rotateSecretInput, toDeliveryDto, toWebhookDto, webhookDto, webhookInput, webhookPatch,
@@ -15,8 +16,12 @@ export function webhooksRoutes(server: FastifyInstance, deps: ServerDeps): void 
   const tags = ['webhooks'];
   const now = () => deps.app.clock.now();
 
-  app.get('/api/v1/webhooks/event-types', { config: { permission: 'admin' }, schema: { tags, summary: 'Event types an endpoint can subscribe to', response: { 200: z.object({ data: z.array(eventTypeDto) }), ...errorResponses } } },
-    async () => ({ data: eventTypeList }));
+  app.get('/api/v1/webhooks/event-types', { config: { permission: 'admin' }, schema: { tags, summary: 'Event types an endpoint can subscribe to (a fixed catalogue, by name)', querystring: z.strictObject(pageParams({ keyed: ['text'] })), response: { 200: pageOf(eventTypeDto), ...errorResponses } } },
+    async (request) => {
+      // A fixed catalogue held in memory: paged in memory by type name, with the same key1 cursor as the stored lists.
+      const page = pageInMemory(eventTypeList, (t) => t.type, request.query.limit, request.query.cursor);
+      return { data: page.data, next_cursor: page.nextCursor };
+    });
 
   app.get('/api/v1/webhooks', { config: { permission: 'admin' }, schema: { tags, summary: 'Webhook endpoints: Slack alerts, or lifecycle events signed per Standard Webhooks', querystring: z.strictObject(pageParams()), response: { 200: pageOf(webhookDto), ...errorResponses } } },
     async (request) => {

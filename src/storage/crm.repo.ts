@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Stage } from '../core/lifecycle.ts';
 import type { DbOrTrx } from './db.ts';
 import { newId } from './ids.ts';
-import { toPage, type Page, type PageRequest } from './page.ts';
+import { keyKeysetPage, keyKeysetQuery, toPage, type KeyKeyset, type Page, type PageRequest } from './page.ts';
 import './schema-crm.ts';
 import type { CrmConnectionTable, CrmRecordLinkTable, CrmSyncLogTable } from './schema-crm.ts';
 
@@ -28,6 +28,14 @@ export async function getCrmConnection(db: DbOrTrx, workspaceId: string, provide
 export async function listCrmConnections(db: DbOrTrx, workspaceId: string): Promise<CrmConnection[]> {
   const rows = await db.selectFrom('crm_connection').selectAll().where('workspace_id', '=', workspaceId).orderBy('provider').execute();
   return rows.map(toConnection);
+}
+
+const connectionKeyset: KeyKeyset = { keys: [{ expr: sql.ref('provider'), type: 'text' }], direction: 'asc' };
+
+/** A page of the connections by provider (unique in a workspace); cursor key1 [provider]. */
+export async function pageCrmConnections(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<CrmConnection>> {
+  const q = db.selectFrom('crm_connection').selectAll().where('workspace_id', '=', workspaceId);
+  return keyKeysetPage(await keyKeysetQuery(q, connectionKeyset, page).execute(), connectionKeyset, page.limit, toConnection);
 }
 
 export type CrmConnectionInput = {
@@ -72,6 +80,15 @@ export async function listCrmMappingVersions(db: DbOrTrx, workspaceId: string, c
   const rows = await db.selectFrom('crm_mapping_version').selectAll().where('workspace_id', '=', workspaceId).where('connection_id', '=', connectionId)
     .orderBy('version', 'desc').execute();
   return rows.map((r) => ({ version: r.version, mapping: r.mapping as unknown as Record<string, unknown>, createdAt: r.created_at, actorType: r.actor_type, actorId: r.actor_id }));
+}
+
+const mappingVersionKeyset: KeyKeyset = { keys: [{ expr: sql.ref('version'), type: 'integer' }], direction: 'desc' };
+
+/** A page of a connection's mapping versions, newest first (the version is unique per connection); cursor key1 [version]. */
+export async function pageCrmMappingVersions(db: DbOrTrx, workspaceId: string, connectionId: string, page: PageRequest): Promise<Page<CrmMappingVersion>> {
+  const q = db.selectFrom('crm_mapping_version').selectAll().where('workspace_id', '=', workspaceId).where('connection_id', '=', connectionId);
+  return keyKeysetPage(await keyKeysetQuery(q, mappingVersionKeyset, page).execute(), mappingVersionKeyset, page.limit,
+    (r) => ({ version: r.version, mapping: r.mapping as unknown as Record<string, unknown>, createdAt: r.created_at, actorType: r.actor_type, actorId: r.actor_id }));
 }
 
 export async function updateCrmConnectionState(db: DbOrTrx, workspaceId: string, connectionId: string, patch: {

@@ -88,8 +88,12 @@ export async function insertDefinitionEvent(trx: Trx, workspaceId: string, e: Om
   }).execute();
 }
 
-export async function listDefinitionEvents(db: DbOrTrx, workspaceId: string): Promise<DefinitionEvent[]> {
-  const rows = await db.selectFrom('definition_event').selectAll().where('workspace_id', '=', workspaceId).orderBy('at').orderBy('id').execute();
+/** The workspace's definition events (or only those of some versions), in the order they happened. */
+export async function listDefinitionEvents(db: DbOrTrx, workspaceId: string, definitionIds?: readonly string[]): Promise<DefinitionEvent[]> {
+  if (definitionIds && definitionIds.length === 0) return [];
+  let q = db.selectFrom('definition_event').selectAll().where('workspace_id', '=', workspaceId);
+  if (definitionIds) q = q.where('definition_id', 'in', definitionIds);
+  const rows = await q.orderBy('at').orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, definitionId: r.definition_id, at: r.at, kind: r.kind as DefinitionEventKind, userId: r.user_id, role: r.role, comment: r.comment }));
 }
 

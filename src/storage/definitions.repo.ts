@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import type { LeadDefinitionTable } from './schema.ts';
@@ -53,6 +53,23 @@ export async function listDefinitions(db: DbOrTrx, workspaceId: string): Promise
 }
 
 const definitionKeyset: Keyset<Selectable<LeadDefinitionTable>> = { id: 'id', idOf: (r) => r.id, direction: 'desc', sort: { column: 'version', type: 'integer' } };
+
+const historyKeyset: Keyset<Selectable<LeadDefinitionTable>> = { ...definitionKeyset, direction: 'asc' };
+
+/**
+ * A page of definition versions, oldest version first (the history), and the version just before the page's first:
+ * each entry says what changed from the one before it, so the page's first needs its predecessor too.
+ */
+export async function pageDefinitionHistory(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<LeadDefinitionRecord> & { before: LeadDefinitionRecord | null }> {
+  const q = db.selectFrom('lead_definition').selectAll().where('workspace_id', '=', workspaceId);
+  const result = keysetPage(await keysetQuery(q, historyKeyset, page).execute(), historyKeyset, page.limit, toDefinition);
+  const first = result.data[0];
+  const before = first
+    ? await db.selectFrom('lead_definition').selectAll().where('workspace_id', '=', workspaceId)
+      .where(sql<boolean>`(version, id) < (${first.version}, cast(${first.id} as uuid))`).orderBy('version', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst()
+    : undefined;
+  return { ...result, before: before ? toDefinition(before) : null };
+}
 
 /** A page of definition versions, newest version first. */
 export async function pageDefinitions(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<LeadDefinitionRecord>> {

@@ -4,7 +4,7 @@ import type { CadenceRules, EntryRules, ExitRules, TrackStep } from '../core/nur
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
 import type { NurtureEnrollmentTable, NurtureSendTable, NurtureTrackTable } from './schema-nurture.ts';
-import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
+import { keyKeysetPage, keyKeysetQuery, keysetPage, keysetQuery, type KeyKeyset, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type NurtureTrack = {
   id: string; name: string; priority: number; entry: EntryRules; steps: TrackStep[]; cadence: CadenceRules; exit: ExitRules;
@@ -43,6 +43,20 @@ export async function listTracks(db: DbOrTrx, workspaceId: string, onlyActive = 
   let q = db.selectFrom('nurture_track').selectAll().where('workspace_id', '=', workspaceId);
   if (onlyActive) q = q.where('active', '=', true);
   return (await q.orderBy('priority', 'desc').orderBy('name').execute()).map(toTrack);
+}
+
+/**
+ * Highest priority first, then by name, then id (names may repeat): one ascending row (-priority, name, id), so the
+ * descending priority needs no second direction; cursor key1 [-priority, name, id].
+ */
+const trackKeyset: KeyKeyset = {
+  keys: [{ expr: sql`(- ${sql.ref('priority')})`, type: 'integer' }, { expr: sql.ref('name'), type: 'text' }, { expr: sql.ref('id'), type: 'uuid' }],
+  direction: 'asc',
+};
+
+export async function pageTracks(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<NurtureTrack>> {
+  const q = db.selectFrom('nurture_track').selectAll().where('workspace_id', '=', workspaceId);
+  return keyKeysetPage(await keyKeysetQuery(q, trackKeyset, page).execute(), trackKeyset, page.limit, toTrack);
 }
 
 export type EnrollmentStatus = 'active' | 'paused' | 'exited' | 'finished';

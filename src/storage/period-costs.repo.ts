@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { DbOrTrx } from './db.ts';
+import { keyKeysetPage, keyKeysetQuery, type KeyKeyset, type Page, type PageRequest } from './page.ts';
 import type {} from './schema-reports.ts';
 
 export type CostCategory = 'marketing' | 'sales';
@@ -11,6 +13,17 @@ export async function listPeriodCosts(db: DbOrTrx, workspaceId: string, range: {
   if (range.toMonth) query = query.where('period_start', '<=', range.toMonth);
   const rows = await query.orderBy('period_start').orderBy('category').execute();
   return rows.map((r) => ({ periodStart: r.period_start, category: r.category as CostCategory, amount: Number(r.amount), currency: r.currency, note: r.note }));
+}
+
+const costKeyset: KeyKeyset = { keys: [{ expr: sql.ref('period_start'), type: 'date' }, { expr: sql.ref('category'), type: 'text' }], direction: 'asc' };
+
+/** A page of listPeriodCosts, oldest month first: keyset (period_start, category), the primary key; cursor key1 [month, category]. */
+export async function pagePeriodCosts(db: DbOrTrx, workspaceId: string, range: { fromMonth?: string; toMonth?: string }, page: PageRequest): Promise<Page<PeriodCost>> {
+  let query = db.selectFrom('period_cost').select(['period_start', 'category', 'amount', 'currency', 'note']).where('workspace_id', '=', workspaceId);
+  if (range.fromMonth) query = query.where('period_start', '>=', range.fromMonth);
+  if (range.toMonth) query = query.where('period_start', '<=', range.toMonth);
+  return keyKeysetPage(await keyKeysetQuery(query, costKeyset, page).execute(), costKeyset, page.limit,
+    (r) => ({ periodStart: r.period_start, category: r.category as CostCategory, amount: Number(r.amount), currency: r.currency, note: r.note }));
 }
 
 /** Inserts or replaces one row per (month, category): a re-import overwrites, it never doubles. */

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
+import { keyKeysetPage, keyKeysetQuery, type KeyKeyset, type Page, type PageRequest } from './page.ts';
 import './schema-prediction.ts';
 
 /** What a person looked like at a moment: the raw material of a prediction (see src/app/prediction). */
@@ -130,6 +131,14 @@ const toModel = (r: ModelRow): StoredModel => ({ id: r.id, version: r.version, t
 export async function listModels(db: DbOrTrx, workspaceId: string): Promise<StoredModel[]> {
   const rows = await db.selectFrom('prediction_model').select(modelColumns).where('workspace_id', '=', workspaceId).orderBy('version', 'desc').execute();
   return rows.map((r) => toModel(r as ModelRow));
+}
+
+const modelKeyset: KeyKeyset = { keys: [{ expr: sql.ref('version'), type: 'integer' }], direction: 'desc' };
+
+/** A page of the trained models, newest version first (unique per workspace); cursor key1 [version]. */
+export async function pageModels(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<StoredModel>> {
+  const q = db.selectFrom('prediction_model').select(modelColumns).where('workspace_id', '=', workspaceId);
+  return keyKeysetPage(await keyKeysetQuery(q, modelKeyset, page).execute(), modelKeyset, page.limit, (r) => toModel(r as ModelRow));
 }
 
 export async function findModel(db: DbOrTrx, workspaceId: string, ref: { id: string } | 'latest'): Promise<StoredModel | null> {

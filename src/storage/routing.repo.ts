@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { RoundRobinState, RoutingRep } from '../core/routing/round-robin.rules.ts';
 import type { DbOrTrx, Trx } from './db.ts';
 import './schema-handoff.ts';
-import { keysetPage, keysetQuery, type Keyset, type Page, type PageRequest } from './page.ts';
+import { keyKeysetPage, keyKeysetQuery, keysetPage, keysetQuery, type KeyKeyset, type Keyset, type Page, type PageRequest } from './page.ts';
 
 export type RoutingConfigVersion = { version: number; rules: unknown[]; createdBy: string | null; createdAt: Date };
 
@@ -15,6 +15,15 @@ export async function latestRoutingConfig(db: DbOrTrx, workspaceId: string): Pro
 export async function listRoutingConfigs(db: DbOrTrx, workspaceId: string): Promise<RoutingConfigVersion[]> {
   const rows = await db.selectFrom('routing_config').selectAll().where('workspace_id', '=', workspaceId).orderBy('version', 'desc').execute();
   return rows.map((row) => ({ version: row.version, rules: row.rules, createdBy: row.created_by, createdAt: row.created_at }));
+}
+
+const routingKeyset: KeyKeyset = { keys: [{ expr: sql.ref('version'), type: 'integer' }], direction: 'desc' };
+
+/** A page of the routing rule versions, newest first (the version is the primary key); cursor key1 [version]. */
+export async function pageRoutingConfigs(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<RoutingConfigVersion>> {
+  const q = db.selectFrom('routing_config').selectAll().where('workspace_id', '=', workspaceId);
+  return keyKeysetPage(await keyKeysetQuery(q, routingKeyset, page).execute(), routingKeyset, page.limit,
+    (row) => ({ version: row.version, rules: row.rules, createdBy: row.created_by, createdAt: row.created_at }));
 }
 
 /** Inserts the next version; the workspace row lock serializes concurrent PUTs. */
@@ -98,6 +107,14 @@ export async function getTeam(db: DbOrTrx, workspaceId: string, name: string): P
 export async function listTeams(db: DbOrTrx, workspaceId: string): Promise<Team[]> {
   const rows = await db.selectFrom('team').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute();
   return rows.map((r) => ({ name: r.name, calendar: r.calendar, managerId: r.manager_id }));
+}
+
+const teamKeyset: KeyKeyset = { keys: [{ expr: sql.ref('name'), type: 'text' }], direction: 'asc' };
+
+/** A page of the teams by name (the primary key); cursor key1 [name]. */
+export async function pageTeams(db: DbOrTrx, workspaceId: string, page: PageRequest): Promise<Page<Team>> {
+  const q = db.selectFrom('team').selectAll().where('workspace_id', '=', workspaceId);
+  return keyKeysetPage(await keyKeysetQuery(q, teamKeyset, page).execute(), teamKeyset, page.limit, (r) => ({ name: r.name, calendar: r.calendar, managerId: r.manager_id }));
 }
 
 /** The first sales manager of the workspace: who hears about breaches when nobody else is named. */

@@ -48,6 +48,11 @@ describe('sign-in with an email in several workspaces', () => {
     const s = sessionOf(first);
     const listed = json(await asBrowser('GET', '/api/v1/me/workspaces', s)).data;
     expect(listed.map((w: { name: string; current: boolean }) => `${w.name}${w.current ? '*' : ''}`)).toEqual(['Contoso*', 'Northwind']);
+    // One at a time (key1 cursor, paged in memory by name): the same two, then no further page.
+    const one = json(await asBrowser('GET', '/api/v1/me/workspaces?limit=1', s));
+    expect(one.data.map((w: { name: string }) => w.name)).toEqual(['Contoso']);
+    const two = json(await asBrowser('GET', `/api/v1/me/workspaces?limit=1&cursor=${encodeURIComponent(one.next_cursor)}`, s));
+    expect([two.data.map((w: { name: string }) => w.name), two.next_cursor]).toEqual([['Northwind'], null]);
     expect((await asBrowser('POST', '/api/v1/me/workspace', s, { workspace_id: ws.Fabrikam })).statusCode).toBe(403);
     const switched = await asBrowser('POST', '/api/v1/me/workspace', s, { workspace_id: ws.Northwind });
     expect(switched.statusCode, switched.body).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, decodeSortCursor, encodeSortCursor, toCsv } from '../../src/core/lists.rules.ts';
+import { byLocale, csvCell, decodeKeyCursor, decodeSortCursor, encodeKeyCursor, encodeSortCursor, pageInMemory, toCsv } from '../../src/core/lists.rules.ts';
 import { decideAccountOwner } from '../../src/core/account-owner.rules.ts';
 
 describe('list rules', () => {
@@ -30,5 +30,38 @@ describe('list rules', () => {
     expect(!refused.allowed && refused.whoMay).toContain("account's owner (Dana)");
     expect(decideAccountOwner(user('marketing'), { ownerId: null, ownerName: null }).allowed).toBe(false);
     expect(decideAccountOwner({ kind: 'key', permissions: new Set(['write'] as const) }, { ownerId: null, ownerName: null }).allowed).toBe(false);
+  });
+});
+
+describe('key1 cursors (lists keyed by text, integer or date columns)', () => {
+  it('round-trips the values and refuses another arity, another shape, or a value its column cannot take', () => {
+    const c = encodeKeyCursor(['2026-01-01', 'sales, "quoted" é']);
+    expect(c.startsWith('key1.')).toBe(true);
+    expect(decodeKeyCursor(c, ['date', 'text'])).toEqual(['2026-01-01', 'sales, "quoted" é']);
+    expect(decodeKeyCursor(c, ['date'])).toBeNull();
+    expect(decodeKeyCursor(c, ['integer', 'text'])).toBeNull();
+    expect(decodeKeyCursor(encodeKeyCursor(['2026-02-30', 'x']), ['date', 'text'])).toBeNull();
+    expect(decodeKeyCursor(encodeKeyCursor(['-12']), ['integer'])).toEqual(['-12']);
+    expect(decodeKeyCursor(encodeKeyCursor(['9999999999']), ['integer'])).toBeNull();
+    expect(decodeKeyCursor(encodeKeyCursor(['a\u0000b']), ['text'])).toBeNull();
+    expect(decodeKeyCursor(encodeKeyCursor(['not-a-uuid']), ['uuid'])).toBeNull();
+    expect(decodeKeyCursor(encodeSortCursor({ value: 'x', id: '0190a3c2-0000-7000-8000-000000000000' }), ['text'])).toBeNull();
+    expect(decodeKeyCursor('key1.!!!', ['text'])).toBeNull();
+  });
+
+  it('pages a list held in memory: every item once, in key order, whatever the page size', () => {
+    const items = ['delta', 'Alpha', 'charlie', 'bravo', 'Echo'].map((name) => ({ name }));
+    for (const limit of [1, 2, 3, 5, 9]) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { data: { name: string }[]; nextCursor: string | null } = pageInMemory(items, (i) => i.name, limit, cursor, byLocale);
+        expect(page.data.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.data.map((i) => i.name));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(['Alpha', 'bravo', 'charlie', 'delta', 'Echo']);
+    }
+    expect(pageInMemory(items, (i) => i.name, 2).data.map((i) => i.name)).toEqual(['Alpha', 'Echo']);
   });
 });

@@ -3,7 +3,7 @@ import {
 } from '../../core/crm/crm-mapping.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import {
-  finishSyncRun, getCrmConnection, insertSyncRun, listActiveCrmConnections, listCrmConnections, pausedCrmConnectionCounts, listCrmMappingVersions, listSyncLog, listSyncRuns, saveCrmMapping,
+  finishSyncRun, getCrmConnection, insertSyncRun, listActiveCrmConnections, listCrmConnections, pausedCrmConnectionCounts, pageCrmConnections, pageCrmMappingVersions, listSyncLog, listSyncRuns, saveCrmMapping,
   updateCrmConnectionState, upsertCrmConnection, type CrmConnection, type CrmMappingVersion, type CrmProvider, type CrmSyncLogEntry,
   type CrmSyncRun, type NewSyncLogEntry, type SyncLogFilter,
 } from '../../storage/crm.repo.ts';
@@ -101,6 +101,12 @@ export async function listConnections(deps: AppDeps, workspaceId: string): Promi
   return (await listCrmConnections(deps.db, workspaceId)).map(viewOf);
 }
 
+/** A page of the connections, by provider. */
+export async function connectionsPage(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<ConnectionView>> {
+  const connections = await pageCrmConnections(deps.db, workspaceId, page);
+  return { data: connections.data.map(viewOf), nextCursor: connections.nextCursor };
+}
+
 async function connectionOf(deps: AppDeps, workspaceId: string, provider: CrmProvider): Promise<Result<CrmConnection>> {
   const conn = await getCrmConnection(deps.db, workspaceId, provider);
   return conn ? ok(conn) : fail('NotFound', `${label(provider)} is not connected in this workspace. Connect it first: POST /api/v1/integrations/${provider}/connect.`);
@@ -119,10 +125,11 @@ export async function configureCrm(deps: AppDeps, workspaceId: string, provider:
   return ok({ version, mapping: parsed.data as Record<string, unknown> });
 }
 
-export async function mappingVersions(deps: AppDeps, workspaceId: string, provider: CrmProvider): Promise<Result<CrmMappingVersion[]>> {
+/** A page of the connection's saved mapping versions, newest first. */
+export async function mappingVersions(deps: AppDeps, workspaceId: string, provider: CrmProvider, page: PageRequest): Promise<Result<Page<CrmMappingVersion>>> {
   const conn = await connectionOf(deps, workspaceId, provider);
   if (!conn.ok) return conn;
-  return ok(await listCrmMappingVersions(deps.db, workspaceId, conn.value.id));
+  return ok(await pageCrmMappingVersions(deps.db, workspaceId, conn.value.id, page));
 }
 
 export type SyncReport = {

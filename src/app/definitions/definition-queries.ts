@@ -2,7 +2,7 @@ import { diffDefinitions, type DefinitionChange } from '../../core/definitions/d
 import { signOffStatus, type SignOffGroups, type SignOffStatus } from '../../core/definitions/versioning.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { listApprovals, listDefinitionEvents, type DefinitionApprovalRecord, type DefinitionEvent } from '../../storage/definition-versions.repo.ts';
-import { getActiveDefinition, getDefinition, listDefinitions, pageDefinitions, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
+import { getActiveDefinition, getDefinition, listDefinitions, pageDefinitionHistory, pageDefinitions, type LeadDefinitionRecord } from '../../storage/definitions.repo.ts';
 import type { AppDeps } from '../context.ts';
 import { definitionOf } from '../definition-facts.ts';
 import { signOffGroupsOf, versionState } from './definition-lifecycle.ts';
@@ -74,16 +74,21 @@ export type DefinitionHistoryEntry = DefinitionDetail & {
   changes: DefinitionChange[];
 };
 
-/** Every version, oldest first: what changed, when, who agreed, and what its backtest said. */
-export async function definitionHistory(deps: AppDeps, workspaceId: string): Promise<DefinitionHistoryEntry[]> {
-  const versions = (await listDefinitionVersions(deps, workspaceId)).reverse();
-  const events = await listDefinitionEvents(deps.db, workspaceId);
-  return versions.map((v, i) => {
-    const prev = versions[i - 1];
+/**
+ * A page of the versions, oldest first: what changed, when, who agreed, and what its backtest said. The page's first
+ * version is compared with the one just before it (read with the page), so a page's diffs do not depend on its size.
+ */
+export async function definitionHistory(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<DefinitionHistoryEntry>> {
+  const records = await pageDefinitionHistory(deps.db, workspaceId, page);
+  const versions = await detailsOf(deps, workspaceId, records.data);
+  const events = await listDefinitionEvents(deps.db, workspaceId, records.data.map((r) => r.id));
+  const data = versions.map((v, i) => {
+    const prev = i === 0 ? records.before : versions[i - 1]!.record;
     return {
       ...v,
       events: events.filter((e) => e.definitionId === v.record.id),
-      changes: prev ? diffDefinitions(definitionOf(prev.record), definitionOf(v.record)) : [],
+      changes: prev ? diffDefinitions(definitionOf(prev), definitionOf(v.record)) : [],
     };
   });
+  return { data, nextCursor: records.nextCursor };
 }

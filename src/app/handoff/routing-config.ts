@@ -4,7 +4,7 @@ import { fail, ok, type Result } from '../../core/result.ts';
 import { routingRuleSetSchema, routingRuleSchema, type RoutingRule } from '../../core/routing/routing-rules.schema.ts';
 import type { DbOrTrx } from '../../storage/db.ts';
 import {
-  insertRoutingConfig, latestRoutingConfig, listRepSettings, listRoutingConfigs, listTeams, upsertRepSettings, upsertTeam,
+  insertRoutingConfig, latestRoutingConfig, listRepSettings, pageRoutingConfigs, pageTeams, upsertRepSettings, upsertTeam,
   type RepSettings, type Team,
 } from '../../storage/routing.repo.ts';
 import { getUser } from '../../storage/users.repo.ts';
@@ -24,8 +24,10 @@ export async function currentRoutingRules(db: DbOrTrx, workspaceId: string): Pro
   return { version: latest.version, rules: latest.rules.map((r) => routingRuleSchema.parse(r)), createdBy: latest.createdBy, createdAt: latest.createdAt };
 }
 
-export async function routingHistory(deps: AppDeps, workspaceId: string): Promise<RoutingConfig[]> {
-  return (await listRoutingConfigs(deps.db, workspaceId)).map((v) => ({ version: v.version, rules: v.rules as RoutingRule[], createdBy: v.createdBy, createdAt: v.createdAt }));
+/** A page of the routing rule versions, newest first. */
+export async function routingHistory(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<RoutingConfig>> {
+  const versions = await pageRoutingConfigs(deps.db, workspaceId, page);
+  return { data: versions.data.map((v) => ({ version: v.version, rules: v.rules as RoutingRule[], createdBy: v.createdBy, createdAt: v.createdAt })), nextCursor: versions.nextCursor };
 }
 
 /** Validates a rule list with the core schema and stores it as the next version. */
@@ -71,6 +73,7 @@ export async function setTeam(deps: AppDeps, workspaceId: string, t: Team): Prom
   return ok(await withAudit(deps, (trx) => upsertTeam(trx, workspaceId, t), (v) => ({ workspaceId, action: 'team.changed', object: { type: 'team', id: t.name }, after: v, at: deps.clock.now() })));
 }
 
-export async function teamsOf(deps: AppDeps, workspaceId: string): Promise<Team[]> {
-  return listTeams(deps.db, workspaceId);
+/** A page of the teams, by name. */
+export async function teamsOf(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<Team>> {
+  return pageTeams(deps.db, workspaceId, page);
 }

@@ -1,7 +1,7 @@
 import { trackDefinition } from '../../core/nurture/nurture-track.schema.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { isUniqueViolation } from '../../storage/errors.ts';
-import { getEnrollment, getTrack, insertTrack, listEnrollments, listTracks, updateTrack, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
+import { getEnrollment, getTrack, insertTrack, listEnrollments, pageTracks, updateTrack, type NurtureEnrollment, type NurtureTrack } from '../../storage/nurture.repo.ts';
 import type { AppDeps } from '../context.ts';
 import type { Page, PageRequest } from '../../storage/page.ts';
 
@@ -49,8 +49,9 @@ export async function findTrack(deps: AppDeps, workspaceId: string, id: string):
   return t ? ok(t) : fail('NotFound', `Nurture track ${id} not found in this workspace.`);
 }
 
-export async function tracksOf(deps: AppDeps, workspaceId: string): Promise<NurtureTrack[]> {
-  return listTracks(deps.db, workspaceId);
+/** A page of the tracks, highest priority first, then by name. */
+export async function tracksOf(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<NurtureTrack>> {
+  return pageTracks(deps.db, workspaceId, page);
 }
 
 export async function enrollmentsOf(deps: AppDeps, workspaceId: string, filter: { leadId?: string; contactId?: string; trackId?: string }, page: PageRequest): Promise<Page<NurtureEnrollment>> {

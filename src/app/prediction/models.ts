@@ -3,7 +3,7 @@ import { fail, ok, type Result } from '../../core/result.ts';
 import type { TrainingReport, TrainedModel, Prediction } from '../../core/prediction/train.rules.ts';
 import { predict, trainModel } from '../../core/prediction/train.rules.ts';
 import {
-  currentSnapshots, findModel, insertModel, listModels, listPredictions, trainingSnapshots, upsertPredictions, type StoredModel,
+  currentSnapshots, findModel, insertModel, listModels, listPredictions, pageModels, trainingSnapshots, upsertPredictions, type StoredModel,
 } from '../../storage/predictions.repo.ts';
 import { modelsOf } from '../../core/definitions/predicted.ts';
 import { recordAudit } from '../audit.ts';
@@ -11,6 +11,7 @@ import { loadActiveDefinition } from '../definition-facts.ts';
 import { publish } from '../events/dispatcher.ts';
 import type { AppDeps, Principal } from '../context.ts';
 import { inTransaction, withTransaction } from '../transaction.ts';
+import type { Page, PageRequest } from '../../storage/page.ts';
 import { describeFields, fieldsOf, toExample } from './prediction-features.ts';
 
 /** A lead "reached" the target when any of these stages is in its history (a won lead passed through opportunity). */
@@ -64,6 +65,12 @@ export async function trainWorkspaceModel(deps: AppDeps, workspaceId: string, re
 
 export async function listWorkspaceModels(deps: AppDeps, workspaceId: string): Promise<ModelView[]> {
   return (await listModels(deps.db, workspaceId)).map(view);
+}
+
+/** A page of the trained models, newest version first. */
+export async function workspaceModelsPage(deps: AppDeps, workspaceId: string, page: PageRequest): Promise<Page<ModelView>> {
+  const models = await pageModels(deps.db, workspaceId, page);
+  return { data: models.data.map(view), nextCursor: models.nextCursor };
 }
 
 export async function getWorkspaceModel(deps: AppDeps, workspaceId: string, ref: string): Promise<Result<ModelView>> {

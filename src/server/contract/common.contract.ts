@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeSortCursor } from '../../core/lists.rules.ts';
+import { decodeKeyCursor, decodeSortCursor, type KeyType } from '../../core/lists.rules.ts';
 import { COLUMN_RANGES } from '../../core/storable.rules.ts';
 
 export const errorSchema = z.object({
@@ -21,16 +21,19 @@ const CURSOR_FIX = 'must be the next_cursor of a previous page of this list, unc
 
 /**
  * `limit` and `cursor` of a list that pages by keyset (storage/page.ts keysetQuery). `sorted`: the list is ordered by
- * a column before its id, so its cursor is `srt1.…`; otherwise an id. Lists that answered everything before they
+ * a column before its id, so its cursor is `srt1.…`; `keyed: [types]`: by text/integer/date columns without an id, so its
+ * cursor is `key1.…` of one value per column, each checked against its type (core/lists.rules.ts); otherwise an id. Lists that answered everything before they
  * had a cursor default to 500 rows, so callers that never paged still get what they got unless the list is longer.
  */
-export function pageParams(options: { sorted?: boolean; defaultLimit?: number; maxLimit?: number } = {}) {
+export function pageParams(options: { sorted?: boolean; keyed?: readonly KeyType[]; defaultLimit?: number; maxLimit?: number } = {}) {
   const limit = options.defaultLimit ?? 500;
   const max = options.maxLimit ?? 500;
   return {
     limit: z.coerce.number().int().min(1, `must be 1 to ${max}`).max(max, `must be 1 to ${max} (follow next_cursor for more)`).default(limit)
       .describe(`Page size (1–${max}, default ${limit}).`),
-    cursor: (options.sorted
+    cursor: (options.keyed
+      ? z.string().max(1300).refine((v) => decodeKeyCursor(v, options.keyed!) !== null, { message: CURSOR_FIX })
+      : options.sorted
       ? z.string().max(420).refine((v) => decodeSortCursor(v) !== null, { message: CURSOR_FIX })
       : z.uuid({ message: CURSOR_FIX })
     ).optional().describe('next_cursor from the previous page; leave out for the first page.'),

@@ -84,6 +84,7 @@ export const historyDto = z.object({
     approvals: z.array(approvalDto), events: z.array(eventDto), changes: z.array(changeDto),
     backtest_summary: z.record(z.string(), z.unknown()).nullable(),
   })),
+  next_cursor: z.string().nullable(),
 });
 
 /** The few numbers of a stored backtest that answer "what did it do to results". */
@@ -97,9 +98,10 @@ function backtestSummary(backtest: Record<string, unknown> | null): Record<strin
   return { from: backtest.from ?? null, to: backtest.to ?? null, ran_at: backtest.ranAt ?? null, proposal: pick(backtest.proposal), active: pick(backtest.active) };
 }
 
-export function toHistoryDto(entries: DefinitionHistoryEntry[]): z.infer<typeof historyDto> {
+export function toHistoryDto(page: { data: DefinitionHistoryEntry[]; nextCursor: string | null }): z.infer<typeof historyDto> {
   return {
-    data: entries.map((e) => ({
+    next_cursor: page.nextCursor,
+    data: page.data.map((e) => ({
       id: e.record.id, version: e.record.version, name: e.record.name, status: e.record.status, created_by: e.record.createdBy,
       created_at: e.record.createdAt.toISOString(), activated_at: iso(e.record.activatedAt), retired_at: iso(e.record.retiredAt),
       approvals: toDefinitionDto(e).approvals, events: e.events.map(toEventDto), changes: e.changes,

@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { periodCostSchema } from '../../app/costs.ts';
 import { reportNames } from '../../app/reports/report.types.ts';
+import { pageOf, pageParams } from './common.contract.ts';
 
 export const reportParams = z.strictObject({ name: z.enum(reportNames) });
 
 export const costsQuery = z.strictObject({
+  ...pageParams({ keyed: ['date', 'text'] }),
   from: z.string().regex(/^\d{4}-\d{2}/, "a month 'YYYY-MM'").optional().describe('First month (YYYY-MM), inclusive.'),
   to: z.string().regex(/^\d{4}-\d{2}/, "a month 'YYYY-MM'").optional().describe('Last month (YYYY-MM), inclusive.'),
 });
 export const costsInput = z.strictObject({ costs: z.array(periodCostSchema).min(1).max(5000) });
 export const costDto = z.object({ period_start: z.string(), category: z.string(), amount: z.number(), currency: z.string(), note: z.string().nullable() }).meta({ id: 'PeriodCost' });
 export const costsDto = z.object({ data: z.array(costDto) });
+export const costsPageDto = pageOf(costDto);
 
 export const attributionSettingsInput = z.strictObject({
   target: z.number().min(0).max(1).optional().describe("Marketing's agreed share of revenue (0–1)."),

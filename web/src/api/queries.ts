@@ -36,7 +36,7 @@ export const meQuery = {
 export const useMe = () => useQuery(meQuery);
 
 export const useUsers = () => useQuery({ queryKey: keys.users, queryFn: () => fetchAll<User>('/api/v1/users', {}), staleTime: 60_000 });
-export const useReasonCodes = () => useQuery({ queryKey: keys.reasons, queryFn: async () => (await get<{ data: ReasonCode[] }>('/api/v1/reason-codes')).data, staleTime: 300_000 });
+export const useReasonCodes = () => useQuery({ queryKey: keys.reasons, queryFn: () => fetchAll<ReasonCode>('/api/v1/reason-codes', {}), staleTime: 300_000 });
 export const useLead = (id: string) => useQuery({ queryKey: keys.lead(id), queryFn: () => get<Lead>(`/api/v1/leads/${id}`) });
 export const useTransitions = (id: string) => useQuery({ queryKey: keys.transitions(id), queryFn: () => fetchAll<StageTransition>(`/api/v1/leads/${id}/transitions`, {}) });
 export const useContact = (id: string | null | undefined) => useQuery({ queryKey: keys.contact(id ?? ''), queryFn: () => get<Contact>(`/api/v1/contacts/${id}`), enabled: !!id, staleTime: 60_000 });

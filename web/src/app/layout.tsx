@@ -1,10 +1,10 @@
 import { useId, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { NavLink, useLocation, useNavigate } from 'react-router-dom';
-import { api, get, setCsrfToken } from '../api/client.ts';
+import { api, setCsrfToken } from '../api/client.ts';
 import { HeaderSearch } from '../features/search/header-search.tsx';
 import { AlertsBell } from '../features/alerts/alerts-bell.tsx';
-import { keys } from '../api/queries.ts';
+import { fetchAll, keys } from '../api/queries.ts';
 import type { Me } from '../api/types.ts';
 import { navFor, roleLabels } from './roles.ts';
 
@@ -22,7 +22,7 @@ export function Layout({ me, children }: { me: Me; children: ReactNode }) {
   const { pathname } = useLocation();
   // The four list screens share one top-bar entry (they have tabs of their own).
   const inLists = /^\/(people|contacts|leads|accounts|opportunities)(\/|$)/.test(pathname);
-  const workspaces = useQuery({ queryKey: ['me', 'workspaces'], queryFn: async () => (await get<{ data: SessionWorkspace[] }>('/api/v1/me/workspaces')).data, staleTime: 300_000, enabled: !!me.user });
+  const workspaces = useQuery({ queryKey: ['me', 'workspaces'], queryFn: () => fetchAll<SessionWorkspace>('/api/v1/me/workspaces', {}), staleTime: 300_000, enabled: !!me.user });
   // With several workspaces the switcher names the role per workspace, so the role badge steps aside.
   const several = (workspaces.data?.length ?? 0) > 1;
   return (

@@ -2,8 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { isRole, type Permission } from '../../../src/core/access.ts';
 import { isStage } from '../../../src/core/lifecycle.ts';
 import { decide, leadResource, type Decision, type LeadAct, type PermissionAction, type PermissionActor } from '../../../src/core/permissions.rules.ts';
-import { get } from '../api/client.ts';
-import { useUsers } from '../api/queries.ts';
+import { fetchAll, useUsers } from '../api/queries.ts';
 import type { Lead, Me, User } from '../api/types.ts';
 
 /**
@@ -12,7 +11,7 @@ import type { Lead, Me, User } from '../api/types.ts';
  */
 
 type Team = { name: string; calendar: unknown; manager_id: string | null };
-const useTeams = () => useQuery({ queryKey: ['teams'], queryFn: async () => (await get<{ data: Team[] }>('/api/v1/teams')).data, staleTime: 60_000 });
+const useTeams = () => useQuery({ queryKey: ['teams'], queryFn: () => fetchAll<Team>('/api/v1/teams', {}), staleTime: 60_000 });
 
 export function actorOf(me: Me): PermissionActor {
   const permissions = new Set(me.permissions as Permission[]);

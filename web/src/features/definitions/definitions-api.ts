@@ -27,7 +27,7 @@ export const defKeys = {
 };
 
 export const useDefinitions = () => useQuery({ queryKey: defKeys.list, queryFn: () => fetchAll<Definition>(base, {}) });
-export const useHistory = () => useQuery({ queryKey: defKeys.history, queryFn: async () => (await get<{ data: HistoryEntry[] }>(`${base}/history`)).data });
+export const useHistory = () => useQuery({ queryKey: defKeys.history, queryFn: () => fetchAll<HistoryEntry>(`${base}/history`, {}) });
 export const useDiff = (id: string, enabled: boolean) => useQuery({
   queryKey: defKeys.diff(id), enabled, queryFn: () => get<DefinitionDiff>(`${base}/${id}/diff?against=active`),
 });

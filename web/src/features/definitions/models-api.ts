@@ -2,12 +2,12 @@ import { useQuery } from '@tanstack/react-query';
 import type { z } from 'zod';
 import type { LeadDefinition } from '../../../../src/core/definitions/definition-schema.ts';
 import type { modelDto } from '../../../../src/server/contract/models.contract.ts';
-import { get } from '../../api/client.ts';
+import { fetchAll } from '../../api/queries.ts';
 import type { Definition } from './definitions-api.ts';
 
 export type ModelDto = z.infer<typeof modelDto>;
 
-export const useModels = () => useQuery({ queryKey: ['models'], queryFn: async () => (await get<{ data: ModelDto[] }>('/api/v1/models')).data });
+export const useModels = () => useQuery({ queryKey: ['models'], queryFn: () => fetchAll<ModelDto>('/api/v1/models', {}) });
 
 /** Where a model is used: the definition versions (active, open or past) whose predicted rules or inbox sort name it. */
 export type ModelUse = { version: number; status: string; how: string[] };

@@ -1,8 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { stages } from '../../../../src/core/lifecycle.ts';
-import { get } from '../../api/client.ts';
-import { useReasonCodes } from '../../api/queries.ts';
+import { fetchAll, useReasonCodes } from '../../api/queries.ts';
 import type { User } from '../../api/types.ts';
 import { stageLabel } from '../../ui/badges.tsx';
 import { contactName } from '../../ui/format.ts';
@@ -74,7 +73,7 @@ function AssignDialog({ count, users, onClose, onSubmit }: { count: number; user
 }
 
 function NurtureDialog({ count, onClose, onSubmit }: { count: number; onClose: () => void; onSubmit: (trackId: string) => void }) {
-  const tracks = useQuery({ queryKey: ['nurture-tracks'], queryFn: async () => (await get<{ data: { id: string; name: string; active: boolean }[] }>('/api/v1/nurture/tracks')).data });
+  const tracks = useQuery({ queryKey: ['nurture-tracks'], queryFn: () => fetchAll<{ id: string; name: string; active: boolean }>('/api/v1/nurture/tracks', {}) });
   const [track, setTrack] = useState('');
   const id = useId();
   const active = (tracks.data ?? []).filter((t) => t.active);

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { EntryRules, TrackStep } from '../../../../src/core/nurture/nurture-track.schema.ts';
 import type { enrollmentDto, trackDto } from '../../../../src/server/contract/nurture.contract.ts';
 import { api, get, qs } from '../../api/client.ts';
+import { fetchAll } from '../../api/queries.ts';
 
 export type Track = z.infer<typeof trackDto>;
 export type Enrollment = z.infer<typeof enrollmentDto> & { person?: { name: string; email: string | null } | null };
@@ -31,7 +32,7 @@ export const nurtureKeys = {
   enrollments: (trackId: string) => ['nurture', 'enrollments', trackId] as const,
 };
 
-export const useTracks = () => useQuery({ queryKey: nurtureKeys.tracks, queryFn: () => get<{ data: Track[] }>('/api/v1/nurture/tracks') });
+export const useTracks = () => useQuery({ queryKey: nurtureKeys.tracks, queryFn: async () => ({ data: await fetchAll<Track>('/api/v1/nurture/tracks', {}) }) });
 export const useNurtureReport = () => useQuery({ queryKey: nurtureKeys.report, queryFn: () => get<NurtureReport>('/api/v1/reports/nurture'), staleTime: 60_000 });
 export const useEnrollments = (trackId: string | null) => useQuery({
   queryKey: nurtureKeys.enrollments(trackId ?? ''), enabled: !!trackId,

@@ -3,6 +3,7 @@ import { useNavigate, useSearchParams } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConnectionDto, SyncLogDto, SyncReportDto } from '../../../../src/server/contract/integrations.contract.ts';
 import { api, get } from '../../api/client.ts';
+import { fetchAll } from '../../api/queries.ts';
 import { Card, EmptyState, ErrorNote, Loading } from '../../ui/states.tsx';
 
 /**
@@ -18,7 +19,7 @@ const time = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric'
 const when = (iso: string | null) => (iso ? time.format(new Date(iso)) : 'never');
 const tone: Record<string, string> = { changed: 'tag-green', would_change: 'tag-blue', failed: 'tag-amber', unchanged: '', skipped: '' };
 
-const useConnections = () => useQuery({ queryKey: keys.connections, queryFn: async () => (await get<{ data: ConnectionDto[] }>('/api/v1/integrations')).data });
+const useConnections = () => useQuery({ queryKey: keys.connections, queryFn: () => fetchAll<ConnectionDto>('/api/v1/integrations', {}) });
 const useLog = (p: Provider) => useQuery({ queryKey: keys.log(p), queryFn: async () => (await get<{ data: SyncLogDto[] }>(`/api/v1/integrations/${p}/log?limit=50`)).data });
 
 function LogTable({ entries, caption }: { entries: SyncLogDto[]; caption: string }) {

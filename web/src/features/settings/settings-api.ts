@@ -31,12 +31,12 @@ export const settingsKeys = {
 
 export const useRouting = () => useQuery({ queryKey: settingsKeys.routing, queryFn: () => get<RoutingConfig>('/api/v1/routing') });
 export const useRoutingVersions = () => useQuery({
-  queryKey: settingsKeys.routingVersions, queryFn: async () => (await get<{ data: RoutingConfig[] }>('/api/v1/routing/versions')).data,
+  queryKey: settingsKeys.routingVersions, queryFn: () => fetchAll<RoutingConfig>('/api/v1/routing/versions', {}),
 });
 export const useRepSettings = () => useQuery({
   queryKey: settingsKeys.repSettings, queryFn: () => fetchAll<RepSettings>('/api/v1/rep-settings', {}),
 });
-export const useTeams = () => useQuery({ queryKey: settingsKeys.teams, queryFn: async () => (await get<{ data: Team[] }>('/api/v1/teams')).data });
+export const useTeams = () => useQuery({ queryKey: settingsKeys.teams, queryFn: () => fetchAll<Team>('/api/v1/teams', {}) });
 export const useSlaInForce = (team: string | null) => useQuery({
   queryKey: settingsKeys.sla(team), queryFn: () => get<SlaInForce>(`/api/v1/sla-policy${qs({ team })}`),
 });
