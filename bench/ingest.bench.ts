@@ -16,14 +16,17 @@ import { newId } from '../src/storage/ids.ts';
 import { migrateToLatest } from '../src/storage/migrate.ts';
 import { benchEvent, EVENTS_PER_VISITOR } from './ingest-events.ts';
 import { composeApp } from '../src/app/compose.ts';
+import { installBenchModel } from './ingest-model.ts';
 
 /**
- * `npm run bench -- ingest [--events N] [--batch N] [--concurrency N] [--pool N] [--no-scoring] [--profile]`
+ * `npm run bench -- ingest [--events N] [--batch N] [--concurrency N] [--pool N] [--no-scoring] [--with-model] [--profile]`
  * Sends N Segment events through POST /v1/batch from a forked client process against a real
  * listening server (persisted, identity-resolved and scored under the workspace's active default
  * definition, one transaction per request), counts what was stored and the MQLs it produced, then
  * measures the baseline: PostgreSQL COPY of the same rows into a plain table.
  * `--no-scoring` runs without an active definition, so the scoring subscriber scores nothing (to measure its overhead);
+ * `--with-model` stores a conversion model the active definition reads (bench/ingest-model.ts), so every batch
+ * re-predicts its people inside the transaction (the cost of in-transaction prediction);
  * `--profile` prints time per ingest stage and statements per batch.
  * Database: BENCH_DATABASE_URL or TEST_DATABASE_URL (a fresh database is created there), else an
  * embedded PostgreSQL in a temporary folder.
@@ -41,6 +44,8 @@ export async function run(args: string[]): Promise<void> {
   const concurrency = option(args, 'concurrency', 6);
   const poolSize = option(args, 'pool', 20);
   const scoring = !args.includes('--no-scoring');
+  const withModel = args.includes('--with-model');
+  if (withModel && !scoring) throw new Error('--with-model needs scoring: the model is read by the active definition');
   const profile = args.includes('--profile');
   const log = (m: string) => console.error(`[bench ingest] ${m}`);
 
@@ -102,6 +107,7 @@ export async function run(args: string[]): Promise<void> {
     if (scoring) {
       const definition = await installDefaultDefinition(deps, ws.value.id, { marketingUserId: marketing.value.id, salesUserId: sales.value.id });
       if (!definition.ok) throw new Error(definition.message);
+      if (withModel) log(`model ${await installBenchModel(db, ws.value.id)} read by the active definition: batches re-predict their people in the transaction`);
     }
     const ingest = createIngestPipeline({ profile });
     const auth = createAuthService(deps, { sessionTtlHours: 1 });
@@ -144,7 +150,8 @@ export async function run(args: string[]): Promise<void> {
       (SELECT count(*) FROM dead_letter WHERE workspace_id = $1) AS dead,
       (SELECT count(*) FROM contact_score WHERE workspace_id = $1) AS scored_contacts,
       (SELECT count(*) FROM score_event WHERE workspace_id = $1) AS score_events,
-      (SELECT count(*) FROM stage_transition WHERE workspace_id = $1 AND to_stage = 'mql') AS mqls`, [ws.value.id]);
+      (SELECT count(*) FROM stage_transition WHERE workspace_id = $1 AND to_stage = 'mql') AS mqls,
+      (SELECT count(*) FROM contact_prediction WHERE workspace_id = $1) AS predictions`, [ws.value.id]);
     const c = counts.rows[0];
     const stored = c.activities + c.identities;
     const duplicates = c.activities - c.distinct_keys;
@@ -152,13 +159,13 @@ export async function run(args: string[]): Promise<void> {
     log(`ingest: ${result.ms.toFixed(0)} ms, ${eventsPerS.toFixed(0)} events/s; stored ${c.activities} activities + ${c.identities} identify; ` +
       `${c.contacts} contacts (${c.known} known, expected ${Math.ceil(events / EVENTS_PER_VISITOR)} visitors), ${c.bindings} identities, ${c.dead} dead letters, ` +
       `${result.failedRequests} failed requests retried, ${result.duplicates} duplicates answered; ` +
-      `scoring ${scoring ? 'on' : 'off'}: ${c.scored_contacts} contacts scored, ${c.score_events} score events, ${c.mqls} MQLs`);
+      `scoring ${scoring ? 'on' : 'off'}: ${c.scored_contacts} contacts scored, ${c.score_events} score events, ${c.mqls} MQLs; ${c.predictions} people predicted`);
 
     const copyMs = await copyBaseline(pool, ws.value.id, events, runId);
     const copyRowsPerS = events / (copyMs / 1000);
     log(`COPY baseline: ${copyMs.toFixed(0)} ms, ${copyRowsPerS.toFixed(0)} rows/s`);
     console.log(JSON.stringify({
-      bench: 'ingest', scoring, events, stored, duplicates, mqls: c.mqls, events_per_s: Math.round(eventsPerS), copy_rows_per_s: Math.round(copyRowsPerS),
+      bench: 'ingest', scoring, with_model: withModel, events, stored, duplicates, mqls: c.mqls, events_per_s: Math.round(eventsPerS), copy_rows_per_s: Math.round(copyRowsPerS),
       ratio: Number((eventsPerS / copyRowsPerS).toFixed(3)),
     }));
   } finally {

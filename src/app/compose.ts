@@ -7,7 +7,7 @@ import {
 } from './scoring/scoring-subscribers.ts';
 import { onContactErasedEraseInCrm } from './crm/on-contact-erased.ts';
 import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
-import { queuePredictionsOnActivities } from './prediction/on-activities.ts';
+import { predictOnActivities } from './prediction/on-activities.ts';
 import { lifecycleWebhookSubscribers as webhooks } from './webhooks/lifecycle-subscribers.ts';
 import { countLeadOpened, countLeadTransitioned, countStoredActivities, timedScoring } from './metrics.ts';
 
@@ -27,14 +27,16 @@ export function composeApp(dispatcher: Dispatcher = domainEvents): Dispatcher {
 }
 
 function registerSubscribers(d: Dispatcher): void {
-  // Stored activities (every door): scoring first — qualification publishes LeadOpened,
+  // Stored activities (every door): prediction, then scoring — qualification publishes LeadOpened,
   // LeadTransitioned, InquirySettled and HighIntentSignalled, whose subscribers run inside it — then
   // the hand-off stops first-touch clocks on sales touches.
   // Scoring is timed for the operators' latency histogram (src/app/metrics.ts).
+  // Prediction before scoring: where the active definition reads a conversion model, the people who acted are
+  // re-predicted inside the transaction, so scoring reads the new probability (a predicted MQL in the same
+  // request); where a model only informs, a queued job re-predicts them (src/app/prediction/on-activities.ts).
+  d.subscribe('ActivitiesStored', 'prediction', predictOnActivities);
   d.subscribe('ActivitiesStored', 'scoring', timedScoring(scoreStoredActivities));
   d.subscribe('ActivitiesStored', 'handoff', stopClocksOnSalesTouches);
-  // Where a conversion model is trained, the people who acted are re-predicted by a queued job.
-  d.subscribe('ActivitiesStored', 'prediction', queuePredictionsOnActivities);
   // Identity: merged winners are re-scored from their whole history; newly known people's anonymous
   // history is judged by the inquiry rule.
   d.subscribe('ContactsMerged', 'scoring', rescoreOnMerge);

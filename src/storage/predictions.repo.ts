@@ -168,9 +168,20 @@ export async function listPredictions(db: DbOrTrx, workspaceId: string, modelId:
   return rows.map((r) => ({ contactId: r.contact_id, leadId: r.lead_id, modelId: r.model_id, probability: r.probability, explanation: r.explanation, computedAt: r.computed_at }));
 }
 
-/** Whether the workspace has trained a model (so new activity should refresh predictions). */
-export async function hasModel(db: DbOrTrx, workspaceId: string): Promise<boolean> {
-  return (await db.selectFrom('prediction_model').select('id').where('workspace_id', '=', workspaceId).limit(1).executeTakeFirst()) !== undefined;
+/**
+ * The workspace's latest model (id and version), or null when it has trained none: the one indexed lookup
+ * (`UNIQUE (workspace_id, version)`) every ingested batch pays to know whether to re-predict its people.
+ */
+export async function latestModelRef(db: DbOrTrx, workspaceId: string): Promise<{ id: string; version: number } | null> {
+  const row = await db.selectFrom('prediction_model').select(['id', 'version']).where('workspace_id', '=', workspaceId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+  return row ?? null;
+}
+
+/** These models of the workspace (a model is immutable once trained: callers may cache it by id). */
+export async function modelsByIds(db: DbOrTrx, workspaceId: string, ids: string[]): Promise<StoredModel[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('prediction_model').select(modelColumns).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute();
+  return rows.map((r) => toModel(r as ModelRow));
 }
 
 export async function workspacesWithModels(db: DbOrTrx): Promise<string[]> {

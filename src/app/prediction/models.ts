@@ -1,7 +1,7 @@
 import { csvLines } from '../../core/csv.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
-import type { TrainingReport, TrainedModel, Prediction } from '../../core/prediction/train.rules.ts';
-import { predict, trainModel } from '../../core/prediction/train.rules.ts';
+import type { TrainingReport, Prediction } from '../../core/prediction/train.rules.ts';
+import { trainModel } from '../../core/prediction/train.rules.ts';
 import {
   currentSnapshots, findModel, insertModel, listModels, listPredictions, pageModels, trainingSnapshots, upsertPredictions, type StoredModel,
 } from '../../storage/predictions.repo.ts';
@@ -12,7 +12,8 @@ import { publish } from '../events/dispatcher.ts';
 import type { AppDeps, Principal } from '../context.ts';
 import { inTransaction, withTransaction } from '../transaction.ts';
 import type { Page, PageRequest } from '../../storage/page.ts';
-import { describeFields, fieldsOf, toExample } from './prediction-features.ts';
+import { describeFields, toExample } from './prediction-features.ts';
+import { predictPeople, scoringModel } from './predict-people.ts';
 
 /** A lead "reached" the target when any of these stages is in its history (a won lead passed through opportunity). */
 export const targetStages = { sql: ['sql', 'opportunity', 'won'], opportunity: ['opportunity', 'won'], won: ['won'] } as const;
@@ -100,20 +101,15 @@ export async function refreshPredictions(deps: AppDeps, workspaceId: string, inp
   const found = await modelOf(deps, workspaceId, input.model ?? 'latest');
   if (!found.ok) return found;
   const stored = found.value;
-  const trained = stored.model as TrainedModel;
   const now = deps.clock.now();
   const snapshots = await currentSnapshots(deps.db, workspaceId, { now, contactIds: input.contactIds });
   if (input.contactIds && snapshots.length < new Set(input.contactIds).size) return fail('NotFound', 'No such contact in this workspace.');
-  const out: PredictionView[] = snapshots.map((s) => {
-    const p = predict(trained, fieldsOf(s));
-    return { contactId: s.contactId, leadId: s.leadId, modelId: stored.id, modelVersion: stored.version, probability: p.probability, up: p.up, down: p.down, computedAt: now };
-  });
-  for (let i = 0; i < out.length; i += 1000) {
-    const chunk = out.slice(i, i + 1000);
+  const predicted = predictPeople([scoringModel(stored)], snapshots, now);
+  const out: PredictionView[] = predicted.map(({ contactId, leadId, modelId, modelVersion, probability, up, down, computedAt }) => ({ contactId, leadId, modelId, modelVersion, probability, up, down, computedAt }));
+  for (let i = 0; i < predicted.length; i += 1000) {
+    const chunk = predicted.slice(i, i + 1000);
     await withTransaction(deps, async (trx) => {
-      await upsertPredictions(trx, workspaceId, chunk.map((p) => ({
-        contactId: p.contactId, leadId: p.leadId, modelId: p.modelId, probability: p.probability, explanation: { up: p.up, down: p.down }, computedAt: p.computedAt,
-      })));
+      await upsertPredictions(trx, workspaceId, chunk);
       if (!input.quiet) await publish(trx, 'PredictionsRefreshed', { workspaceId, modelId: stored.id, contactIds: chunk.map((p) => p.contactId), at: now });
     });
     input.onProgress?.(Math.min(out.length, i + chunk.length), out.length);

@@ -64,4 +64,10 @@ describe('domain-event dispatcher', () => {
     expect(composeApp(d).subscriptions()).toEqual(before);
     expect(before.filter((s) => s.event === 'LeadTransitioned').map((s) => s.subscriber)).toEqual(['handoff', 'nurture', 'crm', 'webhooks', 'metrics']);
   });
+
+  it('predicts before it scores stored activities, so scoring reads the probability the batch just moved', () => {
+    const order = composeApp(createDispatcher()).subscriptions().filter((s) => s.event === 'ActivitiesStored').map((s) => s.subscriber);
+    expect(order.indexOf('prediction')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('prediction')).toBeLessThan(order.indexOf('scoring'));
+  });
 });

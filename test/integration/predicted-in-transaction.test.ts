@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultDefinition } from '../../src/core/definitions/default-definition.ts';
+import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
+import { predictionHandlers } from '../../src/jobs/prediction.tasks.ts';
+import type { JobDeps } from '../../src/jobs/handoff.tasks.ts';
+import { segment } from '../helpers/ingest-helpers.ts';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+
+/**
+ * A prediction decided in the request of the activity, entered through the Segment door: a workspace whose signed
+ * definition qualifies on "probability ≥ 60%" receives one /v1/batch in which a known person the model cannot place
+ * yet (no title, no tier: 50%) tells who they are (a VP at an enterprise-tier company) and views a page. The answer's
+ * transaction already holds the new prediction and the MQL explained by it — no job drained, none queued.
+ */
+let t: TestApp;
+let keys: { marketing: string; manager: string };
+const json = (r: { body: string }) => JSON.parse(r.body);
+const base = '/api/v1/definitions';
+let modelId = '';
+
+async function importHistory() {
+  // 240 people: enterprise-tier VPs mostly reached a deal, the rest mostly were unqualified; one newcomer without an outcome.
+  const lines = ['email,first_name,title,created_at,lifecycle_stage,lead_status,tier'];
+  for (let i = 0; i < 240; i++) {
+    const enterprise = i % 2 === 0;
+    const converted = enterprise ? i % 10 !== 0 : i % 10 === 1;
+    const day = new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+    lines.push([`p${i}@buyer${i}.example`, `P${i}`, enterprise ? 'VP Sales' : 'Analyst', day, converted ? 'opportunity' : 'lead', converted ? '' : 'Unqualified', enterprise ? 'enterprise' : 'smb'].join(','));
+  }
+  lines.push('climber@growing.example,Cleo,,2026-03-01,,,');
+  const boundary = '----in-trx-boundary';
+  const payload = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="entity"\r\n\r\ncontacts\r\n--${boundary}\r\nContent-Disposition: form-data; name="preset"\r\n\r\ngeneric\r\n`
+    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="history.csv"\r\nContent-Type: text/csv\r\n\r\n${lines.join('\n')}\n\r\n--${boundary}--\r\n`);
+  const r = await t.app.inject({ method: 'POST', url: '/api/v1/imports', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${t.keys.write}` } });
+  expect(r.statusCode, r.body).toBeLessThan(300);
+}
+
+const contactId = async (email: string) => json(await t.api('GET', `/api/v1/contacts?email=${encodeURIComponent(email)}`)).data[0].id as string;
+const storedPrediction = async (id: string) => {
+  const csv = (await t.api('GET', `/api/v1/models/${modelId}/predictions.csv`)).body.split('\r\n');
+  const row = csv.find((line) => line.startsWith(`${id},`));
+  return row ? { probability: Number(row.split(',')[3]), computedAt: row.split(',').at(-1)! } : null;
+};
+
+beforeAll(async () => {
+  t = await createTestApp();
+  keys = { marketing: await t.newKey(['write'], t.users.marketing.id), manager: await t.newKey(['write'], t.users.manager.id) };
+  await importHistory();
+  const trained = await t.api('POST', '/api/v1/models', { target_stage: 'opportunity', horizon_days: 90 });
+  expect(trained.statusCode, trained.body).toBe(201);
+  modelId = json(trained).id;
+  expect((await t.api('POST', `/api/v1/models/${modelId}/predictions`)).statusCode).toBe(200);
+  // The agreement reads the model: MQL when the probability is at least 60%, signed by both sides.
+  const created = await t.api('POST', base, { document: { ...structuredClone(defaultDefinition), name: 'Likely buyers', predicted: [{ id: 'likely', model: modelId, use: 'mql', minProbability: 0.6 }] } }, keys.marketing);
+  expect(created.statusCode, created.body).toBe(201);
+  const draftId = json(created).id;
+  expect((await t.api('POST', `${base}/${draftId}/backtest`, {}, keys.marketing)).statusCode).toBe(200);
+  expect((await t.api('POST', `${base}/${draftId}/propose`, undefined, keys.marketing)).statusCode).toBe(200);
+  expect((await t.api('POST', `${base}/${draftId}/approvals`, { decision: 'approve' }, keys.marketing)).statusCode).toBe(200);
+  expect((await t.api('POST', `${base}/${draftId}/approvals`, { decision: 'approve' }, keys.manager)).statusCode).toBe(200);
+  const act = await t.api('POST', `${base}/${draftId}/activate`, undefined, keys.manager);
+  expect(act.statusCode, act.body).toBe(200);
+  await runDueJobs(t.deps, new Date(Date.now() + 60_000));
+}, 180_000);
+afterAll(async () => { await t?.close(); });
+
+describe('a predicted MQL decided inside the ingest transaction', () => {
+  it('the batch that pushes the probability over the threshold answers with the new prediction stored and the lead an MQL', async () => {
+    const climber = await contactId('climber@growing.example');
+    const before = await storedPrediction(climber);
+    expect(before!.probability).toBeLessThan(0.6);
+    const leadOf = async () => json(await t.api('GET', `/api/v1/leads?contact_id=${climber}`)).data[0] as { id: string; stage: string } | undefined;
+    expect((await leadOf())?.stage ?? 'none').not.toBe('mql');
+
+    t.clock.advance(60_000);
+    const timestamp = t.clock.now().toISOString();
+    const acted = await segment(t, '/v1/batch', { batch: [
+      { type: 'identify', userId: 'climber', messageId: 'cl-1', timestamp, traits: { email: 'climber@growing.example', title: 'VP Sales', tier: 'enterprise' } },
+      { type: 'page', userId: 'climber', messageId: 'cl-2', timestamp, properties: { url: 'https://acme.test/pricing' } },
+    ] });
+    expect(acted.statusCode, acted.body).toBe(200);
+
+    // No job has run: what the request committed already holds the new probability and the MQL it made.
+    const after = await storedPrediction(climber);
+    expect(after!.probability).toBeGreaterThanOrEqual(0.6);
+    expect(after!.computedAt).toBe(timestamp);
+    const lead = await leadOf();
+    expect(lead?.stage).toBe('mql');
+    const toMql = json(await t.api('GET', `/api/v1/leads/${lead!.id}/transitions`)).data.find((h: { to: string }) => h.to === 'mql');
+    expect(toMql.note).toMatch(/predicted \d+% likely to reach opportunity \(model v1\) ≥ 60%/);
+
+    // And nothing was left for a job to redo.
+    const deps = { ...t.deps, publicUrl: 'http://localhost:3000' } as unknown as JobDeps;
+    const ran = await runDueJobs(deps, new Date(Date.now() + 60_000), { tasks: ['predict-contacts'], handlers: predictionHandlers(deps) });
+    expect(ran).toEqual([]);
+  });
+
+  it('a batch of a person who stays unlikely stores their fresh prediction and makes no MQL', async () => {
+    const timestamp = t.clock.now().toISOString();
+    const acted = await segment(t, '/v1/batch', { batch: [
+      { type: 'identify', userId: 'browser', messageId: 'br-1', timestamp, traits: { email: 'browser@tiny.example', title: 'Analyst', tier: 'smb' } },
+      { type: 'page', userId: 'browser', messageId: 'br-2', timestamp, properties: { url: 'https://acme.test/blog' } },
+    ] });
+    expect(acted.statusCode, acted.body).toBe(200);
+    const browser = await contactId('browser@tiny.example');
+    const stored = await storedPrediction(browser);
+    expect(stored!.probability).toBeLessThan(0.6);
+    expect(json(await t.api('GET', `/api/v1/leads?contact_id=${browser}`)).data[0]?.stage ?? 'none').not.toBe('mql');
+  });
+});
