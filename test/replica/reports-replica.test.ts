@@ -118,6 +118,34 @@ describe('reports on a streaming replica (REPORTS_DATABASE_URL)', () => {
     const paths = await asAdmin(`/api/v1/reports/attribution/paths?from=${day}&to=${day}`);
     expect(paths.statusCode, paths.body).toBe(200);
   });
+
+  it('attribution on the standby equals the primary\'s, whether its touch summary is current or contacts are still queued', async () => {
+    // A touched, won deal: page views with UTM through the REST door, then the deal API.
+    const contact = json(await t.api('POST', '/api/v1/contacts', { email: 'dee@replica.example' }));
+    for (const [source, at] of [['google', '09:00'], ['linkedin', '09:30']] as const) {
+      const r = await t.api('POST', '/api/v1/activities', { contact_id: contact.id, type: 'page_view', occurred_at: `${day}T${at}:00Z`, url: `https://acme.test/?utm_source=${source}&utm_medium=cpc`, source, medium: 'cpc' }, t.keys.write);
+      expect(r.statusCode, r.body).toBe(201);
+    }
+    const created = await t.api('POST', '/api/v1/opportunities', { name: 'Dee', amount: 5000, stage: 'Discovery', contact_roles: [{ contact_id: contact.id, role: 'decision_maker' }] });
+    expect(created.statusCode, created.body).toBe(201);
+    const won = await t.api('PATCH', `/api/v1/opportunities/${json(created).id}`, { stage: 'Closed Won', status: 'won' });
+    expect(won.statusCode, won.body).toBe(200);
+    const attribution = async (ask: (url: string) => Promise<{ statusCode: number; body: string }>) => {
+      const r = await ask(`/api/v1/reports/attribution?from=${day}&to=${day}`);
+      expect(r.statusCode, r.body).toBe(200);
+      return json(r).rows;
+    };
+    const queuedOnStandby = async () => (await replicaPool.query<{ n: number }>('SELECT count(*)::int AS n FROM contact_touch_dirty')).rows[0]!.n;
+    await caughtUp();
+    expect(await queuedOnStandby()).toBeGreaterThan(0); // the standby cannot refresh: it reads the history
+    const fromHistory = await attribution(asAdmin);
+    const onPrimary = await attribution((url) => t.api('GET', url)); // refreshes the summary on the primary
+    expect(fromHistory).toEqual(onPrimary);
+    expect(JSON.stringify(onPrimary)).toContain('google');
+    await caughtUp();
+    expect(await queuedOnStandby()).toBe(0); // now the standby reads the replayed summary
+    expect(await attribution(asAdmin)).toEqual(onPrimary);
+  });
 });
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

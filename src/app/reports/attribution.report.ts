@@ -5,9 +5,9 @@ import { marketingContributionOf } from '../../core/attribution/marketing-contri
 import { allocateByWeights, MarkovPathAccumulator, type MarkovChannelWeights } from '../../core/attribution/markov.rules.ts';
 import { dimensionOf, RollUpAccumulator, rollUpDimensions, type RollUpDimension } from '../../core/attribution/rollup.rules.ts';
 import {
-  nonConvertingMarkovPaths, opportunityBatch, touchesOf, type AttributionScope, type MarkovPathRow, type ScopedOpportunity,
+  nonConvertingMarkovPaths, opportunityBatch, touchesOf, touchesOfFromHistory, type AttributionScope, type MarkovPathRow, type ScopedOpportunity,
 } from '../../storage/reports/attribution.repo.ts';
-import { refreshContactTouches } from '../../storage/reports/contact-touches.repo.ts';
+import { prepareContactTouches } from '../../storage/reports/contact-touches.repo.ts';
 import { definitionVersionsInScope } from '../../storage/reports/report-sql.ts';
 import { attributionSettings, defaultAttributionSettings, type AttributionSettings } from '../attribution-settings.ts';
 import type { AppDeps } from '../context.ts';
@@ -198,14 +198,16 @@ async function attributeAll(deps: AppDeps, s: AttributionScope, settings: Attrib
       for (const d of rollUpDimensions) shapley.split(ws, journey, d, (key, cents) => h.rollUps[d].add('shapley', key, cents));
     }
   };
+  // touchesOf reads the contact touch summary: bring it up to date first (if the non-converting
+  // path query's refresh holds the lock, this waits for it and then finds the queue empty). A standby
+  // cannot refresh it: with contacts queued there, the deals' touches come from the activity history.
+  const fromSummary = await prepareContactTouches(deps.db, s.workspaceId);
+  const readTouches = fromSummary ? touchesOf : touchesOfFromHistory;
   const touchesAfter = (batch: Promise<ScopedOpportunity[]>) => {
-    const touches = batch.then((b) => touchesOf(deps.db, s, b.map((o) => o.id)));
+    const touches = batch.then((b) => readTouches(deps.db, s, b.map((o) => o.id)));
     touches.catch(() => {}); // awaited below; a failure surfaces there
     return touches;
   };
-  // touchesOf reads the contact touch summary: bring it up to date first (if the non-converting
-  // path query's refresh holds the lock, this waits for it and then finds the queue empty).
-  await refreshContactTouches(deps.db, s.workspaceId);
   let batch: ScopedOpportunity[] = await opportunityBatch(deps.db, s, null, batchSize);
   let touchesPromise = touchesAfter(Promise.resolve(batch));
   while (batch.length > 0) {

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, DbOrTrx } from '../db.ts';
-import { refreshContactTouches } from './contact-touches.repo.ts';
+import { prepareContactTouches } from './contact-touches.repo.ts';
 import { num, withReportMemory } from './report-sql.ts';
 import { channelSql, qualifiesSql as qualifies } from './touch-channel.ts';
 
@@ -47,7 +47,7 @@ const lostLeads = (s: AttributionScope) => sql`SELECT l.id, l.contact_id, l.open
  * {@link nonConvertingMarkovPathsFromHistory} (test/integration/contact-touch-summary.test.ts).
  */
 export async function nonConvertingMarkovPaths(db: Db, s: AttributionScope): Promise<MarkovPathRow[]> {
-  await refreshContactTouches(db, s.workspaceId);
+  if (!(await prepareContactTouches(db, s.workspaceId))) return nonConvertingMarkovPathsFromHistory(db, s);
   const campaigns = await sql<{ id: string; channel: string | null }>`SELECT id, channel FROM campaign WHERE workspace_id = ${s.workspaceId}`.execute(db);
   const ids = campaigns.rows.map((c) => c.id);
   const channels = campaigns.rows.map((c) => c.channel);
@@ -61,7 +61,8 @@ export async function nonConvertingMarkovPaths(db: Db, s: AttributionScope): Pro
 
 /**
  * The definition nonConvertingMarkovPaths must equal: the same paths aggregated from the activity
- * table on every call. Kept as the reference for the equivalence test; reports never use it.
+ * table on every call. The reference for the equivalence test, and what a report on a standby reads while the
+ * workspace has queued contacts (the standby cannot refresh the summary).
  */
 export async function nonConvertingMarkovPathsFromHistory(db: Db, s: AttributionScope): Promise<MarkovPathRow[]> {
   // The path sort covers every qualifying touch of the period's leads: with the default 4 MB of
@@ -133,7 +134,7 @@ export async function touchesOf(db: DbOrTrx, s: AttributionScope, opportunityIds
 
 /**
  * The definition touchesOf must equal: the same touches joined from the activity table on every call.
- * Kept as the reference for the equivalence test; reports never use it.
+ * The reference for the equivalence test, and what a report on a standby reads while contacts are queued.
  */
 export async function touchesOfFromHistory(db: DbOrTrx, s: AttributionScope, opportunityIds: readonly string[]): Promise<TouchRow[]> {
   if (opportunityIds.length === 0) return [];

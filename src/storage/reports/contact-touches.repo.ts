@@ -52,6 +52,21 @@ export async function refreshContactTouches(db: Db, workspaceId: string): Promis
 
 const analyzeAfter = 10_000;
 
+/**
+ * Makes the summary usable for a report and says whether it is. On the primary: refreshes it (true). On a read-only
+ * standby (REPORTS_DATABASE_URL) nothing can be written: the summary is usable only while the workspace has no queued
+ * contact (it then equals the history in the standby's snapshot); otherwise the report reads the activity history.
+ */
+export async function prepareContactTouches(db: Db, workspaceId: string): Promise<boolean> {
+  const { rows } = await sql<{ standby: boolean; queued: boolean }>`SELECT pg_is_in_recovery() AS standby,
+    EXISTS (SELECT 1 FROM contact_touch_dirty WHERE workspace_id = ${workspaceId}) AS queued`.execute(db);
+  if (!rows[0]!.standby) {
+    await refreshContactTouches(db, workspaceId);
+    return true;
+  }
+  return !rows[0]!.queued;
+}
+
 /** Workspaces with contacts queued for a touch-summary rebuild (the queue is small while it is drained regularly). */
 export async function workspacesWithQueuedTouches(db: Db): Promise<string[]> {
   const { rows } = await sql<{ workspace_id: string }>`SELECT DISTINCT workspace_id FROM contact_touch_dirty`.execute(db);
