@@ -4,6 +4,7 @@ import { runDueJobs } from '../../src/jobs/run-due-jobs.ts';
 import { predictionHandlers } from '../../src/jobs/prediction.tasks.ts';
 import type { JobDeps } from '../../src/jobs/handoff.tasks.ts';
 import { segment } from '../helpers/ingest-helpers.ts';
+import { importPredictionHistory } from '../helpers/prediction-history.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 /**
@@ -18,22 +19,7 @@ const json = (r: { body: string }) => JSON.parse(r.body);
 const base = '/api/v1/definitions';
 let modelId = '';
 
-async function importHistory() {
-  // 240 people: enterprise-tier VPs mostly reached a deal, the rest mostly were unqualified; one newcomer without an outcome.
-  const lines = ['email,first_name,title,created_at,lifecycle_stage,lead_status,tier'];
-  for (let i = 0; i < 240; i++) {
-    const enterprise = i % 2 === 0;
-    const converted = enterprise ? i % 10 !== 0 : i % 10 === 1;
-    const day = new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-    lines.push([`p${i}@buyer${i}.example`, `P${i}`, enterprise ? 'VP Sales' : 'Analyst', day, converted ? 'opportunity' : 'lead', converted ? '' : 'Unqualified', enterprise ? 'enterprise' : 'smb'].join(','));
-  }
-  lines.push('climber@growing.example,Cleo,,2026-03-01,,,');
-  const boundary = '----in-trx-boundary';
-  const payload = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="entity"\r\n\r\ncontacts\r\n--${boundary}\r\nContent-Disposition: form-data; name="preset"\r\n\r\ngeneric\r\n`
-    + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="history.csv"\r\nContent-Type: text/csv\r\n\r\n${lines.join('\n')}\n\r\n--${boundary}--\r\n`);
-  const r = await t.app.inject({ method: 'POST', url: '/api/v1/imports', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${t.keys.write}` } });
-  expect(r.statusCode, r.body).toBeLessThan(300);
-}
+const importHistory = () => importPredictionHistory(t, ['climber@growing.example,Cleo,,2026-03-01,,,']);
 
 const contactId = async (email: string) => json(await t.api('GET', `/api/v1/contacts?email=${encodeURIComponent(email)}`)).data[0].id as string;
 const storedPrediction = async (id: string) => {
