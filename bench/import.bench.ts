@@ -15,13 +15,14 @@ import { migrateToLatest } from '../src/storage/migrate.ts';
 import { composeApp } from '../src/app/compose.ts';
 
 /**
- * `npm run bench -- import [--rows N] [--chunk N] [--no-score] [--profile] [--explain FILE] [--cpu-prof FILE] [--keep-db]`
+ * `npm run bench -- import [--rows N] [--chunk N] [--no-score] [--fk-triggers] [--profile] [--explain FILE] [--cpu-prof FILE] [--keep-db]`
  * Generates a HubSpot contacts export (N rows, default 1,000,000: lifecycle stage, lead status,
  * "Became a ... Date" columns, companies shared by ~20 contacts each, a bad optional cell every
  * 1,000 rows), imports it through the CSV importer (contacts, accounts, leads with dated
  * histories, scoring under the active starter definition) and, in the same run, COPYs the same
  * file into a plain table of text columns: the raw baseline. Prints rows/s of both and the peak
  * RSS of this process (sampled; the import streams, so it must stay flat whatever N).
+ * --fk-triggers: the per-row foreign-key checks run (as for a non-superuser or with --qualify) instead of the chunk's own.
  * Database: BENCH_DATABASE_URL or TEST_DATABASE_URL (a fresh database is created there), else an
  * embedded PostgreSQL in a temporary folder.
  */
@@ -157,7 +158,7 @@ export async function run(args: string[]): Promise<void> {
     if (inspector) { inspector.connect(); await inspector.post('Profiler.enable'); await inspector.post('Profiler.start'); }
     const t0 = performance.now();
     const result = await importCsv(deps, ws.value.id, () => createReadStream(file), {
-      entity: 'contacts', preset: 'hubspot', fileName: 'hubspot-contacts.csv', chunkSize: chunk, score,
+      entity: 'contacts', preset: 'hubspot', fileName: 'hubspot-contacts.csv', chunkSize: chunk, score, chunkChecks: !args.includes('--fk-triggers'),
       onProgress: (done, total) => {
         if (performance.now() - lastLog < 10_000) return;
         lastLog = performance.now();
@@ -186,7 +187,7 @@ export async function run(args: string[]): Promise<void> {
     const copyRowsPerS = rows / (copyMs / 1000);
     log(`COPY baseline (same file into a plain table of text columns): ${(copyMs / 1000).toFixed(1)} s, ${Math.round(copyRowsPerS)} rows/s; machine load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(JSON.stringify({
-      bench: 'import', rows, chunk, score, rows_per_s: Math.round(rowsPerS), copy_rows_per_s: Math.round(copyRowsPerS), ratio: Number((rowsPerS / copyRowsPerS).toFixed(3)),
+      bench: 'import', rows, chunk, score, fk_triggers: args.includes('--fk-triggers'), rows_per_s: Math.round(rowsPerS), copy_rows_per_s: Math.round(copyRowsPerS), ratio: Number((rowsPerS / copyRowsPerS).toFixed(3)),
       node_cpu_us_per_row: Math.round((nodeCpuS * 1e6) / rows), pg_cpu_us_per_row: Math.round((pgCpuS * 1e6) / rows),
       peak_rss_mib: Math.round(peakRss / 2 ** 20), load_avg_1m: Number(loadavg()[0]!.toFixed(1)), inserted: s.stats.inserted, warnings: s.warnings, scored: s.scoring.scored, leads: s.related.leads_opened ?? 0,
     }));

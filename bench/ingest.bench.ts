@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { migrateToLatest } from '../src/storage/migrate.ts';
 import { benchEvent, EVENTS_PER_VISITOR } from './ingest-events.ts';
 import { composeApp } from '../src/app/compose.ts';
 import { installBenchModel } from './ingest-model.ts';
+import { startStatisticsKeeper } from '../src/app/statistics-keeper.ts';
 
 /**
  * `npm run bench -- ingest [--events N] [--batch N] [--concurrency N] [--pool N] [--no-scoring] [--with-model] [--profile]`
@@ -70,6 +72,7 @@ export async function run(args: string[]): Promise<void> {
   const pool = createPool(url, poolSize, () => {});
   // Statements sent by the server (counted with --profile): pg clients of this pool.
   let statements = 0;
+  const byStatement = new Map<string, { n: number; ms: number }>();
   if (profile) {
     const explainMs = args.includes('--explain') ? Number(args[args.indexOf('--explain') + 1]) || 0 : null;
     pool.on('connect', (client) => {
@@ -79,7 +82,19 @@ export async function run(args: string[]): Promise<void> {
           SET auto_explain.log_parameter_max_length = 0`);
       }
       const query = client.query.bind(client) as (...a: unknown[]) => unknown;
-      (client as unknown as { query: (...a: unknown[]) => unknown }).query = (...a: unknown[]) => { statements++; return query(...a); };
+      (client as unknown as { query: (...a: unknown[]) => unknown }).query = (...a: unknown[]) => {
+        statements++;
+        const result = query(...a);
+        // Per statement text: how many were sent and the wall time until each answered (client side).
+        const text = typeof a[0] === 'string' ? a[0] : (a[0] as { text?: string } | null)?.text ?? '?';
+        const key = text.replace(/\s+/g, ' ').replace(/\$\d+(, \$\d+)*/g, '$n').slice(0, 110);
+        const s = byStatement.get(key) ?? { n: 0, ms: 0 };
+        byStatement.set(key, s);
+        s.n++;
+        const t0 = performance.now();
+        if (result instanceof Promise) void result.then(() => { s.ms += performance.now() - t0; }, () => {});
+        return result;
+      };
     });
   }
   const db = createDb(pool);
@@ -113,12 +128,16 @@ export async function run(args: string[]): Promise<void> {
     const auth = createAuthService(deps, { sessionTtlHours: 1 });
     const server = await createServer({ app: deps, auth, publicUrl: 'http://127.0.0.1', logLevel: 'silent', sessionTtlHours: 1, secureCookies: false, ingest, rateLimits: { ingest: 1e9 } }); // throughput, not the per-address limit, is measured
     await server.listen({ host: '127.0.0.1', port: 0 });
+    // As `leadloop serve` does: with the server's autovacuum off, the growing tables are analyzed as they grow.
+    const keeper = startStatisticsKeeper(db, { warn: (m) => log(m) });
     const address = server.server.address();
     if (!address || typeof address === 'string') throw new Error('server has no address');
     const runId = randomUUID().slice(0, 8);
 
     log(`sending ${events} events in batches of ${batchSize}, ${concurrency} in flight, pool ${poolSize}, scoring ${scoring ? 'on' : 'off'}, from a forked client...`);
     statements = 0;
+    byStatement.clear();
+    const cpuBefore = { node: process.cpuUsage(), pg: await backendCpuMs(pool, dbName) };
     const child = fork(new URL('./ingest-sender.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'] });
     const result = await new Promise<{ ms: number; failedRequests: number; stored: number; duplicates: number; invalid: number; error?: string }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as never));
@@ -127,14 +146,28 @@ export async function run(args: string[]): Promise<void> {
     });
     if (result.error) throw new Error(result.error);
     const sentStatements = statements;
+    // CPU time per 1,000 events (survives a noisy machine better than events/s): this server process, and
+    // PostgreSQL's backends serving the bench database (from /proc, when the server runs on this machine).
+    const nodeCpu = process.cpuUsage(cpuBefore.node);
+    const pgAfter = await backendCpuMs(pool, dbName);
+    const pgCpuMs = pgAfter === null || cpuBefore.pg === null ? null
+      : [...pgAfter].reduce((sum, [pid, ms]) => sum + ms - (cpuBefore.pg!.get(pid) ?? 0), 0);
+    const perK = (ms: number) => ((ms * 1000) / events).toFixed(1);
+    const cpuPerK = { server_ms: Number(perK((nodeCpu.user + nodeCpu.system) / 1000)), postgres_ms: pgCpuMs === null ? null : Number(perK(pgCpuMs)) };
+    log(`CPU per 1,000 events: server process ${perK((nodeCpu.user + nodeCpu.system) / 1000)} ms` +
+      `${pgCpuMs === null ? '' : `, PostgreSQL backends ${perK(pgCpuMs)} ms`} (the client process not counted)`);
     await server.close();
+    await keeper.stop();
     if (profile) {
       const batches = Math.ceil(events / batchSize);
       const p = ingest.profile ?? {};
       const total = Object.values(p).reduce((a, b) => a + b, 0);
       log(`profile (ms per batch, summed over ${batches} batches, in-process wall time): ` +
         Object.entries(p).map(([k, v]) => `${k} ${(v / batches).toFixed(2)} (${((100 * v) / total).toFixed(0)}%)`).join(', '));
-      log(`statements per batch: ${(sentStatements / batches).toFixed(1)}`);
+      log(`statements per batch: ${(sentStatements / batches).toFixed(1)}; by text (per batch: count, ms until answered):`);
+      for (const [text, st] of [...byStatement].sort((x, y) => y[1].ms - x[1].ms).slice(0, 25)) {
+        log(`  ${(st.n / batches).toFixed(2).padStart(6)} × ${(st.ms / batches).toFixed(2).padStart(7)} ms  ${text}`);
+      }
       const tables = await pool.query(`SELECT relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_dead_tup, autovacuum_count, autoanalyze_count
         FROM pg_stat_user_tables WHERE n_tup_ins + n_tup_upd > 0 ORDER BY seq_tup_read DESC LIMIT 12`);
       for (const t of tables.rows) log(`  table ${JSON.stringify(t)}`);
@@ -166,7 +199,7 @@ export async function run(args: string[]): Promise<void> {
     log(`COPY baseline: ${copyMs.toFixed(0)} ms, ${copyRowsPerS.toFixed(0)} rows/s`);
     console.log(JSON.stringify({
       bench: 'ingest', scoring, with_model: withModel, events, stored, duplicates, mqls: c.mqls, events_per_s: Math.round(eventsPerS), copy_rows_per_s: Math.round(copyRowsPerS),
-      ratio: Number((eventsPerS / copyRowsPerS).toFixed(3)),
+      ratio: Number((eventsPerS / copyRowsPerS).toFixed(3)), cpu_per_1k_events: cpuPerK,
     }));
   } finally {
     await db.destroy();
@@ -175,6 +208,22 @@ export async function run(args: string[]): Promise<void> {
     await stopEmbedded();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** CPU milliseconds (user + system) of each PostgreSQL backend connected to `database`, by pid; null when /proc cannot tell (a remote server). */
+async function backendCpuMs(pool: pg.Pool, database: string): Promise<Map<number, number> | null> {
+  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+  const out = new Map<number, number>();
+  try {
+    for (const { pid } of rows) {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      // utime and stime are fields 14 and 15 of /proc/<pid>/stat (11 and 12 after the command), in clock ticks (100/s).
+      out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    }
+  } catch {
+    return null;
+  }
+  return out;
 }
 
 function withDatabase(url: string, database: string): string {

@@ -15,6 +15,7 @@ import { createServer as createNetServer } from 'node:net';
 import { StartupError, createDb, createPool, handleSignalsOurselves, startEmbeddedPostgres, type Db } from './storage/db.ts';
 import { lockDataFolder } from './storage/instance-lock.ts';
 import { migrateToLatest } from './storage/migrate.ts';
+import { startStatisticsKeeper, type StatisticsKeeper } from './app/statistics-keeper.ts';
 
 /** The database a process works on: embedded (started or reused) or DATABASE_URL. */
 export type Runtime = {
@@ -127,6 +128,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
   let mailer: ReturnType<typeof createMailer> | null = null;
   let jobMetrics: Registry | undefined;
   let metricsServer: HttpServer | null = null;
+  let keeper: StatisticsKeeper | null = null;
   let releaseLock = async () => {};
   let stopping: Promise<void> | null = null;
   // In order: stop taking requests, finish jobs, close pools, then PostgreSQL (nothing is cut off mid-query).
@@ -135,6 +137,7 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
       await server?.close();
       if (metricsServer) await new Promise((resolve) => metricsServer!.close(resolve));
       await worker?.stop();
+      await keeper?.stop();
       await workerDb?.destroy();
       // Kysely ends a pool only if it queried through it; graphile-worker used this one directly.
       if (workerPool && !workerPool.ended) await workerPool.end();
@@ -156,6 +159,8 @@ export async function start(config: Config, options: StartOptions): Promise<{ st
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   try {
     runtime = await openRuntime(config);
+    // Planner statistics when the server's autovacuum is off (src/app/statistics-keeper.ts); a no-op otherwise.
+    keeper = startStatisticsKeeper(runtime.db, { warn: (m) => console.warn(m) });
     // Only we stop the embedded PostgreSQL, after our connections are closed.
     await handleSignalsOurselves();
     // One server per data folder (a second `start` would share the database and fight over the demo and the jobs).

@@ -1,7 +1,7 @@
 import { domainEvents, type Dispatcher } from './events/dispatcher.ts';
 import { alertOwnersOfHighIntent, stopClocksOnSalesTouches } from './handoff/on-activities.ts';
 import { onLeadTransition } from './handoff/on-lead-transition.ts';
-import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged } from './nurture/on-lead-stage-changed.ts';
+import { dropTicksOfMergedEnrollments, onInquiryOpened, onLeadStageChanged, onMarketingEmailAllowed } from './nurture/on-lead-stage-changed.ts';
 import {
   inquiriesOnIdentified, qualifyImportedContacts, rescoreFitOnContactUpdated, rescoreOnMerge, rescoreOnPredictions, scoreStoredActivities,
 } from './scoring/scoring-subscribers.ts';
@@ -56,6 +56,7 @@ function registerSubscribers(d: Dispatcher): void {
   d.subscribe('LeadTransitioned', 'crm', onLeadTransitionedPushToCrm);
   // Scoring's verdicts: a fresh inquiry joins a nurture track; high-intent reads alert the owner.
   d.subscribe('InquirySettled', 'nurture', onInquiryOpened);
+  d.subscribe('MarketingEmailAllowed', 'nurture', onMarketingEmailAllowed);
   d.subscribe('HighIntentSignalled', 'handoff', alertOwnersOfHighIntent);
   // A person erased on request: each CRM connector queues a `crm-erase` job (delete there, logged).
   d.subscribe('ContactErased', 'crm', onContactErasedEraseInCrm);

@@ -5,11 +5,11 @@ import { getContact, getContactsByIds, type Contact } from '../storage/contacts.
 import { getAccountsByIds, type Account } from '../storage/accounts.repo.ts';
 import type { Trx } from '../storage/db.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
-import { applyStageChange, findOpenLeadForContact, getLead, insertLead, listLeads, lockLead, setLeadOwner, type Lead, type LeadFilter } from '../storage/leads.repo.ts';
+import { applyStageChange, findOpenLeadForContact, getLead, insertLeads, listLeads, lockLead, setLeadOwner, type Lead, type LeadFilter } from '../storage/leads.repo.ts';
 import type { Page, PageRequest } from '../storage/page.ts';
 import { listReasonCodes } from '../storage/reasons.repo.ts';
 import { listOpenClocksForLeads } from '../storage/sla-clocks.repo.ts';
-import { insertTransition, latestQualifications, pageTransitions, type Actor, type Qualification, type StageTransition } from '../storage/transitions.repo.ts';
+import { insertTransition, insertTransitions, latestQualifications, pageTransitions, type Actor, type Qualification, type StageTransition } from '../storage/transitions.repo.ts';
 import { getUser } from '../storage/users.repo.ts';
 import type { AppDeps } from './context.ts';
 import { publish } from './events/dispatcher.ts';
@@ -48,24 +48,39 @@ function openLeadConflict(existing: Lead) {
   return fail('Conflict', `Contact ${existing.contactId} already has an open lead (${existing.id}, stage ${existing.stage}); close it (won, lost or disqualified) before opening a new buying cycle.`, [{ path: 'contact_id', message: `open lead ${existing.id}` }]);
 }
 
-/** Inserts the lead and its first transition (null → inquiry) in the caller's transaction; publishes LeadOpened. */
-export async function openLeadInTrx(trx: Trx, workspaceId: string, input: {
+export type OpenLeadInTrxInput = {
   contactId: string; accountId: string | null; ownerId: string | null; at: Date; actor: Actor;
   source: string | null; campaign: string | null; firstTouchAt: Date | null; note?: string | null;
   /** The definition version whose inquiry rule opened the lead (null: opened by hand or import). */
   definitionId?: string | null;
-}): Promise<Lead> {
-  const { definitionId, ...fields } = input;
-  const lead = await insertLead(trx, workspaceId, { ...fields, stage: 'inquiry' });
-  await insertTransition(trx, workspaceId, {
-    leadId: lead.id, from: null, to: 'inquiry', at: input.at, actor: input.actor, reasonCode: null,
-    note: input.note ?? 'new buying cycle', definitionId: definitionId ?? null, isRecycle: false,
-  });
-  await publish(trx, 'LeadOpened', {
-    workspaceId, leadId: lead.id, contactId: lead.contactId, accountId: lead.accountId, ownerId: lead.ownerId, at: input.at,
-    actor: input.actor, definitionId: definitionId ?? null, origin: definitionId ? 'inquiry_rule' : 'api',
-  });
-  return lead;
+};
+
+/** Inserts the lead and its first transition (null → inquiry) in the caller's transaction; publishes LeadOpened. */
+export async function openLeadInTrx(trx: Trx, workspaceId: string, input: OpenLeadInTrxInput): Promise<Lead> {
+  return (await openLeadsInTrx(trx, workspaceId, [input]))[0]!;
+}
+
+/**
+ * Several leads at once (one per contact: the inquiries a batch of activities opens): two statements
+ * whatever their number, then LeadOpened for each, in the order given.
+ */
+export async function openLeadsInTrx(trx: Trx, workspaceId: string, inputs: readonly OpenLeadInTrxInput[]): Promise<Lead[]> {
+  const leads = await insertLeads(trx, workspaceId, inputs.map((input) => ({
+    contactId: input.contactId, accountId: input.accountId, ownerId: input.ownerId, at: input.at, stage: 'inquiry' as const,
+    source: input.source, campaign: input.campaign, firstTouchAt: input.firstTouchAt,
+  })));
+  await insertTransitions(trx, workspaceId, inputs.map((input, i) => ({
+    leadId: leads[i]!.id, from: null, to: 'inquiry' as const, at: input.at, actor: input.actor, reasonCode: null,
+    note: input.note ?? 'new buying cycle', definitionId: input.definitionId ?? null, isRecycle: false,
+  })));
+  for (const [i, lead] of leads.entries()) {
+    const { at, actor, definitionId } = inputs[i]!;
+    await publish(trx, 'LeadOpened', {
+      workspaceId, leadId: lead.id, contactId: lead.contactId, accountId: lead.accountId, ownerId: lead.ownerId, at,
+      actor, definitionId: definitionId ?? null, origin: definitionId ? 'inquiry_rule' : 'api',
+    });
+  }
+  return leads;
 }
 
 export type TransitionInput = {

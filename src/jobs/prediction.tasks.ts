@@ -17,4 +17,4 @@ export function predictionHandlers(deps: JobDeps): Pick<JobHandlers, 'predict-co
   };
 }
 
-export const predictionCrontab = ['23 4 * * * refresh-predictions ?max=1'];
+export const predictionCrontab = ['23 4 * * * refresh-predictions ?max=1&fill=1d'];

@@ -22,4 +22,4 @@ export function privacyHandlers(deps: JobDeps): Pick<JobHandlers, 'privacy-reten
   };
 }
 
-export const privacyCrontab = ['41 2 * * * privacy-retention ?max=1'];
+export const privacyCrontab = ['41 2 * * * privacy-retention ?max=1&fill=1d'];

@@ -35,10 +35,16 @@ export function taskList(deps: JobDeps): TaskList {
   return toTaskList(jobHandlers(deps));
 }
 
-/** graphile-worker crontab: minute hour day month weekday task ?options */
+/**
+ * graphile-worker crontab: minute hour day month weekday task ?options. Every worker runs the schedule; a tick
+ * becomes one job whichever workers see it (graphile-worker claims it in `_private_known_crontabs`, proven with
+ * two workers in test/integration/multi-process.test.ts). `fill` backfills a tick missed while no worker ran (a
+ * deploy at 02:41 would otherwise skip a day of retention): daily and hourly jobs only, a 10- or 15-minute job's
+ * next tick comes soon enough.
+ */
 export const crontab = [
-  '17 3 * * * purge-sessions ?max=1',
-  '7 * * * * refresh-decay ?max=1',
+  '17 3 * * * purge-sessions ?max=1&fill=1d',
+  '7 * * * * refresh-decay ?max=1&fill=1h',
   '*/10 * * * * refresh-touch-summaries ?max=1',
   ...handoffCrontab,
   '*/15 * * * * nurture-enroll ?max=1',

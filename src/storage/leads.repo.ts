@@ -33,20 +33,34 @@ export type NewLead = {
 };
 
 export async function insertLead(trx: Trx, workspaceId: string, input: NewLead): Promise<Lead> {
-  const row = await trx.insertInto('lead').values({
+  return (await insertLeads(trx, workspaceId, [input]))[0]!;
+}
+
+/** Several new leads in one statement (the inquiries a batch of activities opens), in the order given. */
+export async function insertLeads(trx: Trx, workspaceId: string, inputs: readonly NewLead[]): Promise<Lead[]> {
+  if (inputs.length === 0) return [];
+  const rows = inputs.map((input) => ({
     workspace_id: workspaceId, id: newId(input.at.getTime()), contact_id: input.contactId, account_id: input.accountId,
     stage: input.stage, owner_id: input.ownerId ?? null, opened_at: input.at, stage_entered_at: input.at,
     closed_at: null, mql_at: input.stage === 'mql' ? input.at : null, last_reason_code: null, recheck_at: null,
     source: input.source ?? null, campaign: input.campaign ?? null, first_touch_at: input.firstTouchAt ?? null,
     latest_source: input.source ?? null, latest_campaign: input.campaign ?? null,
     fit_score: null, engagement_score: null, rating: null, definition_id: null,
-  }).returningAll().executeTakeFirstOrThrow();
-  return toLead(row);
+  }));
+  const byId = new Map((await trx.insertInto('lead').values(rows).returningAll().execute()).map((r) => [r.id, toLead(r)]));
+  return rows.map((r) => byId.get(r.id)!);
 }
 
 export async function getLead(db: DbOrTrx, workspaceId: string, id: string): Promise<Lead | null> {
   const row = await db.selectFrom('lead').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
   return row ? toLead(row) : null;
+}
+
+/** Several leads by id in one query (missing ids are absent from the map). */
+export async function getLeadsByIds(db: DbOrTrx, workspaceId: string, ids: readonly string[]): Promise<Map<string, Lead>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('lead').selectAll().where('workspace_id', '=', workspaceId).where('id', 'in', [...new Set(ids)]).execute();
+  return new Map(rows.map((r) => [r.id, toLead(r)]));
 }
 
 /** Locks the lead row for the rest of the transaction (stage changes are serialized per lead). */

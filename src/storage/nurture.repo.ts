@@ -63,7 +63,7 @@ export type EnrollmentStatus = 'active' | 'paused' | 'exited' | 'finished';
 export type NurtureEnrollment = {
   id: string; trackId: string; leadId: string; contactId: string; currentStep: number; status: EnrollmentStatus; nextRunAt: Date | null;
   enteredAt: Date; pausedAt: Date | null; exitedAt: Date | null; exitReason: string | null;
-  /** Why it entered: live_inquiry, recycle, sweep, manual (null: not recorded). */
+  /** Why it entered: live_inquiry, recycle, sweep, manual, consent (null: not recorded). */
   origin: string | null;
 };
 const toEnrollment = (r: Selectable<NurtureEnrollmentTable>): NurtureEnrollment => ({
@@ -159,6 +159,13 @@ export async function listNurtureCandidates(db: DbOrTrx, workspaceId: string, st
     recheckAt: r.recheck_at, source: r.source, email: r.email, consent: r.consent, unsubscribedAt: r.unsubscribed_at,
     persona: typeof r.attributes.persona === 'string' ? r.attributes.persona : null, priorTrackIds: r.prior,
   }));
+}
+
+/** The tracks a lead has been through (any status): a lead does not go through a track twice in one buying cycle. */
+export async function priorTrackIdsOfLead(db: DbOrTrx, workspaceId: string, leadId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('nurture_enrollment').select('track_id').distinct()
+    .where('workspace_id', '=', workspaceId).where('lead_id', '=', leadId).execute();
+  return new Set(rows.map((r) => r.track_id));
 }
 
 export type SendStatus = 'sent' | 'skipped' | 'failed' | 'bounced';

@@ -5,7 +5,7 @@ import type { DbOrTrx, Trx } from './db.ts';
 /** What a retention run deleted, per kind (counts only). */
 export type RetentionCounts = {
   anonymous_activities: number; anonymous_contacts: number; dead_letters: number;
-  webhook_deliveries: number; sync_logs: number; import_errors: number;
+  webhook_deliveries: number; sync_logs: number; import_errors: number; consent_requests: number;
 };
 
 const n = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0);
@@ -18,7 +18,7 @@ const n = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0);
  * (they are tombstoned like an erasure request), not here.
  */
 export async function deleteExpired(trx: Trx, workspaceId: string, cut: RetentionCutoffs): Promise<RetentionCounts> {
-  const out: RetentionCounts = { anonymous_activities: 0, anonymous_contacts: 0, dead_letters: 0, webhook_deliveries: 0, sync_logs: 0, import_errors: 0 };
+  const out: RetentionCounts = { anonymous_activities: 0, anonymous_contacts: 0, dead_letters: 0, webhook_deliveries: 0, sync_logs: 0, import_errors: 0, consent_requests: 0 };
   if (cut.anonymous_activity_days) {
     const c = cut.anonymous_activity_days;
     const gone = await sql<{ contact_id: string }>`DELETE FROM activity a USING contact c
@@ -43,6 +43,10 @@ export async function deleteExpired(trx: Trx, workspaceId: string, cut: Retentio
   if (cut.import_error_days) {
     out.import_errors = n(await sql`DELETE FROM import_run_error e USING import_run r
       WHERE e.workspace_id = ${workspaceId} AND r.workspace_id = ${workspaceId} AND r.id = e.run_id AND coalesce(r.finished_at, r.started_at) < ${cut.import_error_days}`.execute(trx));
+  }
+  // Unconfirmed double opt-in requests whose link expired before the cut-off (confirmed ones stay: they prove the grant).
+  if (cut.consent_request_days) {
+    out.consent_requests = n(await sql`DELETE FROM consent_request WHERE workspace_id = ${workspaceId} AND confirmed_at IS NULL AND expires_at < ${cut.consent_request_days}`.execute(trx));
   }
   return out;
 }

@@ -61,7 +61,7 @@ export interface NurtureEnrollmentTable {
   paused_at: Timestamp | null;
   exited_at: Timestamp | null;
   exit_reason: string | null;
-  /** live_inquiry | recycle | sweep | manual; null on enrollments made before it was recorded. */
+  /** live_inquiry | recycle | sweep | manual | consent; null on enrollments made before it was recorded. */
   origin: ColumnType<string | null, string | null | undefined, string | null>;
 }
 

@@ -22,6 +22,9 @@ export interface LeadStageSummaryTable {
   mql_at: Date | null;
   sal_at: Date | null;
   won_at: Date | null;
+  after_sal_at: Date | null;
+  /** The lead's opened_at (copied by triggers, migration 2026-12-07-50). */
+  opened_at: Date | null;
   stay_stages: string[];
   stay_seconds: string[];
 }

@@ -22,12 +22,19 @@ const toTransition = (r: Selectable<StageTransitionTable>): StageTransition => (
 export type NewTransition = Omit<StageTransition, 'id'>;
 
 export async function insertTransition(trx: Trx, workspaceId: string, t: NewTransition): Promise<StageTransition> {
-  const row = await trx.insertInto('stage_transition').values({
+  return (await insertTransitions(trx, workspaceId, [t]))[0]!;
+}
+
+/** Several transitions in one statement (the statement-level summary triggers see them together), in the order given. */
+export async function insertTransitions(trx: Trx, workspaceId: string, ts: readonly NewTransition[]): Promise<StageTransition[]> {
+  if (ts.length === 0) return [];
+  const rows = ts.map((t) => ({
     workspace_id: workspaceId, id: newId(t.at.getTime()), lead_id: t.leadId, from_stage: t.from, to_stage: t.to, at: t.at,
     actor_type: t.actor.type, actor_id: t.actor.id, reason_code: t.reasonCode, note: t.note, definition_id: t.definitionId,
     is_recycle: t.isRecycle,
-  }).returningAll().executeTakeFirstOrThrow();
-  return toTransition(row);
+  }));
+  const byId = new Map((await trx.insertInto('stage_transition').values(rows).returningAll().execute()).map((r) => [r.id, toTransition(r)]));
+  return rows.map((r) => byId.get(r.id)!);
 }
 
 export async function listTransitions(db: DbOrTrx, workspaceId: string, leadId: string): Promise<StageTransition[]> {

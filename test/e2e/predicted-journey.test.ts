@@ -5,6 +5,7 @@ import { createApiKey } from '../../src/app/auth.ts';
 import { installDefaultDefinition } from '../../src/app/definitions/install-default-definition.ts';
 import { must } from '../helpers/test-app.ts';
 import { dialogWatcher, hasChromium, launchBrowser, loginAs, screenshot, startWebServer, type WebServer } from './web-server.ts';
+import { predictionHistoryCsvLines } from '../helpers/prediction-history.ts';
 
 /**
  * A model governed like the agreement, through the doors people use: the history comes in as a CSV and the model
@@ -46,14 +47,7 @@ describe.skipIf(!hasChromium)('a model proposed, backtested, signed and used (Ch
     key = must(await createApiKey(web.deps, web.seed.workspace.id, { name: 'e2e', scopes: ['admin'] })).key;
     browser = await launchBrowser();
     // 240 closed leads: enterprise-tier VPs mostly reached a deal, the rest mostly were unqualified; one newcomer.
-    const lines = ['email,first_name,title,created_at,lifecycle_stage,lead_status,tier'];
-    for (let i = 0; i < 240; i++) {
-      const enterprise = i % 2 === 0;
-      const converted = enterprise ? i % 10 !== 0 : i % 10 === 1;
-      const day = new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
-      lines.push([`p${i}@buyer${i}.example`, `P${i}`, enterprise ? 'VP Sales' : 'Analyst', day, converted ? 'opportunity' : 'lead', converted ? '' : 'Unqualified', enterprise ? 'enterprise' : 'smb'].join(','));
-    }
-    lines.push('newcomer@bigco.example,Nia,VP Sales,2026-03-01,,,enterprise');
+    const lines = predictionHistoryCsvLines(['newcomer@bigco.example,Nia,VP Sales,2026-03-01,,,enterprise']);
     const form = new FormData();
     form.set('entity', 'contacts');
     form.set('preset', 'generic');

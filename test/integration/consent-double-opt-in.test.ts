@@ -108,7 +108,11 @@ describe('double opt-in for email marketing', () => {
     // A second press changes nothing.
     expect((await t.app.inject({ method: 'POST', url: confirmPath, headers: FORM, payload: '' })).body).toContain('Already confirmed');
 
-    // Confirmed: the sweep enrols her and the first nurture email goes out.
+    // Confirmed: she joins the track at once (no enroll sweep has run) and the first nurture email goes out.
+    const enrolled = json(await t.api('GET', `/api/v1/nurture/enrollments?contact_id=${contact.id}`)).data;
+    expect(enrolled.map((e: { status: string; origin: string }) => [e.status, e.origin])).toEqual([['active', 'consent']]);
+    await runDueNurture(deps, t.clock.now(), { workspaceId: t.workspace.id });
+    expect(mailsTo(email).map((m) => m.subject)).toEqual(['Please confirm your subscription', 'Welcome: Why pipelines leak']);
     await liveDays(1);
     const nurture = mailsTo(email).slice(1);
     expect(nurture.map((m) => m.subject)).toEqual(['Welcome: Why pipelines leak']);
@@ -167,6 +171,18 @@ describe('double opt-in for email marketing', () => {
     expect(late.body).toContain('This link has expired');
     expect((await contactByEmail(t, email))!.consent.email_marketing.status).toBe('pending');
     expect(mailsTo(email)).toHaveLength(1);
+
+    // Retention deletes the unconfirmed request 30 days after its link expired (not before); confirmed requests stay.
+    const run = async () => json(await t.api('POST', '/api/v1/privacy/retention/run')).consent_requests as number;
+    t.clock.advance(29 * DAY);
+    await run(); // the other tests' older unconfirmed requests go; this one's link still says it expired
+    expect((await t.app.inject({ method: 'POST', url: confirmPath, headers: FORM, payload: '' })).statusCode).toBe(410);
+    t.clock.advance(2 * DAY);
+    expect(await run()).toBe(1);
+    expect((await t.app.inject({ method: 'POST', url: confirmPath, headers: FORM, payload: '' })).statusCode).toBe(404);
+    expect((await contactByEmail(t, email))!.consent.email_marketing.status).toBe('pending');
+    const ann = linkIn(mailsTo('ann@optin.test')[0]!, 'consent/confirm');
+    expect((await t.app.inject({ method: 'GET', url: ann })).body).toContain('Already confirmed');
   });
 
   it('a grant through the preference centre needs no confirmation; an already confirmed person is not asked again', async () => {
@@ -175,9 +191,18 @@ describe('double opt-in for email marketing', () => {
     await liveDays(1);
     const [mail] = mailsTo(email);
     const prefsPath = linkIn(mail!, 'preferences');
+    // Sales opened a lead for her meanwhile; while her grant is pending no track takes her.
+    const lead = await t.api('POST', '/api/v1/leads', { contact_id: (await contactByEmail(t, email))!.id });
+    expect(lead.statusCode, lead.body).toBe(201);
+    await liveDays(1);
+    expect(json(await t.api('GET', `/api/v1/nurture/enrollments?contact_id=${json(lead).contact_id}`)).data).toEqual([]);
     const granted = await t.app.inject({ method: 'POST', url: prefsPath, headers: FORM, payload: 'group=email_marketing&choice=granted' });
     expect(granted.statusCode).toBe(200);
-    expect((await contactByEmail(t, email))!.consent.email_marketing).toMatchObject({ status: 'granted', source: 'preference_centre' });
+    const cy = (await contactByEmail(t, email))!;
+    expect(cy.consent.email_marketing).toMatchObject({ status: 'granted', source: 'preference_centre' });
+    // Her own grant enrols her open lead at once, as a confirmation does.
+    const enrolled = json(await t.api('GET', `/api/v1/nurture/enrollments?contact_id=${cy.id}`)).data;
+    expect(enrolled.map((e: { status: string; origin: string }) => [e.status, e.origin])).toEqual([['active', 'consent']]);
     // Another form grant re-states the confirmed grant: no new pending record, no second email.
     t.clock.advance(60_000);
     expect((await form('webinar', { email, consent_marketing: 'yes' })).statusCode).toBe(200);

@@ -1,7 +1,5 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { applyMerges } from '../../src/app/contact-merge.ts';
-import type { Merge } from '../../src/core/identity-resolution.rules.ts';
 import { erasePerson } from '../../src/app/privacy/erase-person.ts';
 import { runAttributionPaths, runReport } from '../../src/app/reports/reports.ts';
 import { insertActivity } from '../../src/storage/activities.repo.ts';
@@ -11,16 +9,18 @@ import { newId } from '../../src/storage/ids.ts';
 import { insertActivitiesBulk as importActivities } from '../../src/storage/import-bulk.repo.ts';
 import { insertActivitiesBulk as ingestActivities } from '../../src/storage/ingest.repo.ts';
 import {
-  nonConvertingMarkovPaths, nonConvertingMarkovPathsFromHistory, opportunityBatch, touchesOf, touchesOfFromHistory, type AttributionScope, type MarkovPathRow,
+  nonConvertingMarkovPaths, nonConvertingMarkovPathsFromHistory, type AttributionScope, type MarkovPathRow,
 } from '../../src/storage/reports/attribution.repo.ts';
+import { streamDealTouches, type TouchRow, type TouchSource } from '../../src/storage/reports/deal-touches.repo.ts';
 import { refreshContactTouches } from '../../src/storage/reports/contact-touches.repo.ts';
 import { prng } from '../helpers/prng.ts';
+import { mergeRandomPairs } from '../helpers/random-merges.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 /**
  * Equivalence: the attribution report's non-converting Markov paths and its deal touches read the
  * lazily maintained contact_touch_summary (migrations 2026-12-05-50/51); the references read the
- * activity table on every call (nonConvertingMarkovPathsFromHistory, touchesOfFromHistory). One
+ * activity table on every call (nonConvertingMarkovPathsFromHistory, streamDealTouches 'history'). One
  * randomized history, written through every activity writer (app insert, ingest's multi-row insert,
  * the import's COPY with backdated touches, raw SQL) and then merged, erased, edited, deleted,
  * re-channelled and renamed; after each step both sides are compared for several periods and
@@ -33,15 +33,31 @@ vi.mock('../../src/storage/reports/attribution.repo.ts', async (importOriginal) 
   return {
     ...m,
     nonConvertingMarkovPaths: (...a: Parameters<typeof m.nonConvertingMarkovPaths>) =>
-      (reference.on ? m.nonConvertingMarkovPathsFromHistory(...a) : m.nonConvertingMarkovPaths(...a)),
-    touchesOf: (...a: Parameters<typeof m.touchesOf>) => (reference.on ? m.touchesOfFromHistory(...a) : m.touchesOf(...a)),
+      (reference.on ? m.nonConvertingMarkovPathsFromHistory(a[0], a[1]) : m.nonConvertingMarkovPaths(...a)),
   };
 });
+vi.mock('../../src/storage/reports/deal-touches.repo.ts', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../../src/storage/reports/deal-touches.repo.ts')>();
+  return {
+    ...m,
+    streamDealTouches: (...[db, s, from, visit, size]: Parameters<typeof m.streamDealTouches>) =>
+      m.streamDealTouches(db, s, reference.on ? 'history' : from, visit, size),
+  };
+});
+
+/** Every in-scope deal with its touches, as the attribution report streams them (small fetches: several cursor round trips). */
+async function dealStream(s: AttributionScope, from: TouchSource) {
+  const deals: { id: string; touches: TouchRow[] }[] = [];
+  await streamDealTouches(t.deps.db, s, from, (opp, touches) => { deals.push({ ...opp, touches }); }, 7);
+  return deals;
+}
 
 const day = 86_400_000;
 const start = Date.parse('2026-01-01T00:00:00Z');
 const mediums = ['cpc', 'email', 'social', 'organic', 'referral', 'banner', 'CPC', null, null] as const;
-const sources = ['google', 'linkedin', 'Newsletter', 'partner', '', null, null] as const;
+// Values the report's compact deal encoding (one JSON string per deal) must carry unchanged: quotes,
+// backslashes, commas, brackets, control characters, non-ASCII and astral characters.
+const sources = ['google', 'linkedin', 'Newsletter', 'partner', '', null, null, 'Pa"rt\\ner, [x]', 'Ünï\u0001\t😀'] as const;
 const utmCampaigns = ['spring', 'utm-only', 'Retarget', ''] as const;
 const contents = [newId(start), newId(start + 1), newId(start + 2)];
 
@@ -70,12 +86,16 @@ async function compare(label: string): Promise<void> {
     const history = sorted(await nonConvertingMarkovPathsFromHistory(t.deps.db, s));
     if (s.lookbackDays === 365) expect(summary.length, `${label}: some paths`).toBeGreaterThan(5);
     expect(summary, `${label}: paths ${s.from.toISOString()}..${s.to.toISOString()} lookback ${s.lookbackDays}`).toEqual(history);
-    // Deal touches: every in-scope deal in one call (as a stream batch), in the stream's order.
-    const deals = (await opportunityBatch(t.deps.db, s, null, 10_000)).map((o) => o.id);
-    const touches = await touchesOf(t.deps.db, s, deals);
-    if (s.lookbackDays === 365) expect(new Set(touches.map((x) => x.opportunityId)).size, `${label}: deals with touches`).toBeGreaterThan(5);
-    expect(touches, `${label}: deal touches ${s.from.toISOString()}..${s.to.toISOString()} lookback ${s.lookbackDays}`)
-      .toEqual(await touchesOfFromHistory(t.deps.db, s, deals));
+    // Deal touches: every in-scope deal and its touches, in the stream's order.
+    const deals = await dealStream(s, 'summary');
+    if (s.lookbackDays === 365) expect(deals.filter((d) => d.touches.length > 0).length, `${label}: deals with touches`).toBeGreaterThan(5);
+    if (s.lookbackDays === 365) expect(deals.some((d) => d.touches.length === 0), `${label}: a deal without touches`).toBe(true);
+    if (s.lookbackDays === 365) {
+      const odd = deals.flatMap((d) => d.touches).filter((x) => /["\\\u0001😀]/u.test(`${x.source}${x.campaign}${x.channel}`));
+      expect(odd.length, `${label}: touches with quotes, backslashes, control and astral characters`).toBeGreaterThan(3);
+    }
+    expect(deals, `${label}: deal touches ${s.from.toISOString()}..${s.to.toISOString()} lookback ${s.lookbackDays}`)
+      .toEqual(await dealStream(s, 'history'));
   }
   const reports = [
     { from: '2026-01-01', to: '2026-04-30' }, { from: '2026-02-01', to: '2026-02-28' },
@@ -110,7 +130,7 @@ describe('contact_touch_summary', () => {
   it('gives the same non-converting Markov paths, deal touches and attribution reports as reading the activity history', async () => {
     const db = t.deps.db;
     const campaigns: string[] = [];
-    for (const [name, channel] of [['Webinar', 'webinar'], ['Search', 'paid_search'], ['Fair', 'events']] as const) {
+    for (const [name, channel] of [['Webinar', 'webinar'], ['Search', 'paid_search'], ['Fair', 'events'], ['Say "hi", \\ 😀', 'ev,"en\\ts']] as const) {
       campaigns.push((await insertCampaign(db, ws, { name, channel, utmSource: null, utmMedium: null, utmCampaign: null, startsOn: null, endsOn: null, budget: null })).id);
     }
     const contacts = Array.from({ length: 120 }, (_, i) => ({ id: newId(start + i), i }));
@@ -179,15 +199,7 @@ describe('contact_touch_summary', () => {
     await compare('after backdated import and raw inserts');
 
     // Merges move activities (and leads) to the winner.
-    const merged = new Set<string>();
-    const merges: Merge[] = [];
-    for (let i = 0; i < 12; i++) {
-      const [winner, loser] = [pick(contacts).id, pick(contacts).id];
-      if (winner === loser || merged.has(winner) || merged.has(loser)) continue;
-      merged.add(winner).add(loser);
-      merges.push({ winnerId: winner, loserId: loser, cause: 'test', messageId: null, via: 'test' });
-    }
-    await db.transaction().execute((trx) => applyMerges(trx, ws, merges, new Date()));
+    const merged = await mergeRandomPairs(db, ws, contacts.map((c) => c.id), pick, 12);
     // Erasure rewrites the person's activities to anonymous tombstones.
     for (const c of contacts.filter((x) => !merged.has(x.id)).slice(0, 5)) {
       must(await erasePerson(t.deps, ws, { contactId: c.id }, { kind: 'system', label: 'test' }));

@@ -56,12 +56,13 @@ async function differences(): Promise<number> {
           WHEN 'opportunity' THEN 5 WHEN 'lost' THEN 5 WHEN 'won' THEN 6 ELSE 0 END) AS reached,
         count(*) FILTER (WHERE to_stage = 'mql')::int AS mql_events, bool_or(to_stage = 'disqualified') AS disqualified, bool_or(to_stage = 'nurture') AS nurtured,
         min(at) FILTER (WHERE to_stage = 'mql') AS mql_at, min(at) FILTER (WHERE to_stage = 'sal') AS sal_at, min(at) FILTER (WHERE to_stage = 'won') AS won_at,
+        min(at) FILTER (WHERE to_stage IN ('sql', 'opportunity', 'won')) AS after_sal_at,
         coalesce(array_agg(to_stage ORDER BY at, id) FILTER (WHERE next_at IS NOT NULL), '{}') AS stay_stages,
         coalesce(array_agg(extract(epoch FROM next_at - at) ORDER BY at, id) FILTER (WHERE next_at IS NOT NULL), '{}') AS stay_seconds
       FROM (SELECT workspace_id, lead_id, to_stage, at, id, lead(at) OVER (PARTITION BY workspace_id, lead_id ORDER BY at, id) AS next_at
         FROM stage_transition WHERE workspace_id = ${ws}) h
       GROUP BY workspace_id, lead_id),
-    actual AS (SELECT workspace_id, lead_id, reached, mql_events, disqualified, nurtured, mql_at, sal_at, won_at, stay_stages, stay_seconds
+    actual AS (SELECT workspace_id, lead_id, reached, mql_events, disqualified, nurtured, mql_at, sal_at, won_at, after_sal_at, stay_stages, stay_seconds
       FROM lead_stage_summary WHERE workspace_id = ${ws})
     SELECT count(*)::int AS n FROM ((SELECT * FROM expected EXCEPT SELECT * FROM actual) UNION ALL (SELECT * FROM actual EXCEPT SELECT * FROM expected)) d`.execute(t.deps.db);
   return rows[0]!.n;

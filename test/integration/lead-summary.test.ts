@@ -143,14 +143,34 @@ describe('lead_stage_summary', () => {
     await sql`UPDATE stage_transition SET at = at - interval '3 days' WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 9 = 0`.execute(t.deps.db);
     await sql`UPDATE stage_transition SET note = 'touched' WHERE workspace_id = ${ws}`.execute(t.deps.db);
     await sql`DELETE FROM stage_transition WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 11 = 0`.execute(t.deps.db);
+    // Leads moved in time (the summary's copy of opened_at follows; migration 2026-12-07-50), some out of the
+    // periods, some into another month; then a moved lead gets its first history after the move.
+    await sql`UPDATE lead SET opened_at = opened_at + make_interval(days => 5 + get_byte(uuid_send(id), 14) % 40)
+      WHERE workspace_id = ${ws} AND get_byte(uuid_send(id), 15) % 5 = 0`.execute(t.deps.db);
+    const unsummarised = bulkLeads.filter((l) => l.transitions.length === 0).slice(0, 3);
+    await sql`UPDATE lead SET opened_at = opened_at - interval '9 days' WHERE workspace_id = ${ws} AND id = ANY (${unsummarised.map((l) => l.id)}::uuid[])`.execute(t.deps.db);
+    await bulkInsertTransitions(t.deps.db, ws, unsummarised.map((l) => ({ id: newId(l.openedAt), leadId: l.id, from: null, to: 'inquiry', at: l.openedAt,
+      actorType: 'system', actorId: null, reasonCode: null, note: null, definitionId: null, isRecycle: false })));
+    await sql`UPDATE stage_transition SET at = at + interval '1 hour' WHERE workspace_id = ${ws} AND lead_id = ANY (${unsummarised.map((l) => l.id)}::uuid[])`.execute(t.deps.db);
     await compareReports('after updates and deletes');
+    const copied = await sql<{ n: number; moved: number }>`SELECT count(*) FILTER (WHERE s.opened_at IS DISTINCT FROM l.opened_at)::int AS n,
+        count(*) FILTER (WHERE get_byte(uuid_send(l.id), 15) % 5 = 0)::int AS moved
+      FROM lead_stage_summary s LEFT JOIN lead l ON l.workspace_id = s.workspace_id AND l.id = s.lead_id WHERE s.workspace_id = ${ws}`.execute(t.deps.db);
+    expect(copied.rows[0]!.n).toBe(0);
+    expect(copied.rows[0]!.moved).toBeGreaterThan(30);
 
     // The summary is exactly what the migration's backfill computes from the history.
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead_stage_summary s
-      FULL JOIN (SELECT workspace_id, lead_id, count(*) FILTER (WHERE to_stage = 'mql')::int AS mql_events, max(at) AS last_at FROM stage_transition GROUP BY 1, 2) h
+      FULL JOIN (SELECT workspace_id, lead_id, count(*) FILTER (WHERE to_stage = 'mql')::int AS mql_events, max(at) AS last_at,
+          min(at) FILTER (WHERE to_stage IN ('sql', 'opportunity', 'won')) AS after_sal_at FROM stage_transition GROUP BY 1, 2) h
         USING (workspace_id, lead_id)
-      WHERE s.lead_id IS NULL OR h.lead_id IS NULL OR s.mql_events <> h.mql_events`.execute(t.deps.db);
+      WHERE s.lead_id IS NULL OR h.lead_id IS NULL OR s.mql_events <> h.mql_events OR s.after_sal_at IS DISTINCT FROM h.after_sal_at`.execute(t.deps.db);
     expect(rows[0]!.n).toBe(0);
+    // after_sal_at (migration 2026-12-06-30) is exercised: set for some leads, not for others, and some SAL dates are skipped.
+    const afterSal = await sql<{ set: number; unset: number }>`SELECT count(after_sal_at)::int AS set, count(*) FILTER (WHERE after_sal_at IS NULL)::int AS unset
+      FROM lead_stage_summary WHERE workspace_id = ${ws}`.execute(t.deps.db);
+    expect(afterSal.rows[0]!.set).toBeGreaterThan(20);
+    expect(afterSal.rows[0]!.unset).toBeGreaterThan(20);
     const counted = await sql<{ leads: number; stays: number }>`SELECT count(*)::int AS leads, sum(cardinality(stay_stages))::int AS stays FROM lead_stage_summary WHERE workspace_id = ${ws}`.execute(t.deps.db);
     expect(counted.rows[0]!.leads).toBeGreaterThan(300);
     expect(counted.rows[0]!.stays).toBeGreaterThan(500);

@@ -23,7 +23,7 @@ const page = (anonymousId: string, at: Date, messageId: string) =>
 describe('retention', () => {
   it('shows the documented defaults and refuses periods out of range (what, where, how)', async () => {
     expect(json(await t.api('GET', '/api/v1/privacy/retention'))).toEqual({
-      anonymous_activity_days: 395, dead_letter_days: 30, webhook_log_days: 90, sync_log_days: 90, import_error_days: 90, unsubscribed_contact_days: 730,
+      anonymous_activity_days: 395, dead_letter_days: 30, webhook_log_days: 90, sync_log_days: 90, import_error_days: 90, unsubscribed_contact_days: 730, consent_request_days: 30,
     });
     const bad = await t.api('PATCH', '/api/v1/privacy/retention', { dead_letter_days: 0 });
     expect(bad.statusCode).toBe(400);
@@ -51,7 +51,7 @@ describe('retention', () => {
     t.clock.set(NOW);
     await t.api('POST', '/api/v1/privacy/retention/run'); // warm: nothing else may be deleted by a second run below
     const again = json(await t.api('POST', '/api/v1/privacy/retention/run'));
-    expect(again).toEqual({ anonymous_activities: 0, anonymous_contacts: 0, dead_letters: 0, webhook_deliveries: 0, sync_logs: 0, import_errors: 0, unsubscribed_erased: 0 });
+    expect(again).toEqual({ anonymous_activities: 0, anonymous_contacts: 0, dead_letters: 0, webhook_deliveries: 0, sync_logs: 0, import_errors: 0, consent_requests: 0, unsubscribed_erased: 0 });
 
     // What the first run did, seen from the outside.
     expect(await contactOfAnonymous(t, 'old-visitor')).toBeUndefined();

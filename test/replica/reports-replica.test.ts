@@ -70,6 +70,23 @@ async function caughtUp(): Promise<void> {
   });
 }
 
+/**
+ * The funnel from a caught-up standby, once it reports a lag under a second. Not exactly 0, and asked again
+ * if need be: the standby streams the whole cluster, and other test files keep writing to their own
+ * databases, so WAL is often received and not yet replayed when the report asks (the lag is then the age of
+ * the last replayed transaction). A standby that never said it was current would fail here.
+ */
+async function currentFunnelTotal(): Promise<Awaited<ReturnType<typeof funnelTotal>>> {
+  await caughtUp();
+  let last = await funnelTotal();
+  await waitFor(async () => {
+    last = await funnelTotal();
+    return last.source.replica_lag_seconds !== null && last.source.replica_lag_seconds < 1;
+  });
+  expect(last.source.database).toBe('replica');
+  return last;
+}
+
 const funnelTotal = async () => {
   const r = await asAdmin(`/api/v1/reports/funnel?from=${day}&to=${day}`);
   expect(r.statusCode, r.body).toBe(200);
@@ -78,12 +95,10 @@ const funnelTotal = async () => {
 };
 
 describe('reports on a streaming replica (REPORTS_DATABASE_URL)', () => {
-  it('read the replica, which answers the same as the primary once caught up, and say so with a lag of 0', async () => {
+  it('read the replica, which answers the same as the primary once caught up, and say so with a lag under a second', async () => {
     t.clock.set(new Date(`${day}T10:00:00Z`));
     await openLeads(['ada@replica.example', 'ben@replica.example']);
-    await caughtUp();
-    const onReplica = await funnelTotal();
-    expect(onReplica).toEqual({ leads: 2, source: { database: 'replica', replica_lag_seconds: 0 } });
+    expect((await currentFunnelTotal()).leads).toBe(2);
     // The primary's own server (no REPORTS_DATABASE_URL) gives the same numbers and says it read the primary.
     const primary = json(await t.api('GET', `/api/v1/reports/funnel?from=${day}&to=${day}`));
     expect(primary.rows.find((x: { group: string }) => x.group === 'total').leads).toBe(2);
@@ -105,8 +120,7 @@ describe('reports on a streaming replica (REPORTS_DATABASE_URL)', () => {
     } finally {
       await replicaPool.query('SELECT pg_wal_replay_resume()');
     }
-    await caughtUp();
-    expect(await funnelTotal()).toEqual({ leads: 3, source: { database: 'replica', replica_lag_seconds: 0 } });
+    expect((await currentFunnelTotal()).leads).toBe(3);
   });
 
   it('every report and the attribution paths run on the read-only standby (no report writes)', async () => {

@@ -145,6 +145,13 @@ export type DomainEvents = {
    * hold about it (sync mappings, queued deliveries). Published by the privacy feature.
    */
   ContactErased: { workspaceId: string; contactId: string; erasedBy: Actor; at: Date; requestId: string | null };
+
+  /**
+   * A person now allows marketing email by their own act: they confirmed a double opt-in request, or
+   * granted it in the preference centre. Nurture enrols their open lead at once instead of at the next
+   * periodic sweep. Published by the privacy feature in the transaction that recorded the consent.
+   */
+  MarketingEmailAllowed: { workspaceId: string; contactId: string; at: Date; via: 'confirmation' | 'preference_centre' };
 };
 
 export type DomainEventName = keyof DomainEvents;

@@ -1,6 +1,6 @@
 import { salesTouchTypes, type ActivityType } from '../../core/activity.ts';
 import type { Trx } from '../../storage/db.ts';
-import { getLead } from '../../storage/leads.repo.ts';
+import { getLeadsByIds } from '../../storage/leads.repo.ts';
 import type { DomainEvents } from '../events/domain-events.ts';
 import { createLeadAlert } from './alerts.ts';
 import { onSalesActivity } from './on-lead-transition.ts';
@@ -23,11 +23,14 @@ export async function stopClocksOnSalesTouches(trx: Trx, event: DomainEvents['Ac
 export async function alertOwnersOfHighIntent(trx: Trx, event: DomainEvents['HighIntentSignalled']): Promise<void> {
   const { workspaceId, at: now } = event;
   const justQualified = new Set(event.qualifiedLeadIds);
-  const seen = new Set<string>();
+  // The first signal of each lead, in signal order; the leads read in one query (a batch signals several).
+  const first = new Map<string, (typeof event.signals)[number]>();
   for (const signal of event.signals) {
-    if (!signal.leadId || seen.has(signal.leadId) || justQualified.has(signal.leadId)) continue;
-    seen.add(signal.leadId);
-    const lead = await getLead(trx, workspaceId, signal.leadId);
+    if (signal.leadId && !first.has(signal.leadId) && !justQualified.has(signal.leadId)) first.set(signal.leadId, signal);
+  }
+  const leads = await getLeadsByIds(trx, workspaceId, [...first.keys()]);
+  for (const [leadId, signal] of first) {
+    const lead = leads.get(leadId);
     if (!lead?.ownerId) continue;
     await createLeadAlert(trx, workspaceId, { userId: lead.ownerId, lead, kind: 'high_intent', reason: `consumed high-intent content: ${signal.detail}`, now });
   }

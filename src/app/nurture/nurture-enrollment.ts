@@ -1,7 +1,7 @@
 import { consentPolicyOf, type ConsentPolicy } from '../../core/consent.rules.ts';
 import { stages as allStages, type Stage } from '../../core/lifecycle.ts';
 import {
-  chooseTrack, sweepBlocker, tracksReadConsumed, type ConsumedAsset, type EnrollmentOrigin, type NurtureLead, type NurturePerson, type StageChangeAction,
+  decideEnrollNow, sweepBlocker, tracksReadConsumed, type ConsumedAsset, type EnrollmentOrigin, type NurtureLead, type NurturePerson, type StageChangeAction,
 } from '../../core/nurture/nurture-enrollment.rules.ts';
 import { emailBlocker } from '../../core/nurture/nurture-steps.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
@@ -102,11 +102,12 @@ async function enrollCandidates(deps: AppDeps, workspaceId: string, tracks: Nurt
   for (const c of candidates) {
     const lead: NurtureLead = { id: c.leadId, contactId: c.contactId, stage: c.stage, rating: c.rating, recycleCount: c.recycleCount, lastReasonCode: c.lastReasonCode, recheckAt: c.recheckAt, source: c.source };
     const person = toNurturePerson({ email: c.email, consent: c.consent, unsubscribedAt: c.unsubscribedAt, attributes: { persona: c.persona } }, policy);
-    if (sweepBlocker(lead, person, now)) continue;
+    if (sweepBlocker(lead, person, now)) continue; // before reading the person's consumed assets
     if (readConsumed) person.consumed = await loadConsumed(deps.db, workspaceId, c.contactId);
-    const track = chooseTrack(tracks, lead, person, new Set(c.priorTrackIds));
-    if (!track) continue;
-    const e = await withTransaction(deps, (trx) => enrollInTrx(trx, workspaceId, { trackId: track.id, lead, at: now, runAt: now, origin: 'sweep' }));
+    // live: null, the candidates query leaves out people with a live enrollment.
+    const [action] = decideEnrollNow({ live: null, lead, person, tracks, priorTrackIds: new Set(c.priorTrackIds), now }, 'sweep');
+    if (action?.kind !== 'enroll') continue;
+    const e = await withTransaction(deps, (trx) => enrollInTrx(trx, workspaceId, { trackId: action.trackId, lead, at: now, runAt: now, origin: 'sweep' }));
     if (e) enrolled += 1;
   }
   return enrolled;

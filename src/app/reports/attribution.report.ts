@@ -3,17 +3,16 @@ import { apportionInto } from '../../core/attribution/largest-remainder.rules.ts
 import { attributionModels, dealModels, type AttributionModel, type AttributionTouch, type DealModel, type Journey } from '../../core/attribution/journey.types.ts';
 import { marketingContributionOf } from '../../core/attribution/marketing-contribution.rules.ts';
 import { allocateByWeights, MarkovPathAccumulator, type MarkovChannelWeights } from '../../core/attribution/markov.rules.ts';
+import { DenseRollUp, KeyIndex, modelIndex } from '../../core/attribution/dense-rollup.rules.ts';
 import { dimensionOf, RollUpAccumulator, rollUpDimensions, type RollUpDimension } from '../../core/attribution/rollup.rules.ts';
-import {
-  nonConvertingMarkovPaths, opportunityBatch, touchesOf, touchesOfFromHistory, type AttributionScope, type MarkovPathRow, type ScopedOpportunity,
-} from '../../storage/reports/attribution.repo.ts';
+import { nonConvertingMarkovPaths, type AttributionScope, type MarkovPathRow, type ScopedOpportunity, type TouchRow } from '../../storage/reports/attribution.repo.ts';
 import { prepareContactTouches } from '../../storage/reports/contact-touches.repo.ts';
+import { streamDealTouches } from '../../storage/reports/deal-touches.repo.ts';
 import { definitionVersionsInScope } from '../../storage/reports/report-sql.ts';
 import { attributionSettings, defaultAttributionSettings, type AttributionSettings } from '../attribution-settings.ts';
 import type { AppDeps } from '../context.ts';
 import { envelopeBase, rate, ratio, type ReportEnvelope, type ReportParams, type Row } from './report.types.ts';
 
-const batchSize = 2000;
 /** Higher-order chains over many channels have many states; the report lists this many transitions at most. */
 const maxExportedTransitions = 5000;
 const pathSeparator = '\u001f';
@@ -25,10 +24,13 @@ type Horizon = {
   touchedCents: number;
   sourced: { opportunities: number; cents: number }; influenced: { opportunities: number; cents: number };
   rollUps: Record<RollUpDimension, RollUpAccumulator>;
+  /** The per-deal models' sums while the deals stream, per dimension (rollUpDimensions order); flushed into `rollUps`. */
+  dense: DenseRollUp[];
 };
-const newHorizon = (): Horizon => ({
+const newHorizon = (indexes: readonly KeyIndex[]): Horizon => ({
   opportunities: 0, cents: 0, touchedCents: 0, sourced: { opportunities: 0, cents: 0 }, influenced: { opportunities: 0, cents: 0 },
   rollUps: Object.fromEntries(rollUpDimensions.map((d) => [d, new RollUpAccumulator(d)])) as Record<RollUpDimension, RollUpAccumulator>,
+  dense: indexes.map((index) => new DenseRollUp(index)),
 });
 
 /** Solves the Markov chain (order 1–4) over the period's converting and non-converting paths. */
@@ -51,25 +53,56 @@ function sortedPaths(converting: ReadonlyMap<string, ConvertingPath>, nonConvert
 
 type ConvertingPath = { count: number; cents: number };
 
+const dimensions = rollUpDimensions.length;
+const SHAPLEY = modelIndex.shapley;
+
+/**
+ * The loaded journey's touches as interned keys: `ids[i * dimensions + d]` = the key of the i-th
+ * touch in the window on dimension d (rollUpDimensions order), so that each model's credits are
+ * summed by array index (DenseRollUp) instead of a Map lookup per credit and dimension.
+ */
+class JourneyKeys {
+  ids = new Int32Array(64 * dimensions);
+  readonly indexes: KeyIndex[] = rollUpDimensions.map(() => new KeyIndex());
+
+  load(ws: AttributionWorkspace, journey: Journey): void {
+    this.ensure(ws.length);
+    for (let i = 0; i < ws.length; i++) {
+      const t = journey.touches[ws.order[i]!]!;
+      for (let d = 0; d < dimensions; d++) this.ids[i * dimensions + d] = this.indexes[d]!.id(dimensionOf(t, rollUpDimensions[d]!));
+    }
+  }
+
+  ensure(n: number): void {
+    if (this.ids.length < n * dimensions) this.ids = new Int32Array(Math.max(n, this.ids.length / dimensions * 2) * dimensions);
+  }
+}
+
 /**
  * Shapley credit of one deal on one dimension: its amount split equally over the distinct keys its
  * touches carry (the closed form of the Shapley value for v(S) = value of the journeys whose keys all
  * lie in S; see shapley.rules.ts), in whole cents, ties to the key touched first.
  */
 class ShapleySplitter {
-  private readonly keys: (string | null)[] = [];
-  private readonly seen = new Set<string | null>();
+  private readonly keys: number[] = [];
+  private seen = new Int32Array(64);
+  private stamp = 0;
   private weights = new Float64Array(16);
   private cents = new Float64Array(16);
   private scratch = new Float64Array(16);
 
-  split(ws: AttributionWorkspace, journey: Journey, by: RollUpDimension, visit: (key: string | null, cents: number) => void): void {
+  split(ws: AttributionWorkspace, amountCents: number, keys: JourneyKeys, d: number, visit: (key: number, cents: number) => void): void {
     this.keys.length = 0;
-    this.seen.clear();
+    this.stamp++;
     for (let i = 0; i < ws.length; i++) {
-      const key = dimensionOf(journey.touches[ws.order[i]!]!, by);
-      if (this.seen.has(key)) continue;
-      this.seen.add(key);
+      const key = keys.ids[i * dimensions + d]!;
+      if (key >= this.seen.length) {
+        const seen = new Int32Array(Math.max(key + 1, this.seen.length * 2));
+        seen.set(this.seen);
+        this.seen = seen;
+      }
+      if (this.seen[key] === this.stamp) continue;
+      this.seen[key] = this.stamp;
       this.keys.push(key);
     }
     const n = this.keys.length;
@@ -79,68 +112,67 @@ class ShapleySplitter {
       this.scratch = new Float64Array(n * 2);
     }
     this.weights.fill(1, 0, n);
-    apportionInto(journey.opportunity.amountCents, this.weights, n, this.cents, this.scratch);
+    apportionInto(amountCents, this.weights, n, this.cents, this.scratch);
     for (let i = 0; i < n; i++) visit(this.keys[i]!, this.cents[i]!);
   }
 }
 
 /**
- * What the Markov pass needs of a deal once the channel weights are known: the deal, its horizons
- * and its touches in the window, kept compact (dimension values interned, no touch ids).
+ * What the Markov pass needs of a deal once the channel weights are known: the deal and its touches in
+ * the window, kept compact (times and interned keys in plain number arrays, no touch objects).
  */
 class DeferredJourneys {
   readonly opps: ScopedOpportunity[] = [];
   private readonly ends: number[] = [];
-  private readonly times: number[] = [];
-  private readonly channels: string[] = [];
-  private readonly sources: (string | null)[] = [];
-  private readonly campaigns: (string | null)[] = [];
-  private readonly contents: (string | null)[] = [];
-  private readonly interned = new Map<string, string>();
+  // Typed arrays doubled as they fill: hundreds of thousands of touches in plain arrays cost more in GC than in pushes.
+  private times = new Float64Array(1024);
+  private ids = new Int32Array(1024 * dimensions);
+  private length = 0;
 
-  add(opp: ScopedOpportunity, ws: AttributionWorkspace, touches: readonly AttributionTouch[]): void {
-    for (let i = 0; i < ws.length; i++) {
-      const t = touches[ws.order[i]!]!;
-      this.times.push(ws.times[i]!);
-      this.channels.push(this.intern(t.channel)!);
-      this.sources.push(this.intern(t.source));
-      this.campaigns.push(this.intern(t.campaign));
-      this.contents.push(this.intern(t.contentId));
+  add(opp: ScopedOpportunity, ws: AttributionWorkspace, keys: JourneyKeys): void {
+    const n = ws.length;
+    if (this.length + n > this.times.length) {
+      const size = Math.max(this.length + n, this.times.length * 2);
+      const times = new Float64Array(size);
+      times.set(this.times.subarray(0, this.length));
+      const ids = new Int32Array(size * dimensions);
+      ids.set(this.ids.subarray(0, this.length * dimensions));
+      this.times = times;
+      this.ids = ids;
     }
+    this.times.set(ws.times.subarray(0, n), this.length);
+    this.ids.set(keys.ids.subarray(0, n * dimensions), this.length * dimensions);
+    this.length += n;
     this.opps.push(opp);
-    this.ends.push(this.times.length);
+    this.ends.push(this.length);
   }
 
-  /** Calls `visit` with each deal's journey (touches rebuilt in window order; the objects are reused). */
-  forEach(visit: (opp: ScopedOpportunity, journey: Journey) => void): void {
+  /** Calls `visit` with each deal's journey (touches rebuilt in window order, `keys` loaded; the objects are reused). */
+  forEach(keys: JourneyKeys, visit: (opp: ScopedOpportunity, journey: Journey) => void): void {
     const pool: AttributionTouch[] = [];
     const touches: AttributionTouch[] = [];
+    const [channels, sources, campaigns, contents] = keys.indexes.map((x) => x.keys) as [(string | null)[], (string | null)[], (string | null)[], (string | null)[]];
     let start = 0;
     for (let d = 0; d < this.opps.length; d++) {
       const opp = this.opps[d]!;
       const end = this.ends[d]!;
       touches.length = 0;
+      keys.ensure(end - start);
       for (let k = start; k < end; k++) {
         const j = k - start;
         const t = pool[j] ?? (pool[j] = { id: '', at: new Date(0), channel: '', source: null, campaign: null, contentId: null });
+        const at = k * dimensions;
         t.at.setTime(this.times[k]!);
-        t.channel = this.channels[k]!;
-        t.source = this.sources[k]!;
-        t.campaign = this.campaigns[k]!;
-        t.contentId = this.contents[k]!;
+        t.channel = channels[this.ids[at]!]!;
+        t.source = sources[this.ids[at + 1]!]!;
+        t.campaign = campaigns[this.ids[at + 2]!]!;
+        t.contentId = contents[this.ids[at + 3]!]!;
+        for (let x = 0; x < dimensions; x++) keys.ids[j * dimensions + x] = this.ids[at + x]!;
         touches.push(t);
       }
       start = end;
       visit(opp, journeyOf(opp, touches));
     }
-  }
-
-  private intern(v: string | null): string | null {
-    if (v === null) return null;
-    const known = this.interned.get(v);
-    if (known !== undefined) return known;
-    this.interned.set(v, v);
-    return v;
   }
 }
 
@@ -150,19 +182,22 @@ const journeyOf = (opp: ScopedOpportunity, touches: readonly AttributionTouch[])
 });
 
 /**
- * Streams every in-scope deal's journey (batches of deals, touches in one ordered query per batch,
- * the next batch fetched while this one is computed) through one reusable AttributionWorkspace and
+ * Streams every in-scope deal's journey (chunks of deals, the next ones queried while these are
+ * computed) through one reusable AttributionWorkspace and
  * rolls credits up per model without keeping them. The Markov model needs channel weights from
  * every path of the period: its non-converting paths are aggregated in SQL while the deals stream
  * (`nonConverting`), its converting paths are the streamed won deals' touch paths, and the Markov
  * credits are computed last from the compact journeys kept for that purpose.
  */
-async function attributeAll(deps: AppDeps, s: AttributionScope, settings: AttributionSettings, nonConverting: Promise<MarkovPathRow[]>, order: number) {
+async function attributeAll(
+  deps: AppDeps, s: AttributionScope, settings: AttributionSettings, fromSummary: boolean, nonConverting: Promise<MarkovPathRow[]>, order: number,
+) {
   const ws = new AttributionWorkspace({ lookbackDays: settings.lookbackDays, halfLifeDays: settings.halfLifeDays, decayAnchor: 'close' }, null);
   const marketing = new Set(settings.marketingChannels);
   const shapley = new ShapleySplitter();
-  const short = newHorizon();
-  const long = newHorizon();
+  const keys = new JourneyKeys();
+  const short = newHorizon(keys.indexes);
+  const long = newHorizon(keys.indexes);
   const horizons: Horizon[] = [];
   const converting = new Map<string, ConvertingPath>();
   const deferred = new DeferredJourneys();
@@ -172,85 +207,70 @@ async function attributeAll(deps: AppDeps, s: AttributionScope, settings: Attrib
     if (opp.longTerm) horizons.push(long);
     return horizons;
   };
-  /** Credits of the journey loaded in `ws` under model `m`, into the horizons' roll-ups. */
-  const rollUp = (opp: ScopedOpportunity, journey: Journey, m: DealModel) => {
+  /** Credits of the journey loaded in `ws` (its keys in `keys`) under model `m`, into the horizons' roll-ups. */
+  const rollUp = (opp: ScopedOpportunity, m: DealModel) => {
     const credited = ws.attribute(m);
+    const model = modelIndex[m];
     for (const h of horizons) {
       if (credited === 0) {
-        for (const d of rollUpDimensions) h.rollUps[d].addUnattributed(m, opp.amountCents);
+        for (let d = 0; d < dimensions; d++) h.dense[d]!.addUnattributed(model, opp.amountCents);
         continue;
       }
       for (let i = 0; i < ws.length; i++) {
         if (!(ws.weights[i]! > 0)) continue;
-        const touch = journey.touches[ws.order[i]!]!;
         const cents = ws.cents[i]!;
-        for (const d of rollUpDimensions) h.rollUps[d].add(m, dimensionOf(touch, d), cents);
+        for (let d = 0; d < dimensions; d++) h.dense[d]!.add(model, keys.ids[i * dimensions + d]!, cents);
       }
     }
   };
-  const rollUpShapley = (opp: ScopedOpportunity, journey: Journey) => {
+  const rollUpShapley = (opp: ScopedOpportunity) => {
     for (const h of horizons) {
       if (ws.length === 0) {
-        for (const d of rollUpDimensions) h.rollUps[d].addUnattributed('shapley', opp.amountCents);
+        for (let d = 0; d < dimensions; d++) h.dense[d]!.addUnattributed(SHAPLEY, opp.amountCents);
         continue;
       }
       h.touchedCents += opp.amountCents;
-      for (const d of rollUpDimensions) shapley.split(ws, journey, d, (key, cents) => h.rollUps[d].add('shapley', key, cents));
+      for (let d = 0; d < dimensions; d++) {
+        const dense = h.dense[d]!;
+        shapley.split(ws, opp.amountCents, keys, d, (key, cents) => dense.add(SHAPLEY, key, cents));
+      }
     }
   };
-  // touchesOf reads the contact touch summary: bring it up to date first (if the non-converting
-  // path query's refresh holds the lock, this waits for it and then finds the queue empty). A standby
-  // cannot refresh it: with contacts queued there, the deals' touches come from the activity history.
-  const fromSummary = await prepareContactTouches(deps.db, s.workspaceId);
-  const readTouches = fromSummary ? touchesOf : touchesOfFromHistory;
-  const touchesAfter = (batch: Promise<ScopedOpportunity[]>) => {
-    const touches = batch.then((b) => readTouches(deps.db, s, b.map((o) => o.id)));
-    touches.catch(() => {}); // awaited below; a failure surfaces there
-    return touches;
-  };
-  let batch: ScopedOpportunity[] = await opportunityBatch(deps.db, s, null, batchSize);
-  let touchesPromise = touchesAfter(Promise.resolve(batch));
-  while (batch.length > 0) {
-    const nextPromise = batch.length < batchSize ? Promise.resolve([]) : opportunityBatch(deps.db, s, batch[batch.length - 1]!.id, batchSize);
-    const nextTouchesPromise = touchesAfter(nextPromise);
-    const touches = await touchesPromise;
-    let k = 0;
-    for (const opp of batch) {
-      // Both queries order by opportunity id in PostgreSQL's uuid order, so one forward walk cuts journeys.
-      const start = k;
-      while (k < touches.length && touches[k]!.opportunityId === opp.id) k++;
-      const journey = journeyOf(opp, touches.slice(start, k));
-      // A won deal of the period is a converting Markov path: its touches in query order (time, then id).
-      if (opp.shortTerm && k > start) {
-        const path = journey.touches.map((t) => t.channel).join(pathSeparator);
-        const known = converting.get(path);
-        if (known) { known.count++; known.cents += opp.amountCents; } else converting.set(path, { count: 1, cents: opp.amountCents });
-      }
-      horizonsOf(opp);
-      ws.load(journey);
-      deferred.add(opp, ws, journey.touches);
-      const mc = marketingContributionOf(ws, marketing);
-      for (const h of horizons) {
-        h.opportunities++;
-        h.cents += opp.amountCents;
-        if (mc.sourced) { h.sourced.opportunities++; h.sourced.cents += opp.amountCents; }
-        if (mc.influenced) { h.influenced.opportunities++; h.influenced.cents += opp.amountCents; }
-      }
-      for (const m of dealModels) if (m !== 'markov_path') rollUp(opp, journey, m);
-      rollUpShapley(opp, journey);
+  const visit = (opp: ScopedOpportunity, touches: TouchRow[]) => {
+    const journey = journeyOf(opp, touches);
+    // A won deal of the period is a converting Markov path: its touches in stream order (time, then id).
+    if (opp.shortTerm && touches.length > 0) {
+      const path = touches.map((t) => t.channel).join(pathSeparator);
+      const known = converting.get(path);
+      if (known) { known.count++; known.cents += opp.amountCents; } else converting.set(path, { count: 1, cents: opp.amountCents });
     }
-    batch = await nextPromise;
-    touchesPromise = nextTouchesPromise;
-  }
+    horizonsOf(opp);
+    ws.load(journey);
+    keys.load(ws, journey);
+    deferred.add(opp, ws, keys);
+    const mc = marketingContributionOf(ws, marketing);
+    for (const h of horizons) {
+      h.opportunities++;
+      h.cents += opp.amountCents;
+      if (mc.sourced) { h.sourced.opportunities++; h.sourced.cents += opp.amountCents; }
+      if (mc.influenced) { h.influenced.opportunities++; h.influenced.cents += opp.amountCents; }
+    }
+    for (const m of dealModels) if (m !== 'markov_path') rollUp(opp, m);
+    rollUpShapley(opp);
+  };
+  await streamDealTouches(deps.db, s, fromSummary ? 'summary' : 'history', visit);
   const paths = sortedPaths(converting, await nonConverting);
   const markov = solveMarkov(paths, order);
   ws.setMarkov(markov);
-  deferred.forEach((opp, journey) => {
+  deferred.forEach(keys, (opp, journey) => {
     horizonsOf(opp);
     ws.load(journey);
-    rollUp(opp, journey, 'markov_path');
+    rollUp(opp, 'markov_path');
   });
-  for (const h of [short, long]) allocateMarkov(h, markov);
+  for (const h of [short, long]) {
+    rollUpDimensions.forEach((d, i) => h.dense[i]!.flushInto(h.rollUps[d]));
+    allocateMarkov(h, markov);
+  }
   return { short, long, markov, paths, converting };
 }
 
@@ -310,11 +330,12 @@ export async function attributionReport(deps: AppDeps, workspaceId: string, p: R
   const found = await attributionSettings(deps, workspaceId);
   const settings = found.ok ? found.value : defaultAttributionSettings;
   const s: AttributionScope = { workspaceId, from: p.from, to: p.to, lookbackDays: settings.lookbackDays };
-  const nonConverting = nonConvertingMarkovPaths(deps.db, s);
+  const fromSummary = await prepareContactTouches(deps.db, workspaceId);
+  const nonConverting = nonConvertingMarkovPaths(deps.db, s, fromSummary);
   nonConverting.catch(() => {}); // awaited by attributeAll; a failure surfaces there
   const order = p.markovOrder ?? 1;
   const [{ short, long, markov, converting }, versions] = await Promise.all([
-    attributeAll(deps, s, settings, nonConverting, order), definitionVersionsInScope(deps.db, workspaceId, p.from, p.to),
+    attributeAll(deps, s, settings, fromSummary, nonConverting, order), definitionVersionsInScope(deps.db, workspaceId, p.from, p.to),
   ]);
   const marketing = new Set(settings.marketingChannels);
   const shortDto = horizonDto(short, p.model, marketing);
@@ -375,9 +396,10 @@ export async function attributionPaths(deps: AppDeps, workspaceId: string, p: Re
   const found = await attributionSettings(deps, workspaceId);
   const settings = found.ok ? found.value : defaultAttributionSettings;
   const s: AttributionScope = { workspaceId, from: p.from, to: p.to, lookbackDays: settings.lookbackDays };
-  const nonConverting = nonConvertingMarkovPaths(deps.db, s);
+  const fromSummary = await prepareContactTouches(deps.db, workspaceId);
+  const nonConverting = nonConvertingMarkovPaths(deps.db, s, fromSummary);
   nonConverting.catch(() => {});
-  const { converting } = await attributeAll(deps, s, settings, nonConverting, 1);
+  const { converting } = await attributeAll(deps, s, settings, fromSummary, nonConverting, 1);
   const byPath = new Map<string, Row>();
   const rowOf = (path: string) => {
     let row = byPath.get(path);

@@ -7,7 +7,7 @@ import type { Trx } from '../../storage/db.ts';
 import { leadsOfContacts, lockContactScores } from '../../storage/scores.repo.ts';
 import { contactsByIds } from '../../storage/scoring-facts.repo.ts';
 import { publish } from '../events/dispatcher.ts';
-import { openInquiry } from './score-activities.ts';
+import { openInquiries } from './score-activities.ts';
 import { loadActiveDefinition, loadHistories, type toContentFact } from './scoring-facts.ts';
 
 /**
@@ -32,7 +32,7 @@ export async function inquiriesOnIdentify(trx: Trx, workspaceId: string, identif
   const compiled = compileDefinition(active.definition);
   const scores = await lockContactScores(trx, workspaceId, active.record.id, known, now);
   const { byContact: history, content } = await loadHistories(trx, workspaceId, known);
-  let opened = 0;
+  const toOpen = [];
   for (const contactId of known) {
     const acts = history.get(contactId) ?? [];
     const state = scores.get(contactId)?.engagementState as EngagementState | undefined;
@@ -40,11 +40,12 @@ export async function inquiriesOnIdentify(trx: Trx, workspaceId: string, identif
     if (!match) continue;
     const at = identified.get(contactId)!;
     const reason = `${inquiryReason(match.rule, match.activity, active.record.version)}; identified ${at.toISOString()}`;
-    const lead = await openInquiry(trx, workspaceId, active, contacts.get(contactId)!, at, reason, match.rule.ruleId, now);
-    await publish(trx, 'InquirySettled', { workspaceId, leadId: lead.leadId, contactId, at: now });
-    opened += 1;
+    toOpen.push({ contact: contacts.get(contactId)!, at, reason, ruleId: match.rule.ruleId });
   }
-  return opened;
+  // Opened together (two statements), then each settles: nurture may offer it a track.
+  const opened = await openInquiries(trx, workspaceId, active, toOpen, now);
+  for (const lead of opened) await publish(trx, 'InquirySettled', { workspaceId, leadId: lead.leadId, contactId: lead.contactId, at: now });
+  return opened.length;
 }
 
 /** The earliest activity an inquiry activity rule matches; else, when the signals reach the minimum, the latest activity. */

@@ -4,7 +4,7 @@ import { firingInquiry, inquiryReason, inquirySignalsOfState, isKnown } from '..
 import { evaluateLead, type LeadEvaluation } from '../../core/definitions/lead-evaluation.ts';
 import { ActivityView } from '../../core/definitions/rule-matching.ts';
 import { scoreRecordOf } from '../../core/definitions/score-record.ts';
-import { decayTo, emptyEngagementState, scoreEngagement, summarizeEngagement, type EngagementState } from '../../core/definitions/scoring.ts';
+import { decayTo, emptyEngagementState, scoreEngagement, scoreFit, summarizeEngagement, type EngagementState } from '../../core/definitions/scoring.ts';
 import type { Stage } from '../../core/lifecycle.ts';
 import type { Trx } from '../../storage/db.ts';
 import {
@@ -12,7 +12,7 @@ import {
   writeLeadSnapshots, type ContactScoreRecord, type HighIntentSignal, type ScoreCause, type ScoreEvent, type ScoreWrite,
 } from '../../storage/scores.repo.ts';
 import { accountsByIds, contactsByIds, contentByIds } from '../../storage/scoring-facts.repo.ts';
-import { openLeadInTrx, transitionLeadInTrx } from '../leads.ts';
+import { openLeadInTrx, openLeadsInTrx, transitionLeadInTrx, type OpenLeadInTrxInput } from '../leads.ts';
 import { publish } from '../events/dispatcher.ts';
 import {
   loadActiveDefinition, loadHistories, loadPredictionFacts, toAccountFact, toActivityFact, toContactFact, toContentFact, type ActiveDefinition, type PersistedActivity,
@@ -145,13 +145,16 @@ async function scoreContacts(
   const writes: ScoreWrite[] = [];
   const events: Omit<ScoreEvent, 'id'>[] = [];
   const signals: Omit<HighIntentSignal, 'id'>[] = [];
-  const snapshots = [];
+  // Leads are opened and qualified after every contact is evaluated (the evaluation reads no lead row), so the
+  // batch's inquiries are opened together: two statements, not two per person.
+  const inquiries: PendingInquiry[] = [];
+  const verdicts: ContactVerdict[] = [];
   for (const [contactId, acts] of byContact) {
     const contact = contacts.get(contactId);
     const row = rows.get(contactId);
     if (!contact || !row || contact.status === 'merged') continue;
     const account = contact.accountId ? accounts.get(contact.accountId) ?? null : null;
-    let open: { id: string; stage: string } | undefined = openLeads.get(contactId);
+    const open: { id: string; stage: string } | undefined = openLeads.get(contactId);
     const mode = open ? (salesOwned.has(open.stage) ? 'none' : open.stage === 'inquiry' ? 'level' : 'edge') : hadLeads.has(contactId) ? 'edge' : 'level';
     const rebuilt = replay?.get(contactId);
     let state = row.engagementState as EngagementState;
@@ -164,21 +167,24 @@ async function scoreContacts(
     let before = row.qualifies;
     let trigger: LeadEvaluation | null = null;
     let last: LeadEvaluation | null = null;
-    const base = { definition: active.definition, version: active.record.version, contact: contactFact, account: account ? toAccountFact(account) : null, now };
+    const accountFact = account ? toAccountFact(account) : null;
+    // Fit reads who the person is, the same for each of their activities: scored once per person.
+    const base = { definition: active.definition, version: active.record.version, contact: contactFact, account: accountFact, now, fit: scoreFit(contactFact, accountFact, active.definition) };
     const steps: { activity: ActivityFact | null }[] = acts.length ? acts.map((activity) => ({ activity })) : [{ activity: null }];
-    let opened: InquiryOutcome | null = null;
+    let opened: PendingInquiry | null = null;
     for (const { activity } of steps) {
       const activityContent = activity?.contentId ? content.get(activity.contentId) ?? null : null;
       // Only a contact without an open lead can become an inquiry: the signal count is read for those alone.
-      const signalsBefore = open || !activity ? 0 : inquirySignalsOfState(compiled, state.rules);
+      const hasLead = open !== undefined || opened !== null;
+      const signalsBefore = hasLead || !activity ? 0 : inquirySignalsOfState(compiled, state.rules);
       const ev = evaluateLead({ ...base, state, activity, content: activityContent });
       state = ev.state;
-      if (!open && activity) {
+      if (!hasLead && activity) {
         const match = firingInquiry(compiled, new ActivityView().set(activity, activityContent), isKnown(contact), signalsBefore, inquirySignalsOfState(compiled, state.rules));
         if (match) {
-          opened = await openInquiry(trx, workspaceId, active, contact, activity.occurredAt, inquiryReason(match, activity, active.record.version), match.ruleId, now);
-          open = { id: opened.leadId, stage: 'inquiry' };
-          outcome.inquiries.push(opened);
+          opened = inquiryToOpen(active, contact, activity.occurredAt, inquiryReason(match, activity, active.record.version), match.ruleId, now);
+          inquiries.push(opened);
+          outcome.inquiries.push(opened.outcome);
         }
       }
       if (!trigger && triggers(mode, ev, before)) trigger = ev;
@@ -192,7 +198,9 @@ async function scoreContacts(
       if (activity && ev.highIntent) {
         const detail = ev.highIntent.via === 'content' ? ev.highIntent.contentId : `${ev.highIntent.url} (${ev.highIntent.pattern})`;
         // A lead the inquiry rule just opened has no owner to alert yet; the signal is still recorded against it.
-        signals.push({ contactId, leadId: open?.id ?? null, activityId: activity.id, definitionId, via: ev.highIntent.via, detail, at: activity.occurredAt });
+        const signal = { contactId, leadId: open?.id ?? null, activityId: activity.id, definitionId, via: ev.highIntent.via, detail, at: activity.occurredAt };
+        signals.push(signal);
+        opened?.signals.push(signal);
       }
     }
     if (!last) continue;
@@ -202,13 +210,23 @@ async function scoreContacts(
       contactId, fit: last.fit.points, engagement: last.engagement.points, rating: last.rating.rating, cell: last.rating.cell,
       qualifies: last.qualification.qualifies, explanation: explain(last),
     });
-    let leadId = open?.id ?? null;
+    verdicts.push({ contact, open: open ?? null, opened, trigger: trigger ? explain(trigger) : null, last });
+  }
+  const leads = await openLeadsInTrx(trx, workspaceId, inquiries.map((i) => i.input));
+  inquiries.forEach((inquiry, i) => {
+    inquiry.outcome.leadId = leads[i]!.id;
+    for (const s of inquiry.signals) s.leadId = inquiry.outcome.leadId;
+  });
+  const snapshots = [];
+  for (const { contact, open, opened, trigger, last } of verdicts) {
+    const current = opened ? { id: opened.outcome.leadId, stage: 'inquiry' } : open;
+    let leadId = current?.id ?? null;
     if (trigger) {
-      const mql = await qualify(trx, workspaceId, definitionId, contact, open ?? null, explain(trigger), now, opened !== null);
+      const mql = await qualify(trx, workspaceId, definitionId, contact, current, trigger, now, opened !== null);
       if (mql) {
         outcome.mqls.push(mql);
         leadId = mql.leadId;
-        for (const s of signals) if (s.contactId === contactId) s.leadId = leadId;
+        for (const s of signals) if (s.contactId === contact.id) s.leadId = leadId;
       }
     }
     if (leadId) snapshots.push({ leadId, fitScore: last.fit.points, engagementScore: last.engagement.points, rating: last.rating.cell, definitionId });
@@ -225,25 +243,44 @@ async function scoreContacts(
   return outcome;
 }
 
+/** A contact's evaluation over the batch, kept until the batch's inquiries are opened. */
+type ContactVerdict = {
+  contact: LeadContact; open: { id: string; stage: string } | null; opened: PendingInquiry | null;
+  /** The explanation of the evaluation that qualifies the contact, when one does. */
+  trigger: string | null; last: LeadEvaluation;
+};
+
 /** The score row of an evaluation (core `scoreRecordOf`; the name scoring's modules know it by). */
 export const toWrite: (contactId: string, ev: LeadEvaluation, ratingQualified: boolean, now: Date) => ScoreWrite = scoreRecordOf;
 
 type LeadContact = { id: string; accountId: string | null; ownerId: string | null; firstTouch: { at: Date | null; source: string | null; campaign: string | null } };
 
-/**
- * Opens a lead at `inquiry` because the definition's inquiry rule says so, at `at` (never in the
- * future): the rule as actor, the definition version and the reason on the transition.
- */
-export async function openInquiry(
-  trx: Trx, workspaceId: string, active: ActiveDefinition, contact: LeadContact, at: Date, reason: string, ruleId: string, now: Date,
-): Promise<InquiryOutcome> {
+/** An inquiry to open: its lead's id is filled in when the batch's inquiries are written (openLeadsInTrx). */
+type PendingInquiry = { input: OpenLeadInTrxInput; outcome: InquiryOutcome; signals: { leadId: string | null }[] };
+
+function inquiryToOpen(active: ActiveDefinition, contact: LeadContact, at: Date, reason: string, ruleId: string, now: Date): PendingInquiry {
   const when = at < now ? at : now;
-  const lead = await openLeadInTrx(trx, workspaceId, {
-    contactId: contact.id, accountId: contact.accountId, ownerId: contact.ownerId, at: when, actor: RULE_ACTOR,
-    source: contact.firstTouch.source, campaign: contact.firstTouch.campaign, firstTouchAt: contact.firstTouch.at,
-    note: reason, definitionId: active.record.id,
-  });
-  return { contactId: contact.id, leadId: lead.id, at: when, ruleId, reason };
+  return {
+    input: {
+      contactId: contact.id, accountId: contact.accountId, ownerId: contact.ownerId, at: when, actor: RULE_ACTOR,
+      source: contact.firstTouch.source, campaign: contact.firstTouch.campaign, firstTouchAt: contact.firstTouch.at,
+      note: reason, definitionId: active.record.id,
+    },
+    outcome: { contactId: contact.id, leadId: '', at: when, ruleId, reason },
+    signals: [],
+  };
+}
+
+/**
+ * Opens leads at `inquiry` because the definition's inquiry rule says so, each at its `at` (never in the
+ * future): the rule as actor, the definition version and the reason on the transition. One pair of statements.
+ */
+export async function openInquiries(
+  trx: Trx, workspaceId: string, active: ActiveDefinition, inquiries: readonly { contact: LeadContact; at: Date; reason: string; ruleId: string }[], now: Date,
+): Promise<InquiryOutcome[]> {
+  const pending = inquiries.map((i) => inquiryToOpen(active, i.contact, i.at, i.reason, i.ruleId, now));
+  const leads = await openLeadsInTrx(trx, workspaceId, pending.map((p) => p.input));
+  return pending.map((p, i) => ({ ...p.outcome, leadId: leads[i]!.id }));
 }
 
 /**

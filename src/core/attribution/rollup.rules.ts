@@ -56,6 +56,25 @@ export class RollUpAccumulator {
     cell.credits++;
   }
 
+  /** As `credits` calls of {@link add} that sum to `cents` (a pre-summed roll-up: dense-rollup.rules.ts). */
+  addSum(model: AttributionModel, key: string | null, cents: number, credits: number): void {
+    const cells = this.cellsOf(model);
+    const cell = cells.keyed.get(key);
+    if (cell) {
+      cell.cents += cents;
+      cell.credits += credits;
+    } else {
+      cells.keyed.set(key, { cents, credits });
+    }
+  }
+
+  /** As `credits` calls of {@link addUnattributed} that sum to `cents`. */
+  addUnattributedSum(model: AttributionModel, cents: number, credits: number): void {
+    const cell = this.cellsOf(model).unattributed;
+    cell.cents += cents;
+    cell.credits += credits;
+  }
+
   addCredit(credit: AttributionCredit): void {
     if (credit.touchId === null) this.addUnattributed(credit.model, credit.cents);
     else this.add(credit.model, dimensionOf(credit, this.by), credit.cents);

@@ -23,6 +23,11 @@ export type LeadEvaluationInput = {
   activity?: ActivityFact | null;
   content?: ContentFact | null;
   now: Date;
+  /**
+   * The contact's fit when the caller already has it (`scoreFit(contact, account, definition)`): fit reads only who
+   * the person is, so a caller evaluating one person's activities one after another scores it once.
+   */
+  fit?: FitScore;
 };
 
 export type LeadEvaluation = {
@@ -45,7 +50,7 @@ export function evaluateLead(input: LeadEvaluationInput): LeadEvaluation {
   let matchedRules: MatchedRule[] = [];
   if (activity) ({ state, delta, matchedRules } = applyActivity(state, activity, content, definition, now));
   state = decayTo(state, now);
-  const fit = scoreFit(input.contact, input.account, definition);
+  const fit = input.fit ?? scoreFit(input.contact, input.account, definition);
   const engagement = summarizeEngagement(state, definition, input.contact);
   const rating = rateLead(fit.grade, engagement.level, definition);
   const qualification = decideQualification({ fit, engagement, activity: activity ?? null, content, contact: input.contact }, definition);

@@ -17,7 +17,7 @@ export type ConsumedAsset = { assetId: string; format: string | null; stage: str
  */
 export type NurturePerson = { persona: string | null; emailable: boolean; consumed?: readonly ConsumedAsset[] };
 
-export type EnrollmentOrigin = 'live_inquiry' | 'recycle' | 'sweep' | 'manual';
+export type EnrollmentOrigin = 'live_inquiry' | 'recycle' | 'sweep' | 'manual' | 'consent';
 export type TrackForEntry = { id: string; name: string; priority: number; active: boolean; entry: EntryRules; exit: ExitRules };
 
 const defaultEntryStages: readonly Stage[] = ['inquiry', 'nurture'];
@@ -69,6 +69,26 @@ export function decideOnNewInquiry<T extends TrackForEntry>(input: { live: { id:
   const track = chooseTrack(input.tracks, input.lead, input.person);
   return track ? [{ kind: 'enroll', trackId: track.id, at: firstRunAt(input.lead, input.now), origin: 'live_inquiry' }] : [];
 }
+
+/**
+ * The enroll sweep's rule: an open lead joins the best-fitting track it has not been through yet, now,
+ * unless the person already has a live track, cannot be emailed or waits for a recheck date.
+ * @example inquiry lead, no live track, one fitting track → [{ kind: 'enroll', origin }]
+ */
+export function decideEnrollNow<T extends TrackForEntry>(input: {
+  live: { id: string } | null; lead: NurtureLead; person: NurturePerson; tracks: readonly T[]; priorTrackIds: ReadonlySet<string>; now: Date;
+}, origin: 'sweep' | 'consent'): StageChangeAction[] {
+  if (input.live || sweepBlocker(input.lead, input.person, input.now)) return [];
+  const track = chooseTrack(input.tracks, input.lead, input.person, input.priorTrackIds);
+  return track ? [{ kind: 'enroll', trackId: track.id, at: input.now, origin }] : [];
+}
+
+/**
+ * The person just allowed marketing email (confirmed a double opt-in request, or granted it in the
+ * preference centre): what the sweep would do later, done now (origin consent).
+ */
+export const decideOnEmailAllowed = <T extends TrackForEntry>(input: Parameters<typeof decideEnrollNow<T>>[0]): StageChangeAction[] =>
+  decideEnrollNow(input, 'consent');
 
 /**
  * One voice per person: picks the single track a lead should be in. A track written for the lead's

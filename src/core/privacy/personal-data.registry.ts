@@ -196,6 +196,11 @@ export const personalData: readonly PersonalDataEntry[] = [
     columns: [],
   },
   {
+    table: 'contact_first_activity', reach: { by: 'contact', column: 'contact_id' }, rows: 'keep', merge: 'stays',
+    why: "the time of the person's earliest activity (for time to sales-ready), kept like the activities it is computed from; the activity triggers recompute both contacts of a merge",
+    columns: [],
+  },
+  {
     table: 'identity_conflict', reach: { by: 'contact', column: 'contact_id' }, rows: 'delete', merge: 'stays',
     why: 'two known people seen on one identity; the value is an email or id',
     columns: [{ column: 'value', holds: 'email / id', erase: nul }],

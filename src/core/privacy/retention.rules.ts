@@ -8,8 +8,9 @@
  * - webhook delivery logs and CRM sync logs: 90 days.
  * - import error reports: 90 days.
  * - unsubscribed contacts: 730 days after they unsubscribed they are erased (tombstoned like an erasure request).
+ * - unconfirmed double opt-in requests: 30 days after their link expired (the consent history keeps the pending grant).
  */
-export const retentionKeys = ['anonymous_activity_days', 'dead_letter_days', 'webhook_log_days', 'sync_log_days', 'import_error_days', 'unsubscribed_contact_days'] as const;
+export const retentionKeys = ['anonymous_activity_days', 'dead_letter_days', 'webhook_log_days', 'sync_log_days', 'import_error_days', 'unsubscribed_contact_days', 'consent_request_days'] as const;
 export type RetentionKey = (typeof retentionKeys)[number];
 export type RetentionPolicy = Record<RetentionKey, number | null>;
 
@@ -20,6 +21,7 @@ export const defaultRetention: RetentionPolicy = {
   sync_log_days: 90,
   import_error_days: 90,
   unsubscribed_contact_days: 730,
+  consent_request_days: 30,
 };
 
 export const MAX_RETENTION_DAYS = 3650;

@@ -34,7 +34,7 @@ export type RetentionDto = RetentionPolicy;
 
 export const retentionRunDto = z.object({
   anonymous_activities: z.number(), anonymous_contacts: z.number(), dead_letters: z.number(), webhook_deliveries: z.number(),
-  sync_logs: z.number(), import_errors: z.number(), unsubscribed_erased: z.number(),
+  sync_logs: z.number(), import_errors: z.number(), consent_requests: z.number(), unsubscribed_erased: z.number(),
 });
 
 export const consentEventDto = z.object({

@@ -34,6 +34,10 @@ import * as predictionModels from './2026-12-04-70-prediction-models.ts';
 import * as consentConfirmation from './2026-12-05-10-consent-confirmation.ts';
 import * as contactTouchSummary from './2026-12-05-50-contact-touch-summary.ts';
 import * as contactTouchDealColumns from './2026-12-05-51-contact-touch-deal-columns.ts';
+import * as dropLeadOpened from './2026-12-06-10-drop-lead-opened.ts';
+import * as leadSummaryAfterSal from './2026-12-06-30-lead-summary-after-sal.ts';
+import * as contactFirstActivity from './2026-12-07-10-contact-first-activity.ts';
+import * as leadSummaryOpenedAt from './2026-12-07-50-lead-summary-opened-at.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -77,4 +81,8 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-10-consent-confirmation': consentConfirmation,
   '2026-12-05-50-contact-touch-summary': contactTouchSummary,
   '2026-12-05-51-contact-touch-deal-columns': contactTouchDealColumns,
+  '2026-12-06-10-drop-lead-opened': dropLeadOpened,
+  '2026-12-06-30-lead-summary-after-sal': leadSummaryAfterSal,
+  '2026-12-07-10-contact-first-activity': contactFirstActivity,
+  '2026-12-07-50-lead-summary-opened-at': leadSummaryOpenedAt,
 };

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { salesTouchTypes } from '../../core/activity.ts';
 import type { DbOrTrx } from '../db.ts';
+import { firstActivityJoin } from './first-activity.ts';
 import { cohortCte, num, numOrNull, reachedCte, withReportMemory, type ReportScope } from './report-sql.ts';
 
 const salesTypes = [...salesTouchTypes];
@@ -9,8 +10,6 @@ const dist = (r: Record<string, unknown>, prefix: string): Dist => ({
   n: num(r[`${prefix}_n`]), meanDays: numOrNull(r[`${prefix}_mean`]), medianDays: numOrNull(r[`${prefix}_median`]), p90Days: numOrNull(r[`${prefix}_p90`]),
   skipped: num(r[`${prefix}_skipped`] ?? 0),
 });
-const pct = (expr: string, prefix: string) => sql.raw(`count(${expr}) AS ${prefix}_n, avg(${expr}) AS ${prefix}_mean,
-  percentile_cont(0.5) WITHIN GROUP (ORDER BY ${expr}) AS ${prefix}_median, percentile_cont(0.9) WITHIN GROUP (ORDER BY ${expr}) AS ${prefix}_p90`);
 
 export type CpodRow = { month: string | null; campaignCost: number; marketingPeriodCost: number; salesPeriodCost: number; wonRevenue: number; wonDeals: number };
 
@@ -38,20 +37,20 @@ export type SalesReadyRow = { key: string | null; leads: number; toMql: Dist; to
 
 /**
  * First touch → first MQL and → first SAL, in days, per group. First touch: the earliest of the
- * lead's recorded first touch, the contact's earliest activity and the lead's opening.
+ * lead's recorded first touch, the contact's earliest activity and the lead's opening. `firstActivity`:
+ * where the contact's earliest activity comes from (the benchmark times the per-lead probe it replaced).
  */
-export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope): Promise<SalesReadyRow[]> {
-  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
-    -- the first time a cohort lead entered a stage after sal (sql, opportunity, won): one join, not a probe per lead
-    after_sal AS (SELECT st.lead_id, min(st.at) AS after_sal_at FROM cohort c
-      JOIN stage_transition st ON st.workspace_id = ${scope.workspaceId} AND st.lead_id = c.id AND st.to_stage IN ('sql', 'opportunity', 'won')
-      GROUP BY st.lead_id),
-    -- The contact's first activity is looked up once per lead (a lateral join: as a scalar subquery it was
-    -- inlined into both day counts and probed twice), and only for leads that reached mql or sal.
-    t AS (SELECT r.key, r.mql_at, r.sal_at, least(r.first_touch_at, fa.first_activity, r.opened_at) AS first_touch, x.after_sal_at
-      FROM r LEFT JOIN after_sal x ON x.lead_id = r.id AND r.sal_at IS NOT NULL
-        LEFT JOIN LATERAL (SELECT min(a.occurred_at) AS first_activity FROM activity a
-          WHERE (r.mql_at IS NOT NULL OR r.sal_at IS NOT NULL) AND a.workspace_id = ${scope.workspaceId} AND a.contact_id = r.contact_id) fa ON true),
+export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope, firstActivity = firstActivityJoin): Promise<SalesReadyRow[]> {
+  // Only leads that reached MQL or SAL have a duration: they alone are joined with contact_first_activity
+  // (kept per contact, migration 2026-12-07-10) and aggregated; the leads per group are counted on their
+  // own from the cohort (a parallel scan). Every join is a hash join PostgreSQL runs in parallel workers;
+  // the ordered-set aggregates run in one process, so they get no more rows than they need, and each
+  // measure's two percentiles come from one sort (percentile_cont of an array).
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS NOT MATERIALIZED (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
+    t AS (SELECT r.key, r.mql_at, r.sal_at, least(r.first_touch_at, fa.first_activity, r.opened_at) AS first_touch,
+        CASE WHEN r.sal_at IS NOT NULL THEN r.after_sal_at END AS after_sal_at
+      FROM r ${firstActivity(scope.workspaceId)}
+      WHERE r.mql_at IS NOT NULL OR r.sal_at IS NOT NULL),
     -- Imports date stages a CRM never recorded at a neighbour's date (HubSpot: SAL at the MQL date; Olist: every
     -- stage at the won date). A stage sharing its instant with a neighbour was not measured, so it is skipped rather
     -- than reported as reached at the neighbour's time: SAL when at (or before) its MQL or at (or after) the next stage;
@@ -60,10 +59,17 @@ export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope): Promise
         (mql_at >= coalesce(after_sal_at, 'infinity')) AS mql_skip,
         (sal_at <= coalesce(mql_at, '-infinity') OR sal_at >= coalesce(after_sal_at, 'infinity')) AS sal_skip,
         extract(epoch FROM mql_at - first_touch) / 86400.0 AS mql_days, extract(epoch FROM sal_at - first_touch) / 86400.0 AS sal_days
-      FROM t) s CROSS JOIN LATERAL (SELECT CASE WHEN mql_skip THEN NULL ELSE mql_days END AS to_mql, CASE WHEN sal_skip THEN NULL ELSE sal_days END AS to_sal) m)
-    SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key, count(*) AS leads, ${pct('to_mql', 'mql')}, ${pct('to_sal', 'sal')},
-      count(*) FILTER (WHERE mql_skip) AS mql_skipped, count(*) FILTER (WHERE sal_skip) AS sal_skipped
-    FROM d GROUP BY GROUPING SETS ((key), ()) ORDER BY grouping(key), key`.execute(q));
+      FROM t) s CROSS JOIN LATERAL (SELECT CASE WHEN mql_skip THEN NULL ELSE mql_days END AS to_mql, CASE WHEN sal_skip THEN NULL ELSE sal_days END AS to_sal) m),
+    a AS (SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key,
+        count(to_mql) AS mql_n, avg(to_mql) AS mql_mean, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY to_mql) AS mql_p,
+        count(to_sal) AS sal_n, avg(to_sal) AS sal_mean, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY to_sal) AS sal_p,
+        count(*) FILTER (WHERE mql_skip) AS mql_skipped, count(*) FILTER (WHERE sal_skip) AS sal_skipped
+      FROM d GROUP BY GROUPING SETS ((key), ())),
+    n AS (SELECT key, count(*) AS leads FROM cohort GROUP BY key)
+    SELECT g.key, g.leads, a.mql_n, a.mql_mean, a.mql_p[1] AS mql_median, a.mql_p[2] AS mql_p90, a.mql_skipped,
+      a.sal_n, a.sal_mean, a.sal_p[1] AS sal_median, a.sal_p[2] AS sal_p90, a.sal_skipped
+    FROM (SELECT key, leads FROM n UNION ALL SELECT NULL, sum(leads) FROM n) g LEFT JOIN a ON a.key IS NOT DISTINCT FROM g.key
+    ORDER BY g.key IS NULL, g.key`.execute(q));
   return rows.map((r) => ({ key: (r.key as string | null) ?? null, leads: num(r.leads), toMql: dist(r, 'mql'), toSal: dist(r, 'sal') }));
 }
 

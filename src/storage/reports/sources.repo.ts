@@ -10,32 +10,53 @@ export type SourceCountsRow = {
 /**
  * Per group: lead counts along the waterfall plus the deals linked to its leads. A deal linked to
  * leads of two groups counts in both (each group did feed it); within a group it counts once.
- * Counts per group by a plain GROUP BY and the total as the groups' sums (not GROUPING SETS, nor a
- * materialised cohort), so PostgreSQL can scan and aggregate the cohort in parallel (see funnelCounts).
+ * Two statements on two connections at once: the group counts (a parallel scan of the cohort joined
+ * with its lead summaries) and the deal sums (the links probe their leads). In one statement the deals
+ * ran after the counts in the same process and read the whole cohort a second time for 100k links
+ * (bench reports at 1M leads). Rows in the counts' order; a group without deals gets zeros.
  */
 export async function sourceCounts(db: DbOrTrx, scope: ReportScope): Promise<SourceCountsRow[]> {
+  const [counts, deals] = await Promise.all([sourceGroupCounts(db, scope), sourceDealSums(db, scope)]);
+  const byKey = new Map(deals.map((d) => [d.key, d]));
+  return counts.map((c) => {
+    const d = byKey.get(c.key);
+    return { ...c, opportunities: d?.opportunities ?? 0, wonOpportunities: d?.wonOpportunities ?? 0, revenue: d?.revenue ?? 0 };
+  });
+}
+
+/**
+ * Lead counts per group by a plain GROUP BY and the total as the groups' sums (not GROUPING SETS, nor a
+ * materialised cohort), so PostgreSQL can scan and aggregate the cohort in parallel (see funnelCounts).
+ */
+async function sourceGroupCounts(db: DbOrTrx, scope: ReportScope) {
   const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS (${cohortCte(scope)}), r AS (${reachedCte(scope)}),
     groups AS MATERIALIZED (
       SELECT key, 0 AS is_total, count(*) AS leads,
         count(*) FILTER (WHERE reached >= 2) AS mql, count(*) FILTER (WHERE reached >= 3) AS sal, count(*) FILTER (WHERE reached >= 6) AS won_leads
-      FROM r GROUP BY key),
-    counts AS (SELECT * FROM groups UNION ALL SELECT NULL, 1, sum(leads), sum(mql), sum(sal), sum(won_leads) FROM groups),
-    deals AS (SELECT DISTINCT c.key, o.id, o.status, o.amount FROM cohort c
-      JOIN opportunity_lead ol ON ol.workspace_id = ${scope.workspaceId} AND ol.lead_id = c.id
-      JOIN opportunity o ON o.workspace_id = ol.workspace_id AND o.id = ol.opportunity_id),
-    deal_sums AS (
-      SELECT key, count(*) AS opportunities, count(*) FILTER (WHERE status = 'won') AS won_opportunities,
-        coalesce(sum(amount) FILTER (WHERE status = 'won'), 0) AS revenue FROM deals GROUP BY key
-      UNION ALL
-      SELECT NULL, count(DISTINCT id), count(DISTINCT id) FILTER (WHERE status = 'won'),
-        coalesce((SELECT sum(amount) FROM (SELECT DISTINCT id, amount FROM deals WHERE status = 'won') w), 0) FROM deals)
-    SELECT c.key, c.leads, c.mql, c.sal, c.won_leads, coalesce(d.opportunities, 0) AS opportunities,
-      coalesce(d.won_opportunities, 0) AS won_opportunities, coalesce(d.revenue, 0) AS revenue
-    FROM counts c LEFT JOIN deal_sums d ON d.key IS NOT DISTINCT FROM c.key
+      FROM r GROUP BY key)
+    SELECT * FROM (SELECT * FROM groups UNION ALL SELECT NULL, 1, sum(leads), sum(mql), sum(sal), sum(won_leads) FROM groups) c
     ORDER BY c.is_total, c.key`.execute(q));
+  return rows.map((r) => ({ key: (r.key as string | null) ?? null, leads: num(r.leads), mql: num(r.mql), sal: num(r.sal), wonLeads: num(r.won_leads) }));
+}
+
+/**
+ * Deals linked to the cohort's leads, per group (each deal once per group) and in total (each deal
+ * once). Driven by the links: each probes its lead by primary key (OFFSET 0 keeps the cohort
+ * subquery per link instead of a hash join that reads every cohort lead).
+ */
+async function sourceDealSums(db: DbOrTrx, scope: ReportScope) {
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH
+    deals AS (SELECT DISTINCT c.key, o.id, o.status, o.amount FROM opportunity_lead ol
+      CROSS JOIN LATERAL (SELECT c.key FROM (${cohortCte(scope)}) c WHERE c.id = ol.lead_id OFFSET 0) c
+      JOIN opportunity o ON o.workspace_id = ol.workspace_id AND o.id = ol.opportunity_id
+      WHERE ol.workspace_id = ${scope.workspaceId})
+    SELECT key, count(*) AS opportunities, count(*) FILTER (WHERE status = 'won') AS won_opportunities,
+      coalesce(sum(amount) FILTER (WHERE status = 'won'), 0) AS revenue FROM deals GROUP BY key
+    UNION ALL
+    SELECT NULL, count(DISTINCT id), count(DISTINCT id) FILTER (WHERE status = 'won'),
+      coalesce((SELECT sum(amount) FROM (SELECT DISTINCT id, amount FROM deals WHERE status = 'won') w), 0) FROM deals`.execute(q));
   return rows.map((r) => ({
-    key: (r.key as string | null) ?? null, leads: num(r.leads), mql: num(r.mql), sal: num(r.sal), wonLeads: num(r.won_leads),
-    opportunities: num(r.opportunities), wonOpportunities: num(r.won_opportunities), revenue: num(r.revenue),
+    key: (r.key as string | null) ?? null, opportunities: num(r.opportunities), wonOpportunities: num(r.won_opportunities), revenue: num(r.revenue),
   }));
 }
 
@@ -64,14 +85,13 @@ export type CensoringFacts = { firstWonAt: Date | null; lastWonAt: Date | null; 
  * Those leads look unconverted because the outcome data is censored, not because they failed.
  */
 export async function censoringFacts(db: DbOrTrx, scope: ReportScope): Promise<CensoringFacts> {
+  // Both counts in one pass over the period's leads (was two).
   const { rows } = await sql<Record<string, unknown>>`WITH w AS (
       SELECT min(at) AS first_won, max(at) AS last_won FROM stage_transition
       WHERE workspace_id = ${scope.workspaceId} AND to_stage = 'won')
-    SELECT w.first_won, w.last_won,
-      (SELECT count(*) FROM lead l WHERE l.workspace_id = ${scope.workspaceId} AND l.opened_at >= ${scope.from} AND l.opened_at < ${scope.to}
-        AND (w.first_won IS NULL OR l.opened_at < w.first_won)) AS before_first,
-      (SELECT count(*) FROM lead l WHERE l.workspace_id = ${scope.workspaceId} AND l.opened_at >= ${scope.from} AND l.opened_at < ${scope.to}) AS in_period
-    FROM w`.execute(db);
+    SELECT w.first_won, w.last_won, c.before_first, c.in_period
+    FROM w CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE w.first_won IS NULL OR l.opened_at < w.first_won) AS before_first, count(*) AS in_period
+      FROM lead l WHERE l.workspace_id = ${scope.workspaceId} AND l.opened_at >= ${scope.from} AND l.opened_at < ${scope.to}) c`.execute(db);
   const r = rows[0] ?? {};
   return {
     firstWonAt: (r.first_won as Date | null) ?? null, lastWonAt: (r.last_won as Date | null) ?? null,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseNextAsset, inferBuyingStage, type CandidateAsset } from '../../../src/core/nurture/buying-stage.rules.ts';
 import { renderEmail } from '../../../src/core/nurture/email-template.rules.ts';
-import { chooseTrack, decideOnNewInquiry, decideOnStageChange, matchesEntry, type NurtureLead, type TrackForEntry } from '../../../src/core/nurture/nurture-enrollment.rules.ts';
+import { chooseTrack, decideOnEmailAllowed, decideOnNewInquiry, decideOnStageChange, matchesEntry, type NurtureLead, type TrackForEntry } from '../../../src/core/nurture/nurture-enrollment.rules.ts';
 import { emailBlocker, nextAllowedSend, planNextStep } from '../../../src/core/nurture/nurture-steps.rules.ts';
 import { defaultBuyingStages, trackDefinition, type TrackStep } from '../../../src/core/nurture/nurture-track.schema.ts';
 
@@ -186,6 +186,17 @@ describe('entry rules for live inquiries', () => {
     expect(decideOnNewInquiry({ live: { id: 'e1' }, lead: inquiry, person, tracks, now: mon })).toEqual([]);
     expect(decideOnNewInquiry({ live: null, lead: inquiry, person: { ...person, emailable: false }, tracks, now: mon })).toEqual([]);
     expect(decideOnNewInquiry({ live: null, lead: lead({ stage: 'mql' }), person, tracks, now: mon })).toEqual([]);
+  });
+
+  it('allowing marketing email enrolls the open lead now (origin consent) in a track it has not been through; never over a live track or before its recheck date', () => {
+    const tracks = [track('general'), track('nurture-only', { priority: 9, entry: { stages: ['nurture'] } })];
+    const none = new Set<string>();
+    expect(decideOnEmailAllowed({ live: null, lead: lead(), person, tracks, priorTrackIds: none, now: mon })).toEqual([{ kind: 'enroll', trackId: 'general', at: mon, origin: 'consent' }]);
+    expect(decideOnEmailAllowed({ live: null, lead: lead({ stage: 'nurture' }), person, tracks, priorTrackIds: none, now: mon })[0]).toMatchObject({ trackId: 'nurture-only' });
+    expect(decideOnEmailAllowed({ live: null, lead: lead(), person, tracks, priorTrackIds: new Set(['general']), now: mon })).toEqual([]);
+    expect(decideOnEmailAllowed({ live: { id: 'e1' }, lead: lead(), person, tracks, priorTrackIds: none, now: mon })).toEqual([]);
+    expect(decideOnEmailAllowed({ live: null, lead: lead({ recheckAt: new Date('2026-04-01T00:00:00Z') }), person, tracks, priorTrackIds: none, now: mon })).toEqual([]);
+    expect(decideOnEmailAllowed({ live: null, lead: lead({ stage: 'sal' }), person, tracks, priorTrackIds: none, now: mon })).toEqual([]);
   });
 
   it('the track schema refuses unknown consent purposes and empty lists', () => {
