@@ -19,7 +19,15 @@ export async function startWorker(pool: pg.Pool, deps: JobDeps, concurrency: num
   });
 }
 
-/** Runs every job that is due now, then returns: how tests drain the queue deterministically. */
+/**
+ * Runs every job that is due now, then returns: how tests drain the queue deterministically.
+ * graphile-worker deletes a finished job without awaiting it unless completions are batched; batched ones are
+ * awaited before runOnce resolves. Without the batch delay, the last job's row could still be in the table when
+ * this returned (CI saw it once: a drained queue counted 1 job).
+ */
 export async function drainJobs(pool: pg.Pool, deps: JobDeps): Promise<void> {
-  await runOnce({ pgPool: pool, taskList: taskList(deps), logger: quietLogger as WorkerLogger });
+  await runOnce({
+    pgPool: pool, taskList: taskList(deps), logger: quietLogger as WorkerLogger,
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+  });
 }
