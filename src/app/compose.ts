@@ -7,7 +7,7 @@ import {
 } from './scoring/scoring-subscribers.ts';
 import { onContactErasedEraseInCrm } from './crm/on-contact-erased.ts';
 import { onLeadTransitionedPushToCrm } from './crm/on-lead-transitioned.ts';
-import { predictOnActivities } from './prediction/on-activities.ts';
+import { predictOnActivities, predictOpenedLeads } from './prediction/on-activities.ts';
 import { lifecycleWebhookSubscribers as webhooks } from './webhooks/lifecycle-subscribers.ts';
 import { countLeadOpened, countLeadTransitioned, countStoredActivities, timedScoring } from './metrics.ts';
 
@@ -36,6 +36,9 @@ function registerSubscribers(d: Dispatcher): void {
   // request); where a model only informs, a queued job re-predicts them (src/app/prediction/on-activities.ts).
   d.subscribe('ActivitiesStored', 'prediction', predictOnActivities);
   d.subscribe('ActivitiesStored', 'scoring', timedScoring(scoreStoredActivities));
+  // Then the people whose lead scoring just opened are predicted again with it (their lead's source and scores are
+  // model inputs) and re-scored through PredictionsRefreshed: a predicted rule decides on the same number a refresh gives.
+  d.subscribe('ActivitiesStored', 'prediction', predictOpenedLeads);
   d.subscribe('ActivitiesStored', 'handoff', stopClocksOnSalesTouches);
   // Identity: merged winners are re-scored from their whole history; newly known people's anonymous
   // history is judged by the inquiry rule.

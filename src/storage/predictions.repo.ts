@@ -79,6 +79,22 @@ export async function trainingSnapshots(db: Db, workspaceId: string, input: { ta
   return rows.map(toSnapshot);
 }
 
+/** A person's current lead, the one a prediction describes: the open one, else the latest. */
+const currentLeadOrder = sql`ORDER BY (l.closed_at IS NULL) DESC, l.opened_at DESC, l.id DESC`;
+
+/**
+ * Of `contactIds`, the people whose stored prediction by one of `modelIds` describes another lead than their current one
+ * (none, or a closed one): a lead opened since they were predicted, so its source and scores were not inputs.
+ */
+export async function predictedWithoutCurrentLead(db: DbOrTrx, workspaceId: string, modelIds: readonly string[], contactIds: readonly string[]): Promise<string[]> {
+  if (contactIds.length === 0 || modelIds.length === 0) return [];
+  const { rows } = await sql<{ contact_id: string }>`SELECT DISTINCT p.contact_id FROM contact_prediction p
+    CROSS JOIN LATERAL (SELECT l.id FROM lead l WHERE l.workspace_id = p.workspace_id AND l.contact_id = p.contact_id ${currentLeadOrder} LIMIT 1) l
+    WHERE p.workspace_id = ${workspaceId} AND p.model_id = ANY(${modelIds}::uuid[]) AND p.contact_id = ANY(${contactIds}::uuid[])
+      AND p.lead_id IS DISTINCT FROM l.id`.execute(db);
+  return rows.map((r) => r.contact_id);
+}
+
 /** People as they are at `now` (their latest lead, if any): what a trained model scores. */
 export async function currentSnapshots(db: DbOrTrx, workspaceId: string, input: { now: Date; contactIds?: string[]; limit?: number }): Promise<PersonSnapshot[]> {
   const at = sql`${input.now}::timestamptz`;
@@ -87,9 +103,7 @@ export async function currentSnapshots(db: DbOrTrx, workspaceId: string, input: 
       l.source AS lead_source, l.latest_source, ${personColumns}
     FROM contact c
     LEFT JOIN account acc ON acc.workspace_id = c.workspace_id AND acc.id = c.account_id
-    LEFT JOIN LATERAL (
-      SELECT * FROM lead l WHERE l.workspace_id = c.workspace_id AND l.contact_id = c.id ORDER BY (l.closed_at IS NULL) DESC, l.opened_at DESC, l.id DESC LIMIT 1
-    ) l ON true
+    LEFT JOIN LATERAL (SELECT * FROM lead l WHERE l.workspace_id = c.workspace_id AND l.contact_id = c.id ${currentLeadOrder} LIMIT 1) l ON true
     ${engagementUpTo(at)}
     WHERE c.workspace_id = ${workspaceId} AND c.merged_into_id IS NULL
       ${input.contactIds ? sql`AND c.id = ANY(${input.contactIds}::uuid[])` : sql``}

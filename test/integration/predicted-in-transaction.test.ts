@@ -25,7 +25,7 @@ const contactId = async (email: string) => json(await t.api('GET', `/api/v1/cont
 const storedPrediction = async (id: string) => {
   const csv = (await t.api('GET', `/api/v1/models/${modelId}/predictions.csv`)).body.split('\r\n');
   const row = csv.find((line) => line.startsWith(`${id},`));
-  return row ? { probability: Number(row.split(',')[3]), computedAt: row.split(',').at(-1)! } : null;
+  return row ? { leadId: row.split(',')[1] || null, probability: Number(row.split(',')[3]), computedAt: row.split(',').at(-1)! } : null;
 };
 
 beforeAll(async () => {
@@ -79,6 +79,27 @@ describe('a predicted MQL decided inside the ingest transaction', () => {
     const deps = { ...t.deps, publicUrl: 'http://localhost:3000' } as unknown as JobDeps;
     const ran = await runDueJobs(deps, new Date(Date.now() + 60_000), { tasks: ['predict-contacts'], handlers: predictionHandlers(deps) });
     expect(ran).toEqual([]);
+  });
+
+  it("a new person's first batch opens their lead and is predicted with it: the stored prediction names the lead and equals a refresh's", async () => {
+    t.clock.advance(60_000);
+    const timestamp = t.clock.now().toISOString();
+    const acted = await segment(t, '/v1/batch', { batch: [
+      { type: 'identify', userId: 'newcomer', messageId: 'nc-1', timestamp, traits: { email: 'newcomer@bigco.example', title: 'VP Sales', tier: 'enterprise' } },
+      { type: 'track', userId: 'newcomer', messageId: 'nc-2', timestamp, event: 'Form Submitted', properties: { form_id: 'demo-request' } },
+    ] });
+    expect(acted.statusCode, acted.body).toBe(200);
+    const newcomer = await contactId('newcomer@bigco.example');
+    const lead = json(await t.api('GET', `/api/v1/leads?contact_id=${newcomer}`)).data[0] as { id: string; stage: string };
+    expect(lead).toBeDefined();
+    // Predicted inside the request with the lead the batch opened (its source and scores are model inputs), so the MQL
+    // decision read the same number a refresh computes now: the first prediction was made before the lead existed.
+    const stored = await storedPrediction(newcomer);
+    expect(stored).toMatchObject({ leadId: lead.id });
+    expect((await t.api('POST', `/api/v1/models/${modelId}/predictions`)).statusCode).toBe(200);
+    const refreshed = await storedPrediction(newcomer);
+    expect(refreshed!.probability).toBeCloseTo(stored!.probability, 9);
+    expect(lead.stage).toBe(stored!.probability >= 0.6 ? 'mql' : 'inquiry');
   });
 
   it('a batch of a person who stays unlikely stores their fresh prediction and makes no MQL', async () => {

@@ -1,7 +1,8 @@
 import { modelsOf } from '../../core/definitions/predicted.ts';
 import type { Trx } from '../../storage/db.ts';
 import { enqueue } from '../../storage/jobs.repo.ts';
-import { currentSnapshots, latestModelRef, modelsByIds, upsertPredictions } from '../../storage/predictions.repo.ts';
+import { currentSnapshots, latestModelRef, modelsByIds, predictedWithoutCurrentLead, upsertPredictions } from '../../storage/predictions.repo.ts';
+import { publish } from '../events/dispatcher.ts';
 import { loadActiveDefinition } from '../definition-facts.ts';
 import type { DomainEvents } from '../events/domain-events.ts';
 import { predictPeople, scoringModel, type ScoringModel } from './predict-people.ts';
@@ -40,6 +41,30 @@ export async function predictOnActivities(trx: Trx, e: DomainEvents['ActivitiesS
   const models = await modelsFor(trx, e.workspaceId, [...new Set([latest.id, ...inUse])]);
   const snapshots = await currentSnapshots(trx, e.workspaceId, { now: e.at, contactIds });
   await upsertPredictions(trx, e.workspaceId, predictPeople(models, snapshots, e.at));
+}
+
+/**
+ * ActivitiesStored subscriber, registered AFTER scoring: the people whose lead scoring just opened were predicted
+ * (by predictOnActivities) before that lead existed, without its source and scores, which are model inputs — the
+ * number a predicted MQL rule read for their first batch was not the one a refresh gives a moment later. They are
+ * predicted again with their new lead, and PredictionsRefreshed re-scores them, so a predicted rule decides on the
+ * same number in the same request. Only where the active definition reads a model and the batch is small enough
+ * to have been predicted here; people who already had their current lead are left alone (one indexed query).
+ */
+export async function predictOpenedLeads(trx: Trx, e: DomainEvents['ActivitiesStored']): Promise<void> {
+  if (e.activities.length === 0) return;
+  const contactIds = [...new Set(e.activities.map((a) => a.contactId))];
+  if (contactIds.length > IN_TRANSACTION_MAX_CONTACTS) return;
+  const active = await loadActiveDefinition(trx, e.workspaceId);
+  const inUse = active ? modelsOf(active.definition) : [];
+  if (inUse.length === 0) return;
+  const stale = await predictedWithoutCurrentLead(trx, e.workspaceId, inUse, contactIds);
+  if (stale.length === 0) return;
+  const latest = await latestModelRef(trx, e.workspaceId);
+  const models = await modelsFor(trx, e.workspaceId, [...new Set([...(latest ? [latest.id] : []), ...inUse])]);
+  const snapshots = await currentSnapshots(trx, e.workspaceId, { now: e.at, contactIds: stale });
+  await upsertPredictions(trx, e.workspaceId, predictPeople(models, snapshots, e.at));
+  for (const modelId of inUse) await publish(trx, 'PredictionsRefreshed', { workspaceId: e.workspaceId, modelId, contactIds: stale, at: e.at });
 }
 
 // Trained models never change (a retraining is a new version with a new id), so the parsed parameters are kept per
