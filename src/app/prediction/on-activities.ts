@@ -41,27 +41,28 @@ export async function predictOnActivities(trx: Trx, e: DomainEvents['ActivitiesS
   const models = await modelsFor(trx, e.workspaceId, [...new Set([latest.id, ...inUse])]);
   const snapshots = await currentSnapshots(trx, e.workspaceId, { now: e.at, contactIds });
   await upsertPredictions(trx, e.workspaceId, predictPeople(models, snapshots, e.at));
+  predictedHere.set(e, { models, inUse, contactIds });
 }
+
+/** Events whose people predictOnActivities predicted in the transaction (for predictOpenedLeads, which runs after scoring). */
+const predictedHere = new WeakMap<DomainEvents['ActivitiesStored'], { models: ScoringModel[]; inUse: string[]; contactIds: string[] }>();
 
 /**
  * ActivitiesStored subscriber, registered AFTER scoring: the people whose lead scoring just opened were predicted
  * (by predictOnActivities) before that lead existed, without its source and scores, which are model inputs — the
  * number a predicted MQL rule read for their first batch was not the one a refresh gives a moment later. They are
  * predicted again with their new lead, and PredictionsRefreshed re-scores them, so a predicted rule decides on the
- * same number in the same request. Only where the active definition reads a model and the batch is small enough
- * to have been predicted here; people who already had their current lead are left alone (one indexed query).
+ * same number in the same request. Only for events predictOnActivities predicted in the transaction (the active
+ * definition reads a model, not a bulk publish): elsewhere it costs nothing. People who already had their current lead
+ * are left alone (one indexed query).
  */
 export async function predictOpenedLeads(trx: Trx, e: DomainEvents['ActivitiesStored']): Promise<void> {
-  if (e.activities.length === 0) return;
-  const contactIds = [...new Set(e.activities.map((a) => a.contactId))];
-  if (contactIds.length > IN_TRANSACTION_MAX_CONTACTS) return;
-  const active = await loadActiveDefinition(trx, e.workspaceId);
-  const inUse = active ? modelsOf(active.definition) : [];
-  if (inUse.length === 0) return;
+  // Nothing to read where predictOnActivities did not predict in the transaction (no model, none in use, a bulk publish).
+  const predicted = predictedHere.get(e);
+  if (!predicted) return;
+  const { models, inUse, contactIds } = predicted;
   const stale = await predictedWithoutCurrentLead(trx, e.workspaceId, inUse, contactIds);
   if (stale.length === 0) return;
-  const latest = await latestModelRef(trx, e.workspaceId);
-  const models = await modelsFor(trx, e.workspaceId, [...new Set([...(latest ? [latest.id] : []), ...inUse])]);
   const snapshots = await currentSnapshots(trx, e.workspaceId, { now: e.at, contactIds: stale });
   await upsertPredictions(trx, e.workspaceId, predictPeople(models, snapshots, e.at));
   for (const modelId of inUse) await publish(trx, 'PredictionsRefreshed', { workspaceId: e.workspaceId, modelId, contactIds: stale, at: e.at });
