@@ -2,11 +2,12 @@ import { applyDoubleOptIn, confirmationExpiry, doubleOptInOf, type DoubleOptInSe
 import { mayContact, readConsent, recordConsent, type ConsentChange } from '../core/consent.rules.ts';
 import { consentChangesFor, type IngestTrust } from '../core/ingest-trust.rules.ts';
 import { lockContactConsents, trackingConsents, writeContactConsents, type StoredConsent } from '../storage/consent.repo.ts';
-import type { DbOrTrx } from '../storage/db.ts';
+import type { DbOrTrx, Trx } from '../storage/db.ts';
 import { insertConsentEvents } from '../storage/privacy-consent.repo.ts';
 import { openConsentRequests } from '../storage/consent-request.repo.ts';
 import { enqueue } from '../storage/jobs.repo.ts';
 import { getWorkspace } from '../storage/workspaces.repo.ts';
+import { publish } from './events/dispatcher.ts';
 
 /** Confirmation emails are sent in jobs of at most this many requests. */
 const CONFIRMATIONS_PER_JOB = 200;
@@ -23,14 +24,23 @@ const CONFIRMATIONS_PER_JOB = 200;
  * person's newest choice, a confirmation request is opened and its email queued (job
  * `consent-confirmation`, in this transaction: a rolled-back change sends nothing). `now` is when the
  * request is made (its expiry counts from it); default the newest change's time.
+ *
+ * A person whose email marketing becomes granted here (it was not: never asked, refused, withdrawn or pending) is
+ * announced (MarketingEmailAllowed, `via` the door), so nurture enrols their open lead in this transaction rather than
+ * at the next enroll sweep — whichever door recorded it: a form, Segment, the REST API, the confirmation link, the
+ * preference centre. `announce: false` (the CSV import, thousands of people a chunk) leaves them to the sweep.
  */
-export async function recordContactConsents(db: DbOrTrx, workspaceId: string, changes: ReadonlyMap<string, readonly ConsentChange[]>, door?: { trust: IngestTrust; channel: string }, now?: Date): Promise<Map<string, StoredConsent>> {
+export type ConsentOptions = { door?: { trust: IngestTrust; channel: string }; now?: Date; via?: string; announce?: boolean };
+
+export async function recordContactConsents(db: Trx, workspaceId: string, changes: ReadonlyMap<string, readonly ConsentChange[]>, options: ConsentOptions = {}): Promise<Map<string, StoredConsent>> {
+  const { door, now } = options;
   const ids = [...changes].filter(([, c]) => c.length > 0).map(([id]) => id);
   const doubleOptIn = await doubleOptInFor(db, workspaceId, changes);
   const current = await lockContactConsents(db, workspaceId, ids);
   const next: StoredConsent[] = [];
   const history: { contactId: string; change: ConsentChange }[] = [];
   const toConfirm: { contactId: string; source: string }[] = [];
+  const nowAllowed: string[] = [];
   for (const [id, stored] of current) {
     // A public (browser) key never changes what another channel granted (src/core/ingest-trust.rules.ts).
     const given = changes.get(id) ?? [];
@@ -42,17 +52,23 @@ export async function recordContactConsents(db: DbOrTrx, workspaceId: string, ch
     // Asked only when the pending grant is now the person's choice (a newer refusal already answered it).
     const asked = email?.status === 'pending' ? allowed.find((c) => c.purpose === 'email_marketing' && c.status === 'pending' && c.at === email.at) : undefined;
     if (asked) toConfirm.push({ contactId: id, source: asked.source });
+    if (email?.status === 'granted' && readConsent(stored.consent).email_marketing?.status !== 'granted') nowAllowed.push(id);
     const unsubscribedAt = email?.status === 'granted' ? null : email?.status === 'withdrawn' ? stored.unsubscribedAt ?? new Date(email.at) : stored.unsubscribedAt;
     next.push({ id, consent, unsubscribedAt });
   }
   await writeContactConsents(db, workspaceId, next);
   // Every choice received is kept (source, legal basis, time): the contact page's consent history.
   await insertConsentEvents(db, workspaceId, history);
+  const at = () => now ?? new Date(Math.max(...history.map((h) => Date.parse(h.change.at))));
+  if (options.announce !== false) {
+    const via = options.via ?? door?.channel ?? 'api';
+    for (const contactId of nowAllowed) await publish(db, 'MarketingEmailAllowed', { workspaceId, contactId, at: at(), via });
+  }
   if (toConfirm.length) {
-    const at = now ?? new Date(Math.max(...history.map((h) => Date.parse(h.change.at))));
-    const opened = await openConsentRequests(db, workspaceId, toConfirm, at, confirmationExpiry(at, doubleOptIn));
+    const asked = at();
+    const opened = await openConsentRequests(db, workspaceId, toConfirm, asked, confirmationExpiry(asked, doubleOptIn));
     for (let i = 0; i < opened.length; i += CONFIRMATIONS_PER_JOB) {
-      await enqueue(db, 'consent-confirmation', { workspaceId, requestIds: opened.slice(i, i + CONFIRMATIONS_PER_JOB) }, { runAt: at });
+      await enqueue(db, 'consent-confirmation', { workspaceId, requestIds: opened.slice(i, i + CONFIRMATIONS_PER_JOB) }, { runAt: asked });
     }
   }
   return new Map(next.map((n) => [n.id, n]));
@@ -64,9 +80,9 @@ async function doubleOptInFor(db: DbOrTrx, workspaceId: string, changes: Readonl
   return anyGrant ? doubleOptInOf((await getWorkspace(db, workspaceId))?.settings) : { enabled: false, confirmWithinDays: 7 };
 }
 
-/** One contact's changes (REST, preference page, unsubscribe link). */
-export async function recordContactConsent(db: DbOrTrx, workspaceId: string, contactId: string, changes: readonly ConsentChange[], now?: Date): Promise<StoredConsent | null> {
-  return (await recordContactConsents(db, workspaceId, new Map([[contactId, changes]]), undefined, now)).get(contactId) ?? null;
+/** One contact's changes (REST, preference page, confirmation link, unsubscribe link); `via` names the door. */
+export async function recordContactConsent(db: Trx, workspaceId: string, contactId: string, changes: readonly ConsentChange[], now: Date | undefined, via: string): Promise<StoredConsent | null> {
+  return (await recordContactConsents(db, workspaceId, new Map([[contactId, changes]]), { now, via })).get(contactId) ?? null;
 }
 
 /** The contacts among `ids` who refused or withdrew tracking/profiling (one indexed read, only contacts holding a tracking record). */

@@ -65,7 +65,7 @@ export async function createContact(deps: AppDeps, workspaceId: string, input: C
       const created = await insertContact(trx, workspaceId, { ...input, consent: undefined, email, accountId, status: email ? 'known' : 'anonymous' });
       await publish(trx, 'ContactCreated', { workspaceId, contactId: created.id, email, accountId, origin: 'api', at: deps.clock.now() });
       if (consent.value.length === 0) return created;
-      await recordContactConsent(trx, workspaceId, created.id, consent.value, deps.clock.now());
+      await recordContactConsent(trx, workspaceId, created.id, consent.value, deps.clock.now(), 'api');
       return (await getContact(trx, workspaceId, created.id))!;
     }));
   } catch (e) {
@@ -94,7 +94,7 @@ export async function patchContact(deps: AppDeps, workspaceId: string, id: strin
     // Fit depends on who the contact is: scoring re-scores it in this transaction (a ContactUpdated subscriber).
     if (row) await publish(trx, 'ContactUpdated', { workspaceId, contactId: id, fields: Object.keys(patch).filter((k) => patch[k as keyof ContactFields] !== undefined), at: deps.clock.now() });
     if (!row || consent.value.length === 0) return row;
-    await recordContactConsent(trx, workspaceId, id, consent.value, deps.clock.now());
+    await recordContactConsent(trx, workspaceId, id, consent.value, deps.clock.now(), 'api');
     return getContact(trx, workspaceId, id);
   });
   return updated ? ok(updated) : notFound('Contact', id);

@@ -217,7 +217,7 @@ export async function ingestMessages(deps: AppDeps, pipeline: IngestPipeline, wo
       const prev = patches.get(id);
       patches.set(id, prev ? { ...prev, ...patch, attributes: { ...prev.attributes, ...patch.attributes }, consent: [...prev.consent ?? [], ...patch.consent ?? []] } : patch);
     });
-    await recordContactConsents(trx, workspaceId, new Map([...patches].flatMap(([id, patch]) => (patch.consent ? [[id, patch.consent]] : []))), { trust: input.trust, channel: input.channel }, receivedAt);
+    await recordContactConsents(trx, workspaceId, new Map([...patches].flatMap(([id, patch]) => (patch.consent ? [[id, patch.consent]] : []))), { door: { trust: input.trust, channel: input.channel }, now: receivedAt });
     await patchContactsFromTraits(trx, workspaceId, [...patches].flatMap(([id, { consent: _, ...patch }]) => {
       const hasFields = patch.firstName || patch.lastName || patch.title || patch.phone || patch.country || Object.keys(patch.attributes).length;
       return hasFields ? [{ ...patch, contactId: id, attributes: Object.keys(patch.attributes).length ? patch.attributes : undefined }] : [];

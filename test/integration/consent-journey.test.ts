@@ -77,11 +77,14 @@ describe('consent journey', () => {
     expect(await enrollmentOf(lead.id)).toEqual([]);
     expect(mailsTo(email)).toHaveLength(0);
 
-    // 2. Later she ticks the box on another form: a newer grant.
+    // 2. Later she ticks the box on another form: a newer grant, which enrols her open lead in the same request
+    // (MarketingEmailAllowed from the forms door, origin consent), not at the next enroll sweep.
     expect((await form('webinar', { email, consent_marketing: 'on' })).statusCode).toBe(200);
     expect((await contactByEmail(t, email))!.consent).toMatchObject({ email_marketing: { status: 'granted', source: 'form:webinar' }, tracking: { status: 'refused' } });
-    const enrolled = await enroll(trackId, lead.id);
-    expect([200, 201], enrolled.body).toContain(enrolled.statusCode);
+    expect((await enrollmentOf(lead.id)).map((e: { track_id: string; status: string; origin: string }) => [e.track_id, e.status, e.origin])).toEqual([[trackId, 'active', 'consent']]);
+    // A second form with the same grant changes nothing: no second announcement, no second enrollment.
+    expect((await form('webinar', { email, consent_marketing: 'on' })).statusCode).toBe(200);
+    expect(await enrollmentOf(lead.id)).toHaveLength(1);
     await liveDays(1);
     const mails = mailsTo(email);
     expect(mails.map((m) => m.subject)).toEqual(['Welcome: Why pipelines leak']);

@@ -147,11 +147,13 @@ export type DomainEvents = {
   ContactErased: { workspaceId: string; contactId: string; erasedBy: Actor; at: Date; requestId: string | null };
 
   /**
-   * A person now allows marketing email by their own act: they confirmed a double opt-in request, or
-   * granted it in the preference centre. Nurture enrols their open lead at once instead of at the next
-   * periodic sweep. Published by the privacy feature in the transaction that recorded the consent.
+   * A person's email marketing consent became granted (it was not): through a form, Segment, the REST API, the
+   * double opt-in confirmation link or the preference centre (`via`: the door's channel, `api`, `confirmation`,
+   * `preference_centre`). Nurture enrols their open lead at once instead of at the next periodic sweep.
+   * Published by recordContactConsents (src/app/consent.ts) in the transaction that recorded the consent; not by
+   * the CSV import, whose people the sweep enrols.
    */
-  MarketingEmailAllowed: { workspaceId: string; contactId: string; at: Date; via: 'confirmation' | 'preference_centre' };
+  MarketingEmailAllowed: { workspaceId: string; contactId: string; at: Date; via: string };
 };
 
 export type DomainEventName = keyof DomainEvents;

@@ -90,7 +90,9 @@ export async function upsertPeople(trx: Trx, ctx: ImportContext, input: Person[]
     insertContactsBulk(trx, ctx.workspaceId, inserts), insertIdentitiesBulk(trx, ctx.workspaceId, identities), updateContactsBulk(trx, ctx.workspaceId, updates),
   ]);
   for (const c of inserts) outcome.newContactIds.add(c.id);
-  const consents = await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))), undefined, ctx.now);
+  const consents = await recordContactConsents(trx, ctx.workspaceId, new Map(matched.flatMap(({ person: p }) => (p.consent?.length ? [[ids.get(p.row)!.contactId, p.consent]] : []))),
+    // Thousands of people a chunk: the enroll sweep (every 15 min) enrols those who now allow email, not one event each.
+    { now: ctx.now, announce: false });
   // The new contacts as stored (no statement after the insert changes them but consent), for scoring.
   outcome.newContacts ??= new Map();
   for (const c of inserts) {

@@ -90,7 +90,7 @@ export async function unsubscribe(deps: AppDeps, token: string): Promise<Result<
     const contact = await getContact(trx, ws, send.contactId);
     if (contact && !contact.unsubscribedAt) {
       // The unsubscribe is a withdrawal of email marketing consent (which also sets unsubscribed_at).
-      await recordContactConsent(trx, ws, contact.id, [emailChoice('withdrawn', 'unsubscribe_link', now)]);
+      await recordContactConsent(trx, ws, contact.id, [emailChoice('withdrawn', 'unsubscribe_link', now)], undefined, 'unsubscribe_link');
       await insertActivity(trx, ws, emailActivity(send, 'unsubscribe', now, { key: `nurture-unsubscribe:${send.id}` }));
     }
     await markSend(trx, ws, send.id, 'unsubscribed_at', now);

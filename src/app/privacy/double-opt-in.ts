@@ -8,7 +8,6 @@ import { getWorkspace, mergeWorkspaceSettings } from '../../storage/workspaces.r
 import { recordAudit } from '../audit.ts';
 import { recordContactConsent } from '../consent.ts';
 import type { AppDeps, Principal } from '../context.ts';
-import { publish } from '../events/dispatcher.ts';
 import type { Mailer } from '../mailer.ts';
 import { authorize } from '../permissions.ts';
 import { inTransaction, withTransaction } from '../transaction.ts';
@@ -126,9 +125,8 @@ export async function confirmConsent(deps: AppDeps, token: string): Promise<Resu
     if (!request) return 'expired';
     if (request.confirmedAt) return 'already_confirmed';
     if (request.expiresAt <= now) return 'expired';
-    await recordContactConsent(trx, r.workspaceId, r.contact.id, [{ purpose: 'email_marketing', status: 'granted', source: confirmedSource(request.source), at: now.toISOString(), basis: 'consent' }], now);
+    await recordContactConsent(trx, r.workspaceId, r.contact.id, [{ purpose: 'email_marketing', status: 'granted', source: confirmedSource(request.source), at: now.toISOString(), basis: 'consent' }], now, 'confirmation');
     await markConsentRequestConfirmed(trx, r.workspaceId, request.id, now);
-    await publish(trx, 'MarketingEmailAllowed', { workspaceId: r.workspaceId, contactId: r.contact.id, at: now, via: 'confirmation' });
     return 'confirmed';
   });
   return ok({ state, maskedEmail: maskEmail(r.contact.email), expiresAt: r.request.expiresAt, preferencesToken: await preferenceToken(deps.db, r.workspaceId, r.contact.id) });

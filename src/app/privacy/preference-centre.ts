@@ -1,12 +1,10 @@
 import { maskEmail, preferenceChanges, preferenceViews, unsubscribeAllChanges, type PreferenceGroup, type PreferenceView } from '../../core/consent-confirmation.rules.ts';
-import { readConsent } from '../../core/consent.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
 import { getContact } from '../../storage/contacts.repo.ts';
 import type { DbOrTrx } from '../../storage/db.ts';
 import { findPerson } from '../../storage/personal-data.repo.ts';
 import { recordContactConsent } from '../consent.ts';
 import type { AppDeps } from '../context.ts';
-import { publish } from '../events/dispatcher.ts';
 import { withTransaction } from '../transaction.ts';
 import { signPersonLink, verifyPersonLink } from './consent-links.ts';
 
@@ -61,12 +59,8 @@ async function change(deps: AppDeps, target: PreferenceTarget, changes: (now: Da
   if (!id) return invalid();
   const now = deps.clock.now();
   await withTransaction(deps, async (trx) => {
-    const given = changes(now);
-    const stored = await recordContactConsent(trx, target.workspaceId, id, given, now);
-    const granted = given.some((c) => c.purpose === 'email_marketing' && c.status === 'granted');
-    if (granted && stored && readConsent(stored.consent).email_marketing?.status === 'granted') {
-      await publish(trx, 'MarketingEmailAllowed', { workspaceId: target.workspaceId, contactId: id, at: now, via: 'preference_centre' });
-    }
+    // A grant of email marketing announces itself (MarketingEmailAllowed): nurture enrols the open lead now.
+    await recordContactConsent(trx, target.workspaceId, id, changes(now), now, 'preference_centre');
   });
   return preferencePage(deps, target);
 }

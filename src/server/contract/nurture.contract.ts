@@ -30,7 +30,7 @@ export const enrollmentDto = z.object({
   id: z.string(), track_id: z.string(), lead_id: z.string(), contact_id: z.string(), current_step: z.number(),
   status: z.enum(['active', 'paused', 'exited', 'finished']), next_run_at: z.string().nullable(), entered_at: z.string(),
   paused_at: z.string().nullable(), exited_at: z.string().nullable(), exit_reason: z.string().nullable(),
-  origin: z.string().nullable().describe('Why it entered: live_inquiry, recycle, sweep, manual, consent (the person confirmed or granted marketing email; null: before origins were recorded).'),
+  origin: z.string().nullable().describe('Why it entered: live_inquiry, recycle, sweep, manual, consent (marketing email consent became granted: a form, Segment, the API, the confirmation link or the preference centre; null: before origins were recorded).'),
 }).meta({ id: 'NurtureEnrollment' });
 
 export const toEnrollmentDto = (e: NurtureEnrollment): z.infer<typeof enrollmentDto> => ({
