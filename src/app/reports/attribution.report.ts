@@ -181,6 +181,14 @@ const journeyOf = (opp: ScopedOpportunity, touches: readonly AttributionTouch[])
   leadCreatedAt: opp.leadCreatedAt, touches,
 });
 
+/** A won deal of the period is a converting Markov path: its touches in stream order (time, then id). */
+function countConvertingPath(converting: Map<string, ConvertingPath>, opp: ScopedOpportunity, touches: readonly TouchRow[]): void {
+  if (!opp.shortTerm || touches.length === 0) return;
+  const path = touches.map((t) => t.channel).join(pathSeparator);
+  const known = converting.get(path);
+  if (known) { known.count++; known.cents += opp.amountCents; } else converting.set(path, { count: 1, cents: opp.amountCents });
+}
+
 /**
  * Streams every in-scope deal's journey (chunks of deals, the next ones queried while these are
  * computed) through one reusable AttributionWorkspace and
@@ -238,12 +246,7 @@ async function attributeAll(
   };
   const visit = (opp: ScopedOpportunity, touches: TouchRow[]) => {
     const journey = journeyOf(opp, touches);
-    // A won deal of the period is a converting Markov path: its touches in stream order (time, then id).
-    if (opp.shortTerm && touches.length > 0) {
-      const path = touches.map((t) => t.channel).join(pathSeparator);
-      const known = converting.get(path);
-      if (known) { known.count++; known.cents += opp.amountCents; } else converting.set(path, { count: 1, cents: opp.amountCents });
-    }
+    countConvertingPath(converting, opp, touches);
     horizonsOf(opp);
     ws.load(journey);
     keys.load(ws, journey);
@@ -399,7 +402,9 @@ export async function attributionPaths(deps: AppDeps, workspaceId: string, p: Re
   const fromSummary = await prepareContactTouches(deps.db, workspaceId);
   const nonConverting = nonConvertingMarkovPaths(deps.db, s, fromSummary);
   nonConverting.catch(() => {});
-  const { converting } = await attributeAll(deps, s, settings, fromSummary, nonConverting, 1);
+  // The converting paths alone, from the same deal stream the report reads (no attribution model runs for an export).
+  const converting = new Map<string, ConvertingPath>();
+  await streamDealTouches(deps.db, s, fromSummary ? 'summary' : 'history', (opp, touches) => countConvertingPath(converting, opp, touches));
   const byPath = new Map<string, Row>();
   const rowOf = (path: string) => {
     let row = byPath.get(path);
