@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { createDb, createPool, startEmbeddedPostgres, quoteIdent } from '../../src/storage/db.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
+import { freeServerPort } from './ports.ts';
 import { migrateJobQueue } from '../../src/jobs/worker.ts';
 
 declare module 'vitest' {
@@ -40,7 +41,7 @@ async function startTestPostgres() {
     serverUrl = process.env.TEST_DATABASE_URL;
   } else {
     dataDir = await mkdtemp(path.join(tmpdir(), 'leadloop-test-'));
-    const port = 55000 + (process.pid % 5000);
+    const port = await freeServerPort();
     const embedded = await startEmbeddedPostgres(dataDir, port);
     serverUrl = embedded.url;
     stop = embedded.stop;

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freeServerPort } from './ports.ts';
 import pg from 'pg';
 
 const run = promisify(execFile);
@@ -28,7 +28,7 @@ export async function startStandby(primaryUrl: string): Promise<Standby> {
   const major = Math.floor(Number(get('server_version_num')) / 10000);
   const bin = `/usr/lib/postgresql/${major}/bin`;
   const dir = await mkdtemp(path.join(tmpdir(), 'leadloop-standby-'));
-  const port = await freePort();
+  const port = await freeServerPort();
   const asRoot = process.getuid?.() === 0;
   const pgUser = asRoot ? await run('id', ['-u', 'postgres']).then((r) => Number(r.stdout.trim())) : null;
   const pgGroup = asRoot ? await run('id', ['-g', 'postgres']).then((r) => Number(r.stdout.trim())) : null;
@@ -72,13 +72,3 @@ export async function startStandby(primaryUrl: string): Promise<Standby> {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      s.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

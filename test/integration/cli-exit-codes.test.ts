@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freeServerPort } from '../helpers/ports.ts';
 import { describe, expect, it } from 'vitest';
 
 const run = (args: string[], env: Record<string, string>) => new Promise<{ code: number; stderr: string }>((resolve) => {
@@ -18,7 +19,7 @@ describe('CLI exit codes', () => {
   it('a refusal after opening the embedded database exits 1 with the reason', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'leadloop-cli-'));
     try {
-      const result = await run(['--workspace', 'no-such-workspace', 'report', 'funnel'], { LEADLOOP_DATA_DIR: dir, LEADLOOP_EMBEDDED_PORT: String(56000 + (process.pid % 3000)) });
+      const result = await run(['--workspace', 'no-such-workspace', 'report', 'funnel'], { LEADLOOP_DATA_DIR: dir, LEADLOOP_EMBEDDED_PORT: String(await freeServerPort()) });
       expect(result.stderr).toContain("No workspace named 'no-such-workspace'");
       expect(result.code).toBe(1);
     } finally {

@@ -4,12 +4,14 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { freeServerPort } from '../helpers/ports.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // Start-up failures explain themselves through the CLI, as an operator sees them: one line with the cause
 // and the fix on stderr, a non-zero exit code per kind, no stack trace, no hang (each run has a timeout).
 const base = { ...process.env, DATABASE_URL: '', LEADLOOP_DEMO: '0', LOG_LEVEL: 'warn' };
-const embeddedPort = 52000 + (process.pid % 3000);
+const embeddedPort = await freeServerPort();
+const secondEmbeddedPort = await freeServerPort();
 const cleanup: string[] = [];
 afterAll(async () => { for (const dir of cleanup) await rm(dir, { recursive: true, force: true }); });
 
@@ -27,13 +29,6 @@ function expectOneLine(stderr: string, pattern: RegExp) {
   expect(stderr).not.toMatch(/^\s+at /m);
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'leadloop-start-'));
@@ -49,7 +44,7 @@ describe('start-up that explains itself', () => {
     // normal user, nothing can be created in it.
     await (await import('node:fs/promises')).mkdir(path.join(parent, 'closed'));
     await chmod(path.join(parent, 'closed'), userInfo().uid === 0 ? 0o700 : 0o500);
-    const r = await run({ LEADLOOP_DATA_DIR: dataDir, LEADLOOP_EMBEDDED_PORT: String(embeddedPort), PORT: String(await freePort()) });
+    const r = await run({ LEADLOOP_DATA_DIR: dataDir, LEADLOOP_EMBEDDED_PORT: String(embeddedPort), PORT: String(await freeServerPort()) });
     expect(r.code).toBe(3);
     expectOneLine(r.stderr, new RegExp(`Cannot use the data folder ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*Set LEADLOOP_DATA_DIR`));
   }, 120_000);
@@ -57,7 +52,7 @@ describe('start-up that explains itself', () => {
   it('a file where the data folder should be: exit 3 with the fix', async () => {
     const file = path.join(await tempDir(), 'not-a-folder');
     await writeFile(file, 'x');
-    const r = await run({ LEADLOOP_DATA_DIR: file, LEADLOOP_EMBEDDED_PORT: String(embeddedPort), PORT: String(await freePort()) });
+    const r = await run({ LEADLOOP_DATA_DIR: file, LEADLOOP_EMBEDDED_PORT: String(embeddedPort), PORT: String(await freeServerPort()) });
     expect(r.code).toBe(3);
     expectOneLine(r.stderr, /a file is in the way.*LEADLOOP_DATA_DIR/);
   }, 120_000);
@@ -79,8 +74,8 @@ describe('start-up that explains itself', () => {
 
   it('a second instance on the same data folder is refused (exit 5, naming the first); Ctrl+C stops the first quietly', async () => {
     const dataDir = await tempDir();
-    const port = await freePort();
-    const env = { ...base, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_EMBEDDED_PORT: String(embeddedPort + 1), PORT: String(port) };
+    const port = await freeServerPort();
+    const env = { ...base, LEADLOOP_DATA_DIR: dataDir, LEADLOOP_EMBEDDED_PORT: String(secondEmbeddedPort), PORT: String(port) };
     const first = spawn('node', ['bin/leadloop.js', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -93,7 +88,7 @@ describe('start-up that explains itself', () => {
       await expect.poll(() => (first.exitCode === null ? out : `exited with ${first.exitCode}: ${err || out}`), { timeout: 150_000, interval: 200 }).toContain('Ready in');
       expect(existsSync(path.join(dataDir, 'leadloop.pid'))).toBe(true);
 
-      const second = await run({ LEADLOOP_DATA_DIR: dataDir, LEADLOOP_EMBEDDED_PORT: String(embeddedPort + 1), PORT: String(await freePort()) });
+      const second = await run({ LEADLOOP_DATA_DIR: dataDir, LEADLOOP_EMBEDDED_PORT: String(secondEmbeddedPort), PORT: String(await freeServerPort()) });
       expect(second.code).toBe(5);
       expectOneLine(second.stderr, new RegExp(`Leadloop is already running on the data folder .*\\(pid ${first.pid}, http://127\\.0\\.0\\.1:${port}\\).*LEADLOOP_DATA_DIR`));
 
