@@ -26,7 +26,7 @@ export interface LeadStageSummaryTable {
   /** The lead's opened_at (copied by triggers, migration 2026-12-07-50). */
   opened_at: Date | null;
   stay_stages: string[];
-  stay_seconds: string[];
+  stay_seconds: number[];
 }
 
 declare module './schema.ts' {

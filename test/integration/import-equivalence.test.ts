@@ -84,7 +84,8 @@ const dumps: Record<string, ReturnType<typeof sql<{ line: string }>>> = {
       st.definition_id IS NOT NULL, row_number() OVER (PARTITION BY st.lead_id ORDER BY st.at, st.id)) AS line
     FROM stage_transition st JOIN lead l ON l.workspace_id = st.workspace_id AND l.id = st.lead_id JOIN contact c ON c.workspace_id = l.workspace_id AND c.id = l.contact_id`,
   lead_stage_summary: sql`SELECT concat_ws('|', c.email, c.first_name, l.opened_at, s.reached, s.mql_events, s.disqualified, s.nurtured, s.mql_at, s.sal_at, s.won_at,
-      s.stay_stages::text, s.stay_seconds::text) AS line
+      -- stay_seconds as the numeric it was when the digests were recorded (stored as doubles since migration 2026-12-08-10).
+      s.stay_stages::text, s.stay_seconds::numeric(30, 6)[]::text) AS line
     FROM lead_stage_summary s JOIN lead l ON l.workspace_id = s.workspace_id AND l.id = s.lead_id JOIN contact c ON c.workspace_id = l.workspace_id AND c.id = l.contact_id`,
   contact_score: sql`SELECT concat_ws('|', c.email, c.first_name, s.fit_points, s.fit_grade, s.fit::text, s.engagement_state::text, s.engagement_points, s.level, s.rating, s.cell,
       s.qualifies, s.explanation, s.updated_at) AS line FROM contact_score s JOIN contact c ON c.workspace_id = s.workspace_id AND c.id = s.contact_id`,

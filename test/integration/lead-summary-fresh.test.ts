@@ -58,7 +58,7 @@ async function differences(): Promise<number> {
         min(at) FILTER (WHERE to_stage = 'mql') AS mql_at, min(at) FILTER (WHERE to_stage = 'sal') AS sal_at, min(at) FILTER (WHERE to_stage = 'won') AS won_at,
         min(at) FILTER (WHERE to_stage IN ('sql', 'opportunity', 'won')) AS after_sal_at,
         coalesce(array_agg(to_stage ORDER BY at, id) FILTER (WHERE next_at IS NOT NULL), '{}') AS stay_stages,
-        coalesce(array_agg(extract(epoch FROM next_at - at) ORDER BY at, id) FILTER (WHERE next_at IS NOT NULL), '{}') AS stay_seconds
+        coalesce(array_agg(extract(epoch FROM next_at - at)::float8 ORDER BY at, id) FILTER (WHERE next_at IS NOT NULL), '{}') AS stay_seconds
       FROM (SELECT workspace_id, lead_id, to_stage, at, id, lead(at) OVER (PARTITION BY workspace_id, lead_id ORDER BY at, id) AS next_at
         FROM stage_transition WHERE workspace_id = ${ws}) h
       GROUP BY workspace_id, lead_id),

@@ -48,13 +48,14 @@ export type VelocityRow = { stage: string; stays: number; medianDays: number | n
  * stage and the seconds until the lead's next transition), percentile_cont (linear interpolation,
  * like src/core/stats) per stage. Same numbers as stageVelocityReference, without the window over
  * every cohort transition. Both percentiles come from one sort (percentile_cont of an array: the same
- * interpolation as two calls, half the sorting). The cohort is read from the summary itself (its
+ * interpolation as two calls, half the sorting), of doubles as stored (migration 2026-12-08-10: no
+ * numeric cast per stay). The cohort is read from the summary itself (its
  * opened_at, copied from the lead, migration 2026-12-07-50): a lead without a summary row has no stay,
  * so no join with lead is needed (it was half the query's CPU at 1M leads).
  */
 export async function stageVelocity(db: DbOrTrx, scope: ReportScope): Promise<VelocityRow[]> {
   const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH stays AS (
-      SELECT u.stage, u.seconds / 86400.0 AS days
+      SELECT u.stage, u.seconds / 86400 AS days
       FROM lead_stage_summary s CROSS JOIN LATERAL unnest(s.stay_stages, s.stay_seconds) AS u(stage, seconds)
       WHERE s.workspace_id = ${scope.workspaceId} AND s.opened_at >= ${scope.from} AND s.opened_at < ${scope.to})
     SELECT stage, stays, p[1] AS median_days, p[2] AS p90_days, mean_days
@@ -70,13 +71,14 @@ const toVelocityRow = (r: Record<string, unknown>): VelocityRow => ({
 /**
  * The reference stageVelocity must equal (test/integration/lead-summary.test.ts; reports never use it):
  * for each recorded stay of a cohort lead (a transition into a stage until the
- * lead's next transition), percentile_cont (linear interpolation, like src/core/stats) per stage.
+ * lead's next transition), percentile_cont (linear interpolation, like src/core/stats) per stage, over
+ * the seconds as the summary stores them (double precision) divided by 86400.
  * Stays still running are not counted (their length is unknown).
  */
 export async function stageVelocityReference(db: DbOrTrx, scope: ReportScope): Promise<VelocityRow[]> {
   const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH cohort AS MATERIALIZED (${cohortCte(scope)}),
     stays AS (
-      SELECT st.to_stage AS stage, extract(epoch FROM lead(st.at) OVER (PARTITION BY st.lead_id ORDER BY st.at, st.id) - st.at) / 86400.0 AS days
+      SELECT st.to_stage AS stage, extract(epoch FROM lead(st.at) OVER (PARTITION BY st.lead_id ORDER BY st.at, st.id) - st.at)::float8 / 86400 AS days
       FROM cohort c JOIN stage_transition st ON st.workspace_id = ${scope.workspaceId} AND st.lead_id = c.id)
     SELECT stage, count(*) AS stays, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
       percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days, avg(days) AS mean_days
