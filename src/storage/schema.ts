@@ -251,6 +251,15 @@ export interface LeadTable {
   definition_id: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** The stage history's summary, copied from lead_stage_summary by its triggers (migration 2026-12-08-20); never written by the app. */
+  history_reached: Defaulted<number>;
+  history_mql_events: Defaulted<number>;
+  history_disqualified: Defaulted<boolean>;
+  history_nurtured: Defaulted<boolean>;
+  history_mql_at: Defaulted<Date | null>;
+  history_sal_at: Defaulted<Date | null>;
+  history_won_at: Defaulted<Date | null>;
+  history_after_sal_at: Defaulted<Date | null>;
 }
 
 export interface StageTransitionTable {

@@ -48,7 +48,10 @@ function history(leadId: string, steps: number): BulkTransition[] {
   });
 }
 
-/** Rows of the table that differ from the backfill's computation over the whole history (both directions). */
+/**
+ * Rows of the table that differ from the backfill's computation over the whole history (both directions),
+ * plus leads whose history_* copy (migration 2026-12-08-20) differs from it (0 / false / NULL without a history).
+ */
 async function differences(): Promise<number> {
   const { rows } = await sql<{ n: number }>`WITH expected AS (
       SELECT workspace_id, lead_id,
@@ -65,6 +68,20 @@ async function differences(): Promise<number> {
     actual AS (SELECT workspace_id, lead_id, reached, mql_events, disqualified, nurtured, mql_at, sal_at, won_at, after_sal_at, stay_stages, stay_seconds
       FROM lead_stage_summary WHERE workspace_id = ${ws})
     SELECT count(*)::int AS n FROM ((SELECT * FROM expected EXCEPT SELECT * FROM actual) UNION ALL (SELECT * FROM actual EXCEPT SELECT * FROM expected)) d`.execute(t.deps.db);
+  return rows[0]!.n + (await leadCopyDifferences());
+}
+
+async function leadCopyDifferences(): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead l
+    LEFT JOIN (SELECT lead_id, max(CASE to_stage WHEN 'inquiry' THEN 1 WHEN 'mql' THEN 2 WHEN 'sal' THEN 3 WHEN 'sql' THEN 4
+          WHEN 'opportunity' THEN 5 WHEN 'lost' THEN 5 WHEN 'won' THEN 6 ELSE 0 END) AS reached,
+        count(*) FILTER (WHERE to_stage = 'mql')::int AS mql_events, bool_or(to_stage = 'disqualified') AS disqualified, bool_or(to_stage = 'nurture') AS nurtured,
+        min(at) FILTER (WHERE to_stage = 'mql') AS mql_at, min(at) FILTER (WHERE to_stage = 'sal') AS sal_at, min(at) FILTER (WHERE to_stage = 'won') AS won_at,
+        min(at) FILTER (WHERE to_stage IN ('sql', 'opportunity', 'won')) AS after_sal_at
+      FROM stage_transition WHERE workspace_id = ${ws} GROUP BY lead_id) e ON e.lead_id = l.id
+    WHERE l.workspace_id = ${ws} AND (l.history_reached, l.history_mql_events, l.history_disqualified, l.history_nurtured, l.history_mql_at, l.history_sal_at,
+        l.history_won_at, l.history_after_sal_at) IS DISTINCT FROM (coalesce(e.reached, 0), coalesce(e.mql_events, 0), coalesce(e.disqualified, false),
+        coalesce(e.nurtured, false), e.mql_at, e.sal_at, e.won_at, e.after_sal_at)`.execute(t.deps.db);
   return rows[0]!.n;
 }
 
@@ -108,5 +125,27 @@ describe('lead_stage_summary for leads without one', () => {
     expect(await differences()).toBe(0);
     const row = await sql<{ n: number }>`SELECT cardinality(stay_stages)::int AS n FROM lead_stage_summary WHERE workspace_id = ${ws} AND lead_id = ${lead}`.execute(t.deps.db);
     expect(row.rows[0]!.n).toBe(4);
+  }, 60_000);
+
+  it("keeps the lead's copy when transitions are moved, re-staged and deleted, down to none", async () => {
+    const leads = await makeLeads(30);
+    await bulkInsertTransitions(t.deps.db, ws, leads.flatMap((id) => history(id, 2 + Math.floor(rnd() * 4))));
+    expect(await leadCopyDifferences()).toBe(0);
+    const reached = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead WHERE id = ANY(${leads}::uuid[]) AND history_reached > 0`.execute(t.deps.db);
+    expect(reached.rows[0]!.n).toBeGreaterThan(20);
+    // One statement re-stages a transition of every lead to won (history_won_at appears) and moves another later.
+    await sql`UPDATE stage_transition st SET to_stage = CASE WHEN x.k = 1 THEN 'won' ELSE st.to_stage END,
+        at = CASE WHEN x.k = 2 THEN st.at + interval '3 days' ELSE st.at END
+      FROM (SELECT id, row_number() OVER (PARTITION BY lead_id ORDER BY at, id) AS k FROM stage_transition WHERE lead_id = ANY(${leads}::uuid[])) x
+      WHERE st.id = x.id`.execute(t.deps.db);
+    expect(await leadCopyDifferences()).toBe(0);
+    // Deleting the first transition of each lead, then every transition of half of them (their summary row goes).
+    await sql`DELETE FROM stage_transition WHERE id IN (SELECT DISTINCT ON (lead_id) id FROM stage_transition WHERE lead_id = ANY(${leads}::uuid[]) ORDER BY lead_id, at, id)`.execute(t.deps.db);
+    expect(await leadCopyDifferences()).toBe(0);
+    await sql`DELETE FROM stage_transition WHERE lead_id = ANY(${leads.slice(0, 15)}::uuid[])`.execute(t.deps.db);
+    expect(await differences()).toBe(0);
+    const cleared = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead WHERE id = ANY(${leads.slice(0, 15)}::uuid[])
+      AND history_reached = 0 AND history_mql_at IS NULL AND NOT history_nurtured`.execute(t.deps.db);
+    expect(cleared.rows[0]!.n).toBe(15);
   }, 60_000);
 });
