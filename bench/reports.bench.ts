@@ -175,6 +175,10 @@ async function generate(pool: pg.Pool, leads: number, activities: number): Promi
 }
 
 type Q = (label: string, text: string, params?: unknown[]) => Promise<void>;
+
+/** When lead number n (its opening at `opened`) takes the k-th step of its path (k = 1: inquiry, at opening). */
+const stepAt = (n: string, k: string | number, opened: string) =>
+  `(${opened} + (${k} - 1) * (12 + ${n} % 84) * interval '1 hour' + ((${n} * 2654435761 + ${k} * 40503) % 39600) * interval '1 second')`;
 async function fill(q: Q, ws: string, leads: number, activities: number): Promise<void> {
   await q('workspace', `INSERT INTO workspace (id, name) VALUES ($1, 'Bench')`, [ws]);
   await q('users', `INSERT INTO app_user (workspace_id, id, email, name, role) SELECT $1, ${uid('00000000-0000-7000-8001-', 'i')},
@@ -186,18 +190,26 @@ async function fill(q: Q, ws: string, leads: number, activities: number): Promis
   await q('contacts', `INSERT INTO contact (workspace_id, id, email) SELECT $1, ${uid('00000000-0000-7000-8003-', 'i')}, 'c' || i || '@bench.example'
       FROM generate_series(1, $2) i`, [ws, leads]);
   // r: a well-spread pseudo-random 0..999 per lead that decides how far it gets.
-  await q('leads', `INSERT INTO lead (workspace_id, id, contact_id, stage, owner_id, opened_at, stage_entered_at, closed_at, mql_at, source, campaign)
+  // Each lead carries its history's summary (history_*), as the importers write it (withStageHistories): the
+  // transitions' trigger then finds nothing to change on the lead. Paths: see 'transitions' below (mql is step 2,
+  // sal 3, sql 4, won 6; disqualified leads went through mql).
+  await q('leads', `INSERT INTO lead (workspace_id, id, contact_id, stage, owner_id, opened_at, stage_entered_at, closed_at, mql_at, source, campaign,
+      history_reached, history_mql_events, history_disqualified, history_mql_at, history_sal_at, history_won_at, history_after_sal_at)
     SELECT $1, ${uid('00000000-0000-7000-8004-', 'i')}, ${uid('00000000-0000-7000-8003-', 'i')},
       CASE WHEN r < 40 THEN 'won' WHEN r < 80 THEN 'lost' WHEN r < 100 THEN 'opportunity' WHEN r < 200 THEN 'sql' WHEN r < 350 THEN 'sal'
         WHEN r < 550 THEN 'mql' WHEN r < 600 THEN 'disqualified' ELSE 'inquiry' END,
       ${uid('00000000-0000-7000-8001-', '1 + i % 20')}, opened, opened, CASE WHEN r < 80 OR (r >= 550 AND r < 600) THEN opened + interval '30 days' END,
       CASE WHEN r < 600 THEN opened + interval '1 day' END,
-      (ARRAY['paid_search','organic_search','social','email','webinar','referral','display','direct'])[1 + i % 8], 'Campaign ' || (1 + i % 20)
+      (ARRAY['paid_search','organic_search','social','email','webinar','referral','display','direct'])[1 + i % 8], 'Campaign ' || (1 + i % 20),
+      CASE WHEN r < 40 THEN 6 WHEN r < 100 THEN 5 WHEN r < 200 THEN 4 WHEN r < 350 THEN 3 WHEN r < 600 THEN 2 ELSE 1 END,
+      CASE WHEN r < 600 THEN 1 ELSE 0 END, r >= 550 AND r < 600,
+      CASE WHEN r < 600 THEN ${stepAt('i', 2, 'opened')} END, CASE WHEN r < 350 THEN ${stepAt('i', 3, 'opened')} END,
+      CASE WHEN r < 40 THEN ${stepAt('i', 6, 'opened')} END, CASE WHEN r < 200 THEN ${stepAt('i', 4, 'opened')} END
     FROM (SELECT i, (i::bigint * 7919) % 1000 AS r, timestamptz '2025-01-01' + (i % 365) * interval '1 day' + (i % 24) * interval '1 hour' AS opened
-      FROM generate_series(1, $2) i) s`, [ws, leads]);
+      FROM generate_series(1, $2::bigint) i) s`, [ws, leads]);
   await q('transitions', `INSERT INTO stage_transition (workspace_id, id, lead_id, from_stage, to_stage, at, actor_type)
     SELECT $1, gen_random_uuid(), l.id, CASE WHEN k = 1 THEN NULL ELSE path[k - 1] END, path[k],
-      l.opened_at + (k - 1) * (12 + n % 84) * interval '1 hour' + ((n * 2654435761 + k * 40503) % 39600) * interval '1 second', 'system'
+      ${stepAt('n', 'k', 'l.opened_at')}, 'system'
     FROM (SELECT id, ('x' || substr(id::text, 25, 12))::bit(48)::bigint AS n, opened_at, CASE stage
         WHEN 'won' THEN ARRAY['inquiry','mql','sal','sql','opportunity','won'] WHEN 'lost' THEN ARRAY['inquiry','mql','sal','sql','opportunity','lost']
         WHEN 'opportunity' THEN ARRAY['inquiry','mql','sal','sql','opportunity'] WHEN 'sql' THEN ARRAY['inquiry','mql','sal','sql']

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { emptyStageHistory, type StageHistorySummary } from '../core/stage-history-summary.rules.ts';
 import { copyRows, insertUnnest } from './bulk.repo.ts';
 import type { DbOrTrx, Trx } from './db.ts';
 import { newId } from './ids.ts';
@@ -77,6 +78,8 @@ export type LeadInsert = {
   stageEnteredAt: Date; closedAt: Date | null; mqlAt: Date | null; source: string | null; firstTouchAt: Date | null;
   /** The score snapshot, when the person was rated before the lead was written (and the time it was taken). */
   score?: { fitScore: number; engagementScore: number; rating: string; definitionId: string; at: Date };
+  /** The summary of the history written with the lead (withStageHistories), so its trigger need not write the lead again. */
+  history?: StageHistorySummary;
 };
 
 export async function insertLeadsBulk(trx: Trx, workspaceId: string, rows: LeadInsert[]): Promise<number> {
@@ -88,6 +91,12 @@ export async function insertLeadsBulk(trx: Trx, workspaceId: string, rows: LeadI
     ['updated_at', 'timestamptz', (l) => l.score?.at ?? l.stageEnteredAt], ['fit_score', 'numeric', (l) => l.score?.fitScore ?? null],
     ['engagement_score', 'numeric', (l) => l.score?.engagementScore ?? null], ['rating', 'text', (l) => l.score?.rating ?? null],
     ['definition_id', 'uuid', (l) => l.score?.definitionId ?? null],
+    ['history_reached', 'int4', (l) => (l.history ?? emptyStageHistory).reached],
+    ['history_mql_events', 'int4', (l) => (l.history ?? emptyStageHistory).mqlEvents],
+    ['history_disqualified', 'bool', (l) => (l.history ?? emptyStageHistory).disqualified],
+    ['history_nurtured', 'bool', (l) => (l.history ?? emptyStageHistory).nurtured],
+    ['history_mql_at', 'timestamptz', (l) => l.history?.mqlAt ?? null], ['history_sal_at', 'timestamptz', (l) => l.history?.salAt ?? null],
+    ['history_won_at', 'timestamptz', (l) => l.history?.wonAt ?? null], ['history_after_sal_at', 'timestamptz', (l) => l.history?.afterSalAt ?? null],
   ], rows);
 }
 

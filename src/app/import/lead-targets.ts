@@ -1,5 +1,6 @@
 import { historyPath, type HistoryStep } from '../../core/lead-history.rules.ts';
 import { closedStages, type Stage } from '../../core/lifecycle.ts';
+import { withStageHistories } from '../../core/stage-history-summary.rules.ts';
 import type { Trx } from '../../storage/db.ts';
 import { insertExternalRefsBulk, insertLeadsBulk, insertTransitionsBulk, type LeadInsert, type TransitionInsert } from '../../storage/import-bulk.repo.ts';
 import { findExternalRefs, findLeadStates, setLeadStagesBulk, type LeadStageSet } from '../../storage/import-match.repo.ts';
@@ -107,7 +108,7 @@ export async function applyLeadTargets(
   }
   // Queued in this order: the next statement's rows are encoded while the server writes the previous ones.
   await writeInOrder([
-    insertLeadsBulk(trx, ctx.workspaceId, leads), setLeadStagesBulk(trx, ctx.workspaceId, moves),
+    insertLeadsBulk(trx, ctx.workspaceId, withStageHistories(leads, transitions)), setLeadStagesBulk(trx, ctx.workspaceId, moves),
     insertTransitionsBulk(trx, ctx.workspaceId, transitions), insertExternalRefsBulk(trx, ctx.workspaceId, LEAD_REF, newRefs),
   ]);
   return result;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { historyPath, type HistoryStep } from '../../core/lead-history.rules.ts';
 import { fail, ok, type Result } from '../../core/result.ts';
+import { withStageHistories } from '../../core/stage-history-summary.rules.ts';
 import {
   ensureUsersBulk, findContactIdsByIdentity, insertActivitiesBulk, insertContactRolesBulk, insertContactsBulk, insertIdentitiesBulk,
   insertLeadsBulk, insertOpportunitiesBulk, insertOpportunityStageChangesBulk, insertTransitionsBulk, linkOpportunityLeadsBulk,
@@ -205,7 +206,7 @@ async function writeMqls(trx: Parameters<typeof lockWorkspaceForImport>[0], work
   await insertContactsBulk(trx, workspaceId, contacts);
   await insertIdentitiesBulk(trx, workspaceId, mqls.map((m, i) => ({ kind: 'external_id', value: `olist:${m.mql_id}`, contactId: contacts[i]!.id })));
   await insertActivitiesBulk(trx, workspaceId, activities);
-  await insertLeadsBulk(trx, workspaceId, leads);
+  await insertLeadsBulk(trx, workspaceId, withStageHistories(leads, transitions));
   await insertTransitionsBulk(trx, workspaceId, transitions);
   await insertOpportunitiesBulk(trx, workspaceId, opportunities);
   await insertContactRolesBulk(trx, workspaceId, roles);

@@ -13,9 +13,10 @@ import { sql, type Kysely } from 'kysely';
  *
  * Kept by statement-level AFTER triggers on lead_stage_summary (transition tables: one run per statement,
  * ENABLE ALWAYS like the summary's own): inserted and updated summary rows are copied onto their leads,
- * deleted ones reset them. A lead is written only when a value differs. The leads are locked in key order
- * first (as the summary refresh locks summary rows), so two refreshes of overlapping leads take turns
- * instead of deadlocking; in the app the transaction writing a transition has already updated the lead
+ * deleted ones reset them. A lead is locked and written only when a value differs (bulk writers that
+ * put the summary on the new lead row, withStageHistories, cost one comparison per lead). The leads to
+ * write are locked in key order first (as the summary refresh locks summary rows), so two refreshes of
+ * overlapping leads take turns instead of deadlocking; in the app the transaction writing a transition has already updated the lead
  * (its stage), so it holds that row. Equal to the history: test/integration/lead-summary.test.ts (reports
  * through reachedCte against reachedCteFromHistory) and lead-summary-fresh.test.ts (the columns themselves).
  */
@@ -33,7 +34,10 @@ ALTER TABLE lead
 
 CREATE FUNCTION lead_history_from_summary() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  PERFORM 1 FROM lead l JOIN (SELECT DISTINCT workspace_id, lead_id FROM new_rows) n ON l.workspace_id = n.workspace_id AND l.id = n.lead_id
+  PERFORM 1 FROM lead l JOIN new_rows n ON l.workspace_id = n.workspace_id AND l.id = n.lead_id
+    WHERE (l.history_reached, l.history_mql_events, l.history_disqualified, l.history_nurtured, l.history_mql_at, l.history_sal_at,
+        l.history_won_at, l.history_after_sal_at)
+        IS DISTINCT FROM (n.reached, n.mql_events, n.disqualified, n.nurtured, n.mql_at, n.sal_at, n.won_at, n.after_sal_at)
     ORDER BY l.workspace_id, l.id FOR NO KEY UPDATE OF l;
   UPDATE lead l SET history_reached = n.reached, history_mql_events = n.mql_events, history_disqualified = n.disqualified,
       history_nurtured = n.nurtured, history_mql_at = n.mql_at, history_sal_at = n.sal_at, history_won_at = n.won_at,
@@ -49,9 +53,12 @@ $fn$;
 
 CREATE FUNCTION lead_history_cleared() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
-  PERFORM 1 FROM lead l JOIN (SELECT DISTINCT workspace_id, lead_id FROM old_rows) o ON l.workspace_id = o.workspace_id AND l.id = o.lead_id
-    ORDER BY l.workspace_id, l.id FOR NO KEY UPDATE OF l;
   -- A deleted summary row may be re-created in the same statement's trigger chain: reset only leads without one.
+  PERFORM 1 FROM lead l JOIN (SELECT DISTINCT workspace_id, lead_id FROM old_rows) o ON l.workspace_id = o.workspace_id AND l.id = o.lead_id
+    WHERE NOT EXISTS (SELECT 1 FROM lead_stage_summary s WHERE s.workspace_id = o.workspace_id AND s.lead_id = o.lead_id)
+      AND (l.history_reached, l.history_mql_events, l.history_disqualified, l.history_nurtured, l.history_mql_at, l.history_sal_at,
+        l.history_won_at, l.history_after_sal_at) IS DISTINCT FROM (0, 0, false, false, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz)
+    ORDER BY l.workspace_id, l.id FOR NO KEY UPDATE OF l;
   UPDATE lead l SET history_reached = 0, history_mql_events = 0, history_disqualified = false, history_nurtured = false,
       history_mql_at = NULL, history_sal_at = NULL, history_won_at = NULL, history_after_sal_at = NULL
     FROM (SELECT DISTINCT workspace_id, lead_id FROM old_rows) o
