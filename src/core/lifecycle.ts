@@ -8,6 +8,15 @@ export const stages = ['inquiry', 'mql', 'sal', 'sql', 'opportunity', 'won', 'lo
 export type Stage = (typeof stages)[number];
 
 export const closedStages: readonly Stage[] = ['won', 'lost', 'disqualified'];
+
+/**
+ * Waterfall rank of a stage: how far down the funnel a lead got. `lost` ranks with `opportunity`
+ * (only an opportunity can be lost); detours (nurture, disqualified) rank 0 so they never raise it.
+ * The reports' SQL (stageRankCase) and the stage-history summary are both built from this table.
+ */
+export const waterfallRank: Readonly<Record<Stage, number>> = {
+  inquiry: 1, mql: 2, sal: 3, sql: 4, opportunity: 5, lost: 5, won: 6, nurture: 0, disqualified: 0,
+};
 /** Stages in which the lead is in sales' hands (nurture pauses, SLAs run). */
 export const salesStages: readonly Stage[] = ['mql', 'sal', 'sql', 'opportunity'];
 

@@ -1,3 +1,5 @@
+import { waterfallRank, type Stage } from './lifecycle.ts';
+
 /**
  * What lead_stage_summary holds of a lead's stage history (and the lead row's history_* copy of it,
  * migration 2026-12-08-20), computed as its triggers compute it: the furthest waterfall rank reached,
@@ -12,8 +14,6 @@ export type StageHistorySummary = {
   mqlAt: Date | null; salAt: Date | null; wonAt: Date | null; afterSalAt: Date | null;
 };
 
-/** Waterfall rank, as stageRankCase in src/storage/reports/report-sql.ts: detours rank 0. */
-const rank: Readonly<Record<string, number>> = { inquiry: 1, mql: 2, sal: 3, sql: 4, opportunity: 5, lost: 5, won: 6 };
 const beyondSal = new Set(['sql', 'opportunity', 'won']);
 
 /** The summary of a lead without any transition: what the lead row holds by default. */
@@ -27,7 +27,7 @@ const earlier = (known: Date | null, at: Date): Date => (known === null || at.ge
 export function summarizeStageHistory(steps: readonly { to: string; at: Date }[]): StageHistorySummary {
   const s: StageHistorySummary = { ...emptyStageHistory };
   for (const { to, at } of steps) {
-    s.reached = Math.max(s.reached, rank[to] ?? 0);
+    s.reached = Math.max(s.reached, waterfallRank[to as Stage] ?? 0);
     if (to === 'mql') { s.mqlEvents++; s.mqlAt = earlier(s.mqlAt, at); }
     if (to === 'sal') s.salAt = earlier(s.salAt, at);
     if (to === 'won') s.wonAt = earlier(s.wonAt, at);

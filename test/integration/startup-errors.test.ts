@@ -29,7 +29,6 @@ function expectOneLine(stderr: string, pattern: RegExp) {
   expect(stderr).not.toMatch(/^\s+at /m);
 }
 
-
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'leadloop-start-'));
   cleanup.push(dir);

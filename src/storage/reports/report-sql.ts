@@ -1,17 +1,14 @@
 import { sql, type RawBuilder } from 'kysely';
+import { waterfallRank } from '../../core/lifecycle.ts';
 import type { DbOrTrx, Trx } from '../db.ts';
 
 /** What every report query is scoped by: one workspace, a half-open period [from, to), a grouping. */
 export type GroupBy = 'source' | 'campaign' | 'owner' | 'month' | 'definition_version';
 export type ReportScope = { workspaceId: string; from: Date; to: Date; by: GroupBy };
 
-/**
- * Waterfall rank of a stage: how far down the funnel a lead got. `lost` ranks with `opportunity`
- * (only an opportunity can be lost); detours (nurture, disqualified) rank 0 so they never raise it.
- */
-export const stageRankCase = (column: string): RawBuilder<number> => sql.raw(`(CASE ${column}
-  WHEN 'inquiry' THEN 1 WHEN 'mql' THEN 2 WHEN 'sal' THEN 3 WHEN 'sql' THEN 4
-  WHEN 'opportunity' THEN 5 WHEN 'lost' THEN 5 WHEN 'won' THEN 6 ELSE 0 END)`);
+/** The waterfall rank (src/core/lifecycle.ts waterfallRank) of a stage column, as SQL; stages outside the table rank 0. */
+const rankWhens = Object.entries(waterfallRank).filter(([, r]) => r > 0).map(([stage, r]) => `WHEN '${stage}' THEN ${r}`).join(' ');
+export const stageRankCase = (column: string): RawBuilder<number> => sql.raw(`(CASE ${column} ${rankWhens} ELSE 0 END)`);
 
 /**
  * The group a lead falls in; `l` is the lead, `u` its owner (joined by cohortCte). Month = UTC month entered.
