@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTrx } from '../db.ts';
-import { cohortCte, num, numOrNull, reachedCte, withReportMemory, type ReportScope } from './report-sql.ts';
+import { cohortCte, meanDaysSql, num, numOrNull, reachedCte, withReportMemory, type ReportScope } from './report-sql.ts';
 
 export type FunnelGroupRow = {
   /** null for the total over all groups. */
@@ -59,7 +59,7 @@ export async function stageVelocity(db: DbOrTrx, scope: ReportScope): Promise<Ve
       FROM lead_stage_summary s CROSS JOIN LATERAL unnest(s.stay_stages, s.stay_seconds) AS u(stage, seconds)
       WHERE s.workspace_id = ${scope.workspaceId} AND s.opened_at >= ${scope.from} AND s.opened_at < ${scope.to})
     SELECT stage, stays, p[1] AS median_days, p[2] AS p90_days, mean_days
-    FROM (SELECT stage, count(*) AS stays, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY days) AS p, avg(days) AS mean_days
+    FROM (SELECT stage, count(*) AS stays, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY days) AS p, ${meanDaysSql('days')} AS mean_days
       FROM stays GROUP BY stage) g`.execute(q));
   return rows.map(toVelocityRow);
 }
@@ -81,7 +81,7 @@ export async function stageVelocityReference(db: DbOrTrx, scope: ReportScope): P
       SELECT st.to_stage AS stage, extract(epoch FROM lead(st.at) OVER (PARTITION BY st.lead_id ORDER BY st.at, st.id) - st.at)::float8 / 86400 AS days
       FROM cohort c JOIN stage_transition st ON st.workspace_id = ${scope.workspaceId} AND st.lead_id = c.id)
     SELECT stage, count(*) AS stays, percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median_days,
-      percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days, avg(days) AS mean_days
+      percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days, ${meanDaysSql('days')} AS mean_days
     FROM stays WHERE days IS NOT NULL GROUP BY stage`.execute(q));
   return rows.map(toVelocityRow);
 }

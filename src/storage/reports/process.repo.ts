@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { salesTouchTypes } from '../../core/activity.ts';
 import type { DbOrTrx } from '../db.ts';
 import { firstActivityJoin } from './first-activity.ts';
-import { cohortCte, num, numOrNull, reachedCte, withReportMemory, type ReportScope } from './report-sql.ts';
+import { cohortCte, meanDaysSql, num, numOrNull, reachedCte, withReportMemory, type ReportScope } from './report-sql.ts';
 
 const salesTypes = [...salesTouchTypes];
 type Dist = { n: number; meanDays: number | null; medianDays: number | null; p90Days: number | null; skipped: number };
@@ -63,8 +63,8 @@ export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope, firstAct
         date_part('epoch', mql_at - first_touch) / 86400 AS mql_days, date_part('epoch', sal_at - first_touch) / 86400 AS sal_days
       FROM t) s CROSS JOIN LATERAL (SELECT CASE WHEN mql_skip THEN NULL ELSE mql_days END AS to_mql, CASE WHEN sal_skip THEN NULL ELSE sal_days END AS to_sal) m),
     a AS (SELECT CASE WHEN grouping(key) = 1 THEN NULL ELSE key END AS key,
-        count(to_mql) AS mql_n, avg(to_mql) AS mql_mean, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY to_mql) AS mql_p,
-        count(to_sal) AS sal_n, avg(to_sal) AS sal_mean, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY to_sal) AS sal_p,
+        count(to_mql) AS mql_n, ${meanDaysSql('to_mql')} AS mql_mean, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY to_mql) AS mql_p,
+        count(to_sal) AS sal_n, ${meanDaysSql('to_sal')} AS sal_mean, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY to_sal) AS sal_p,
         count(*) FILTER (WHERE mql_skip) AS mql_skipped, count(*) FILTER (WHERE sal_skip) AS sal_skipped
       FROM d GROUP BY GROUPING SETS ((key), ())),
     n AS (SELECT key, count(*) AS leads FROM cohort GROUP BY key)

@@ -29,6 +29,14 @@ export function groupKeySql(by: GroupBy): RawBuilder<string> {
 }
 
 /**
+ * The mean of a duration in days given as a double, exact whatever order the rows come in: each value is
+ * rounded to whole microseconds (what a timestamp difference holds) and summed as integers. avg() over the
+ * doubles themselves depends on the summation order in its last bits, which a parallel plan changes from run
+ * to run, enough to flip a mean at the third decimal (-8.4375 days reported as -8.437 or -8.438).
+ */
+export const meanDaysSql = (days: string): RawBuilder<number> => sql.raw(`(avg(round((${days}) * 86400000000)::bigint) / 86400000000)`);
+
+/**
  * The cohort: leads that entered the funnel (opened_at) in the period, with their group key.
  * Selected columns: id, contact_id, stage, opened_at, closed_at, first_touch_at, recycle_count, owner_id, key.
  */
