@@ -101,6 +101,8 @@ describe.skipIf(!hasChromium)('lists, search, account page and workspaces in the
     expect((bulk[0]!.after as { lead_ids: string[] }).lead_ids).toHaveLength(50);
     // The filters live in the URL: a reload keeps them, and the owner filter finds the 50.
     await page.getByLabel('Owner').selectOption({ label: 'Morgan Manager' });
+    // Reload only once the choice is in the URL: reloading first loses it (CI saw the Owner filter empty after reload).
+    await expect.poll(() => page.url()).toContain(web.seed.users.manager.id);
     await page.reload();
     await table.getByRole('row').nth(50).waitFor();
     expect(await page.getByLabel('Owner').inputValue()).toBe(web.seed.users.manager.id);
