@@ -215,6 +215,29 @@ describe('contact_touch_summary', () => {
     await sql`UPDATE campaign SET name = 'Webinar (renamed)' WHERE workspace_id = ${ws} AND id = ${campaigns[0]}`.execute(db);
     await compare('after edits, deletes, a campaign channel change and a rename');
 
+    // The leads' side (lead_touch_span): leads lost, won, reopened, moved in time, linked to and unlinked from
+    // deals, deleted (their deal links cascade); a score-only update queues nothing.
+    const pick15 = (k: number, r: number) => sql`get_byte(uuid_send(id), 15) % ${k} = ${r}`;
+    await sql`UPDATE lead SET stage = 'lost', closed_at = opened_at + interval '9 days'
+      WHERE workspace_id = ${ws} AND stage NOT IN ('won','lost','disqualified') AND ${pick15(5, 0)}`.execute(db);
+    await sql`UPDATE lead l SET stage = 'won', closed_at = opened_at + interval '15 days'
+      WHERE workspace_id = ${ws} AND stage = 'lost' AND ${pick15(7, 1)}`.execute(db);
+    await sql`UPDATE lead l SET stage = 'mql', closed_at = NULL WHERE workspace_id = ${ws} AND id IN (
+      SELECT DISTINCT ON (contact_id) id FROM lead x WHERE x.workspace_id = ${ws} AND x.stage IN ('lost','disqualified') AND get_byte(uuid_send(x.id), 14) % 4 = 0
+        AND NOT EXISTS (SELECT 1 FROM lead o WHERE o.workspace_id = x.workspace_id AND o.contact_id = x.contact_id AND o.stage NOT IN ('won','lost','disqualified'))
+      ORDER BY contact_id, id)`.execute(db);
+    await sql`UPDATE lead SET opened_at = opened_at - interval '20 days' WHERE workspace_id = ${ws} AND ${pick15(6, 2)}`.execute(db);
+    await sql`INSERT INTO opportunity_lead (workspace_id, opportunity_id, lead_id)
+      SELECT ${ws}, (SELECT o.id FROM opportunity o WHERE o.workspace_id = ${ws} ORDER BY o.id LIMIT 1), l.id FROM lead l
+      WHERE l.workspace_id = ${ws} AND get_byte(uuid_send(l.id), 15) % 6 = 3
+        AND NOT EXISTS (SELECT 1 FROM opportunity_lead ol WHERE ol.workspace_id = l.workspace_id AND ol.lead_id = l.id)`.execute(db);
+    await sql`DELETE FROM opportunity_lead WHERE workspace_id = ${ws} AND get_byte(uuid_send(lead_id), 15) % 5 = 4`.execute(db);
+    await sql`DELETE FROM lead WHERE workspace_id = ${ws} AND ${pick15(9, 5)}`.execute(db);
+    await compare('after leads were restaged, moved, linked, unlinked and deleted');
+    await sql`UPDATE lead SET engagement_score = 42, fit_score = 7 WHERE workspace_id = ${ws}`.execute(db);
+    const afterScores = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
+    expect(afterScores.rows[0]!.n, 'a score-only lead update queues no lead').toBe(0);
+
     // A writer still in flight when a report refreshes: its contact stays queued until it commits.
     const late = contacts[7]!.id;
     let release!: () => void;
@@ -251,5 +274,22 @@ describe('contact_touch_summary', () => {
     }
     const queued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM contact_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
     expect(queued.rows[0]!.n).toBe(0);
+
+    // lead_touch_span is exactly a rebuild from scratch too, with leads of both kinds (window holding all of
+    // the contact's touches or cutting them) in the first scope.
+    const spans = () => sql<Record<string, unknown>>`SELECT * FROM lead_touch_span WHERE workspace_id = ${ws} ORDER BY lead_id`.execute(db);
+    const kept = await spans();
+    await sql`INSERT INTO lead_touch_dirty (workspace_id, lead_id) SELECT workspace_id, id FROM lead WHERE workspace_id = ${ws}`.execute(db);
+    await sql`DELETE FROM lead_touch_span WHERE workspace_id = ${ws}`.execute(db);
+    await refreshContactTouches(db, ws);
+    expect(kept.rows).toEqual((await spans()).rows);
+    expect(kept.rows.length).toBeGreaterThan(40);
+    const lookback = 365 * day;
+    const whole = (r: Record<string, unknown>) => (r.first_at as Date).getTime() >= (r.opened_at as Date).getTime() - lookback
+      && (r.last_at as Date).getTime() <= Math.min((r.closed_at as Date | null)?.getTime() ?? Infinity, Date.parse('2026-05-01T00:00:00Z'));
+    expect(kept.rows.some(whole), 'a lead whose window holds all touches').toBe(true);
+    expect(kept.rows.some((r) => !whole(r)), 'a lead whose window cuts its touches').toBe(true);
+    const leadsQueued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
+    expect(leadsQueued.rows[0]!.n).toBe(0);
   }, 300_000);
 });

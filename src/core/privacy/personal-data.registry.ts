@@ -196,6 +196,11 @@ export const personalData: readonly PersonalDataEntry[] = [
     columns: [],
   },
   {
+    table: 'lead_touch_span', reach: { by: 'contact', column: 'contact_id' }, rows: 'keep', merge: 'stays',
+    why: "a cache for attribution's non-converting paths: per lead, its contact, opening and closing times and the span and path key of the contact's touch summary (ids, times and a hash only); the lead triggers queue a lead whose contact a merge changes, and the next refresh rewrites it",
+    columns: [],
+  },
+  {
     table: 'contact_first_activity', reach: { by: 'contact', column: 'contact_id' }, rows: 'keep', merge: 'stays',
     why: "the time of the person's earliest activity (for time to sales-ready), kept like the activities it is computed from; the activity triggers recompute both contacts of a merge",
     columns: [],

@@ -40,6 +40,7 @@ import * as contactFirstActivity from './2026-12-07-10-contact-first-activity.ts
 import * as leadSummaryOpenedAt from './2026-12-07-50-lead-summary-opened-at.ts';
 import * as leadSummaryFloatSeconds from './2026-12-08-10-lead-summary-float-seconds.ts';
 import * as leadHistoryColumns from './2026-12-08-20-lead-history-columns.ts';
+import * as leadTouchSpan from './2026-12-08-30-lead-touch-span.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -89,4 +90,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-07-50-lead-summary-opened-at': leadSummaryOpenedAt,
   '2026-12-08-10-lead-summary-float-seconds': leadSummaryFloatSeconds,
   '2026-12-08-20-lead-history-columns': leadHistoryColumns,
+  '2026-12-08-30-lead-touch-span': leadTouchSpan,
 };

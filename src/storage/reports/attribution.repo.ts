@@ -26,14 +26,14 @@ const lostLeads = (s: AttributionScope) => sql`SELECT l.id, l.contact_id, l.open
  * those from the stream instead of joining them a second time here.
  * Channels are joined with '\u001f' (unit separator), which no channel name contains.
  *
- * Read from contact_touch_summary (one row per contact), brought up to date first by
- * refreshContactTouches unless the caller says it did (`prepared`: true = the summary is current,
- * false = read the history). A lead whose window holds all of its contact's touches counts under its
- * stored path and campaign ids, and the campaigns' channels are applied once per distinct
- * (path, campaigns) group after counting, not once per lead (at 1M leads the per-lead function call
- * was most of the query, and the planner evaluated it twice: in the NULL filter and the group key).
- * Any other lead unnests its contact's touches, keeps those in the window and applies the campaigns'
- * channels. Equal to {@link nonConvertingMarkovPathsFromHistory} (test/integration/contact-touch-summary.test.ts).
+ * Read from lead_touch_span (one row per such lead whose contact has touches) and contact_touch_summary,
+ * brought up to date first by refreshContactTouches unless the caller says it did (`prepared`: true = they
+ * are current, false = read the history). A lead whose window holds all of its contact's touches counts
+ * under its contact's path key: those leads are counted per key in one scan (in the parallel workers), and
+ * one contact per key is read from the summary for the path and campaign ids (campaign channels applied at
+ * read time, once per key). Any other lead unnests its contact's touches, keeps those in the window and
+ * applies the campaigns' channels. Equal to {@link nonConvertingMarkovPathsFromHistory}
+ * (test/integration/contact-touch-summary.test.ts).
  */
 export async function nonConvertingMarkovPaths(db: Db, s: AttributionScope, prepared?: boolean): Promise<MarkovPathRow[]> {
   const fromSummary = prepared ?? (await prepareContactTouches(db, s.workspaceId));
@@ -41,15 +41,23 @@ export async function nonConvertingMarkovPaths(db: Db, s: AttributionScope, prep
   const campaigns = await sql<{ id: string; channel: string | null }>`SELECT id, channel FROM campaign WHERE workspace_id = ${s.workspaceId}`.execute(db);
   const ids = campaigns.rows.map((c) => c.id);
   const channels = campaigns.rows.map((c) => c.channel);
-  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH lost AS (${lostLeads(s)}),
-    g AS (SELECT CASE WHEN whole THEN t.path ELSE contact_touch_path(t.touch_at, t.touch_channel, t.touch_campaign, l.since, l.until, ${ids}::uuid[], ${channels}::text[]) END AS path,
-        CASE WHEN whole THEN t.touch_campaign END AS campaigns, count(*) AS n
-      FROM lost l JOIN contact_touch_summary t ON t.workspace_id = ${s.workspaceId} AND t.contact_id = l.contact_id
-        CROSS JOIN LATERAL (SELECT t.touch_at[1] >= l.since AND t.touch_at[cardinality(t.touch_at)] <= l.until AS whole) w
-      GROUP BY 1, 2),
-    resolved AS (SELECT CASE WHEN campaigns IS NULL THEN path ELSE (SELECT string_agg(coalesce((${channels}::text[])[array_position(${ids}::uuid[], u.campaign)], u.channel), E'\\x1f' ORDER BY u.i)
-        FROM unnest(string_to_array(path, E'\\x1f'), campaigns) WITH ORDINALITY AS u(channel, campaign, i)) END AS path, n FROM g)
-    SELECT path, sum(n) AS n FROM resolved WHERE path IS NOT NULL GROUP BY path`.execute(q), '256MB');
+  const period = sql`p.workspace_id = ${s.workspaceId} AND p.opened_at >= ${s.from} AND p.opened_at < ${s.to}`;
+  const since = sql`p.opened_at - make_interval(days => ${s.lookbackDays})`;
+  const until = sql`least(coalesce(p.closed_at, ${s.to}), ${s.to})`;
+  const whole = sql`p.first_at >= ${since} AND p.last_at <= ${until}`;
+  const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH
+    whole AS (SELECT p.path_key, min(p.ctid) AS rep, count(*) AS n FROM lead_touch_span p WHERE ${period} AND ${whole} GROUP BY p.path_key),
+    paths AS (SELECT CASE WHEN t.touch_campaign IS NULL THEN t.path
+          ELSE (SELECT string_agg(coalesce((${channels}::text[])[array_position(${ids}::uuid[], u.campaign)], u.channel), E'\x1f' ORDER BY u.i)
+            FROM unnest(t.touch_channel, t.touch_campaign) WITH ORDINALITY AS u(channel, campaign, i)) END AS path, w.n
+        FROM whole w CROSS JOIN LATERAL (SELECT r.contact_id FROM lead_touch_span r WHERE r.ctid = w.rep OFFSET 0) r
+        JOIN contact_touch_summary t ON t.workspace_id = ${s.workspaceId} AND t.contact_id = r.contact_id
+      UNION ALL
+      SELECT t.path, 1 FROM lead_touch_span p CROSS JOIN LATERAL (SELECT contact_touch_path(t.touch_at, t.touch_channel, t.touch_campaign,
+          ${since}, ${until}, ${ids}::uuid[], ${channels}::text[]) AS path
+        FROM contact_touch_summary t WHERE t.workspace_id = ${s.workspaceId} AND t.contact_id = p.contact_id OFFSET 0) t
+        WHERE ${period} AND NOT (${whole}))
+    SELECT path, sum(n) AS n FROM paths WHERE path IS NOT NULL GROUP BY path`.execute(q), '256MB');
   return rows.map((r) => ({ path: r.path as string, converted: false, count: num(r.n) }));
 }
 

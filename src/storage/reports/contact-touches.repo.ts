@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db.ts';
+import type { Db, Trx } from '../db.ts';
 import { fallbackChannelSql, qualifiesSql } from './touch-channel.ts';
 
 /** Advisory-lock class of the contact touch refresh (the workspace is the second key). */
@@ -40,14 +40,45 @@ export async function refreshContactTouches(db: Db, workspaceId: string): Promis
         RETURNING 1),
       gone AS (DELETE FROM contact_touch_summary s USING k WHERE s.workspace_id = ${workspaceId} AND s.contact_id = k.contact_id
           AND NOT EXISTS (SELECT 1 FROM h WHERE h.contact_id = k.contact_id)
-        RETURNING 1)
+        RETURNING 1),
+      leads AS (INSERT INTO lead_touch_dirty (workspace_id, lead_id)
+        SELECT ${workspaceId}, l.id FROM k JOIN lead l ON l.workspace_id = ${workspaceId} AND l.contact_id = k.contact_id)
       SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM gone) AS n`.execute(trx);
-    return Number(rows[0]?.n ?? 0);
+    const spans = await refreshLeadTouchSpans(trx, workspaceId);
+    return { contacts: Number(rows[0]?.n ?? 0), spans };
   });
   // A big rebuild (the first report after a bulk load) leaves the planner without statistics until
   // autovacuum comes by: without them the path query probed the summary once per lead (bench, 300k leads).
-  if (rebuilt > analyzeAfter) await sql`ANALYZE contact_touch_summary`.execute(db);
-  return rebuilt;
+  if (rebuilt.contacts > analyzeAfter) await sql`ANALYZE contact_touch_summary`.execute(db);
+  if (rebuilt.spans > analyzeAfter) await sql`ANALYZE lead_touch_span`.execute(db);
+  return rebuilt.contacts;
+}
+
+/**
+ * Rebuilds the lead_touch_span rows (migration 2026-12-08-30) of the leads queued in lead_touch_dirty: by
+ * their lead row, their deal links and their contact's summary row as this transaction sees them (the
+ * summary after the contact refresh before it). A lead that is won, has a deal without being lost or
+ * disqualified, is gone, or whose contact has no summary row, has none. Returns the rows written or deleted.
+ */
+async function refreshLeadTouchSpans(trx: Trx, workspaceId: string): Promise<number> {
+  const { rows } = await sql<{ n: string }>`WITH d AS (DELETE FROM lead_touch_dirty WHERE workspace_id = ${workspaceId} RETURNING lead_id),
+    k AS (SELECT DISTINCT lead_id FROM d),
+    c AS (SELECT l.id, l.contact_id, l.opened_at, l.closed_at, t.touch_at[1] AS first_at, t.touch_at[cardinality(t.touch_at)] AS last_at,
+        contact_touch_path_key(t.path, t.touch_campaign) AS path_key
+      FROM k JOIN lead l ON l.workspace_id = ${workspaceId} AND l.id = k.lead_id
+      JOIN contact_touch_summary t ON t.workspace_id = ${workspaceId} AND t.contact_id = l.contact_id
+      WHERE l.stage IN ('lost','disqualified')
+        OR (l.stage <> 'won' AND NOT EXISTS (SELECT 1 FROM opportunity_lead ol WHERE ol.workspace_id = ${workspaceId} AND ol.lead_id = l.id))),
+    up AS (INSERT INTO lead_touch_span (workspace_id, lead_id, contact_id, opened_at, closed_at, first_at, last_at, path_key)
+      SELECT ${workspaceId}, id, contact_id, opened_at, closed_at, first_at, last_at, path_key FROM c ORDER BY id
+      ON CONFLICT (workspace_id, lead_id) DO UPDATE SET contact_id = excluded.contact_id, opened_at = excluded.opened_at,
+        closed_at = excluded.closed_at, first_at = excluded.first_at, last_at = excluded.last_at, path_key = excluded.path_key
+      RETURNING 1),
+    gone AS (DELETE FROM lead_touch_span s USING k WHERE s.workspace_id = ${workspaceId} AND s.lead_id = k.lead_id
+        AND NOT EXISTS (SELECT 1 FROM c WHERE c.id = k.lead_id)
+      RETURNING 1)
+    SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM gone) AS n`.execute(trx);
+  return Number(rows[0]?.n ?? 0);
 }
 
 const analyzeAfter = 10_000;
@@ -59,7 +90,8 @@ const analyzeAfter = 10_000;
  */
 export async function prepareContactTouches(db: Db, workspaceId: string): Promise<boolean> {
   const { rows } = await sql<{ standby: boolean; queued: boolean }>`SELECT pg_is_in_recovery() AS standby,
-    EXISTS (SELECT 1 FROM contact_touch_dirty WHERE workspace_id = ${workspaceId}) AS queued`.execute(db);
+    (EXISTS (SELECT 1 FROM contact_touch_dirty WHERE workspace_id = ${workspaceId})
+      OR EXISTS (SELECT 1 FROM lead_touch_dirty WHERE workspace_id = ${workspaceId})) AS queued`.execute(db);
   if (!rows[0]!.standby) {
     await refreshContactTouches(db, workspaceId);
     return true;
@@ -69,6 +101,7 @@ export async function prepareContactTouches(db: Db, workspaceId: string): Promis
 
 /** Workspaces with contacts queued for a touch-summary rebuild (the queue is small while it is drained regularly). */
 export async function workspacesWithQueuedTouches(db: Db): Promise<string[]> {
-  const { rows } = await sql<{ workspace_id: string }>`SELECT DISTINCT workspace_id FROM contact_touch_dirty`.execute(db);
+  const { rows } = await sql<{ workspace_id: string }>`SELECT workspace_id FROM contact_touch_dirty
+    UNION SELECT workspace_id FROM lead_touch_dirty`.execute(db);
   return rows.map((r) => r.workspace_id);
 }
