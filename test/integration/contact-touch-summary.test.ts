@@ -233,7 +233,11 @@ describe('contact_touch_summary', () => {
         AND NOT EXISTS (SELECT 1 FROM opportunity_lead ol WHERE ol.workspace_id = l.workspace_id AND ol.lead_id = l.id)`.execute(db);
     await sql`DELETE FROM opportunity_lead WHERE workspace_id = ${ws} AND get_byte(uuid_send(lead_id), 15) % 5 = 4`.execute(db);
     await sql`DELETE FROM lead WHERE workspace_id = ${ws} AND ${pick15(9, 5)}`.execute(db);
-    await compare('after leads were restaged, moved, linked, unlinked and deleted');
+    // New lost leads of touched contacts whose touches did not change (only the insert trigger queues them).
+    await sql`INSERT INTO lead (workspace_id, id, contact_id, stage, opened_at, stage_entered_at, closed_at)
+      SELECT ${ws}, gen_random_uuid(), c, 'lost', ${new Date(start + 30 * day)}, ${new Date(start + 30 * day)}, ${new Date(start + 35 * day)}
+      FROM unnest(${contacts.filter(() => rnd() < 0.25).map((c) => c.id)}::uuid[]) c`.execute(db);
+    await compare('after leads were added, restaged, moved, linked, unlinked and deleted');
     await sql`UPDATE lead SET engagement_score = 42, fit_score = 7 WHERE workspace_id = ${ws}`.execute(db);
     const afterScores = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
     expect(afterScores.rows[0]!.n, 'a score-only lead update queues no lead').toBe(0);
