@@ -48,7 +48,7 @@ export async function nonConvertingMarkovPaths(db: Db, s: AttributionScope, prep
   const { rows } = await withReportMemory(db, (q) => sql<Record<string, unknown>>`WITH
     whole AS (SELECT p.path_key, min(p.ctid) AS rep, count(*) AS n FROM lead_touch_span p WHERE ${period} AND ${whole} GROUP BY p.path_key),
     paths AS (SELECT CASE WHEN t.touch_campaign IS NULL THEN t.path
-          ELSE (SELECT string_agg(coalesce((${channels}::text[])[array_position(${ids}::uuid[], u.campaign)], u.channel), E'\x1f' ORDER BY u.i)
+          ELSE (SELECT string_agg(coalesce((${channels}::text[])[array_position(${ids}::uuid[], u.campaign)], u.channel), E'\\x1f' ORDER BY u.i)
             FROM unnest(t.touch_channel, t.touch_campaign) WITH ORDINALITY AS u(channel, campaign, i)) END AS path, w.n
         FROM whole w CROSS JOIN LATERAL (SELECT r.contact_id FROM lead_touch_span r WHERE r.ctid = w.rep OFFSET 0) r
         JOIN contact_touch_summary t ON t.workspace_id = ${s.workspaceId} AND t.contact_id = r.contact_id

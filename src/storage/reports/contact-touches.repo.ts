@@ -11,6 +11,8 @@ const refreshLockClass = 2026120550;
  * last refresh, and deletes the summary of those left without a qualifying touch. One statement, so
  * the queue rows it takes and the activities it reads come from one snapshot; refreshes of a
  * workspace take turns (advisory lock), so an older snapshot never overwrites a newer rebuild.
+ * The same statement queues the leads of those contacts for lead_touch_span, whose queued leads the
+ * next statement of the transaction rebuilds (refreshLeadTouchSpans).
  * Returns how many contacts were rebuilt or dropped.
  */
 export async function refreshContactTouches(db: Db, workspaceId: string): Promise<number> {
@@ -99,7 +101,7 @@ export async function prepareContactTouches(db: Db, workspaceId: string): Promis
   return !rows[0]!.queued;
 }
 
-/** Workspaces with contacts queued for a touch-summary rebuild (the queue is small while it is drained regularly). */
+/** Workspaces with contacts or leads queued for a touch-summary rebuild (the queues stay small while they are drained regularly). */
 export async function workspacesWithQueuedTouches(db: Db): Promise<string[]> {
   const { rows } = await sql<{ workspace_id: string }>`SELECT workspace_id FROM contact_touch_dirty
     UNION SELECT workspace_id FROM lead_touch_dirty`.execute(db);
