@@ -8,10 +8,10 @@ let t: TestApp;
 beforeAll(async () => { t = await createTestApp(); });
 afterAll(async () => { await t?.close(); });
 
-const count = async (table: 'contact_touch_dirty' | 'contact_touch_summary') =>
+const count = async (table: 'contact_touch_dirty' | 'contact_touch_summary' | 'lead_touch_dirty' | 'lead_touch_span') =>
   Number((await t.pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
-it('refresh-touch-summaries rebuilds the contacts that ingest queued, then the queue is empty', async () => {
+it('refresh-touch-summaries rebuilds the contacts that ingest queued and their leads, then the queues are empty', async () => {
   const at = (minutes: number) => new Date(t.clock.now().getTime() - minutes * 60_000).toISOString();
   const batch = [
     { type: 'identify', userId: 'u-1', traits: { email: 'ada@touch.test' }, timestamp: at(30), messageId: 'm-1' },
@@ -19,12 +19,22 @@ it('refresh-touch-summaries rebuilds the contacts that ingest queued, then the q
     { type: 'page', userId: 'u-1', properties: { url: 'https://acme.test/pricing' }, timestamp: at(10), messageId: 'm-3' },
   ];
   expect((await segment(t, '/v1/batch', { batch })).statusCode).toBe(200);
+  // A sales rep opens a lead for her through the API (no deal: a non-converting path candidate).
+  const ada = (await t.pool.query(`SELECT id FROM contact WHERE email = 'ada@touch.test'`)).rows[0].id as string;
+  const opened = await t.api('POST', '/api/v1/leads', { contact_id: ada });
+  expect(opened.statusCode, opened.body).toBe(201);
   expect(await count('contact_touch_dirty')).toBeGreaterThan(0);
+  expect(await count('lead_touch_dirty')).toBeGreaterThan(0);
   expect(await count('contact_touch_summary')).toBe(0);
+  expect(await count('lead_touch_span')).toBe(0);
 
   await jobHandlers(t.deps)['refresh-touch-summaries']({}, { attempts: 1, maxAttempts: 1 });
 
   expect(await count('contact_touch_dirty')).toBe(0);
+  expect(await count('lead_touch_dirty')).toBe(0);
+  // The lead, with its contact's touch span (one qualifying touch: the page with UTM tags).
+  const spans = await t.pool.query(`SELECT l.stage, s.first_at, s.last_at FROM lead_touch_span s JOIN lead l ON l.workspace_id = s.workspace_id AND l.id = s.lead_id`);
+  expect(spans.rows).toEqual([{ stage: 'inquiry', first_at: new Date(at(20)), last_at: new Date(at(20)) }]);
   const { rows } = await t.pool.query(`SELECT s.touch_channel FROM contact_touch_summary s JOIN contact c ON c.workspace_id = s.workspace_id AND c.id = s.contact_id WHERE c.email = 'ada@touch.test'`);
   expect(rows).toHaveLength(1);
   expect(rows[0].touch_channel.length).toBeGreaterThan(0);
