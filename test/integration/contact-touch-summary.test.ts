@@ -265,7 +265,7 @@ describe('contact_touch_summary', () => {
       WHERE workspace_id = ${ws} ORDER BY contact_id`.execute(db);
     await sql`INSERT INTO contact_touch_dirty (workspace_id, contact_id) SELECT DISTINCT workspace_id, contact_id FROM activity WHERE workspace_id = ${ws}`.execute(db);
     await sql`DELETE FROM contact_touch_summary WHERE workspace_id = ${ws}`.execute(db);
-    await refreshContactTouches(db, ws);
+    await refreshContactTouches(db, ws, 'bulk'); // hash joins (what a big queue gets), equal to the probes that built it
     const rebuilt = await sql<Record<string, unknown>>`SELECT contact_id, touch_at, touch_channel, touch_campaign, path, touch_id, touch_source, touch_utm_campaign, touch_content FROM contact_touch_summary
       WHERE workspace_id = ${ws} ORDER BY contact_id`.execute(db);
     expect(before.rows).toEqual(rebuilt.rows);
@@ -285,7 +285,7 @@ describe('contact_touch_summary', () => {
     const kept = await spans();
     await sql`INSERT INTO lead_touch_dirty (workspace_id, lead_id) SELECT workspace_id, id FROM lead WHERE workspace_id = ${ws}`.execute(db);
     await sql`DELETE FROM lead_touch_span WHERE workspace_id = ${ws}`.execute(db);
-    await refreshContactTouches(db, ws);
+    await refreshContactTouches(db, ws, 'bulk');
     expect(kept.rows).toEqual((await spans()).rows);
     expect(kept.rows.length).toBeGreaterThan(40);
     const lookback = 365 * day;
