@@ -88,7 +88,8 @@ BEGIN
     DELETE FROM lead_touch_span;
     DELETE FROM lead_touch_dirty;
   ELSE
-    INSERT INTO lead_touch_dirty (workspace_id, lead_id) SELECT workspace_id, lead_id FROM lead_touch_span;
+    -- Every lead that had a deal may now be a candidate: queue them all (a truncate is rare).
+    INSERT INTO lead_touch_dirty (workspace_id, lead_id) SELECT workspace_id, id FROM lead;
   END IF;
   RETURN NULL;
 END
