@@ -19,7 +19,8 @@ import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 /**
  * Equivalence: the attribution report's non-converting Markov paths and its deal touches read the
- * lazily maintained contact_touch_summary (migrations 2026-12-05-50/51); the references read the
+ * lazily maintained contact_touch_summary (migrations 2026-12-05-50/51), lead_touch_span (2026-12-08-30) and
+ * deal_touch_path (2026-12-08-40); the references read the
  * activity table on every call (nonConvertingMarkovPathsFromHistory, streamDealTouches 'history'). One
  * randomized history, written through every activity writer (app insert, ingest's multi-row insert,
  * the import's COPY with backdated touches, raw SQL) and then merged, erased, edited, deleted,
@@ -238,6 +239,31 @@ describe('contact_touch_summary', () => {
       SELECT ${ws}, gen_random_uuid(), c, 'lost', ${new Date(start + 30 * day)}, ${new Date(start + 30 * day)}, ${new Date(start + 35 * day)}
       FROM unnest(${contacts.filter(() => rnd() < 0.25).map((c) => c.id)}::uuid[]) c`.execute(db);
     await compare('after leads were added, restaged, moved, linked, unlinked and deleted');
+
+    // The deals' side (deal_touch_path): contact roles added and removed, linked leads given another contact,
+    // deals won, reopened and closed later (their touches are cut at the close), deleted, and a new deal with a
+    // contact role only,
+    const otherContact = (row: string) => sql`(SELECT c.id FROM contact c WHERE c.workspace_id = ${ws} ORDER BY md5(c.id::text || ${sql.ref(row)}::text) LIMIT 1)`;
+    await sql`INSERT INTO opportunity_contact_role (workspace_id, opportunity_id, contact_id, role, is_primary)
+      SELECT ${ws}, o.id, ${otherContact('o.id')}, 'influencer', false FROM opportunity o WHERE o.workspace_id = ${ws} AND get_byte(uuid_send(o.id), 15) % 8 = 0
+      ON CONFLICT DO NOTHING`.execute(db);
+    await sql`DELETE FROM opportunity_contact_role WHERE workspace_id = ${ws} AND get_byte(uuid_send(contact_id), 15) % 5 = 1`.execute(db);
+    await sql`UPDATE lead l SET contact_id = ${otherContact('l.id')} WHERE workspace_id = ${ws} AND stage IN ('won','lost','disqualified')
+      AND get_byte(uuid_send(id), 14) % 3 = 0 AND EXISTS (SELECT 1 FROM opportunity_lead ol WHERE ol.workspace_id = l.workspace_id AND ol.lead_id = l.id)`.execute(db);
+    await sql`UPDATE opportunity SET status = 'won', stage = 'won', closed_at = created_at + interval '10 days'
+      WHERE workspace_id = ${ws} AND status = 'open' AND ${pick15(3, 0)}`.execute(db);
+    await sql`UPDATE opportunity SET status = 'open', stage = 'open', closed_at = NULL WHERE workspace_id = ${ws} AND status = 'won' AND ${pick15(4, 1)}`.execute(db);
+    await sql`UPDATE opportunity SET closed_at = closed_at + interval '45 days' WHERE workspace_id = ${ws} AND status = 'won' AND ${pick15(3, 2)}`.execute(db);
+    await sql`DELETE FROM opportunity WHERE workspace_id = ${ws} AND ${pick15(9, 4)}`.execute(db);
+    const roleOnly = newId(start + 3 * day);
+    await sql`INSERT INTO opportunity (workspace_id, id, name, amount, stage, status, created_at, closed_at)
+      VALUES (${ws}, ${roleOnly}, 'Role only', 5000, 'won', 'won', ${new Date(start + 3 * day)}, ${new Date(start + 40 * day)})`.execute(db);
+    await sql`INSERT INTO opportunity_contact_role (workspace_id, opportunity_id, contact_id, role, is_primary)
+      SELECT ${ws}, ${roleOnly}, contact_id, 'primary', true FROM contact_touch_summary WHERE workspace_id = ${ws} ORDER BY contact_id LIMIT 2`.execute(db);
+    // and a deal with neither (no row: streamed without touches).
+    await sql`INSERT INTO opportunity (workspace_id, id, name, amount, stage, status, created_at)
+      VALUES (${ws}, ${newId(start + 4 * day)}, 'Nobody yet', 700, 'open', 'open', ${new Date(start + 4 * day)})`.execute(db);
+    await compare('after contact roles, lead contacts and deals changed');
     await sql`UPDATE lead SET engagement_score = 42, fit_score = 7 WHERE workspace_id = ${ws}`.execute(db);
     const afterScores = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
     expect(afterScores.rows[0]!.n, 'a score-only lead update queues no lead').toBe(0);
@@ -295,5 +321,18 @@ describe('contact_touch_summary', () => {
     expect(kept.rows.some((r) => !whole(r)), 'a lead whose window cuts its touches').toBe(true);
     const leadsQueued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
     expect(leadsQueued.rows[0]!.n).toBe(0);
+
+    // deal_touch_path is exactly a rebuild from scratch, with deals with and without linked leads and touches.
+    const paths = () => sql<Record<string, unknown>>`SELECT * FROM deal_touch_path WHERE workspace_id = ${ws} ORDER BY opportunity_id`.execute(db);
+    const built = await paths();
+    await sql`INSERT INTO deal_touch_dirty (workspace_id, opportunity_id) SELECT workspace_id, id FROM opportunity WHERE workspace_id = ${ws}`.execute(db);
+    await sql`DELETE FROM deal_touch_path WHERE workspace_id = ${ws}`.execute(db);
+    await refreshContactTouches(db, ws);
+    expect(built.rows).toEqual((await paths()).rows);
+    expect(built.rows.length).toBeGreaterThan(20);
+    expect(built.rows.some((r) => r.touches === null && r.lead_opened_at !== null), 'a deal with a lead and no touch').toBe(true);
+    expect(built.rows.some((r) => r.touches !== null && r.lead_opened_at === null), 'a deal with touches and no lead').toBe(true);
+    const dealsQueued = await sql<{ n: number }>`SELECT count(*)::int AS n FROM deal_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
+    expect(dealsQueued.rows[0]!.n).toBe(0);
   }, 300_000);
 });

@@ -150,7 +150,7 @@ describe('reports on a streaming replica (REPORTS_DATABASE_URL)', () => {
       return json(r).rows;
     };
     const queuedOnStandby = async () => (await replicaPool.query<{ n: number }>(
-      'SELECT (SELECT count(*) FROM contact_touch_dirty)::int + (SELECT count(*) FROM lead_touch_dirty)::int AS n',
+      'SELECT (SELECT count(*) FROM contact_touch_dirty)::int + (SELECT count(*) FROM lead_touch_dirty)::int + (SELECT count(*) FROM deal_touch_dirty)::int AS n',
     )).rows[0]!.n;
     await caughtUp();
     expect(await queuedOnStandby()).toBeGreaterThan(0); // the standby cannot refresh: it reads the history

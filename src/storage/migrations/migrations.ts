@@ -41,6 +41,7 @@ import * as leadSummaryOpenedAt from './2026-12-07-50-lead-summary-opened-at.ts'
 import * as leadSummaryFloatSeconds from './2026-12-08-10-lead-summary-float-seconds.ts';
 import * as leadHistoryColumns from './2026-12-08-20-lead-history-columns.ts';
 import * as leadTouchSpan from './2026-12-08-30-lead-touch-span.ts';
+import * as dealTouchPath from './2026-12-08-40-deal-touch-path.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -91,4 +92,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08-10-lead-summary-float-seconds': leadSummaryFloatSeconds,
   '2026-12-08-20-lead-history-columns': leadHistoryColumns,
   '2026-12-08-30-lead-touch-span': leadTouchSpan,
+  '2026-12-08-40-deal-touch-path': dealTouchPath,
 };

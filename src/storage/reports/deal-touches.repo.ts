@@ -37,7 +37,7 @@ const scopedDeals = (s: AttributionScope, after: string | null, upTo: string | n
       FROM opportunity_lead ol JOIN lead l ON l.workspace_id = ol.workspace_id AND l.id = ol.lead_id
       WHERE ol.workspace_id = o.workspace_id AND ol.opportunity_id = o.id) lk ON true
   WHERE o.workspace_id = ${s.workspaceId} AND ${inScope(s)}
-    ${after === null ? sql`` : sql`AND o.id > ${after}`} ${upTo === null ? sql`` : sql`AND o.id <= ${upTo}`}`;
+    ${idRange('o.id', after, upTo)}`;
 
 /** Chunk bounds: the id of every `size`-th in-scope deal in id order (chunk k = ids in (bound k-1, bound k]). */
 async function chunkBounds(db: Db, s: AttributionScope, size: number): Promise<string[]> {
@@ -56,32 +56,10 @@ const dealContacts = (workspaceId: string) => sql`SELECT r.contact_id FROM oppor
   SELECT unnest(d.contacts)`;
 
 /**
- * Deal `d`'s qualifying touches in its window (from `lookbackDays` before the deal was created up to its
- * close; open deals: no upper bound), read from contact_touch_summary: each deal contact's stored
- * touches unnested and cut to the window, campaign touches taking their campaign's channel and name at
- * read time. The campaigns come as arrays (one row `cmp`): joined as a table, the planner, unable to
- * estimate the unnested touches, looped over every campaign per touch.
- *
- * One row per deal: its touches in window order (time, then touch id) as the body of one flat JSON array,
- * five values per touch: epoch milliseconds, channel, source, campaign, content id (JSON null for none).
- * One row per touch cost the driver most of the report's Node time (at 1M leads, 384k rows of 14 columns
- * parsed field by field); one string per deal is parsed by JSON.parse. The touch ids only order ties
- * here: no model reads them.
- */
-const touchesFromSummary = (s: AttributionScope) => sql`SELECT string_agg(floor(extract(epoch FROM u.at) * 1000)::bigint
-      || ',' || coalesce(to_json(CASE WHEN u.campaign IS NULL THEN u.channel ELSE coalesce(cmp.channels[array_position(cmp.ids, u.campaign)], u.channel) END)::text, 'null')
-      || ',' || coalesce(to_json(u.source)::text, 'null')
-      || ',' || coalesce(to_json(CASE WHEN u.campaign IS NULL THEN u.utm_campaign ELSE coalesce(cmp.names[array_position(cmp.ids, u.campaign)], u.utm_campaign) END)::text, 'null')
-      || ',' || coalesce('"' || u.content::text || '"', 'null'), ',' ORDER BY u.at, u.id) AS touches
-  FROM (${dealContacts(s.workspaceId)}) oc
-  JOIN contact_touch_summary t ON t.workspace_id = ${s.workspaceId} AND t.contact_id = oc.contact_id
-  CROSS JOIN LATERAL unnest(t.touch_at, t.touch_id, t.touch_channel, t.touch_campaign, t.touch_source, t.touch_utm_campaign, t.touch_content)
-    AS u(at, id, channel, campaign, source, utm_campaign, content)
-  WHERE u.at >= d.created_at - make_interval(days => ${s.lookbackDays}) AND (d.status = 'open' OR u.at <= d.closed_at)`;
-
-/**
- * The definition touchesFromSummary must equal: the same touches joined from the activity table, one
- * row per touch (the plain reading the compact one is tested against).
+ * The definition deal_touch_path must equal: deal `d`'s qualifying touches in its window (from `lookbackDays`
+ * before the deal was created up to its close; open deals: no upper bound) joined from the activity table, one
+ * row per touch, campaign touches taking their campaign's channel and name (the reading the maintained one is
+ * tested against, and what a standby with queued rows reads).
  */
 const touchesFromHistory = (s: AttributionScope) => sql`SELECT a.id, a.occurred_at AS at, nullif(a.source, '') AS source,
     a.content_id::text AS content_id, ${channelSql} AS channel, coalesce(c.name, nullif(a.utm_campaign, '')) AS campaign
@@ -95,20 +73,40 @@ const dealColumns = sql`d.id, d.cents, d.status, d.created_ms, d.closed_ms, d.sh
 
 /**
  * A chunk of in-scope deals (ids in (after, upTo]) in deal id order with their touches: from the
- * summary one row per deal (`touches`: see touchesFromSummary, null when none); from the history
- * one row per touch (none: one row with null touch columns), by deal id then time and touch id.
- * Each deal's contacts and touches are a LATERAL subquery: a few index probes per deal. As one join
- * the planner (which cannot estimate unnested touches) hashed the whole summary and scanned every lead.
+ * maintained deal_touch_path one row per deal (`touches`: its touches up to the close, see the migration
+ * 2026-12-08-40; `from_us`: the window's start, cut when decoded); from the history one row per touch
+ * (none: one row with null touch columns), by deal id then time and touch id, each deal's contacts and
+ * touches a LATERAL subquery (a few index probes per deal).
  */
 const dealTouchesQuery = (s: AttributionScope, from: TouchSource, after: string | null, upTo: string | null) => (from === 'summary'
-  ? sql<Record<string, unknown>>`WITH d AS MATERIALIZED (${scopedDeals(s, after, upTo)}),
-      cmp AS (SELECT coalesce(array_agg(id), '{}') AS ids, array_agg(channel) AS channels, array_agg(name) AS names FROM campaign WHERE workspace_id = ${s.workspaceId})
-    SELECT ${dealColumns}, tt.touches FROM cmp, d LEFT JOIN LATERAL (${touchesFromSummary(s)}) tt ON true
-    ORDER BY d.id`
+  ? sql<Record<string, unknown>>`SELECT o.id, round(o.amount * 100)::bigint AS cents, o.status, ${ms('o.created_at')} AS created_ms,
+      ${ms('o.closed_at')} AS closed_ms, ${ms('p.lead_opened_at')} AS lead_created_ms,
+      (o.status = 'won' AND o.closed_at >= ${s.from} AND o.closed_at < ${s.to}) AS short_term,
+      (o.status IN ('open','won') AND o.created_at >= ${s.from} AND o.created_at < ${s.to}) AS long_term,
+      (extract(epoch FROM o.created_at - make_interval(days => ${s.lookbackDays})) * 1000000)::float8 AS from_us, p.touches
+    FROM opportunity o LEFT JOIN deal_touch_path p ON p.workspace_id = o.workspace_id AND p.opportunity_id = o.id ${idRange('p.opportunity_id', after, upTo)}
+    WHERE o.workspace_id = ${s.workspaceId} AND ${inScope(s)} ${idRange('o.id', after, upTo)}
+    ORDER BY o.id`
   : sql<Record<string, unknown>>`WITH d AS MATERIALIZED (${scopedDeals(s, after, upTo)})
     SELECT ${dealColumns}, ${ms('tt.at')} AS at_ms, tt.channel, tt.source, tt.campaign, tt.content_id
     FROM d LEFT JOIN LATERAL (${touchesFromHistory(s)}) tt ON true
     ORDER BY d.id, tt.at, tt.id`);
+
+/**
+ * `AND column > after AND column <= upTo` (each bound when given). On both sides of the deal_touch_path join: with
+ * the deals' range alone the planner hashed the whole table for every chunk (1M-lead bench: 0.2 s a chunk, 70 ms
+ * with the range on both).
+ */
+const idRange = (column: string, after: string | null, upTo: string | null) =>
+  sql`${after === null ? sql`` : sql`AND ${sql.ref(column)} > ${after}`} ${upTo === null ? sql`` : sql`AND ${sql.ref(column)} <= ${upTo}`}`;
+
+type Campaigns = Map<string, { channel: string | null; name: string | null }>;
+
+async function campaignsOf(db: Db, workspaceId: string): Promise<Campaigns> {
+  const { rows } = await sql<{ id: string; channel: string | null; name: string | null }>`SELECT id, channel, name FROM campaign
+    WHERE workspace_id = ${workspaceId}`.execute(db);
+  return new Map(rows.map((r) => [r.id, { channel: r.channel, name: r.name }]));
+}
 
 /**
  * Streams every in-scope deal with its touches in window order, deal after deal in uuid order of the
@@ -126,7 +124,7 @@ const dealTouchesQuery = (s: AttributionScope, from: TouchSource, after: string 
 export async function streamDealTouches(
   db: Db, s: AttributionScope, from: TouchSource, visit: (opp: ScopedOpportunity, touches: TouchRow[]) => void, chunkSize = 5000,
 ): Promise<number> {
-  const bounds = await chunkBounds(db, s, chunkSize);
+  const [bounds, campaigns] = await Promise.all([chunkBounds(db, s, chunkSize), from === 'summary' ? campaignsOf(db, s.workspaceId) : null]);
   const chunks = bounds.length + 1; // the last chunk is open-ended
   const query = (k: number) => {
     const rows = withReportMemory(db, async (q) => (await dealTouchesQuery(s, from, k === 0 ? null : bounds[k - 1]!, bounds[k] ?? null).execute(q)).rows);
@@ -138,23 +136,33 @@ export async function streamDealTouches(
   for (let k = 0; k < chunks; k++) {
     const rows = await inFlight.shift()!;
     if (k + 2 < chunks) inFlight.push(query(k + 2));
-    deals += from === 'summary' ? visitCompact(rows, visit) : visitPerTouch(rows, visit);
+    deals += campaigns !== null ? visitCompact(rows, campaigns, visit) : visitPerTouch(rows, visit);
   }
   return deals;
 }
 
-/** One row per deal, its touches as a flat JSON array body (touchesFromSummary). */
-function visitCompact(rows: readonly Record<string, unknown>[], visit: (opp: ScopedOpportunity, touches: TouchRow[]) => void): number {
+/**
+ * One row per deal (deal_touch_path), its touches as a flat JSON array body of six values per touch: epoch
+ * microseconds, stored channel, campaign id, source, UTM campaign, content id. Touches before the window's start
+ * are skipped (they come first: the array is in time order); a campaign touch takes its campaign's channel and
+ * name when the campaign has them, as the history reading does.
+ */
+function visitCompact(rows: readonly Record<string, unknown>[], campaigns: Campaigns, visit: (opp: ScopedOpportunity, touches: TouchRow[]) => void): number {
   for (const r of rows) {
     const opp = dealOf(r);
     const touches: TouchRow[] = [];
     const encoded = r.touches as string | null;
     if (encoded !== null && encoded !== undefined) {
       const v = JSON.parse(`[${encoded}]`) as (number | string | null)[];
-      for (let i = 0; i < v.length; i += 5) {
+      const fromUs = r.from_us as number;
+      let i = 0;
+      while (i < v.length && (v[i] as number) < fromUs) i += 6;
+      for (; i < v.length; i += 6) {
+        const campaignId = v[i + 2] as string | null;
+        const campaign = campaignId === null ? undefined : campaigns.get(campaignId);
         touches.push({
-          opportunityId: opp.id, id: '', at: new Date(v[i] as number), channel: v[i + 1] as string,
-          source: v[i + 2] as string | null, campaign: v[i + 3] as string | null, contentId: v[i + 4] as string | null,
+          opportunityId: opp.id, id: '', at: new Date(Math.floor((v[i] as number) / 1000)), channel: campaign?.channel ?? (v[i + 1] as string),
+          source: v[i + 3] as string | null, campaign: campaign?.name ?? (v[i + 4] as string | null), contentId: v[i + 5] as string | null,
         });
       }
     }
