@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Trx } from '../db.ts';
+import { refreshDealTouchPaths } from './deal-touches.repo.ts';
 import { fallbackChannelSql, qualifiesSql } from './touch-channel.ts';
 
 /** Advisory-lock class of the contact touch refresh (the workspace is the second key). */
@@ -68,7 +69,7 @@ export async function refreshContactTouches(db: Db, workspaceId: string, plan: R
   // Every refresh scans the queues whole (no index: they are small while drained). A big drain leaves them
   // pages of dead rows until autovacuum comes by: after the bench's bulk load, 1M dead rows made each report's
   // refresh scan 45 MB (the path count 0.38 -> 1.06 s with the queues bloated further by repeated rebuilds).
-  if (Math.max(rebuilt.contacts, rebuilt.spans, rebuilt.deals) > analyzeAfter) await sql`VACUUM contact_touch_dirty, lead_touch_dirty, deal_touch_dirty`.execute(db);
+  if (Math.max(rebuilt.contacts, rebuilt.spans, rebuilt.deals) > analyzeAfter) await sql`VACUUM ${sql.raw(touchQueues.join(', '))}`.execute(db);
   return rebuilt.contacts;
 }
 
@@ -99,46 +100,10 @@ async function refreshLeadTouchSpans(trx: Trx, workspaceId: string): Promise<num
   return Number(rows[0]?.n ?? 0);
 }
 
-/**
- * Rebuilds the deal_touch_path rows (migration 2026-12-08-40) of the deals queued in deal_touch_dirty: by their
- * deal row, lead links, contact roles and their contacts' summary rows as this transaction sees them (the summary
- * after the contact refresh before it). Per deal a few index probes (bench, 1M leads: all 100k deals in 9.5 s).
- * The touches' encoding is what streamDealTouches decodes (deal-touches.repo.ts); to_json escapes the text.
- * Returns the rows written or deleted.
- */
-async function refreshDealTouchPaths(trx: Trx, workspaceId: string): Promise<number> {
-  const { rows } = await sql<{ n: string }>`WITH d AS (DELETE FROM deal_touch_dirty WHERE workspace_id = ${workspaceId} RETURNING opportunity_id),
-    k AS (SELECT DISTINCT opportunity_id AS id FROM d),
-    b AS (SELECT o.id, lk.opened, tt.touches
-      FROM k JOIN opportunity o ON o.workspace_id = ${workspaceId} AND o.id = k.id
-      LEFT JOIN LATERAL (SELECT min(l.opened_at) AS opened, array_agg(l.contact_id) AS contacts
-          FROM opportunity_lead ol JOIN lead l ON l.workspace_id = ol.workspace_id AND l.id = ol.lead_id
-          WHERE ol.workspace_id = ${workspaceId} AND ol.opportunity_id = o.id) lk ON true
-      LEFT JOIN LATERAL (SELECT string_agg((extract(epoch FROM u.at) * 1000000)::bigint
-            || ',' || coalesce(to_json(u.channel)::text, 'null')
-            || ',' || coalesce('"' || u.campaign::text || '"', 'null')
-            || ',' || coalesce(to_json(u.source)::text, 'null')
-            || ',' || coalesce(to_json(u.utm_campaign)::text, 'null')
-            || ',' || coalesce('"' || u.content::text || '"', 'null'), ',' ORDER BY u.at, u.id) AS touches
-          FROM (SELECT r.contact_id FROM opportunity_contact_role r WHERE r.workspace_id = ${workspaceId} AND r.opportunity_id = o.id
-            UNION SELECT unnest(lk.contacts)) oc
-          JOIN contact_touch_summary t ON t.workspace_id = ${workspaceId} AND t.contact_id = oc.contact_id
-          CROSS JOIN LATERAL unnest(t.touch_at, t.touch_id, t.touch_channel, t.touch_campaign, t.touch_source, t.touch_utm_campaign, t.touch_content)
-            AS u(at, id, channel, campaign, source, utm_campaign, content)
-          WHERE o.status = 'open' OR u.at <= o.closed_at) tt ON true
-      WHERE lk.opened IS NOT NULL OR tt.touches IS NOT NULL),
-    up AS (INSERT INTO deal_touch_path (workspace_id, opportunity_id, lead_opened_at, touches)
-      SELECT ${workspaceId}, id, opened, touches FROM b ORDER BY id
-      ON CONFLICT (workspace_id, opportunity_id) DO UPDATE SET lead_opened_at = excluded.lead_opened_at, touches = excluded.touches
-      RETURNING 1),
-    gone AS (DELETE FROM deal_touch_path p USING k WHERE p.workspace_id = ${workspaceId} AND p.opportunity_id = k.id
-        AND NOT EXISTS (SELECT 1 FROM b WHERE b.id = k.id)
-      RETURNING 1)
-    SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM gone) AS n`.execute(trx);
-  return Number(rows[0]?.n ?? 0);
-}
-
 const analyzeAfter = 10_000;
+
+/** The refresh's work queues (contacts, leads, deals): every place that asks whether work is queued, or vacuums them, reads this list. */
+const touchQueues = ['contact_touch_dirty', 'lead_touch_dirty', 'deal_touch_dirty'] as const;
 
 /**
  * How the next rebuild statement joins its queue: `incremental` probes the history per queued contact (lead),
@@ -169,10 +134,8 @@ async function planFor(trx: Trx, plan: RebuildPlan, isBulk: RawBuilder<{ bulk: b
  * contact (it then equals the history in the standby's snapshot); otherwise the report reads the activity history.
  */
 export async function prepareContactTouches(db: Db, workspaceId: string): Promise<boolean> {
-  const { rows } = await sql<{ standby: boolean; queued: boolean }>`SELECT pg_is_in_recovery() AS standby,
-    (EXISTS (SELECT 1 FROM contact_touch_dirty WHERE workspace_id = ${workspaceId})
-      OR EXISTS (SELECT 1 FROM lead_touch_dirty WHERE workspace_id = ${workspaceId})
-      OR EXISTS (SELECT 1 FROM deal_touch_dirty WHERE workspace_id = ${workspaceId})) AS queued`.execute(db);
+  const queued = sql.join(touchQueues.map((queue) => sql`EXISTS (SELECT 1 FROM ${sql.table(queue)} WHERE workspace_id = ${workspaceId})`), sql` OR `);
+  const { rows } = await sql<{ standby: boolean; queued: boolean }>`SELECT pg_is_in_recovery() AS standby, (${queued}) AS queued`.execute(db);
   if (!rows[0]!.standby) {
     await refreshContactTouches(db, workspaceId);
     return true;
@@ -182,7 +145,6 @@ export async function prepareContactTouches(db: Db, workspaceId: string): Promis
 
 /** Workspaces with contacts, leads or deals queued for a touch-summary rebuild (the queues stay small while they are drained regularly). */
 export async function workspacesWithQueuedTouches(db: Db): Promise<string[]> {
-  const { rows } = await sql<{ workspace_id: string }>`SELECT workspace_id FROM contact_touch_dirty
-    UNION SELECT workspace_id FROM lead_touch_dirty UNION SELECT workspace_id FROM deal_touch_dirty`.execute(db);
+  const { rows } = await sql<{ workspace_id: string }>`${sql.join(touchQueues.map((queue) => sql`SELECT workspace_id FROM ${sql.table(queue)}`), sql` UNION `)}`.execute(db);
   return rows.map((r) => r.workspace_id);
 }
