@@ -189,6 +189,24 @@ async function fill(q: Q, ws: string, leads: number, activities: number): Promis
       make_date(2025, m, 1), 1000 + i * 10 FROM generate_series(1, 20) i, generate_series(1, 12) m`, [ws]);
   await q('contacts', `INSERT INTO contact (workspace_id, id, email) SELECT $1, ${uid('00000000-0000-7000-8003-', 'i')}, 'c' || i || '@bench.example'
       FROM generate_series(1, $2) i`, [ws, leads]);
+  // Activities before leads: a lead row copies its contact's first activity when it is inserted (migration
+  // 2026-12-09-10); the other way round, the first activities would rewrite every lead row (twice the table).
+  // Building the activity indexes once after the load is far faster than maintaining them per row.
+  await q('drop activity indexes', 'DROP INDEX activity_contact_time, activity_time');
+  // Activity i belongs to contact c = 1 + (i − 1) mod N and is its k-th (k = (i − 1) div N): from 20 days
+  // before the lead opened, every 3 days, each moved later by up to a day (so the first touch, and the time
+  // from it to MQL or SAL, differs from lead to lead).
+  await q('activities', `INSERT INTO activity (workspace_id, id, contact_id, type, occurred_at, source, medium, campaign_id)
+    SELECT $1, ${uid('00000000-0000-7000-8006-', 'i')}, ${uid('00000000-0000-7000-8003-', 'c')},
+      (ARRAY['page_view','email_open','email_click','content_download','form_submit','webinar_attended','sales_call','meeting','page_view','page_view'])[1 + (i % 10)],
+      timestamptz '2025-01-01' + (c % 365) * interval '1 day' + (c % 24) * interval '1 hour' - interval '20 days' + k * interval '3 days'
+        + ((i * 40503) % 86400) * interval '1 second',
+      CASE WHEN h < 60 THEN (ARRAY['google','google','linkedin','newsletter','bing','partner'])[1 + h % 6] END,
+      CASE WHEN h < 60 THEN (ARRAY['cpc','organic','social','email','cpc','referral'])[1 + h % 6] END,
+      CASE WHEN h < 6 THEN ${uid('00000000-0000-7000-8002-', '1 + c % 20')} END
+    FROM (SELECT i, 1 + (i - 1) % $2 AS c, (i - 1) / $2 AS k, (i * 2654435761) % 100 AS h FROM generate_series(1, $3::bigint) i) s`, [ws, leads, activities]);
+  await q('activity indexes', `CREATE INDEX activity_contact_time ON activity (workspace_id, contact_id, occurred_at);
+    CREATE INDEX activity_time ON activity (workspace_id, occurred_at)`);
   // r: a well-spread pseudo-random 0..999 per lead that decides how far it gets.
   // Each lead carries its history's summary (history_*), as the importers write it (withStageHistories): the
   // transitions' trigger then finds nothing to change on the lead. Paths: see 'transitions' below (mql is step 2,
@@ -225,21 +243,5 @@ async function fill(q: Q, ws: string, leads: number, activities: number): Promis
       FROM lead l WHERE l.workspace_id = $1 AND l.stage IN ('won','lost','opportunity')),
     a AS (INSERT INTO opportunity_lead (workspace_id, opportunity_id, lead_id) SELECT $1, opp, lead_id FROM o)
     INSERT INTO opportunity_contact_role (workspace_id, opportunity_id, contact_id, role, is_primary) SELECT $1, opp, contact_id, 'primary', true FROM o`, [ws]);
-  // Building the activity indexes once after the load is far faster than maintaining them per row.
-  await q('drop activity indexes', 'DROP INDEX activity_contact_time, activity_time');
-  // Activity i belongs to contact c = 1 + (i − 1) mod N and is its k-th (k = (i − 1) div N): from 20 days
-  // before the lead opened, every 3 days, each moved later by up to a day (so the first touch, and the time
-  // from it to MQL or SAL, differs from lead to lead).
-  await q('activities', `INSERT INTO activity (workspace_id, id, contact_id, type, occurred_at, source, medium, campaign_id)
-    SELECT $1, ${uid('00000000-0000-7000-8006-', 'i')}, ${uid('00000000-0000-7000-8003-', 'c')},
-      (ARRAY['page_view','email_open','email_click','content_download','form_submit','webinar_attended','sales_call','meeting','page_view','page_view'])[1 + (i % 10)],
-      timestamptz '2025-01-01' + (c % 365) * interval '1 day' + (c % 24) * interval '1 hour' - interval '20 days' + k * interval '3 days'
-        + ((i * 40503) % 86400) * interval '1 second',
-      CASE WHEN h < 60 THEN (ARRAY['google','google','linkedin','newsletter','bing','partner'])[1 + h % 6] END,
-      CASE WHEN h < 60 THEN (ARRAY['cpc','organic','social','email','cpc','referral'])[1 + h % 6] END,
-      CASE WHEN h < 6 THEN ${uid('00000000-0000-7000-8002-', '1 + c % 20')} END
-    FROM (SELECT i, 1 + (i - 1) % $2 AS c, (i - 1) / $2 AS k, (i * 2654435761) % 100 AS h FROM generate_series(1, $3::bigint) i) s`, [ws, leads, activities]);
-  await q('activity indexes', `CREATE INDEX activity_contact_time ON activity (workspace_id, contact_id, occurred_at);
-    CREATE INDEX activity_time ON activity (workspace_id, occurred_at)`);
   await q('vacuum analyze', 'VACUUM ANALYZE');
 }

@@ -4,6 +4,7 @@ import { erasePerson } from '../../src/app/privacy/erase-person.ts';
 import { runReport } from '../../src/app/reports/reports.ts';
 import { insertActivity } from '../../src/storage/activities.repo.ts';
 import { bulkInsertContacts, bulkInsertLeads, bulkInsertTransitions, type BulkTransition } from '../../src/storage/bulk.repo.ts';
+import type { Trx } from '../../src/storage/db.ts';
 import { newId } from '../../src/storage/ids.ts';
 import { insertActivitiesBulk as importActivities } from '../../src/storage/import-bulk.repo.ts';
 import { insertActivitiesBulk as ingestActivities } from '../../src/storage/ingest.repo.ts';
@@ -48,6 +49,12 @@ async function expectEqualToHistory(label: string): Promise<number> {
   const history = await sql<{ contact_id: string; first_at: Date }>`SELECT contact_id, min(occurred_at) AS first_at FROM activity
     WHERE workspace_id = ${ws} GROUP BY contact_id ORDER BY contact_id`.execute(t.deps.db);
   expect(kept.rows, label).toEqual(history.rows);
+  // The lead row's copy (migration 2026-12-09-10) of its contact's value: what time to sales-ready reads.
+  const leads = await sql<{ id: string; contact_first_at: Date | null; first_at: Date | null }>`SELECT l.id, l.contact_first_at,
+      (SELECT min(a.occurred_at) FROM activity a WHERE a.workspace_id = l.workspace_id AND a.contact_id = l.contact_id) AS first_at
+    FROM lead l WHERE l.workspace_id = ${ws} ORDER BY l.id`.execute(t.deps.db);
+  expect(leads.rows.map((r) => ({ id: r.id, first_at: r.contact_first_at })), `${label}: lead.contact_first_at`)
+    .toEqual(leads.rows.map((r) => ({ id: r.id, first_at: r.first_at })));
   return kept.rows.length;
 }
 
@@ -165,4 +172,51 @@ describe('contact_first_activity', () => {
       WHERE l.workspace_id = ${ws} AND f.first_at < l.opened_at`.execute(db);
     expect(earlier.rows[0]!.n).toBeGreaterThan(10);
   }, 300_000);
+
+  it("copies the contact's first activity onto a lead inserted while another transaction writes it, in either order", async () => {
+    const db = t.deps.db;
+    const [x, y] = [newId(start + 900), newId(start + 901)];
+    await bulkInsertContacts(db, ws, [x, y].map((id, i) => ({
+      id, email: `race${i}@first.test`, firstName: null, lastName: null, title: null, seniority: null, department: null, phone: null,
+      country: null, accountId: null, status: 'known', firstTouch: { at: null, source: null, medium: null, campaign: null },
+      latestTouch: { at: null, source: null, medium: null, campaign: null }, createdAt: start, updatedAt: start,
+    })));
+    const leadOf = (id: string, contactId: string) => ({
+      id, contactId, accountId: null, stage: 'inquiry', ownerId: null, openedAt: start, stageEnteredAt: start,
+      closedAt: null, mqlAt: null, recycleCount: 0, lastReasonCode: null, recheckAt: null, source: null, campaign: null, firstTouchAt: null,
+      latestSource: null, latestCampaign: null, fitScore: null, engagementScore: null, rating: null, definitionId: null, updatedAt: start,
+    });
+    const firstActivity = (contactId: string, when: Date) =>
+      sql`INSERT INTO activity (workspace_id, id, contact_id, type, occurred_at) VALUES (${ws}, gen_random_uuid(), ${contactId}, 'page_view', ${when})`;
+    /** Runs `first` in a transaction held open until `second` (another connection) has waited 200 ms; says whether it had to wait. */
+    async function race(first: (trx: Trx) => Promise<unknown>, second: () => Promise<unknown>): Promise<boolean> {
+      let release!: () => void;
+      const held = new Promise<void>((r) => { release = r; });
+      let wrote!: () => void;
+      const written = new Promise<void>((r) => { wrote = r; });
+      const holder = db.transaction().execute(async (trx) => { await first(trx); wrote(); await held; });
+      await written;
+      let done = false;
+      const waiter = second().then(() => { done = true; });
+      await new Promise((r) => setTimeout(r, 200));
+      const waited = !done;
+      release();
+      await Promise.all([holder, waiter]);
+      return waited;
+    }
+    const copied = async (leadId: string) => (await sql<{ contact_first_at: Date | null }>`SELECT contact_first_at FROM lead
+      WHERE workspace_id = ${ws} AND id = ${leadId}`.execute(db)).rows[0]?.contact_first_at;
+
+    // The lead first: the first activity's copy waits for the lead's transaction, then finds the lead.
+    const leadX = newId(start + 902);
+    const xAt = new Date(start - 3 * day);
+    expect(await race((trx) => bulkInsertLeads(trx, ws, [leadOf(leadX, x)]), () => firstActivity(x, xAt).execute(db))).toBe(true);
+    expect(await copied(leadX)).toEqual(xAt);
+    // The first activity first: the lead waits for the activity's transaction, then reads its value.
+    const leadY = newId(start + 903);
+    const yAt = new Date(start - 4 * day);
+    expect(await race((trx) => firstActivity(y, yAt).execute(trx), () => bulkInsertLeads(db, ws, [leadOf(leadY, y)]))).toBe(true);
+    expect(await copied(leadY)).toEqual(yAt);
+    await expectEqualToHistory('after the races');
+  }, 60_000);
 });

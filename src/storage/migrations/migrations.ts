@@ -42,6 +42,7 @@ import * as leadSummaryFloatSeconds from './2026-12-08-10-lead-summary-float-sec
 import * as leadHistoryColumns from './2026-12-08-20-lead-history-columns.ts';
 import * as leadTouchSpan from './2026-12-08-30-lead-touch-span.ts';
 import * as dealTouchPath from './2026-12-08-40-deal-touch-path.ts';
+import * as leadContactFirstAt from './2026-12-09-10-lead-contact-first-at.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -93,4 +94,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08-20-lead-history-columns': leadHistoryColumns,
   '2026-12-08-30-lead-touch-span': leadTouchSpan,
   '2026-12-08-40-deal-touch-path': dealTouchPath,
+  '2026-12-09-10-lead-contact-first-at': leadContactFirstAt,
 };

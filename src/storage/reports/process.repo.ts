@@ -41,9 +41,9 @@ export type SalesReadyRow = { key: string | null; leads: number; toMql: Dist; to
  * where the contact's earliest activity comes from (the benchmark times the per-lead probe it replaced).
  */
 export async function timeToSalesReady(db: DbOrTrx, scope: ReportScope, firstActivity = firstActivityJoin): Promise<SalesReadyRow[]> {
-  // Only leads that reached MQL or SAL have a duration: they alone are joined with contact_first_activity
-  // (kept per contact, migration 2026-12-07-10) and aggregated; the leads per group are counted on their
-  // own from the cohort (a parallel scan). Every join is a hash join PostgreSQL runs in parallel workers;
+  // Only leads that reached MQL or SAL have a duration: they alone are aggregated (the contact's first activity
+  // is on the lead row, migration 2026-12-09-10); the leads per group are counted on their own from the cohort
+  // (a parallel scan). The scans run in parallel workers;
   // the ordered-set aggregates run in one process, so they get no more rows than they need, and each
   // measure's two percentiles come from one sort (percentile_cont of an array). Durations are doubles from the
   // start (date_part, not extract: percentile_cont sorts doubles, and a numeric division and cast per lead cost

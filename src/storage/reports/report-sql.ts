@@ -43,7 +43,7 @@ export const meanDaysSql = (days: string): RawBuilder<number> => sql.raw(`(avg(r
 export function cohortCte(scope: ReportScope): RawBuilder<unknown> {
   return sql`SELECT l.id, l.contact_id, l.stage, l.opened_at, l.closed_at, l.first_touch_at, l.recycle_count, l.owner_id, l.stage_entered_at,
       l.history_reached, l.history_mql_events, l.history_disqualified, l.history_nurtured, l.history_mql_at, l.history_sal_at, l.history_won_at,
-      l.history_after_sal_at, ${groupKeySql(scope.by)} AS key
+      l.history_after_sal_at, l.contact_first_at, ${groupKeySql(scope.by)} AS key
     FROM lead l LEFT JOIN app_user u ON u.workspace_id = l.workspace_id AND u.id = l.owner_id
     WHERE l.workspace_id = ${scope.workspaceId} AND l.opened_at >= ${scope.from} AND l.opened_at < ${scope.to}`;
 }
@@ -56,13 +56,14 @@ export function cohortCte(scope: ReportScope): RawBuilder<unknown> {
  * 2026-12-08-20). Reading them from the cohort's own rows spares every report a join of the cohort with
  * a second table as large (at 1M leads: the funnel counts in 0.25 s instead of 1.0 s).
  * Selected columns: those of cohortCte but the history_* ones, and reached, mql_events, disqualified,
- * nurtured, mql_at, sal_at, won_at, after_sal_at.
+ * nurtured, mql_at, sal_at, won_at, after_sal_at (contact_first_at passes through for time to sales-ready).
  */
 export function reachedCte(_scope: ReportScope): RawBuilder<unknown> {
   return sql`SELECT c.id, c.key, c.stage, c.recycle_count, c.contact_id, c.opened_at, c.closed_at, c.first_touch_at, c.stage_entered_at,
       greatest(c.history_reached, ${stageRankCase('c.stage')}) AS reached,
       c.history_mql_events AS mql_events, c.history_disqualified AS disqualified, c.history_nurtured AS nurtured,
-      c.history_mql_at AS mql_at, c.history_sal_at AS sal_at, c.history_won_at AS won_at, c.history_after_sal_at AS after_sal_at
+      c.history_mql_at AS mql_at, c.history_sal_at AS sal_at, c.history_won_at AS won_at, c.history_after_sal_at AS after_sal_at,
+      c.contact_first_at
     FROM cohort c`;
 }
 
@@ -76,7 +77,7 @@ export function reachedCteFromHistory(scope: ReportScope): RawBuilder<unknown> {
       greatest(coalesce(t.reached, 0), ${stageRankCase('c.stage')}) AS reached,
       coalesce(t.mql_events, 0) AS mql_events,
       coalesce(t.disqualified, false) AS disqualified, coalesce(t.nurtured, false) AS nurtured,
-      t.mql_at, t.sal_at, t.won_at, t.after_sal_at
+      t.mql_at, t.sal_at, t.won_at, t.after_sal_at, c.contact_first_at
     FROM cohort c LEFT JOIN (
       SELECT st.lead_id, max(${stageRankCase('st.to_stage')}) AS reached,
         count(*) FILTER (WHERE st.to_stage = 'mql')::int AS mql_events,
