@@ -39,10 +39,14 @@ it('refresh-touch-summaries rebuilds the contacts that ingest queued, their lead
   expect(await count('contact_touch_dirty')).toBe(0);
   expect(await count('lead_touch_dirty')).toBe(0);
   expect(await count('deal_touch_dirty')).toBe(0);
-  // The deal, with her one qualifying touch (epoch microseconds, channel, campaign, source, UTM campaign, content).
-  const paths = await t.pool.query(`SELECT touches FROM deal_touch_path`);
+  // The deal, with her one qualifying touch (epoch microseconds, then channel, campaign, source, UTM campaign and
+  // content as positions in the deal's values, 0 for none).
+  const paths = await t.pool.query(`SELECT touch_values, touches FROM deal_touch_path`);
   expect(paths.rows).toHaveLength(1);
-  expect(JSON.parse(`[${paths.rows[0].touches}]`)).toEqual([Date.parse(at(20)) * 1000, expect.any(String), null, 'google', null, null]);
+  const values = [null, ...JSON.parse(paths.rows[0].touch_values)];
+  const [time, ...positions] = JSON.parse(`[${paths.rows[0].touches}]`) as number[];
+  expect(time).toBe(Date.parse(at(20)) * 1000);
+  expect(positions.map((p) => values[p])).toEqual([expect.any(String), null, 'google', null, null]);
   // The lead, with its contact's touch span (one qualifying touch: the page with UTM tags).
   const spans = await t.pool.query(`SELECT l.stage, s.first_at, s.last_at FROM lead_touch_span s JOIN lead l ON l.workspace_id = s.workspace_id AND l.id = s.lead_id`);
   expect(spans.rows).toEqual([{ stage: 'inquiry', first_at: new Date(at(20)), last_at: new Date(at(20)) }]);

@@ -43,6 +43,7 @@ import * as leadHistoryColumns from './2026-12-08-20-lead-history-columns.ts';
 import * as leadTouchSpan from './2026-12-08-30-lead-touch-span.ts';
 import * as dealTouchPath from './2026-12-08-40-deal-touch-path.ts';
 import * as leadContactFirstAt from './2026-12-09-10-lead-contact-first-at.ts';
+import * as dealTouchValues from './2026-12-09-20-deal-touch-values.ts';
 
 /**
  * The static list of frozen migrations, bundled in code (never discovered on disk at run time).
@@ -95,4 +96,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08-30-lead-touch-span': leadTouchSpan,
   '2026-12-08-40-deal-touch-path': dealTouchPath,
   '2026-12-09-10-lead-contact-first-at': leadContactFirstAt,
+  '2026-12-09-20-deal-touch-values': dealTouchValues,
 };

@@ -85,7 +85,7 @@ const dealColumns = sql`d.id, d.cents, d.status, d.created_ms, d.closed_ms, d.sh
  */
 const dealTouchesQuery = (s: AttributionScope, from: TouchSource, after: string | null, upTo: string | null) => (from === 'summary'
   ? sql<Record<string, unknown>>`SELECT ${dealFields(s)}, ${ms('p.lead_opened_at')} AS lead_created_ms,
-      (extract(epoch FROM o.created_at - make_interval(days => ${s.lookbackDays})) * 1000000)::float8 AS from_us, p.touches
+      (extract(epoch FROM o.created_at - make_interval(days => ${s.lookbackDays})) * 1000000)::float8 AS from_us, p.touch_values, p.touches
     FROM opportunity o LEFT JOIN deal_touch_path p ON p.workspace_id = o.workspace_id AND p.opportunity_id = o.id ${idRange('p.opportunity_id', after, upTo)}
     WHERE o.workspace_id = ${s.workspaceId} AND ${inScope(s)} ${idRange('o.id', after, upTo)}
     ORDER BY o.id`
@@ -144,10 +144,11 @@ export async function streamDealTouches(
 }
 
 /**
- * One row per deal (deal_touch_path), its touches as a flat JSON array body of six values per touch: epoch
- * microseconds, stored channel, campaign id, source, UTM campaign, content id. Touches before the window's start
- * are skipped (they come first: the array is in time order); a campaign touch takes its campaign's channel and
- * name when the campaign has them, as the history reading does.
+ * One row per deal (deal_touch_path, migration 2026-12-09-20): its touches as a flat JSON array body of numbers, six
+ * per touch (epoch microseconds, then the stored channel, campaign id, source, UTM campaign and content id as
+ * 1-based positions in the deal's `touch_values`, 0 for none). Touches before the window's start are skipped (they
+ * come first: the array is in time order); a campaign touch takes its campaign's channel and name when the campaign
+ * has them, as the history reading does.
  */
 function visitCompact(rows: readonly Record<string, unknown>[], campaigns: Campaigns, visit: (opp: ScopedOpportunity, touches: TouchRow[]) => void): number {
   for (const r of rows) {
@@ -155,16 +156,18 @@ function visitCompact(rows: readonly Record<string, unknown>[], campaigns: Campa
     const touches: TouchRow[] = [];
     const encoded = r.touches as string | null;
     if (encoded !== null && encoded !== undefined) {
-      const v = JSON.parse(`[${encoded}]`) as (number | string | null)[];
+      // Position p of a touch value is values[p]: null first, then the deal's strings (parsed once per deal).
+      const values = [null, ...(JSON.parse(r.touch_values as string) as string[])];
+      const v = JSON.parse(`[${encoded}]`) as number[];
       const fromUs = r.from_us as number;
       let i = 0;
-      while (i < v.length && (v[i] as number) < fromUs) i += 6;
+      while (i < v.length && v[i]! < fromUs) i += 6;
       for (; i < v.length; i += 6) {
-        const campaignId = v[i + 2] as string | null;
-        const campaign = campaignId === null ? undefined : campaigns.get(campaignId);
+        const campaignId = values[v[i + 2]!];
+        const campaign = campaignId === null || campaignId === undefined ? undefined : campaigns.get(campaignId);
         touches.push({
-          opportunityId: opp.id, id: '', at: new Date(Math.floor((v[i] as number) / 1000)), channel: campaign?.channel ?? (v[i + 1] as string),
-          source: v[i + 3] as string | null, campaign: campaign?.name ?? (v[i + 4] as string | null), contentId: v[i + 5] as string | null,
+          opportunityId: opp.id, id: '', at: new Date(Math.floor(v[i]! / 1000)), channel: campaign?.channel ?? values[v[i + 1]!]!,
+          source: values[v[i + 3]!] ?? null, campaign: campaign?.name ?? values[v[i + 4]!] ?? null, contentId: values[v[i + 5]!] ?? null,
         });
       }
     }
@@ -217,21 +220,25 @@ export async function refreshDealTouchPaths(trx: Trx, workspaceId: string): Prom
     k AS (SELECT DISTINCT opportunity_id AS id FROM q),
     d AS (SELECT o.id, o.status, o.closed_at, lk.opened, lk.contacts
       FROM k JOIN opportunity o ON o.workspace_id = ${workspaceId} AND o.id = k.id LEFT JOIN LATERAL (${dealLeadLinks}) lk ON true),
-    b AS (SELECT d.id, d.opened, tt.touches FROM d LEFT JOIN LATERAL (SELECT string_agg((extract(epoch FROM u.at) * 1000000)::bigint
-            || ',' || coalesce(to_json(u.channel)::text, 'null')
-            || ',' || coalesce('"' || u.campaign::text || '"', 'null')
-            || ',' || coalesce(to_json(u.source)::text, 'null')
-            || ',' || coalesce(to_json(u.utm_campaign)::text, 'null')
-            || ',' || coalesce('"' || u.content::text || '"', 'null'), ',' ORDER BY u.at, u.id) AS touches
-          FROM (${dealContacts(workspaceId)}) oc
-          JOIN contact_touch_summary t ON t.workspace_id = ${workspaceId} AND t.contact_id = oc.contact_id
-          CROSS JOIN LATERAL unnest(t.touch_at, t.touch_id, t.touch_channel, t.touch_campaign, t.touch_source, t.touch_utm_campaign, t.touch_content)
-            AS u(at, id, channel, campaign, source, utm_campaign, content)
-          WHERE d.status = 'open' OR u.at <= d.closed_at) tt ON true
+    b AS (SELECT d.id, d.opened, tt.touch_values, tt.touches FROM d LEFT JOIN LATERAL (
+        WITH u AS (SELECT u.at, u.id, u.channel, u.campaign::text AS campaign, u.source, u.utm_campaign, u.content::text AS content
+            FROM (${dealContacts(workspaceId)}) oc
+            JOIN contact_touch_summary t ON t.workspace_id = ${workspaceId} AND t.contact_id = oc.contact_id
+            CROSS JOIN LATERAL unnest(t.touch_at, t.touch_id, t.touch_channel, t.touch_campaign, t.touch_source, t.touch_utm_campaign, t.touch_content)
+              AS u(at, id, channel, campaign, source, utm_campaign, content)
+            WHERE d.status = 'open' OR u.at <= d.closed_at),
+          dict AS (SELECT coalesce(array_agg(x.v ORDER BY x.v), '{}') AS vs FROM (SELECT DISTINCT x.v FROM u
+            CROSS JOIN LATERAL (VALUES (u.channel), (u.campaign), (u.source), (u.utm_campaign), (u.content)) AS x(v) WHERE x.v IS NOT NULL) x)
+        SELECT to_json(dict.vs)::text AS touch_values, string_agg((extract(epoch FROM u.at) * 1000000)::bigint
+            || ',' || coalesce(array_position(dict.vs, u.channel), 0) || ',' || coalesce(array_position(dict.vs, u.campaign), 0)
+            || ',' || coalesce(array_position(dict.vs, u.source), 0) || ',' || coalesce(array_position(dict.vs, u.utm_campaign), 0)
+            || ',' || coalesce(array_position(dict.vs, u.content), 0), ',' ORDER BY u.at, u.id) AS touches
+        FROM u CROSS JOIN dict GROUP BY dict.vs) tt ON true
       WHERE d.opened IS NOT NULL OR tt.touches IS NOT NULL),
-    up AS (INSERT INTO deal_touch_path (workspace_id, opportunity_id, lead_opened_at, touches)
-      SELECT ${workspaceId}, id, opened, touches FROM b ORDER BY id
-      ON CONFLICT (workspace_id, opportunity_id) DO UPDATE SET lead_opened_at = excluded.lead_opened_at, touches = excluded.touches
+    up AS (INSERT INTO deal_touch_path (workspace_id, opportunity_id, lead_opened_at, touch_values, touches)
+      SELECT ${workspaceId}, id, opened, touch_values, touches FROM b ORDER BY id
+      ON CONFLICT (workspace_id, opportunity_id) DO UPDATE SET lead_opened_at = excluded.lead_opened_at, touch_values = excluded.touch_values,
+        touches = excluded.touches
       RETURNING 1),
     gone AS (DELETE FROM deal_touch_path p USING k WHERE p.workspace_id = ${workspaceId} AND p.opportunity_id = k.id
         AND NOT EXISTS (SELECT 1 FROM b WHERE b.id = k.id)
