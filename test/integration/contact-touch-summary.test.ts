@@ -260,9 +260,18 @@ describe('contact_touch_summary', () => {
       VALUES (${ws}, ${roleOnly}, 'Role only', 5000, 'won', 'won', ${new Date(start + 3 * day)}, ${new Date(start + 40 * day)})`.execute(db);
     await sql`INSERT INTO opportunity_contact_role (workspace_id, opportunity_id, contact_id, role, is_primary)
       SELECT ${ws}, ${roleOnly}, contact_id, 'primary', true FROM contact_touch_summary WHERE workspace_id = ${ws} ORDER BY contact_id LIMIT 2`.execute(db);
-    // and a deal with neither (no row: streamed without touches).
+    // a deal with neither (no row: streamed without touches),
     await sql`INSERT INTO opportunity (workspace_id, id, name, amount, stage, status, created_at)
       VALUES (${ws}, ${newId(start + 4 * day)}, 'Nobody yet', 700, 'open', 'open', ${new Date(start + 4 * day)})`.execute(db);
+    // and a deal whose linked lead's contact has no activity (a row with the lead's opening and no touches; the
+    // random picks above make one only now and then).
+    const [silent, silentLead, silentDeal] = [newId(start + 5 * day), newId(start + 5 * day + 1), newId(start + 5 * day + 2)];
+    await sql`INSERT INTO contact (workspace_id, id, email) VALUES (${ws}, ${silent}, 'silent@touch.test')`.execute(db);
+    await sql`INSERT INTO lead (workspace_id, id, contact_id, stage, opened_at, stage_entered_at)
+      VALUES (${ws}, ${silentLead}, ${silent}, 'opportunity', ${new Date(start + 5 * day)}, ${new Date(start + 5 * day)})`.execute(db);
+    await sql`INSERT INTO opportunity (workspace_id, id, name, amount, stage, status, created_at)
+      VALUES (${ws}, ${silentDeal}, 'Lead, no touch', 900, 'open', 'open', ${new Date(start + 6 * day)})`.execute(db);
+    await sql`INSERT INTO opportunity_lead (workspace_id, opportunity_id, lead_id) VALUES (${ws}, ${silentDeal}, ${silentLead})`.execute(db);
     await compare('after contact roles, lead contacts and deals changed');
     await sql`UPDATE lead SET engagement_score = 42, fit_score = 7 WHERE workspace_id = ${ws}`.execute(db);
     const afterScores = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lead_touch_dirty WHERE workspace_id = ${ws}`.execute(db);
