@@ -109,7 +109,7 @@ async function timeReports(reuseUrl: string | null, given: { pool: pg.Pool; db: 
     const salesReady = await time('sales-ready', report('time-to-sales-ready', 'source'));
     const salesScope = { workspaceId, from: new Date('2025-01-01T00:00:00Z'), to: new Date('2026-01-01T00:00:00Z'), by: 'source' as const };
     const salesReadyHistory = await time('ready/hist', () => timeToSalesReady(db, salesScope, firstActivityJoinFromHistory));
-    log(`time to sales-ready: ${salesReadyHistory.toFixed(3)} s probing each lead's first activity in the history (before), ${salesReady.toFixed(3)} s from contact_first_activity (after)`);
+    log(`time to sales-ready: ${salesReadyHistory.toFixed(3)} s probing each lead's first activity in the history (before), ${salesReady.toFixed(3)} s from the lead row's copy of it (after)`);
     const attribution = await time('attribution', report('attribution'));
     const scope = { workspaceId, from: new Date('2025-01-01T00:00:00Z'), to: new Date('2026-01-01T00:00:00Z'), lookbackDays: 365 };
     const pathsHistory = await time('paths/hist', () => nonConvertingMarkovPathsFromHistory(db, scope));
