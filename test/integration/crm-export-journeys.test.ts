@@ -178,6 +178,15 @@ quinn@qualsoft.example,webinar_attended,2026-02-28 16:00,,linkedin,social,feb-we
     expect((await leadOf(t, 'vera@acmepsl.co.uk')).stage).toBe('sal');
   });
 
+  it("time to sales-ready measures from the person's earliest activity, even one a later file dates before the lead opened", async () => {
+    // Vera's lead opened 2026-01-05 10:00 and became an MQL 2026-01-10 11:00 (the contacts file); the activities
+    // file, imported after, has her page view of 2026-01-04 09:00: her first touch moves a day and an hour earlier.
+    const r = await t.api('GET', '/api/v1/reports/time-to-sales-ready?from=2026-01-01&to=2026-01-31&by=source', undefined, t.keys.read);
+    expect(r.statusCode, r.body).toBe(200);
+    const paid = (JSON.parse(r.body).rows as { group: string }[]).find((row) => row.group === 'PAID_SEARCH');
+    expect(paid, r.body).toMatchObject({ mqls: 1, mean_days_to_mql: 6.083, median_days_to_mql: 6.083 });
+  });
+
   it('deals: associated contacts link their leads, which move by the lead↔deal rule; lead creation earns credit', async () => {
     const r = await upload(t, { entity: 'opportunities' }, 'hubspot-deals.csv', deals);
     expect(r).toMatchObject({ preset: 'hubspot', inserted: 2, error_count: 0 });
