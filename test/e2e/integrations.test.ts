@@ -65,6 +65,8 @@ describe.skipIf(!hasChromium)('settings: CRM integrations (Chromium)', () => {
 
     // Back in Leadloop: the code is exchanged with this session, and the address bar is cleaned.
     await page.getByRole('status').getByText('Salesforce connected as ops@web.sf.').waitFor();
+    // The status shows when the exchange answers; the address bar is cleaned once the connections are refetched.
+    await page.waitForURL((u) => u.search === '');
     expect(new URL(page.url()).search).toBe('');
     await page.getByText('Salesforce — connected').waitFor();
     await page.getByText('ops@web.sf', { exact: true }).waitFor(); // "Acting as"
