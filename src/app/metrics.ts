@@ -3,6 +3,7 @@ import type { Trx } from '../storage/db.ts';
 import { pausedCrmConnectionCounts } from '../storage/crm.repo.ts';
 import { jobQueueStats, slaStats } from '../storage/metrics.repo.ts';
 import type { AppDeps } from './context.ts';
+import { transactionRetries } from './transaction.ts';
 
 import type { DomainEvents } from './events/domain-events.ts';
 import type { EventHandler } from './events/dispatcher.ts';
@@ -26,6 +27,14 @@ const scoringDuration = new Histogram({
 const leadsOpened = new Counter({ name: 'leadloop_leads_opened_total', help: 'Leads opened, by origin', labelNames: ['origin'], registers: [businessRegistry] });
 const transitions = new Counter({ name: 'leadloop_lead_transitions_total', help: 'Lead stage transitions, by target stage', labelNames: ['to'], registers: [businessRegistry] });
 const mqls = new Counter({ name: 'leadloop_mqls_opened_total', help: 'Leads that became MQL (sales-ready), by who decided (rule, user, key)', labelNames: ['actor'], registers: [businessRegistry] });
+
+// Infrastructure, not a feature: read from the transaction helper's own counts at scrape time.
+new Counter({
+  name: 'leadloop_db_transaction_retries_total',
+  help: 'Transactions run again after PostgreSQL cancelled them (kind: deadlock or serialization); a steady rate means writers contend',
+  labelNames: ['kind'], registers: [businessRegistry],
+  collect() { this.reset(); for (const [kind, n] of Object.entries(transactionRetries)) this.inc({ kind }, n); },
+});
 
 /** Counts stored activities per door. */
 export async function countStoredActivities(_trx: Trx, event: DomainEvents['ActivitiesStored']): Promise<void> {

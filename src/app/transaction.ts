@@ -14,28 +14,71 @@ import type { AppDeps } from './context.ts';
  *   the checks that need no transaction.
  */
 
+/**
+ * PostgreSQL's answers that mean "this transaction lost a race, run it again": a deadlock (40P01, one of the
+ * two waiters is cancelled after deadlock_timeout) and a serialization failure (40001). Writers lock shared rows
+ * in key order, so these are rare, but not impossible (an import chunk and live ingest both lock contacts and
+ * their leads, reached through different tables). Without a retry the request answered 500 and the client had to
+ * run it again, or an import stopped half-way; here the transaction runs again in-process. Safe because a
+ * transaction's work writes nothing outside it (jobs and outbound messages are rows in the same transaction,
+ * ARCHITECTURE.md "Transactions"): what a failed attempt did is rolled back, as after a client's retry.
+ */
+const RETRYABLE: Record<string, 'deadlock' | 'serialization'> = { '40P01': 'deadlock', '40001': 'serialization' };
+const ATTEMPTS = 4;
+
+/** Transactions run again after a deadlock or a serialization failure since the process started (`/metrics`). */
+export const transactionRetries: Record<'deadlock' | 'serialization', number> = { deadlock: 0, serialization: 0 };
+
+/** The retry kind of a database error, or null when running again would not help. */
+export function retryableConflict(e: unknown): 'deadlock' | 'serialization' | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? RETRYABLE[code] ?? null : null;
+}
+
+/**
+ * Runs `attempt` (one whole transaction) and runs it again, up to four times in all, when PostgreSQL cancelled it
+ * as a deadlock victim or a serialization failure; any other error, or the last attempt's, propagates.
+ */
+export async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      const kind = retryableConflict(e);
+      if (!kind || n >= ATTEMPTS) throw e;
+      transactionRetries[kind]++;
+      // The other side holds its locks until it commits: give it a moment (5, 10, 20 ms) instead of meeting it again.
+      await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** (n - 1)));
+    }
+  }
+}
+
 class Refusal extends Error {
   constructor(readonly result: Result<never>) { super('refused'); }
 }
 
 /**
  * Runs `work` in one transaction. When `work` answers a refusal (an expected failure), the
- * transaction is rolled back so that a failed request writes nothing partial.
+ * transaction is rolled back so that a failed request writes nothing partial. A deadlock or serialization
+ * failure runs it again (retryingConflicts).
  */
 export async function inTransaction<T>(deps: AppDeps, work: (trx: Trx) => Promise<Result<T>>): Promise<Result<T>> {
   try {
-    return await deps.db.transaction().execute(async (trx) => {
+    return await retryingConflicts(() => deps.db.transaction().execute(async (trx) => {
       const result = await work(trx);
       if (!result.ok) throw new Refusal(result);
       return result;
-    });
+    }));
   } catch (e) {
     if (e instanceof Refusal) return e.result;
     throw e;
   }
 }
 
-/** Runs `work` in one transaction and answers its value; a thrown error rolls it back and propagates. */
+/**
+ * Runs `work` in one transaction and answers its value; a thrown error rolls it back and propagates (a deadlock or
+ * serialization failure first runs it again, see retryingConflicts).
+ */
 export async function withTransaction<T>(deps: Pick<AppDeps, 'db'>, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return deps.db.transaction().execute(work);
+  return retryingConflicts(() => deps.db.transaction().execute(work));
 }

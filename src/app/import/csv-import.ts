@@ -20,6 +20,7 @@ import { importEntities, planColumns, presetNames, type ImportEntity, type Impor
 import { droppableFields, rowSchemas } from './import-rows.schema.ts';
 import { importContactRoles } from './contact-roles.importer.ts';
 import { withAudit } from '../audit.ts';
+import { retryingConflicts } from '../transaction.ts';
 import { scoreImportedPeople, type ImportScoring } from './score-imported.ts';
 import { importLeads } from './leads.importer.ts';
 import { importOpportunities } from './opportunities.importer.ts';
@@ -140,9 +141,9 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
       const { chunk, valid, errors } = current;
       const outcome = await inChunk(async (trx) => {
         const done = await (importers[entity.data] as (t: Trx, c: ImportContext, r: ImportRow<ImportEntity>[]) => Promise<ChunkOutcome>)(trx, ctx, valid);
-        // Scored in the chunk's transaction: a chunk is either imported and scored, or absent.
-        if (done.scoring) addScoring(scoring, done.scoring);
-        else if (score) addScoring(scoring, await scoreImportedPeople(trx, workspaceId, done.contactIds, { qualify: options.qualify ?? false, now: started, created: done.newContactIds }));
+        // Scored in the chunk's transaction: a chunk is either imported and scored, or absent. Counted once it
+        // committed (below): a chunk cancelled as a deadlock victim runs again.
+        if (!done.scoring && score) done.scoring = await scoreImportedPeople(trx, workspaceId, done.contactIds, { qualify: options.qualify ?? false, now: started, created: done.newContactIds });
         // In the chunk's transaction (it samples the chunk's own rows; in a dry run there is no other).
         const written = stats.rows + chunk.length;
         if (dueForAnalyze(written, analyzedAt)) {
@@ -151,6 +152,7 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
         }
         return done;
       });
+      if (outcome.scoring) addScoring(scoring, outcome.scoring);
       const all = [...errors, ...outcome.errors].sort((a, b) => a.row - b.row);
       await insertImportErrors(deps.db, workspaceId, runId, stats.errors + warnings + 1, all);
       await options.onErrors?.(all);
@@ -176,10 +178,12 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
         throw new DryRunRollback();
       }).catch((e) => { if (!(e instanceof DryRunRollback)) throw e; });
     } else {
-      await processAll((work) => deps.db.transaction().execute(async (trx) => {
+      // Each chunk is its own transaction, run again if PostgreSQL cancels it as a deadlock victim (live ingest
+      // locks the same contacts and leads): without that the import stopped half-way.
+      await processAll((work) => retryingConflicts(() => deps.db.transaction().execute(async (trx) => {
         await begin(trx);
         return work(trx);
-      }));
+      })));
     }
   } catch (e) {
     await finishImportRun(deps.db, workspaceId, runId, { status: 'failed', stats, message: e instanceof Error ? e.message : String(e), at: deps.clock.now() });
