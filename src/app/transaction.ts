@@ -19,9 +19,10 @@ import type { AppDeps } from './context.ts';
  * two waiters is cancelled after deadlock_timeout) and a serialization failure (40001). Writers lock shared rows
  * in key order, so these are rare, but not impossible (an import chunk and live ingest both lock contacts and
  * their leads, reached through different tables). Without a retry the request answered 500 and the client had to
- * run it again, or an import stopped half-way; here the transaction runs again in-process. Safe because a
- * transaction's work writes nothing outside it (jobs and outbound messages are rows in the same transaction,
- * ARCHITECTURE.md "Transactions"): what a failed attempt did is rolled back, as after a client's retry.
+ * run it again, or an import stopped half-way; here the transaction runs again in-process. Safe because what a failed
+ * attempt wrote is rolled back, and jobs and webhooks are rows in the same transaction (ARCHITECTURE.md, "Domain events,
+ * jobs and transactions"). The few that call out while holding their transaction (a nurture tick sends its email under
+ * the enrollment's lock) would send again after a rollback whoever ran them again: the job's own retry did before.
  */
 const RETRYABLE: Record<string, 'deadlock' | 'serialization'> = { '40P01': 'deadlock', '40001': 'serialization' };
 const ATTEMPTS = 4;
