@@ -7,6 +7,7 @@ import type { ActivityFact, ContentFact } from '../../src/core/activity.ts';
 import { defaultDefinition } from '../../src/core/definitions/default-definition.ts';
 import { ActivityView, compileCriteria } from '../../src/core/definitions/rule-matching.ts';
 import { activitiesOf, contactByEmail, json } from '../helpers/ingest-helpers.ts';
+import { csvImportRequest } from '../helpers/csv-upload.ts';
 import { createTestApp, must, type TestApp } from '../helpers/test-app.ts';
 
 /**
@@ -92,13 +93,8 @@ async function viaCsv() {
     `${emailOf('csv', 'form')},Form Submission,${at},${PAGE},demo-request,,${utm.source},${utm.medium},${utm.name},${utm.term},${utm.content}`,
     `${emailOf('csv', 'download')},content_download,${at},${ASSET_URL},,${assetId},,,,,`,
   ].join('\n') + '\n';
-  const boundary = '----vocabulary-boundary';
-  const payload = Buffer.from([
-    `--${boundary}\r\nContent-Disposition: form-data; name="entity"\r\n\r\nactivities\r\n`,
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="activities.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n`,
-    `--${boundary}--\r\n`,
-  ].join(''));
-  const r = await t.app.inject({ method: 'POST', url: '/api/v1/imports', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${t.keys.write}` } });
+  const upload = csvImportRequest('activities', 'activities.csv', csv);
+  const r = await t.app.inject({ ...upload, headers: { ...upload.headers, authorization: `Bearer ${t.keys.write}` } });
   expect(r.statusCode, r.body).toBe(201);
   expect(json(r)).toMatchObject({ inserted: 2, error_count: 0 });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csvImportRequest } from '../helpers/csv-upload.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 /**
@@ -65,14 +66,8 @@ describe('audit rows for governed objects', () => {
   });
 
   it('imports: who imported which file, and what it did', async () => {
-    const boundary = '----audit-boundary';
-    const csv = 'email,first_name\nada@example.com,Ada\nbob@example.com,Bob\n';
-    const payload = Buffer.from([
-      `--${boundary}\r\nContent-Disposition: form-data; name="entity"\r\n\r\ncontacts\r\n`,
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n`,
-      `--${boundary}--\r\n`,
-    ].join(''));
-    const r = await t.app.inject({ method: 'POST', url: '/api/v1/imports', payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${adminKey}` } });
+    const upload = csvImportRequest('contacts', 'people.csv', 'email,first_name\nada@example.com,Ada\nbob@example.com,Bob\n');
+    const r = await t.app.inject({ ...upload, headers: { ...upload.headers, authorization: `Bearer ${adminKey}` } });
     expect(r.statusCode, r.body).toBe(201);
     const rows = (await auditOf('action=import.')).reverse();
     expect(rows.map((e) => e.action)).toEqual(['import.started', 'import.completed']);

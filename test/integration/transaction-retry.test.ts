@@ -3,6 +3,7 @@ import pg from 'pg';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transactionRetries, withTransaction } from '../../src/app/transaction.ts';
+import { csvImportRequest } from '../helpers/csv-upload.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
 
 /**
@@ -87,17 +88,9 @@ describe('transactions cancelled as deadlock victims run again', () => {
 
       const csv = ['Email,First Name,Last Name,Job Title', 'held@globex.example,Held,Again,CFO',
         ...Array.from({ length: 20 }, (_, i) => `new${i}@globex.example,New,Person${i},Analyst`)].join('\n');
-      const boundary = '----leadloop-retry-boundary';
-      const payload = Buffer.from([
-        `--${boundary}\r\nContent-Disposition: form-data; name="entity"\r\n\r\ncontacts\r\n`,
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="contacts.csv"\r\nContent-Type: text/csv\r\n\r\n${csv}\r\n`,
-        `--${boundary}--\r\n`,
-      ].join(''));
+      const upload = csvImportRequest('contacts', 'contacts.csv', csv);
       // light-my-request sends the request when it is awaited or chained: `.then` sends it now.
-      const importing = t.app.inject({
-        method: 'POST', url: '/api/v1/imports', payload,
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${t.keys.write}` },
-      }).then((r) => r);
+      const importing = t.app.inject({ ...upload, headers: { ...upload.headers, authorization: `Bearer ${t.keys.write}` } }).then((r) => r);
       await waitUntilBlockedBy(livePid);
       // Closes the cycle: the import (holding its workspace lock) waits for this row; this waits for that lock.
       await live.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`import:${t.workspace.id}`]);
