@@ -1,5 +1,6 @@
 import type { Result } from '../core/result.ts';
 import type { Trx } from '../storage/db.ts';
+import { pgErrorCode } from '../storage/errors.ts';
 import type { AppDeps } from './context.ts';
 
 /*
@@ -30,22 +31,18 @@ const ATTEMPTS = 4;
 /** Transactions run again after a deadlock or a serialization failure since the process started (`/metrics`). */
 export const transactionRetries: Record<'deadlock' | 'serialization', number> = { deadlock: 0, serialization: 0 };
 
-/** The retry kind of a database error, or null when running again would not help. */
-export function retryableConflict(e: unknown): 'deadlock' | 'serialization' | null {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? RETRYABLE[code] ?? null : null;
-}
 
 /**
  * Runs `attempt` (one whole transaction) and runs it again, up to four times in all, when PostgreSQL cancelled it
  * as a deadlock victim or a serialization failure; any other error, or the last attempt's, propagates.
  */
-export async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (e) {
-      const kind = retryableConflict(e);
+      const code = pgErrorCode(e);
+      const kind = code ? RETRYABLE[code] : undefined;
       if (!kind || n >= ATTEMPTS) throw e;
       transactionRetries[kind]++;
       // The other side holds its locks until it commits: give it a moment (5, 10, 20 ms) instead of meeting it again.

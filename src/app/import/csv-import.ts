@@ -20,7 +20,7 @@ import { importEntities, planColumns, presetNames, type ImportEntity, type Impor
 import { droppableFields, rowSchemas } from './import-rows.schema.ts';
 import { importContactRoles } from './contact-roles.importer.ts';
 import { withAudit } from '../audit.ts';
-import { retryingConflicts } from '../transaction.ts';
+import { withTransaction } from '../transaction.ts';
 import { scoreImportedPeople, type ImportScoring } from './score-imported.ts';
 import { importLeads } from './leads.importer.ts';
 import { importOpportunities } from './opportunities.importer.ts';
@@ -172,6 +172,8 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
 
   try {
     if (dryRun) {
+      // One transaction for the whole file, not retried: processAll counts as it goes, so a second attempt would
+      // count the file twice (a dry run cancelled as a deadlock victim fails, and is run again by hand).
       await deps.db.transaction().execute(async (trx) => {
         await begin(trx);
         await processAll((work) => work(trx));
@@ -179,11 +181,11 @@ export async function importCsv(deps: AppDeps, workspaceId: string, open: () => 
       }).catch((e) => { if (!(e instanceof DryRunRollback)) throw e; });
     } else {
       // Each chunk is its own transaction, run again if PostgreSQL cancels it as a deadlock victim (live ingest
-      // locks the same contacts and leads): without that the import stopped half-way.
-      await processAll((work) => retryingConflicts(() => deps.db.transaction().execute(async (trx) => {
+      // locks the same contacts and leads; withTransaction retries): without that the import stopped half-way.
+      await processAll((work) => withTransaction(deps, async (trx) => {
         await begin(trx);
         return work(trx);
-      })));
+      }));
     }
   } catch (e) {
     await finishImportRun(deps.db, workspaceId, runId, { status: 'failed', stats, message: e instanceof Error ? e.message : String(e), at: deps.clock.now() });
